@@ -1,0 +1,148 @@
+//! The command line, as a person or a script types it.
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bookdesk",
+    version,
+    about = "Booking Desk from the command line: find slots and book, amend and cancel appointments over GP Connect and UEC Booking.",
+    after_help = "With no --config (or BOOKDESK_CONFIG) it runs on the embedded demo provider: simulated services, not live."
+)]
+pub struct Cli {
+    /// The desk configuration file (TOML).
+    #[arg(long, global = true, env = "BOOKDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print JSON for scripts instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the services in the directory.
+    Services,
+    /// Show a service's capability statement.
+    Capabilities {
+        #[arg(long)]
+        service: String,
+    },
+    /// Look a patient up at a GP Connect service.
+    Patient {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        nhs: String,
+    },
+    /// Search free slots at some or all services.
+    Slots(SlotsArgs),
+    /// Book a slot for a patient.
+    Book(BookArgs),
+    /// Show an appointment as the service holds it.
+    Show {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        appointment: String,
+    },
+    /// Change an appointment's description or comment (GP Connect).
+    Amend {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        appointment: String,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Cancel an appointment.
+    Cancel {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        appointment: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// A patient's appointments across services.
+    Appointments {
+        #[arg(long)]
+        nhs: String,
+        /// Limit to these services (repeatable); all services by default.
+        #[arg(long = "service")]
+        services: Vec<String>,
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        #[arg(long)]
+        to: Option<NaiveDate>,
+    },
+    /// What this desk has booked, amended and cancelled.
+    Bookings {
+        /// Every recorded attempt instead of one line per appointment.
+        #[arg(long)]
+        history: bool,
+    },
+    /// The embedded demo provider.
+    Demo {
+        #[command(subcommand)]
+        action: DemoAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Forget every demo booking and start again.
+    Reset,
+    /// Print the demo patients' NHS numbers.
+    Patients,
+}
+
+#[derive(Debug, Args)]
+pub struct SlotsArgs {
+    /// A service to search (repeatable).
+    #[arg(long = "service", required_unless_present = "all")]
+    pub services: Vec<String>,
+    /// Search every service in the directory.
+    #[arg(long, conflicts_with = "services")]
+    pub all: bool,
+    /// First day (default today).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last day (default 14 days after the first; at most 14 days after it).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    #[arg(long, value_enum)]
+    pub channel: Option<Channel>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Channel {
+    InPerson,
+    Telephone,
+    Video,
+}
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    #[arg(long)]
+    pub service: String,
+    /// A slot id, or several adjoining ones separated by commas.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub slot: Vec<String>,
+    #[arg(long)]
+    pub nhs: Option<String>,
+    /// Why the patient needs the appointment (at most 100 characters).
+    #[arg(long)]
+    pub description: String,
+    /// More detail for the service (at most 500 characters).
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// The patient's details as a JSON file (needed without an NHS number).
+    #[arg(long)]
+    pub patient: Option<PathBuf>,
+}

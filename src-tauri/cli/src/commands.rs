@@ -1,0 +1,384 @@
+//! One function per subcommand: parse what was typed into engine types, call the engine, print.
+
+use booking_engine::booking::BookRequest;
+use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
+use booking_engine::search::{SearchRequest, ServiceProgress};
+use booking_engine::standards::SearchWindow;
+use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotView};
+use booking_engine::{Engine, Error};
+use chrono::{Duration, Local, NaiveDate};
+
+use crate::args::{BookArgs, Channel, SlotsArgs};
+use crate::output::{json, or_dash, table, time, when};
+
+fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SearchWindow, Error> {
+    let from = from.unwrap_or_else(|| Local::now().date_naive());
+    let to = to.unwrap_or(from + Duration::days(booking_engine::standards::MAX_WINDOW_DAYS));
+    SearchWindow::new(from, to)
+}
+
+fn channel_label(c: Option<DeliveryChannel>) -> String {
+    c.map(|c| c.label().to_string())
+        .unwrap_or_else(|| "not stated".into())
+}
+
+pub fn services(engine: &Engine, as_json: bool) {
+    let list = engine.directory().all();
+    if as_json {
+        return json(&list);
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.to_string(),
+                s.name.clone(),
+                s.kind.label().into(),
+                s.standard.label().into(),
+                or_dash(s.postcode.as_deref()),
+            ]
+        })
+        .collect();
+    table(&["SERVICE", "NAME", "KIND", "STANDARD", "POSTCODE"], &rows);
+}
+
+pub async fn capabilities(engine: &Engine, service: &str, as_json: bool) -> Result<(), Error> {
+    let c = engine.capabilities(&ServiceId::parse(service)?).await?;
+    if as_json {
+        json(&c);
+    } else {
+        println!("Service:   {}", c.service_id);
+        println!("FHIR:      {}", or_dash(c.fhir_version.as_deref()));
+        println!("Software:  {}", or_dash(c.software.as_deref()));
+        println!("Publisher: {}", or_dash(c.publisher.as_deref()));
+        for r in &c.resources {
+            println!("  {r}");
+        }
+    }
+    Ok(())
+}
+
+fn print_patient(p: &PatientView) {
+    println!("{}", p.banner_name());
+    println!(
+        "  Born {}   Gender {}   NHS No. {}",
+        p.birth_date
+            .map(|d| d.format("%d-%b-%Y").to_string())
+            .unwrap_or_else(|| "-".into()),
+        or_dash(p.gender.as_deref()),
+        p.nhs_number
+            .as_ref()
+            .map(|n| n.spaced())
+            .unwrap_or_else(|| "-".into())
+    );
+    let mut address = p.address_lines.join(", ");
+    if let Some(pc) = &p.postcode {
+        address.push_str(&format!(", {pc}"));
+    }
+    println!("  {address}");
+}
+
+pub async fn patient(engine: &Engine, service: &str, nhs: &str, as_json: bool) -> Result<(), Error> {
+    let nhs = NhsNumber::parse(nhs)?;
+    let found = engine.find_patient(&ServiceId::parse(service)?, &nhs).await?;
+    match (found, as_json) {
+        (Some(p), true) => json(&p),
+        (Some(p), false) => print_patient(&p),
+        (None, _) => {
+            return Err(Error::new(booking_engine::ErrorKind::PatientNotFound)
+                .with_service(service));
+        }
+    }
+    Ok(())
+}
+
+fn slot_row(s: &SlotView) -> Vec<String> {
+    let p = s.practitioner.as_ref();
+    let practitioner = p
+        .map(|p| {
+            let mut t = p.name.clone().unwrap_or_default();
+            if let Some(r) = &p.role {
+                t = if t.is_empty() { r.clone() } else { format!("{t} ({r})") };
+            }
+            if let Some(g) = &p.gender {
+                t.push_str(&format!(", {g}"));
+            }
+            t
+        })
+        .unwrap_or_else(|| "-".into());
+    let location = s
+        .location
+        .as_ref()
+        .map(|l| {
+            [l.name.clone(), l.address.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" — ")
+        })
+        .unwrap_or_else(|| "-".into());
+    vec![
+        when(&s.start),
+        format!("{}", time(&s.end)),
+        s.service_id.to_string(),
+        s.id.to_string(),
+        channel_label(s.delivery_channel),
+        or_dash(s.slot_type.as_deref()),
+        or_dash(s.schedule_type.as_deref()),
+        practitioner,
+        location,
+    ]
+}
+
+pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), Error> {
+    let w = window(a.from, a.to)?;
+    let services: Vec<ServiceId> = if a.all {
+        engine.directory().all().iter().map(|s| s.id.clone()).collect()
+    } else {
+        a.services
+            .iter()
+            .map(|s| ServiceId::parse(s))
+            .collect::<Result<_, _>>()?
+    };
+    let channel = a.channel.map(|c| match c {
+        Channel::InPerson => DeliveryChannel::InPerson,
+        Channel::Telephone => DeliveryChannel::Telephone,
+        Channel::Video => DeliveryChannel::Video,
+    });
+    let result = engine
+        .search_all(SearchRequest {
+            services,
+            window: w,
+            channel,
+        })
+        .await;
+    if as_json {
+        json(&result);
+    } else {
+        let rows: Vec<Vec<String>> = result.slots.iter().map(slot_row).collect();
+        table(
+            &[
+                "START", "END", "SERVICE", "SLOT", "CHANNEL", "SLOT TYPE", "SCHEDULE", "PRACTITIONER",
+                "LOCATION",
+            ],
+            &rows,
+        );
+        println!();
+        for s in &result.services {
+            let state = match &s.progress {
+                ServiceProgress::Searching => "searching".to_string(),
+                ServiceProgress::Found { count } => format!("{count} slots"),
+                ServiceProgress::None => "no free slots".to_string(),
+                ServiceProgress::Failed { error } => format!("failed: {}", error.message),
+            };
+            eprintln!("{:<28} {state}", s.service_name);
+        }
+    }
+    Ok(())
+}
+
+fn print_appointment(a: &AppointmentView) {
+    println!("Appointment {} at {} ({})", a.id, a.service_name, a.service_id);
+    println!("  Status:      {}", a.status);
+    println!("  When:        {} – {}", when(&a.start), time(&a.end));
+    println!("  Channel:     {}", channel_label(a.delivery_channel));
+    if let Some(p) = &a.practitioner {
+        let name = [p.name.clone(), p.role.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!("  With:        {}", if name.is_empty() { "-".into() } else { name });
+    }
+    if let Some(l) = &a.location {
+        let place = [l.name.clone(), l.address.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!("  Where:       {place}");
+    }
+    println!("  Description: {}", or_dash(a.description.as_deref()));
+    println!("  Comment:     {}", or_dash(a.comment.as_deref()));
+    if let Some(r) = &a.cancellation_reason {
+        println!("  Cancelled:   {r}");
+    }
+    if let Some(v) = &a.version {
+        println!("  Version:     {v}");
+    }
+    if let Some(u) = &a.reference_url {
+        println!("  Reference:   {u}");
+    }
+}
+
+pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Error> {
+    let patient: Option<PatientView> = match &a.patient {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::invalid(format!("The patient file {} could not be read: {e}", path.display()))
+            })?;
+            Some(serde_json::from_str(&text).map_err(|e| {
+                Error::invalid(format!("The patient file is not valid: {e}"))
+                    .with_next_step("See the README for the patient file's format.")
+            })?)
+        }
+        None => None,
+    };
+    let req = BookRequest {
+        service_id: ServiceId::parse(&a.service)?,
+        slot_ids: a
+            .slot
+            .iter()
+            .map(|s| SlotId::parse(s))
+            .collect::<Result<_, _>>()?,
+        nhs_number: a.nhs.as_deref().map(NhsNumber::parse).transpose()?,
+        patient,
+        description: a.description,
+        comment: a.comment,
+    };
+    let outcome = engine.book(req).await?;
+    if as_json {
+        json(&outcome);
+        return Ok(());
+    }
+    println!("BOOKED");
+    print_appointment(&outcome.appointment);
+    if outcome.confirmed_by_check {
+        println!("  (The service's answer was lost; the booking was confirmed by checking with the service.)");
+    }
+    for m in &outcome.demographic_mismatches {
+        println!("  Check with the caller: {} is '{}' here but '{}' at the service.", m.field, m.ours, m.theirs);
+    }
+    Ok(())
+}
+
+pub async fn show(engine: &Engine, service: &str, id: &str, as_json: bool) -> Result<(), Error> {
+    let a = engine
+        .read_appointment(&ServiceId::parse(service)?, &AppointmentId::parse(id)?)
+        .await?;
+    if as_json { json(&a) } else { print_appointment(&a) }
+    Ok(())
+}
+
+pub async fn amend(
+    engine: &Engine,
+    service: &str,
+    id: &str,
+    description: Option<String>,
+    comment: Option<String>,
+    as_json: bool,
+) -> Result<(), Error> {
+    let a = engine
+        .amend(&ServiceId::parse(service)?, &AppointmentId::parse(id)?, description, comment)
+        .await?;
+    if as_json { json(&a) } else { print_appointment(&a) }
+    Ok(())
+}
+
+pub async fn cancel(
+    engine: &Engine,
+    service: &str,
+    id: &str,
+    reason: &str,
+    as_json: bool,
+) -> Result<(), Error> {
+    let a = engine
+        .cancel(&ServiceId::parse(service)?, &AppointmentId::parse(id)?, reason)
+        .await?;
+    if as_json { json(&a) } else { print_appointment(&a) }
+    Ok(())
+}
+
+pub async fn appointments(
+    engine: &Engine,
+    nhs: &str,
+    services: &[String],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    as_json: bool,
+) -> Result<(), Error> {
+    let nhs = NhsNumber::parse(nhs)?;
+    let today = Local::now().date_naive();
+    let w = window(Some(from.unwrap_or(today - Duration::days(7))), to.or(Some(today + Duration::days(7))))?;
+    let ids: Vec<ServiceId> = if services.is_empty() {
+        engine.directory().all().iter().map(|s| s.id.clone()).collect()
+    } else {
+        services.iter().map(|s| ServiceId::parse(s)).collect::<Result<_, _>>()?
+    };
+    let found = engine.patient_appointments(&nhs, &ids, &w).await;
+    if as_json {
+        json(&found);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = found
+        .appointments
+        .iter()
+        .map(|a| {
+            vec![
+                when(&a.start),
+                time(&a.end),
+                a.service_id.to_string(),
+                a.id.to_string(),
+                a.status.clone(),
+                channel_label(a.delivery_channel),
+                or_dash(a.description.as_deref()),
+                or_dash(a.cancellation_reason.as_deref()),
+            ]
+        })
+        .collect();
+    table(
+        &["START", "END", "SERVICE", "APPOINTMENT", "STATUS", "CHANNEL", "DESCRIPTION", "CANCELLED BECAUSE"],
+        &rows,
+    );
+    for f in &found.failures {
+        eprintln!("{}: {} {}", or_dash(f.service_id.as_deref()), f.message, f.next_step);
+    }
+    Ok(())
+}
+
+pub async fn bookings(engine: &Engine, history: bool, as_json: bool) -> Result<(), Error> {
+    if history {
+        let events = engine.store().events().await?;
+        if as_json {
+            json(&events);
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = events
+            .iter()
+            .map(|e| {
+                vec![
+                    e.recorded_at.format("%d-%b-%Y %H:%M:%S").to_string(),
+                    format!("{:?}", e.action).to_lowercase(),
+                    format!("{:?}", e.outcome).to_lowercase(),
+                    e.service_id.clone(),
+                    or_dash(e.appointment_id.as_deref()),
+                    e.user_name.clone(),
+                    or_dash(e.error_message.as_deref()),
+                ]
+            })
+            .collect();
+        table(&["RECORDED", "ACTION", "OUTCOME", "SERVICE", "APPOINTMENT", "USER", "ERROR"], &rows);
+        return Ok(());
+    }
+    let list = engine.bookings().await?;
+    if as_json {
+        json(&list);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|b| {
+            vec![
+                b.service_id.clone(),
+                b.appointment_id.clone(),
+                or_dash(b.status.as_deref()),
+                or_dash(b.start.as_deref()),
+                or_dash(b.version.as_deref()),
+                b.booked_by.clone(),
+                b.booked_at.format("%d-%b-%Y %H:%M").to_string(),
+            ]
+        })
+        .collect();
+    table(&["SERVICE", "APPOINTMENT", "STATUS", "START", "VERSION", "BOOKED BY", "BOOKED AT"], &rows);
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! `bookdesk`: Booking Desk from the command line. Exit status 0 on success, 1 when a booking or
+//! provider error stops the command, 2 on bad usage (including details that are not valid).
+
+mod args;
+mod commands;
+mod context;
+mod output;
+
+use booking_engine::{Error, ErrorKind};
+use clap::Parser;
+
+use args::{Cli, Command, DemoAction};
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let j = cli.json;
+    if let Command::Demo { action } = &cli.command {
+        match action {
+            DemoAction::Reset => {
+                context::reset_demo()?;
+                eprintln!("The demo's bookings have been cleared.");
+            }
+            DemoAction::Patients => {
+                let patients = provider_sim::demo_patients();
+                if j {
+                    output::json(&patients);
+                } else {
+                    for p in patients {
+                        println!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
+                    }
+                }
+            }
+        }
+        return Ok(());
+    }
+    let ctx = context::open(cli.config.as_deref()).await?;
+    let e = &ctx.engine;
+    let result = match cli.command {
+        Command::Services => {
+            commands::services(e, j);
+            Ok(())
+        }
+        Command::Capabilities { service } => commands::capabilities(e, &service, j).await,
+        Command::Patient { service, nhs } => commands::patient(e, &service, &nhs, j).await,
+        Command::Slots(a) => commands::slots(e, a, j).await,
+        Command::Book(a) => commands::book(e, a, j).await,
+        Command::Show { service, appointment } => commands::show(e, &service, &appointment, j).await,
+        Command::Amend {
+            service,
+            appointment,
+            description,
+            comment,
+        } => commands::amend(e, &service, &appointment, description, comment, j).await,
+        Command::Cancel {
+            service,
+            appointment,
+            reason,
+        } => commands::cancel(e, &service, &appointment, &reason, j).await,
+        Command::Appointments {
+            nhs,
+            services,
+            from,
+            to,
+        } => commands::appointments(e, &nhs, &services, from, to, j).await,
+        Command::Bookings { history } => commands::bookings(e, history, j).await,
+        Command::Demo { .. } => Ok(()),
+    };
+    if let Some(sim) = ctx.demo {
+        sim.shutdown().await;
+    }
+    result
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let as_json = cli.json;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Booking Desk could not start: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            if as_json {
+                output::json(&err);
+            } else {
+                eprintln!("{}", err.message);
+                eprintln!("What to do: {}", err.next_step);
+                if let Some(t) = &err.trace_id {
+                    eprintln!("Trace id: {t}");
+                }
+            }
+            let code = if err.kind == ErrorKind::InvalidInput { 2 } else { 1 };
+            std::process::ExitCode::from(code)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Who is working, for which organisation, from which system: everything a request must say
+//! about its sender.
+
+pub mod jwt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{Asid, OdsCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    CallHandler,
+    Clinician,
+    Supervisor,
+}
+
+/// The signed-in person. Never a generic or shared user: the provider's audit depends on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub sds_user_id: String,
+    /// `UNK` when the user has no smartcard.
+    pub sds_role_profile_id: String,
+    pub local_id: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub ods: OdsCode,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telecom: Option<String>,
+}
+
+/// This installation of Booking Desk as Spine knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemIdentity {
+    pub asid: Asid,
+    /// Our endpoint URL: the JWT's `iss`.
+    pub endpoint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    pub user: User,
+    pub organisation: Organisation,
+    pub system: SystemIdentity,
+}
+
+const GENERIC_NAMES: &[&str] = &["admin", "administrator", "user", "test", "generic", "root"];
+
+impl Session {
+    pub fn new(user: User, organisation: Organisation, system: SystemIdentity) -> Result<Self> {
+        let blank = |s: &str| s.trim().is_empty();
+        if blank(&user.name) || blank(&user.sds_user_id) || blank(&user.local_id) {
+            return Err(Error::config(
+                "The signed-in user needs a name, an SDS user id and a local user id.",
+            ));
+        }
+        if GENERIC_NAMES.contains(&user.name.trim().to_lowercase().as_str()) {
+            return Err(Error::config(
+                "Sign in as a named person: generic users are not allowed.",
+            ));
+        }
+        if blank(&user.sds_role_profile_id) {
+            return Err(Error::config(
+                "The user's SDS role profile id is missing (use UNK without a smartcard).",
+            ));
+        }
+        if blank(&organisation.name) {
+            return Err(Error::config("The organisation needs a name."));
+        }
+        if url::Url::parse(&system.endpoint).is_err() {
+            return Err(Error::config("The system endpoint must be a URL."));
+        }
+        Ok(Self {
+            user,
+            organisation,
+            system,
+        })
+    }
+}

@@ -1,0 +1,648 @@
+//! Book, amend, cancel and list appointments, with the safety rules around them: the slot is
+//! re-checked before booking, a booking that got no answer is checked at the provider before it
+//! is ever sent again, and every attempt is recorded in the registry.
+
+use chrono::{DateTime, Duration, FixedOffset, Local, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Engine;
+use crate::directory::{Service, Standard};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::stu3::{Appointment, Bundle};
+use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
+use crate::standards::{SearchWindow, check_texts, gp_connect, mapping, uec_booking};
+use crate::store::{Action, BookingEvent, BookingSummary, Outcome};
+use crate::transport::{FhirRequest, FhirResponse, SendFailure};
+use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookRequest {
+    pub service_id: ServiceId,
+    /// One slot, or (GP Connect) several contiguous slots of one schedule.
+    pub slot_ids: Vec<SlotId>,
+    pub nhs_number: Option<NhsNumber>,
+    /// Our details for the patient: required where the service cannot look them up (UEC
+    /// without an NHS number); otherwise compared with the provider's.
+    pub patient: Option<PatientView>,
+    pub description: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingOutcome {
+    pub appointment: AppointmentView,
+    /// The provider's answer was lost; the booking was found by checking afterwards.
+    pub confirmed_by_check: bool,
+    /// Where the provider's details for the patient differ from ours.
+    pub demographic_mismatches: Vec<DemographicMismatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientAppointments {
+    pub appointments: Vec<AppointmentView>,
+    /// Services that could not be asked, with why.
+    pub failures: Vec<Error>,
+}
+
+/// What a booking attempt will send, kept so that a retry sends exactly the same.
+struct Plan<'a> {
+    service: &'a Service,
+    slots: Vec<SlotView>,
+    patient_id: Option<String>,
+    nhs: Option<NhsNumber>,
+    request: FhirRequest,
+    request_id: uuid::Uuid,
+}
+
+fn now() -> DateTime<FixedOffset> {
+    Local::now().fixed_offset()
+}
+
+/// Differences the call handler should see before trusting the match.
+pub fn compare_demographics(ours: &PatientView, theirs: &PatientView) -> Vec<DemographicMismatch> {
+    let mut out = Vec::new();
+    let mut check = |field: &str, a: String, b: String| {
+        if !a.is_empty() && !b.is_empty() && a.to_lowercase() != b.to_lowercase() {
+            out.push(DemographicMismatch {
+                field: field.into(),
+                ours: a,
+                theirs: b,
+            });
+        }
+    };
+    check("family name", ours.family.clone(), theirs.family.clone());
+    check("given name", ours.given.join(" "), theirs.given.join(" "));
+    check(
+        "gender",
+        ours.gender.clone().unwrap_or_default(),
+        theirs.gender.clone().unwrap_or_default(),
+    );
+    check(
+        "date of birth",
+        ours.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        theirs.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    out
+}
+
+/// GP Connect books several slots only when they are back to back in one schedule.
+fn check_contiguous(slots: &[SlotView]) -> Result<()> {
+    for pair in slots.windows(2) {
+        if pair[0].schedule_id != pair[1].schedule_id || pair[0].end != pair[1].start {
+            return Err(Error::invalid(
+                "Several slots can be booked together only when they follow on from each other with the same clinician.",
+            )
+            .with_next_step("Choose one slot, or adjoining slots of one schedule."));
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    fn event(&self, action: Action, service: &Service, outcome: Outcome) -> BookingEvent {
+        let s = self.session();
+        BookingEvent {
+            id: 0,
+            recorded_at: Utc::now(),
+            action,
+            outcome,
+            user_local_id: s.user.local_id.clone(),
+            user_name: s.user.name.clone(),
+            user_role: serde_json::to_value(s.user.role)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            organisation_ods: s.organisation.ods.to_string(),
+            service_id: service.id.to_string(),
+            slot_ids: Vec::new(),
+            appointment_id: None,
+            appointment_version: None,
+            appointment_status: None,
+            appointment_start: None,
+            appointment_end: None,
+            nhs_number: None,
+            trace_id: None,
+            request_id: None,
+            error_kind: None,
+            error_message: None,
+            reason: None,
+        }
+    }
+
+    /// Records an attempt; a registry failure is reported but never undoes what the provider did.
+    async fn record(&self, mut e: BookingEvent, result: &Result<AppointmentView>) {
+        match result {
+            Ok(a) => {
+                e.appointment_id = Some(a.id.to_string());
+                e.appointment_version = a.version.clone();
+                e.appointment_status = Some(a.status.clone());
+                e.appointment_start = Some(a.start.to_rfc3339());
+                e.appointment_end = Some(a.end.to_rfc3339());
+                if e.nhs_number.is_none() {
+                    e.nhs_number = a.nhs_number.as_ref().map(|n| n.as_str().to_string());
+                }
+            }
+            Err(err) => {
+                e.error_kind = serde_json::to_value(err.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string));
+                e.error_message = Some(err.message.clone());
+                e.trace_id = e.trace_id.or_else(|| err.trace_id.clone());
+                if err.kind == ErrorKind::OutcomeUnknown {
+                    e.outcome = Outcome::Unknown;
+                }
+            }
+        }
+        if let Err(err) = self.store().record(&e).await {
+            tracing::error!(kind = ?err.kind, diagnostics = ?err.diagnostics, "registry write failed");
+        }
+    }
+
+    /// Books a slot for a patient. See the module docs for the safety rules.
+    pub async fn book(&self, req: BookRequest) -> Result<BookingOutcome> {
+        check_texts(&req.description, req.comment.as_deref())?;
+        let service = self.directory().get(&req.service_id)?.clone();
+        let mut event = self.event(Action::Book, &service, Outcome::Failed);
+        event.slot_ids = req.slot_ids.iter().map(|s| s.to_string()).collect();
+        event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
+        let result = self.book_inner(&service, &req, &mut event).await;
+        let view_result = result.as_ref().map(|o| o.appointment.clone()).map_err(Clone::clone);
+        if view_result.is_ok() {
+            event.outcome = Outcome::Succeeded;
+        }
+        self.record(event, &view_result).await;
+        result
+    }
+
+    async fn book_inner(
+        &self,
+        service: &Service,
+        req: &BookRequest,
+        event: &mut BookingEvent,
+    ) -> Result<BookingOutcome> {
+        if req.slot_ids.is_empty() {
+            return Err(Error::invalid("Choose a slot to book."));
+        }
+        if service.standard == Standard::UecBooking && req.slot_ids.len() > 1 {
+            return Err(Error::invalid(format!(
+                "{} takes one slot per booking.",
+                service.name
+            )));
+        }
+        // Who the patient is at this service, and whether their details agree with ours.
+        let (patient_id, patient, mismatches) = self.resolve_patient(service, req).await?;
+        // The slot must still be free now, not just when it was listed.
+        let slots = self.free_slots_by_id(service, &req.slot_ids).await?;
+        check_contiguous(&slots)?;
+        let request_id = uuid::Uuid::new_v4();
+        event.request_id = Some(request_id.to_string());
+        let request = match service.standard {
+            Standard::GpConnect => {
+                let pid = patient_id.as_deref().unwrap_or_default();
+                let body = gp_connect::booking(
+                    self.session(),
+                    &slots,
+                    pid,
+                    &req.description,
+                    req.comment.as_deref(),
+                    now(),
+                )?;
+                gp_connect::book(&body)?
+            }
+            Standard::UecBooking => {
+                let body = uec_booking::booking(
+                    &slots[0],
+                    &patient,
+                    &req.description,
+                    req.comment.as_deref(),
+                    uuid::Uuid::new_v4(),
+                    now(),
+                )?;
+                uec_booking::book(&body, request_id)?
+            }
+        };
+        let plan = Plan {
+            service,
+            slots,
+            patient_id,
+            nhs: patient.nhs_number.clone(),
+            request,
+            request_id,
+        };
+        let (mut appointment, confirmed_by_check) = self.send_booking(&plan, event).await?;
+        if appointment.nhs_number.is_none() {
+            appointment.nhs_number = plan.nhs.clone();
+        }
+        Ok(BookingOutcome {
+            appointment,
+            confirmed_by_check,
+            demographic_mismatches: mismatches,
+        })
+    }
+
+    /// The patient's id at the service (GP Connect) and the details to send (UEC).
+    async fn resolve_patient(
+        &self,
+        service: &Service,
+        req: &BookRequest,
+    ) -> Result<(Option<String>, PatientView, Vec<DemographicMismatch>)> {
+        match service.standard {
+            Standard::GpConnect => {
+                let nhs = req.nhs_number.as_ref().ok_or_else(|| {
+                    Error::invalid(format!(
+                        "{} needs the patient's NHS number to book.",
+                        service.name
+                    ))
+                    .with_next_step("Find the patient's NHS number, or book with an urgent treatment centre.")
+                })?;
+                let theirs = self.find_patient(&service.id, nhs).await?.ok_or_else(|| {
+                    Error::new(ErrorKind::PatientNotFound)
+                        .with_service(&service.id)
+                        .with_message(format!("{} has no record of this patient.", service.name))
+                })?;
+                let mismatches = req
+                    .patient
+                    .as_ref()
+                    .map(|ours| compare_demographics(ours, &theirs))
+                    .unwrap_or_default();
+                Ok((theirs.id.clone(), theirs, mismatches))
+            }
+            Standard::UecBooking => {
+                if let Some(p) = &req.patient {
+                    let mut p = p.clone();
+                    if p.nhs_number.is_none() {
+                        p.nhs_number = req.nhs_number.clone();
+                    }
+                    return Ok((None, p, Vec::new()));
+                }
+                let nhs = req.nhs_number.as_ref().ok_or_else(|| {
+                    Error::invalid("The patient's details are needed to book.")
+                        .with_next_step("Enter the patient's name, date of birth, gender and address.")
+                })?;
+                // UEC has no patient search: look the patient up at a GP Connect service.
+                for other in self.directory().all() {
+                    if other.standard != Standard::GpConnect {
+                        continue;
+                    }
+                    if let Ok(Some(p)) = self.find_patient(&other.id, nhs).await {
+                        return Ok((None, p, Vec::new()));
+                    }
+                }
+                Err(Error::invalid("The patient's details could not be found from their NHS number.")
+                    .with_next_step("Enter the patient's name, date of birth, gender and address."))
+            }
+        }
+    }
+
+    /// The requested slots, if every one is still offered as free; otherwise slot-taken.
+    async fn free_slots_by_id(&self, service: &Service, ids: &[SlotId]) -> Result<Vec<SlotView>> {
+        let window = SearchWindow::default_from(Local::now().date_naive());
+        let free = self.search_service(&service.id, &window).await?;
+        let mut chosen = Vec::with_capacity(ids.len());
+        for id in ids {
+            match free.iter().find(|s| &s.id == id) {
+                Some(s) => chosen.push(s.clone()),
+                None => {
+                    return Err(Error::new(ErrorKind::SlotTaken)
+                        .with_service(&service.id)
+                        .with_message(format!(
+                            "That slot at {} is no longer free.",
+                            service.name
+                        )))
+                }
+            }
+        }
+        chosen.sort_by_key(|s| s.start);
+        Ok(chosen)
+    }
+
+    /// Sends the booking once; if no answer came back, checks before ever sending it again.
+    async fn send_booking(
+        &self,
+        plan: &Plan<'_>,
+        event: &mut BookingEvent,
+    ) -> Result<(AppointmentView, bool)> {
+        let service = plan.service;
+        let first = self
+            .transport()
+            .send_raw(self.session(), service, plan.request.clone())
+            .await;
+        let lost = match first {
+            Ok(resp) => return self.booking_answer(plan, resp, event).await.map(|a| (a, false)),
+            Err(SendFailure {
+                error,
+                maybe_delivered: false,
+            }) => return Err(error),
+            Err(SendFailure { error, .. }) => error,
+        };
+        tracing::warn!(service = %service.id, kind = ?lost.kind, "booking answer lost; checking");
+        event.trace_id = lost.trace_id.clone();
+        if let Some(found) = self.find_booking(plan).await? {
+            return Ok((found, true));
+        }
+        // Not there: the first attempt did not book. One retry, with the same X-Request-ID.
+        match self
+            .transport()
+            .send_raw(self.session(), service, plan.request.clone())
+            .await
+        {
+            Ok(resp) => self.booking_answer(plan, resp, event).await.map(|a| (a, false)),
+            Err(SendFailure {
+                maybe_delivered: false,
+                error,
+            }) => Err(error),
+            Err(SendFailure { error, .. }) => match self.find_booking(plan).await {
+                Ok(Some(found)) => Ok((found, true)),
+                _ => Err(Error::new(ErrorKind::OutcomeUnknown)
+                    .with_service(&service.id)
+                    .with_trace(error.trace_id.unwrap_or_default())),
+            },
+        }
+    }
+
+    /// Reads a provider's answer to a booking POST.
+    async fn booking_answer(
+        &self,
+        plan: &Plan<'_>,
+        resp: FhirResponse,
+        event: &mut BookingEvent,
+    ) -> Result<AppointmentView> {
+        let service = plan.service;
+        event.trace_id = Some(resp.trace_id.to_string());
+        if resp.is_success() {
+            let appointment: Appointment = resp.json()?;
+            let mut view = mapping::appointment_view(&appointment, service, None, resp.version())
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::OutcomeUnknown)
+                        .with_service(&service.id)
+                        .with_trace(resp.trace_id)
+                        .with_message("The service said the booking was made, but its answer could not be read.")
+                })?;
+            view.reference_url = resp.location.as_deref().map(mapping::reference_url);
+            return Ok(view);
+        }
+        let mut err = resp.to_error(service);
+        match resp.status {
+            409 => err.kind = ErrorKind::SlotTaken,
+            // UEC providers also answer 422 when the slot has gone: look again to tell.
+            422 if self.free_slots_by_id(service, &slot_ids(plan)).await.is_err() => {
+                err.kind = ErrorKind::SlotTaken
+            }
+            _ => return Err(err),
+        }
+        if err.kind == ErrorKind::SlotTaken {
+            let fresh = Error::new(ErrorKind::SlotTaken);
+            err.message = fresh.message;
+            err.next_step = fresh.next_step;
+        }
+        Err(err)
+    }
+
+    /// After a lost answer: is the booking at the provider? GP Connect lists the patient's
+    /// appointments; UEC has no such search, so the same X-Request-ID is sent again and the
+    /// provider answers with the booking it already made (so `None` here means "retry").
+    async fn find_booking(&self, plan: &Plan<'_>) -> Result<Option<AppointmentView>> {
+        let service = plan.service;
+        let (Standard::GpConnect, Some(pid)) = (service.standard, plan.patient_id.as_deref()) else {
+            return Ok(None);
+        };
+        let day = plan.slots[0].start.date_naive();
+        let window = SearchWindow::new(day - Duration::days(1), day + Duration::days(1))?;
+        let wanted = slot_ids(plan);
+        let resp = self
+            .send(service, gp_connect::patient_appointments(pid, &window))
+            .await
+            .map_err(|e| {
+                Error::new(ErrorKind::OutcomeUnknown)
+                    .with_service(&service.id)
+                    .with_trace(e.trace_id.unwrap_or_default())
+            })?;
+        let bundle: Bundle = resp.json()?;
+        let found = bundle
+            .appointments()
+            .filter_map(|a| mapping::appointment_view(a, service, Some(&bundle), None))
+            .find(|a| {
+                a.status == "booked"
+                    && !a.slot_ids.is_empty()
+                    && a.slot_ids.iter().all(|s| wanted.iter().any(|w| w.as_str() == s))
+            });
+        let _ = plan.request_id;
+        Ok(found)
+    }
+
+    /// Changes the description and/or comment (GP Connect only).
+    pub async fn amend(
+        &self,
+        service_id: &ServiceId,
+        id: &AppointmentId,
+        description: Option<String>,
+        comment: Option<String>,
+    ) -> Result<AppointmentView> {
+        let service = self.directory().get(service_id)?.clone();
+        let mut event = self.event(Action::Amend, &service, Outcome::Failed);
+        let result = self
+            .amend_inner(&service, id, description.as_deref(), comment.as_deref())
+            .await;
+        event.appointment_id = Some(id.to_string());
+        if result.is_ok() {
+            event.outcome = Outcome::Succeeded;
+        }
+        self.record(event, &result).await;
+        result
+    }
+
+    async fn amend_inner(
+        &self,
+        service: &Service,
+        id: &AppointmentId,
+        description: Option<&str>,
+        comment: Option<&str>,
+    ) -> Result<AppointmentView> {
+        if service.standard != Standard::GpConnect {
+            return Err(Error::new(ErrorKind::Rejected)
+                .with_message(format!("{} does not allow appointments to be amended.", service.name))
+                .with_next_step("Book the new slot first, then cancel the old appointment."));
+        }
+        if description.is_none() && comment.is_none() {
+            return Err(Error::invalid("Nothing to change: give a new description or comment."));
+        }
+        let (current, version) = self.read_raw(service, id).await?;
+        check_texts(
+            description.or(current.description.as_deref()).unwrap_or_default(),
+            comment,
+        )?;
+        check_changeable(&current, service, "amended")?;
+        let req = gp_connect::amend(current, version.as_deref(), description, comment)?;
+        self.update(service, req).await
+    }
+
+    pub async fn cancel(
+        &self,
+        service_id: &ServiceId,
+        id: &AppointmentId,
+        reason: &str,
+    ) -> Result<AppointmentView> {
+        let service = self.directory().get(service_id)?.clone();
+        let mut event = self.event(Action::Cancel, &service, Outcome::Failed);
+        event.appointment_id = Some(id.to_string());
+        event.reason = Some(reason.to_string());
+        let result = self.cancel_inner(&service, id, reason).await;
+        if result.is_ok() {
+            event.outcome = Outcome::Succeeded;
+        }
+        self.record(event, &result).await;
+        result
+    }
+
+    async fn cancel_inner(
+        &self,
+        service: &Service,
+        id: &AppointmentId,
+        reason: &str,
+    ) -> Result<AppointmentView> {
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("A reason for cancelling is required.")
+                .with_next_step("Enter why the appointment is being cancelled."));
+        }
+        let (current, version) = self.read_raw(service, id).await?;
+        check_changeable(&current, service, "cancelled")?;
+        let req = match service.standard {
+            Standard::GpConnect => gp_connect::cancel(current, version.as_deref(), reason)?,
+            Standard::UecBooking => {
+                let v = version.ok_or_else(|| {
+                    Error::new(ErrorKind::MalformedResponse)
+                        .with_service(&service.id)
+                        .with_diagnostics("appointment has no version to send in If-Match")
+                })?;
+                uec_booking::cancel(current, &v, uuid::Uuid::new_v4())?
+            }
+        };
+        let mut view = self.update(service, req).await?;
+        if view.cancellation_reason.is_none() {
+            view.cancellation_reason = Some(reason.to_string());
+        }
+        Ok(view)
+    }
+
+    async fn update(&self, service: &Service, req: FhirRequest) -> Result<AppointmentView> {
+        let resp = self
+            .transport()
+            .send_raw(self.session(), service, req)
+            .await
+            .map_err(|f| f.error)?;
+        if !resp.is_success() {
+            let mut err = resp.to_error(service);
+            if resp.status == 409 {
+                let fresh = Error::new(ErrorKind::VersionConflict);
+                err.kind = fresh.kind;
+                err.message = fresh.message;
+                err.next_step = fresh.next_step;
+            }
+            return Err(err);
+        }
+        let appointment: Appointment = resp.json()?;
+        mapping::appointment_view(&appointment, service, None, resp.version()).ok_or_else(|| {
+            Error::new(ErrorKind::MalformedResponse)
+                .with_service(&service.id)
+                .with_trace(resp.trace_id)
+        })
+    }
+
+    /// The patient's appointments across services: GP Connect services are asked; for UEC
+    /// services (no such search) the appointments this desk booked are read back.
+    pub async fn patient_appointments(
+        &self,
+        nhs: &NhsNumber,
+        services: &[ServiceId],
+        window: &SearchWindow,
+    ) -> PatientAppointments {
+        let mut out = PatientAppointments {
+            appointments: Vec::new(),
+            failures: Vec::new(),
+        };
+        for id in services {
+            match self.appointments_at(id, nhs, window).await {
+                Ok(mut list) => out.appointments.append(&mut list),
+                Err(e) => out.failures.push(e),
+            }
+        }
+        out.appointments.sort_by_key(|a| a.start);
+        out
+    }
+
+    async fn appointments_at(
+        &self,
+        service_id: &ServiceId,
+        nhs: &NhsNumber,
+        window: &SearchWindow,
+    ) -> Result<Vec<AppointmentView>> {
+        let service = self.directory().get(service_id)?.clone();
+        match service.standard {
+            Standard::GpConnect => {
+                let Some(patient) = self.find_patient(&service.id, nhs).await? else {
+                    return Ok(Vec::new());
+                };
+                let pid = patient.id.clone().unwrap_or_default();
+                let resp = self
+                    .send(&service, gp_connect::patient_appointments(&pid, window))
+                    .await?;
+                let bundle: Bundle = resp.json()?;
+                Ok(bundle
+                    .appointments()
+                    .filter_map(|a| mapping::appointment_view(a, &service, Some(&bundle), None))
+                    .map(|mut a| {
+                        a.nhs_number = a.nhs_number.or_else(|| Some(nhs.clone()));
+                        a
+                    })
+                    .collect())
+            }
+            Standard::UecBooking => {
+                let mut list = Vec::new();
+                for (_, aid) in self
+                    .store()
+                    .appointments_for(nhs.as_str(), Some(service.id.as_str()))
+                    .await?
+                {
+                    let aid = AppointmentId::parse(&aid)?;
+                    let a = self.read_appointment(&service.id, &aid).await?;
+                    let day = a.start.date_naive();
+                    if day >= window.from && day <= window.to {
+                        list.push(a);
+                    }
+                }
+                Ok(list)
+            }
+        }
+    }
+
+    /// What this desk has booked, one line per appointment.
+    pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
+        self.store().bookings().await
+    }
+}
+
+fn slot_ids(plan: &Plan<'_>) -> Vec<SlotId> {
+    plan.slots.iter().map(|s| s.id.clone()).collect()
+}
+
+/// Past and cancelled appointments cannot be changed: say so before asking the provider.
+fn check_changeable(current: &Appointment, service: &Service, verb: &str) -> Result<()> {
+    if current.status.as_deref() == Some("cancelled") {
+        return Err(Error::new(ErrorKind::Rejected)
+            .with_service(&service.id)
+            .with_message(format!("This appointment is already cancelled and cannot be {verb}."))
+            .with_next_step("Book a new appointment if the patient still needs one."));
+    }
+    let started = current
+        .start
+        .as_deref()
+        .and_then(mapping::parse_instant)
+        .is_some_and(|s| s <= Utc::now());
+    if started {
+        return Err(Error::new(ErrorKind::Rejected)
+            .with_service(&service.id)
+            .with_message(format!("This appointment is in the past and cannot be {verb}."))
+            .with_next_step("Book a new appointment if the patient still needs one."));
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! The services Booking Desk can book into, read from a TOML services file (`[[service]]` tables).
+//! A deployment fills it from the Directory of Services and Spine Directory Service.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::ids::{Asid, OdsCode, ServiceId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceKind {
+    GpPractice,
+    UrgentCare,
+    EmergencyDepartment,
+    GpOutOfHours,
+}
+
+impl ServiceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceKind::GpPractice => "GP practice",
+            ServiceKind::UrgentCare => "Urgent treatment centre",
+            ServiceKind::EmergencyDepartment => "Emergency department",
+            ServiceKind::GpOutOfHours => "GP out-of-hours",
+        }
+    }
+}
+
+/// Which booking standard a service speaks; the engine picks the matching module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standard {
+    GpConnect,
+    UecBooking,
+}
+
+impl Standard {
+    pub fn label(self) -> &'static str {
+        match self {
+            Standard::GpConnect => "GP Connect",
+            Standard::UecBooking => "UEC Booking",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: ServiceId,
+    pub name: String,
+    pub kind: ServiceKind,
+    pub standard: Standard,
+    /// The service root URL, e.g. `https://host/B86001/STU3/1/gpconnect`, no trailing `/`.
+    pub base_url: String,
+    pub ods: OdsCode,
+    pub asid: Asid,
+    /// UEC Booking: the HealthcareService id that slot searches name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthcare_service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+}
+
+impl Service {
+    /// Joins the service root and a path with exactly one `/` between them.
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "{}/{}",
+            self.base_url.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Directory {
+    services: Vec<Service>,
+}
+
+#[derive(Deserialize)]
+struct ServicesFile {
+    #[serde(default)]
+    service: Vec<Service>,
+}
+
+impl Directory {
+    pub fn new(services: Vec<Service>) -> Result<Self> {
+        let mut seen = std::collections::HashSet::new();
+        let mut checked = Vec::with_capacity(services.len());
+        for mut s in services {
+            if !seen.insert(s.id.clone()) {
+                return Err(Error::config(format!(
+                    "The services directory lists '{}' twice.",
+                    s.id
+                )));
+            }
+            let url = url::Url::parse(&s.base_url).map_err(|_| {
+                Error::config(format!(
+                    "Service '{}' has a base_url that is not a URL.",
+                    s.id
+                ))
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(Error::config(format!(
+                    "Service '{}' must use an https:// base_url.",
+                    s.id
+                )));
+            }
+            s.base_url = s.base_url.trim_end_matches('/').to_string();
+            if s.standard == Standard::UecBooking && s.healthcare_service.is_none() {
+                return Err(Error::config(format!(
+                    "Service '{}' uses UEC Booking and needs a healthcare_service.",
+                    s.id
+                )));
+            }
+            checked.push(s);
+        }
+        Ok(Self { services: checked })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let file: ServicesFile = toml::from_str(text).map_err(|e| {
+            Error::config(format!("The services file could not be read: {}", e.message()))
+        })?;
+        Self::new(file.service)
+    }
+
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(format!(
+                "The services file {} could not be opened: {e}.",
+                path.display()
+            ))
+        })?;
+        Self::from_toml(&text)
+    }
+
+    pub fn all(&self) -> &[Service] {
+        &self.services
+    }
+
+    pub fn get(&self, id: &ServiceId) -> Result<&Service> {
+        self.services.iter().find(|s| &s.id == id).ok_or_else(|| {
+            Error::new(crate::error::ErrorKind::UnknownService)
+                .with_message(format!("There is no service '{id}' in the services directory."))
+        })
+    }
+
+    pub fn find(&self, id: &str) -> Result<&Service> {
+        self.get(&ServiceId::parse(id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+[[service]]
+id = "riverside"
+name = "Riverside Medical Practice"
+kind = "gp-practice"
+standard = "gp-connect"
+base_url = "https://prov.example/B86001/STU3/1/gpconnect/"
+ods = "B86001"
+asid = "918999198001"
+
+[[service]]
+id = "leeds-utc"
+name = "Leeds UTC"
+kind = "urgent-care"
+standard = "uec-booking"
+base_url = "https://prov.example/uec/leeds-utc/STU3/1/booking"
+ods = "RR801"
+asid = "918999198002"
+healthcare_service = "hs-1"
+"#;
+
+    #[test]
+    fn reads_services_and_joins_urls_with_one_slash() {
+        let d = Directory::from_toml(FILE).expect("valid");
+        let s = d.find("riverside").expect("present");
+        assert_eq!(s.url("/Slot"), "https://prov.example/B86001/STU3/1/gpconnect/Slot");
+        assert_eq!(d.find("leeds-utc").expect("present").standard, Standard::UecBooking);
+        assert_eq!(
+            d.find("nowhere").expect_err("absent").kind,
+            crate::error::ErrorKind::UnknownService
+        );
+    }
+
+    #[test]
+    fn rejects_bad_directories() {
+        let dup = format!("{FILE}{}", &FILE[..FILE.find("[[service]]\nid = \"leeds").unwrap_or(0)]);
+        assert!(Directory::from_toml(&dup).is_err());
+        let no_hs = FILE.replace("healthcare_service = \"hs-1\"", "");
+        assert!(Directory::from_toml(&no_hs).is_err());
+        let bad_asid = FILE.replace("918999198001", "12");
+        assert!(Directory::from_toml(&bad_asid).is_err());
+        assert!(Directory::from_toml("[[service]]\nid = 3").is_err());
+    }
+}

@@ -1,0 +1,127 @@
+//! Single interactions with one service: capabilities, find a patient, search its free slots,
+//! read an appointment. Each picks the standard's request, sends it and reads the answer.
+
+use crate::Engine;
+use crate::directory::{Service, Standard};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::stu3::{Appointment, Bundle, CapabilityStatement};
+use crate::ids::{AppointmentId, NhsNumber, ServiceId};
+use crate::standards::{SearchWindow, gp_connect, mapping, uec_booking};
+use crate::transport::{FhirRequest, FhirResponse};
+use crate::views::{AppointmentView, CapabilityView, PatientView, SlotView};
+
+impl Engine {
+    pub(crate) async fn send(&self, service: &Service, req: FhirRequest) -> Result<FhirResponse> {
+        self.transport().send(self.session(), service, req).await
+    }
+
+    pub async fn capabilities(&self, service_id: &ServiceId) -> Result<CapabilityView> {
+        let service = self.directory().get(service_id)?;
+        let req = match service.standard {
+            Standard::GpConnect => gp_connect::metadata(),
+            Standard::UecBooking => uec_booking::metadata(),
+        };
+        let resp = self.send(service, req).await?;
+        let cs: CapabilityStatement = resp.json()?;
+        Ok(CapabilityView {
+            service_id: service.id.clone(),
+            fhir_version: cs.fhir_version.clone(),
+            software: cs.software.as_ref().and_then(|s| {
+                s.name
+                    .clone()
+                    .map(|n| format!("{n} {}", s.version.clone().unwrap_or_default()).trim().to_string())
+            }),
+            publisher: cs.publisher.clone(),
+            resources: cs
+                .rest
+                .iter()
+                .flat_map(|r| r.resource.iter())
+                .map(|r| {
+                    let codes: Vec<String> =
+                        r.interaction.iter().filter_map(|i| i.code.clone()).collect();
+                    format!(
+                        "{}: {}",
+                        r.type_.clone().unwrap_or_default(),
+                        codes.join(", ")
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// The patient as a GP Connect service holds them; `None` when it does not know them.
+    pub async fn find_patient(
+        &self,
+        service_id: &ServiceId,
+        nhs: &NhsNumber,
+    ) -> Result<Option<PatientView>> {
+        let service = self.directory().get(service_id)?;
+        if service.standard != Standard::GpConnect {
+            return Err(Error::new(ErrorKind::Rejected)
+                .with_message(format!(
+                    "{} uses {}, which has no patient search.",
+                    service.name,
+                    service.standard.label()
+                ))
+                .with_next_step("Look the patient up at a GP practice instead."));
+        }
+        let resp = self.send(service, gp_connect::find_patient(nhs)).await?;
+        let bundle: Bundle = resp.json()?;
+        Ok(bundle.patients().next().map(mapping::patient_view))
+    }
+
+    /// Free slots at one service, soonest first.
+    pub async fn search_service(
+        &self,
+        service_id: &ServiceId,
+        window: &SearchWindow,
+    ) -> Result<Vec<SlotView>> {
+        let service = self.directory().get(service_id)?;
+        let req = match service.standard {
+            Standard::GpConnect => {
+                gp_connect::free_slots(window, self.session().organisation.ods.as_str())
+            }
+            Standard::UecBooking => {
+                let hs = service.healthcare_service.as_deref().unwrap_or_default();
+                uec_booking::free_slots(window, hs)
+            }
+        };
+        let resp = self.send(service, req).await?;
+        let bundle: Bundle = resp.json()?;
+        Ok(mapping::slot_views(&bundle, service))
+    }
+
+    /// The appointment as the service holds it now, with the raw resource for updates.
+    pub(crate) async fn read_raw(
+        &self,
+        service: &Service,
+        id: &AppointmentId,
+    ) -> Result<(Appointment, Option<String>)> {
+        let req = match service.standard {
+            Standard::GpConnect => gp_connect::read(id),
+            Standard::UecBooking => uec_booking::read(id),
+        };
+        let resp = self.send(service, req).await?;
+        let appointment: Appointment = resp.json()?;
+        let version = appointment
+            .meta
+            .as_ref()
+            .and_then(|m| m.version_id.clone())
+            .or_else(|| resp.version());
+        Ok((appointment, version))
+    }
+
+    pub async fn read_appointment(
+        &self,
+        service_id: &ServiceId,
+        id: &AppointmentId,
+    ) -> Result<AppointmentView> {
+        let service = self.directory().get(service_id)?;
+        let (appointment, version) = self.read_raw(service, id).await?;
+        mapping::appointment_view(&appointment, service, None, version).ok_or_else(|| {
+            Error::new(ErrorKind::MalformedResponse)
+                .with_service(&service.id)
+                .with_diagnostics("appointment without a usable id, start or end")
+        })
+    }
+}

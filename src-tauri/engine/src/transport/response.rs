@@ -1,0 +1,155 @@
+//! Reading an answer: bounded in size, checked for content type, errors turned into [`Error`]s.
+
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::directory::Service;
+use crate::error::{Error, ErrorKind, Result};
+use crate::fhir::stu3::OperationOutcome;
+use crate::fhir::stu3::urls;
+use crate::ids::TraceId;
+
+#[derive(Debug, Clone)]
+pub struct FhirResponse {
+    pub status: u16,
+    pub trace_id: TraceId,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+pub(super) async fn read(
+    resp: reqwest::Response,
+    trace_id: TraceId,
+    limit: usize,
+) -> Result<FhirResponse> {
+    let status = resp.status().as_u16();
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let etag = header("etag");
+    let location = header("location");
+    let content_type = header("content-type");
+    let too_large = || {
+        Error::new(ErrorKind::ResponseTooLarge)
+            .with_status(status)
+            .with_trace(trace_id)
+    };
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            let err = if e.is_timeout() {
+                Error::new(ErrorKind::Timeout)
+            } else {
+                Error::new(ErrorKind::Unavailable)
+                    .with_message("The connection to the service was lost while it was answering.")
+            };
+            err.with_status(status).with_diagnostics(e.to_string())
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(FhirResponse {
+        status,
+        trace_id,
+        etag,
+        location,
+        content_type,
+        body,
+    })
+}
+
+impl FhirResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn is_fhir_json(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|ct| {
+            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/fhir+json" || mime == "application/json"
+        })
+    }
+
+    /// The success response, or the provider's refusal as an [`Error`].
+    pub fn error_for_status(self, service: &Service) -> Result<Self> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(self.to_error(service))
+        }
+    }
+
+    /// The provider's refusal, read from its OperationOutcome when it sent one.
+    pub fn to_error(&self, service: &Service) -> Error {
+        let outcome = if self.is_fhir_json() {
+            serde_json::from_slice::<OperationOutcome>(&self.body).ok()
+        } else {
+            None
+        };
+        let (code, diagnostics) = outcome.as_ref().map(spine_code).unwrap_or((None, None));
+        let mut err = Error::from_provider(self.status, code.as_deref())
+            .with_trace(self.trace_id)
+            .with_service(&service.id);
+        if let Some(d) = diagnostics {
+            err = err.with_diagnostics(d);
+        }
+        err
+    }
+
+    /// The body as a FHIR resource of type `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        if !self.is_fhir_json() {
+            return Err(Error::new(ErrorKind::WrongContentType)
+                .with_status(self.status)
+                .with_trace(self.trace_id)
+                .with_diagnostics(format!(
+                    "content type {}",
+                    self.content_type.as_deref().unwrap_or("(none)")
+                )));
+        }
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::new(ErrorKind::MalformedResponse)
+                .with_status(self.status)
+                .with_trace(self.trace_id)
+                .with_diagnostics(e.to_string())
+        })
+    }
+
+    /// The version from `ETag: W/"n"`.
+    pub fn version(&self) -> Option<String> {
+        let tag = self.etag.as_deref()?.trim();
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        Some(tag.trim_matches('"').to_string())
+    }
+}
+
+/// The Spine code and diagnostics of the first issue, accepting both CodeSystem URLs.
+pub fn spine_code(outcome: &OperationOutcome) -> (Option<String>, Option<String>) {
+    for issue in &outcome.issue {
+        let code = issue
+            .details
+            .iter()
+            .flat_map(|d| d.coding.iter())
+            .find(|c| {
+                c.system.as_deref().is_some_and(|s| {
+                    urls::SPINE_ERROR_CODE_SYSTEMS.contains(&s)
+                }) || c.system.is_none()
+            })
+            .and_then(|c| c.code.clone());
+        if code.is_some() || issue.diagnostics.is_some() {
+            return (code, issue.diagnostics.clone());
+        }
+    }
+    (None, None)
+}

@@ -1,0 +1,182 @@
+//! What screens and the CLI show: FHIR already resolved into plain, complete records. The UI
+//! never sees raw FHIR.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::directory::{ServiceKind, Standard};
+use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
+
+/// How the patient will be seen. Never defaulted: a provider that does not say is shown as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryChannel {
+    #[serde(rename = "In-person")]
+    InPerson,
+    #[serde(rename = "Telephone")]
+    Telephone,
+    #[serde(rename = "Video")]
+    Video,
+}
+
+impl DeliveryChannel {
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "in-person" => Some(Self::InPerson),
+            "telephone" => Some(Self::Telephone),
+            "video" => Some(Self::Video),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InPerson => "In person",
+            Self::Telephone => "Telephone",
+            Self::Video => "Video",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PractitionerView {
+    /// The provider's logical id, needed to name the practitioner in a booking.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// SDS job role, e.g. "General Medical Practitioner".
+    pub role: Option<String>,
+    pub gender: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocationView {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub service_id: ServiceId,
+    pub service_name: String,
+    pub service_kind: ServiceKind,
+    pub id: SlotId,
+    pub schedule_id: Option<String>,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub delivery_channel: Option<DeliveryChannel>,
+    /// The slot's `serviceType.text`, e.g. "General GP Appointment".
+    pub slot_type: Option<String>,
+    /// The schedule's `serviceCategory.text`, e.g. "General GP Appointments".
+    pub schedule_type: Option<String>,
+    pub practitioner: Option<PractitionerView>,
+    pub location: Option<LocationView>,
+}
+
+impl SlotView {
+    pub fn minutes(&self) -> i64 {
+        (self.end - self.start).num_minutes()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: AppointmentId,
+    pub version: Option<String>,
+    pub status: String,
+    pub service_id: ServiceId,
+    pub service_name: String,
+    pub standard: Standard,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub created: Option<String>,
+    pub description: Option<String>,
+    pub comment: Option<String>,
+    pub cancellation_reason: Option<String>,
+    pub delivery_channel: Option<DeliveryChannel>,
+    pub slot_type: Option<String>,
+    pub schedule_type: Option<String>,
+    pub slot_ids: Vec<String>,
+    pub practitioner: Option<PractitionerView>,
+    pub location: Option<LocationView>,
+    pub patient_id: Option<String>,
+    pub nhs_number: Option<NhsNumber>,
+    /// The URL the provider gave in `Location` on create, without `/_history/n`.
+    pub reference_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientView {
+    /// The provider's logical id for the patient (GP Connect), when known.
+    pub id: Option<String>,
+    pub nhs_number: Option<NhsNumber>,
+    pub family: String,
+    pub given: Vec<String>,
+    pub prefix: Option<String>,
+    pub gender: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub address_lines: Vec<String>,
+    pub postcode: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl PatientView {
+    /// `JACKSON, Jane (Miss)`: the NHS banner convention.
+    pub fn banner_name(&self) -> String {
+        let mut s = format!("{}, {}", self.family.to_uppercase(), self.given.join(" "));
+        if let Some(p) = &self.prefix {
+            s.push_str(&format!(" ({p})"));
+        }
+        s
+    }
+}
+
+/// A difference between our patient details and the provider's, shown to the call handler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemographicMismatch {
+    pub field: String,
+    pub ours: String,
+    pub theirs: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapabilityView {
+    pub service_id: ServiceId,
+    pub fhir_version: Option<String>,
+    pub software: Option<String>,
+    pub publisher: Option<String>,
+    /// `Resource: interactions`, e.g. `Appointment: read, update`.
+    pub resources: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_name_follows_nhs_convention() {
+        let p = PatientView {
+            id: None,
+            nhs_number: None,
+            family: "Jackson".into(),
+            given: vec!["Jane".into()],
+            prefix: Some("Miss".into()),
+            gender: None,
+            birth_date: None,
+            address_lines: vec![],
+            postcode: None,
+            phone: None,
+        };
+        assert_eq!(p.banner_name(), "JACKSON, Jane (Miss)");
+    }
+
+    #[test]
+    fn delivery_channel_codes() {
+        assert_eq!(DeliveryChannel::from_code("In-person"), Some(DeliveryChannel::InPerson));
+        assert_eq!(DeliveryChannel::from_code("Video"), Some(DeliveryChannel::Video));
+        assert_eq!(DeliveryChannel::from_code("Carrier pigeon"), None);
+        assert_eq!(
+            serde_json::to_value(DeliveryChannel::InPerson).expect("json"),
+            "In-person"
+        );
+    }
+}

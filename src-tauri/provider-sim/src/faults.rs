@@ -1,0 +1,107 @@
+//! Fault injection for reliability testing: latency, failures, garbled bodies and connections
+//! dropped after a change has been committed.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+pub struct Faults {
+    latency_ms: Option<(u64, u64)>,
+    fail_rate: f64,
+    drop_after_commit_rate: f64,
+    malformed_rate: f64,
+    /// Seeded, so a run with the same seed and request order injects the same faults.
+    rng: Mutex<StdRng>,
+}
+
+impl Faults {
+    pub fn new(
+        latency_ms: Option<(u64, u64)>,
+        fail_rate: f64,
+        drop_after_commit_rate: f64,
+        malformed_rate: f64,
+        seed: u64,
+    ) -> Faults {
+        Faults {
+            latency_ms,
+            fail_rate,
+            drop_after_commit_rate,
+            malformed_rate,
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        }
+    }
+
+    fn rng(&self) -> std::sync::MutexGuard<'_, StdRng> {
+        self.rng.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn roll(&self, rate: f64) -> bool {
+        if rate.is_nan() || rate <= 0.0 {
+            return false;
+        }
+        rate >= 1.0 || self.rng().r#gen::<f64>() < rate
+    }
+
+    /// Waits the configured latency, if any.
+    pub async fn delay(&self) {
+        if let Some((a, b)) = self.latency_ms {
+            let (lo, hi) = (a.min(b), a.max(b));
+            let ms = self.rng().gen_range(lo..=hi);
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    }
+
+    pub fn fail(&self) -> bool {
+        self.roll(self.fail_rate)
+    }
+
+    pub fn drop_after_commit(&self) -> bool {
+        self.roll(self.drop_after_commit_rate)
+    }
+
+    pub fn malformed(&self) -> bool {
+        self.roll(self.malformed_rate)
+    }
+}
+
+/// A JSON body cut short, as a flaky network or buggy provider might deliver it.
+pub fn garble(body: &[u8]) -> Vec<u8> {
+    let mut out = body[..body.len() / 2].to_vec();
+    out.extend_from_slice(b"\"\x7f");
+    out
+}
+
+/// Lets a handler ask the connection it arrived on to close without answering.
+#[derive(Clone, Default)]
+pub struct DropSignal(Arc<Notify>);
+
+impl DropSignal {
+    pub fn fire(&self) {
+        self.0.notify_one();
+    }
+
+    pub async fn fired(&self) {
+        self.0.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_at_the_edges() {
+        let f = Faults::new(None, 1.0, 0.0, f64::NAN, 1);
+        assert!(f.fail());
+        assert!(!f.drop_after_commit());
+        assert!(!f.malformed());
+    }
+
+    #[test]
+    fn garbled_json_does_not_parse() {
+        let body = br#"{"resourceType":"Bundle","type":"searchset"}"#;
+        assert!(serde_json::from_slice::<serde_json::Value>(&garble(body)).is_err());
+        assert!(serde_json::from_slice::<serde_json::Value>(&garble(b"{}")).is_err());
+    }
+}

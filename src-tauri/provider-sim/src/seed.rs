@@ -1,0 +1,995 @@
+//! The demo region: a fictional corner of West Yorkshire with GP practices, a GP out-of-hours
+//! service, urgent treatment centres and an emergency department, plus demo patients.
+//!
+//! Phone numbers come from the ranges Ofcom reserves for drama (0113 496 0xxx, 07700 900xxx),
+//! so nothing here can reach a real person.
+
+use crate::DemoPatient;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standard {
+    GpConnect,
+    UecBooking,
+}
+
+impl Standard {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standard::GpConnect => "gp-connect",
+            Standard::UecBooking => "uec-booking",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    GpPractice,
+    GpOutOfHours,
+    UrgentCare,
+    EmergencyDepartment,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::GpPractice => "gp-practice",
+            Kind::GpOutOfHours => "gp-out-of-hours",
+            Kind::UrgentCare => "urgent-care",
+            Kind::EmergencyDepartment => "emergency-department",
+        }
+    }
+}
+
+/// How a UEC service answers a booking for a slot that is no longer free: the published sources
+/// disagree, so the region deliberately has both behaviours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotTakenAnswer {
+    Conflict409,
+    BusinessRule422,
+}
+
+#[derive(Clone, Debug)]
+pub struct Address {
+    pub lines: &'static [&'static str],
+    pub city: &'static str,
+    pub district: &'static str,
+    pub postcode: &'static str,
+}
+
+impl Address {
+    pub fn one_line(&self) -> String {
+        let mut parts: Vec<&str> = self.lines.to_vec();
+        parts.push(self.city);
+        parts.join(", ")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PractitionerDef {
+    pub id: &'static str,
+    pub family: &'static str,
+    pub given: &'static str,
+    pub prefix: &'static str,
+    pub gender: &'static str,
+    pub sds_user_id: &'static str,
+}
+
+impl PractitionerDef {
+    pub fn display(&self) -> String {
+        format!("{} {} {}", self.prefix, self.given, self.family)
+    }
+}
+
+/// An SDS job role (CareConnect-SDSJobRoleName-1).
+#[derive(Clone, Copy, Debug)]
+pub struct JobRole {
+    pub code: &'static str,
+    pub display: &'static str,
+}
+
+pub const GENERAL_MEDICAL_PRACTITIONER: JobRole = JobRole {
+    code: "R0260",
+    display: "General Medical Practitioner",
+};
+pub const SALARIED_GP: JobRole = JobRole {
+    code: "R0270",
+    display: "Salaried General Practitioner",
+};
+pub const LOCUM_GP: JobRole = JobRole {
+    code: "R0262",
+    display: "Locum GP",
+};
+pub const SPECIALIST_NURSE_PRACTITIONER: JobRole = JobRole {
+    code: "R0600",
+    display: "Specialist Nurse Practitioner",
+};
+pub const STAFF_NURSE: JobRole = JobRole {
+    code: "R0620",
+    display: "Staff Nurse",
+};
+pub const PARAMEDIC: JobRole = JobRole {
+    code: "R1070",
+    display: "Paramedic",
+};
+pub const CONSULTANT: JobRole = JobRole {
+    code: "R0050",
+    display: "Consultant",
+};
+
+/// One kind of slot a schedule offers: its slot type text and delivery channel.
+#[derive(Clone, Copy, Debug)]
+pub struct SlotKind {
+    pub service_type: &'static str,
+    pub channel: &'static str,
+}
+
+const fn kind(service_type: &'static str, channel: &'static str) -> SlotKind {
+    SlotKind {
+        service_type,
+        channel,
+    }
+}
+
+/// When a schedule runs, in Europe/London local minutes after midnight.
+#[derive(Clone, Copy, Debug)]
+pub enum Hours {
+    /// Monday to Friday only.
+    Weekdays(&'static [(u32, u32)]),
+    /// Weekday evenings 18:30–22:00, weekends 08:00–22:00.
+    OutOfHours,
+    /// Every day.
+    Daily(&'static [(u32, u32)]),
+}
+
+const fn hm(h: u32, m: u32) -> u32 {
+    h * 60 + m
+}
+
+const GP_DAY: &[(u32, u32)] = &[(hm(8, 0), hm(12, 30)), (hm(14, 0), hm(18, 30))];
+const GP_MORNING: &[(u32, u32)] = &[(hm(8, 0), hm(12, 30))];
+const GP_AFTERNOON: &[(u32, u32)] = &[(hm(13, 30), hm(18, 30))];
+const UTC_DAY: &[(u32, u32)] = &[(hm(8, 0), hm(20, 0))];
+const ED_ALL_DAY: &[(u32, u32)] = &[(0, hm(24, 0))];
+const ED_MINORS: &[(u32, u32)] = &[(hm(8, 0), hm(22, 0))];
+
+#[derive(Clone, Debug)]
+pub struct ScheduleDef {
+    /// GP Connect schedule ids are numeric and unique across the region, which lets slot ids
+    /// embed them.
+    pub id: &'static str,
+    pub practitioner: PractitionerDef,
+    /// The PractitionerRole id (UEC only).
+    pub role_id: &'static str,
+    pub job_role: JobRole,
+    pub category: &'static str,
+    pub slot_minutes: u32,
+    pub hours: Hours,
+    /// Slot kinds cycle through the day in this order.
+    pub kinds: &'static [SlotKind],
+}
+
+#[derive(Clone, Debug)]
+pub struct LocationDef {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub address: Address,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub kind: Kind,
+    pub standard: Standard,
+    pub ods: &'static str,
+    pub asid: &'static str,
+    pub phone: &'static str,
+    pub organization_id: &'static str,
+    pub address: Address,
+    pub location: LocationDef,
+    /// DoS-style HealthcareService id (UEC only).
+    pub healthcare_service: Option<&'static str>,
+    pub sends_delivery_channel: bool,
+    pub slot_taken: SlotTakenAnswer,
+    /// Patient logical ids at this service are this base plus the demo patient's position.
+    pub patient_id_base: u32,
+    pub schedules: Vec<ScheduleDef>,
+}
+
+impl Service {
+    /// The service root path (no host, no trailing slash).
+    pub fn root_path(&self) -> String {
+        match self.standard {
+            Standard::GpConnect => format!("/{}/STU3/1/gpconnect", self.ods),
+            Standard::UecBooking => format!("/uec/{}/STU3/1/booking", self.id),
+        }
+    }
+
+    pub fn schedule(&self, id: &str) -> Option<&ScheduleDef> {
+        self.schedules.iter().find(|s| s.id == id)
+    }
+
+    pub fn practitioner(&self, id: &str) -> Option<&PractitionerDef> {
+        self.schedules
+            .iter()
+            .map(|s| &s.practitioner)
+            .find(|p| p.id == id)
+    }
+
+    /// The logical id of a demo patient at this (GP Connect) service.
+    pub fn patient_id(&self, index: usize) -> String {
+        (self.patient_id_base as usize + index + 1).to_string()
+    }
+
+    /// The demo patient index behind a logical id at this service.
+    pub fn patient_index(&self, logical_id: &str, patient_count: usize) -> Option<usize> {
+        let n: usize = logical_id.parse().ok()?;
+        if logical_id.starts_with('0') {
+            return None;
+        }
+        let idx = n.checked_sub(self.patient_id_base as usize + 1)?;
+        (idx < patient_count).then_some(idx)
+    }
+}
+
+pub struct Region {
+    pub services: Vec<Service>,
+    pub patients: Vec<DemoPatient>,
+}
+
+impl Region {
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    pub fn gp_service_by_ods(&self, ods: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.standard == Standard::GpConnect && s.ods == ods)
+    }
+
+    pub fn uec_service(&self, id: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.standard == Standard::UecBooking && s.id == id)
+    }
+
+    pub fn patient_by_nhs(&self, nhs: &str) -> Option<usize> {
+        self.patients.iter().position(|p| p.nhs_number == nhs)
+    }
+}
+
+fn pr(
+    id: &'static str,
+    prefix: &'static str,
+    given: &'static str,
+    family: &'static str,
+    gender: &'static str,
+    sds_user_id: &'static str,
+) -> PractitionerDef {
+    PractitionerDef {
+        id,
+        family,
+        given,
+        prefix,
+        gender,
+        sds_user_id,
+    }
+}
+
+const GP_GENERAL: &[SlotKind] = &[
+    kind("General GP Appointment", "In-person"),
+    kind("General GP Appointment", "In-person"),
+    kind("Telephone consultation", "Telephone"),
+];
+const GP_WITH_VIDEO: &[SlotKind] = &[
+    kind("General GP Appointment", "In-person"),
+    kind("Video consultation", "Video"),
+    kind("Telephone consultation", "Telephone"),
+];
+const GP_PHONE_FIRST: &[SlotKind] = &[
+    kind("Telephone consultation", "Telephone"),
+    kind("Telephone consultation", "Telephone"),
+    kind("General GP Appointment", "In-person"),
+];
+const NURSE_MINOR_ILLNESS: &[SlotKind] = &[kind("Minor illness", "In-person")];
+const PARAMEDIC_SAME_DAY: &[SlotKind] = &[
+    kind("Urgent same-day appointment", "In-person"),
+    kind("Urgent same-day appointment", "Telephone"),
+];
+const OOH_GP: &[SlotKind] = &[
+    kind("Telephone consultation", "Telephone"),
+    kind("Telephone consultation", "Telephone"),
+    kind("Telephone consultation", "Telephone"),
+    kind("Face to face at base", "In-person"),
+];
+const OOH_NURSE: &[SlotKind] = &[
+    kind("Telephone consultation", "Telephone"),
+    kind("Video consultation", "Video"),
+];
+const UTC_ILLNESS: &[SlotKind] = &[
+    kind("Minor illness", "In-person"),
+    kind("Minor illness", "In-person"),
+    kind("Clinician call back", "Telephone"),
+];
+const UTC_INJURY: &[SlotKind] = &[kind("Minor injury", "In-person")];
+const ED_MAJORS: &[SlotKind] = &[kind("Emergency department arrival", "In-person")];
+const ED_MINORS_KINDS: &[SlotKind] = &[kind("Minor injury", "In-person")];
+
+fn gp_practices() -> Vec<Service> {
+    vec![
+        Service {
+            id: "beckside-medical-practice",
+            name: "Beckside Medical Practice",
+            kind: Kind::GpPractice,
+            standard: Standard::GpConnect,
+            ods: "B86001",
+            asid: "918999198101",
+            phone: "0113 496 0101",
+            organization_id: "11",
+            address: Address {
+                lines: &["12 Beckside Road", "Kirkstall"],
+                city: "Leeds",
+                district: "West Yorkshire",
+                postcode: "LS5 3BQ",
+            },
+            location: LocationDef {
+                id: "21",
+                name: "Beckside Medical Practice",
+                address: Address {
+                    lines: &["12 Beckside Road", "Kirkstall"],
+                    city: "Leeds",
+                    district: "West Yorkshire",
+                    postcode: "LS5 3BQ",
+                },
+            },
+            healthcare_service: None,
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 100,
+            schedules: vec![
+                ScheduleDef {
+                    id: "1",
+                    practitioner: pr("31", "Dr", "Priya", "Shah", "female", "555100000101"),
+                    role_id: "",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "General GP Appointments",
+                    slot_minutes: 10,
+                    hours: Hours::Weekdays(GP_DAY),
+                    kinds: GP_GENERAL,
+                },
+                ScheduleDef {
+                    id: "2",
+                    practitioner: pr("32", "Dr", "Tom", "Walsh", "male", "555100000102"),
+                    role_id: "",
+                    job_role: SALARIED_GP,
+                    category: "General GP Appointments",
+                    slot_minutes: 10,
+                    hours: Hours::Weekdays(GP_AFTERNOON),
+                    kinds: GP_WITH_VIDEO,
+                },
+                ScheduleDef {
+                    id: "3",
+                    practitioner: pr("33", "Ms", "Hannah", "Briggs", "female", "555100000103"),
+                    role_id: "",
+                    job_role: SPECIALIST_NURSE_PRACTITIONER,
+                    category: "Nurse Practitioner Clinic",
+                    slot_minutes: 15,
+                    hours: Hours::Weekdays(GP_MORNING),
+                    kinds: NURSE_MINOR_ILLNESS,
+                },
+            ],
+        },
+        Service {
+            id: "chapel-lane-surgery",
+            name: "Chapel Lane Surgery",
+            kind: Kind::GpPractice,
+            standard: Standard::GpConnect,
+            ods: "B86002",
+            asid: "918999198102",
+            phone: "0113 496 0202",
+            organization_id: "12",
+            address: Address {
+                lines: &["3 Chapel Lane", "Headingley"],
+                city: "Leeds",
+                district: "West Yorkshire",
+                postcode: "LS6 3BW",
+            },
+            location: LocationDef {
+                id: "22",
+                name: "Chapel Lane Surgery",
+                address: Address {
+                    lines: &["3 Chapel Lane", "Headingley"],
+                    city: "Leeds",
+                    district: "West Yorkshire",
+                    postcode: "LS6 3BW",
+                },
+            },
+            healthcare_service: None,
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 200,
+            schedules: vec![
+                ScheduleDef {
+                    id: "4",
+                    practitioner: pr("34", "Dr", "Oliver", "Grant", "male", "555100000201"),
+                    role_id: "",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "General GP Appointments",
+                    slot_minutes: 15,
+                    hours: Hours::Weekdays(GP_DAY),
+                    kinds: GP_GENERAL,
+                },
+                ScheduleDef {
+                    id: "5",
+                    practitioner: pr("35", "Dr", "Aisha", "Rahman", "female", "555100000202"),
+                    role_id: "",
+                    job_role: LOCUM_GP,
+                    category: "Same Day Telephone Triage",
+                    slot_minutes: 10,
+                    hours: Hours::Weekdays(GP_MORNING),
+                    kinds: GP_PHONE_FIRST,
+                },
+            ],
+        },
+        Service {
+            id: "holmfield-health-centre",
+            name: "Holmfield Health Centre",
+            kind: Kind::GpPractice,
+            standard: Standard::GpConnect,
+            ods: "B87003",
+            asid: "918999198103",
+            phone: "0113 496 0303",
+            organization_id: "13",
+            address: Address {
+                lines: &["Holmfield Road", "Outwood"],
+                city: "Wakefield",
+                district: "West Yorkshire",
+                postcode: "WF1 3JS",
+            },
+            location: LocationDef {
+                id: "23",
+                name: "Holmfield Health Centre",
+                address: Address {
+                    lines: &["Holmfield Road", "Outwood"],
+                    city: "Wakefield",
+                    district: "West Yorkshire",
+                    postcode: "WF1 3JS",
+                },
+            },
+            healthcare_service: None,
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 300,
+            schedules: vec![
+                ScheduleDef {
+                    id: "6",
+                    practitioner: pr("36", "Dr", "Sarah", "Okafor", "female", "555100000301"),
+                    role_id: "",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "General GP Appointments",
+                    slot_minutes: 15,
+                    hours: Hours::Weekdays(GP_DAY),
+                    kinds: GP_WITH_VIDEO,
+                },
+                ScheduleDef {
+                    id: "7",
+                    practitioner: pr("37", "Mr", "Liam", "Doyle", "male", "555100000302"),
+                    role_id: "",
+                    job_role: PARAMEDIC,
+                    category: "Urgent Same Day Appointments",
+                    slot_minutes: 15,
+                    hours: Hours::Weekdays(GP_AFTERNOON),
+                    kinds: PARAMEDIC_SAME_DAY,
+                },
+            ],
+        },
+        Service {
+            id: "riverside-family-practice",
+            name: "Riverside Family Practice",
+            kind: Kind::GpPractice,
+            standard: Standard::GpConnect,
+            ods: "B85004",
+            asid: "918999198104",
+            phone: "0113 496 0404",
+            organization_id: "14",
+            address: Address {
+                lines: &["40 Riverside Walk", "Aspley"],
+                city: "Huddersfield",
+                district: "West Yorkshire",
+                postcode: "HD1 6RX",
+            },
+            location: LocationDef {
+                id: "24",
+                name: "Riverside Family Practice",
+                address: Address {
+                    lines: &["40 Riverside Walk", "Aspley"],
+                    city: "Huddersfield",
+                    district: "West Yorkshire",
+                    postcode: "HD1 6RX",
+                },
+            },
+            healthcare_service: None,
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 400,
+            schedules: vec![
+                ScheduleDef {
+                    id: "8",
+                    practitioner: pr("38", "Dr", "Emma", "Clarke", "female", "555100000401"),
+                    role_id: "",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "General GP Appointments",
+                    slot_minutes: 10,
+                    hours: Hours::Weekdays(GP_MORNING),
+                    kinds: GP_WITH_VIDEO,
+                },
+                ScheduleDef {
+                    id: "9",
+                    practitioner: pr("39", "Dr", "Daniel", "Mensah", "male", "555100000402"),
+                    role_id: "",
+                    job_role: SALARIED_GP,
+                    category: "General GP Appointments",
+                    slot_minutes: 10,
+                    hours: Hours::Weekdays(GP_AFTERNOON),
+                    kinds: GP_GENERAL,
+                },
+            ],
+        },
+    ]
+}
+
+fn out_of_hours() -> Service {
+    Service {
+        id: "west-yorkshire-gp-out-of-hours",
+        name: "West Yorkshire GP Out of Hours",
+        kind: Kind::GpOutOfHours,
+        standard: Standard::GpConnect,
+        ods: "NXY10",
+        asid: "918999198105",
+        phone: "0113 496 0505",
+        organization_id: "15",
+        address: Address {
+            lines: &["Wharfedale Primary Care Centre", "5 Ribbon Way"],
+            city: "Leeds",
+            district: "West Yorkshire",
+            postcode: "LS12 4QT",
+        },
+        location: LocationDef {
+            id: "25",
+            name: "Wharfedale Primary Care Centre (out-of-hours base)",
+            address: Address {
+                lines: &["Wharfedale Primary Care Centre", "5 Ribbon Way"],
+                city: "Leeds",
+                district: "West Yorkshire",
+                postcode: "LS12 4QT",
+            },
+        },
+        healthcare_service: None,
+        sends_delivery_channel: true,
+        slot_taken: SlotTakenAnswer::Conflict409,
+        patient_id_base: 500,
+        schedules: vec![
+            ScheduleDef {
+                id: "10",
+                practitioner: pr("40", "Dr", "Rachel", "Moore", "female", "555100000501"),
+                role_id: "",
+                job_role: GENERAL_MEDICAL_PRACTITIONER,
+                category: "GP Out of Hours",
+                slot_minutes: 20,
+                hours: Hours::OutOfHours,
+                kinds: OOH_GP,
+            },
+            ScheduleDef {
+                id: "11",
+                practitioner: pr("41", "Mr", "Ben", "Harrison", "male", "555100000502"),
+                role_id: "",
+                job_role: SPECIALIST_NURSE_PRACTITIONER,
+                category: "GP Out of Hours",
+                slot_minutes: 20,
+                hours: Hours::OutOfHours,
+                kinds: OOH_NURSE,
+            },
+        ],
+    }
+}
+
+fn urgent_and_emergency() -> Vec<Service> {
+    vec![
+        Service {
+            id: "calder-valley-utc",
+            name: "Calder Valley Urgent Treatment Centre",
+            kind: Kind::UrgentCare,
+            standard: Standard::UecBooking,
+            ods: "NQ501",
+            asid: "918999198201",
+            phone: "0113 496 0601",
+            organization_id: "calder-valley-org",
+            address: Address {
+                lines: &["Calder Valley Health Park", "Salterhebble Hill"],
+                city: "Halifax",
+                district: "West Yorkshire",
+                postcode: "HX3 0PW",
+            },
+            location: LocationDef {
+                id: "calder-valley-utc-site",
+                name: "Calder Valley Urgent Treatment Centre",
+                address: Address {
+                    lines: &["Calder Valley Health Park", "Salterhebble Hill"],
+                    city: "Halifax",
+                    district: "West Yorkshire",
+                    postcode: "HX3 0PW",
+                },
+            },
+            healthcare_service: Some("2000100101"),
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "cvu-anp",
+                    practitioner: pr(
+                        "cvu-p-1",
+                        "Ms",
+                        "Grace",
+                        "Whitaker",
+                        "female",
+                        "555100000601",
+                    ),
+                    role_id: "cvu-r-1",
+                    job_role: SPECIALIST_NURSE_PRACTITIONER,
+                    category: "Urgent care",
+                    slot_minutes: 15,
+                    hours: Hours::Daily(UTC_DAY),
+                    kinds: UTC_ILLNESS,
+                },
+                ScheduleDef {
+                    id: "cvu-paramedic",
+                    practitioner: pr("cvu-p-2", "Mr", "Sam", "Kaur", "male", "555100000602"),
+                    role_id: "cvu-r-2",
+                    job_role: PARAMEDIC,
+                    category: "Urgent care",
+                    slot_minutes: 15,
+                    hours: Hours::Daily(UTC_DAY),
+                    kinds: UTC_INJURY,
+                },
+            ],
+        },
+        Service {
+            id: "airedale-park-utc",
+            name: "Airedale Park Urgent Treatment Centre",
+            kind: Kind::UrgentCare,
+            standard: Standard::UecBooking,
+            ods: "NQ502",
+            asid: "918999198202",
+            phone: "0113 496 0702",
+            organization_id: "airedale-park-org",
+            address: Address {
+                lines: &["Airedale Park", "Skipton Road"],
+                city: "Keighley",
+                district: "West Yorkshire",
+                postcode: "BD21 2TQ",
+            },
+            location: LocationDef {
+                id: "airedale-park-utc-site",
+                name: "Airedale Park Urgent Treatment Centre",
+                address: Address {
+                    lines: &["Airedale Park", "Skipton Road"],
+                    city: "Keighley",
+                    district: "West Yorkshire",
+                    postcode: "BD21 2TQ",
+                },
+            },
+            healthcare_service: Some("2000100202"),
+            // Real providers vary: this one never states a delivery channel on its slots.
+            sends_delivery_channel: false,
+            slot_taken: SlotTakenAnswer::BusinessRule422,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "apu-gp",
+                    practitioner: pr(
+                        "apu-p-1",
+                        "Dr",
+                        "Michael",
+                        "Brennan",
+                        "male",
+                        "555100000701",
+                    ),
+                    role_id: "apu-r-1",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "Urgent care",
+                    slot_minutes: 15,
+                    hours: Hours::Daily(UTC_DAY),
+                    kinds: UTC_ILLNESS,
+                },
+                ScheduleDef {
+                    id: "apu-nurse",
+                    practitioner: pr(
+                        "apu-p-2",
+                        "Mrs",
+                        "Julie",
+                        "Pickles",
+                        "female",
+                        "555100000702",
+                    ),
+                    role_id: "apu-r-2",
+                    job_role: STAFF_NURSE,
+                    category: "Urgent care",
+                    slot_minutes: 15,
+                    hours: Hours::Daily(UTC_DAY),
+                    kinds: UTC_INJURY,
+                },
+            ],
+        },
+        Service {
+            id: "leeds-east-ed",
+            name: "Leeds East Hospital Emergency Department",
+            kind: Kind::EmergencyDepartment,
+            standard: Standard::UecBooking,
+            ods: "RZZ01",
+            asid: "918999198203",
+            phone: "0113 496 0803",
+            organization_id: "leeds-east-org",
+            address: Address {
+                lines: &["Leeds East Hospital", "York Road"],
+                city: "Leeds",
+                district: "West Yorkshire",
+                postcode: "LS14 6UH",
+            },
+            location: LocationDef {
+                id: "leeds-east-ed-site",
+                name: "Leeds East Hospital Emergency Department",
+                address: Address {
+                    lines: &["Leeds East Hospital", "York Road"],
+                    city: "Leeds",
+                    district: "West Yorkshire",
+                    postcode: "LS14 6UH",
+                },
+            },
+            healthcare_service: Some("2000100303"),
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::BusinessRule422,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "led-majors",
+                    practitioner: pr(
+                        "led-p-1",
+                        "Dr",
+                        "Fiona",
+                        "Lindqvist",
+                        "female",
+                        "555100000801",
+                    ),
+                    role_id: "led-r-1",
+                    job_role: CONSULTANT,
+                    category: "Emergency department",
+                    slot_minutes: 30,
+                    hours: Hours::Daily(ED_ALL_DAY),
+                    kinds: ED_MAJORS,
+                },
+                ScheduleDef {
+                    id: "led-minors",
+                    practitioner: pr(
+                        "led-p-2",
+                        "Mr",
+                        "Kwame",
+                        "Asante",
+                        "male",
+                        "555100000802",
+                    ),
+                    role_id: "led-r-2",
+                    job_role: SPECIALIST_NURSE_PRACTITIONER,
+                    category: "Emergency department",
+                    slot_minutes: 30,
+                    hours: Hours::Daily(ED_MINORS),
+                    kinds: ED_MINORS_KINDS,
+                },
+            ],
+        },
+    ]
+}
+
+#[allow(clippy::too_many_arguments)]
+fn patient(
+    nhs_number: &str,
+    family: &str,
+    given: &str,
+    prefix: &str,
+    gender: &str,
+    birth_date: &str,
+    address_lines: &[&str],
+    city: &str,
+    postcode: &str,
+    phone: &str,
+) -> DemoPatient {
+    DemoPatient {
+        nhs_number: nhs_number.to_string(),
+        family: family.to_string(),
+        given: given.to_string(),
+        prefix: prefix.to_string(),
+        gender: gender.to_string(),
+        birth_date: birth_date.to_string(),
+        address_lines: address_lines.iter().map(|s| s.to_string()).collect(),
+        city: city.to_string(),
+        postcode: postcode.to_string(),
+        phone: phone.to_string(),
+    }
+}
+
+pub fn patients() -> Vec<DemoPatient> {
+    vec![
+        patient(
+            "9434765919",
+            "JACKSON",
+            "Jane",
+            "Miss",
+            "female",
+            "1982-03-12",
+            &["24 High Street"],
+            "Leeds",
+            "LS1 4AP",
+            "07700 900123",
+        ),
+        patient(
+            "9476719931",
+            "OKONJO",
+            "David",
+            "Mr",
+            "male",
+            "1968-11-02",
+            &["3 Mill Lane"],
+            "Wakefield",
+            "WF1 2AB",
+            "07700 900456",
+        ),
+        patient(
+            "9434765269",
+            "PATEL",
+            "Amir",
+            "Mr",
+            "male",
+            "1990-07-21",
+            &["Flat 4", "17 Cardigan Road"],
+            "Leeds",
+            "LS6 1LJ",
+            "07700 900789",
+        ),
+        patient(
+            "9434760186",
+            "HUGHES",
+            "Margaret",
+            "Mrs",
+            "female",
+            "1941-01-30",
+            &["8 Church Street"],
+            "Halifax",
+            "HX1 1QX",
+            "07700 900111",
+        ),
+        patient(
+            "9476711590",
+            "NOWAK",
+            "Zofia",
+            "Ms",
+            "female",
+            "2001-09-05",
+            &["52 Queens Road"],
+            "Huddersfield",
+            "HD2 2AG",
+            "07700 900321",
+        ),
+        patient(
+            "9434760836",
+            "WRIGHT",
+            "Oliver",
+            "Master",
+            "male",
+            "2017-04-14",
+            &["11 Moor View"],
+            "Keighley",
+            "BD21 2LS",
+            "07700 900654",
+        ),
+        patient(
+            "9434766133",
+            "BIBI",
+            "Nasreen",
+            "Mrs",
+            "female",
+            "1975-12-02",
+            &["30 Manningham Lane"],
+            "Bradford",
+            "BD8 7BN",
+            "07700 900987",
+        ),
+    ]
+}
+
+pub fn region() -> Region {
+    let mut services = gp_practices();
+    services.push(out_of_hours());
+    services.extend(urgent_and_emergency());
+    Region {
+        services,
+        patients: patients(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nhs_number;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_demo_nhs_number_passes_modulus_11() {
+        for p in patients() {
+            assert!(nhs_number::is_valid(&p.nhs_number), "{}", p.nhs_number);
+        }
+    }
+
+    #[test]
+    fn region_has_the_required_mix() {
+        let r = region();
+        let count = |k: Kind| r.services.iter().filter(|s| s.kind == k).count();
+        assert!(count(Kind::GpPractice) >= 4);
+        assert!(count(Kind::GpOutOfHours) >= 1);
+        assert!(count(Kind::UrgentCare) >= 2);
+        assert!(count(Kind::EmergencyDepartment) >= 1);
+        assert_eq!(
+            r.services
+                .iter()
+                .filter(|s| !s.sends_delivery_channel)
+                .count(),
+            1
+        );
+        let channels: HashSet<&str> = r
+            .services
+            .iter()
+            .flat_map(|s| s.schedules.iter())
+            .flat_map(|s| s.kinds.iter().map(|k| k.channel))
+            .collect();
+        for c in ["In-person", "Telephone", "Video"] {
+            assert!(channels.contains(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let r = region();
+        let ids: HashSet<&str> = r.services.iter().map(|s| s.id).collect();
+        assert_eq!(ids.len(), r.services.len());
+        let asids: HashSet<&str> = r.services.iter().map(|s| s.asid).collect();
+        assert_eq!(asids.len(), r.services.len());
+        let schedules: Vec<&str> = r
+            .services
+            .iter()
+            .flat_map(|s| s.schedules.iter().map(|x| x.id))
+            .collect();
+        let unique: HashSet<&&str> = schedules.iter().collect();
+        assert_eq!(unique.len(), schedules.len());
+        for s in &r.services {
+            assert_eq!(s.asid.len(), 12);
+            assert!(s.asid.chars().all(|c| c.is_ascii_digit()));
+            if s.standard == Standard::GpConnect {
+                for sch in &s.schedules {
+                    assert!(sch.id.chars().all(|c| c.is_ascii_digit()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn patient_ids_round_trip() {
+        let r = region();
+        for s in r.services.iter().filter(|s| s.standard == Standard::GpConnect) {
+            for i in 0..r.patients.len() {
+                assert_eq!(s.patient_index(&s.patient_id(i), r.patients.len()), Some(i));
+            }
+            assert_eq!(s.patient_index("0101", r.patients.len()), None);
+            assert_eq!(s.patient_index("x", r.patients.len()), None);
+        }
+    }
+}

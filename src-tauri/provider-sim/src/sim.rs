@@ -1,0 +1,21 @@
+//! The shared state behind every request: the region, the store, the fault dice and our URL.
+
+use crate::faults::Faults;
+use crate::seed::{Region, Service};
+use crate::state::Store;
+use std::sync::Arc;
+
+pub struct Sim {
+    pub region: Arc<Region>,
+    pub store: Store,
+    pub faults: Faults,
+    /// `http://host:port`, no trailing slash.
+    pub base_url: String,
+}
+
+impl Sim {
+    /// A service's full root URL.
+    pub fn root_url(&self, service: &Service) -> String {
+        format!("{}{}", self.base_url, service.root_path())
+    }
+}

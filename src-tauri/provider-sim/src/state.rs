@@ -1,0 +1,293 @@
+//! The appointment store: in memory behind one lock (so check-and-set on slots is atomic), and
+//! optionally saved to a JSON file after every change.
+
+use crate::fhir_time::parse_instant;
+use crate::seed::Region;
+use crate::seed_bookings;
+use crate::slots::{SlotDef, SlotIndex};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct StoredAppointment {
+    pub service: String,
+    pub id: String,
+    pub version: u64,
+    /// The provider's slot ids this appointment holds.
+    pub slot_ids: Vec<String>,
+    pub resource: Value,
+}
+
+impl StoredAppointment {
+    pub fn status(&self) -> &str {
+        self.resource
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn start(&self) -> Option<DateTime<Utc>> {
+        let s = self.resource.get("start").and_then(Value::as_str)?;
+        parse_instant(s).map(|t| t.with_timezone(&Utc))
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct RequestRecord {
+    service: String,
+    request_id: String,
+    appointment_id: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct Persisted {
+    format: u32,
+    next_id: u64,
+    appointments: Vec<StoredAppointment>,
+    requests: Vec<RequestRecord>,
+}
+
+struct Inner {
+    data: Persisted,
+    /// (service, slot id) → appointment id, for booked appointments.
+    taken: HashMap<(String, String), String>,
+    slots: SlotIndex,
+}
+
+impl Inner {
+    fn rebuild_taken(&mut self) {
+        self.taken = self
+            .data
+            .appointments
+            .iter()
+            .filter(|a| a.status() == "booked")
+            .flat_map(|a| {
+                a.slot_ids
+                    .iter()
+                    .map(move |s| ((a.service.clone(), s.clone()), a.id.clone()))
+            })
+            .collect();
+    }
+}
+
+pub struct Store {
+    region: Arc<Region>,
+    state_file: Option<PathBuf>,
+    inner: Mutex<Inner>,
+}
+
+fn fresh(region: &Region, now: DateTime<Utc>) -> Persisted {
+    let (appointments, next_id) = seed_bookings::appointments(region, now);
+    Persisted {
+        format: FORMAT,
+        next_id,
+        appointments,
+        requests: Vec::new(),
+    }
+}
+
+fn load(path: &Path, region: &Region) -> Option<Persisted> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the state file; starting from the seed");
+            return None;
+        }
+    };
+    match serde_json::from_slice::<Persisted>(&bytes) {
+        Ok(mut p) if p.format == FORMAT => {
+            // A file written for another region keeps only what still has a home.
+            p.appointments
+                .retain(|a| region.service(&a.service).is_some());
+            p.requests.retain(|r| region.service(&r.service).is_some());
+            Some(p)
+        }
+        Ok(_) => {
+            tracing::warn!("the state file has an unknown format; starting from the seed");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the state file is corrupt; starting from the seed");
+            None
+        }
+    }
+}
+
+fn save(path: &Path, data: &Persisted) -> std::io::Result<()> {
+    let bytes = serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    // Rename is atomic, so a crash never leaves a half-written state file.
+    std::fs::rename(&tmp, path)
+}
+
+impl Store {
+    pub fn open(region: Arc<Region>, state_file: Option<PathBuf>, now: DateTime<Utc>) -> Store {
+        let data = state_file
+            .as_deref()
+            .and_then(|p| load(p, &region))
+            .unwrap_or_else(|| fresh(&region, now));
+        let mut inner = Inner {
+            data,
+            taken: HashMap::new(),
+            slots: SlotIndex::build(&region, now),
+        };
+        inner.rebuild_taken();
+        let store = Store {
+            region,
+            state_file,
+            inner: Mutex::new(inner),
+        };
+        store.persist(&store.lock().data);
+        store
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere must not take the whole provider down with it.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn persist(&self, data: &Persisted) {
+        if let Some(path) = &self.state_file {
+            if let Err(e) = save(path, data) {
+                tracing::warn!(error = %e, "cannot save the state file");
+            }
+        }
+    }
+
+    /// Runs `f` with the store locked; saves afterwards if `f` changed anything.
+    pub fn with<R>(&self, now: DateTime<Utc>, f: impl FnOnce(&mut Txn<'_>) -> R) -> R {
+        let mut guard = self.lock();
+        if guard.slots.today != crate::fhir_time::london_date(now) {
+            guard.slots = SlotIndex::build(&self.region, now);
+        }
+        let mut txn = Txn {
+            inner: &mut guard,
+            dirty: false,
+        };
+        let out = f(&mut txn);
+        if txn.dirty {
+            guard.rebuild_taken();
+            self.persist(&guard.data);
+        }
+        out
+    }
+
+    pub fn all_appointments(&self) -> Vec<Value> {
+        self.lock()
+            .data
+            .appointments
+            .iter()
+            .map(|a| a.resource.clone())
+            .collect()
+    }
+
+    /// Back to the seeded appointments; ids keep counting up so none is ever reused.
+    pub fn reset(&self, now: DateTime<Utc>) {
+        let mut guard = self.lock();
+        let mut data = fresh(&self.region, now);
+        data.next_id = data.next_id.max(guard.data.next_id);
+        guard.data = data;
+        guard.rebuild_taken();
+        self.persist(&guard.data);
+    }
+}
+
+/// The store while locked.
+pub struct Txn<'a> {
+    inner: &'a mut Inner,
+    dirty: bool,
+}
+
+impl Txn<'_> {
+    pub fn slots(&self, service: &str) -> &[SlotDef] {
+        self.inner.slots.slots(service)
+    }
+
+    pub fn slot(&self, service: &str, id: &str) -> Option<&SlotDef> {
+        self.inner.slots.get(service, id)
+    }
+
+    /// Free to book: not held in the provider's own system and not held by an appointment.
+    pub fn is_free(&self, service: &str, slot: &SlotDef) -> bool {
+        !slot.preblocked
+            && !self
+                .inner
+                .taken
+                .contains_key(&(service.to_string(), slot.id.clone()))
+    }
+
+    pub fn appointment(&self, service: &str, id: &str) -> Option<&StoredAppointment> {
+        self.inner
+            .data
+            .appointments
+            .iter()
+            .find(|a| a.service == service && a.id == id)
+    }
+
+    pub fn appointments<'s>(
+        &'s self,
+        service: &'s str,
+    ) -> impl Iterator<Item = &'s StoredAppointment> + 's {
+        self.inner
+            .data
+            .appointments
+            .iter()
+            .filter(move |a| a.service == service)
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        let id = self.inner.data.next_id;
+        self.inner.data.next_id += 1;
+        self.dirty = true;
+        id
+    }
+
+    pub fn insert(&mut self, appointment: StoredAppointment) {
+        self.inner.data.appointments.push(appointment);
+        self.dirty = true;
+        self.inner.rebuild_taken();
+    }
+
+    pub fn replace(&mut self, appointment: StoredAppointment) {
+        if let Some(slot) = self
+            .inner
+            .data
+            .appointments
+            .iter_mut()
+            .find(|a| a.service == appointment.service && a.id == appointment.id)
+        {
+            *slot = appointment;
+            self.dirty = true;
+            self.inner.rebuild_taken();
+        }
+    }
+
+    /// The appointment an earlier POST with this X-Request-ID created.
+    pub fn request(&self, service: &str, request_id: &str) -> Option<&str> {
+        self.inner
+            .data
+            .requests
+            .iter()
+            .find(|r| r.service == service && r.request_id == request_id)
+            .map(|r| r.appointment_id.as_str())
+    }
+
+    pub fn remember_request(&mut self, service: &str, request_id: &str, appointment_id: &str) {
+        self.inner.data.requests.push(RequestRecord {
+            service: service.to_string(),
+            request_id: request_id.to_string(),
+            appointment_id: appointment_id.to_string(),
+        });
+        self.dirty = true;
+    }
+}
