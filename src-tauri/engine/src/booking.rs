@@ -31,7 +31,8 @@ pub struct BookRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingOutcome {
     pub appointment: AppointmentView,
-    /// The provider's answer was lost; the booking was found by checking afterwards.
+    /// The provider's first answer was lost; this outcome was established afterwards, by
+    /// finding the booking at the provider or by the retry that carried the same request id.
     pub confirmed_by_check: bool,
     /// Where the provider's details for the patient differ from ours.
     pub demographic_mismatches: Vec<DemographicMismatch>,
@@ -340,13 +341,14 @@ impl Engine {
         if let Some(found) = self.find_booking(plan).await? {
             return Ok((found, true));
         }
-        // Not there: the first attempt did not book. One retry, with the same X-Request-ID.
+        // Not found (or, for UEC, cannot be looked for): one retry with the same X-Request-ID,
+        // which a UEC provider answers with the booking it already made, if it made one.
         match self
             .transport()
             .send_raw(self.session(), service, plan.request.clone())
             .await
         {
-            Ok(resp) => self.booking_answer(plan, resp, event).await.map(|a| (a, false)),
+            Ok(resp) => self.booking_answer(plan, resp, event).await.map(|a| (a, true)),
             Err(SendFailure {
                 maybe_delivered: false,
                 error,

@@ -184,13 +184,15 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
 
     match result {
         Ok((op, reply)) => {
-            if reply.committed && op.commits() && sim.faults.drop_after_commit() {
-                if let Some(signal) = parts.extensions.get::<DropSignal>() {
-                    tracing::warn!(service = service.id, trace = %trace, "injected drop after commit");
-                    signal.fire();
-                    // Never answer: the connection is closed under us.
-                    return std::future::pending().await;
-                }
+            if reply.committed
+                && op.commits()
+                && sim.faults.drop_after_commit()
+                && let Some(signal) = parts.extensions.get::<DropSignal>()
+            {
+                tracing::warn!(service = service.id, trace = %trace, "injected drop after commit");
+                signal.fire();
+                // Never answer: the connection is closed under us.
+                return std::future::pending().await;
             }
             respond(
                 reply.status,

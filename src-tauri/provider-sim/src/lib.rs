@@ -1,1 +1,243 @@
-pub fn _x(){}
+//! A simulated provider for Booking Desk: many GP Connect and UEC Booking services of a
+//! fictional region on one loopback port, with strict request checking, optional persistence
+//! and fault injection. It is the desk's demo default and the engine's test peer.
+
+mod admin;
+mod auth;
+mod capability;
+mod config;
+mod dispatch;
+mod faults;
+mod fhir_time;
+mod gp_connect;
+mod handler;
+mod json_util;
+mod nhs_number;
+mod outcome;
+mod query;
+mod resources;
+mod routes;
+mod seed;
+mod seed_bookings;
+mod server;
+mod sim;
+mod slots;
+mod state;
+mod systems;
+mod uec;
+
+use serde::Serialize;
+use sim::Sim;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Booking Desk's own ASID, as written into the generated configuration.
+pub const CONSUMER_ASID: &str = "200000000359";
+
+/// How to run the simulator.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub listen: SocketAddr,
+    /// Each FHIR response is delayed by a uniform random time in this range (milliseconds).
+    pub latency_ms: Option<(u64, u64)>,
+    /// Fraction of FHIR requests answered 500 without doing anything.
+    pub fail_rate: f64,
+    /// Fraction of committing requests whose connection is closed, unanswered, after the commit.
+    pub drop_after_commit_rate: f64,
+    /// Fraction of GET responses sent as truncated JSON.
+    pub malformed_rate: f64,
+    /// Where appointments are saved after every change and loaded from at start.
+    pub state_file: Option<PathBuf>,
+    /// Seeds the fault dice.
+    pub seed: u64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            latency_ms: None,
+            fail_rate: 0.0,
+            drop_after_commit_rate: 0.0,
+            malformed_rate: 0.0,
+            state_file: None,
+            seed: 1,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+}
+
+/// One hosted service, as a consumer's service directory would list it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ServiceEntry {
+    pub id: String,
+    pub name: String,
+    /// gp-practice | urgent-care | emergency-department | gp-out-of-hours
+    pub kind: String,
+    /// gp-connect | uec-booking
+    pub standard: String,
+    /// The full service root URL, no trailing slash.
+    pub base_url: String,
+    pub ods: String,
+    pub asid: String,
+    /// The HealthcareService id to search slots with (UEC only).
+    pub healthcare_service: Option<String>,
+    pub address: String,
+    pub postcode: String,
+}
+
+/// A fictional patient every GP Connect service knows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DemoPatient {
+    pub nhs_number: String,
+    pub family: String,
+    pub given: String,
+    pub prefix: String,
+    pub gender: String,
+    /// yyyy-mm-dd
+    pub birth_date: String,
+    pub address_lines: Vec<String>,
+    pub city: String,
+    pub postcode: String,
+    pub phone: String,
+}
+
+/// The demo patients, all with valid NHS numbers.
+pub fn demo_patients() -> Vec<DemoPatient> {
+    seed::patients()
+}
+
+/// A simulator serving in the background.
+pub struct RunningSim {
+    sim: Arc<Sim>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+fn check_rate(name: &str, rate: f64) -> Result<(), SimError> {
+    if (0.0..=1.0).contains(&rate) {
+        Ok(())
+    } else {
+        Err(SimError::InvalidOption(format!(
+            "{name} must be between 0 and 1"
+        )))
+    }
+}
+
+/// Binds, starts serving in a background task and returns at once.
+pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
+    check_rate("fail_rate", opts.fail_rate)?;
+    check_rate("drop_after_commit_rate", opts.drop_after_commit_rate)?;
+    check_rate("malformed_rate", opts.malformed_rate)?;
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| SimError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: opts.listen,
+        source,
+    })?;
+    // Listening on every interface still needs a URL a local consumer can use.
+    let host = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
+
+    let region = Arc::new(seed::region());
+    let store = state::Store::open(region.clone(), opts.state_file.clone(), chrono::Utc::now());
+    let sim = Arc::new(Sim {
+        region,
+        store,
+        faults: faults::Faults::new(
+            opts.latency_ms,
+            opts.fail_rate,
+            opts.drop_after_commit_rate,
+            opts.malformed_rate,
+            opts.seed,
+        ),
+        base_url,
+    });
+    let app = admin::router()
+        .fallback(dispatch::fhir)
+        .with_state(sim.clone());
+    let (shutdown, rx) = watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, app, rx));
+    tracing::info!(url = %sim.base_url, "provider simulator listening");
+    Ok(RunningSim {
+        sim,
+        shutdown,
+        task,
+    })
+}
+
+impl RunningSim {
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        self.sim.base_url.clone()
+    }
+
+    /// Every hosted service with its full service root URL.
+    pub fn services(&self) -> Vec<ServiceEntry> {
+        self.sim
+            .region
+            .services
+            .iter()
+            .map(|s| ServiceEntry {
+                id: s.id.to_string(),
+                name: s.name.to_string(),
+                kind: s.kind.as_str().to_string(),
+                standard: s.standard.as_str().to_string(),
+                base_url: self.sim.root_url(s),
+                ods: s.ods.to_string(),
+                asid: s.asid.to_string(),
+                healthcare_service: s.healthcare_service.map(str::to_string),
+                address: s.address.one_line(),
+                postcode: s.address.postcode.to_string(),
+            })
+            .collect()
+    }
+
+    /// The services file (`services.toml`) text.
+    pub fn services_toml(&self) -> String {
+        config::services_toml(&self.sim.base_url, &self.services())
+    }
+
+    /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it.
+    pub fn write_config(&self, config_path: &Path) -> std::io::Result<()> {
+        config::write(config_path, &self.services_toml())
+    }
+
+    /// Every stored Appointment of every service.
+    pub fn appointments(&self) -> Vec<serde_json::Value> {
+        self.sim.store.all_appointments()
+    }
+
+    /// Stops accepting, lets open connections finish briefly, and waits for the server task.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}

@@ -136,7 +136,7 @@ pub enum Hours {
     /// Monday to Friday only.
     Weekdays(&'static [(u32, u32)]),
     /// Weekday evenings 18:30–22:00, weekends 08:00–22:00.
-    OutOfHours,
+    EveningsAndWeekends,
     /// Every day.
     Daily(&'static [(u32, u32)]),
 }
@@ -577,7 +577,7 @@ fn out_of_hours() -> Service {
                 job_role: GENERAL_MEDICAL_PRACTITIONER,
                 category: "GP Out of Hours",
                 slot_minutes: 20,
-                hours: Hours::OutOfHours,
+                hours: Hours::EveningsAndWeekends,
                 kinds: OOH_GP,
             },
             ScheduleDef {
@@ -587,7 +587,7 @@ fn out_of_hours() -> Service {
                 job_role: SPECIALIST_NURSE_PRACTITIONER,
                 category: "GP Out of Hours",
                 slot_minutes: 20,
-                hours: Hours::OutOfHours,
+                hours: Hours::EveningsAndWeekends,
                 kinds: OOH_NURSE,
             },
         ],

@@ -28,8 +28,8 @@ fn sessions(hours: Hours, day: Weekday) -> &'static [(u32, u32)] {
     match hours {
         Hours::Weekdays(s) if !weekend => s,
         Hours::Weekdays(_) => &[],
-        Hours::OutOfHours if weekend => OOH_WEEKEND,
-        Hours::OutOfHours => OOH_WEEKDAY,
+        Hours::EveningsAndWeekends if weekend => OOH_WEEKEND,
+        Hours::EveningsAndWeekends => OOH_WEEKDAY,
         Hours::Daily(s) => s,
     }
 }
@@ -57,7 +57,7 @@ fn preblocked(id: &str) -> bool {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    h % 4 == 0
+    h.is_multiple_of(4)
 }
 
 /// The slots of one schedule on one local date.

@@ -157,10 +157,10 @@ impl Store {
     }
 
     fn persist(&self, data: &Persisted) {
-        if let Some(path) = &self.state_file {
-            if let Err(e) = save(path, data) {
-                tracing::warn!(error = %e, "cannot save the state file");
-            }
+        if let Some(path) = &self.state_file
+            && let Err(e) = save(path, data)
+        {
+            tracing::warn!(error = %e, "cannot save the state file");
         }
     }
 

@@ -46,21 +46,22 @@ pub fn metadata() -> FhirRequest {
 }
 
 /// The window's days as instants in UK local time: from 00:00 on the first day to 23:59:59 on
-/// the last.
+/// the last, but never more than 14 days in all (providers count the exact span).
 fn window_instants(window: &SearchWindow) -> (String, String) {
     let local = |d: chrono::NaiveDate, t: NaiveTime| {
         London
             .from_local_datetime(&d.and_time(t))
             .earliest()
-            .map(|x| instant(x.fixed_offset()))
-            .unwrap_or_else(|| format!("{}T{}+00:00", d.format("%Y-%m-%d"), t.format("%H:%M:%S")))
+            .map(|x| x.fixed_offset())
+            .unwrap_or_else(|| d.and_time(t).and_utc().fixed_offset())
     };
     let start = local(window.from, NaiveTime::MIN);
-    let end = local(
+    let last = local(
         window.to,
         NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
     );
-    (start, end)
+    let end = last.min(start + chrono::Duration::days(super::MAX_WINDOW_DAYS));
+    (instant(start), instant(end))
 }
 
 pub fn free_slots(window: &SearchWindow, healthcare_service: &str) -> FhirRequest {

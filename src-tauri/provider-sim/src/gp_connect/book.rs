@@ -140,12 +140,12 @@ fn validate(ctx: &Ctx<'_>, body: &Value) -> Result<Request, FhirError> {
             "Location/{location} is not a location of this practice"
         )));
     }
-    if let Some(p) = &practitioner {
-        if ctx.service.practitioner(p).is_none() {
-            return Err(FhirError::reference_not_found(format!(
-                "Practitioner/{p} is not known at this practice"
-            )));
-        }
+    if let Some(p) = &practitioner
+        && ctx.service.practitioner(p).is_none()
+    {
+        return Err(FhirError::reference_not_found(format!(
+            "Practitioner/{p} is not known at this practice"
+        )));
     }
 
     let slot_refs = arr_of(body, "slot");
@@ -210,12 +210,12 @@ pub fn book(ctx: &Ctx<'_>) -> Result<Reply, FhirError> {
         let schedule = service
             .schedule(first.schedule_id)
             .ok_or_else(|| FhirError::internal("slot without a schedule"))?;
-        if let Some(p) = &req.practitioner {
-            if p != schedule.practitioner.id {
-                return Err(invalid(format!(
-                    "Practitioner/{p} is not the practitioner of these slots"
-                )));
-            }
+        if let Some(p) = &req.practitioner
+            && p != schedule.practitioner.id
+        {
+            return Err(invalid(format!(
+                "Practitioner/{p} is not the practitioner of these slots"
+            )));
         }
         if first.start <= ctx.now {
             return Err(invalid("The slot has already started"));

@@ -101,7 +101,7 @@ pub fn appointments(ctx: &Ctx<'_>, patient_id: &str) -> Result<Reply, FhirError>
                 .filter(|(s, _)| *s >= from.lower() && to.covers_up_to(*s))
                 .collect()
         });
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.sort_by_key(|a| a.0);
     let root = ctx.root_url();
     let location_ref = format!("Location/{}", ctx.service.location.id);
     let references_location = found.iter().any(|(_, a)| {

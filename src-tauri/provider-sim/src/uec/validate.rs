@@ -207,7 +207,7 @@ pub fn validate(
     if body.get("language").is_some_and(|l| !l.is_string()) {
         return Err(invalid("language must be a language tag such as en-GB"));
     }
-    if !str_of(body, "description").is_some_and(|d| !d.trim().is_empty()) {
+    if str_of(body, "description").is_none_or(|d| d.trim().is_empty()) {
         return Err(invalid("description is required"));
     }
     let (patient, patient_id) = contained(body, "Patient")?;

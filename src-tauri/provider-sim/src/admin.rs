@@ -1,0 +1,25 @@
+//! Test hooks for driving a separate simulator process: list and reset appointments.
+
+use crate::sim::Sim;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+async fn appointments(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(Value::Array(sim.store.all_appointments()))
+}
+
+async fn reset(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
+    sim.store.reset(chrono::Utc::now());
+    tracing::info!("appointments reset to the seed");
+    (StatusCode::OK, Json(json!({ "reset": true })))
+}
+
+pub fn router() -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/_admin/appointments", get(appointments))
+        .route("/_admin/reset", post(reset))
+}

@@ -1,0 +1,391 @@
+//! A minimal consumer for black-box tests: SSP headers, an unsigned JWT and FHIR bodies.
+#![allow(dead_code)]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Duration, SecondsFormat, Utc};
+use provider_sim::{CONSUMER_ASID, RunningSim, ServiceEntry};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+pub const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
+pub const RFC4122: &str = "https://tools.ietf.org/html/rfc4122";
+
+/// An interaction id and the JWT scope that goes with it.
+pub struct Ix {
+    pub id: String,
+    pub scope: &'static str,
+}
+
+fn gpc(suffix: &str, scope: &'static str) -> Ix {
+    Ix {
+        id: format!("urn:nhs:names:services:gpconnect:fhir:{suffix}"),
+        scope,
+    }
+}
+
+fn uec(suffix: &str, scope: &'static str) -> Ix {
+    Ix {
+        id: format!("urn:nhs:names:services:careconnect:fhir:rest:{suffix}"),
+        scope,
+    }
+}
+
+pub mod ix {
+    use super::*;
+    pub fn gp_metadata() -> Ix {
+        gpc("rest:read:metadata-1", "organization/*.read")
+    }
+    pub fn gp_find_patient() -> Ix {
+        gpc("rest:search:patient-1", "patient/*.read")
+    }
+    pub fn gp_slots() -> Ix {
+        gpc("rest:search:slot-1", "organization/*.read")
+    }
+    pub fn gp_book() -> Ix {
+        gpc("rest:create:appointment-1", "patient/*.write")
+    }
+    pub fn gp_read() -> Ix {
+        gpc("rest:read:appointment-1", "patient/*.read")
+    }
+    pub fn gp_amend() -> Ix {
+        gpc("rest:update:appointment-1", "patient/*.write")
+    }
+    pub fn gp_cancel() -> Ix {
+        gpc("rest:cancel:appointment-1", "patient/*.write")
+    }
+    pub fn gp_patient_appointments() -> Ix {
+        gpc("rest:search:patient_appointments-1", "patient/*.read")
+    }
+    pub fn uec_metadata() -> Ix {
+        uec("read:metadata", "organization/slot.read")
+    }
+    pub fn uec_slots() -> Ix {
+        uec("search:slot", "organization/slot.read")
+    }
+    pub fn uec_book() -> Ix {
+        uec("create:appointment", "patient/appointment.write")
+    }
+    pub fn uec_read() -> Ix {
+        uec("read:appointment", "patient/appointment.read")
+    }
+    pub fn uec_cancel() -> Ix {
+        uec("update:appointment", "patient/appointment.write")
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn claims(aud: &str, scope: &str) -> Value {
+    let now = Utc::now().timestamp();
+    json!({
+        "iss": "https://bookingdesk.nhs111.example/fhir",
+        "sub": "alex.taylor",
+        "aud": aud,
+        "exp": now + 300,
+        "iat": now,
+        "reason_for_request": "directcare",
+        "requested_scope": scope,
+        "requesting_device": {
+            "resourceType": "Device",
+            "identifier": [{ "system": "https://bookingdesk.nhs111.example/Id/device", "value": "desk-1" }],
+            "model": "Booking Desk",
+            "version": "0.1.0"
+        },
+        "requesting_organization": {
+            "resourceType": "Organization",
+            "identifier": [{ "system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "RYA" }],
+            "name": "NHS 111 North West"
+        },
+        "requesting_practitioner": {
+            "resourceType": "Practitioner",
+            "id": "alex.taylor",
+            "identifier": [
+                { "system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "555021935107" },
+                { "system": "https://fhir.nhs.uk/Id/sds-role-profile-id", "value": "555021936106" },
+                { "system": "https://bookingdesk.nhs111.example/Id/local-user", "value": "alex.taylor" }
+            ],
+            "name": [{ "family": "Taylor", "given": ["Alex"] }]
+        }
+    })
+}
+
+pub fn token(claims: &Value) -> String {
+    let head = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
+    format!("{head}.{body}.")
+}
+
+pub fn service(sim: &RunningSim, id: &str) -> ServiceEntry {
+    sim.services()
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("service exists")
+}
+
+pub struct Desk {
+    pub http: reqwest::Client,
+}
+
+impl Desk {
+    pub fn new() -> Desk {
+        Desk {
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// A request with every header a proper consumer sends.
+    pub fn req(&self, svc: &ServiceEntry, method: Method, path: &str, ix: &Ix) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{}", svc.base_url, path))
+            .header("Ssp-TraceID", uuid::Uuid::new_v4().to_string())
+            .header("Ssp-From", CONSUMER_ASID)
+            .header("Ssp-To", &svc.asid)
+            .header("Ssp-InteractionID", &ix.id)
+            .header(
+                "Authorization",
+                format!("Bearer {}", token(&claims(&svc.base_url, ix.scope))),
+            )
+            .header("Accept", "application/fhir+json")
+    }
+
+    pub async fn find_patient_id(&self, svc: &ServiceEntry, nhs: &str) -> String {
+        let path = format!(
+            "/Patient?identifier={}",
+            enc(&format!("https://fhir.nhs.uk/Id/nhs-number|{nhs}"))
+        );
+        let resp = self
+            .req(svc, Method::GET, &path, &ix::gp_find_patient())
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(resp.status(), 200);
+        let bundle = body(resp).await;
+        bundle["entry"][0]["resource"]["id"]
+            .as_str()
+            .expect("patient id")
+            .to_string()
+    }
+
+    /// A GP Connect free slot search from today for `days` days, with every include.
+    pub async fn gp_slots(&self, svc: &ServiceEntry, days: i64) -> Response {
+        let today = Utc::now().date_naive();
+        let path = format!(
+            "/Slot?start={}&end={}&status=free&_include=Slot:schedule\
+             &_include:recurse=Schedule:actor:Practitioner&_include:recurse=Schedule:actor:Location\
+             &_include:recurse=Location:managingOrganization&searchFilter={}&searchFilter={}",
+            enc(&format!("ge{today}")),
+            enc(&format!("le{}", today + Duration::days(days))),
+            enc("https://fhir.nhs.uk/Id/ods-organization-code|RYA"),
+            enc("https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1|urgent-care"),
+        );
+        self.req(svc, Method::GET, &path, &ix::gp_slots())
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub async fn uec_slots(&self, svc: &ServiceEntry, hours: i64) -> Response {
+        let now = Utc::now();
+        let path = format!(
+            "/Slot?schedule.actor:healthcareservice={}&start={}&start={}&status=free\
+             &_include=Slot:schedule&_include:iterate=Schedule:actor:Practitioner\
+             &_include:iterate=Schedule:actor:PractitionerRole\
+             &_include:iterate=Schedule:actor:HealthcareService\
+             &_include:iterate=HealthcareService:location",
+            enc(svc.healthcare_service.as_deref().unwrap_or("")),
+            enc(&format!("ge{}", now.to_rfc3339_opts(SecondsFormat::Secs, false))),
+            enc(&format!(
+                "le{}",
+                (now + Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, false)
+            )),
+        );
+        self.req(svc, Method::GET, &path, &ix::uec_slots())
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// The first free slot found over the next two weeks.
+    pub async fn first_gp_slot(&self, svc: &ServiceEntry) -> Value {
+        let bundle = body(self.gp_slots(svc, 14).await).await;
+        resources(&bundle, "Slot")
+            .into_iter()
+            .next()
+            .expect("a free slot")
+    }
+
+    pub async fn first_uec_slot(&self, svc: &ServiceEntry) -> Value {
+        let bundle = body(self.uec_slots(svc, 72).await).await;
+        resources(&bundle, "Slot")
+            .into_iter()
+            .next()
+            .expect("a free slot")
+    }
+
+    pub async fn gp_book(&self, svc: &ServiceEntry, appointment: &Value) -> Response {
+        with_body(
+            self.req(svc, Method::POST, "/Appointment", &ix::gp_book()),
+            appointment,
+        )
+        .send()
+        .await
+        .expect("send")
+    }
+
+    pub async fn uec_book(&self, svc: &ServiceEntry, appointment: &Value, request_id: &str) -> Response {
+        with_body(
+            self.req(svc, Method::POST, "/Appointment", &ix::uec_book()),
+            appointment,
+        )
+        .header("X-Request-ID", request_id)
+        .send()
+        .await
+        .expect("send")
+    }
+}
+
+pub fn with_body(rb: RequestBuilder, v: &Value) -> RequestBuilder {
+    rb.header("Content-Type", FHIR_JSON)
+        .body(serde_json::to_vec(v).expect("serialise"))
+}
+
+pub async fn body(resp: Response) -> Value {
+    let bytes = resp.bytes().await.expect("body");
+    serde_json::from_slice(&bytes).expect("JSON body")
+}
+
+/// Resources of one type in a Bundle.
+pub fn resources(bundle: &Value, kind: &str) -> Vec<Value> {
+    bundle["entry"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|e| e["resource"].clone())
+                .filter(|r| r["resourceType"] == kind)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn spine_code(outcome: &Value) -> String {
+    outcome["issue"][0]["details"]["coding"][0]["code"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A GP Connect booking for `slot`, shaped like the specification's example.
+pub fn gp_booking(slot: &Value, patient_id: &str, location_id: &str) -> Value {
+    json!({
+        "resourceType": "Appointment",
+        "meta": { "profile": ["https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-Appointment-1"] },
+        "contained": [{
+            "resourceType": "Organization",
+            "id": "1",
+            "meta": { "profile": ["https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-GPC-Organization-1"] },
+            "identifier": [{ "system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": "RYA" }],
+            "type": [{ "coding": [{
+                "system": "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1",
+                "code": "urgent-care"
+            }] }],
+            "name": "NHS 111 North West",
+            "telecom": [{ "system": "phone", "value": "0113 496 0999" }]
+        }],
+        "extension": [{
+            "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-BookingOrganisation-1",
+            "valueReference": { "reference": "#1" }
+        }],
+        "status": "booked",
+        "description": "Cough for three weeks",
+        "start": slot["start"],
+        "end": slot["end"],
+        "slot": [{ "reference": format!("Slot/{}", slot["id"].as_str().unwrap_or("")) }],
+        "created": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, false),
+        "comment": "Booked by NHS 111 after triage",
+        "participant": [
+            { "actor": { "reference": format!("Patient/{patient_id}") }, "status": "accepted" },
+            { "actor": { "reference": format!("Location/{location_id}") }, "status": "accepted" }
+        ]
+    })
+}
+
+/// A UEC booking for `slot` containing the patient, the slot and the CDA reference.
+pub fn uec_booking(slot: &Value, with_nhs_number: bool) -> Value {
+    let mut patient = json!({
+        "resourceType": "Patient",
+        "id": "P1",
+        "meta": { "profile": ["https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Patient-1"] },
+        "name": [{ "use": "official", "family": "JACKSON", "given": ["Jane"], "prefix": ["Miss"] }],
+        "telecom": [{ "system": "phone", "value": "07700 900123", "use": "mobile", "rank": 1 }],
+        "gender": "female",
+        "birthDate": "1982-03-12",
+        "address": [{ "use": "home", "line": ["24 High Street"], "city": "Leeds", "postalCode": "LS1 4AP" }]
+    });
+    if with_nhs_number {
+        patient["identifier"] = json!([{
+            "extension": [{
+                "url": "https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-NHSNumberVerificationStatus-1",
+                "valueCodeableConcept": { "coding": [{
+                    "system": "https://fhir.hl7.org.uk/STU3/CodeSystem/CareConnect-NHSNumberVerificationStatus-1",
+                    "code": "01",
+                    "display": "Number present and verified"
+                }] }
+            }],
+            "system": "https://fhir.nhs.uk/Id/nhs-number",
+            "value": "9434765919"
+        }]);
+    }
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, false);
+    json!({
+        "resourceType": "Appointment",
+        "language": "en-GB",
+        "contained": [
+            patient,
+            {
+                "resourceType": "Slot",
+                "id": "S1",
+                "identifier": [{ "system": RFC4122, "value": slot["id"] }],
+                "schedule": slot["schedule"],
+                "status": "busy",
+                "start": slot["start"],
+                "end": slot["end"]
+            },
+            {
+                "resourceType": "DocumentReference",
+                "id": "D1",
+                "identifier": [{ "system": RFC4122, "value": uuid::Uuid::new_v4().to_string() }],
+                "status": "current",
+                "type": { "coding": [{
+                    "system": "urn:oid:2.16.840.1.113883.2.1.3.2.4.18.17",
+                    "code": "POCD_MT200001GB02",
+                    "display": "Integrated Urgent Care Report"
+                }] },
+                "indexed": now,
+                "content": [{ "attachment": { "contentType": "application/hl7-v3+xml", "language": "en-GB" } }]
+            }
+        ],
+        "status": "booked",
+        "description": "Suspected sprained wrist",
+        "start": slot["start"],
+        "end": slot["end"],
+        "created": now,
+        "slot": [{ "reference": "#S1" }],
+        "participant": [{ "actor": { "reference": "#P1" }, "status": "accepted" }],
+        "supportingInformation": [{ "reference": "#D1" }]
+    })
+}
