@@ -52,7 +52,6 @@ struct Plan<'a> {
     patient_id: Option<String>,
     nhs: Option<NhsNumber>,
     request: FhirRequest,
-    request_id: uuid::Uuid,
 }
 
 fn now() -> DateTime<FixedOffset> {
@@ -228,12 +227,12 @@ impl Engine {
             patient_id,
             nhs: patient.nhs_number.clone(),
             request,
-            request_id,
         };
         let (mut appointment, confirmed_by_check) = self.send_booking(&plan, event).await?;
         if appointment.nhs_number.is_none() {
             appointment.nhs_number = plan.nhs.clone();
         }
+        fill_from_slot(&mut appointment, &plan.slots[0]);
         Ok(BookingOutcome {
             appointment,
             confirmed_by_check,
@@ -337,27 +336,40 @@ impl Engine {
             Err(SendFailure { error, .. }) => error,
         };
         tracing::warn!(service = %service.id, kind = ?lost.kind, "booking answer lost; checking");
+        // The helpdesk needs the first POST's trace id to find out what happened to it.
+        let first_trace = lost.trace_id.clone().unwrap_or_default();
         event.trace_id = lost.trace_id.clone();
-        if let Some(found) = self.find_booking(plan).await? {
-            return Ok((found, true));
+        let unknown = || {
+            Error::new(ErrorKind::OutcomeUnknown)
+                .with_service(&service.id)
+                .with_trace(&first_trace)
+        };
+        match self.find_booking(plan).await {
+            Ok(Some(found)) => return Ok((found, true)),
+            Ok(None) => {}
+            // A check that cannot be read settles nothing: never send again on a guess.
+            Err(_) => return Err(unknown()),
         }
         // Not found (or, for UEC, cannot be looked for): one retry with the same X-Request-ID,
         // which a UEC provider answers with the booking it already made, if it made one.
-        match self
+        let retry = self
             .transport()
             .send_raw(self.session(), service, plan.request.clone())
-            .await
-        {
-            Ok(resp) => self.booking_answer(plan, resp, event).await.map(|a| (a, true)),
+            .await;
+        match retry {
+            Ok(resp) => {
+                let mut retry_event = event.clone();
+                let result = self.booking_answer(plan, resp, &mut retry_event).await;
+                event.trace_id = Some(first_trace.clone());
+                result.map(|a| (a, true))
+            }
             Err(SendFailure {
                 maybe_delivered: false,
                 error,
             }) => Err(error),
-            Err(SendFailure { error, .. }) => match self.find_booking(plan).await {
+            Err(SendFailure { .. }) => match self.find_booking(plan).await {
                 Ok(Some(found)) => Ok((found, true)),
-                _ => Err(Error::new(ErrorKind::OutcomeUnknown)
-                    .with_service(&service.id)
-                    .with_trace(error.trace_id.unwrap_or_default())),
+                _ => Err(unknown()),
             },
         }
     }
@@ -372,7 +384,7 @@ impl Engine {
         let service = plan.service;
         event.trace_id = Some(resp.trace_id.to_string());
         if resp.is_success() {
-            let appointment: Appointment = resp.json()?;
+            let appointment: Appointment = resp.resource()?;
             let mut view = mapping::appointment_view(&appointment, service, None, resp.version())
                 .ok_or_else(|| {
                     Error::new(ErrorKind::OutcomeUnknown)
@@ -387,9 +399,11 @@ impl Engine {
         match resp.status {
             409 => err.kind = ErrorKind::SlotTaken,
             // UEC providers also answer 422 when the slot has gone: look again to tell.
-            422 if self.free_slots_by_id(service, &slot_ids(plan)).await.is_err() => {
-                err.kind = ErrorKind::SlotTaken
-            }
+            422 => match self.free_slots_by_id(service, &slot_ids(plan)).await {
+                Err(e) if e.kind == ErrorKind::SlotTaken => err.kind = ErrorKind::SlotTaken,
+                // Still free, or the check failed: the provider's own refusal stands.
+                _ => return Err(err),
+            },
             _ => return Err(err),
         }
         if err.kind == ErrorKind::SlotTaken {
@@ -413,13 +427,8 @@ impl Engine {
         let wanted = slot_ids(plan);
         let resp = self
             .send(service, gp_connect::patient_appointments(pid, &window))
-            .await
-            .map_err(|e| {
-                Error::new(ErrorKind::OutcomeUnknown)
-                    .with_service(&service.id)
-                    .with_trace(e.trace_id.unwrap_or_default())
-            })?;
-        let bundle: Bundle = resp.json()?;
+            .await?;
+        let bundle: Bundle = resp.resource()?;
         let found = bundle
             .appointments()
             .filter_map(|a| mapping::appointment_view(a, service, Some(&bundle), None))
@@ -428,7 +437,6 @@ impl Engine {
                     && !a.slot_ids.is_empty()
                     && a.slot_ids.iter().all(|s| wanted.iter().any(|w| w.as_str() == s))
             });
-        let _ = plan.request_id;
         Ok(found)
     }
 
@@ -542,7 +550,7 @@ impl Engine {
             }
             return Err(err);
         }
-        let appointment: Appointment = resp.json()?;
+        let appointment: Appointment = resp.resource()?;
         mapping::appointment_view(&appointment, service, None, resp.version()).ok_or_else(|| {
             Error::new(ErrorKind::MalformedResponse)
                 .with_service(&service.id)
@@ -588,7 +596,7 @@ impl Engine {
                 let resp = self
                     .send(&service, gp_connect::patient_appointments(&pid, window))
                     .await?;
-                let bundle: Bundle = resp.json()?;
+                let bundle: Bundle = resp.resource()?;
                 Ok(bundle
                     .appointments()
                     .filter_map(|a| mapping::appointment_view(a, &service, Some(&bundle), None))
@@ -620,6 +628,31 @@ impl Engine {
     /// What this desk has booked, one line per appointment.
     pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
         self.store().bookings().await
+    }
+}
+
+/// What the provider's answer leaves out but the slot we booked told us (UEC answers carry no
+/// schedule details): the confirmation read back to the patient must be complete.
+fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
+    a.delivery_channel = a.delivery_channel.or(slot.delivery_channel);
+    a.slot_type = a.slot_type.take().or_else(|| slot.slot_type.clone());
+    a.schedule_type = a.schedule_type.take().or_else(|| slot.schedule_type.clone());
+    match (&mut a.practitioner, &slot.practitioner) {
+        (None, Some(p)) => a.practitioner = Some(p.clone()),
+        (Some(mine), Some(p)) => {
+            mine.name = mine.name.take().or_else(|| p.name.clone());
+            mine.role = mine.role.take().or_else(|| p.role.clone());
+            mine.gender = mine.gender.take().or_else(|| p.gender.clone());
+        }
+        _ => {}
+    }
+    match (&mut a.location, &slot.location) {
+        (None, Some(l)) => a.location = Some(l.clone()),
+        (Some(mine), Some(l)) => {
+            mine.name = mine.name.take().or_else(|| l.name.clone());
+            mine.address = mine.address.take().or_else(|| l.address.clone());
+        }
+        _ => {}
     }
 }
 

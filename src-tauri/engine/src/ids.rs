@@ -52,7 +52,7 @@ impl NhsNumber {
 
     /// `943***5919`: enough for a support log line to be matched, not enough to identify anyone.
     pub fn redacted(&self) -> String {
-        format!("{}***{}", &self.0[..3], &self.0[7..])
+        format!("{}***{}", &self.0[..3], &self.0[6..])
     }
 }
 

@@ -22,7 +22,7 @@ impl Engine {
             Standard::UecBooking => uec_booking::metadata(),
         };
         let resp = self.send(service, req).await?;
-        let cs: CapabilityStatement = resp.json()?;
+        let cs: CapabilityStatement = resp.resource()?;
         Ok(CapabilityView {
             service_id: service.id.clone(),
             fhir_version: cs.fhir_version.clone(),
@@ -66,7 +66,7 @@ impl Engine {
                 .with_next_step("Look the patient up at a GP practice instead."));
         }
         let resp = self.send(service, gp_connect::find_patient(nhs)).await?;
-        let bundle: Bundle = resp.json()?;
+        let bundle: Bundle = resp.resource()?;
         Ok(bundle.patients().next().map(mapping::patient_view))
     }
 
@@ -77,18 +77,28 @@ impl Engine {
         window: &SearchWindow,
     ) -> Result<Vec<SlotView>> {
         let service = self.directory().get(service_id)?;
-        let req = match service.standard {
-            Standard::GpConnect => {
-                gp_connect::free_slots(window, self.session().organisation.ods.as_str())
-            }
+        let requests = match service.standard {
+            Standard::GpConnect => vec![gp_connect::free_slots(
+                window,
+                self.session().organisation.ods.as_str(),
+            )],
             Standard::UecBooking => {
                 let hs = service.healthcare_service.as_deref().unwrap_or_default();
                 uec_booking::free_slots(window, hs)
             }
         };
-        let resp = self.send(service, req).await?;
-        let bundle: Bundle = resp.json()?;
-        Ok(mapping::slot_views(&bundle, service))
+        let mut slots: Vec<SlotView> = Vec::new();
+        for req in requests {
+            let resp = self.send(service, req).await?;
+            let bundle: Bundle = resp.resource()?;
+            for s in mapping::slot_views(&bundle, service) {
+                if !slots.iter().any(|x| x.id == s.id) {
+                    slots.push(s);
+                }
+            }
+        }
+        slots.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
+        Ok(slots)
     }
 
     /// The appointment as the service holds it now, with the raw resource for updates.
@@ -102,7 +112,7 @@ impl Engine {
             Standard::UecBooking => uec_booking::read(id),
         };
         let resp = self.send(service, req).await?;
-        let appointment: Appointment = resp.json()?;
+        let appointment: Appointment = resp.resource()?;
         let version = appointment
             .meta
             .as_ref()

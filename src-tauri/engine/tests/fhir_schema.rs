@@ -22,7 +22,11 @@ fn rewritten(name: &str) -> Value {
 #[test]
 fn every_fixture_rewritten_by_our_types_is_valid_stu3() {
     let names = fixtures::gpconnect_names();
-    assert!(names.len() >= 19, "expected the full fixture set, found {}", names.len());
+    assert!(
+        names.len() >= 19,
+        "expected the full fixture set, found {}",
+        names.len()
+    );
     let mut failures = Vec::new();
     for name in &names {
         let errors = schema::errors(&rewritten(name));
@@ -30,7 +34,11 @@ fn every_fixture_rewritten_by_our_types_is_valid_stu3() {
             failures.push(format!("{name}:\n  {}", errors.join("\n  ")));
         }
     }
-    assert!(failures.is_empty(), "invalid after rewrite:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "invalid after rewrite:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -45,7 +53,13 @@ fn quirky_fixtures_are_invalid_as_published_and_valid_once_rewritten() {
         errors.iter().any(|e| e.starts_with("/telecom")),
         "expected a /telecom error, got {errors:?}"
     );
-    assert!(!schema::errors(&raw).is_empty(), "the published bundle is not valid STU3");
+    let errors = schema::errors(&raw);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("/entry/4/resource/telecom")),
+        "nested failures name the element: {errors:?}"
+    );
 
     let fixed = rewritten("search_for_free_slots_response_example.json");
     assert!(fixed["entry"][4]["resource"]["telecom"].is_array());
@@ -54,12 +68,22 @@ fn quirky_fixtures_are_invalid_as_published_and_valid_once_rewritten() {
 
     // Location.address is 0..1: the published array is rejected too.
     let raw = fixtures::gpconnect_json("read_location_response_example.json");
-    assert!(schema::errors(&raw).iter().any(|e| e.starts_with("/address")));
-    schema::assert_valid(&rewritten("read_location_response_example.json"));
+    let errors = schema::errors(&raw);
+    assert!(
+        errors.iter().any(|e| e.starts_with("/address")),
+        "{errors:?}"
+    );
+    let fixed = rewritten("read_location_response_example.json");
+    assert!(fixed["address"].is_object());
+    schema::assert_valid(&fixed);
 
     // A placeholder where a dateTime belongs.
     let raw = fixtures::gpconnect_json("get_capability_statement_response_example.json");
-    assert!(schema::errors(&raw).iter().any(|e| e.starts_with("/software/releaseDate")));
+    assert!(
+        schema::errors(&raw)
+            .iter()
+            .any(|e| e.starts_with("/software/releaseDate"))
+    );
 }
 
 /// A UEC-style booking: everything the provider needs travels contained.
@@ -113,7 +137,9 @@ fn uec_appointment() -> Appointment {
     };
     let document = DocumentReference {
         id: Some("123".into()),
-        meta: Some(Meta::with_profile(urls::PROFILE_CARECONNECT_DOCUMENT_REFERENCE)),
+        meta: Some(Meta::with_profile(
+            urls::PROFILE_CARECONNECT_DOCUMENT_REFERENCE,
+        )),
         identifier: vec![Identifier::new(
             urls::RFC4122,
             "6b9c59dd-675b-4026-98db-f608ef501e6e",
@@ -226,29 +252,62 @@ fn the_validator_catches_invalid_resources() {
     let mut wrong_type = valid.clone();
     wrong_type["status"] = json!(5);
     let errors = schema::errors(&wrong_type);
-    assert!(errors.iter().any(|e| e.starts_with("/status")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.starts_with("/status")),
+        "{errors:?}"
+    );
 
     let mut bad_code = valid.clone();
     bad_code["status"] = json!("reserved");
-    assert!(schema::errors(&bad_code).iter().any(|e| e.starts_with("/status")));
+    assert!(
+        schema::errors(&bad_code)
+            .iter()
+            .any(|e| e.starts_with("/status"))
+    );
 
     let mut unknown = valid.clone();
     unknown["colour"] = json!("blue");
-    assert!(!schema::errors(&unknown).is_empty(), "unknown elements are rejected");
+    assert!(
+        !schema::errors(&unknown).is_empty(),
+        "unknown elements are rejected"
+    );
 
     let mut missing = valid.clone();
     missing
         .as_object_mut()
         .expect("object")
         .remove("participant");
-    assert!(!schema::errors(&missing).is_empty(), "participant is required");
+    assert!(
+        !schema::errors(&missing).is_empty(),
+        "participant is required"
+    );
 
     let mut object_for_array = valid;
     object_for_array["slot"] = json!({"reference": "#slot1"});
-    assert!(schema::errors(&object_for_array).iter().any(|e| e.starts_with("/slot")));
+    assert!(
+        schema::errors(&object_for_array)
+            .iter()
+            .any(|e| e.starts_with("/slot"))
+    );
 
     let patient = json!({"resourceType": "Patient", "telecom": {"system": "phone", "value": "1"}});
-    assert!(schema::errors(&patient).iter().any(|e| e.starts_with("/telecom")));
+    assert!(
+        schema::errors(&patient)
+            .iter()
+            .any(|e| e.starts_with("/telecom"))
+    );
+
+    // An array where one object belongs, inside a contained resource.
+    let mut array_for_object = serde_json::to_value(uec_appointment()).expect("serialises");
+    let address = array_for_object["contained"][1]["contact"][0]["name"].take();
+    array_for_object["contained"][1]["contact"][0]["name"] = json!([address]);
+    let errors = schema::errors(&array_for_object);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("/contained/1/contact/0/name")),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -5,9 +5,8 @@
 mod fixtures;
 
 use booking_engine::fhir::stu3::{
-    Appointment, Bundle, CapabilityStatement, Location, OperationOutcome, Organization,
-    Parameters, Patient, Practitioner, Resource, ResourceKind, Schedule, Slot, extension_by_url,
-    urls,
+    Appointment, Bundle, CapabilityStatement, Location, OperationOutcome, Organization, Parameters,
+    Patient, Practitioner, Resource, ResourceKind, Schedule, Slot, extension_by_url, urls,
 };
 use serde_json::{Value, json};
 
@@ -59,13 +58,24 @@ fn ext_code<'a>(exts: &'a [booking_engine::fhir::stu3::Extension], url: &str) ->
 #[test]
 fn every_fixture_parses_as_a_known_resource() {
     let names = fixtures::gpconnect_names();
-    assert_eq!(names, CHECKED, "fixture set changed: add content checks for new files");
+    assert_eq!(
+        names, CHECKED,
+        "fixture set changed: add content checks for new files"
+    );
     for name in &names {
         let r = resource(name);
-        assert!(!r.is_other(), "{name} read as an unknown resource: {}", r.resource_type());
+        assert!(
+            !r.is_other(),
+            "{name} read as an unknown resource: {}",
+            r.resource_type()
+        );
         if let Resource::Bundle(b) = &r {
             for inner in b.resources() {
-                assert!(!inner.is_other(), "{name}: entry {} unknown", inner.resource_type());
+                assert!(
+                    !inner.is_other(),
+                    "{name}: entry {} unknown",
+                    inner.resource_type()
+                );
             }
         }
     }
@@ -89,7 +99,10 @@ fn appointments_round_trip_without_loss() {
     for name in CHECKED.iter().filter(|n| n.contains("appt")) {
         let original = fixtures::gpconnect_json(name);
         let written = serde_json::to_value(resource(name)).expect("serialises");
-        assert_eq!(written, original, "{name} changed in a read/write round trip");
+        assert_eq!(
+            written, original,
+            "{name} changed in a read/write round trip"
+        );
     }
 }
 
@@ -134,7 +147,11 @@ fn book_request() {
         .map(|p| p.actor.as_ref().and_then(|r| r.reference.as_deref()))
         .collect();
     assert_eq!(actors, [Some("Patient/1"), Some("Location/32")]);
-    assert!(a.participant.iter().all(|p| p.status.as_deref() == Some("accepted")));
+    assert!(
+        a.participant
+            .iter()
+            .all(|p| p.status.as_deref() == Some("accepted"))
+    );
 }
 
 #[test]
@@ -145,20 +162,31 @@ fn book_response_carries_provider_extensions() {
         a.meta.as_ref().and_then(|m| m.version_id.as_deref()),
         Some("636068818095315079")
     );
-    assert_eq!(ext_code(&a.extension, urls::EXT_GPC_DELIVERY_CHANNEL), Some("In-person"));
+    assert_eq!(
+        ext_code(&a.extension, urls::EXT_GPC_DELIVERY_CHANNEL),
+        Some("In-person")
+    );
     let role = extension_by_url(&a.extension, urls::EXT_GPC_PRACTITIONER_ROLE)
         .and_then(|e| e.value_codeable_concept.as_ref())
         .and_then(|cc| cc.coding_in_systems(&urls::SDS_JOB_ROLE_NAME_SYSTEMS))
         .expect("practitioner role");
     assert_eq!(role.code.as_deref(), Some("R0260"));
-    assert_eq!(role.display.as_deref(), Some("General Medical Practitioner"));
+    assert_eq!(
+        role.display.as_deref(),
+        Some("General Medical Practitioner")
+    );
     assert_eq!(
         a.service_category.as_ref().and_then(|c| c.text.as_deref()),
         Some("General GP Appointments")
     );
-    assert_eq!(a.service_type[0].text.as_deref(), Some("General GP Appointment"));
+    assert_eq!(
+        a.service_type[0].text.as_deref(),
+        Some("General GP Appointment")
+    );
     // This example's contained organisation has no type.
-    let org = a.resolve_contained("#1").and_then(|r| r.downcast_ref::<Organization>());
+    let org = a
+        .resolve_contained("#1")
+        .and_then(|r| r.downcast_ref::<Organization>());
     assert!(org.expect("contained org").type_.is_empty());
 }
 
@@ -166,7 +194,10 @@ fn book_response_carries_provider_extensions() {
 fn amend_request_and_response() {
     let req: Appointment = typed("amend_appt_request_example.json");
     assert_eq!(req.id.as_deref(), Some("9"));
-    assert_eq!(req.description.as_deref(), Some("Free text description updated."));
+    assert_eq!(
+        req.description.as_deref(),
+        Some("Free text description updated.")
+    );
     assert!(extension_by_url(&req.extension, urls::EXT_GPC_DELIVERY_CHANNEL).is_none());
 
     let resp: Appointment = typed("amend_appt_response_example.json");
@@ -176,12 +207,18 @@ fn amend_request_and_response() {
         Some("6360688180953112345")
     );
     assert_eq!(resp.extension.len(), 3);
-    assert_eq!(ext_code(&resp.extension, urls::EXT_GPC_DELIVERY_CHANNEL), Some("In-person"));
+    assert_eq!(
+        ext_code(&resp.extension, urls::EXT_GPC_DELIVERY_CHANNEL),
+        Some("In-person")
+    );
 }
 
 #[test]
 fn cancel_request_and_response() {
-    for name in ["cancel_appt_request_example.json", "cancel_appt_response_example.json"] {
+    for name in [
+        "cancel_appt_request_example.json",
+        "cancel_appt_response_example.json",
+    ] {
         let a: Appointment = typed(name);
         assert_eq!(a.status.as_deref(), Some("cancelled"), "{name}");
         let reason = extension_by_url(&a.extension, urls::EXT_GPC_APPOINTMENT_CANCELLATION_REASON)
@@ -189,7 +226,10 @@ fn cancel_request_and_response() {
         assert_eq!(reason, Some("Free text cancellation reason."), "{name}");
     }
     let resp: Appointment = typed("cancel_appt_response_example.json");
-    assert_eq!(ext_code(&resp.extension, urls::EXT_GPC_DELIVERY_CHANNEL), Some("In-person"));
+    assert_eq!(
+        ext_code(&resp.extension, urls::EXT_GPC_DELIVERY_CHANNEL),
+        Some("In-person")
+    );
 }
 
 #[test]
@@ -198,7 +238,9 @@ fn read_appointment() {
     assert_eq!(a.id.as_deref(), Some("148"));
     let slots: Vec<_> = a.slot.iter().filter_map(|s| s.type_and_id()).collect();
     assert_eq!(slots, [("Slot", "544"), ("Slot", "545"), ("Slot", "546")]);
-    let practitioner = a.participant_of_type("Practitioner").expect("practitioner participant");
+    let practitioner = a
+        .participant_of_type("Practitioner")
+        .expect("practitioner participant");
     assert_eq!(
         practitioner.actor.as_ref().and_then(|r| r.type_and_id()),
         Some(("Practitioner", "2"))
@@ -214,7 +256,10 @@ fn patients_appointments() {
     let appts: Vec<&Appointment> = b.appointments().collect();
     let ids: Vec<_> = appts.iter().map(|a| a.id.as_deref()).collect();
     assert_eq!(ids, [Some("148"), Some("149")]);
-    assert_eq!(appts[0].comment.as_deref(), Some("Test Appointment Comment 148"));
+    assert_eq!(
+        appts[0].comment.as_deref(),
+        Some("Test Appointment Comment 148")
+    );
     assert_eq!(appts[1].comment, None);
     assert_eq!(appts[1].slot.len(), 1);
     let second_org = appts[1]
@@ -240,23 +285,42 @@ fn free_slot_search_bundle() {
     assert_eq!(slots[0].status.as_deref(), Some("free"));
     assert_eq!(slots[0].start.as_deref(), Some("2016-08-15T11:30:00+01:00"));
     assert_eq!(slots[1].end.as_deref(), Some("2016-08-15T11:50:00+01:00"));
-    assert_eq!(slots[1].service_type[0].text.as_deref(), Some("NHS Health Check"));
-    assert_eq!(ext_code(&slots[0].extension, urls::EXT_GPC_DELIVERY_CHANNEL), Some("In-person"));
+    assert_eq!(
+        slots[1].service_type[0].text.as_deref(),
+        Some("NHS Health Check")
+    );
+    assert_eq!(
+        ext_code(&slots[0].extension, urls::EXT_GPC_DELIVERY_CHANNEL),
+        Some("In-person")
+    );
 
     // Slot → Schedule → actors, resolved through the bundle.
-    let schedule_ref = slots[0].schedule.as_ref().and_then(|r| r.reference.as_deref());
+    let schedule_ref = slots[0]
+        .schedule
+        .as_ref()
+        .and_then(|r| r.reference.as_deref());
     let schedule = b
         .find_of::<Schedule>(schedule_ref.expect("slot has a schedule"))
         .expect("schedule included");
     assert_eq!(schedule.id.as_deref(), Some("14"));
     assert_eq!(b.schedules().count(), 1);
-    let actors: Vec<_> = schedule.actor.iter().filter_map(|r| r.type_and_id()).collect();
+    let actors: Vec<_> = schedule
+        .actor
+        .iter()
+        .filter_map(|r| r.type_and_id())
+        .collect();
     assert_eq!(actors, [("Location", "17"), ("Practitioner", "2")]);
     assert_eq!(
-        schedule.service_category.as_ref().and_then(|c| c.text.as_deref()),
+        schedule
+            .service_category
+            .as_ref()
+            .and_then(|c| c.text.as_deref()),
         Some("General GP Appointments")
     );
-    let horizon = schedule.planning_horizon.as_ref().expect("planning horizon");
+    let horizon = schedule
+        .planning_horizon
+        .as_ref()
+        .expect("planning horizon");
     assert_eq!(horizon.start.as_deref(), Some("2016-08-15T09:00:00+01:00"));
     assert_eq!(horizon.end.as_deref(), Some("2016-08-15T12:00:00+01:00"));
     assert!(
@@ -264,7 +328,9 @@ fn free_slot_search_bundle() {
         "schedule carries the practitioner role"
     );
 
-    let practitioner = b.find_of::<Practitioner>("Practitioner/2").expect("practitioner");
+    let practitioner = b
+        .find_of::<Practitioner>("Practitioner/2")
+        .expect("practitioner");
     assert_eq!(practitioner.name[0].display(), "Mrs Sarah Black");
     assert_eq!(practitioner.gender.as_deref(), Some("female"));
 
@@ -278,7 +344,10 @@ fn free_slot_search_bundle() {
     let address = location.address.as_ref().expect("location address");
     assert_eq!(address.line, ["Trevelyan Square", "Boar Ln", "Leeds"]);
     assert_eq!(address.postal_code.as_deref(), Some("LS1 6AE"));
-    let managing = location.managing_organization.as_ref().and_then(|r| r.reference.as_deref());
+    let managing = location
+        .managing_organization
+        .as_ref()
+        .and_then(|r| r.reference.as_deref());
 
     let org = b
         .find_of::<Organization>(managing.expect("managing organisation"))
@@ -289,10 +358,16 @@ fn free_slot_search_bundle() {
     assert_eq!(org.address[0].district.as_deref(), Some("West Yorkshire"));
 
     // References given as absolute URLs resolve too.
-    assert!(b.find("https://provider.example/A00001/STU3/1/gpconnect/Location/17").is_some());
+    assert!(
+        b.find("https://provider.example/A00001/STU3/1/gpconnect/Location/17")
+            .is_some()
+    );
     assert!(b.find("Location/17/_history/3").is_some());
     assert!(b.find("Location/99").is_none());
-    assert!(b.find("Schedule/17").is_none(), "type and id must both match");
+    assert!(
+        b.find("Schedule/17").is_none(),
+        "type and id must both match"
+    );
 }
 
 // ---------------------------------------------------------------- patients
@@ -326,21 +401,26 @@ fn read_patient() {
     assert_eq!(p.active, Some(true));
     assert_jane_jackson(&p, "Trevelyan Square");
     assert_eq!(
-        p.managing_organization.as_ref().and_then(|r| r.type_and_id()),
+        p.managing_organization
+            .as_ref()
+            .and_then(|r| r.type_and_id()),
         Some(("Organization", "14"))
     );
     // Nested (complex) extensions.
     let comms = p
         .extension
         .iter()
-        .find(|e| e.url.ends_with("Extension-CareConnect-GPC-NHSCommunication-1"))
+        .find(|e| {
+            e.url
+                .ends_with("Extension-CareConnect-GPC-NHSCommunication-1")
+        })
         .expect("communication extension");
     let language = extension_by_url(&comms.extension, "language")
         .and_then(|e| e.value_codeable_concept.as_ref())
         .and_then(|cc| cc.coding[0].display.as_deref());
     assert_eq!(language, Some("Bengali"));
-    let interpreter = extension_by_url(&comms.extension, "interpreterRequired")
-        .and_then(|e| e.value_boolean);
+    let interpreter =
+        extension_by_url(&comms.extension, "interpreterRequired").and_then(|e| e.value_boolean);
     assert_eq!(interpreter, Some(false));
 }
 
@@ -357,7 +437,10 @@ fn find_patient() {
         .find(|e| e.url == "preferredBranchSurgery")
         .and_then(|e| e.value_reference.as_ref())
         .and_then(|r| r.type_and_id());
-    assert_eq!(branch, Some(("Location", "785b4ff5-aced-4bdf-b7ed-34f92131ce97")));
+    assert_eq!(
+        branch,
+        Some(("Location", "785b4ff5-aced-4bdf-b7ed-34f92131ce97"))
+    );
 }
 
 #[test]
@@ -370,7 +453,10 @@ fn register_patient_request_is_parameters() {
         .expect("registerPatient parameter holds a Patient");
     assert_eq!(p.id, None);
     assert_jane_jackson(p, "1 Withings Lane");
-    assert_eq!(p.official_name().and_then(|n| n.text.as_deref()), Some("Minnie DAWES"));
+    assert_eq!(
+        p.official_name().and_then(|n| n.text.as_deref()),
+        Some("Minnie DAWES")
+    );
     let uses: Vec<_> = p.telecom.iter().map(|t| t.use_.as_deref()).collect();
     assert_eq!(uses, [Some("home"), Some("mobile")]);
 }
@@ -403,7 +489,10 @@ fn read_and_find_organization() {
     let b = bundle("find_organization_response_example.json");
     let found = b.organizations().next().expect("one organisation");
     assert_eq!(b.organizations().count(), 1);
-    assert_eq!(&direct, found, "read and search return the same organisation");
+    assert_eq!(
+        &direct, found,
+        "read and search return the same organisation"
+    );
     assert_eq!(direct.id.as_deref(), Some("23"));
     assert_eq!(direct.ods_code(), Some("A00001"));
     assert_eq!(direct.name.as_deref(), Some("The Trevelyan Practice"));
@@ -423,7 +512,9 @@ fn read_location_with_address_array() {
     assert_eq!(address.postal_code.as_deref(), Some("LS1 6AE"));
     assert_eq!(l.telecom[0].value.as_deref(), Some("03003035678"));
     assert_eq!(
-        l.managing_organization.as_ref().and_then(|r| r.type_and_id()),
+        l.managing_organization
+            .as_ref()
+            .and_then(|r| r.type_and_id()),
         Some(("Organization", "14"))
     );
 }
@@ -434,7 +525,10 @@ fn read_and_find_practitioner() {
     let b = bundle("find_practitioner_response_example.json");
     assert_eq!(b.practitioners().next(), Some(&direct));
     assert_eq!(direct.id.as_deref(), Some("15"));
-    assert_eq!(direct.identifier[0].system.as_deref(), Some(urls::SDS_USER_ID));
+    assert_eq!(
+        direct.identifier[0].system.as_deref(),
+        Some(urls::SDS_USER_ID)
+    );
     assert_eq!(direct.identifier[0].value.as_deref(), Some("111122223333"));
     assert_eq!(direct.name[0].display(), "Mrs Sarah Black");
 }
@@ -456,8 +550,22 @@ fn capability_statement() {
     let rest = &c.rest[0];
     assert_eq!(rest.mode.as_deref(), Some("server"));
     assert_eq!(rest.security.as_ref().and_then(|s| s.cors), Some(true));
-    let types: Vec<_> = rest.resource.iter().filter_map(|r| r.type_.as_deref()).collect();
-    assert_eq!(types, ["Patient", "Organization", "Practitioner", "Location", "Appointment", "Slot"]);
+    let types: Vec<_> = rest
+        .resource
+        .iter()
+        .filter_map(|r| r.type_.as_deref())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "Patient",
+            "Organization",
+            "Practitioner",
+            "Location",
+            "Appointment",
+            "Slot"
+        ]
+    );
     assert!(c.supports("Appointment", "create"));
     assert!(c.supports("Appointment", "update"));
     assert!(c.supports("Slot", "search-type"));
@@ -465,11 +573,21 @@ fn capability_statement() {
     assert!(!c.supports("Schedule", "read"));
     let slot = c.server_resource("Slot").expect("Slot");
     assert_eq!(slot.search_include.len(), 4);
-    let params: Vec<_> = slot.search_param.iter().filter_map(|p| p.name.as_deref()).collect();
+    let params: Vec<_> = slot
+        .search_param
+        .iter()
+        .filter_map(|p| p.name.as_deref())
+        .collect();
     assert_eq!(params, ["start", "end", "status", "searchFilter"]);
     assert_eq!(slot.search_param[0].type_.as_deref(), Some("date"));
-    assert_eq!(c.server_resource("Appointment").and_then(|r| r.update_create), Some(false));
-    let register = c.operation("gpc.registerpatient").expect("register operation");
+    assert_eq!(
+        c.server_resource("Appointment")
+            .and_then(|r| r.update_create),
+        Some(false)
+    );
+    let register = c
+        .operation("gpc.registerpatient")
+        .expect("register operation");
     assert!(
         register
             .definition
@@ -502,7 +620,10 @@ fn unknown_elements_are_ignored() {
         .expect("a Slot");
     assert_eq!(slot.id.as_deref(), Some("s1"));
     assert_eq!(slot.status.as_deref(), Some("free"));
-    assert_eq!(slot.schedule.and_then(|r| r.reference).as_deref(), Some("Schedule/1"));
+    assert_eq!(
+        slot.schedule.and_then(|r| r.reference).as_deref(),
+        Some("Schedule/1")
+    );
     assert_eq!(slot.end.as_deref(), Some("2024-03-01T09:10:00+00:00"));
 }
 
@@ -525,16 +646,34 @@ fn unknown_resource_types_in_a_bundle_are_kept_aside() {
     assert_eq!(b.resources().count(), 4);
     assert_eq!(b.resources().filter(|r| r.is_other()).count(), 2);
     assert_eq!(b.slots().count(), 1);
-    assert_eq!(b.practitioners().next().map(|p| p.name[0].display()).as_deref(), Some("Black"));
-    let basic = b.find("Basic/b").expect("unknown types still resolve by type and id");
+    assert_eq!(
+        b.practitioners()
+            .next()
+            .map(|p| p.name[0].display())
+            .as_deref(),
+        Some("Black")
+    );
+    let basic = b
+        .find("Basic/b")
+        .expect("unknown types still resolve by type and id");
     assert_eq!(basic.resource_type(), "Basic");
     assert_eq!(basic.id(), Some("b"));
-    assert_eq!(b.find("https://p.example/Slot/1").map(Resource::resource_type), Some("Slot"));
-    assert_eq!(b.entry[0].search.as_ref().and_then(|s| s.mode.as_deref()), Some("match"));
+    assert_eq!(
+        b.find("https://p.example/Slot/1")
+            .map(Resource::resource_type),
+        Some("Slot")
+    );
+    assert_eq!(
+        b.entry[0].search.as_ref().and_then(|s| s.mode.as_deref()),
+        Some("match")
+    );
 
     // Unknown resources are written back exactly as read.
     let written = serde_json::to_value(&b).expect("serialises");
-    assert_eq!(written["entry"][1]["resource"], json!({"resourceType": "Basic", "id": "b", "code": {"text": "?"}}));
+    assert_eq!(
+        written["entry"][1]["resource"],
+        json!({"resourceType": "Basic", "id": "b", "code": {"text": "?"}})
+    );
     assert_eq!(written["entry"][0]["resource"]["resourceType"], "Slot");
 }
 
@@ -551,10 +690,18 @@ fn unknown_contained_resource_is_kept_aside() {
     });
     let a: Appointment = serde_json::from_value(json).expect("parses");
     assert!(a.contained[0].is_other());
-    assert_eq!(a.resolve_contained("#f1").map(Resource::resource_type), Some("Flag"));
-    let p = a.resolve_contained("#P1").and_then(|r| r.downcast_ref::<Patient>());
+    assert_eq!(
+        a.resolve_contained("#f1").map(Resource::resource_type),
+        Some("Flag")
+    );
+    let p = a
+        .resolve_contained("#P1")
+        .and_then(|r| r.downcast_ref::<Patient>());
     assert_eq!(p.and_then(|p| p.gender.as_deref()), Some("male"));
-    assert!(a.participant_of_type("Patient").is_some(), "contained actors count by type");
+    assert!(
+        a.participant_of_type("Patient").is_some(),
+        "contained actors count by type"
+    );
 }
 
 #[test]
@@ -595,7 +742,10 @@ fn single_objects_are_read_where_arrays_belong() {
     assert_eq!(p.telecom[0].rank, Some(1));
     assert_eq!(p.address[0].line, ["123 High Street"]);
     assert_eq!(p.contact.len(), 1);
-    assert_eq!(p.contact[0].name.as_ref().map(|n| n.display()).as_deref(), Some("Mary Smith"));
+    assert_eq!(
+        p.contact[0].name.as_ref().map(|n| n.display()).as_deref(),
+        Some("Mary Smith")
+    );
     assert_eq!(p.contact[0].telecom.len(), 1);
     assert_eq!(p.general_practitioner.len(), 1);
 
@@ -638,24 +788,50 @@ fn arrays_are_read_where_one_value_belongs() {
     });
     let b: Bundle = serde_json::from_value(json).expect("parses");
     let l = b.locations().next().expect("location");
-    assert_eq!(l.address.as_ref().and_then(|a| a.city.as_deref()), Some("Leeds"));
-    assert_eq!(l.type_.as_ref().and_then(|t| t.text.as_deref()), Some("GP surgery"));
-    assert_eq!(l.managing_organization.as_ref().and_then(|r| r.type_and_id()), Some(("Organization", "1")));
+    assert_eq!(
+        l.address.as_ref().and_then(|a| a.city.as_deref()),
+        Some("Leeds")
+    );
+    assert_eq!(
+        l.type_.as_ref().and_then(|t| t.text.as_deref()),
+        Some("GP surgery")
+    );
+    assert_eq!(
+        l.managing_organization
+            .as_ref()
+            .and_then(|r| r.type_and_id()),
+        Some(("Organization", "1"))
+    );
     let s = b.slots().next().expect("slot");
-    assert_eq!(s.service_category.as_ref().and_then(|c| c.text.as_deref()), Some("Urgent care"));
-    assert_eq!(s.schedule.as_ref().and_then(|r| r.type_and_id()), Some(("Schedule", "1")));
+    assert_eq!(
+        s.service_category.as_ref().and_then(|c| c.text.as_deref()),
+        Some("Urgent care")
+    );
+    assert_eq!(
+        s.schedule.as_ref().and_then(|r| r.type_and_id()),
+        Some(("Schedule", "1"))
+    );
     let p = b.practitioners().next().expect("practitioner");
     assert_eq!(p.name[0].family.as_deref(), Some("Black"));
 
     let written = serde_json::to_value(l).expect("serialises");
-    assert!(written["address"].is_object(), "STU3 Location.address is written as one object");
+    assert!(
+        written["address"].is_object(),
+        "STU3 Location.address is written as one object"
+    );
 }
 
 #[test]
 fn bare_string_narrative_is_read() {
     let json = json!({"resourceType": "Appointment", "text": "<div>Appointment</div>", "language": "en-GB"});
-    let a: Appointment = serde_json::from_value::<Resource>(json).expect("parses").downcast().expect("Appointment");
-    assert_eq!(a.text.map(|t| t.div).as_deref(), Some("<div>Appointment</div>"));
+    let a: Appointment = serde_json::from_value::<Resource>(json)
+        .expect("parses")
+        .downcast()
+        .expect("Appointment");
+    assert_eq!(
+        a.text.map(|t| t.div).as_deref(),
+        Some("<div>Appointment</div>")
+    );
     assert_eq!(a.language.as_deref(), Some("en-GB"));
 }
 
@@ -664,8 +840,10 @@ fn a_broken_known_resource_is_an_error_naming_its_type() {
     let err = serde_json::from_str::<Resource>(r#"{"resourceType": "Slot", "start": 5}"#)
         .expect_err("a number is not a dateTime");
     assert!(err.to_string().contains("Slot"), "{err}");
-    let err = serde_json::from_str::<Resource>(r#"{"resourceType": "Appointment", "participant": [{"actor": "Patient/1"}]}"#)
-        .expect_err("a Reference is an object");
+    let err = serde_json::from_str::<Resource>(
+        r#"{"resourceType": "Appointment", "participant": [{"actor": "Patient/1"}]}"#,
+    )
+    .expect_err("a Reference is an object");
     assert!(err.to_string().contains("Appointment"), "{err}");
 }
 
@@ -680,8 +858,15 @@ fn reading_as_resource_tells_an_outcome_from_an_appointment() {
     assert_eq!(r.resource_type(), "OperationOutcome");
     let r = r.downcast::<Appointment>().expect_err("not an Appointment");
     let oo: OperationOutcome = r.downcast().expect("an OperationOutcome");
-    assert_eq!(oo.spine_code(), Some("DUPLICATE_REJECTED"), "the older ValueSet URL is accepted");
-    assert_eq!(oo.issue[0].diagnostics.as_deref(), Some("Slot already booked"));
+    assert_eq!(
+        oo.spine_code(),
+        Some("DUPLICATE_REJECTED"),
+        "the older ValueSet URL is accepted"
+    );
+    assert_eq!(
+        oo.issue[0].diagnostics.as_deref(),
+        Some("Slot already booked")
+    );
 
     let current = text.replace("STU3/ValueSet/", "STU3/CodeSystem/");
     let oo: OperationOutcome = serde_json::from_str(&current).expect("parses");
@@ -693,7 +878,10 @@ fn empty_and_null_values_read_as_absent() {
     let json = json!({"resourceType": "Organization", "telecom": null, "address": [], "name": null, "type": []});
     let o: Organization = serde_json::from_value(json).expect("parses");
     assert_eq!(o, Organization::default());
-    assert_eq!(serde_json::to_value(&o).expect("serialises"), json!({"resourceType": "Organization"}));
+    assert_eq!(
+        serde_json::to_value(&o).expect("serialises"),
+        json!({"resourceType": "Organization"})
+    );
 }
 
 #[test]

@@ -26,9 +26,8 @@ fn quoted(s: &str) -> String {
 }
 
 pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
-    let mut out = format!(
-        "# Services hosted by the Booking Desk provider simulator at {base_url}\n"
-    );
+    let mut out =
+        format!("# Services hosted by the Booking Desk provider simulator at {base_url}\n");
     for s in services {
         out.push_str("\n[[service]]\n");
         let mut field = |k: &str, v: &str| {

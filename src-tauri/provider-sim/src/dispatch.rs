@@ -131,7 +131,11 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     let route = match routes::resolve(&sim.region, &parts.method, parts.uri.path()) {
         Ok(r) => r,
         Err(e) => {
-            tracing::info!(path = parts.uri.path(), status = e.status.as_u16(), "no such endpoint");
+            tracing::info!(
+                path = parts.uri.path(),
+                status = e.status.as_u16(),
+                "no such endpoint"
+            );
             return error_response(&e, None);
         }
     };
@@ -179,7 +183,13 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
             Err(e) => to_bytes(&e.to_json()),
         };
         tracing::warn!(service = service.id, trace = %trace, "injected malformed body");
-        return respond(StatusCode::OK, garble(&full), None, None, correlation.as_ref());
+        return respond(
+            StatusCode::OK,
+            garble(&full),
+            None,
+            None,
+            correlation.as_ref(),
+        );
     }
 
     match result {

@@ -146,7 +146,8 @@ mod tests {
     #[test]
     fn window_lengths() {
         let d = |s| parse_date(s).map(SearchPoint::Day);
-        let (Some(a), Some(b), Some(c)) = (d("2024-06-01"), d("2024-06-15"), d("2024-06-16")) else {
+        let (Some(a), Some(b), Some(c)) = (d("2024-06-01"), d("2024-06-15"), d("2024-06-16"))
+        else {
             panic!("dates")
         };
         assert_eq!(window_length(a, b), Duration::days(14));

@@ -91,7 +91,8 @@ pub fn read_appointment(ctx: &Ctx<'_>, id: &str) -> Result<Reply, FhirError> {
 
 /// The version an `If-Match` header names: `W/"n"` (or a strong `"n"`).
 pub fn if_match(headers: &HeaderMap) -> Result<Option<u64>, FhirError> {
-    let Some(raw) = header(headers, "If-Match").map_err(|e| FhirError::bad_request(e.diagnostics))?
+    let Some(raw) =
+        header(headers, "If-Match").map_err(|e| FhirError::bad_request(e.diagnostics))?
     else {
         return Ok(None);
     };

@@ -1,4 +1,4 @@
-//! Small helpers for reading untrusted JSON without panicking.
+//! Reading untrusted JSON without panicking.
 
 use serde_json::Value;
 
@@ -44,8 +44,7 @@ pub fn without_keys(v: &Value, keys: &[&str]) -> Value {
 pub fn is_fhir_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 

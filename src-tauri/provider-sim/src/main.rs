@@ -41,8 +41,14 @@ struct Args {
 
 fn parse_latency(s: &str) -> Result<(u64, u64), String> {
     let (a, b) = s.split_once("..").unwrap_or((s, s));
-    let a: u64 = a.trim().parse().map_err(|_| format!("'{s}' is not MIN..MAX"))?;
-    let b: u64 = b.trim().parse().map_err(|_| format!("'{s}' is not MIN..MAX"))?;
+    let a: u64 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not MIN..MAX"))?;
+    let b: u64 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not MIN..MAX"))?;
     if a > b {
         return Err(format!("'{s}': MIN is larger than MAX"));
     }

@@ -119,7 +119,12 @@ impl FhirError {
         )
     }
     pub fn payload_too_large(d: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too-costly", "BAD_REQUEST", d)
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-costly",
+            "BAD_REQUEST",
+            d,
+        )
     }
     pub fn access_denied(d: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "ACCESS_DENIED", d)

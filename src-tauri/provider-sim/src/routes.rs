@@ -161,7 +161,11 @@ fn uec_booking(method: &Method, rest: &[&str]) -> Lookup {
 }
 
 /// Finds the service and candidate interactions for a request, or the 404/405 to answer.
-pub fn resolve<'a>(region: &'a Region, method: &Method, path: &str) -> Result<Route<'a>, FhirError> {
+pub fn resolve<'a>(
+    region: &'a Region,
+    method: &Method,
+    path: &str,
+) -> Result<Route<'a>, FhirError> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let not_found = || FhirError::no_record_found(format!("No FHIR endpoint at {path}"));
     let (service, rest) = match segments.as_slice() {
@@ -169,9 +173,8 @@ pub fn resolve<'a>(region: &'a Region, method: &Method, path: &str) -> Result<Ro
         [ods, "STU3", "1", "gpconnect", rest @ ..] => (region.gp_service_by_ods(ods), rest),
         _ => return Err(not_found()),
     };
-    let service = service.ok_or_else(|| {
-        FhirError::no_record_found(format!("No service is hosted at {path}"))
-    })?;
+    let service = service
+        .ok_or_else(|| FhirError::no_record_found(format!("No service is hosted at {path}")))?;
     let lookup = match service.standard {
         Standard::GpConnect => gp_connect(method, rest),
         Standard::UecBooking => uec_booking(method, rest),
@@ -199,20 +202,35 @@ mod tests {
     #[test]
     fn resolves_both_standards() {
         let r = region();
-        let route = resolve(&r, &Method::PUT, "/B86001/STU3/1/gpconnect/Appointment/7")
-            .expect("route");
+        let route =
+            resolve(&r, &Method::PUT, "/B86001/STU3/1/gpconnect/Appointment/7").expect("route");
         assert_eq!(route.service.id, "beckside-medical-practice");
         assert_eq!(route.candidates.len(), 2);
-        let route = resolve(&r, &Method::GET, "/uec/calder-valley-utc/STU3/1/booking/Slot")
-            .expect("route");
+        let route = resolve(
+            &r,
+            &Method::GET,
+            "/uec/calder-valley-utc/STU3/1/booking/Slot",
+        )
+        .expect("route");
         assert_eq!(route.candidates[0].op, Op::SearchSlots);
         assert!(resolve(&r, &Method::GET, "/B86001/STU3/1/gpconnect//Slot").is_err());
         assert!(resolve(&r, &Method::GET, "/ZZZ999/STU3/1/gpconnect/metadata").is_err());
-        let e = resolve(&r, &Method::DELETE, "/B86001/STU3/1/gpconnect/Appointment/1")
-            .err()
-            .map(|e| e.status);
+        let e = resolve(
+            &r,
+            &Method::DELETE,
+            "/B86001/STU3/1/gpconnect/Appointment/1",
+        )
+        .err()
+        .map(|e| e.status);
         assert_eq!(e, Some(StatusCode::METHOD_NOT_ALLOWED));
         // UEC has no patient search.
-        assert!(resolve(&r, &Method::GET, "/uec/calder-valley-utc/STU3/1/booking/Patient").is_err());
+        assert!(
+            resolve(
+                &r,
+                &Method::GET,
+                "/uec/calder-valley-utc/STU3/1/booking/Patient"
+            )
+            .is_err()
+        );
     }
 }

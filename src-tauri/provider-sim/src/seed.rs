@@ -771,14 +771,7 @@ fn urgent_and_emergency() -> Vec<Service> {
                 },
                 ScheduleDef {
                     id: "led-minors",
-                    practitioner: pr(
-                        "led-p-2",
-                        "Mr",
-                        "Kwame",
-                        "Asante",
-                        "male",
-                        "555100000802",
-                    ),
+                    practitioner: pr("led-p-2", "Mr", "Kwame", "Asante", "male", "555100000802"),
                     role_id: "led-r-2",
                     job_role: SPECIALIST_NURSE_PRACTITIONER,
                     category: "Emergency department",
@@ -984,7 +977,11 @@ mod tests {
     #[test]
     fn patient_ids_round_trip() {
         let r = region();
-        for s in r.services.iter().filter(|s| s.standard == Standard::GpConnect) {
+        for s in r
+            .services
+            .iter()
+            .filter(|s| s.standard == Standard::GpConnect)
+        {
             for i in 0..r.patients.len() {
                 assert_eq!(s.patient_index(&s.patient_id(i), r.patients.len()), Some(i));
             }

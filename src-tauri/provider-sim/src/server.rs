@@ -5,7 +5,7 @@ use crate::faults::DropSignal;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -22,7 +22,9 @@ async fn serve_connection(stream: TcpStream, app: Router, mut shutdown: watch::R
         req.extensions_mut().insert(per_request.clone());
         app.clone().oneshot(req)
     });
+    // The timer lets hyper time out clients that never finish sending their headers.
     let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
@@ -75,9 +77,11 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
         }
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, async { while connections.join_next().await.is_some() {} })
-        .await
-        .is_err()
+    if tokio::time::timeout(DRAIN, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await
+    .is_err()
     {
         connections.abort_all();
     }

@@ -92,6 +92,15 @@ fn fresh(region: &Region, now: DateTime<Utc>) -> Persisted {
     }
 }
 
+/// Keeps an unreadable state file for inspection instead of overwriting it.
+fn set_aside(path: &Path) {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".corrupt");
+    if let Err(e) = std::fs::rename(path, &aside) {
+        tracing::warn!(error = %e, "cannot move the unreadable state file aside");
+    }
+}
+
 fn load(path: &Path, region: &Region) -> Option<Persisted> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -111,10 +120,12 @@ fn load(path: &Path, region: &Region) -> Option<Persisted> {
         }
         Ok(_) => {
             tracing::warn!("the state file has an unknown format; starting from the seed");
+            set_aside(path);
             None
         }
         Err(e) => {
             tracing::warn!(error = %e, "the state file is corrupt; starting from the seed");
+            set_aside(path);
             None
         }
     }
@@ -247,7 +258,7 @@ impl Txn<'_> {
 
     pub fn next_id(&mut self) -> u64 {
         let id = self.inner.data.next_id;
-        self.inner.data.next_id += 1;
+        self.inner.data.next_id = id.saturating_add(1);
         self.dirty = true;
         id
     }

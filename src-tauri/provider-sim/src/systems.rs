@@ -17,10 +17,8 @@ pub const EXT_PRACTITIONER_ROLE: &str =
     "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-PractitionerRole-1";
 pub const EXT_BOOKING_ORGANISATION: &str =
     "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-BookingOrganisation-1";
-pub const EXT_CANCELLATION_REASON: &str =
-    "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-AppointmentCancellationReason-1";
-pub const EXT_GPC_NHS_NUMBER_VERIFICATION: &str =
-    "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-NHSNumberVerificationStatus-1";
+pub const EXT_CANCELLATION_REASON: &str = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-AppointmentCancellationReason-1";
+pub const EXT_GPC_NHS_NUMBER_VERIFICATION: &str = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-NHSNumberVerificationStatus-1";
 pub const NHS_NUMBER_VERIFICATION_SYSTEM: &str =
     "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-NHSNumberVerificationStatus-1";
 

@@ -47,10 +47,16 @@ async fn find_patient_found_empty_and_invalid() {
     let svc = service(&sim, PRACTICE);
     let search = |value: &str| {
         let path = format!("/Patient?identifier={}", enc(value));
-        desk.req(&svc, Method::GET, &path, &ix::gp_find_patient()).send()
+        desk.req(&svc, Method::GET, &path, &ix::gp_find_patient())
+            .send()
     };
 
-    let found = body(search(&format!("https://fhir.nhs.uk/Id/nhs-number|{JANE}")).await.expect("send")).await;
+    let found = body(
+        search(&format!("https://fhir.nhs.uk/Id/nhs-number|{JANE}"))
+            .await
+            .expect("send"),
+    )
+    .await;
     let patients = resources(&found, "Patient");
     assert_eq!(patients.len(), 1);
     let p = &patients[0];
@@ -63,17 +69,23 @@ async fn find_patient_found_empty_and_invalid() {
     assert!(p["telecom"].is_array());
 
     // A valid number nobody here knows: an empty bundle, not an error.
-    let resp = search("https://fhir.nhs.uk/Id/nhs-number|9434765870").await.expect("send");
+    let resp = search("https://fhir.nhs.uk/Id/nhs-number|9434765870")
+        .await
+        .expect("send");
     assert_eq!(resp.status(), 200);
     let empty = body(resp).await;
     assert_eq!(empty["type"], "searchset");
     assert!(resources(&empty, "Patient").is_empty());
 
-    let resp = search("https://fhir.nhs.uk/Id/nhs-number|9434765918").await.expect("send");
+    let resp = search("https://fhir.nhs.uk/Id/nhs-number|9434765918")
+        .await
+        .expect("send");
     assert_eq!(resp.status(), 400);
     assert_eq!(spine_code(&body(resp).await), "INVALID_NHS_NUMBER");
 
-    let resp = search("https://example.org/other|9434765919").await.expect("send");
+    let resp = search("https://example.org/other|9434765919")
+        .await
+        .expect("send");
     assert_eq!(resp.status(), 400);
     assert_eq!(spine_code(&body(resp).await), "INVALID_IDENTIFIER_SYSTEM");
 
@@ -116,7 +128,13 @@ async fn slot_search_returns_slots_and_includes() {
     assert_eq!(starts, sorted, "soonest first");
     for s in &slots {
         assert_eq!(s["status"], "free");
-        assert!(s["id"].as_str().expect("id").chars().all(|c| c.is_ascii_digit()));
+        assert!(
+            s["id"]
+                .as_str()
+                .expect("id")
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        );
         assert!(s["serviceType"][0]["text"].is_string());
         assert_eq!(
             s["extension"][0]["url"],
@@ -157,16 +175,21 @@ async fn book_read_amend_cancel() {
     let svc = service(&sim, PRACTICE);
     let patient = desk.find_patient_id(&svc, JANE).await;
     let bundle = body(desk.gp_slots(&svc, 14).await).await;
-    let slot = resources(&bundle, "Slot").remove(0);
+    let slot = bookable(&bundle);
     let location = resources(&bundle, "Location")[0]["id"]
         .as_str()
         .expect("location id")
         .to_string();
 
-    let resp = desk.gp_book(&svc, &gp_booking(&slot, &patient, &location)).await;
+    let resp = desk
+        .gp_book(&svc, &gp_booking(&slot, &patient, &location))
+        .await;
     assert_eq!(resp.status(), 201);
     assert_eq!(resp.headers()["etag"], "W/\"1\"");
-    let location_header = resp.headers()["location"].to_str().expect("text").to_string();
+    let location_header = resp.headers()["location"]
+        .to_str()
+        .expect("text")
+        .to_string();
     let booked = body(resp).await;
     let id = booked["id"].as_str().expect("id").to_string();
     assert_eq!(
@@ -183,21 +206,37 @@ async fn book_read_amend_cancel() {
     assert!(urls.iter().any(|u| u.ends_with("DeliveryChannel-2")));
     assert!(urls.iter().any(|u| u.ends_with("PractitionerRole-1")));
     assert!(booked["serviceCategory"]["text"].is_string());
-    assert_eq!(booked["serviceType"][0]["text"], slot["serviceType"][0]["text"]);
+    assert_eq!(
+        booked["serviceType"][0]["text"],
+        slot["serviceType"][0]["text"]
+    );
     let participants = booked["participant"].as_array().expect("participants");
-    assert!(participants.iter().any(|p| p["actor"]["reference"]
-        .as_str()
-        .is_some_and(|r| r.starts_with("Practitioner/"))
-        && p["actor"]["display"].is_string()));
-    assert!(participants.iter().any(|p| p["actor"]["reference"] == format!("Location/{location}")
-        && p["actor"]["display"].is_string()));
+    assert!(participants.iter().any(|p| {
+        p["actor"]["reference"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("Practitioner/"))
+            && p["actor"]["display"].is_string()
+    }));
+    assert!(participants.iter().any(
+        |p| p["actor"]["reference"] == format!("Location/{location}")
+            && p["actor"]["display"].is_string()
+    ));
 
     // The slot is gone from search.
     let again = body(desk.gp_slots(&svc, 14).await).await;
-    assert!(!resources(&again, "Slot").iter().any(|s| s["id"] == slot["id"]));
+    assert!(
+        !resources(&again, "Slot")
+            .iter()
+            .any(|s| s["id"] == slot["id"])
+    );
 
     let resp = desk
-        .req(&svc, Method::GET, &format!("/Appointment/{id}"), &ix::gp_read())
+        .req(
+            &svc,
+            Method::GET,
+            &format!("/Appointment/{id}"),
+            &ix::gp_read(),
+        )
         .send()
         .await
         .expect("send");
@@ -210,8 +249,13 @@ async fn book_read_amend_cancel() {
     amended["description"] = json!("Cough for three weeks, now wheezy");
     amended["comment"] = json!("Patient prefers a morning call");
     let resp = with_body(
-        desk.req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::gp_amend())
-            .header("If-Match", "W/\"1\""),
+        desk.req(
+            &svc,
+            Method::PUT,
+            &format!("/Appointment/{id}"),
+            &ix::gp_amend(),
+        )
+        .header("If-Match", "W/\"1\""),
         &amended,
     )
     .send()
@@ -227,8 +271,13 @@ async fn book_read_amend_cancel() {
     let mut stale = amended.clone();
     stale["description"] = json!("Another change");
     let resp = with_body(
-        desk.req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::gp_amend())
-            .header("If-Match", "W/\"1\""),
+        desk.req(
+            &svc,
+            Method::PUT,
+            &format!("/Appointment/{id}"),
+            &ix::gp_amend(),
+        )
+        .header("If-Match", "W/\"1\""),
         &stale,
     )
     .send()
@@ -237,15 +286,22 @@ async fn book_read_amend_cancel() {
     assert_eq!(resp.status(), 409);
     let outcome = body(resp).await;
     assert_eq!(spine_code(&outcome), "CONFLICT");
-    assert!(outcome["issue"][0]["diagnostics"]
-        .as_str()
-        .is_some_and(|d| d.contains("version conflict")));
+    assert!(
+        outcome["issue"][0]["diagnostics"]
+            .as_str()
+            .is_some_and(|d| d.contains("version conflict"))
+    );
 
     // Only description and comment may change.
     let mut moved = amended.clone();
     moved["start"] = json!("2099-01-01T09:00:00+00:00");
     let resp = with_body(
-        desk.req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::gp_amend()),
+        desk.req(
+            &svc,
+            Method::PUT,
+            &format!("/Appointment/{id}"),
+            &ix::gp_amend(),
+        ),
         &moved,
     )
     .send()
@@ -258,8 +314,13 @@ async fn book_read_amend_cancel() {
     let mut no_reason = amended.clone();
     no_reason["status"] = json!("cancelled");
     let resp = with_body(
-        desk.req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::gp_cancel())
-            .header("If-Match", "W/\"2\""),
+        desk.req(
+            &svc,
+            Method::PUT,
+            &format!("/Appointment/{id}"),
+            &ix::gp_cancel(),
+        )
+        .header("If-Match", "W/\"2\""),
         &no_reason,
     )
     .send()
@@ -278,8 +339,13 @@ async fn book_read_amend_cancel() {
             "valueString": "Patient feels better"
         }));
     let resp = with_body(
-        desk.req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::gp_cancel())
-            .header("If-Match", "W/\"2\""),
+        desk.req(
+            &svc,
+            Method::PUT,
+            &format!("/Appointment/{id}"),
+            &ix::gp_cancel(),
+        )
+        .header("If-Match", "W/\"2\""),
         &cancel,
     )
     .send()
@@ -292,11 +358,20 @@ async fn book_read_amend_cancel() {
 
     // The slot is free again, and a cancelled appointment cannot be amended.
     let again = body(desk.gp_slots(&svc, 14).await).await;
-    assert!(resources(&again, "Slot").iter().any(|s| s["id"] == slot["id"]));
+    assert!(
+        resources(&again, "Slot")
+            .iter()
+            .any(|s| s["id"] == slot["id"])
+    );
     let mut late = cancelled.clone();
     late["description"] = json!("Too late");
     let resp = with_body(
-        desk.req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::gp_amend()),
+        desk.req(
+            &svc,
+            Method::PUT,
+            &format!("/Appointment/{id}"),
+            &ix::gp_amend(),
+        ),
         &late,
     )
     .send()
@@ -319,19 +394,36 @@ async fn book_read_amend_cancel() {
     assert_eq!(resp.status(), 200);
     let list = body(resp).await;
     let appts = resources(&list, "Appointment");
-    assert!(appts.iter().any(|a| a["id"] == id.as_str() && a["status"] == "cancelled"));
-    assert!(appts.iter().any(|a| a["id"] == "1000"), "the seeded past booking");
+    assert!(
+        appts
+            .iter()
+            .any(|a| a["id"] == id.as_str() && a["status"] == "cancelled")
+    );
+    assert!(
+        appts.iter().any(|a| a["id"] == "1000"),
+        "the seeded past booking"
+    );
     assert_eq!(resources(&list, "Location").len(), 1);
 
     let resp = desk
-        .req(&svc, Method::GET, "/Patient/999999/Appointment?start=ge2024-01-01&start=le2024-01-02", &ix::gp_patient_appointments())
+        .req(
+            &svc,
+            Method::GET,
+            "/Patient/999999/Appointment?start=ge2024-01-01&start=le2024-01-02",
+            &ix::gp_patient_appointments(),
+        )
         .send()
         .await
         .expect("send");
     assert_eq!(resp.status(), 404);
     assert_eq!(spine_code(&body(resp).await), "PATIENT_NOT_FOUND");
     let resp = desk
-        .req(&svc, Method::GET, &format!("/Patient/{patient}/Appointment"), &ix::gp_patient_appointments())
+        .req(
+            &svc,
+            Method::GET,
+            &format!("/Patient/{patient}/Appointment"),
+            &ix::gp_patient_appointments(),
+        )
         .send()
         .await
         .expect("send");
@@ -395,8 +487,11 @@ async fn booking_rules_are_enforced() {
     let svc = service(&sim, PRACTICE);
     let patient = desk.find_patient_id(&svc, JANE).await;
     let bundle = body(desk.gp_slots(&svc, 14).await).await;
-    let slot = resources(&bundle, "Slot").remove(0);
-    let location = resources(&bundle, "Location")[0]["id"].as_str().expect("id").to_string();
+    let slot = bookable(&bundle);
+    let location = resources(&bundle, "Location")[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let good = gp_booking(&slot, &patient, &location);
 
     let expect = |status: u16, code: &'static str, mutate: Box<dyn Fn(&mut Value)>| {
@@ -410,13 +505,43 @@ async fn booking_rules_are_enforced() {
             assert_eq!(spine_code(&body(resp).await), code);
         }
     };
-    expect(422, "INVALID_RESOURCE", Box::new(|b| b["reason"] = json!([{ "text": "x" }]))).await;
-    expect(422, "INVALID_RESOURCE", Box::new(|b| b["description"] = json!("x".repeat(101)))).await;
+    expect(
+        422,
+        "INVALID_RESOURCE",
+        Box::new(|b| b["reason"] = json!([{ "text": "x" }])),
+    )
+    .await;
+    expect(
+        422,
+        "INVALID_RESOURCE",
+        Box::new(|b| b["description"] = json!("x".repeat(101))),
+    )
+    .await;
     expect(422, "INVALID_RESOURCE", Box::new(|b| b["id"] = json!("5"))).await;
-    expect(422, "INVALID_RESOURCE", Box::new(|b| b["end"] = b["start"].clone())).await;
-    expect(422, "INVALID_RESOURCE", Box::new(|b| b["extension"] = json!([]))).await;
-    expect(422, "REFERENCE_NOT_FOUND", Box::new(|b| b["slot"] = json!([{ "reference": "Slot/1" }]))).await;
-    expect(404, "PATIENT_NOT_FOUND", Box::new(|b| b["participant"][0]["actor"]["reference"] = json!("Patient/99999"))).await;
+    expect(
+        422,
+        "INVALID_RESOURCE",
+        Box::new(|b| b["end"] = b["start"].clone()),
+    )
+    .await;
+    expect(
+        422,
+        "INVALID_RESOURCE",
+        Box::new(|b| b["extension"] = json!([])),
+    )
+    .await;
+    expect(
+        422,
+        "REFERENCE_NOT_FOUND",
+        Box::new(|b| b["slot"] = json!([{ "reference": "Slot/1" }])),
+    )
+    .await;
+    expect(
+        404,
+        "PATIENT_NOT_FOUND",
+        Box::new(|b| b["participant"][0]["actor"]["reference"] = json!("Patient/99999")),
+    )
+    .await;
 
     let resp = desk.gp_book(&svc, &good).await;
     assert_eq!(resp.status(), 201);
@@ -433,8 +558,11 @@ async fn concurrent_bookings_of_one_slot_yield_exactly_one() {
     let svc = service(&sim, "chapel-lane-surgery");
     let patient = desk.find_patient_id(&svc, JANE).await;
     let bundle = body(desk.gp_slots(&svc, 14).await).await;
-    let slot = resources(&bundle, "Slot").remove(0);
-    let location = resources(&bundle, "Location")[0]["id"].as_str().expect("id").to_string();
+    let slot = bookable(&bundle);
+    let location = resources(&bundle, "Location")[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let booking = gp_booking(&slot, &patient, &location);
 
     let attempts = (0..10).map(|_| desk.gp_book(&svc, &booking));
@@ -443,7 +571,15 @@ async fn concurrent_bookings_of_one_slot_yield_exactly_one() {
         .into_iter()
         .map(|r| r.status().as_u16())
         .collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 9, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        9,
+        "{statuses:?}"
+    );
     sim.shutdown().await;
 }

@@ -73,9 +73,17 @@ async fn jwt_checks() {
     let svc = service(&sim, PRACTICE);
     let ix = ix::gp_metadata();
     let send = |claims: serde_json::Value| {
-        desk.req(&svc, Method::GET, "/metadata", &ix)
-            .header("Authorization", format!("Bearer {}", token(&claims)))
-            .send()
+        let mut req = desk
+            .req(&svc, Method::GET, "/metadata", &ix)
+            .build()
+            .expect("request");
+        req.headers_mut().insert(
+            "Authorization",
+            format!("Bearer {}", token(&claims))
+                .parse()
+                .expect("header"),
+        );
+        desk.http.execute(req)
     };
 
     let mut c = claims(&svc.base_url, ix.scope);
@@ -90,20 +98,25 @@ async fn jwt_checks() {
     c["requested_scope"] = json!("patient/*.read");
     let resp = send(c).await.expect("send");
     assert_eq!(resp.status(), 400);
-    assert!(body(resp).await["issue"][0]["diagnostics"]
-        .as_str()
-        .is_some_and(|d| d.contains("requested_scope")));
+    assert!(
+        body(resp).await["issue"][0]["diagnostics"]
+            .as_str()
+            .is_some_and(|d| d.contains("requested_scope"))
+    );
 
     let c = claims("http://127.0.0.1:1/B86002/STU3/1/gpconnect", ix.scope);
     let resp = send(c).await.expect("send");
     assert_eq!(resp.status(), 400);
 
-    let resp = desk
+    let mut req = desk
         .req(&svc, Method::GET, "/metadata", &ix)
-        .header("Authorization", "Bearer not-a-token")
-        .send()
-        .await
-        .expect("send");
+        .build()
+        .expect("request");
+    req.headers_mut().insert(
+        "Authorization",
+        "Bearer not-a-token".parse().expect("header"),
+    );
+    let resp = desk.http.execute(req).await.expect("send");
     assert_eq!(resp.status(), 400);
     assert_eq!(spine_code(&body(resp).await), "BAD_REQUEST");
 
@@ -157,7 +170,11 @@ async fn content_type_and_body_checks() {
 async fn unknown_routes_are_404_outcomes() {
     let sim = start(SimOptions::default()).await.expect("start");
     let desk = Desk::new();
-    for path in ["/nothing", "/B86001/STU3/1/gpconnect/Nope", "/uec/nope/STU3/1/booking/Slot"] {
+    for path in [
+        "/nothing",
+        "/B86001/STU3/1/gpconnect/Nope",
+        "/uec/nope/STU3/1/booking/Slot",
+    ] {
         let resp = desk
             .http
             .get(format!("{}{path}", sim.base_url()))

@@ -7,6 +7,9 @@ use provider_sim::{SimOptions, start};
 use reqwest::Method;
 use serde_json::json;
 
+/// A change that makes a booking invalid.
+type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+
 const UTC_409: &str = "calder-valley-utc";
 const UTC_422: &str = "airedale-park-utc";
 const ED: &str = "leeds-east-ed";
@@ -66,7 +69,10 @@ async fn slot_search_with_includes() {
         let roles = resources(&bundle, "PractitionerRole");
         assert!(roles[0]["code"][0]["coding"][0]["code"].is_string());
         let hs = resources(&bundle, "HealthcareService");
-        assert_eq!(hs[0]["id"], svc.healthcare_service.clone().expect("hs").as_str());
+        assert_eq!(
+            hs[0]["id"],
+            svc.healthcare_service.clone().expect("hs").as_str()
+        );
         assert!(hs[0]["providedBy"].is_object());
         assert_eq!(resources(&bundle, "Location").len(), 1);
     }
@@ -98,10 +104,16 @@ async fn book_read_cancel_and_idempotent_replay() {
     assert_eq!(resp.status(), 201);
     assert_eq!(resp.headers()["x-correlation-id"], rid.as_str());
     assert_eq!(resp.headers()["etag"], "W/\"1\"");
-    let location = resp.headers()["location"].to_str().expect("text").to_string();
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("text")
+        .to_string();
     let booked = body(resp).await;
     let id = booked["id"].as_str().expect("id").to_string();
-    assert_eq!(location, format!("{}/Appointment/{id}/_history/1", svc.base_url));
+    assert_eq!(
+        location,
+        format!("{}/Appointment/{id}/_history/1", svc.base_url)
+    );
     assert_eq!(booked["meta"]["versionId"], "1");
     assert_eq!(booked["contained"].as_array().map(Vec::len), Some(3));
     let before = sim.appointments().len();
@@ -114,7 +126,12 @@ async fn book_read_cancel_and_idempotent_replay() {
     assert_eq!(sim.appointments().len(), before);
 
     let resp = desk
-        .req(&svc, Method::GET, &format!("/Appointment/{id}"), &ix::uec_read())
+        .req(
+            &svc,
+            Method::GET,
+            &format!("/Appointment/{id}"),
+            &ix::uec_read(),
+        )
         .send()
         .await
         .expect("send");
@@ -126,7 +143,12 @@ async fn book_read_cancel_and_idempotent_replay() {
     cancel["status"] = json!("cancelled");
     let put = |if_match: Option<&'static str>, b: serde_json::Value| {
         let mut rb = desk
-            .req(&svc, Method::PUT, &format!("/Appointment/{id}"), &ix::uec_cancel())
+            .req(
+                &svc,
+                Method::PUT,
+                &format!("/Appointment/{id}"),
+                &ix::uec_cancel(),
+            )
             .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
         if let Some(m) = if_match {
             rb = rb.header("If-Match", m);
@@ -164,19 +186,30 @@ async fn book_read_cancel_and_idempotent_replay() {
 async fn taken_slot_is_409_or_422_depending_on_the_service() {
     let sim = start(SimOptions::default()).await.expect("start");
     let desk = Desk::new();
-    for (id, status, issue) in [(UTC_409, 409, "duplicate"), (UTC_422, 422, "business-rule"), (ED, 422, "business-rule")] {
+    for (id, status, issue) in [
+        (UTC_409, 409, "duplicate"),
+        (UTC_422, 422, "business-rule"),
+        (ED, 422, "business-rule"),
+    ] {
         let svc = service(&sim, id);
         let slot = desk.first_uec_slot(&svc).await;
         let booking = uec_booking(&slot, true);
-        let first = desk.uec_book(&svc, &booking, &uuid::Uuid::new_v4().to_string()).await;
+        let first = desk
+            .uec_book(&svc, &booking, &uuid::Uuid::new_v4().to_string())
+            .await;
         assert_eq!(first.status(), 201, "{id}");
-        let second = desk.uec_book(&svc, &booking, &uuid::Uuid::new_v4().to_string()).await;
+        let second = desk
+            .uec_book(&svc, &booking, &uuid::Uuid::new_v4().to_string())
+            .await;
         assert_eq!(second.status(), status, "{id}");
         let outcome = body(second).await;
         assert_eq!(outcome["issue"][0]["code"], issue, "{id}");
         if status == 422 {
             assert_eq!(spine_code(&outcome), "INVALID_RESOURCE");
-            assert_eq!(outcome["issue"][0]["diagnostics"], "The slot is no longer free");
+            assert_eq!(
+                outcome["issue"][0]["diagnostics"],
+                "The slot is no longer free"
+            );
         } else {
             assert_eq!(spine_code(&outcome), "DUPLICATE_REJECTED");
         }
@@ -191,7 +224,11 @@ async fn booking_without_nhs_number_gets_a_local_identifier() {
     let svc = service(&sim, ED);
     let slot = desk.first_uec_slot(&svc).await;
     let resp = desk
-        .uec_book(&svc, &uec_booking(&slot, false), &uuid::Uuid::new_v4().to_string())
+        .uec_book(
+            &svc,
+            &uec_booking(&slot, false),
+            &uuid::Uuid::new_v4().to_string(),
+        )
         .await;
     assert_eq!(resp.status(), 201);
     let booked = body(resp).await;
@@ -215,14 +252,17 @@ async fn uec_booking_rules_are_enforced() {
     let good = uec_booking(&slot, true);
 
     // X-Request-ID is required.
-    let resp = with_body(desk.req(&svc, Method::POST, "/Appointment", &ix::uec_book()), &good)
-        .send()
-        .await
-        .expect("send");
+    let resp = with_body(
+        desk.req(&svc, Method::POST, "/Appointment", &ix::uec_book()),
+        &good,
+    )
+    .send()
+    .await
+    .expect("send");
     assert_eq!(resp.status(), 400);
     assert_eq!(spine_code(&body(resp).await), "MISSING_OR_INVALID_HEADER");
 
-    let cases: Vec<Box<dyn Fn(&mut serde_json::Value)>> = vec![
+    let cases: Vec<Mutation> = vec![
         Box::new(|b| b["id"] = json!("x")),
         Box::new(|b| b["status"] = json!("proposed")),
         Box::new(|b| b["slot"] = json!([{ "reference": "#S9" }])),
@@ -235,11 +275,15 @@ async fn uec_booking_rules_are_enforced() {
     for (i, mutate) in cases.iter().enumerate() {
         let mut b = good.clone();
         mutate(&mut b);
-        let resp = desk.uec_book(&svc, &b, &uuid::Uuid::new_v4().to_string()).await;
+        let resp = desk
+            .uec_book(&svc, &b, &uuid::Uuid::new_v4().to_string())
+            .await;
         assert_eq!(resp.status(), 422, "case {i}");
     }
     assert_eq!(
-        desk.uec_book(&svc, &good, &uuid::Uuid::new_v4().to_string()).await.status(),
+        desk.uec_book(&svc, &good, &uuid::Uuid::new_v4().to_string())
+            .await
+            .status(),
         201
     );
     sim.shutdown().await;

@@ -174,7 +174,10 @@ mod tests {
 
     #[test]
     fn many_accepts_array_object_scalar_and_null() {
-        assert_eq!(parse(r#"{"many":[{"a":"x"},{"a":"y"}]}"#).many, vec![inner("x"), inner("y")]);
+        assert_eq!(
+            parse(r#"{"many":[{"a":"x"},{"a":"y"}]}"#).many,
+            vec![inner("x"), inner("y")]
+        );
         assert_eq!(parse(r#"{"many":{"a":"x"}}"#).many, vec![inner("x")]);
         assert_eq!(parse(r#"{"many":null}"#).many, vec![]);
         assert_eq!(parse(r#"{"words":"solo"}"#).words, vec!["solo".to_owned()]);
@@ -185,12 +188,18 @@ mod tests {
     #[test]
     fn first_accepts_single_array_and_null() {
         assert_eq!(parse(r#"{"one":{"a":"x"}}"#).one, Some(inner("x")));
-        assert_eq!(parse(r#"{"one":[{"a":"x"},{"a":"y"}],"word":"after"}"#).one, Some(inner("x")));
+        assert_eq!(
+            parse(r#"{"one":[{"a":"x"},{"a":"y"}],"word":"after"}"#).one,
+            Some(inner("x"))
+        );
         assert_eq!(parse(r#"{"one":[]}"#).one, None);
         assert_eq!(parse(r#"{"one":null}"#).one, None);
         assert_eq!(parse(r#"{"word":["w1","w2"]}"#).word.as_deref(), Some("w1"));
         // The rest of the document is still read after a skipped tail.
-        assert_eq!(parse(r#"{"word":["w1",{"deep":[1]}],"words":"z"}"#).words, vec!["z"]);
+        assert_eq!(
+            parse(r#"{"word":["w1",{"deep":[1]}],"words":"z"}"#).words,
+            vec!["z"]
+        );
     }
 
     #[test]
@@ -202,8 +211,14 @@ mod tests {
 
     #[test]
     fn placeholder_dates_are_dropped() {
-        assert_eq!(parse(r#"{"when":"2020-01-15"}"#).when.as_deref(), Some("2020-01-15"));
-        assert_eq!(parse(r#"{"when":"[Provider Software Release Date]"}"#).when, None);
+        assert_eq!(
+            parse(r#"{"when":"2020-01-15"}"#).when.as_deref(),
+            Some("2020-01-15")
+        );
+        assert_eq!(
+            parse(r#"{"when":"[Provider Software Release Date]"}"#).when,
+            None
+        );
         assert_eq!(parse(r#"{"when":"20"}"#).when, None);
     }
 }

@@ -45,9 +45,10 @@ pub fn metadata() -> FhirRequest {
     FhirRequest::get("/metadata", id(interaction::METADATA), scope::SLOT_READ)
 }
 
-/// The window's days as instants in UK local time: from 00:00 on the first day to 23:59:59 on
-/// the last, but never more than 14 days in all (providers count the exact span).
-fn window_instants(window: &SearchWindow) -> (String, String) {
+/// The window's days as UK local instants, from 00:00 on the first day to 23:59:59 on the
+/// last, cut into spans of at most 14 days: UEC providers measure the span exactly, so a
+/// 14-day window (which covers 15 calendar days) takes two requests.
+fn window_spans(window: &SearchWindow) -> Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
     let local = |d: chrono::NaiveDate, t: NaiveTime| {
         London
             .from_local_datetime(&d.and_time(t))
@@ -55,27 +56,35 @@ fn window_instants(window: &SearchWindow) -> (String, String) {
             .map(|x| x.fixed_offset())
             .unwrap_or_else(|| d.and_time(t).and_utc().fixed_offset())
     };
-    let start = local(window.from, NaiveTime::MIN);
-    let last = local(
-        window.to,
-        NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
-    );
-    let end = last.min(start + chrono::Duration::days(super::MAX_WINDOW_DAYS));
-    (instant(start), instant(end))
+    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
+    let last = local(window.to, end_of_day);
+    let mut spans = Vec::new();
+    let mut day = window.from;
+    while day <= window.to {
+        let chunk_last = (day + chrono::Duration::days(super::MAX_WINDOW_DAYS - 1)).min(window.to);
+        spans.push((local(day, NaiveTime::MIN), local(chunk_last, end_of_day).min(last)));
+        day = chunk_last + chrono::Duration::days(1);
+    }
+    spans
 }
 
-pub fn free_slots(window: &SearchWindow, healthcare_service: &str) -> FhirRequest {
-    let (t1, t2) = window_instants(window);
-    FhirRequest::get("/Slot", id(interaction::SEARCH_SLOTS), scope::SLOT_READ)
-        .param("schedule.actor:healthcareservice", healthcare_service)
-        .param("start", format!("ge{t1}"))
-        .param("start", format!("le{t2}"))
-        .param("status", "free")
-        .param("_include", "Slot:schedule")
-        .param("_include:iterate", "Schedule:actor:Practitioner")
-        .param("_include:iterate", "Schedule:actor:PractitionerRole")
-        .param("_include:iterate", "Schedule:actor:HealthcareService")
-        .param("_include:iterate", "HealthcareService:location")
+/// One request per span of the window (see [`window_spans`]); results are merged by the caller.
+pub fn free_slots(window: &SearchWindow, healthcare_service: &str) -> Vec<FhirRequest> {
+    window_spans(window)
+        .into_iter()
+        .map(|(t1, t2)| {
+            FhirRequest::get("/Slot", id(interaction::SEARCH_SLOTS), scope::SLOT_READ)
+                .param("schedule.actor:healthcareservice", healthcare_service)
+                .param("start", format!("ge{}", instant(t1)))
+                .param("start", format!("le{}", instant(t2)))
+                .param("status", "free")
+                .param("_include", "Slot:schedule")
+                .param("_include:iterate", "Schedule:actor:Practitioner")
+                .param("_include:iterate", "Schedule:actor:PractitionerRole")
+                .param("_include:iterate", "Schedule:actor:HealthcareService")
+                .param("_include:iterate", "HealthcareService:location")
+        })
+        .collect()
 }
 
 pub fn read(appointment: &AppointmentId) -> FhirRequest {
@@ -253,4 +262,29 @@ pub fn cancel(mut current: Appointment, version: &str, request_id: uuid::Uuid) -
     req.if_match = Some(format!("W/\"{version}\""));
     req.request_id = Some(request_id);
     Ok(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn long_windows_are_cut_into_spans_of_at_most_fourteen_days() {
+        let w = SearchWindow::new(d("2026-12-01"), d("2026-12-15")).expect("window");
+        let spans = window_spans(&w);
+        assert_eq!(spans.len(), 2);
+        for (a, b) in &spans {
+            assert!(*b - *a <= chrono::Duration::days(14));
+        }
+        assert_eq!(spans[0].0.to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(spans[1].1.to_rfc3339(), "2026-12-15T23:59:59+00:00");
+        let short = SearchWindow::new(d("2026-06-01"), d("2026-06-03")).expect("window");
+        let spans = window_spans(&short);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].0.to_rfc3339(), "2026-06-01T00:00:00+01:00");
+    }
 }

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 
 use crate::directory::Service;
 use crate::error::{Error, ErrorKind, Result};
-use crate::fhir::stu3::OperationOutcome;
+use crate::fhir::stu3::{OperationOutcome, ResourceKind};
 use crate::fhir::stu3::urls;
 use crate::ids::TraceId;
 
@@ -124,6 +124,35 @@ impl FhirResponse {
                 .with_trace(self.trace_id)
                 .with_diagnostics(e.to_string())
         })
+    }
+
+    /// The body as a resource of type `T`, refusing any other `resourceType`: an
+    /// OperationOutcome sent with 200 must not be read as an empty search result.
+    pub fn resource<T: DeserializeOwned + ResourceKind>(&self) -> Result<T> {
+        let value: T = self.json()?;
+        // A second, allocation-free pass that reads only the type name.
+        #[derive(serde::Deserialize)]
+        struct Probe<'a> {
+            #[serde(rename = "resourceType", borrow)]
+            resource_type: Option<std::borrow::Cow<'a, str>>,
+        }
+        let probe: Probe = serde_json::from_slice(&self.body).map_err(|e| {
+            Error::new(ErrorKind::MalformedResponse)
+                .with_status(self.status)
+                .with_trace(self.trace_id)
+                .with_diagnostics(e.to_string())
+        })?;
+        if probe.resource_type.as_deref() != Some(T::RESOURCE_TYPE) {
+            return Err(Error::new(ErrorKind::MalformedResponse)
+                .with_status(self.status)
+                .with_trace(self.trace_id)
+                .with_diagnostics(format!(
+                    "expected a {}, got {}",
+                    T::RESOURCE_TYPE,
+                    probe.resource_type.as_deref().unwrap_or("no resourceType")
+                )));
+        }
+        Ok(value)
     }
 
     /// The version from `ETag: W/"n"`.

@@ -14,8 +14,8 @@ pub const GPCONNECT_DIR: &str = concat!(
 
 /// The names of every `.json` fixture, sorted.
 pub fn gpconnect_names() -> Vec<String> {
-    let dir = std::fs::read_dir(GPCONNECT_DIR)
-        .unwrap_or_else(|e| panic!("listing {GPCONNECT_DIR}: {e}"));
+    let dir =
+        std::fs::read_dir(GPCONNECT_DIR).unwrap_or_else(|e| panic!("listing {GPCONNECT_DIR}: {e}"));
     let mut names: Vec<String> = dir
         .map(|entry| entry.expect("directory entry").file_name())
         .filter_map(|name| name.into_string().ok())

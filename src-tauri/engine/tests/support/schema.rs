@@ -6,6 +6,22 @@
 //! One validator per resource type is compiled per test binary and reused:
 //! the schema is large and its references resolve lazily, so the first
 //! validation of a type takes seconds and later ones milliseconds.
+//!
+//! `ResourceList` (what `contained`, `Bundle.entry.resource` and
+//! `Parameters.parameter.resource` must hold) is a `oneOf` over all 118
+//! resource types in the published schema; evaluating it compiles every
+//! type at every nesting level, which takes minutes for a Bundle of
+//! Appointments with contained resources. It is replaced here by an
+//! equivalent draft-06 form: `resourceType` must name a resource, and for
+//! each type, "`resourceType` is not X, or the value is a valid X". The
+//! types' own `resourceType` constants make them mutually exclusive, so this
+//! accepts exactly what the `oneOf` accepts, while only the branch that
+//! applies is ever compiled.
+//!
+//! The published schema also leaves complex types (Address, Reference...)
+//! without `"type": "object"`, so an array where one object belongs passes.
+//! FHIR's JSON format requires an object there, so every definition that
+//! lists `properties` is given `"type": "object"` here.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -28,6 +44,49 @@ fn full_schema() -> &'static Value {
     })
 }
 
+/// The schema's definitions with `ResourceList` rewritten (see the module
+/// documentation).
+fn definitions() -> &'static Value {
+    static DEFINITIONS: OnceLock<Value> = OnceLock::new();
+    DEFINITIONS.get_or_init(|| {
+        let mut definitions = full_schema()["definitions"].clone();
+        for definition in definitions
+            .as_object_mut()
+            .expect("definitions is an object")
+            .values_mut()
+        {
+            if definition.get("properties").is_some() && definition.get("type").is_none() {
+                definition["type"] = json!("object");
+            }
+        }
+        let names: Vec<String> = definitions["ResourceList"]["oneOf"]
+            .as_array()
+            .expect("ResourceList is a oneOf")
+            .iter()
+            .map(|branch| {
+                let target = branch["$ref"].as_str().expect("each branch is a $ref");
+                target.trim_start_matches("#/definitions/").to_owned()
+            })
+            .collect();
+        let implications: Vec<Value> = names
+            .iter()
+            .map(|name| {
+                json!({"anyOf": [
+                    {"not": {"properties": {"resourceType": {"const": name}}}},
+                    {"$ref": format!("#/definitions/{name}")},
+                ]})
+            })
+            .collect();
+        definitions["ResourceList"] = json!({
+            "type": "object",
+            "required": ["resourceType"],
+            "properties": {"resourceType": {"enum": names}},
+            "allOf": implications,
+        });
+        definitions
+    })
+}
+
 /// The validator for one resource type, compiled on first use.
 fn validator(resource_type: &str) -> Arc<Validator> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
@@ -38,7 +97,7 @@ fn validator(resource_type: &str) -> Arc<Validator> {
         return Arc::clone(found);
     }
     let schema = full_schema();
-    let definitions = &schema["definitions"];
+    let definitions = definitions();
     assert!(
         definitions.get(resource_type).is_some(),
         "the STU3 schema has no definition for resourceType {resource_type:?}"
@@ -67,14 +126,23 @@ fn resource_type_of(value: &Value) -> &str {
 /// Every schema violation as "instance path: message".
 pub fn errors(value: &Value) -> Vec<String> {
     let validator = validator(resource_type_of(value));
-    validator
-        .iter_errors(value)
-        .map(|e| {
-            let path = e.instance_path.to_string();
-            let path = if path.is_empty() { "/" } else { path.as_str() };
-            format!("{path}: {e}")
-        })
-        .collect()
+    let mut out = Vec::new();
+    for e in validator.iter_errors(value) {
+        let path = e.instance_path.to_string();
+        // A nested resource that fails only says "not valid under any of the
+        // schemas"; validate it on its own to say which element is wrong.
+        let nested = e.instance.get("resourceType").and_then(Value::as_str);
+        if !path.is_empty() && nested.is_some_and(|t| definitions().get(t).is_some()) {
+            let inner = errors(&e.instance);
+            if !inner.is_empty() {
+                out.extend(inner.iter().map(|i| format!("{path}{i}")));
+                continue;
+            }
+        }
+        let shown = if path.is_empty() { "/" } else { path.as_str() };
+        out.push(format!("{shown}: {e}"));
+    }
+    out
 }
 
 /// Panics, listing every violation, unless `value` is a valid STU3 resource

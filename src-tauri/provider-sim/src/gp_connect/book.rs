@@ -46,14 +46,18 @@ fn check_booking_organisation(body: &Value) -> Result<(), FhirError> {
         .ok_or_else(|| invalid("The booking organisation must reference a contained resource"))?;
     let org = arr_of(body, "contained")
         .iter()
-        .find(|c| str_of(c, "resourceType") == Some("Organization") && str_of(c, "id") == Some(local_id))
+        .find(|c| {
+            str_of(c, "resourceType") == Some("Organization") && str_of(c, "id") == Some(local_id)
+        })
         .ok_or_else(|| invalid(format!("No contained Organization with id {local_id}")))?;
     let has_ods = arr_of(org, "identifier").iter().any(|i| {
         str_of(i, "system") == Some(systems::ODS_CODE)
             && str_of(i, "value").is_some_and(|v| !v.trim().is_empty())
     });
     if !has_ods {
-        return Err(invalid("The booking organisation needs an ODS code identifier"));
+        return Err(invalid(
+            "The booking organisation needs an ODS code identifier",
+        ));
     }
     Ok(())
 }

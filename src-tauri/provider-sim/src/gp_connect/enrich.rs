@@ -45,10 +45,7 @@ pub fn add_provider_fields(
         "serviceCategory".into(),
         json!({ "text": schedule.category }),
     );
-    obj.insert(
-        "serviceType".into(),
-        json!([{ "text": kind.service_type }]),
-    );
+    obj.insert("serviceType".into(), json!([{ "text": kind.service_type }]));
 
     let practitioner_ref = format!("Practitioner/{}", schedule.practitioner.id);
     let location_ref = format!("Location/{}", service.location.id);

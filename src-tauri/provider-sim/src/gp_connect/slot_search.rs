@@ -114,7 +114,11 @@ pub fn search(ctx: &Ctx<'_>) -> Result<Reply, FhirError> {
         .collect();
     if inc.schedule {
         for sch in &used {
-            entries.push(entry(&root, gp_schedule(service, sch, (from, to)), "include"));
+            entries.push(entry(
+                &root,
+                gp_schedule(service, sch, (from, to)),
+                "include",
+            ));
         }
     }
     if inc.practitioner {

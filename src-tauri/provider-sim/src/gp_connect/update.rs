@@ -27,8 +27,10 @@ fn comparable(v: &Value, change: Change) -> Value {
                 .filter(|e| str_of(e, "url") != Some(systems::EXT_CANCELLATION_REASON))
                 .cloned()
                 .collect();
-            if !kept.is_empty() {
-                rest["extension"] = Value::Array(kept);
+            if !kept.is_empty()
+                && let Some(o) = rest.as_object_mut()
+            {
+                o.insert("extension".into(), Value::Array(kept));
             }
             rest
         }
@@ -88,9 +90,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str, change: Change) -> Result<Reply, FhirErro
             ));
         }
         if stored.start().is_none_or(|s| s <= ctx.now) {
-            return Err(invalid(
-                "Past appointments cannot be amended or cancelled",
-            ));
+            return Err(invalid("Past appointments cannot be amended or cancelled"));
         }
         match change {
             Change::Amend => check_amend(body)?,
@@ -106,7 +106,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str, change: Change) -> Result<Reply, FhirErro
             return Err(invalid(what));
         }
 
-        let version = stored.version + 1;
+        let version = stored.version.saturating_add(1);
         let mut updated = stored.clone();
         let resource = &mut updated.resource;
         match change {

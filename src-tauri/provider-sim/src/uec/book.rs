@@ -20,10 +20,7 @@ fn appointment_namespace() -> Uuid {
 
 /// Gives the contained Patient a provider-local identifier when the consumer sent none.
 fn assign_local_patient_id(resource: &mut Value, service_id: &str, n: u64) {
-    let Some(contained) = resource
-        .get_mut("contained")
-        .and_then(Value::as_array_mut)
-    else {
+    let Some(contained) = resource.get_mut("contained").and_then(Value::as_array_mut) else {
         return;
     };
     if let Some(patient) = contained
@@ -47,8 +44,11 @@ pub fn book(ctx: &Ctx<'_>) -> Result<Reply, FhirError> {
             .request(service.id, &request_id)
             .and_then(|id| txn.appointment(service.id, id));
         if let Some(a) = earlier {
-            let mut reply =
-                Reply::created(a.resource.clone(), ctx.history_url(&a.id, a.version), a.version);
+            let mut reply = Reply::created(
+                a.resource.clone(),
+                ctx.history_url(&a.id, a.version),
+                a.version,
+            );
             reply.committed = false;
             return Ok(reply);
         }

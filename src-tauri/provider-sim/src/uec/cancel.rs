@@ -41,15 +41,16 @@ pub fn cancel(ctx: &Ctx<'_>, id: &str) -> Result<Reply, FhirError> {
                 "The only change allowed is status booked to cancelled",
             ));
         }
-        if without_keys(body, &["meta", "status"]) != without_keys(&stored.resource, &["meta", "status"]) {
-            return Err(invalid(
-                "Only the status may change when cancelling",
-            ));
+        if without_keys(body, &["meta", "status"])
+            != without_keys(&stored.resource, &["meta", "status"])
+        {
+            return Err(invalid("Only the status may change when cancelling"));
         }
-        let version = stored.version + 1;
+        let version = stored.version.saturating_add(1);
         let mut updated = stored;
         updated.resource["status"] = Value::String("cancelled".into());
-        updated.resource["meta"] = meta(version, ctx.now, care_connect("CareConnect-Appointment-1"));
+        updated.resource["meta"] =
+            meta(version, ctx.now, care_connect("CareConnect-Appointment-1"));
         updated.version = version;
         let reply_body = updated.resource.clone();
         txn.replace(updated);

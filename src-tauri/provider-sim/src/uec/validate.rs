@@ -102,7 +102,9 @@ fn check_patient(p: &Value) -> Result<bool, FhirError> {
         str_of(p, "gender"),
         Some("male" | "female" | "other" | "unknown")
     ) {
-        return Err(invalid("The Patient's gender is missing or not a FHIR gender"));
+        return Err(invalid(
+            "The Patient's gender is missing or not a FHIR gender",
+        ));
     }
     if str_of(p, "birthDate").and_then(parse_date).is_none() {
         return Err(invalid("The Patient's birthDate must be yyyy-mm-dd"));
@@ -142,9 +144,9 @@ fn check_document(d: &Value) -> Result<(), FhirError> {
             systems::CDA_DOCUMENT_CODE
         )));
     }
-    let cda = arr_of(d, "content").iter().any(|c| {
-        str_of(&c["attachment"], "contentType") == Some("application/hl7-v3+xml")
-    });
+    let cda = arr_of(d, "content")
+        .iter()
+        .any(|c| str_of(&c["attachment"], "contentType") == Some("application/hl7-v3+xml"));
     if !cda {
         return Err(invalid(
             "The DocumentReference content must be application/hl7-v3+xml",

@@ -207,7 +207,10 @@ impl Desk {
              &_include:iterate=Schedule:actor:HealthcareService\
              &_include:iterate=HealthcareService:location",
             enc(svc.healthcare_service.as_deref().unwrap_or("")),
-            enc(&format!("ge{}", now.to_rfc3339_opts(SecondsFormat::Secs, false))),
+            enc(&format!(
+                "ge{}",
+                now.to_rfc3339_opts(SecondsFormat::Secs, false)
+            )),
             enc(&format!(
                 "le{}",
                 (now + Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, false)
@@ -221,19 +224,11 @@ impl Desk {
 
     /// The first free slot found over the next two weeks.
     pub async fn first_gp_slot(&self, svc: &ServiceEntry) -> Value {
-        let bundle = body(self.gp_slots(svc, 14).await).await;
-        resources(&bundle, "Slot")
-            .into_iter()
-            .next()
-            .expect("a free slot")
+        bookable(&body(self.gp_slots(svc, 14).await).await)
     }
 
     pub async fn first_uec_slot(&self, svc: &ServiceEntry) -> Value {
-        let bundle = body(self.uec_slots(svc, 72).await).await;
-        resources(&bundle, "Slot")
-            .into_iter()
-            .next()
-            .expect("a free slot")
+        bookable(&body(self.uec_slots(svc, 72).await).await)
     }
 
     pub async fn gp_book(&self, svc: &ServiceEntry, appointment: &Value) -> Response {
@@ -246,7 +241,12 @@ impl Desk {
         .expect("send")
     }
 
-    pub async fn uec_book(&self, svc: &ServiceEntry, appointment: &Value, request_id: &str) -> Response {
+    pub async fn uec_book(
+        &self,
+        svc: &ServiceEntry,
+        appointment: &Value,
+        request_id: &str,
+    ) -> Response {
         with_body(
             self.req(svc, Method::POST, "/Appointment", &ix::uec_book()),
             appointment,
@@ -266,6 +266,21 @@ pub fn with_body(rb: RequestBuilder, v: &Value) -> RequestBuilder {
 pub async fn body(resp: Response) -> Value {
     let bytes = resp.bytes().await.expect("body");
     serde_json::from_slice(&bytes).expect("JSON body")
+}
+
+/// The first slot in a Bundle that starts comfortably in the future, so it cannot start
+/// between the search and the booking.
+pub fn bookable(bundle: &Value) -> Value {
+    let soon = Utc::now() + Duration::minutes(5);
+    resources(bundle, "Slot")
+        .into_iter()
+        .find(|s| {
+            s["start"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .is_some_and(|t| t > soon)
+        })
+        .expect("a bookable slot")
 }
 
 /// Resources of one type in a Bundle.

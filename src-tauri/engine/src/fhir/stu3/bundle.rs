@@ -208,16 +208,28 @@ pub fn find_contained<'a>(contained: &'a [Resource], reference: &str) -> Option<
 pub struct Bundle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
     /// `searchset | collection | transaction | batch | ...`
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u32>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub link: Vec<BundleLink>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub entry: Vec<BundleEntry>,
 }
 
@@ -309,9 +321,17 @@ pub struct BundleLink {
 pub struct BundleEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_url: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource: Option<Resource>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search: Option<BundleEntrySearch>,
 }
 

@@ -11,15 +11,31 @@ use crate::fhir::serde_helpers::{date_time_or_none, first_of_many, one_or_many};
 pub struct CapabilityStatement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<Narrative>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contained: Vec<Resource>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -29,7 +45,11 @@ pub struct CapabilityStatement {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default, deserialize_with = "date_time_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "date_time_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
@@ -38,20 +58,40 @@ pub struct CapabilityStatement {
     /// `instance | capability | requirements`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub software: Option<CapabilitySoftware>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub implementation: Option<CapabilityImplementation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_version: Option<String>,
     /// `no | extensions | elements | both`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_unknown: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub format: Vec<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub profile: Vec<Reference>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub rest: Vec<CapabilityRest>,
 }
 
@@ -68,8 +108,11 @@ impl CapabilityStatement {
     /// Whether the server declares `interaction` (e.g. `create`,
     /// `search-type`) on `resource_type`.
     pub fn supports(&self, resource_type: &str, interaction: &str) -> bool {
-        self.server_resource(resource_type)
-            .is_some_and(|r| r.interaction.iter().any(|i| i.code.as_deref() == Some(interaction)))
+        self.server_resource(resource_type).is_some_and(|r| {
+            r.interaction
+                .iter()
+                .any(|i| i.code.as_deref() == Some(interaction))
+        })
     }
 
     /// A server-mode system operation by name (e.g. `gpc.registerpatient`).
@@ -91,7 +134,11 @@ pub struct CapabilitySoftware {
     pub version: Option<String>,
     /// The published example carries placeholder text here; a value that is
     /// not a date is dropped on read.
-    #[serde(default, deserialize_with = "date_time_or_none", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "date_time_or_none",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub release_date: Option<String>,
 }
 
@@ -110,11 +157,23 @@ pub struct CapabilityRest {
     /// `client | server`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security: Option<CapabilityRestSecurity>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub resource: Vec<CapabilityRestResource>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub operation: Vec<CapabilityOperation>,
 }
 
@@ -123,7 +182,11 @@ pub struct CapabilityRest {
 pub struct CapabilityRestSecurity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<bool>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub service: Vec<CodeableConcept>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -134,15 +197,31 @@ pub struct CapabilityRestSecurity {
 pub struct CapabilityRestResource {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub profile: Option<Reference>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub interaction: Vec<CapabilityInteraction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_create: Option<bool>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub search_include: Vec<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub search_param: Vec<CapabilitySearchParam>,
 }
 

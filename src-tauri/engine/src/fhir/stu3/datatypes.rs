@@ -15,7 +15,11 @@ pub struct Meta {
     pub version_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub profile: Vec<String>,
 }
 
@@ -50,17 +54,41 @@ pub struct Extension {
     pub value_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_date_time: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value_coding: Option<Coding>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value_reference: Option<Reference>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value_codeable_concept: Option<CodeableConcept>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value_identifier: Option<Identifier>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value_period: Option<Period>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
 }
 
@@ -152,7 +180,11 @@ impl Coding {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeableConcept {
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub coding: Vec<Coding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -207,7 +239,11 @@ pub struct Identifier {
     pub system: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
 }
 
@@ -236,7 +272,11 @@ pub fn identifier_value<'a>(identifiers: &'a [Identifier], system: &str) -> Opti
 pub struct Reference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identifier: Option<Identifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<String>,
@@ -310,13 +350,29 @@ pub struct HumanName {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Some systems still send the DSTU2 array form: the first part is kept.
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub family: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub given: Vec<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub prefix: Vec<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub suffix: Vec<String>,
 }
 
@@ -352,7 +408,11 @@ pub struct Address {
     pub type_: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub line: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -464,7 +524,10 @@ mod tests {
             Some(("Appointment", "9"))
         );
         assert_eq!(parse_reference("#1"), None);
-        assert_eq!(parse_reference("urn:uuid:6b9c59dd-675b-4026-98db-f608ef501e6e"), None);
+        assert_eq!(
+            parse_reference("urn:uuid:6b9c59dd-675b-4026-98db-f608ef501e6e"),
+            None
+        );
         assert_eq!(parse_reference("Slot"), None);
         assert_eq!(parse_reference("Slot/"), None);
         assert_eq!(parse_reference("https://host/base/1"), None);
@@ -472,7 +535,10 @@ mod tests {
 
     #[test]
     fn reference_helpers() {
-        assert_eq!(Reference::new("Practitioner/2").type_and_id(), Some(("Practitioner", "2")));
+        assert_eq!(
+            Reference::new("Practitioner/2").type_and_id(),
+            Some(("Practitioner", "2"))
+        );
         assert_eq!(Reference::contained("P1").reference.as_deref(), Some("#P1"));
         assert_eq!(Reference::contained("P1").contained_id(), Some("P1"));
         assert_eq!(Reference::new("Slot/1").contained_id(), None);

@@ -17,29 +17,66 @@ use crate::fhir::serde_helpers::{first_of_many, one_or_many};
 pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<Narrative>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contained: Vec<Resource>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub identifier: Vec<Identifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(default, rename = "type", deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub type_: Vec<CodeableConcept>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub telecom: Vec<ContactPoint>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub address: Vec<Address>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_of: Option<Reference>,
 }
 
@@ -56,17 +93,37 @@ impl Organization {
 pub struct Location {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<Narrative>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contained: Vec<Resource>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub identifier: Vec<Identifier>,
     /// `active | suspended | inactive`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,14 +132,31 @@ pub struct Location {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, rename = "type", deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub type_: Option<CodeableConcept>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub telecom: Vec<ContactPoint>,
     /// `0..1`, but GP Connect's own examples send an array: the first is kept.
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address: Option<Address>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub managing_organization: Option<Reference>,
 }
 
@@ -92,35 +166,80 @@ pub struct Location {
 pub struct HealthcareService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<Narrative>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contained: Vec<Resource>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub identifier: Vec<Identifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub provided_by: Option<Reference>,
     /// `0..1` in STU3, `0..*` in R4: the first is kept.
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub category: Option<CodeableConcept>,
-    #[serde(default, rename = "type", deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub type_: Vec<CodeableConcept>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub specialty: Vec<CodeableConcept>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub location: Vec<Reference>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub telecom: Vec<ContactPoint>,
 }

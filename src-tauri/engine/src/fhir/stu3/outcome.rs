@@ -12,17 +12,37 @@ use crate::fhir::serde_helpers::{first_of_many, one_or_many};
 pub struct OperationOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<Meta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<Narrative>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub contained: Vec<Resource>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub extension: Vec<Extension>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub issue: Vec<OperationOutcomeIssue>,
 }
 
@@ -52,12 +72,24 @@ pub struct OperationOutcomeIssue {
     /// The FHIR issue type, e.g. `invalid`, `not-found`, `conflict`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(default, deserialize_with = "first_of_many", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_of_many",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<CodeableConcept>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnostics: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub location: Vec<String>,
-    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub expression: Vec<String>,
 }

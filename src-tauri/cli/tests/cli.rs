@@ -1,0 +1,1018 @@
+//! `bookdesk` as a black box: real processes, real exit codes, real JSON, against the embedded
+//! demo provider or a simulated provider the test runs itself.
+
+mod support;
+
+use chrono::Duration;
+use chrono_tz::Europe::London;
+use provider_sim::SimOptions;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use support::{
+    AMIR, DAVID, Desk, JANE, MARGARET, Run, TestSim, bookdesk_bin, day, start_of, str_of, today,
+};
+
+fn ids_of(items: &[Value], key: &str) -> BTreeSet<String> {
+    items.iter().map(|v| str_of(v, key).to_string()).collect()
+}
+
+/// The registry's events for one appointment, as `bookings --history --json` lists them.
+fn history_of(desk: &Desk, appointment: &str) -> Vec<Value> {
+    desk.ok(&["bookings", "--history"])
+        .as_array()
+        .expect("history array")
+        .iter()
+        .filter(|e| e["appointment_id"] == appointment)
+        .cloned()
+        .collect()
+}
+
+// --- 1. Searching the demo --------------------------------------------------------------------
+
+#[test]
+fn demo_search_of_all_services_returns_complete_slots_from_every_service() {
+    let desk = Desk::demo();
+    let services = desk.services();
+    assert!(
+        services.len() >= 2,
+        "the demo directory lists services: {services:?}"
+    );
+    let standards: BTreeMap<String, String> = services
+        .iter()
+        .map(|s| {
+            (
+                str_of(s, "id").to_string(),
+                str_of(s, "standard").to_string(),
+            )
+        })
+        .collect();
+
+    let (from, to) = (today(), today() + Duration::days(6));
+    let run = desk.run(&[
+        "slots",
+        "--all",
+        "--from",
+        &day(0),
+        "--to",
+        &day(6),
+        "--json",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("DEMO"),
+        "the demo says so: {}",
+        run.stderr
+    );
+    let result = run.json();
+    let slots = result["slots"].as_array().expect("slots array");
+
+    // Every listed service answered, and its count matches the slots returned for it.
+    let mut per_service: BTreeMap<String, usize> = BTreeMap::new();
+    for s in slots {
+        *per_service
+            .entry(str_of(s, "service_id").to_string())
+            .or_default() += 1;
+    }
+    assert_eq!(
+        per_service.keys().cloned().collect::<BTreeSet<_>>(),
+        ids_of(&services, "id"),
+        "slots come from every service in the directory"
+    );
+    let statuses = result["services"].as_array().expect("services array");
+    assert_eq!(ids_of(statuses, "service_id"), ids_of(&services, "id"));
+    for st in statuses {
+        let id = str_of(st, "service_id");
+        assert_eq!(st["progress"]["state"], "found", "{st}");
+        assert_eq!(
+            st["progress"]["count"].as_u64(),
+            Some(per_service[id] as u64),
+            "{st}"
+        );
+    }
+
+    let mut unstated_channel: BTreeSet<String> = BTreeSet::new();
+    let mut previous = None;
+    for s in slots {
+        let service = str_of(s, "service_id");
+        for key in ["id", "slot_type", "schedule_type"] {
+            assert!(!str_of(s, key).is_empty(), "{key} in {s}");
+        }
+        assert!(s["practitioner"]["name"].is_string(), "practitioner in {s}");
+        assert!(s["location"]["name"].is_string(), "location in {s}");
+        let start = start_of(s);
+        let end = chrono::DateTime::parse_from_rfc3339(str_of(s, "end")).expect("end is RFC 3339");
+        assert!(start < end, "{s}");
+        // The window is days in UK time, both ends inclusive.
+        let local_day = start.with_timezone(&London).date_naive();
+        assert!(
+            local_day >= from && local_day <= to,
+            "slot outside the window: {s}"
+        );
+        // Soonest first, across services.
+        if let Some(p) = previous {
+            assert!(p <= start, "slots are sorted by start");
+        }
+        previous = Some(start);
+        // Present even when the provider does not say.
+        assert!(s.get("delivery_channel").is_some(), "{s}");
+        match &s["delivery_channel"] {
+            Value::Null => {
+                unstated_channel.insert(service.to_string());
+            }
+            Value::String(c) => {
+                assert!(
+                    ["In-person", "Telephone", "Video"].contains(&c.as_str()),
+                    "{s}"
+                )
+            }
+            other => panic!("delivery_channel {other} in {s}"),
+        }
+    }
+    // A provider that does not state the channel is shown as such, never defaulted; in the demo
+    // that is one UEC service, never a GP Connect one.
+    assert!(unstated_channel.len() <= 1, "{unstated_channel:?}");
+    for id in &unstated_channel {
+        assert_eq!(
+            standards[id], "uec-booking",
+            "{id} leaves the channel unstated"
+        );
+    }
+}
+
+#[test]
+fn channel_filter_keeps_only_slots_that_state_that_channel() {
+    let desk = Desk::demo();
+    let v = desk.ok(&[
+        "slots",
+        "--all",
+        "--channel",
+        "telephone",
+        "--from",
+        &day(0),
+        "--to",
+        &day(6),
+    ]);
+    let slots = v["slots"].as_array().expect("slots array");
+    assert!(!slots.is_empty(), "the demo offers telephone slots");
+    for s in slots {
+        assert_eq!(s["delivery_channel"], "Telephone", "{s}");
+    }
+}
+
+// --- 2. and 3. Booking lifecycles on the demo --------------------------------------------------
+
+#[test]
+fn demo_gp_booking_lifecycle_persists_across_runs_and_reset_clears_it() {
+    let desk = Desk::demo();
+    let gp = desk.service_of_kind("gp-practice");
+    let slot = desk.slot_ahead(&gp);
+    let slot_id = str_of(&slot, "id");
+
+    let booked = desk.ok(&[
+        "book",
+        "--service",
+        &gp,
+        "--slot",
+        slot_id,
+        "--nhs",
+        JANE,
+        "--description",
+        "Sore throat and fever for 3 days",
+        "--comment",
+        "Call on 07700 900123",
+    ]);
+    let a = &booked["appointment"];
+    let id = str_of(a, "id").to_string();
+    assert_eq!(a["status"], "booked");
+    assert_eq!(a["service_id"], gp.as_str());
+    assert_eq!(a["standard"], "gp-connect");
+    assert_eq!(a["nhs_number"], JANE);
+    assert_eq!(a["slot_ids"], serde_json::json!([slot_id]));
+    assert_eq!(start_of(a), start_of(&slot));
+    assert_eq!(a["description"], "Sore throat and fever for 3 days");
+    assert_eq!(a["comment"], "Call on 07700 900123");
+    assert_eq!(booked["confirmed_by_check"], false);
+    let v1 = str_of(a, "version").to_string();
+
+    // A new process sees the booking: the slot is gone from the search, the appointment is there.
+    let still_free = desk.slots(&gp, 0, 6);
+    assert!(
+        !still_free.iter().any(|s| s["id"] == slot_id),
+        "booked slot no longer offered"
+    );
+    let shown = desk.ok(&["show", "--service", &gp, "--appointment", &id]);
+    assert_eq!(shown["id"], id.as_str());
+    assert_eq!(shown["status"], "booked");
+    assert_eq!(shown["description"], "Sore throat and fever for 3 days");
+
+    let amended = desk.ok(&[
+        "amend",
+        "--service",
+        &gp,
+        "--appointment",
+        &id,
+        "--description",
+        "Sore throat, now with earache",
+        "--comment",
+        "Prefers mornings",
+    ]);
+    assert_eq!(amended["description"], "Sore throat, now with earache");
+    assert_eq!(amended["comment"], "Prefers mornings");
+    assert_eq!(amended["status"], "booked");
+    assert_ne!(
+        str_of(&amended, "version"),
+        v1,
+        "an amendment makes a new version"
+    );
+    let reread = desk.ok(&["show", "--service", &gp, "--appointment", &id]);
+    assert_eq!(reread["description"], "Sore throat, now with earache");
+
+    let cancelled = desk.ok(&[
+        "cancel",
+        "--service",
+        &gp,
+        "--appointment",
+        &id,
+        "--reason",
+        "Patient feels better",
+    ]);
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancellation_reason"], "Patient feels better");
+
+    let theirs = desk.ok(&["appointments", "--nhs", JANE]);
+    let listed = theirs["appointments"]
+        .as_array()
+        .expect("appointments array")
+        .iter()
+        .find(|x| x["id"] == id.as_str() && x["service_id"] == gp.as_str())
+        .unwrap_or_else(|| panic!("appointment {id} listed for the patient: {theirs}"))
+        .clone();
+    assert_eq!(listed["status"], "cancelled");
+    assert_eq!(listed["cancellation_reason"], "Patient feels better");
+    assert_eq!(
+        theirs["failures"],
+        serde_json::json!([]),
+        "every service answered"
+    );
+
+    let ours = desk.ok(&["bookings"]);
+    let ours = ours.as_array().expect("bookings array");
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0]["appointment_id"], id.as_str());
+    assert_eq!(ours[0]["service_id"], gp.as_str());
+    assert_eq!(ours[0]["status"], "cancelled");
+    assert_eq!(ours[0]["last_action"], "cancel");
+    assert_eq!(ours[0]["nhs_number"], JANE);
+
+    let actions: Vec<(String, String)> = history_of(&desk, &id)
+        .iter()
+        .map(|e| {
+            (
+                str_of(e, "action").to_string(),
+                str_of(e, "outcome").to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("book", "succeeded"),
+        ("amend", "succeeded"),
+        ("cancel", "succeeded"),
+    ];
+    assert_eq!(
+        actions,
+        expected
+            .map(|(a, o)| (a.to_string(), o.to_string()))
+            .to_vec()
+    );
+
+    // Reset forgets the desk's registry and the provider's bookings alike.
+    desk.run(&["demo", "reset"]).expect_code(0);
+    assert_eq!(desk.ok(&["bookings"]), serde_json::json!([]));
+    desk.fails(
+        &["show", "--service", &gp, "--appointment", &id],
+        1,
+        "not-found",
+    );
+    let free_again = desk.slots(&gp, 0, 6);
+    assert!(
+        free_again.iter().any(|s| s["id"] == slot_id),
+        "the slot is free after reset"
+    );
+}
+
+#[test]
+fn demo_urgent_care_booking_by_nhs_number_then_show_and_cancel() {
+    let desk = Desk::demo();
+    let utc = desk.service_of_kind("urgent-care");
+    let slot = desk.slot_ahead(&utc);
+    let slot_id = str_of(&slot, "id");
+
+    // UEC has no patient search: the desk finds the patient at a GP practice.
+    let booked = desk.ok(&[
+        "book",
+        "--service",
+        &utc,
+        "--slot",
+        slot_id,
+        "--nhs",
+        AMIR,
+        "--description",
+        "Twisted ankle, can weight-bear",
+    ]);
+    let a = &booked["appointment"];
+    let id = str_of(a, "id").to_string();
+    assert_eq!(a["status"], "booked");
+    assert_eq!(a["standard"], "uec-booking");
+    assert_eq!(a["service_id"], utc.as_str());
+    assert_eq!(a["nhs_number"], AMIR);
+    assert_eq!(a["slot_ids"], serde_json::json!([slot_id]));
+    assert_eq!(start_of(a), start_of(&slot));
+
+    let shown = desk.ok(&["show", "--service", &utc, "--appointment", &id]);
+    assert_eq!(shown["status"], "booked");
+    assert_eq!(shown["description"], "Twisted ankle, can weight-bear");
+
+    // UEC appointments cannot be amended: rebook and cancel instead.
+    desk.fails(
+        &[
+            "amend",
+            "--service",
+            &utc,
+            "--appointment",
+            &id,
+            "--comment",
+            "x",
+        ],
+        1,
+        "rejected",
+    );
+
+    let cancelled = desk.ok(&[
+        "cancel",
+        "--service",
+        &utc,
+        "--appointment",
+        &id,
+        "--reason",
+        "Went to A&E instead",
+    ]);
+    assert_eq!(cancelled["status"], "cancelled");
+    let reread = desk.ok(&["show", "--service", &utc, "--appointment", &id]);
+    assert_eq!(reread["status"], "cancelled");
+    assert_ne!(reread["version"], shown["version"]);
+    // UEC carries no reason element, so the desk's registry is where the reason lives.
+    let events = history_of(&desk, &id);
+    let cancel = events
+        .iter()
+        .find(|e| e["action"] == "cancel")
+        .unwrap_or_else(|| panic!("cancel recorded: {events:?}"));
+    assert_eq!(cancel["outcome"], "succeeded");
+    assert_eq!(cancel["reason"], "Went to A&E instead");
+    let ours = desk.ok(&["bookings"]);
+    assert_eq!(ours[0]["appointment_id"], id.as_str());
+    assert_eq!(ours[0]["status"], "cancelled");
+}
+
+#[test]
+fn demo_urgent_care_booking_from_a_patient_file_without_nhs_number() {
+    let desk = Desk::demo();
+    let utc = desk.service_of_kind("urgent-care");
+    let slot = desk.slot_ahead(&utc);
+    let file = desk.data_dir().join("patient.json");
+    let patient = serde_json::json!({
+        "family": "Brennan",
+        "given": ["Róisín"],
+        "prefix": "Ms",
+        "gender": "female",
+        "birth_date": "1979-05-02",
+        "address_lines": ["7 Mill Street", "Halifax"],
+        "postcode": "HX1 1AA",
+        "phone": "07700 900456",
+    });
+    std::fs::write(&file, patient.to_string()).expect("patient file written");
+    let path = file.to_str().expect("utf-8 path");
+
+    let booked = desk.ok(&[
+        "book",
+        "--service",
+        &utc,
+        "--slot",
+        str_of(&slot, "id"),
+        "--patient",
+        path,
+        "--description",
+        "Cut to the hand",
+    ]);
+    let a = &booked["appointment"];
+    assert_eq!(a["status"], "booked");
+    assert_eq!(a["nhs_number"], Value::Null, "no NHS number was given");
+    let shown = desk.ok(&["show", "--service", &utc, "--appointment", str_of(a, "id")]);
+    assert_eq!(shown["status"], "booked");
+
+    // A file that is not a patient is bad input, not a provider failure.
+    let bad = desk.data_dir().join("bad.json");
+    std::fs::write(&bad, "{\"given\": \"not a list\"}").expect("written");
+    desk.fails(
+        &[
+            "book",
+            "--service",
+            &utc,
+            "--slot",
+            str_of(&slot, "id"),
+            "--patient",
+            bad.to_str().expect("utf-8 path"),
+            "--description",
+            "x",
+        ],
+        2,
+        "invalid-input",
+    );
+}
+
+// --- 4. Exit codes ----------------------------------------------------------------------------
+
+#[test]
+fn invalid_nhs_number_is_bad_usage() {
+    let desk = Desk::demo();
+    let gp = desk.service_of_kind("gp-practice");
+    // Ten digits with a wrong check digit.
+    let e = desk.fails(
+        &["patient", "--service", &gp, "--nhs", "9434765918"],
+        2,
+        "invalid-input",
+    );
+    assert!(str_of(&e, "message").contains("NHS number"), "{e}");
+    desk.fails(
+        &[
+            "book",
+            "--service",
+            &gp,
+            "--slot",
+            "1",
+            "--nhs",
+            "12345",
+            "--description",
+            "x",
+        ],
+        2,
+        "invalid-input",
+    );
+    // Nothing was booked on the way to the refusal.
+    assert_eq!(desk.ok(&["bookings"]), serde_json::json!([]));
+}
+
+#[test]
+fn unknown_service_is_a_booking_error() {
+    let desk = Desk::demo();
+    let e = desk.fails(
+        &[
+            "book",
+            "--service",
+            "no-such-surgery",
+            "--slot",
+            "1",
+            "--nhs",
+            JANE,
+            "--description",
+            "x",
+        ],
+        1,
+        "unknown-service",
+    );
+    assert!(str_of(&e, "message").contains("no-such-surgery"), "{e}");
+    desk.fails(
+        &["capabilities", "--service", "no-such-surgery"],
+        1,
+        "unknown-service",
+    );
+}
+
+#[test]
+fn search_window_longer_than_14_days_is_bad_usage() {
+    let desk = Desk::demo();
+    let gp = desk.service_of_kind("gp-practice");
+    desk.fails(
+        &[
+            "slots",
+            "--service",
+            &gp,
+            "--from",
+            &day(0),
+            "--to",
+            &day(15),
+        ],
+        2,
+        "invalid-input",
+    );
+    desk.fails(
+        &["slots", "--all", "--from", &day(3), "--to", &day(1)],
+        2,
+        "invalid-input",
+    );
+    // The documented limit itself is accepted.
+    let v = desk.ok(&[
+        "slots",
+        "--service",
+        &gp,
+        "--from",
+        &day(0),
+        "--to",
+        &day(14),
+    ]);
+    assert!(!v["slots"].as_array().expect("slots").is_empty());
+}
+
+#[test]
+fn booking_a_slot_already_booked_is_slot_taken() {
+    let desk = Desk::demo();
+    let gp = desk.service_of_kind("gp-practice");
+    let slot = desk.slot_ahead(&gp);
+    let slot_id = str_of(&slot, "id");
+    let book = |nhs| {
+        vec![
+            "book",
+            "--service",
+            gp.as_str(),
+            "--slot",
+            slot_id,
+            "--nhs",
+            nhs,
+            "--description",
+            "Persistent cough",
+        ]
+    };
+    desk.ok(&book(JANE));
+    let e = desk.fails(&book(DAVID), 1, "slot-taken");
+    assert_eq!(e["service_id"], gp.as_str());
+
+    // Without --json the same failure goes to stderr for a person, with what to do next.
+    let plain = desk.run(&book(DAVID));
+    plain.expect_code(1);
+    assert!(
+        plain.stdout.trim().is_empty(),
+        "nothing on stdout: {}",
+        plain.stdout
+    );
+    assert!(plain.stderr.contains("What to do:"), "{}", plain.stderr);
+
+    let ours = desk.ok(&["bookings"]);
+    assert_eq!(
+        ours.as_array().expect("bookings").len(),
+        1,
+        "only the first booking stands"
+    );
+}
+
+#[test]
+fn missing_required_flag_or_unknown_subcommand_is_bad_usage() {
+    let desk = Desk::demo();
+    let no_slot = desk.run(&[
+        "book",
+        "--service",
+        "x",
+        "--nhs",
+        JANE,
+        "--description",
+        "x",
+    ]);
+    no_slot.expect_code(2);
+    assert!(no_slot.stderr.contains("--slot"), "{}", no_slot.stderr);
+    desk.run(&["cancel", "--service", "x", "--appointment", "1"])
+        .expect_code(2);
+    desk.run(&["slots"]).expect_code(2);
+    desk.run(&["teleport"]).expect_code(2);
+    desk.run(&["slots", "--all", "--from", "31-12-2026"])
+        .expect_code(2);
+}
+
+// --- 5. Two desks racing for one slot ---------------------------------------------------------
+
+#[test]
+fn concurrent_bookings_of_one_slot_book_it_exactly_once() {
+    // A little latency so the two requests overlap at the provider.
+    let sim = TestSim::start(SimOptions {
+        latency_ms: Some((20, 60)),
+        ..SimOptions::default()
+    });
+    let gp = sim.service("gp-practice", "gp-connect");
+    let desk = Desk::with_config(&sim.config());
+    let slot = desk.slot_ahead(&gp);
+    let slot_id = str_of(&slot, "id");
+    let before = sim.appointments().len();
+
+    let args = |nhs| {
+        vec![
+            "book",
+            "--service",
+            gp.as_str(),
+            "--slot",
+            slot_id,
+            "--nhs",
+            nhs,
+            "--description",
+            "Rash on both arms",
+            "--json",
+        ]
+    };
+    let first = desk.spawn(&args(JANE));
+    let second = desk.spawn(&args(DAVID));
+    let runs = [first.wait(), second.wait()];
+
+    let winners: Vec<&Run> = runs.iter().filter(|r| r.code == 0).collect();
+    let losers: Vec<&Run> = runs.iter().filter(|r| r.code != 0).collect();
+    assert_eq!(winners.len(), 1, "exactly one booking succeeds: {runs:#?}");
+    assert_eq!(losers.len(), 1, "{runs:#?}");
+    losers[0].error(1, "slot-taken");
+    for r in &runs {
+        assert!(
+            !r.stderr.contains("DEMO"),
+            "a configured desk is not the demo: {}",
+            r.stderr
+        );
+    }
+
+    let won = winners[0].json();
+    let held = sim.holding(slot_id);
+    assert_eq!(held.len(), 1, "one appointment for the slot: {held:#?}");
+    assert_eq!(held[0]["id"], won["appointment"]["id"]);
+    assert_eq!(held[0]["status"], "booked");
+    assert_eq!(
+        sim.appointments().len(),
+        before + 1,
+        "nothing else was booked"
+    );
+}
+
+// --- 6. Answers lost after the provider committed ---------------------------------------------
+
+/// Books one slot with every committed answer dropped, checking the provider ends up with
+/// exactly one appointment for it; the simulator stays up for the caller.
+fn lost_answer_booking(kind: &str, standard: &str, nhs: &str) -> (TestSim, Desk, Value) {
+    let sim = TestSim::start(SimOptions {
+        drop_after_commit_rate: 1.0,
+        ..SimOptions::default()
+    });
+    let service = sim.service(kind, standard);
+    let desk = Desk::with_config(&sim.config());
+    let slot = desk.slot_ahead(&service);
+    let slot_id = str_of(&slot, "id").to_string();
+    let booked = desk.ok(&[
+        "book",
+        "--service",
+        &service,
+        "--slot",
+        &slot_id,
+        "--nhs",
+        nhs,
+        "--description",
+        "Abdominal pain since this morning",
+    ]);
+    let a = &booked["appointment"];
+    assert_eq!(a["status"], "booked", "{booked}");
+    assert_eq!(a["service_id"], service.as_str());
+    assert_eq!(a["slot_ids"], serde_json::json!([slot_id]));
+
+    // The safety rule: never two appointments from one request.
+    let held = sim.holding(&slot_id);
+    assert_eq!(
+        held.len(),
+        1,
+        "exactly one appointment for the slot: {held:#?}"
+    );
+    assert_eq!(held[0]["id"], a["id"]);
+    assert_eq!(held[0]["status"], "booked");
+    let events = history_of(&desk, str_of(a, "id"));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["action"], "book");
+    assert_eq!(events[0]["outcome"], "succeeded");
+    (sim, desk, booked)
+}
+
+#[test]
+fn lost_gp_connect_booking_answer_is_confirmed_by_checking() {
+    let (sim, desk, booked) = lost_answer_booking("gp-practice", "gp-connect", MARGARET);
+    assert_eq!(booked["confirmed_by_check"], true, "{booked}");
+
+    // A person is told the answer was lost, not just shown a booking.
+    let gp = str_of(&booked["appointment"], "service_id").to_string();
+    let slot = desk.slot_ahead(&gp);
+    let slot_id = str_of(&slot, "id");
+    let plain = desk.run(&[
+        "book",
+        "--service",
+        &gp,
+        "--slot",
+        slot_id,
+        "--nhs",
+        MARGARET,
+        "--description",
+        "Review",
+    ]);
+    plain.expect_code(0);
+    assert!(plain.stdout.starts_with("BOOKED"), "{}", plain.stdout);
+    assert!(plain.stdout.contains("answer was lost"), "{}", plain.stdout);
+    assert_eq!(sim.holding(slot_id).len(), 1);
+}
+
+#[test]
+fn lost_uec_booking_answer_is_confirmed_and_books_exactly_once() {
+    let (_sim, _desk, booked) = lost_answer_booking("urgent-care", "uec-booking", MARGARET);
+    assert_eq!(booked["confirmed_by_check"], true, "{booked}");
+    assert_eq!(booked["appointment"]["nhs_number"], MARGARET);
+}
+
+// --- 7. JSON shape ----------------------------------------------------------------------------
+
+#[test]
+fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
+    let desk = Desk::demo();
+    // Every parse in these tests also checks all keys are snake_case; here the shapes themselves.
+    let services = desk.ok(&["services"]);
+    let first = &services.as_array().expect("services is an array")[0];
+    for key in [
+        "id", "name", "kind", "standard", "base_url", "ods", "asid", "postcode",
+    ] {
+        assert!(first.get(key).is_some(), "services[0].{key}: {first}");
+    }
+    let uec = services
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|s| s["standard"] == "uec-booking")
+        .expect("a UEC service");
+    assert!(uec["healthcare_service"].is_string(), "{uec}");
+
+    let gp = str_of(first, "id").to_string();
+    let caps = desk.ok(&["capabilities", "--service", &gp]);
+    for key in [
+        "service_id",
+        "fhir_version",
+        "software",
+        "publisher",
+        "resources",
+    ] {
+        assert!(caps.get(key).is_some(), "capabilities.{key}: {caps}");
+    }
+    assert!(
+        str_of(&caps, "fhir_version").starts_with("3.0"),
+        "STU3: {caps}"
+    );
+
+    let patient = desk.ok(&["patient", "--service", &gp, "--nhs", JANE]);
+    for key in [
+        "nhs_number",
+        "family",
+        "given",
+        "birth_date",
+        "address_lines",
+        "postcode",
+    ] {
+        assert!(patient.get(key).is_some(), "patient.{key}: {patient}");
+    }
+    assert_eq!(patient["nhs_number"], JANE);
+    assert!(patient["given"].is_array());
+
+    let patients = desk.ok(&["demo", "patients"]);
+    let patients = patients.as_array().expect("patients is an array");
+    assert_eq!(patients.len(), provider_sim::demo_patients().len());
+    assert!(
+        patients
+            .iter()
+            .any(|p| p["nhs_number"] == JANE && p["birth_date"].is_string())
+    );
+
+    let slots = desk.ok(&[
+        "slots",
+        "--service",
+        &gp,
+        "--from",
+        &day(1),
+        "--to",
+        &day(3),
+    ]);
+    assert!(slots.is_object());
+    let status = &slots["services"][0];
+    for key in ["service_id", "service_name", "progress"] {
+        assert!(status.get(key).is_some(), "services[0].{key}: {status}");
+    }
+    let slot = &slots["slots"][0];
+    for key in [
+        "service_name",
+        "service_kind",
+        "schedule_id",
+        "slot_type",
+        "schedule_type",
+    ] {
+        assert!(slot.get(key).is_some(), "slots[0].{key}: {slot}");
+    }
+
+    let booked = desk.ok(&[
+        "book",
+        "--service",
+        &gp,
+        "--slot",
+        str_of(slot, "id"),
+        "--nhs",
+        JANE,
+        "--description",
+        "x",
+    ]);
+    for key in [
+        "appointment",
+        "confirmed_by_check",
+        "demographic_mismatches",
+    ] {
+        assert!(booked.get(key).is_some(), "book.{key}: {booked}");
+    }
+    for key in [
+        "cancellation_reason",
+        "delivery_channel",
+        "slot_ids",
+        "reference_url",
+        "patient_id",
+    ] {
+        assert!(
+            booked["appointment"].get(key).is_some(),
+            "appointment.{key}: {booked}"
+        );
+    }
+
+    let appts = desk.ok(&["appointments", "--nhs", JANE]);
+    assert!(
+        appts["appointments"].is_array() && appts["failures"].is_array(),
+        "{appts}"
+    );
+    let summary = &desk.ok(&["bookings"])[0];
+    for key in [
+        "service_id",
+        "appointment_id",
+        "booked_by",
+        "booked_at",
+        "last_action",
+        "last_changed_at",
+    ] {
+        assert!(summary.get(key).is_some(), "bookings[0].{key}: {summary}");
+    }
+    let event = &desk.ok(&["bookings", "--history"])[0];
+    for key in [
+        "recorded_at",
+        "user_name",
+        "organisation_ods",
+        "slot_ids",
+        "trace_id",
+        "request_id",
+    ] {
+        assert!(event.get(key).is_some(), "history[0].{key}: {event}");
+    }
+}
+
+// --- The simulator as a separate process ------------------------------------------------------
+
+/// Kills the simulator process when the test ends, however it ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET, enough for the simulator's admin endpoint.
+fn http_get_json(base_url: &str, path: &str) -> Value {
+    let host = base_url.strip_prefix("http://").expect("http URL");
+    let mut stream = TcpStream::connect(host).expect("connect to the simulator");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout set");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("HTTP response");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("admin body is JSON ({e}): {body}"))
+}
+
+#[test]
+fn provider_sim_binary_writes_config_then_prints_its_url() {
+    let exe =
+        bookdesk_bin().with_file_name(format!("provider-sim{}", std::env::consts::EXE_SUFFIX));
+    if !exe.exists() {
+        eprintln!(
+            "SKIPPED: {} is not built; run `cargo build -p provider-sim` to include this test",
+            exe.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("desk").join("bookdesk.toml");
+    let mut child = KillOnDrop(
+        Command::new(&exe)
+            .arg("--write-config")
+            .arg(&config)
+            .arg("--state")
+            .arg(dir.path().join("state.json"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            // Its request log is not read; a full pipe would stall the simulator.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("provider-sim starts"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("provider-sim prints its URL");
+    let url = line.trim().to_string();
+    let port = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("first line is the loopback URL: {line:?}"));
+    assert_ne!(port, 0);
+
+    // The URL is printed only once both files are on disk.
+    assert!(config.is_file(), "bookdesk.toml written");
+    let services_toml = std::fs::read_to_string(config.with_file_name("services.toml"))
+        .expect("services.toml written beside it");
+    let base_urls: Vec<&str> = services_toml
+        .lines()
+        .filter_map(|l| l.strip_prefix("base_url = \""))
+        .collect();
+    assert!(!base_urls.is_empty(), "{services_toml}");
+    assert!(
+        base_urls.iter().all(|u| u.starts_with(&url)),
+        "{services_toml}"
+    );
+
+    let desk = Desk::with_config(&config);
+    let run = desk.run(&["services", "--json"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("DEMO"), "{}", run.stderr);
+    for s in run.json().as_array().expect("services") {
+        assert!(str_of(s, "base_url").starts_with(&url), "{s}");
+    }
+
+    // A booking made through the desk is held by the separate simulator process.
+    let gp = desk.service_of_kind("gp-practice");
+    let slot = desk.slot_ahead(&gp);
+    let booked = desk.ok(&[
+        "book",
+        "--service",
+        &gp,
+        "--slot",
+        str_of(&slot, "id"),
+        "--nhs",
+        DAVID,
+        "--description",
+        "Medication review",
+    ]);
+    let held = http_get_json(&url, "/_admin/appointments");
+    let held = held.as_array().expect("admin lists appointments");
+    let ours: Vec<&Value> = held
+        .iter()
+        .filter(|a| a["id"] == booked["appointment"]["id"])
+        .collect();
+    assert_eq!(ours.len(), 1, "{held:?}");
+    assert_eq!(ours[0]["description"], "Medication review");
+    drop(child);
+}
+
+// --- Known gap --------------------------------------------------------------------------------
+
+#[test]
+
+fn last_day_of_a_full_window_is_searched_at_every_standard() {
+    let desk = Desk::demo();
+    // The demo's urgent care is open every day, so its last day cannot be empty by chance.
+    let service = desk.service_of_kind("urgent-care");
+    let last = today() + Duration::days(15);
+    let v = desk.ok(&[
+        "slots",
+        "--service",
+        &service,
+        "--from",
+        &day(1),
+        "--to",
+        &day(15),
+    ]);
+    let on_last_day = v["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .filter(|s| start_of(s).with_timezone(&London).date_naive() == last)
+        .count();
+    assert!(on_last_day > 0, "{service} searched through {last}");
+}
