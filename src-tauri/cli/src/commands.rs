@@ -4,17 +4,31 @@ use booking_engine::booking::BookRequest;
 use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
+use booking_engine::standards::uk_today;
 use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotView};
 use booking_engine::{Engine, Error};
-use chrono::{Duration, Local, NaiveDate};
+use chrono::{Duration, NaiveDate};
 
 use crate::args::{BookArgs, Channel, SlotsArgs};
 use crate::output::{json, or_dash, table, time, when};
 
 fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SearchWindow, Error> {
-    let from = from.unwrap_or_else(|| Local::now().date_naive());
+    let from = from.unwrap_or_else(|| uk_today());
     let to = to.unwrap_or(from + Duration::days(booking_engine::standards::MAX_WINDOW_DAYS));
     SearchWindow::new(from, to)
+}
+
+/// The services named, or every service in the directory when none is named.
+fn service_ids(engine: &Engine, names: &[String]) -> Result<Vec<ServiceId>, Error> {
+    if names.is_empty() {
+        return Ok(engine
+            .directory()
+            .all()
+            .iter()
+            .map(|s| s.id.clone())
+            .collect());
+    }
+    names.iter().map(|s| ServiceId::parse(s)).collect()
 }
 
 fn channel_label(c: Option<DeliveryChannel>) -> String {
@@ -78,15 +92,23 @@ fn print_patient(p: &PatientView) {
     println!("  {address}");
 }
 
-pub async fn patient(engine: &Engine, service: &str, nhs: &str, as_json: bool) -> Result<(), Error> {
+pub async fn patient(
+    engine: &Engine,
+    service: &str,
+    nhs: &str,
+    as_json: bool,
+) -> Result<(), Error> {
     let nhs = NhsNumber::parse(nhs)?;
-    let found = engine.find_patient(&ServiceId::parse(service)?, &nhs).await?;
+    let found = engine
+        .find_patient(&ServiceId::parse(service)?, &nhs)
+        .await?;
     match (found, as_json) {
         (Some(p), true) => json(&p),
         (Some(p), false) => print_patient(&p),
         (None, _) => {
-            return Err(Error::new(booking_engine::ErrorKind::PatientNotFound)
-                .with_service(service));
+            return Err(
+                Error::new(booking_engine::ErrorKind::PatientNotFound).with_service(service)
+            );
         }
     }
     Ok(())
@@ -98,7 +120,11 @@ fn slot_row(s: &SlotView) -> Vec<String> {
         .map(|p| {
             let mut t = p.name.clone().unwrap_or_default();
             if let Some(r) = &p.role {
-                t = if t.is_empty() { r.clone() } else { format!("{t} ({r})") };
+                t = if t.is_empty() {
+                    r.clone()
+                } else {
+                    format!("{t} ({r})")
+                };
             }
             if let Some(g) = &p.gender {
                 t.push_str(&format!(", {g}"));
@@ -132,14 +158,8 @@ fn slot_row(s: &SlotView) -> Vec<String> {
 
 pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), Error> {
     let w = window(a.from, a.to)?;
-    let services: Vec<ServiceId> = if a.all {
-        engine.directory().all().iter().map(|s| s.id.clone()).collect()
-    } else {
-        a.services
-            .iter()
-            .map(|s| ServiceId::parse(s))
-            .collect::<Result<_, _>>()?
-    };
+    // --all and --service exclude each other, so no --service means every service.
+    let services = service_ids(engine, &a.services)?;
     let channel = a.channel.map(|c| match c {
         Channel::InPerson => DeliveryChannel::InPerson,
         Channel::Telephone => DeliveryChannel::Telephone,
@@ -158,7 +178,14 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
         let rows: Vec<Vec<String>> = result.slots.iter().map(slot_row).collect();
         table(
             &[
-                "START", "END", "SERVICE", "SLOT", "CHANNEL", "SLOT TYPE", "SCHEDULE", "PRACTITIONER",
+                "START",
+                "END",
+                "SERVICE",
+                "SLOT",
+                "CHANNEL",
+                "SLOT TYPE",
+                "SCHEDULE",
+                "PRACTITIONER",
                 "LOCATION",
             ],
             &rows,
@@ -178,7 +205,10 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
 }
 
 fn print_appointment(a: &AppointmentView) {
-    println!("Appointment {} at {} ({})", a.id, a.service_name, a.service_id);
+    println!(
+        "Appointment {} at {} ({})",
+        a.id, a.service_name, a.service_id
+    );
     println!("  Status:      {}", a.status);
     println!("  When:        {} – {}", when(&a.start), time(&a.end));
     println!("  Channel:     {}", channel_label(a.delivery_channel));
@@ -188,7 +218,10 @@ fn print_appointment(a: &AppointmentView) {
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-        println!("  With:        {}", if name.is_empty() { "-".into() } else { name });
+        println!(
+            "  With:        {}",
+            if name.is_empty() { "-".into() } else { name }
+        );
     }
     if let Some(l) = &a.location {
         let place = [l.name.clone(), l.address.clone()]
@@ -215,7 +248,10 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
     let patient: Option<PatientView> = match &a.patient {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::invalid(format!("The patient file {} could not be read: {e}", path.display()))
+                Error::invalid(format!(
+                    "The patient file {} could not be read: {e}",
+                    path.display()
+                ))
             })?;
             Some(serde_json::from_str(&text).map_err(|e| {
                 Error::invalid(format!("The patient file is not valid: {e}"))
@@ -244,10 +280,15 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
     println!("BOOKED");
     print_appointment(&outcome.appointment);
     if outcome.confirmed_by_check {
-        println!("  (The service's answer was lost; the booking was confirmed by checking with the service.)");
+        println!(
+            "  (The service's answer was lost; the booking was confirmed by checking with the service.)"
+        );
     }
     for m in &outcome.demographic_mismatches {
-        println!("  Check with the caller: {} is '{}' here but '{}' at the service.", m.field, m.ours, m.theirs);
+        println!(
+            "  Check with the caller: {} is '{}' here but '{}' at the service.",
+            m.field, m.ours, m.theirs
+        );
     }
     Ok(())
 }
@@ -256,7 +297,11 @@ pub async fn show(engine: &Engine, service: &str, id: &str, as_json: bool) -> Re
     let a = engine
         .read_appointment(&ServiceId::parse(service)?, &AppointmentId::parse(id)?)
         .await?;
-    if as_json { json(&a) } else { print_appointment(&a) }
+    if as_json {
+        json(&a)
+    } else {
+        print_appointment(&a)
+    }
     Ok(())
 }
 
@@ -269,9 +314,18 @@ pub async fn amend(
     as_json: bool,
 ) -> Result<(), Error> {
     let a = engine
-        .amend(&ServiceId::parse(service)?, &AppointmentId::parse(id)?, description, comment)
+        .amend(
+            &ServiceId::parse(service)?,
+            &AppointmentId::parse(id)?,
+            description,
+            comment,
+        )
         .await?;
-    if as_json { json(&a) } else { print_appointment(&a) }
+    if as_json {
+        json(&a)
+    } else {
+        print_appointment(&a)
+    }
     Ok(())
 }
 
@@ -283,9 +337,17 @@ pub async fn cancel(
     as_json: bool,
 ) -> Result<(), Error> {
     let a = engine
-        .cancel(&ServiceId::parse(service)?, &AppointmentId::parse(id)?, reason)
+        .cancel(
+            &ServiceId::parse(service)?,
+            &AppointmentId::parse(id)?,
+            reason,
+        )
         .await?;
-    if as_json { json(&a) } else { print_appointment(&a) }
+    if as_json {
+        json(&a)
+    } else {
+        print_appointment(&a)
+    }
     Ok(())
 }
 
@@ -298,13 +360,12 @@ pub async fn appointments(
     as_json: bool,
 ) -> Result<(), Error> {
     let nhs = NhsNumber::parse(nhs)?;
-    let today = Local::now().date_naive();
-    let w = window(Some(from.unwrap_or(today - Duration::days(7))), to.or(Some(today + Duration::days(7))))?;
-    let ids: Vec<ServiceId> = if services.is_empty() {
-        engine.directory().all().iter().map(|s| s.id.clone()).collect()
-    } else {
-        services.iter().map(|s| ServiceId::parse(s)).collect::<Result<_, _>>()?
-    };
+    let today = uk_today();
+    let w = window(
+        Some(from.unwrap_or(today - Duration::days(7))),
+        to.or(Some(today + Duration::days(7))),
+    )?;
+    let ids = service_ids(engine, services)?;
     let found = engine.patient_appointments(&nhs, &ids, &w).await;
     if as_json {
         json(&found);
@@ -327,11 +388,25 @@ pub async fn appointments(
         })
         .collect();
     table(
-        &["START", "END", "SERVICE", "APPOINTMENT", "STATUS", "CHANNEL", "DESCRIPTION", "CANCELLED BECAUSE"],
+        &[
+            "START",
+            "END",
+            "SERVICE",
+            "APPOINTMENT",
+            "STATUS",
+            "CHANNEL",
+            "DESCRIPTION",
+            "CANCELLED BECAUSE",
+        ],
         &rows,
     );
     for f in &found.failures {
-        eprintln!("{}: {} {}", or_dash(f.service_id.as_deref()), f.message, f.next_step);
+        eprintln!(
+            "{}: {} {}",
+            or_dash(f.service_id.as_deref()),
+            f.message,
+            f.next_step
+        );
     }
     Ok(())
 }
@@ -357,7 +432,18 @@ pub async fn bookings(engine: &Engine, history: bool, as_json: bool) -> Result<(
                 ]
             })
             .collect();
-        table(&["RECORDED", "ACTION", "OUTCOME", "SERVICE", "APPOINTMENT", "USER", "ERROR"], &rows);
+        table(
+            &[
+                "RECORDED",
+                "ACTION",
+                "OUTCOME",
+                "SERVICE",
+                "APPOINTMENT",
+                "USER",
+                "ERROR",
+            ],
+            &rows,
+        );
         return Ok(());
     }
     let list = engine.bookings().await?;
@@ -379,6 +465,17 @@ pub async fn bookings(engine: &Engine, history: bool, as_json: bool) -> Result<(
             ]
         })
         .collect();
-    table(&["SERVICE", "APPOINTMENT", "STATUS", "START", "VERSION", "BOOKED BY", "BOOKED AT"], &rows);
+    table(
+        &[
+            "SERVICE",
+            "APPOINTMENT",
+            "STATUS",
+            "START",
+            "VERSION",
+            "BOOKED BY",
+            "BOOKED AT",
+        ],
+        &rows,
+    );
     Ok(())
 }

@@ -41,7 +41,10 @@ pub async fn open(config: Option<&Path>) -> Result<Context, Error> {
     let (state, config_path) = demo_paths()?;
     let dir = config_path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| {
-        Error::config(format!("The demo folder {} could not be created: {e}", dir.display()))
+        Error::config(format!(
+            "The demo folder {} could not be created: {e}",
+            dir.display()
+        ))
     })?;
     let sim = provider_sim::start(SimOptions {
         state_file: Some(state),
@@ -49,9 +52,8 @@ pub async fn open(config: Option<&Path>) -> Result<Context, Error> {
     })
     .await
     .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    sim.write_config(&config_path).map_err(|e| {
-        Error::config(format!("The demo configuration could not be written: {e}"))
-    })?;
+    sim.write_config(&config_path)
+        .map_err(|e| Error::config(format!("The demo configuration could not be written: {e}")))?;
     eprintln!(
         "DEMO: simulated services, not live (embedded demo provider at {}).",
         sim.base_url()

@@ -43,7 +43,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Patient { service, nhs } => commands::patient(e, &service, &nhs, j).await,
         Command::Slots(a) => commands::slots(e, a, j).await,
         Command::Book(a) => commands::book(e, a, j).await,
-        Command::Show { service, appointment } => commands::show(e, &service, &appointment, j).await,
+        Command::Show {
+            service,
+            appointment,
+        } => commands::show(e, &service, &appointment, j).await,
         Command::Amend {
             service,
             appointment,
@@ -99,7 +102,11 @@ fn main() -> std::process::ExitCode {
                     eprintln!("Trace id: {t}");
                 }
             }
-            let code = if err.kind == ErrorKind::InvalidInput { 2 } else { 1 };
+            let code = if err.kind == ErrorKind::InvalidInput {
+                2
+            } else {
+                1
+            };
             std::process::ExitCode::from(code)
         }
     }

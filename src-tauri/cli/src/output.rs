@@ -6,7 +6,9 @@ use chrono_tz::Europe::London;
 use serde::Serialize;
 
 pub fn when(t: &DateTime<FixedOffset>) -> String {
-    t.with_timezone(&London).format("%a %d-%b-%Y %H:%M").to_string()
+    t.with_timezone(&London)
+        .format("%a %d-%b-%Y %H:%M")
+        .to_string()
 }
 
 pub fn time(t: &DateTime<FixedOffset>) -> String {

@@ -2,7 +2,7 @@
 //! re-checked before booking, a booking that got no answer is checked at the provider before it
 //! is ever sent again, and every attempt is recorded in the registry.
 
-use chrono::{DateTime, Duration, FixedOffset, Local, Utc};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Engine;
@@ -10,7 +10,9 @@ use crate::directory::{Service, Standard};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
 use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
-use crate::standards::{SearchWindow, check_texts, gp_connect, mapping, uec_booking};
+use crate::standards::{
+    SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_now, uk_today,
+};
 use crate::store::{Action, BookingEvent, BookingSummary, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
@@ -52,10 +54,6 @@ struct Plan<'a> {
     patient_id: Option<String>,
     nhs: Option<NhsNumber>,
     request: FhirRequest,
-}
-
-fn now() -> DateTime<FixedOffset> {
-    Local::now().fixed_offset()
 }
 
 /// Differences the call handler should see before trusting the match.
@@ -166,7 +164,10 @@ impl Engine {
         event.slot_ids = req.slot_ids.iter().map(|s| s.to_string()).collect();
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
         let result = self.book_inner(&service, &req, &mut event).await;
-        let view_result = result.as_ref().map(|o| o.appointment.clone()).map_err(Clone::clone);
+        let view_result = result
+            .as_ref()
+            .map(|o| o.appointment.clone())
+            .map_err(Clone::clone);
         if view_result.is_ok() {
             event.outcome = Outcome::Succeeded;
         }
@@ -205,7 +206,7 @@ impl Engine {
                     pid,
                     &req.description,
                     req.comment.as_deref(),
-                    now(),
+                    uk_now(),
                 )?;
                 gp_connect::book(&body)?
             }
@@ -216,7 +217,7 @@ impl Engine {
                     &req.description,
                     req.comment.as_deref(),
                     uuid::Uuid::new_v4(),
-                    now(),
+                    uk_now(),
                 )?;
                 uec_booking::book(&body, request_id)?
             }
@@ -253,7 +254,9 @@ impl Engine {
                         "{} needs the patient's NHS number to book.",
                         service.name
                     ))
-                    .with_next_step("Find the patient's NHS number, or book with an urgent treatment centre.")
+                    .with_next_step(
+                        "Find the patient's NHS number, or book with an urgent treatment centre.",
+                    )
                 })?;
                 let theirs = self.find_patient(&service.id, nhs).await?.ok_or_else(|| {
                     Error::new(ErrorKind::PatientNotFound)
@@ -276,8 +279,9 @@ impl Engine {
                     return Ok((None, p, Vec::new()));
                 }
                 let nhs = req.nhs_number.as_ref().ok_or_else(|| {
-                    Error::invalid("The patient's details are needed to book.")
-                        .with_next_step("Enter the patient's name, date of birth, gender and address.")
+                    Error::invalid("The patient's details are needed to book.").with_next_step(
+                        "Enter the patient's name, date of birth, gender and address.",
+                    )
                 })?;
                 // UEC has no patient search: look the patient up at a GP Connect service.
                 for other in self.directory().all() {
@@ -288,15 +292,17 @@ impl Engine {
                         return Ok((None, p, Vec::new()));
                     }
                 }
-                Err(Error::invalid("The patient's details could not be found from their NHS number.")
-                    .with_next_step("Enter the patient's name, date of birth, gender and address."))
+                Err(Error::invalid(
+                    "The patient's details could not be found from their NHS number.",
+                )
+                .with_next_step("Enter the patient's name, date of birth, gender and address."))
             }
         }
     }
 
     /// The requested slots, if every one is still offered as free; otherwise slot-taken.
     async fn free_slots_by_id(&self, service: &Service, ids: &[SlotId]) -> Result<Vec<SlotView>> {
-        let window = SearchWindow::default_from(Local::now().date_naive());
+        let window = SearchWindow::default_from(uk_today());
         let free = self.search_service(&service.id, &window).await?;
         let mut chosen = Vec::with_capacity(ids.len());
         for id in ids {
@@ -308,7 +314,7 @@ impl Engine {
                         .with_message(format!(
                             "That slot at {} is no longer free.",
                             service.name
-                        )))
+                        )));
                 }
             }
         }
@@ -328,7 +334,12 @@ impl Engine {
             .send_raw(self.session(), service, plan.request.clone())
             .await;
         let lost = match first {
-            Ok(resp) => return self.booking_answer(plan, resp, event).await.map(|a| (a, false)),
+            Ok(resp) => {
+                return self
+                    .booking_answer(plan, resp, event)
+                    .await
+                    .map(|a| (a, false));
+            }
             Err(SendFailure {
                 error,
                 maybe_delivered: false,
@@ -387,11 +398,13 @@ impl Engine {
             let appointment: Appointment = resp.resource()?;
             let mut view = mapping::appointment_view(&appointment, service, None, resp.version())
                 .ok_or_else(|| {
-                    Error::new(ErrorKind::OutcomeUnknown)
-                        .with_service(&service.id)
-                        .with_trace(resp.trace_id)
-                        .with_message("The service said the booking was made, but its answer could not be read.")
-                })?;
+                Error::new(ErrorKind::OutcomeUnknown)
+                    .with_service(&service.id)
+                    .with_trace(resp.trace_id)
+                    .with_message(
+                        "The service said the booking was made, but its answer could not be read.",
+                    )
+            })?;
             view.reference_url = resp.location.as_deref().map(mapping::reference_url);
             return Ok(view);
         }
@@ -419,7 +432,8 @@ impl Engine {
     /// provider answers with the booking it already made (so `None` here means "retry").
     async fn find_booking(&self, plan: &Plan<'_>) -> Result<Option<AppointmentView>> {
         let service = plan.service;
-        let (Standard::GpConnect, Some(pid)) = (service.standard, plan.patient_id.as_deref()) else {
+        let (Standard::GpConnect, Some(pid)) = (service.standard, plan.patient_id.as_deref())
+        else {
             return Ok(None);
         };
         let day = plan.slots[0].start.date_naive();
@@ -435,7 +449,9 @@ impl Engine {
             .find(|a| {
                 a.status == "booked"
                     && !a.slot_ids.is_empty()
-                    && a.slot_ids.iter().all(|s| wanted.iter().any(|w| w.as_str() == s))
+                    && a.slot_ids
+                        .iter()
+                        .all(|s| wanted.iter().any(|w| w.as_str() == s))
             });
         Ok(found)
     }
@@ -470,15 +486,22 @@ impl Engine {
     ) -> Result<AppointmentView> {
         if service.standard != Standard::GpConnect {
             return Err(Error::new(ErrorKind::Rejected)
-                .with_message(format!("{} does not allow appointments to be amended.", service.name))
+                .with_message(format!(
+                    "{} does not allow appointments to be amended.",
+                    service.name
+                ))
                 .with_next_step("Book the new slot first, then cancel the old appointment."));
         }
         if description.is_none() && comment.is_none() {
-            return Err(Error::invalid("Nothing to change: give a new description or comment."));
+            return Err(Error::invalid(
+                "Nothing to change: give a new description or comment.",
+            ));
         }
         let (current, version) = self.read_raw(service, id).await?;
         check_texts(
-            description.or(current.description.as_deref()).unwrap_or_default(),
+            description
+                .or(current.description.as_deref())
+                .unwrap_or_default(),
             comment,
         )?;
         check_changeable(&current, service, "amended")?;
@@ -636,7 +659,10 @@ impl Engine {
 fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
     a.delivery_channel = a.delivery_channel.or(slot.delivery_channel);
     a.slot_type = a.slot_type.take().or_else(|| slot.slot_type.clone());
-    a.schedule_type = a.schedule_type.take().or_else(|| slot.schedule_type.clone());
+    a.schedule_type = a
+        .schedule_type
+        .take()
+        .or_else(|| slot.schedule_type.clone());
     match (&mut a.practitioner, &slot.practitioner) {
         (None, Some(p)) => a.practitioner = Some(p.clone()),
         (Some(mine), Some(p)) => {
@@ -665,7 +691,9 @@ fn check_changeable(current: &Appointment, service: &Service, verb: &str) -> Res
     if current.status.as_deref() == Some("cancelled") {
         return Err(Error::new(ErrorKind::Rejected)
             .with_service(&service.id)
-            .with_message(format!("This appointment is already cancelled and cannot be {verb}."))
+            .with_message(format!(
+                "This appointment is already cancelled and cannot be {verb}."
+            ))
             .with_next_step("Book a new appointment if the patient still needs one."));
     }
     let started = current
@@ -676,7 +704,9 @@ fn check_changeable(current: &Appointment, service: &Service, verb: &str) -> Res
     if started {
         return Err(Error::new(ErrorKind::Rejected)
             .with_service(&service.id)
-            .with_message(format!("This appointment is in the past and cannot be {verb}."))
+            .with_message(format!(
+                "This appointment is in the past and cannot be {verb}."
+            ))
             .with_next_step("Book a new appointment if the patient still needs one."));
     }
     Ok(())

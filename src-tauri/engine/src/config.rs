@@ -79,7 +79,10 @@ impl DeskConfig {
     /// `base` is the folder relative paths are resolved against.
     pub fn from_toml(text: &str, base: &Path) -> Result<Self> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            Error::config(format!("The configuration could not be read: {}", e.message()))
+            Error::config(format!(
+                "The configuration could not be read: {}",
+                e.message()
+            ))
         })?;
         let directory_path = base.join(&raw.directory);
         let directory = Directory::load(&directory_path)?;

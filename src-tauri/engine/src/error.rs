@@ -237,9 +237,15 @@ fn code_text(code: &str) -> Option<(&'static str, &'static str)> {
             "The service's details for this patient do not match what was sent.",
             "Check the patient's name, date of birth and gender with the caller.",
         ),
-        "INVALID_IDENTIFIER_SYSTEM" | "INVALID_IDENTIFIER_VALUE" | "BAD_REQUEST"
-        | "MISSING_OR_INVALID_HEADER" | "MESSAGE_NOT_WELL_FORMED" | "CONFLICTING_VALUES"
-        | "INVALID_RESOURCE" | "UNSUPPORTED_MEDIA_TYPE" | "REFERENCE_NOT_FOUND" => (
+        "INVALID_IDENTIFIER_SYSTEM"
+        | "INVALID_IDENTIFIER_VALUE"
+        | "BAD_REQUEST"
+        | "MISSING_OR_INVALID_HEADER"
+        | "MESSAGE_NOT_WELL_FORMED"
+        | "CONFLICTING_VALUES"
+        | "INVALID_RESOURCE"
+        | "UNSUPPORTED_MEDIA_TYPE"
+        | "REFERENCE_NOT_FOUND" => (
             "The service did not accept the request from Booking Desk.",
             "Try another service; call the helpdesk quoting the trace id.",
         ),
@@ -295,15 +301,23 @@ mod tests {
             Error::from_provider(404, Some("PATIENT_NOT_FOUND")).kind,
             ErrorKind::PatientNotFound
         );
-        assert_eq!(Error::from_provider(403, None).kind, ErrorKind::AccessDenied);
+        assert_eq!(
+            Error::from_provider(403, None).kind,
+            ErrorKind::AccessDenied
+        );
         assert_eq!(Error::from_provider(503, None).kind, ErrorKind::Unavailable);
         assert_eq!(Error::from_provider(504, None).kind, ErrorKind::Timeout);
-        assert_eq!(Error::from_provider(500, None).kind, ErrorKind::ProviderError);
+        assert_eq!(
+            Error::from_provider(500, None).kind,
+            ErrorKind::ProviderError
+        );
     }
 
     #[test]
     fn error_serialises_with_kebab_kind() {
-        let e = Error::new(ErrorKind::SlotTaken).with_status(409).with_trace("t-1");
+        let e = Error::new(ErrorKind::SlotTaken)
+            .with_status(409)
+            .with_trace("t-1");
         let v = serde_json::to_value(&e).expect("serialises");
         assert_eq!(v["kind"], "slot-taken");
         assert_eq!(v["http_status"], 409);

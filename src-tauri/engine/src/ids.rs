@@ -29,7 +29,12 @@ impl NhsNumber {
             return Err(invalid("it must be 10 digits"));
         }
         let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
-        let sum: u32 = d.iter().take(9).zip((2..=10).rev()).map(|(x, w)| x * w).sum();
+        let sum: u32 = d
+            .iter()
+            .take(9)
+            .zip((2..=10).rev())
+            .map(|(x, w)| x * w)
+            .sum();
         let check = match 11 - (sum % 11) {
             11 => 0,
             10 => return Err(invalid("the check digit does not match")),
@@ -119,7 +124,8 @@ macro_rules! checked_id {
 fn is_fhir_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 checked_id!(
@@ -187,7 +193,14 @@ mod tests {
         for good in ["9434765919", "943 476 5919", "943-476-5919", "9476719931"] {
             assert!(NhsNumber::parse(good).is_ok(), "{good}");
         }
-        for bad in ["9434765918", "943476591", "94347659190", "abcdefghij", "", "1234567890"] {
+        for bad in [
+            "9434765918",
+            "943476591",
+            "94347659190",
+            "abcdefghij",
+            "",
+            "1234567890",
+        ] {
             let err = NhsNumber::parse(bad).expect_err(bad);
             assert_eq!(err.kind, ErrorKind::InvalidInput);
         }

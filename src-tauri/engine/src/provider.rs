@@ -27,9 +27,11 @@ impl Engine {
             service_id: service.id.clone(),
             fhir_version: cs.fhir_version.clone(),
             software: cs.software.as_ref().and_then(|s| {
-                s.name
-                    .clone()
-                    .map(|n| format!("{n} {}", s.version.clone().unwrap_or_default()).trim().to_string())
+                s.name.clone().map(|n| {
+                    format!("{n} {}", s.version.clone().unwrap_or_default())
+                        .trim()
+                        .to_string()
+                })
             }),
             publisher: cs.publisher.clone(),
             resources: cs
@@ -37,8 +39,11 @@ impl Engine {
                 .iter()
                 .flat_map(|r| r.resource.iter())
                 .map(|r| {
-                    let codes: Vec<String> =
-                        r.interaction.iter().filter_map(|i| i.code.clone()).collect();
+                    let codes: Vec<String> = r
+                        .interaction
+                        .iter()
+                        .filter_map(|i| i.code.clone())
+                        .collect();
                     format!(
                         "{}: {}",
                         r.type_.clone().unwrap_or_default(),

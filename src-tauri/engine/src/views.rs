@@ -171,8 +171,14 @@ mod tests {
 
     #[test]
     fn delivery_channel_codes() {
-        assert_eq!(DeliveryChannel::from_code("In-person"), Some(DeliveryChannel::InPerson));
-        assert_eq!(DeliveryChannel::from_code("Video"), Some(DeliveryChannel::Video));
+        assert_eq!(
+            DeliveryChannel::from_code("In-person"),
+            Some(DeliveryChannel::InPerson)
+        );
+        assert_eq!(
+            DeliveryChannel::from_code("Video"),
+            Some(DeliveryChannel::Video)
+        );
         assert_eq!(DeliveryChannel::from_code("Carrier pigeon"), None);
         assert_eq!(
             serde_json::to_value(DeliveryChannel::InPerson).expect("json"),

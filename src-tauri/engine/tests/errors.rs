@@ -1051,7 +1051,11 @@ async fn run_book_case(case: BookCase) {
         );
     }
     // A UEC search of the default window takes two requests: providers measure 14 days exactly.
-    let requests_per_search = if case.standard == Standard::UecBooking { 2 } else { 1 };
+    let requests_per_search = if case.standard == Standard::UecBooking {
+        2
+    } else {
+        1
+    };
     assert_eq!(
         provider.requests("GET", "/Slot").len(),
         case.slot_searches * requests_per_search,

@@ -14,7 +14,11 @@ use chrono::{Duration, Local};
 use harness::{jane, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 
-fn book_req(service: &booking_engine::ids::ServiceId, slots: Vec<SlotId>, nhs: NhsNumber) -> BookRequest {
+fn book_req(
+    service: &booking_engine::ids::ServiceId,
+    slots: Vec<SlotId>,
+    nhs: NhsNumber,
+) -> BookRequest {
     BookRequest {
         service_id: service.clone(),
         slot_ids: slots,
@@ -28,14 +32,25 @@ fn book_req(service: &booking_engine::ids::ServiceId, slots: Vec<SlotId>, nhs: N
 #[tokio::test]
 async fn capabilities_of_both_standards() {
     let h = start(SimOptions::default()).await;
-    for (kind, standard) in [("gp-practice", "gp-connect"), ("urgent-care", "uec-booking")] {
+    for (kind, standard) in [
+        ("gp-practice", "gp-connect"),
+        ("urgent-care", "uec-booking"),
+    ] {
         let c = h
             .engine
             .capabilities(&service_of(&h, kind, standard))
             .await
             .expect("metadata");
-        assert!(c.fhir_version.as_deref().is_some_and(|v| v.starts_with("3.0")), "{c:?}");
-        assert!(c.resources.iter().any(|r| r.starts_with("Appointment")), "{c:?}");
+        assert!(
+            c.fhir_version
+                .as_deref()
+                .is_some_and(|v| v.starts_with("3.0")),
+            "{c:?}"
+        );
+        assert!(
+            c.resources.iter().any(|r| r.starts_with("Appointment")),
+            "{c:?}"
+        );
     }
 }
 
@@ -43,33 +58,60 @@ async fn capabilities_of_both_standards() {
 async fn find_patient_found_and_not_found() {
     let h = start(SimOptions::default()).await;
     let gp = service_of(&h, "gp-practice", "gp-connect");
-    let p = h.engine.find_patient(&gp, &jane()).await.expect("search").expect("known");
+    let p = h
+        .engine
+        .find_patient(&gp, &jane())
+        .await
+        .expect("search")
+        .expect("known");
     assert_eq!(p.banner_name(), "JACKSON, Jane (Miss)");
     assert_eq!(p.nhs_number, Some(jane()));
     assert!(p.id.is_some());
-    assert_eq!(p.birth_date.map(|d| d.to_string()).as_deref(), Some("1982-03-12"));
+    assert_eq!(
+        p.birth_date.map(|d| d.to_string()).as_deref(),
+        Some("1982-03-12")
+    );
     // A valid number the practice does not hold: empty, not an error.
     let unknown = NhsNumber::parse("9000000009").expect("valid");
-    assert!(h.engine.find_patient(&gp, &unknown).await.expect("search").is_none());
+    assert!(
+        h.engine
+            .find_patient(&gp, &unknown)
+            .await
+            .expect("search")
+            .is_none()
+    );
     // UEC has no patient search.
     let utc = service_of(&h, "urgent-care", "uec-booking");
-    let e = h.engine.find_patient(&utc, &jane()).await.expect_err("not supported");
+    let e = h
+        .engine
+        .find_patient(&utc, &jane())
+        .await
+        .expect_err("not supported");
     assert_eq!(e.kind, ErrorKind::Rejected);
 }
 
 #[tokio::test]
 async fn slot_views_hold_everything_a_screen_shows() {
     let h = start(SimOptions::default()).await;
-    for (kind, standard) in [("gp-practice", "gp-connect"), ("urgent-care", "uec-booking")] {
+    for (kind, standard) in [
+        ("gp-practice", "gp-connect"),
+        ("urgent-care", "uec-booking"),
+    ] {
         let service = service_of(&h, kind, standard);
         let slots = slots_ahead(&h.engine, &service).await;
-        assert!(slots.windows(2).all(|w| w[0].start <= w[1].start), "soonest first");
+        assert!(
+            slots.windows(2).all(|w| w[0].start <= w[1].start),
+            "soonest first"
+        );
         let s = &slots[0];
         assert!(s.end > s.start);
         assert!(s.slot_type.is_some(), "{s:?}");
         assert!(s.schedule_type.is_some(), "{s:?}");
         let p = s.practitioner.as_ref().expect("practitioner");
-        assert!(p.name.is_some() && p.role.is_some() && p.gender.is_some(), "{p:?}");
+        assert!(
+            p.name.is_some() && p.role.is_some() && p.gender.is_some(),
+            "{p:?}"
+        );
         let l = s.location.as_ref().expect("location");
         assert!(l.name.is_some() && l.address.is_some(), "{l:?}");
     }
@@ -78,28 +120,60 @@ async fn slot_views_hold_everything_a_screen_shows() {
 #[tokio::test]
 async fn fan_out_search_reports_every_service_and_filters_channel() {
     let h = start(SimOptions::default()).await;
-    let ids: Vec<_> = h.engine.directory().all().iter().map(|s| s.id.clone()).collect();
+    let ids: Vec<_> = h
+        .engine
+        .directory()
+        .all()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
     let today = Local::now().date_naive();
     let window = SearchWindow::new(today, today + Duration::days(6)).expect("window");
     let result = h
         .engine
-        .search_all(SearchRequest { services: ids.clone(), window, channel: None })
+        .search_all(SearchRequest {
+            services: ids.clone(),
+            window,
+            channel: None,
+        })
         .await;
     assert_eq!(result.services.len(), ids.len());
     for s in &result.services {
-        assert!(matches!(s.progress, ServiceProgress::Found { count } if count > 0), "{s:?}");
+        assert!(
+            matches!(s.progress, ServiceProgress::Found { count } if count > 0),
+            "{s:?}"
+        );
         assert!(result.slots.iter().any(|x| x.service_id == s.service_id));
     }
     assert!(result.slots.windows(2).all(|w| w[0].start <= w[1].start));
-    for channel in [DeliveryChannel::InPerson, DeliveryChannel::Telephone, DeliveryChannel::Video] {
-        assert!(result.slots.iter().any(|s| s.delivery_channel == Some(channel)), "{channel:?} present");
+    for channel in [
+        DeliveryChannel::InPerson,
+        DeliveryChannel::Telephone,
+        DeliveryChannel::Video,
+    ] {
+        assert!(
+            result
+                .slots
+                .iter()
+                .any(|s| s.delivery_channel == Some(channel)),
+            "{channel:?} present"
+        );
     }
     let phone = h
         .engine
-        .search_all(SearchRequest { services: ids, window, channel: Some(DeliveryChannel::Telephone) })
+        .search_all(SearchRequest {
+            services: ids,
+            window,
+            channel: Some(DeliveryChannel::Telephone),
+        })
         .await;
     assert!(!phone.slots.is_empty());
-    assert!(phone.slots.iter().all(|s| s.delivery_channel == Some(DeliveryChannel::Telephone)));
+    assert!(
+        phone
+            .slots
+            .iter()
+            .all(|s| s.delivery_channel == Some(DeliveryChannel::Telephone))
+    );
     // The events stream: each service goes searching → found, then Finished.
     let mut rx = h.engine.search(SearchRequest {
         services: vec![service_of(&h, "gp-practice", "gp-connect")],
@@ -108,7 +182,12 @@ async fn fan_out_search_reports_every_service_and_filters_channel() {
     });
     let mut seen = Vec::new();
     while let Some(e) = rx.recv().await {
-        seen.push(serde_json::to_value(&e).expect("json")["event"].as_str().unwrap_or("").to_string());
+        seen.push(
+            serde_json::to_value(&e).expect("json")["event"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        );
     }
     assert_eq!(seen, ["progress", "slots", "progress", "finished"]);
 }
@@ -118,7 +197,9 @@ async fn unknown_services_fail_alone_and_long_windows_are_refused() {
     let h = start(SimOptions::default()).await;
     let today = Local::now().date_naive();
     assert_eq!(
-        SearchWindow::new(today, today + Duration::days(15)).expect_err("too long").kind,
+        SearchWindow::new(today, today + Duration::days(15))
+            .expect_err("too long")
+            .kind,
         ErrorKind::InvalidInput
     );
     let window = SearchWindow::new(today, today + Duration::days(2)).expect("window");
@@ -133,7 +214,9 @@ async fn unknown_services_fail_alone_and_long_windows_are_refused() {
             channel: None,
         })
         .await;
-    assert!(matches!(&result.services[0].progress, ServiceProgress::Failed { error } if error.kind == ErrorKind::UnknownService));
+    assert!(
+        matches!(&result.services[0].progress, ServiceProgress::Failed { error } if error.kind == ErrorKind::UnknownService)
+    );
     assert!(!result.slots.is_empty());
 }
 
@@ -154,13 +237,25 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
     assert_eq!(a.version.as_deref(), Some("1"));
     assert_eq!(a.slot_ids, vec![slot.id.to_string()]);
     assert!(a.delivery_channel.is_some());
-    assert!(a.reference_url.as_deref().is_some_and(|u| u.ends_with(&format!("/Appointment/{}", a.id)) && !u.contains("_history")));
+    assert!(
+        a.reference_url.as_deref().is_some_and(
+            |u| u.ends_with(&format!("/Appointment/{}", a.id)) && !u.contains("_history")
+        )
+    );
 
     // The slot is no longer offered.
-    assert!(!slots_ahead(&h.engine, &gp).await.iter().any(|s| s.id == slot.id));
+    assert!(
+        !slots_ahead(&h.engine, &gp)
+            .await
+            .iter()
+            .any(|s| s.id == slot.id)
+    );
 
     let read = h.engine.read_appointment(&gp, &a.id).await.expect("read");
-    assert_eq!(read.description.as_deref(), Some("Sore throat and fever for 3 days"));
+    assert_eq!(
+        read.description.as_deref(),
+        Some("Sore throat and fever for 3 days")
+    );
     assert_eq!(read.comment.as_deref(), Some("Call back on 07700 900123"));
 
     let amended = h
@@ -168,28 +263,59 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
         .amend(&gp, &a.id, None, Some("Call back on 07700 900999".into()))
         .await
         .expect("amended");
-    assert_eq!(amended.comment.as_deref(), Some("Call back on 07700 900999"));
+    assert_eq!(
+        amended.comment.as_deref(),
+        Some("Call back on 07700 900999")
+    );
     assert_eq!(amended.description, read.description);
     assert_eq!(amended.version.as_deref(), Some("2"));
 
-    let cancelled = h.engine.cancel(&gp, &a.id, "Feeling better").await.expect("cancelled");
+    let cancelled = h
+        .engine
+        .cancel(&gp, &a.id, "Feeling better")
+        .await
+        .expect("cancelled");
     assert_eq!(cancelled.status, "cancelled");
-    assert_eq!(cancelled.cancellation_reason.as_deref(), Some("Feeling better"));
+    assert_eq!(
+        cancelled.cancellation_reason.as_deref(),
+        Some("Feeling better")
+    );
 
     // Cancelled appointments cannot be changed again.
-    let again = h.engine.cancel(&gp, &a.id, "twice").await.expect_err("already cancelled");
+    let again = h
+        .engine
+        .cancel(&gp, &a.id, "twice")
+        .await
+        .expect_err("already cancelled");
     assert_eq!(again.kind, ErrorKind::Rejected);
-    let amend_cancelled = h.engine.amend(&gp, &a.id, Some("x".into()), None).await.expect_err("cancelled");
+    let amend_cancelled = h
+        .engine
+        .amend(&gp, &a.id, Some("x".into()), None)
+        .await
+        .expect_err("cancelled");
     assert_eq!(amend_cancelled.kind, ErrorKind::Rejected);
 
     // The patient's appointments include it, cancelled; the slot is free again.
     let today = Local::now().date_naive();
-    let window = SearchWindow::new(today - Duration::days(2), today + Duration::days(12)).expect("window");
-    let list = h.engine.patient_appointments(&jane(), &[gp.clone()], &window).await;
+    let window =
+        SearchWindow::new(today - Duration::days(2), today + Duration::days(12)).expect("window");
+    let list = h
+        .engine
+        .patient_appointments(&jane(), std::slice::from_ref(&gp), &window)
+        .await;
     assert!(list.failures.is_empty(), "{:?}", list.failures);
-    let mine = list.appointments.iter().find(|x| x.id == a.id).expect("listed");
+    let mine = list
+        .appointments
+        .iter()
+        .find(|x| x.id == a.id)
+        .expect("listed");
     assert_eq!(mine.status, "cancelled");
-    assert!(slots_ahead(&h.engine, &gp).await.iter().any(|s| s.id == slot.id));
+    assert!(
+        slots_ahead(&h.engine, &gp)
+            .await
+            .iter()
+            .any(|s| s.id == slot.id)
+    );
 
     // The registry holds book, amend, cancel (and the two refusals), in order.
     let events = h.engine.store().events().await.expect("events");
@@ -225,7 +351,11 @@ async fn gp_connect_books_contiguous_slots_only() {
         .expect("two adjoining slots");
     let booked = h
         .engine
-        .book(book_req(&gp, vec![pair.0.id.clone(), pair.1.id.clone()], jane()))
+        .book(book_req(
+            &gp,
+            vec![pair.0.id.clone(), pair.1.id.clone()],
+            jane(),
+        ))
         .await
         .expect("booked two");
     assert_eq!(booked.appointment.start, pair.0.start);
@@ -235,11 +365,20 @@ async fn gp_connect_books_contiguous_slots_only() {
     let apart = slots
         .iter()
         .zip(slots.iter().skip(3))
-        .find(|(a, b)| a.schedule_id == b.schedule_id && a.end != b.start && a.id != pair.0.id && b.id != pair.1.id)
+        .find(|(a, b)| {
+            a.schedule_id == b.schedule_id
+                && a.end != b.start
+                && a.id != pair.0.id
+                && b.id != pair.1.id
+        })
         .expect("two separate slots");
     let e = h
         .engine
-        .book(book_req(&gp, vec![apart.0.id.clone(), apart.1.id.clone()], jane()))
+        .book(book_req(
+            &gp,
+            vec![apart.0.id.clone(), apart.1.id.clone()],
+            jane(),
+        ))
         .await
         .expect_err("not contiguous");
     assert_eq!(e.kind, ErrorKind::InvalidInput);
@@ -251,13 +390,20 @@ async fn past_appointments_cannot_be_changed() {
     let gp = service_of(&h, "gp-practice", "gp-connect");
     let today = Local::now().date_naive();
     let window = SearchWindow::new(today - Duration::days(7), today).expect("window");
-    let list = h.engine.patient_appointments(&jane(), &[gp.clone()], &window).await;
+    let list = h
+        .engine
+        .patient_appointments(&jane(), std::slice::from_ref(&gp), &window)
+        .await;
     let past = list
         .appointments
         .iter()
         .find(|a| a.start < chrono::Utc::now() && a.status == "booked")
         .expect("the demo seeds a past appointment");
-    let e = h.engine.cancel(&gp, &past.id, "too late").await.expect_err("past");
+    let e = h
+        .engine
+        .cancel(&gp, &past.id, "too late")
+        .await
+        .expect_err("past");
     assert_eq!(e.kind, ErrorKind::Rejected);
     assert!(e.message.contains("past"));
 }
@@ -269,16 +415,37 @@ async fn booking_checks_its_input_first() {
     let slot = slots_ahead(&h.engine, &gp).await.remove(0);
     let mut long = book_req(&gp, vec![slot.id.clone()], jane());
     long.description = "x".repeat(101);
-    assert_eq!(h.engine.book(long).await.expect_err("long").kind, ErrorKind::InvalidInput);
+    assert_eq!(
+        h.engine.book(long).await.expect_err("long").kind,
+        ErrorKind::InvalidInput
+    );
     let mut no_nhs = book_req(&gp, vec![slot.id.clone()], jane());
     no_nhs.nhs_number = None;
-    assert_eq!(h.engine.book(no_nhs).await.expect_err("no nhs").kind, ErrorKind::InvalidInput);
-    let stranger = book_req(&gp, vec![slot.id.clone()], NhsNumber::parse("9000000009").expect("valid"));
-    assert_eq!(h.engine.book(stranger).await.expect_err("unknown").kind, ErrorKind::PatientNotFound);
+    assert_eq!(
+        h.engine.book(no_nhs).await.expect_err("no nhs").kind,
+        ErrorKind::InvalidInput
+    );
+    let stranger = book_req(
+        &gp,
+        vec![slot.id.clone()],
+        NhsNumber::parse("9000000009").expect("valid"),
+    );
+    assert_eq!(
+        h.engine.book(stranger).await.expect_err("unknown").kind,
+        ErrorKind::PatientNotFound
+    );
     let gone = book_req(&gp, vec![SlotId::parse("999999").expect("id")], jane());
-    assert_eq!(h.engine.book(gone).await.expect_err("no such slot").kind, ErrorKind::SlotTaken);
+    assert_eq!(
+        h.engine.book(gone).await.expect_err("no such slot").kind,
+        ErrorKind::SlotTaken
+    );
     // Nothing reached the provider.
-    assert!(h.sim.appointments().iter().all(|a| a["description"] != "Sore throat and fever for 3 days"));
+    assert!(
+        h.sim
+            .appointments()
+            .iter()
+            .all(|a| a["description"] != "Sore throat and fever for 3 days")
+    );
 }
 
 #[tokio::test]
@@ -308,24 +475,46 @@ async fn uec_book_read_cancel() {
         .iter()
         .filter_map(|c| c["resourceType"].as_str())
         .collect();
-    assert!(kinds.contains(&"Patient") && kinds.contains(&"Slot") && kinds.contains(&"DocumentReference"));
+    assert!(
+        kinds.contains(&"Patient")
+            && kinds.contains(&"Slot")
+            && kinds.contains(&"DocumentReference")
+    );
 
     let read = h.engine.read_appointment(&utc, &a.id).await.expect("read");
     assert_eq!(read.start, slot.start);
-    let e = h.engine.amend(&utc, &a.id, Some("new".into()), None).await.expect_err("no amend");
+    let e = h
+        .engine
+        .amend(&utc, &a.id, Some("new".into()), None)
+        .await
+        .expect_err("no amend");
     assert_eq!(e.kind, ErrorKind::Rejected);
-    let cancelled = h.engine.cancel(&utc, &a.id, "Booked GP instead").await.expect("cancelled");
+    let cancelled = h
+        .engine
+        .cancel(&utc, &a.id, "Booked GP instead")
+        .await
+        .expect("cancelled");
     assert_eq!(cancelled.status, "cancelled");
     assert_eq!(cancelled.version.as_deref(), Some("2"));
 
     // The desk's own record lets it list UEC appointments, which UEC cannot search.
     let today = Local::now().date_naive();
     let window = SearchWindow::new(today, today + Duration::days(10)).expect("window");
-    let list = h.engine.patient_appointments(&jane(), &[utc.clone()], &window).await;
+    let list = h
+        .engine
+        .patient_appointments(&jane(), std::slice::from_ref(&utc), &window)
+        .await;
     assert_eq!(list.appointments.len(), 1);
     assert_eq!(list.appointments[0].status, "cancelled");
     let missing = AppointmentId::parse("not-there").expect("id");
-    assert_eq!(h.engine.read_appointment(&utc, &missing).await.expect_err("404").kind, ErrorKind::NotFound);
+    assert_eq!(
+        h.engine
+            .read_appointment(&utc, &missing)
+            .await
+            .expect_err("404")
+            .kind,
+        ErrorKind::NotFound
+    );
 }
 
 #[tokio::test]
@@ -355,9 +544,8 @@ async fn uec_booking_without_nhs_number_uses_given_details() {
         .expect("patient");
     assert_eq!(p["name"][0]["family"], "Visitor");
     // No NHS number was sent: the provider assigned its own identifier.
-    assert!(
-        p["identifier"]
-            .as_array()
-            .is_none_or(|ids| ids.iter().all(|i| i["system"] != "https://fhir.nhs.uk/Id/nhs-number"))
-    );
+    assert!(p["identifier"].as_array().is_none_or(|ids| {
+        ids.iter()
+            .all(|i| i["system"] != "https://fhir.nhs.uk/Id/nhs-number")
+    }));
 }

@@ -9,7 +9,10 @@ use booking_engine::store::{Action, Outcome};
 use harness::{jane, second_desk, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 
-fn request(service: &booking_engine::ids::ServiceId, slot: &booking_engine::ids::SlotId) -> BookRequest {
+fn request(
+    service: &booking_engine::ids::ServiceId,
+    slot: &booking_engine::ids::SlotId,
+) -> BookRequest {
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.clone()],
@@ -26,12 +29,15 @@ fn holding(sim: &provider_sim::RunningSim, slot: &str) -> usize {
         .filter(|a| a["status"] == "booked")
         .filter(|a| {
             let direct = a["slot"].as_array().is_some_and(|s| {
-                s.iter().any(|r| r["reference"].as_str() == Some(&format!("Slot/{slot}")))
+                s.iter()
+                    .any(|r| r["reference"].as_str() == Some(&format!("Slot/{slot}")))
             });
             let contained = a["contained"].as_array().is_some_and(|c| {
                 c.iter().any(|r| {
                     r["resourceType"] == "Slot"
-                        && r["identifier"].as_array().is_some_and(|ids| ids.iter().any(|i| i["value"] == slot))
+                        && r["identifier"]
+                            .as_array()
+                            .is_some_and(|ids| ids.iter().any(|i| i["value"] == slot))
                 })
             });
             direct || contained
@@ -67,7 +73,11 @@ async fn racing_desks_book_a_slot_once() {
             }
         }
         assert_eq!(won, 1, "{kind}: exactly one booking");
-        assert_eq!(holding(&h.sim, slot.id.as_str()), 1, "{kind}: provider holds one");
+        assert_eq!(
+            holding(&h.sim, slot.id.as_str()),
+            1,
+            "{kind}: provider holds one"
+        );
     }
 }
 
@@ -80,18 +90,33 @@ async fn lost_answer_after_commit_is_found_not_rebooked() {
         ..SimOptions::default()
     })
     .await;
-    for (kind, standard) in [("gp-practice", "gp-connect"), ("urgent-care", "uec-booking")] {
+    for (kind, standard) in [
+        ("gp-practice", "gp-connect"),
+        ("urgent-care", "uec-booking"),
+    ] {
         let service = service_of(&h, kind, standard);
         let slot = slots_ahead(&h.engine, &service).await.remove(0);
         let before = h.sim.appointments().len();
-        let outcome = h.engine.book(request(&service, &slot.id)).await.expect("booked after check");
+        let outcome = h
+            .engine
+            .book(request(&service, &slot.id))
+            .await
+            .expect("booked after check");
         assert!(outcome.confirmed_by_check, "{kind}");
         assert_eq!(outcome.appointment.status, "booked");
-        assert_eq!(h.sim.appointments().len(), before + 1, "{kind}: exactly one more appointment");
+        assert_eq!(
+            h.sim.appointments().len(),
+            before + 1,
+            "{kind}: exactly one more appointment"
+        );
         assert_eq!(holding(&h.sim, slot.id.as_str()), 1);
     }
     let events = h.engine.store().events().await.expect("events");
-    assert!(events.iter().all(|e| e.action == Action::Book && e.outcome == Outcome::Succeeded));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.action == Action::Book && e.outcome == Outcome::Succeeded)
+    );
 }
 
 /// A provider failing every request: nothing is booked and the desk says why.
@@ -101,7 +126,11 @@ async fn failing_provider_books_nothing() {
     let gp = service_of(&h, "gp-practice", "gp-connect");
     let slot = slots_ahead(&h.engine, &gp).await.remove(0);
     drop(h.sim);
-    let e = h.engine.book(request(&gp, &slot.id)).await.expect_err("provider gone");
+    let e = h
+        .engine
+        .book(request(&gp, &slot.id))
+        .await
+        .expect_err("provider gone");
     assert_eq!(e.kind, ErrorKind::Unavailable);
     assert!(e.trace_id.is_some());
     let events = h.engine.store().events().await.expect("events");

@@ -12,7 +12,9 @@ use booking_engine::fhir::stu3::Appointment;
 use booking_engine::ids::{Asid, NhsNumber, OdsCode, ServiceId, SlotId};
 use booking_engine::standards::{gp_connect, uec_booking};
 use booking_engine::transport::FhirRequest;
-use booking_engine::views::{DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView};
+use booking_engine::views::{
+    DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView,
+};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
@@ -90,8 +92,16 @@ fn body(req: &FhirRequest) -> Value {
 #[test]
 fn gp_connect_booking_is_valid_and_follows_the_profile() {
     let slots = [
-        slot("1", "2026-12-02T10:00:00+00:00", "2026-12-02T10:10:00+00:00"),
-        slot("2", "2026-12-02T10:10:00+00:00", "2026-12-02T10:20:00+00:00"),
+        slot(
+            "1",
+            "2026-12-02T10:00:00+00:00",
+            "2026-12-02T10:10:00+00:00",
+        ),
+        slot(
+            "2",
+            "2026-12-02T10:10:00+00:00",
+            "2026-12-02T10:20:00+00:00",
+        ),
     ];
     let a = gp_connect::booking(
         &session(),
@@ -131,17 +141,22 @@ fn gp_connect_booking_is_valid_and_follows_the_profile() {
         ext["url"],
         "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-BookingOrganisation-1"
     );
-    assert_eq!(ext["valueReference"]["reference"], format!("#{}", v["contained"][0]["id"].as_str().expect("id")));
+    assert_eq!(
+        ext["valueReference"]["reference"],
+        format!("#{}", v["contained"][0]["id"].as_str().expect("id"))
+    );
     assert_eq!(req.method, reqwest::Method::POST);
 }
 
 #[test]
 fn gp_connect_amend_and_cancel_change_only_what_they_may() {
     let read: Appointment =
-        serde_json::from_value(fixtures::gpconnect_json("read_appt_response_example.json")).expect("fixture");
+        serde_json::from_value(fixtures::gpconnect_json("read_appt_response_example.json"))
+            .expect("fixture");
     let original = serde_json::to_value(&read).expect("json");
 
-    let amend = gp_connect::amend(read.clone(), Some("5"), None, Some("New comment")).expect("amend");
+    let amend =
+        gp_connect::amend(read.clone(), Some("5"), None, Some("New comment")).expect("amend");
     let v = body(&amend);
     schema::assert_valid(&v);
     assert_eq!(amend.if_match.as_deref(), Some("W/\"5\""));
@@ -166,12 +181,19 @@ fn gp_connect_amend_and_cancel_change_only_what_they_may() {
     assert_eq!(reason["valueString"], "Feeling better");
     assert_eq!(v["description"], original["description"]);
     assert_eq!(v["start"], original["start"]);
-    assert!(gp_connect::cancel(read, None, "  ").is_err(), "a reason is required");
+    assert!(
+        gp_connect::cancel(read, None, "  ").is_err(),
+        "a reason is required"
+    );
 }
 
 #[test]
 fn uec_booking_contains_patient_slot_and_document_reference() {
-    let s = slot("1db79eb3-72f8-4569-a8dc-af8759797e0f", "2026-12-02T15:00:00+00:00", "2026-12-02T15:15:00+00:00");
+    let s = slot(
+        "1db79eb3-72f8-4569-a8dc-af8759797e0f",
+        "2026-12-02T15:00:00+00:00",
+        "2026-12-02T15:15:00+00:00",
+    );
     let doc = uuid::Uuid::new_v4();
     let a = uec_booking::booking(
         &s,
@@ -195,40 +217,86 @@ fn uec_booking_contains_patient_slot_and_document_reference() {
     for c in contained {
         schema::assert_valid(c);
     }
-    assert_eq!(v["participant"][0]["actor"]["reference"], format!("#{}", p["id"].as_str().expect("id")));
-    assert_eq!(v["slot"][0]["reference"], format!("#{}", sl["id"].as_str().expect("id")));
-    assert_eq!(v["supportingInformation"][0]["reference"], format!("#{}", dr["id"].as_str().expect("id")));
-    assert_eq!(p["identifier"][0]["system"], "https://fhir.nhs.uk/Id/nhs-number");
+    assert_eq!(
+        v["participant"][0]["actor"]["reference"],
+        format!("#{}", p["id"].as_str().expect("id"))
+    );
+    assert_eq!(
+        v["slot"][0]["reference"],
+        format!("#{}", sl["id"].as_str().expect("id"))
+    );
+    assert_eq!(
+        v["supportingInformation"][0]["reference"],
+        format!("#{}", dr["id"].as_str().expect("id"))
+    );
+    assert_eq!(
+        p["identifier"][0]["system"],
+        "https://fhir.nhs.uk/Id/nhs-number"
+    );
     assert_eq!(p["identifier"][0]["value"], "9434765919");
-    assert!(p["identifier"][0]["extension"][0]["url"].as_str().is_some_and(|u| u.contains("NHSNumberVerificationStatus")));
+    assert!(
+        p["identifier"][0]["extension"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("NHSNumberVerificationStatus"))
+    );
     assert_eq!(p["name"][0]["use"], "official");
     assert_eq!(p["birthDate"], "1982-03-12");
     assert_eq!(p["address"][0]["postalCode"], "LS1 4AP");
     assert_eq!(p["telecom"][0]["rank"], 1);
     assert_eq!(sl["status"], "busy");
-    assert_eq!(sl["identifier"][0]["system"], "https://tools.ietf.org/html/rfc4122");
-    assert_eq!(sl["identifier"][0]["value"], "1db79eb3-72f8-4569-a8dc-af8759797e0f");
+    assert_eq!(
+        sl["identifier"][0]["system"],
+        "https://tools.ietf.org/html/rfc4122"
+    );
+    assert_eq!(
+        sl["identifier"][0]["value"],
+        "1db79eb3-72f8-4569-a8dc-af8759797e0f"
+    );
     assert_eq!(sl["schedule"]["reference"], "Schedule/14");
     assert_eq!(dr["status"], "current");
     assert_eq!(dr["identifier"][0]["value"], doc.to_string());
     assert_eq!(dr["type"]["coding"][0]["code"], "POCD_MT200001GB02");
-    assert_eq!(dr["content"][0]["attachment"]["contentType"], "application/hl7-v3+xml");
+    assert_eq!(
+        dr["content"][0]["attachment"]["contentType"],
+        "application/hl7-v3+xml"
+    );
     assert!(dr["indexed"].is_string());
 
     // Without an NHS number no identifier is sent.
-    let anon = uec_booking::booking(&s, &patient(None), "x", None, doc, t("2026-12-01T09:00:00+00:00"))
-        .expect("built");
+    let anon = uec_booking::booking(
+        &s,
+        &patient(None),
+        "x",
+        None,
+        doc,
+        t("2026-12-01T09:00:00+00:00"),
+    )
+    .expect("built");
     let v = serde_json::to_value(&anon).expect("json");
     schema::assert_valid(&v);
-    let p = v["contained"].as_array().and_then(|c| c.iter().find(|r| r["resourceType"] == "Patient")).expect("patient");
+    let p = v["contained"]
+        .as_array()
+        .and_then(|c| c.iter().find(|r| r["resourceType"] == "Patient"))
+        .expect("patient");
     assert!(p.get("identifier").is_none());
 }
 
 #[test]
 fn uec_cancel_changes_only_the_status() {
-    let s = slot("abc", "2026-12-02T15:00:00+00:00", "2026-12-02T15:15:00+00:00");
-    let mut a = uec_booking::booking(&s, &patient(Some("9434765919")), "x", None, uuid::Uuid::new_v4(), t("2026-12-01T09:00:00+00:00"))
-        .expect("built");
+    let s = slot(
+        "abc",
+        "2026-12-02T15:00:00+00:00",
+        "2026-12-02T15:15:00+00:00",
+    );
+    let mut a = uec_booking::booking(
+        &s,
+        &patient(Some("9434765919")),
+        "x",
+        None,
+        uuid::Uuid::new_v4(),
+        t("2026-12-01T09:00:00+00:00"),
+    )
+    .expect("built");
     a.id = Some("42".into());
     let before = serde_json::to_value(&a).expect("json");
     let req = uec_booking::cancel(a, "3", uuid::Uuid::new_v4()).expect("cancel");

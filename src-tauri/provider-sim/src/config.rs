@@ -65,6 +65,7 @@ role = "call-handler"
 [organisation]
 ods = "RYA"
 name = "NHS 111 North West"
+telecom = "0300 123 4567"
 
 [system]
 asid = "{CONSUMER_ASID}"

@@ -107,7 +107,12 @@ mod tests {
     #[test]
     fn token_is_unsigned_with_every_claim() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
-        let t = token(&session(), "https://p/B86001/STU3/1/gpconnect", "patient/*.read", now);
+        let t = token(
+            &session(),
+            "https://p/B86001/STU3/1/gpconnect",
+            "patient/*.read",
+            now,
+        );
         assert!(t.ends_with('.'));
         let parts: Vec<&str> = t.split('.').collect();
         assert_eq!(parts.len(), 3);
@@ -122,10 +127,21 @@ mod tests {
         assert_eq!(c["requested_scope"], "patient/*.read");
         assert_eq!(c["sub"], c["requesting_practitioner"]["id"]);
         assert_eq!(c["requesting_device"]["resourceType"], "Device");
-        assert_eq!(c["requesting_organization"]["identifier"][0]["value"], "RYA");
-        let ids = c["requesting_practitioner"]["identifier"].as_array().expect("array");
-        assert!(ids.iter().any(|i| i["system"] == "https://fhir.nhs.uk/Id/sds-user-id"));
-        assert!(ids.iter().any(|i| i["system"] == "https://fhir.nhs.uk/Id/sds-role-profile-id"));
+        assert_eq!(
+            c["requesting_organization"]["identifier"][0]["value"],
+            "RYA"
+        );
+        let ids = c["requesting_practitioner"]["identifier"]
+            .as_array()
+            .expect("array");
+        assert!(
+            ids.iter()
+                .any(|i| i["system"] == "https://fhir.nhs.uk/Id/sds-user-id")
+        );
+        assert!(
+            ids.iter()
+                .any(|i| i["system"] == "https://fhir.nhs.uk/Id/sds-role-profile-id")
+        );
         assert_eq!(c["requesting_practitioner"]["name"][0]["family"], "Taylor");
     }
 

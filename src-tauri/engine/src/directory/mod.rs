@@ -122,7 +122,10 @@ impl Directory {
 
     pub fn from_toml(text: &str) -> Result<Self> {
         let file: ServicesFile = toml::from_str(text).map_err(|e| {
-            Error::config(format!("The services file could not be read: {}", e.message()))
+            Error::config(format!(
+                "The services file could not be read: {}",
+                e.message()
+            ))
         })?;
         Self::new(file.service)
     }
@@ -143,8 +146,9 @@ impl Directory {
 
     pub fn get(&self, id: &ServiceId) -> Result<&Service> {
         self.services.iter().find(|s| &s.id == id).ok_or_else(|| {
-            Error::new(crate::error::ErrorKind::UnknownService)
-                .with_message(format!("There is no service '{id}' in the services directory."))
+            Error::new(crate::error::ErrorKind::UnknownService).with_message(format!(
+                "There is no service '{id}' in the services directory."
+            ))
         })
     }
 
@@ -182,8 +186,14 @@ healthcare_service = "hs-1"
     fn reads_services_and_joins_urls_with_one_slash() {
         let d = Directory::from_toml(FILE).expect("valid");
         let s = d.find("riverside").expect("present");
-        assert_eq!(s.url("/Slot"), "https://prov.example/B86001/STU3/1/gpconnect/Slot");
-        assert_eq!(d.find("leeds-utc").expect("present").standard, Standard::UecBooking);
+        assert_eq!(
+            s.url("/Slot"),
+            "https://prov.example/B86001/STU3/1/gpconnect/Slot"
+        );
+        assert_eq!(
+            d.find("leeds-utc").expect("present").standard,
+            Standard::UecBooking
+        );
         assert_eq!(
             d.find("nowhere").expect_err("absent").kind,
             crate::error::ErrorKind::UnknownService
@@ -192,7 +202,10 @@ healthcare_service = "hs-1"
 
     #[test]
     fn rejects_bad_directories() {
-        let dup = format!("{FILE}{}", &FILE[..FILE.find("[[service]]\nid = \"leeds").unwrap_or(0)]);
+        let dup = format!(
+            "{FILE}{}",
+            &FILE[..FILE.find("[[service]]\nid = \"leeds").unwrap_or(0)]
+        );
         assert!(Directory::from_toml(&dup).is_err());
         let no_hs = FILE.replace("healthcare_service = \"hs-1\"", "");
         assert!(Directory::from_toml(&no_hs).is_err());

@@ -47,8 +47,15 @@ pub fn metadata() -> FhirRequest {
 }
 
 pub fn find_patient(nhs: &NhsNumber) -> FhirRequest {
-    FhirRequest::get("/Patient", id(interaction::SEARCH_PATIENT), scope::PATIENT_READ)
-        .param("identifier", format!("{}|{}", urls::NHS_NUMBER, nhs.as_str()))
+    FhirRequest::get(
+        "/Patient",
+        id(interaction::SEARCH_PATIENT),
+        scope::PATIENT_READ,
+    )
+    .param(
+        "identifier",
+        format!("{}|{}", urls::NHS_NUMBER, nhs.as_str()),
+    )
 }
 
 /// `our_ods` goes in the searchFilter so the provider can apply its sharing agreements.
@@ -61,7 +68,10 @@ pub fn free_slots(window: &SearchWindow, our_ods: &str) -> FhirRequest {
         .param("_include:recurse", "Schedule:actor:Practitioner")
         .param("_include:recurse", "Schedule:actor:Location")
         .param("_include:recurse", "Location:managingOrganization")
-        .param("searchFilter", format!("{}|{our_ods}", urls::ODS_CODE))
+        .param(
+            "searchFilter",
+            format!("{}|{our_ods}", urls::ODS_ORGANIZATION_CODE),
+        )
         .param(
             "searchFilter",
             "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1|urgent-care",
@@ -111,7 +121,10 @@ pub fn booking(
     let organisation = Organization {
         id: Some("1".into()),
         meta: Some(Meta::with_profile(urls::PROFILE_GPC_ORGANIZATION)),
-        identifier: vec![Identifier::new(urls::ODS_CODE, org.ods.as_str())],
+        identifier: vec![Identifier::new(
+            urls::ODS_ORGANIZATION_CODE,
+            org.ods.as_str(),
+        )],
         name: Some(org.name.clone()),
         telecom: org
             .telecom
@@ -141,7 +154,7 @@ pub fn booking(
         meta: Some(Meta::with_profile(urls::PROFILE_GPC_APPOINTMENT)),
         contained: vec![Resource::Organization(Box::new(organisation))],
         extension: vec![Extension {
-            url: urls::EXT_BOOKING_ORGANISATION.into(),
+            url: urls::EXT_GPC_BOOKING_ORGANISATION.into(),
             value_reference: Some(Reference::new("#1")),
             ..Default::default()
         }],
@@ -165,11 +178,7 @@ pub fn book(body: &Appointment) -> Result<FhirRequest> {
         .with_body(Method::POST, body)
 }
 
-fn put(
-    appointment: &Appointment,
-    version: Option<&str>,
-    interaction: &str,
-) -> Result<FhirRequest> {
+fn put(appointment: &Appointment, version: Option<&str>, interaction: &str) -> Result<FhirRequest> {
     let aid = appointment.id.clone().unwrap_or_default();
     let mut req = FhirRequest::get(
         format!("/Appointment/{aid}"),
@@ -198,7 +207,11 @@ pub fn amend(
 }
 
 /// Cancel: the resource as read, status cancelled and the reason as an extension; nothing else.
-pub fn cancel(mut current: Appointment, version: Option<&str>, reason: &str) -> Result<FhirRequest> {
+pub fn cancel(
+    mut current: Appointment,
+    version: Option<&str>,
+    reason: &str,
+) -> Result<FhirRequest> {
     if reason.trim().is_empty() {
         return Err(Error::invalid("A reason for cancelling is required.")
             .with_next_step("Enter why the appointment is being cancelled."));
@@ -206,9 +219,9 @@ pub fn cancel(mut current: Appointment, version: Option<&str>, reason: &str) -> 
     current.status = Some("cancelled".into());
     current
         .extension
-        .retain(|e| e.url != urls::EXT_CANCELLATION_REASON);
+        .retain(|e| e.url != urls::EXT_GPC_APPOINTMENT_CANCELLATION_REASON);
     current.extension.push(Extension {
-        url: urls::EXT_CANCELLATION_REASON.into(),
+        url: urls::EXT_GPC_APPOINTMENT_CANCELLATION_REASON.into(),
         value_string: Some(reason.trim().to_string()),
         ..Default::default()
     });

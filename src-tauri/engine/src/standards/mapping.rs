@@ -11,7 +11,9 @@ use crate::fhir::stu3::{
     Resource, Slot, extension_by_url, urls,
 };
 use crate::ids::{AppointmentId, NhsNumber, SlotId};
-use crate::views::{AppointmentView, DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView};
+use crate::views::{
+    AppointmentView, DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView,
+};
 
 /// A FHIR instant or dateTime with an offset; a date alone is taken as midnight UTC.
 pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
@@ -70,13 +72,13 @@ fn location_view(loc: &Location) -> LocationView {
 }
 
 fn delivery_channel(exts: &[crate::fhir::stu3::Extension]) -> Option<DeliveryChannel> {
-    extension_by_url(exts, urls::EXT_DELIVERY_CHANNEL)
+    extension_by_url(exts, urls::EXT_GPC_DELIVERY_CHANNEL)
         .and_then(|e| e.value_code.as_deref())
         .and_then(DeliveryChannel::from_code)
 }
 
 fn role_from_extension(exts: &[crate::fhir::stu3::Extension]) -> Option<String> {
-    extension_by_url(exts, urls::EXT_PRACTITIONER_ROLE)
+    extension_by_url(exts, urls::EXT_GPC_PRACTITIONER_ROLE)
         .and_then(|e| e.value_codeable_concept.as_ref())
         .and_then(concept_text)
 }
@@ -114,10 +116,13 @@ fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView
         tracing::warn!(service = %service.id, "slot without a usable id, start or end left out");
         return None;
     };
-    let schedule = slot.schedule.as_ref().and_then(|r| match resolve(Some(bundle), &[], r) {
-        Some(Resource::Schedule(s)) => Some(s.as_ref()),
-        _ => None,
-    });
+    let schedule = slot
+        .schedule
+        .as_ref()
+        .and_then(|r| match resolve(Some(bundle), &[], r) {
+            Some(Resource::Schedule(s)) => Some(s.as_ref()),
+            _ => None,
+        });
     let mut practitioner: Option<PractitionerView> = None;
     let mut role: Option<String> = None;
     let mut location: Option<LocationView> = None;
@@ -138,10 +143,13 @@ fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView
                 }
                 Some(Resource::Location(l)) => location = Some(location_view(l)),
                 Some(Resource::HealthcareService(hs)) if location.is_none() => {
-                    let loc = hs.location.iter().find_map(|r| match resolve(Some(bundle), &[], r) {
-                        Some(Resource::Location(l)) => Some(location_view(l)),
-                        _ => None,
-                    });
+                    let loc =
+                        hs.location
+                            .iter()
+                            .find_map(|r| match resolve(Some(bundle), &[], r) {
+                                Some(Resource::Location(l)) => Some(location_view(l)),
+                                _ => None,
+                            });
                     location = loc.or_else(|| {
                         Some(LocationView {
                             id: None,
@@ -310,11 +318,14 @@ pub fn appointment_view(
         .slot
         .iter()
         .filter_map(|r| match resolve(bundle, &a.contained, r) {
-            Some(Resource::Slot(s)) if r.reference.as_deref().is_some_and(|x| x.starts_with('#')) => s
-                .identifier
-                .iter()
-                .find_map(|i| i.value.clone())
-                .or_else(|| s.id.clone()),
+            Some(Resource::Slot(s))
+                if r.reference.as_deref().is_some_and(|x| x.starts_with('#')) =>
+            {
+                s.identifier
+                    .iter()
+                    .find_map(|i| i.value.clone())
+                    .or_else(|| s.id.clone())
+            }
             _ => r.type_and_id().map(|(_, id)| id.to_string()),
         })
         .collect();
@@ -334,8 +345,11 @@ pub fn appointment_view(
         created: a.created.clone(),
         description: a.description.clone(),
         comment: a.comment.clone(),
-        cancellation_reason: extension_by_url(&a.extension, urls::EXT_CANCELLATION_REASON)
-            .and_then(|e| e.value_string.clone()),
+        cancellation_reason: extension_by_url(
+            &a.extension,
+            urls::EXT_GPC_APPOINTMENT_CANCELLATION_REASON,
+        )
+        .and_then(|e| e.value_string.clone()),
         delivery_channel: delivery_channel(&a.extension),
         slot_type: first_text(&a.service_type),
         schedule_type: a.service_category.as_ref().and_then(concept_text),

@@ -14,6 +14,21 @@ use crate::error::{Error, Result};
 /// Providers refuse a search window longer than this (GP Connect: 422 INVALID_PARAMETER).
 pub const MAX_WINDOW_DAYS: i64 = 14;
 
+/// Today in the UK, where every service the desk books into is: the default search window and
+/// "today" on screen follow UK days whatever the machine's time zone.
+pub fn uk_today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive()
+}
+
+/// Now as a UK local instant with its offset, as written in resources we send.
+pub fn uk_now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .fixed_offset()
+}
+
 /// The days a slot search covers, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchWindow {
@@ -53,8 +68,10 @@ pub const MAX_COMMENT: usize = 500;
 pub fn check_texts(description: &str, comment: Option<&str>) -> Result<()> {
     let n = description.chars().count();
     if description.trim().is_empty() {
-        return Err(Error::invalid("A description of why the patient needs the appointment is required.")
-            .with_next_step("Enter a short description (up to 100 characters)."));
+        return Err(Error::invalid(
+            "A description of why the patient needs the appointment is required.",
+        )
+        .with_next_step("Enter a short description (up to 100 characters)."));
     }
     if n > MAX_DESCRIPTION {
         return Err(Error::invalid(format!(

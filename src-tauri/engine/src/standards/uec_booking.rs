@@ -62,7 +62,10 @@ fn window_spans(window: &SearchWindow) -> Vec<(DateTime<FixedOffset>, DateTime<F
     let mut day = window.from;
     while day <= window.to {
         let chunk_last = (day + chrono::Duration::days(super::MAX_WINDOW_DAYS - 1)).min(window.to);
-        spans.push((local(day, NaiveTime::MIN), local(chunk_last, end_of_day).min(last)));
+        spans.push((
+            local(day, NaiveTime::MIN),
+            local(chunk_last, end_of_day).min(last),
+        ));
         day = chunk_last + chrono::Duration::days(1);
     }
     spans
@@ -104,10 +107,10 @@ fn contained_patient(p: &PatientView) -> Patient {
         .map(|n| Identifier {
             use_: Some("official".into()),
             extension: vec![Extension {
-                url: urls::EXT_NHS_NUMBER_VERIFICATION.into(),
+                url: urls::EXT_NHS_NUMBER_VERIFICATION_STATUS.into(),
                 value_codeable_concept: Some(CodeableConcept {
                     coding: vec![Coding {
-                        system: Some(urls::NHS_NUMBER_VERIFICATION_SYSTEM.into()),
+                        system: Some(urls::NHS_NUMBER_VERIFICATION_STATUS_SYSTEM.into()),
                         code: Some("01".into()),
                         display: Some("Number present and verified".into()),
                         ..Default::default()
@@ -171,7 +174,9 @@ pub fn booking(
     }
     let document = DocumentReference {
         id: Some("DR1".into()),
-        meta: Some(Meta::with_profile(urls::PROFILE_CARECONNECT_DOCUMENT_REFERENCE)),
+        meta: Some(Meta::with_profile(
+            urls::PROFILE_CARECONNECT_DOCUMENT_REFERENCE,
+        )),
         identifier: vec![Identifier::new(urls::RFC4122, document_id.to_string())],
         status: Some("current".into()),
         type_: Some(CodeableConcept {
@@ -207,14 +212,15 @@ pub fn booking(
         ..Default::default()
     };
     let mut actor = Reference::new("#P1");
-    actor.identifier = patient
-        .nhs_number
-        .as_ref()
-        .map(|n| Identifier {
-            use_: Some("official".into()),
-            ..Identifier::new(urls::NHS_NUMBER, n.as_str())
-        });
-    actor.display = Some(format!("{} {}", patient.given.join(" "), patient.family).trim().to_string());
+    actor.identifier = patient.nhs_number.as_ref().map(|n| Identifier {
+        use_: Some("official".into()),
+        ..Identifier::new(urls::NHS_NUMBER, n.as_str())
+    });
+    actor.display = Some(
+        format!("{} {}", patient.given.join(" "), patient.family)
+            .trim()
+            .to_string(),
+    );
     Ok(Appointment {
         meta: Some(Meta::with_profile(urls::PROFILE_CARECONNECT_APPOINTMENT)),
         language: Some("en-GB".into()),
@@ -242,15 +248,23 @@ pub fn booking(
 
 /// `request_id` is the X-Request-ID: a retry of the same booking must send the same one.
 pub fn book(body: &Appointment, request_id: uuid::Uuid) -> Result<FhirRequest> {
-    let mut req = FhirRequest::get("/Appointment", id(interaction::BOOK), scope::APPOINTMENT_WRITE)
-        .with_body(Method::POST, body)?;
+    let mut req = FhirRequest::get(
+        "/Appointment",
+        id(interaction::BOOK),
+        scope::APPOINTMENT_WRITE,
+    )
+    .with_body(Method::POST, body)?;
     req.request_id = Some(request_id);
     Ok(req)
 }
 
 /// Cancel: the resource as read with only the status changed. UEC carries no reason element,
 /// so the reason stays in our registry.
-pub fn cancel(mut current: Appointment, version: &str, request_id: uuid::Uuid) -> Result<FhirRequest> {
+pub fn cancel(
+    mut current: Appointment,
+    version: &str,
+    request_id: uuid::Uuid,
+) -> Result<FhirRequest> {
     let aid = current.id.clone().unwrap_or_default();
     current.status = Some("cancelled".into());
     let mut req = FhirRequest::get(

@@ -99,10 +99,10 @@ impl Store {
             ));
         }
         let path = location.strip_prefix("sqlite://").unwrap_or(location);
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(store_error)?;
-            }
+        if let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(store_error)?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
             .map_err(store_error)?

@@ -54,9 +54,10 @@ impl FhirRequest {
 
     pub fn with_body<T: Serialize>(mut self, method: Method, body: &T) -> Result<Self> {
         self.method = method;
-        self.body = Some(serde_json::to_vec(body).map_err(|e| {
-            Error::invalid(format!("The request could not be prepared: {e}"))
-        })?);
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map_err(|e| Error::invalid(format!("The request could not be prepared: {e}")))?,
+        );
         Ok(self)
     }
 

@@ -37,9 +37,15 @@ mod tests {
             encode("https://fhir.nhs.uk/Id/nhs-number|9434765919"),
             "https://fhir.nhs.uk/Id/nhs-number%7C9434765919"
         );
-        assert_eq!(encode("ge2026-12-01T10:00:00+00:00"), "ge2026-12-01T10:00:00%2B00:00");
         assert_eq!(
-            build(&[("_include:recurse".into(), "Schedule:actor:Practitioner".into())]),
+            encode("ge2026-12-01T10:00:00+00:00"),
+            "ge2026-12-01T10:00:00%2B00:00"
+        );
+        assert_eq!(
+            build(&[(
+                "_include:recurse".into(),
+                "Schedule:actor:Practitioner".into()
+            )]),
             "_include:recurse=Schedule:actor:Practitioner"
         );
         assert_eq!(encode("a b&c=d"), "a%20b%26c%3Dd");

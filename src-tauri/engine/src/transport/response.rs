@@ -5,8 +5,8 @@ use serde::de::DeserializeOwned;
 
 use crate::directory::Service;
 use crate::error::{Error, ErrorKind, Result};
-use crate::fhir::stu3::{OperationOutcome, ResourceKind};
 use crate::fhir::stu3::urls;
+use crate::fhir::stu3::{OperationOutcome, ResourceKind};
 use crate::ids::TraceId;
 
 #[derive(Debug, Clone)]
@@ -76,7 +76,12 @@ impl FhirResponse {
 
     fn is_fhir_json(&self) -> bool {
         self.content_type.as_deref().is_some_and(|ct| {
-            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             mime == "application/fhir+json" || mime == "application/json"
         })
     }
@@ -171,9 +176,10 @@ pub fn spine_code(outcome: &OperationOutcome) -> (Option<String>, Option<String>
             .iter()
             .flat_map(|d| d.coding.iter())
             .find(|c| {
-                c.system.as_deref().is_some_and(|s| {
-                    urls::SPINE_ERROR_CODE_SYSTEMS.contains(&s)
-                }) || c.system.is_none()
+                c.system
+                    .as_deref()
+                    .is_some_and(|s| urls::SPINE_ERROR_OR_WARNING_CODE_SYSTEMS.contains(&s))
+                    || c.system.is_none()
             })
             .and_then(|c| c.code.clone());
         if code.is_some() || issue.diagnostics.is_some() {

@@ -34,7 +34,12 @@ pub async fn start(opts: SimOptions) -> Harness {
 /// Another engine (another desk) sharing nothing but the provider.
 pub async fn second_desk(h: &Harness) -> Engine {
     let mut config = h.config.clone();
-    config.store = h.dir.path().join("desk2.sqlite").to_string_lossy().into_owned();
+    config.store = h
+        .dir
+        .path()
+        .join("desk2.sqlite")
+        .to_string_lossy()
+        .into_owned();
     Engine::open(config).await.expect("engine opens")
 }
 
@@ -54,8 +59,12 @@ pub fn jane() -> NhsNumber {
 /// Free slots from tomorrow on, so nothing starts while a test runs.
 pub async fn slots_ahead(engine: &Engine, service: &ServiceId) -> Vec<SlotView> {
     let today = Local::now().date_naive();
-    let window = SearchWindow::new(today + Duration::days(1), today + Duration::days(8)).expect("window");
-    let slots = engine.search_service(service, &window).await.expect("search");
+    let window =
+        SearchWindow::new(today + Duration::days(1), today + Duration::days(8)).expect("window");
+    let slots = engine
+        .search_service(service, &window)
+        .await
+        .expect("search");
     assert!(!slots.is_empty(), "demo service {service} offers slots");
     slots
 }

@@ -4,7 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, SecondsFormat, Utc};
-use provider_sim::{CONSUMER_ASID, RunningSim, ServiceEntry};
+use provider_sim::{CONSUMER_ASID, RunningSim, ServiceEntry, SimOptions, start};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
@@ -133,6 +134,40 @@ pub fn service(sim: &RunningSim, id: &str) -> ServiceEntry {
         .expect("service exists")
 }
 
+/// A simulator with default options, a desk and one of its services.
+pub async fn open(service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
+    open_with(SimOptions::default(), service_id).await
+}
+
+pub async fn open_with(opts: SimOptions, service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
+    let sim = start(opts).await.expect("start");
+    let svc = service(&sim, service_id);
+    (sim, Desk::new(), svc)
+}
+
+/// A fresh X-Request-ID, so the provider sees a new request rather than a replay.
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The weak ETag (and If-Match value) of an appointment version.
+pub fn etag(version: u32) -> String {
+    format!("W/\"{version}\"")
+}
+
+/// What a GP Connect booking needs: the patient's id, a bookable slot and the slot's Location.
+pub struct GpTarget {
+    pub patient: String,
+    pub slot: Value,
+    pub location: String,
+}
+
+impl GpTarget {
+    pub fn booking(&self) -> Value {
+        gp_booking(&self.slot, &self.patient, &self.location)
+    }
+}
+
 pub struct Desk {
     pub http: reqwest::Client,
 }
@@ -162,16 +197,48 @@ impl Desk {
             .header("Accept", "application/fhir+json")
     }
 
+    pub async fn get(&self, svc: &ServiceEntry, path: &str, ix: &Ix) -> Response {
+        send(self.req(svc, Method::GET, path, ix)).await
+    }
+
+    /// A GET whose standard headers `edit` changes first, to see each check refuse it.
+    pub async fn get_edited(
+        &self,
+        svc: &ServiceEntry,
+        path: &str,
+        ix: &Ix,
+        edit: impl FnOnce(&mut HeaderMap),
+    ) -> Response {
+        let mut req = self
+            .req(svc, Method::GET, path, ix)
+            .build()
+            .expect("request");
+        edit(req.headers_mut());
+        self.http.execute(req).await.expect("send")
+    }
+
+    /// An update of appointment `id`, guarded by If-Match on `if_match` when given.
+    pub fn update(
+        &self,
+        svc: &ServiceEntry,
+        id: &str,
+        ix: &Ix,
+        if_match: Option<u32>,
+        appointment: &Value,
+    ) -> RequestBuilder {
+        let mut rb = self.req(svc, Method::PUT, &format!("/Appointment/{id}"), ix);
+        if let Some(version) = if_match {
+            rb = rb.header("If-Match", etag(version));
+        }
+        with_body(rb, appointment)
+    }
+
     pub async fn find_patient_id(&self, svc: &ServiceEntry, nhs: &str) -> String {
         let path = format!(
             "/Patient?identifier={}",
             enc(&format!("https://fhir.nhs.uk/Id/nhs-number|{nhs}"))
         );
-        let resp = self
-            .req(svc, Method::GET, &path, &ix::gp_find_patient())
-            .send()
-            .await
-            .expect("send");
+        let resp = self.get(svc, &path, &ix::gp_find_patient()).await;
         assert_eq!(resp.status(), 200);
         let bundle = body(resp).await;
         bundle["entry"][0]["resource"]["id"]
@@ -192,10 +259,7 @@ impl Desk {
             enc("https://fhir.nhs.uk/Id/ods-organization-code|RYA"),
             enc("https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1|urgent-care"),
         );
-        self.req(svc, Method::GET, &path, &ix::gp_slots())
-            .send()
-            .await
-            .expect("send")
+        self.get(svc, &path, &ix::gp_slots()).await
     }
 
     pub async fn uec_slots(&self, svc: &ServiceEntry, hours: i64) -> Response {
@@ -216,10 +280,7 @@ impl Desk {
                 (now + Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, false)
             )),
         );
-        self.req(svc, Method::GET, &path, &ix::uec_slots())
-            .send()
-            .await
-            .expect("send")
+        self.get(svc, &path, &ix::uec_slots()).await
     }
 
     /// The first free slot found over the next two weeks.
@@ -231,14 +292,43 @@ impl Desk {
         bookable(&body(self.uec_slots(svc, 72).await).await)
     }
 
-    pub async fn gp_book(&self, svc: &ServiceEntry, appointment: &Value) -> Response {
+    /// The patient, a bookable slot and its Location, found as a consumer would.
+    pub async fn gp_target(&self, svc: &ServiceEntry, nhs: &str) -> GpTarget {
+        let patient = self.find_patient_id(svc, nhs).await;
+        let bundle = body(self.gp_slots(svc, 14).await).await;
+        let location = resources(&bundle, "Location")[0]["id"]
+            .as_str()
+            .expect("location id")
+            .to_string();
+        GpTarget {
+            patient,
+            slot: bookable(&bundle),
+            location,
+        }
+    }
+
+    /// Whether a GP Connect search over the next two weeks offers `slot`.
+    pub async fn gp_offers(&self, svc: &ServiceEntry, slot: &Value) -> bool {
+        offers(&body(self.gp_slots(svc, 14).await).await, slot)
+    }
+
+    pub fn gp_book_req(&self, svc: &ServiceEntry, appointment: &Value) -> RequestBuilder {
         with_body(
             self.req(svc, Method::POST, "/Appointment", &ix::gp_book()),
             appointment,
         )
-        .send()
-        .await
-        .expect("send")
+    }
+
+    pub async fn gp_book(&self, svc: &ServiceEntry, appointment: &Value) -> Response {
+        send(self.gp_book_req(svc, appointment)).await
+    }
+
+    /// A UEC booking without the X-Request-ID it needs; `uec_book` adds it.
+    pub fn uec_book_req(&self, svc: &ServiceEntry, appointment: &Value) -> RequestBuilder {
+        with_body(
+            self.req(svc, Method::POST, "/Appointment", &ix::uec_book()),
+            appointment,
+        )
     }
 
     pub async fn uec_book(
@@ -247,15 +337,16 @@ impl Desk {
         appointment: &Value,
         request_id: &str,
     ) -> Response {
-        with_body(
-            self.req(svc, Method::POST, "/Appointment", &ix::uec_book()),
-            appointment,
+        send(
+            self.uec_book_req(svc, appointment)
+                .header("X-Request-ID", request_id),
         )
-        .header("X-Request-ID", request_id)
-        .send()
         .await
-        .expect("send")
     }
+}
+
+pub async fn send(rb: RequestBuilder) -> Response {
+    rb.send().await.expect("send")
 }
 
 pub fn with_body(rb: RequestBuilder, v: &Value) -> RequestBuilder {
@@ -297,11 +388,69 @@ pub fn resources(bundle: &Value, kind: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// Whether a searchset Bundle offers `slot`.
+pub fn offers(bundle: &Value, slot: &Value) -> bool {
+    resources(bundle, "Slot")
+        .iter()
+        .any(|s| s["id"] == slot["id"])
+}
+
 pub fn spine_code(outcome: &Value) -> String {
     outcome["issue"][0]["details"]["coding"][0]["code"]
         .as_str()
         .unwrap_or("")
         .to_string()
+}
+
+pub fn diagnostics(outcome: &Value) -> &str {
+    outcome["issue"][0]["diagnostics"].as_str().unwrap_or("")
+}
+
+pub fn assert_fhir_json(resp: &Response) {
+    assert_eq!(resp.headers()["content-type"], FHIR_JSON);
+}
+
+/// Asserts an OperationOutcome's HTTP status and Spine error code, and returns it.
+pub async fn expect_outcome(resp: Response, status: u16, code: &str) -> Value {
+    assert_eq!(resp.status(), status, "{code}");
+    let outcome = body(resp).await;
+    assert_eq!(spine_code(&outcome), code);
+    outcome
+}
+
+/// Asserts the status and the ETag of `version`, and returns the body.
+pub async fn expect_version(resp: Response, status: u16, version: u32) -> Value {
+    assert_eq!(resp.status(), status);
+    assert_eq!(resp.headers()["etag"], etag(version).as_str());
+    body(resp).await
+}
+
+/// Asserts a first version was created where the Location header says, and returns the
+/// appointment and its id.
+pub async fn expect_created(resp: Response, svc: &ServiceEntry) -> (Value, String) {
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.headers()["etag"], etag(1).as_str());
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("text")
+        .to_string();
+    let booked = body(resp).await;
+    let id = booked["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        location,
+        format!("{}/Appointment/{id}/_history/1", svc.base_url)
+    );
+    assert_eq!(booked["meta"]["versionId"], "1");
+    (booked, id)
+}
+
+/// A change that makes an otherwise valid resource wrong.
+pub type Mutation = Box<dyn Fn(&mut Value)>;
+
+pub fn mutated(v: &Value, change: impl FnOnce(&mut Value)) -> Value {
+    let mut v = v.clone();
+    change(&mut v);
+    v
 }
 
 /// A GP Connect booking for `slot`, shaped like the specification's example.
