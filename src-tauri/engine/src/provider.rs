@@ -133,10 +133,21 @@ impl Engine {
     ) -> Result<AppointmentView> {
         let service = self.directory().get(service_id)?;
         let (appointment, version) = self.read_raw(service, id).await?;
-        mapping::appointment_view(&appointment, service, None, version).ok_or_else(|| {
-            Error::new(ErrorKind::MalformedResponse)
-                .with_service(&service.id)
-                .with_diagnostics("appointment without a usable id, start or end")
-        })
+        let mut view =
+            mapping::appointment_view(&appointment, service, None, version).ok_or_else(|| {
+                Error::new(ErrorKind::MalformedResponse)
+                    .with_service(&service.id)
+                    .with_diagnostics("appointment without a usable id, start or end")
+            })?;
+        if view.status == "cancelled" && view.cancellation_reason.is_none() {
+            // A registry failure must not hide the appointment itself.
+            view.cancellation_reason = self
+                .store()
+                .cancel_reason(service.id.as_str(), id.as_str())
+                .await
+                .ok()
+                .flatten();
+        }
+        Ok(view)
     }
 }

@@ -506,6 +506,10 @@ async fn uec_book_read_cancel() {
         .await;
     assert_eq!(list.appointments.len(), 1);
     assert_eq!(list.appointments[0].status, "cancelled");
+    assert_eq!(
+        list.appointments[0].cancellation_reason.as_deref(),
+        Some("Booked GP instead")
+    );
     let missing = AppointmentId::parse("not-there").expect("id");
     assert_eq!(
         h.engine

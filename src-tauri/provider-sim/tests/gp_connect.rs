@@ -4,27 +4,28 @@ mod common;
 
 use common::*;
 use provider_sim::{SimOptions, start};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 const PRACTICE: &str = "beckside-medical-practice";
 const JANE: &str = "9434765919";
 
+/// `appointment` cancelled, with the reason GP Connect requires for it.
+fn cancellation(appointment: &Value, reason: &str) -> Value {
+    mutated(appointment, |a| {
+        a["status"] = json!("cancelled");
+        a["extension"].as_array_mut().expect("extensions").push(json!({
+            "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-AppointmentCancellationReason-1",
+            "valueString": reason
+        }));
+    })
+}
+
 #[tokio::test]
 async fn metadata_is_a_capability_statement() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, PRACTICE);
-    let resp = desk
-        .req(&svc, Method::GET, "/metadata", &ix::gp_metadata())
-        .send()
-        .await
-        .expect("send");
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let resp = desk.get(&svc, "/metadata", &ix::gp_metadata()).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(
-        resp.headers()["content-type"],
-        "application/fhir+json;charset=utf-8"
-    );
+    assert_fhir_json(&resp);
     let cs = body(resp).await;
     assert_eq!(cs["resourceType"], "CapabilityStatement");
     assert_eq!(cs["fhirVersion"], "3.0.1");
@@ -42,21 +43,11 @@ async fn metadata_is_a_capability_statement() {
 
 #[tokio::test]
 async fn find_patient_found_empty_and_invalid() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, PRACTICE);
-    let search = |value: &str| {
-        let path = format!("/Patient?identifier={}", enc(value));
-        desk.req(&svc, Method::GET, &path, &ix::gp_find_patient())
-            .send()
-    };
-
-    let found = body(
-        search(&format!("https://fhir.nhs.uk/Id/nhs-number|{JANE}"))
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let resp = desk
+        .search_patients(&svc, &format!("{NHS_NUMBER}|{JANE}"))
+        .await;
+    let found = body(resp).await;
     let patients = resources(&found, "Patient");
     assert_eq!(patients.len(), 1);
     let p = &patients[0];
@@ -69,33 +60,26 @@ async fn find_patient_found_empty_and_invalid() {
     assert!(p["telecom"].is_array());
 
     // A valid number nobody here knows: an empty bundle, not an error.
-    let resp = search("https://fhir.nhs.uk/Id/nhs-number|9434765870")
-        .await
-        .expect("send");
+    let resp = desk
+        .search_patients(&svc, &format!("{NHS_NUMBER}|9434765870"))
+        .await;
     assert_eq!(resp.status(), 200);
     let empty = body(resp).await;
     assert_eq!(empty["type"], "searchset");
     assert!(resources(&empty, "Patient").is_empty());
 
-    let resp = search("https://fhir.nhs.uk/Id/nhs-number|9434765918")
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 400);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_NHS_NUMBER");
-
-    let resp = search("https://example.org/other|9434765919")
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 400);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_IDENTIFIER_SYSTEM");
-
-    let resp = desk
-        .req(&svc, Method::GET, "/Patient", &ix::gp_find_patient())
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 400);
-    assert_eq!(spine_code(&body(resp).await), "BAD_REQUEST");
+    for (identifier, code) in [
+        (format!("{NHS_NUMBER}|9434765918"), "INVALID_NHS_NUMBER"),
+        (
+            "https://example.org/other|9434765919".to_string(),
+            "INVALID_IDENTIFIER_SYSTEM",
+        ),
+    ] {
+        let resp = desk.search_patients(&svc, &identifier).await;
+        expect_outcome(resp, 400, code).await;
+    }
+    let resp = desk.get(&svc, "/Patient", &ix::gp_find_patient()).await;
+    expect_outcome(resp, 400, "BAD_REQUEST").await;
     sim.shutdown().await;
 }
 
@@ -114,9 +98,7 @@ async fn every_demo_patient_is_known_at_every_gp_connect_service() {
 
 #[tokio::test]
 async fn slot_search_returns_slots_and_includes() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, PRACTICE);
+    let (sim, desk, svc) = open(PRACTICE).await;
     let resp = desk.gp_slots(&svc, 14).await;
     assert_eq!(resp.status(), 200);
     let bundle = body(resp).await;
@@ -155,48 +137,23 @@ async fn slot_search_returns_slots_and_includes() {
     let orgs = resources(&bundle, "Organization");
     assert_eq!(orgs[0]["identifier"][0]["value"], "B86001");
 
-    let resp = desk.gp_slots(&svc, 15).await;
-    assert_eq!(resp.status(), 422);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_PARAMETER");
-
-    let resp = desk
-        .req(&svc, Method::GET, "/Slot?status=free", &ix::gp_slots())
-        .send()
-        .await
-        .expect("send");
+    expect_outcome(desk.gp_slots(&svc, 15).await, 422, "INVALID_PARAMETER").await;
+    let resp = desk.get(&svc, "/Slot?status=free", &ix::gp_slots()).await;
     assert_eq!(resp.status(), 422);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn book_read_amend_cancel() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, PRACTICE);
-    let patient = desk.find_patient_id(&svc, JANE).await;
-    let bundle = body(desk.gp_slots(&svc, 14).await).await;
-    let slot = bookable(&bundle);
-    let location = resources(&bundle, "Location")[0]["id"]
-        .as_str()
-        .expect("location id")
-        .to_string();
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let target = desk.gp_target(&svc, JANE).await;
+    let GpTarget {
+        patient,
+        slot,
+        location,
+    } = &target;
 
-    let resp = desk
-        .gp_book(&svc, &gp_booking(&slot, &patient, &location))
-        .await;
-    assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["etag"], "W/\"1\"");
-    let location_header = resp.headers()["location"]
-        .to_str()
-        .expect("text")
-        .to_string();
-    let booked = body(resp).await;
-    let id = booked["id"].as_str().expect("id").to_string();
-    assert_eq!(
-        location_header,
-        format!("{}/Appointment/{id}/_history/1", svc.base_url)
-    );
-    assert_eq!(booked["meta"]["versionId"], "1");
+    let (booked, id) = expect_created(desk.gp_book(&svc, &target.booking()).await, &svc).await;
     let urls: Vec<&str> = booked["extension"]
         .as_array()
         .expect("extensions")
@@ -223,161 +180,51 @@ async fn book_read_amend_cancel() {
     ));
 
     // The slot is gone from search.
-    let again = body(desk.gp_slots(&svc, 14).await).await;
-    assert!(
-        !resources(&again, "Slot")
-            .iter()
-            .any(|s| s["id"] == slot["id"])
-    );
+    assert!(!desk.gp_offers(&svc, slot).await);
 
     let resp = desk
-        .req(
-            &svc,
-            Method::GET,
-            &format!("/Appointment/{id}"),
-            &ix::gp_read(),
-        )
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "W/\"1\"");
-    let read = body(resp).await;
+        .get(&svc, &format!("/Appointment/{id}"), &ix::gp_read())
+        .await;
+    let read = expect_version(resp, 200, 1).await;
     assert_eq!(read, booked);
 
-    let mut amended = read.clone();
-    amended["description"] = json!("Cough for three weeks, now wheezy");
-    amended["comment"] = json!("Patient prefers a morning call");
-    let resp = with_body(
-        desk.req(
-            &svc,
-            Method::PUT,
-            &format!("/Appointment/{id}"),
-            &ix::gp_amend(),
-        )
-        .header("If-Match", "W/\"1\""),
-        &amended,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "W/\"2\"");
-    let amended = body(resp).await;
+    let put = |ix: Ix, if_match: Option<u32>, appointment: &Value| {
+        send(desk.update(&svc, &id, &ix, if_match, appointment))
+    };
+    let amended = mutated(&read, |a| {
+        a["description"] = json!("Cough for three weeks, now wheezy");
+        a["comment"] = json!("Patient prefers a morning call");
+    });
+    let amended = expect_version(put(ix::gp_amend(), Some(1), &amended).await, 200, 2).await;
     assert_eq!(amended["meta"]["versionId"], "2");
     assert_eq!(amended["description"], "Cough for three weeks, now wheezy");
 
     // A stale version is refused.
-    let mut stale = amended.clone();
-    stale["description"] = json!("Another change");
-    let resp = with_body(
-        desk.req(
-            &svc,
-            Method::PUT,
-            &format!("/Appointment/{id}"),
-            &ix::gp_amend(),
-        )
-        .header("If-Match", "W/\"1\""),
-        &stale,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 409);
-    let outcome = body(resp).await;
-    assert_eq!(spine_code(&outcome), "CONFLICT");
-    assert!(
-        outcome["issue"][0]["diagnostics"]
-            .as_str()
-            .is_some_and(|d| d.contains("version conflict"))
-    );
+    let stale = mutated(&amended, |a| a["description"] = json!("Another change"));
+    let resp = put(ix::gp_amend(), Some(1), &stale).await;
+    let outcome = expect_outcome(resp, 409, "CONFLICT").await;
+    assert!(diagnostics(&outcome).contains("version conflict"));
 
     // Only description and comment may change.
-    let mut moved = amended.clone();
-    moved["start"] = json!("2099-01-01T09:00:00+00:00");
-    let resp = with_body(
-        desk.req(
-            &svc,
-            Method::PUT,
-            &format!("/Appointment/{id}"),
-            &ix::gp_amend(),
-        ),
-        &moved,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 422);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_RESOURCE");
+    let moved = mutated(&amended, |a| {
+        a["start"] = json!("2099-01-01T09:00:00+00:00")
+    });
+    let resp = put(ix::gp_amend(), None, &moved).await;
+    expect_outcome(resp, 422, "INVALID_RESOURCE").await;
 
     // Cancelling needs a reason.
-    let mut no_reason = amended.clone();
-    no_reason["status"] = json!("cancelled");
-    let resp = with_body(
-        desk.req(
-            &svc,
-            Method::PUT,
-            &format!("/Appointment/{id}"),
-            &ix::gp_cancel(),
-        )
-        .header("If-Match", "W/\"2\""),
-        &no_reason,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 422);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_PARAMETER");
+    let no_reason = mutated(&amended, |a| a["status"] = json!("cancelled"));
+    let resp = put(ix::gp_cancel(), Some(2), &no_reason).await;
+    expect_outcome(resp, 422, "INVALID_PARAMETER").await;
 
-    let mut cancel = amended.clone();
-    cancel["status"] = json!("cancelled");
-    cancel["extension"]
-        .as_array_mut()
-        .expect("extensions")
-        .push(json!({
-            "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-AppointmentCancellationReason-1",
-            "valueString": "Patient feels better"
-        }));
-    let resp = with_body(
-        desk.req(
-            &svc,
-            Method::PUT,
-            &format!("/Appointment/{id}"),
-            &ix::gp_cancel(),
-        )
-        .header("If-Match", "W/\"2\""),
-        &cancel,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "W/\"3\"");
-    let cancelled = body(resp).await;
+    let cancel = cancellation(&amended, "Patient feels better");
+    let cancelled = expect_version(put(ix::gp_cancel(), Some(2), &cancel).await, 200, 3).await;
     assert_eq!(cancelled["status"], "cancelled");
 
     // The slot is free again, and a cancelled appointment cannot be amended.
-    let again = body(desk.gp_slots(&svc, 14).await).await;
-    assert!(
-        resources(&again, "Slot")
-            .iter()
-            .any(|s| s["id"] == slot["id"])
-    );
-    let mut late = cancelled.clone();
-    late["description"] = json!("Too late");
-    let resp = with_body(
-        desk.req(
-            &svc,
-            Method::PUT,
-            &format!("/Appointment/{id}"),
-            &ix::gp_amend(),
-        ),
-        &late,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 422);
+    assert!(desk.gp_offers(&svc, slot).await);
+    let late = mutated(&cancelled, |a| a["description"] = json!("Too late"));
+    assert_eq!(put(ix::gp_amend(), None, &late).await.status(), 422);
 
     // The patient's appointments include it (cancelled ones too) and its Location.
     let today = chrono::Utc::now().date_naive();
@@ -386,11 +233,7 @@ async fn book_read_amend_cancel() {
         enc(&format!("ge{}", today - chrono::Duration::days(2))),
         enc(&format!("le{}", today + chrono::Duration::days(30)))
     );
-    let resp = desk
-        .req(&svc, Method::GET, &path, &ix::gp_patient_appointments())
-        .send()
-        .await
-        .expect("send");
+    let resp = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
     assert_eq!(resp.status(), 200);
     let list = body(resp).await;
     let appts = resources(&list, "Appointment");
@@ -405,165 +248,73 @@ async fn book_read_amend_cancel() {
     );
     assert_eq!(resources(&list, "Location").len(), 1);
 
+    let unknown = "/Patient/999999/Appointment?start=ge2024-01-01&start=le2024-01-02";
     let resp = desk
-        .req(
-            &svc,
-            Method::GET,
-            "/Patient/999999/Appointment?start=ge2024-01-01&start=le2024-01-02",
-            &ix::gp_patient_appointments(),
-        )
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 404);
-    assert_eq!(spine_code(&body(resp).await), "PATIENT_NOT_FOUND");
+        .get(&svc, unknown, &ix::gp_patient_appointments())
+        .await;
+    expect_outcome(resp, 404, "PATIENT_NOT_FOUND").await;
+    let unbounded = format!("/Patient/{patient}/Appointment");
     let resp = desk
-        .req(
-            &svc,
-            Method::GET,
-            &format!("/Patient/{patient}/Appointment"),
-            &ix::gp_patient_appointments(),
-        )
-        .send()
-        .await
-        .expect("send");
+        .get(&svc, &unbounded, &ix::gp_patient_appointments())
+        .await;
     assert_eq!(resp.status(), 422);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn past_appointments_cannot_be_amended_or_cancelled() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, PRACTICE);
-    let resp = desk
-        .req(&svc, Method::GET, "/Appointment/1000", &ix::gp_read())
-        .send()
-        .await
-        .expect("send");
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let resp = desk.get(&svc, "/Appointment/1000", &ix::gp_read()).await;
     assert_eq!(resp.status(), 200);
     let past = body(resp).await;
-    let mut amend = past.clone();
-    amend["description"] = json!("Changed");
-    let resp = with_body(
-        desk.req(&svc, Method::PUT, "/Appointment/1000", &ix::gp_amend()),
-        &amend,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 422);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_RESOURCE");
+    let amend = mutated(&past, |a| a["description"] = json!("Changed"));
+    let resp = send(desk.update(&svc, "1000", &ix::gp_amend(), None, &amend)).await;
+    expect_outcome(resp, 422, "INVALID_RESOURCE").await;
 
-    let mut cancel = past.clone();
-    cancel["status"] = json!("cancelled");
-    cancel["extension"].as_array_mut().expect("ext").push(json!({
-        "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-AppointmentCancellationReason-1",
-        "valueString": "No longer needed"
-    }));
-    let resp = with_body(
-        desk.req(&svc, Method::PUT, "/Appointment/1000", &ix::gp_cancel()),
-        &cancel,
-    )
-    .send()
-    .await
-    .expect("send");
+    let cancel = cancellation(&past, "No longer needed");
+    let resp = send(desk.update(&svc, "1000", &ix::gp_cancel(), None, &cancel)).await;
     assert_eq!(resp.status(), 422);
 
-    let resp = desk
-        .req(&svc, Method::GET, "/Appointment/424242", &ix::gp_read())
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 404);
-    assert_eq!(spine_code(&body(resp).await), "NO_RECORD_FOUND");
+    let resp = desk.get(&svc, "/Appointment/424242", &ix::gp_read()).await;
+    expect_outcome(resp, 404, "NO_RECORD_FOUND").await;
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn booking_rules_are_enforced() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, PRACTICE);
-    let patient = desk.find_patient_id(&svc, JANE).await;
-    let bundle = body(desk.gp_slots(&svc, 14).await).await;
-    let slot = bookable(&bundle);
-    let location = resources(&bundle, "Location")[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let good = gp_booking(&slot, &patient, &location);
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let good = desk.gp_target(&svc, JANE).await.booking();
 
-    let expect = |status: u16, code: &'static str, mutate: Box<dyn Fn(&mut Value)>| {
-        let mut b = good.clone();
-        mutate(&mut b);
-        let desk = &desk;
-        let svc = &svc;
-        async move {
-            let resp = desk.gp_book(svc, &b).await;
-            assert_eq!(resp.status(), status, "{code}");
-            assert_eq!(spine_code(&body(resp).await), code);
-        }
-    };
-    expect(
-        422,
-        "INVALID_RESOURCE",
+    let breaks_the_profile: Vec<Mutation> = vec![
         Box::new(|b| b["reason"] = json!([{ "text": "x" }])),
-    )
-    .await;
-    expect(
-        422,
-        "INVALID_RESOURCE",
         Box::new(|b| b["description"] = json!("x".repeat(101))),
-    )
-    .await;
-    expect(422, "INVALID_RESOURCE", Box::new(|b| b["id"] = json!("5"))).await;
-    expect(
-        422,
-        "INVALID_RESOURCE",
+        Box::new(|b| b["id"] = json!("5")),
         Box::new(|b| b["end"] = b["start"].clone()),
-    )
-    .await;
-    expect(
-        422,
-        "INVALID_RESOURCE",
         Box::new(|b| b["extension"] = json!([])),
-    )
-    .await;
-    expect(
-        422,
-        "REFERENCE_NOT_FOUND",
-        Box::new(|b| b["slot"] = json!([{ "reference": "Slot/1" }])),
-    )
-    .await;
-    expect(
-        404,
-        "PATIENT_NOT_FOUND",
-        Box::new(|b| b["participant"][0]["actor"]["reference"] = json!("Patient/99999")),
-    )
-    .await;
+    ];
+    for change in breaks_the_profile {
+        let resp = desk.gp_book(&svc, &mutated(&good, change)).await;
+        expect_outcome(resp, 422, "INVALID_RESOURCE").await;
+    }
+    let no_such_slot = mutated(&good, |b| b["slot"] = json!([{ "reference": "Slot/1" }]));
+    let resp = desk.gp_book(&svc, &no_such_slot).await;
+    expect_outcome(resp, 422, "REFERENCE_NOT_FOUND").await;
+    let no_such_patient = mutated(&good, |b| {
+        b["participant"][0]["actor"]["reference"] = json!("Patient/99999")
+    });
+    let resp = desk.gp_book(&svc, &no_such_patient).await;
+    expect_outcome(resp, 404, "PATIENT_NOT_FOUND").await;
 
+    assert_eq!(desk.gp_book(&svc, &good).await.status(), 201);
     let resp = desk.gp_book(&svc, &good).await;
-    assert_eq!(resp.status(), 201);
-    let resp = desk.gp_book(&svc, &good).await;
-    assert_eq!(resp.status(), 409);
-    assert_eq!(spine_code(&body(resp).await), "DUPLICATE_REJECTED");
+    expect_outcome(resp, 409, "DUPLICATE_REJECTED").await;
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn concurrent_bookings_of_one_slot_yield_exactly_one() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, "chapel-lane-surgery");
-    let patient = desk.find_patient_id(&svc, JANE).await;
-    let bundle = body(desk.gp_slots(&svc, 14).await).await;
-    let slot = bookable(&bundle);
-    let location = resources(&bundle, "Location")[0]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let booking = gp_booking(&slot, &patient, &location);
+    let (sim, desk, svc) = open("chapel-lane-surgery").await;
+    let booking = desk.gp_target(&svc, JANE).await.booking();
 
     let attempts = (0..10).map(|_| desk.gp_book(&svc, &booking));
     let statuses: Vec<u16> = futures::future::join_all(attempts)

@@ -5,10 +5,7 @@ mod common;
 use common::*;
 use provider_sim::{SimOptions, start};
 use reqwest::Method;
-use serde_json::json;
-
-/// A change that makes a booking invalid.
-type Mutation = Box<dyn Fn(&mut serde_json::Value)>;
+use serde_json::{Value, json};
 
 const UTC_409: &str = "calder-valley-utc";
 const UTC_422: &str = "airedale-park-utc";
@@ -16,16 +13,13 @@ const ED: &str = "leeds-east-ed";
 
 #[tokio::test]
 async fn metadata_for_uec() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, ED);
-    let rid = uuid::Uuid::new_v4().to_string();
-    let resp = desk
-        .req(&svc, Method::GET, "/metadata", &ix::uec_metadata())
-        .header("X-Request-ID", &rid)
-        .send()
-        .await
-        .expect("send");
+    let (sim, desk, svc) = open(ED).await;
+    let rid = request_id();
+    let resp = send(
+        desk.req(&svc, Method::GET, "/metadata", &ix::uec_metadata())
+            .header("X-Request-ID", &rid),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["x-correlation-id"], rid.as_str());
     let cs = body(resp).await;
@@ -79,42 +73,23 @@ async fn slot_search_with_includes() {
 
     let svc = service(&sim, UTC_409);
     let resp = desk.uec_slots(&svc, 15 * 24).await;
-    assert_eq!(resp.status(), 422);
-    assert_eq!(spine_code(&body(resp).await), "INVALID_PARAMETER");
-
-    let resp = desk
-        .req(&svc, Method::GET, "/Slot?schedule.actor:healthcareservice=nope&start=ge2024-01-01&start=le2024-01-02&status=free", &ix::uec_slots())
-        .send()
-        .await
-        .expect("send");
+    expect_outcome(resp, 422, "INVALID_PARAMETER").await;
+    let unknown = "/Slot?schedule.actor:healthcareservice=nope\
+                   &start=ge2024-01-01&start=le2024-01-02&status=free";
+    let resp = desk.get(&svc, unknown, &ix::uec_slots()).await;
     assert_eq!(resp.status(), 422);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn book_read_cancel_and_idempotent_replay() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, UTC_409);
-    let slot = desk.first_uec_slot(&svc).await;
-    let booking = uec_booking(&slot, true);
-    let rid = uuid::Uuid::new_v4().to_string();
+    let (sim, desk, svc) = open(UTC_409).await;
+    let booking = uec_booking(&desk.first_uec_slot(&svc).await, true);
+    let rid = request_id();
 
     let resp = desk.uec_book(&svc, &booking, &rid).await;
-    assert_eq!(resp.status(), 201);
     assert_eq!(resp.headers()["x-correlation-id"], rid.as_str());
-    assert_eq!(resp.headers()["etag"], "W/\"1\"");
-    let location = resp.headers()["location"]
-        .to_str()
-        .expect("text")
-        .to_string();
-    let booked = body(resp).await;
-    let id = booked["id"].as_str().expect("id").to_string();
-    assert_eq!(
-        location,
-        format!("{}/Appointment/{id}/_history/1", svc.base_url)
-    );
-    assert_eq!(booked["meta"]["versionId"], "1");
+    let (booked, id) = expect_created(resp, &svc).await;
     assert_eq!(booked["contained"].as_array().map(Vec::len), Some(3));
     let before = sim.appointments().len();
 
@@ -126,58 +101,32 @@ async fn book_read_cancel_and_idempotent_replay() {
     assert_eq!(sim.appointments().len(), before);
 
     let resp = desk
-        .req(
-            &svc,
-            Method::GET,
-            &format!("/Appointment/{id}"),
-            &ix::uec_read(),
+        .get(&svc, &format!("/Appointment/{id}"), &ix::uec_read())
+        .await;
+    let read = expect_version(resp, 200, 1).await;
+
+    let cancel = mutated(&read, |a| a["status"] = json!("cancelled"));
+    let put = |if_match: Option<u32>, appointment: &Value| {
+        send(
+            desk.update(&svc, &id, &ix::uec_cancel(), if_match, appointment)
+                .header("X-Request-ID", request_id()),
         )
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "W/\"1\"");
-    let read = body(resp).await;
-
-    let mut cancel = read.clone();
-    cancel["status"] = json!("cancelled");
-    let put = |if_match: Option<&'static str>, b: serde_json::Value| {
-        let mut rb = desk
-            .req(
-                &svc,
-                Method::PUT,
-                &format!("/Appointment/{id}"),
-                &ix::uec_cancel(),
-            )
-            .header("X-Request-ID", uuid::Uuid::new_v4().to_string());
-        if let Some(m) = if_match {
-            rb = rb.header("If-Match", m);
-        }
-        with_body(rb, &b).send()
     };
-    let resp = put(None, cancel.clone()).await.expect("send");
-    assert_eq!(resp.status(), 412);
-    assert_eq!(spine_code(&body(resp).await), "PRECONDITION_FAILED");
+    let resp = put(None, &cancel).await;
+    expect_outcome(resp, 412, "PRECONDITION_FAILED").await;
+    assert_eq!(put(Some(7), &cancel).await.status(), 409);
 
-    let resp = put(Some("W/\"7\""), cancel.clone()).await.expect("send");
-    assert_eq!(resp.status(), 409);
+    let changed = mutated(&cancel, |a| a["description"] = json!("Something else"));
+    assert_eq!(put(Some(1), &changed).await.status(), 422);
 
-    let mut changed = cancel.clone();
-    changed["description"] = json!("Something else");
-    let resp = put(Some("W/\"1\""), changed).await.expect("send");
-    assert_eq!(resp.status(), 422);
+    let cancelled = expect_version(put(Some(1), &cancel).await, 200, 2).await;
+    assert_eq!(cancelled["status"], "cancelled");
 
-    let resp = put(Some("W/\"1\""), cancel.clone()).await.expect("send");
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["etag"], "W/\"2\"");
-    assert_eq!(body(resp).await["status"], "cancelled");
-
-    let resp = put(Some("W/\"2\""), cancel.clone()).await.expect("send");
+    let resp = put(Some(2), &cancel).await;
     assert_eq!(resp.status(), 422, "already cancelled");
 
     // The slot is free again.
-    let rid2 = uuid::Uuid::new_v4().to_string();
-    let resp = desk.uec_book(&svc, &booking, &rid2).await;
+    let resp = desk.uec_book(&svc, &booking, &request_id()).await;
     assert_eq!(resp.status(), 201);
     sim.shutdown().await;
 }
@@ -186,32 +135,21 @@ async fn book_read_cancel_and_idempotent_replay() {
 async fn taken_slot_is_409_or_422_depending_on_the_service() {
     let sim = start(SimOptions::default()).await.expect("start");
     let desk = Desk::new();
-    for (id, status, issue) in [
-        (UTC_409, 409, "duplicate"),
-        (UTC_422, 422, "business-rule"),
-        (ED, 422, "business-rule"),
+    for (id, status, issue, code) in [
+        (UTC_409, 409, "duplicate", "DUPLICATE_REJECTED"),
+        (UTC_422, 422, "business-rule", "INVALID_RESOURCE"),
+        (ED, 422, "business-rule", "INVALID_RESOURCE"),
     ] {
         let svc = service(&sim, id);
-        let slot = desk.first_uec_slot(&svc).await;
-        let booking = uec_booking(&slot, true);
-        let first = desk
-            .uec_book(&svc, &booking, &uuid::Uuid::new_v4().to_string())
-            .await;
+        let booking = uec_booking(&desk.first_uec_slot(&svc).await, true);
+        let first = desk.uec_book(&svc, &booking, &request_id()).await;
         assert_eq!(first.status(), 201, "{id}");
-        let second = desk
-            .uec_book(&svc, &booking, &uuid::Uuid::new_v4().to_string())
-            .await;
+        let second = desk.uec_book(&svc, &booking, &request_id()).await;
         assert_eq!(second.status(), status, "{id}");
-        let outcome = body(second).await;
+        let outcome = expect_outcome(second, status, code).await;
         assert_eq!(outcome["issue"][0]["code"], issue, "{id}");
         if status == 422 {
-            assert_eq!(spine_code(&outcome), "INVALID_RESOURCE");
-            assert_eq!(
-                outcome["issue"][0]["diagnostics"],
-                "The slot is no longer free"
-            );
-        } else {
-            assert_eq!(spine_code(&outcome), "DUPLICATE_REJECTED");
+            assert_eq!(diagnostics(&outcome), "The slot is no longer free");
         }
     }
     sim.shutdown().await;
@@ -219,17 +157,9 @@ async fn taken_slot_is_409_or_422_depending_on_the_service() {
 
 #[tokio::test]
 async fn booking_without_nhs_number_gets_a_local_identifier() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, ED);
-    let slot = desk.first_uec_slot(&svc).await;
-    let resp = desk
-        .uec_book(
-            &svc,
-            &uec_booking(&slot, false),
-            &uuid::Uuid::new_v4().to_string(),
-        )
-        .await;
+    let (sim, desk, svc) = open(ED).await;
+    let booking = uec_booking(&desk.first_uec_slot(&svc).await, false);
+    let resp = desk.uec_book(&svc, &booking, &request_id()).await;
     assert_eq!(resp.status(), 201);
     let booked = body(resp).await;
     let patient = booked["contained"]
@@ -245,22 +175,12 @@ async fn booking_without_nhs_number_gets_a_local_identifier() {
 
 #[tokio::test]
 async fn uec_booking_rules_are_enforced() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
-    let svc = service(&sim, UTC_422);
-    let slot = desk.first_uec_slot(&svc).await;
-    let good = uec_booking(&slot, true);
+    let (sim, desk, svc) = open(UTC_422).await;
+    let good = uec_booking(&desk.first_uec_slot(&svc).await, true);
 
     // X-Request-ID is required.
-    let resp = with_body(
-        desk.req(&svc, Method::POST, "/Appointment", &ix::uec_book()),
-        &good,
-    )
-    .send()
-    .await
-    .expect("send");
-    assert_eq!(resp.status(), 400);
-    assert_eq!(spine_code(&body(resp).await), "MISSING_OR_INVALID_HEADER");
+    let resp = send(desk.uec_book_req(&svc, &good)).await;
+    expect_outcome(resp, 400, "MISSING_OR_INVALID_HEADER").await;
 
     let cases: Vec<Mutation> = vec![
         Box::new(|b| b["id"] = json!("x")),
@@ -272,19 +192,13 @@ async fn uec_booking_rules_are_enforced() {
         Box::new(|b| b["contained"][0]["identifier"][0]["value"] = json!("9434765918")),
         Box::new(|b| b["start"] = json!("2030-01-01T00:00:00+00:00")),
     ];
-    for (i, mutate) in cases.iter().enumerate() {
-        let mut b = good.clone();
-        mutate(&mut b);
+    for (i, change) in cases.into_iter().enumerate() {
         let resp = desk
-            .uec_book(&svc, &b, &uuid::Uuid::new_v4().to_string())
+            .uec_book(&svc, &mutated(&good, change), &request_id())
             .await;
         assert_eq!(resp.status(), 422, "case {i}");
     }
-    assert_eq!(
-        desk.uec_book(&svc, &good, &uuid::Uuid::new_v4().to_string())
-            .await
-            .status(),
-        201
-    );
+    let resp = desk.uec_book(&svc, &good, &request_id()).await;
+    assert_eq!(resp.status(), 201);
     sim.shutdown().await;
 }

@@ -43,11 +43,11 @@ fn instant(t: DateTime<FixedOffset>) -> String {
 }
 
 pub fn metadata() -> FhirRequest {
-    FhirRequest::get("/metadata", id(interaction::METADATA), scope::ORG_READ)
+    FhirRequest::new("/metadata", id(interaction::METADATA), scope::ORG_READ)
 }
 
 pub fn find_patient(nhs: &NhsNumber) -> FhirRequest {
-    FhirRequest::get(
+    FhirRequest::new(
         "/Patient",
         id(interaction::SEARCH_PATIENT),
         scope::PATIENT_READ,
@@ -60,7 +60,7 @@ pub fn find_patient(nhs: &NhsNumber) -> FhirRequest {
 
 /// `our_ods` goes in the searchFilter so the provider can apply its sharing agreements.
 pub fn free_slots(window: &SearchWindow, our_ods: &str) -> FhirRequest {
-    FhirRequest::get("/Slot", id(interaction::SEARCH_SLOTS), scope::ORG_READ)
+    FhirRequest::new("/Slot", id(interaction::SEARCH_SLOTS), scope::ORG_READ)
         .param("start", format!("ge{}", window.from.format("%Y-%m-%d")))
         .param("end", format!("le{}", window.to.format("%Y-%m-%d")))
         .param("status", "free")
@@ -79,7 +79,7 @@ pub fn free_slots(window: &SearchWindow, our_ods: &str) -> FhirRequest {
 }
 
 pub fn read(appointment: &AppointmentId) -> FhirRequest {
-    FhirRequest::get(
+    FhirRequest::new(
         format!("/Appointment/{appointment}"),
         id(interaction::READ),
         scope::PATIENT_READ,
@@ -87,7 +87,7 @@ pub fn read(appointment: &AppointmentId) -> FhirRequest {
 }
 
 pub fn patient_appointments(patient_id: &str, window: &SearchWindow) -> FhirRequest {
-    FhirRequest::get(
+    FhirRequest::new(
         format!("/Patient/{patient_id}/Appointment"),
         id(interaction::PATIENT_APPOINTMENTS),
         scope::PATIENT_READ,
@@ -174,13 +174,13 @@ pub fn booking(
 }
 
 pub fn book(body: &Appointment) -> Result<FhirRequest> {
-    FhirRequest::get("/Appointment", id(interaction::BOOK), scope::PATIENT_WRITE)
+    FhirRequest::new("/Appointment", id(interaction::BOOK), scope::PATIENT_WRITE)
         .with_body(Method::POST, body)
 }
 
 fn put(appointment: &Appointment, version: Option<&str>, interaction: &str) -> Result<FhirRequest> {
     let aid = appointment.id.clone().unwrap_or_default();
-    let mut req = FhirRequest::get(
+    let mut req = FhirRequest::new(
         format!("/Appointment/{aid}"),
         id(interaction),
         scope::PATIENT_WRITE,

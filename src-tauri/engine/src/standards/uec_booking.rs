@@ -42,7 +42,7 @@ fn instant(t: DateTime<FixedOffset>) -> String {
 }
 
 pub fn metadata() -> FhirRequest {
-    FhirRequest::get("/metadata", id(interaction::METADATA), scope::SLOT_READ)
+    FhirRequest::new("/metadata", id(interaction::METADATA), scope::SLOT_READ)
 }
 
 /// The window's days as UK local instants, from 00:00 on the first day to 23:59:59 on the
@@ -76,7 +76,7 @@ pub fn free_slots(window: &SearchWindow, healthcare_service: &str) -> Vec<FhirRe
     window_spans(window)
         .into_iter()
         .map(|(t1, t2)| {
-            FhirRequest::get("/Slot", id(interaction::SEARCH_SLOTS), scope::SLOT_READ)
+            FhirRequest::new("/Slot", id(interaction::SEARCH_SLOTS), scope::SLOT_READ)
                 .param("schedule.actor:healthcareservice", healthcare_service)
                 .param("start", format!("ge{}", instant(t1)))
                 .param("start", format!("le{}", instant(t2)))
@@ -91,7 +91,7 @@ pub fn free_slots(window: &SearchWindow, healthcare_service: &str) -> Vec<FhirRe
 }
 
 pub fn read(appointment: &AppointmentId) -> FhirRequest {
-    FhirRequest::get(
+    FhirRequest::new(
         format!("/Appointment/{appointment}"),
         id(interaction::READ),
         scope::APPOINTMENT_READ,
@@ -248,7 +248,7 @@ pub fn booking(
 
 /// `request_id` is the X-Request-ID: a retry of the same booking must send the same one.
 pub fn book(body: &Appointment, request_id: uuid::Uuid) -> Result<FhirRequest> {
-    let mut req = FhirRequest::get(
+    let mut req = FhirRequest::new(
         "/Appointment",
         id(interaction::BOOK),
         scope::APPOINTMENT_WRITE,
@@ -267,7 +267,7 @@ pub fn cancel(
 ) -> Result<FhirRequest> {
     let aid = current.id.clone().unwrap_or_default();
     current.status = Some("cancelled".into());
-    let mut req = FhirRequest::get(
+    let mut req = FhirRequest::new(
         format!("/Appointment/{aid}"),
         id(interaction::CANCEL),
         scope::APPOINTMENT_WRITE,

@@ -202,6 +202,26 @@ impl Store {
         Ok(out)
     }
 
+    /// The reason given when this desk cancelled an appointment (UEC carries none on the wire).
+    pub async fn cancel_reason(
+        &self,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT reason FROM booking_events
+             WHERE service_id = ? AND appointment_id = ? AND action = 'cancel'
+               AND outcome = 'succeeded'
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(service_id)
+        .bind(appointment_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
+    }
+
     /// Appointments this desk made for a patient, optionally at one service: (service, id).
     pub async fn appointments_for(
         &self,

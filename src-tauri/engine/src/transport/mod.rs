@@ -39,7 +39,8 @@ pub struct FhirRequest {
 }
 
 impl FhirRequest {
-    pub fn get(path: impl Into<String>, interaction: String, scope: &'static str) -> Self {
+    /// A GET; [`FhirRequest::with_body`] turns it into a POST or PUT.
+    pub fn new(path: impl Into<String>, interaction: String, scope: &'static str) -> Self {
         Self {
             method: Method::GET,
             path: path.into(),

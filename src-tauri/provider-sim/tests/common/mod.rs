@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 pub const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
 pub const RFC4122: &str = "https://tools.ietf.org/html/rfc4122";
+pub const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
 
 /// An interaction id and the JWT scope that goes with it.
 pub struct Ix {
@@ -233,12 +234,16 @@ impl Desk {
         with_body(rb, appointment)
     }
 
+    /// A GP Connect patient search by `system|value` identifier.
+    pub async fn search_patients(&self, svc: &ServiceEntry, identifier: &str) -> Response {
+        let path = format!("/Patient?identifier={}", enc(identifier));
+        self.get(svc, &path, &ix::gp_find_patient()).await
+    }
+
     pub async fn find_patient_id(&self, svc: &ServiceEntry, nhs: &str) -> String {
-        let path = format!(
-            "/Patient?identifier={}",
-            enc(&format!("https://fhir.nhs.uk/Id/nhs-number|{nhs}"))
-        );
-        let resp = self.get(svc, &path, &ix::gp_find_patient()).await;
+        let resp = self
+            .search_patients(svc, &format!("{NHS_NUMBER}|{nhs}"))
+            .await;
         assert_eq!(resp.status(), 200);
         let bundle = body(resp).await;
         bundle["entry"][0]["resource"]["id"]
