@@ -12,8 +12,28 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use support::{
-    AMIR, DAVID, Desk, JANE, MARGARET, Run, TestSim, bookdesk_bin, day, start_of, str_of, today,
+    AMIR, DAVID, Desk, JANE, MARGARET, Run, TestSim, appointment_args, assert_has_keys, book_args,
+    book_args_for, bookdesk_bin, slots_args, start_of, str_of, today,
 };
+
+/// Checks a new booking is the one asked for, and returns its appointment id.
+fn assert_booked(booked: &Value, service: &str, slot: &Value, nhs: &str) -> String {
+    let a = &booked["appointment"];
+    assert_eq!(a["status"], "booked", "{booked}");
+    assert_eq!(a["service_id"], service);
+    assert_eq!(a["nhs_number"], nhs);
+    assert_eq!(a["slot_ids"], serde_json::json!([str_of(slot, "id")]));
+    assert_eq!(start_of(a), start_of(slot));
+    str_of(a, "id").to_string()
+}
+
+/// A demo desk, its first service of `kind` and a free slot there a day or more ahead.
+fn demo_slot(kind: &str) -> (Desk, String, Value) {
+    let desk = Desk::demo();
+    let service = desk.service_of_kind(kind);
+    let slot = desk.slot_ahead(&service);
+    (desk, service, slot)
+}
 
 fn ids_of(items: &[Value], key: &str) -> BTreeSet<String> {
     items.iter().map(|v| str_of(v, key).to_string()).collect()
@@ -51,15 +71,7 @@ fn demo_search_of_all_services_returns_complete_slots_from_every_service() {
         .collect();
 
     let (from, to) = (today(), today() + Duration::days(6));
-    let run = desk.run(&[
-        "slots",
-        "--all",
-        "--from",
-        &day(0),
-        "--to",
-        &day(6),
-        "--json",
-    ]);
+    let run = desk.run_json(&slots_args(&["--all"], 0, 6));
     run.expect_code(0);
     assert!(
         run.stderr.contains("DEMO"),
@@ -145,16 +157,7 @@ fn demo_search_of_all_services_returns_complete_slots_from_every_service() {
 #[test]
 fn channel_filter_keeps_only_slots_that_state_that_channel() {
     let desk = Desk::demo();
-    let v = desk.ok(&[
-        "slots",
-        "--all",
-        "--channel",
-        "telephone",
-        "--from",
-        &day(0),
-        "--to",
-        &day(6),
-    ]);
+    let v = desk.search(&["--all", "--channel", "telephone"], 0, 6);
     let slots = v["slots"].as_array().expect("slots array");
     assert!(!slots.is_empty(), "the demo offers telephone slots");
     for s in slots {
@@ -166,32 +169,15 @@ fn channel_filter_keeps_only_slots_that_state_that_channel() {
 
 #[test]
 fn demo_gp_booking_lifecycle_persists_across_runs_and_reset_clears_it() {
-    let desk = Desk::demo();
-    let gp = desk.service_of_kind("gp-practice");
-    let slot = desk.slot_ahead(&gp);
+    let (desk, gp, slot) = demo_slot("gp-practice");
     let slot_id = str_of(&slot, "id");
 
-    let booked = desk.ok(&[
-        "book",
-        "--service",
-        &gp,
-        "--slot",
-        slot_id,
-        "--nhs",
-        JANE,
-        "--description",
-        "Sore throat and fever for 3 days",
-        "--comment",
-        "Call on 07700 900123",
-    ]);
+    let mut args = book_args(&gp, slot_id, JANE, "Sore throat and fever for 3 days");
+    args.extend(["--comment", "Call on 07700 900123"]);
+    let booked = desk.ok(&args);
+    let id = assert_booked(&booked, &gp, &slot, JANE);
     let a = &booked["appointment"];
-    let id = str_of(a, "id").to_string();
-    assert_eq!(a["status"], "booked");
-    assert_eq!(a["service_id"], gp.as_str());
     assert_eq!(a["standard"], "gp-connect");
-    assert_eq!(a["nhs_number"], JANE);
-    assert_eq!(a["slot_ids"], serde_json::json!([slot_id]));
-    assert_eq!(start_of(a), start_of(&slot));
     assert_eq!(a["description"], "Sore throat and fever for 3 days");
     assert_eq!(a["comment"], "Call on 07700 900123");
     assert_eq!(booked["confirmed_by_check"], false);
@@ -203,22 +189,18 @@ fn demo_gp_booking_lifecycle_persists_across_runs_and_reset_clears_it() {
         !still_free.iter().any(|s| s["id"] == slot_id),
         "booked slot no longer offered"
     );
-    let shown = desk.ok(&["show", "--service", &gp, "--appointment", &id]);
+    let shown = desk.show(&gp, &id);
     assert_eq!(shown["id"], id.as_str());
     assert_eq!(shown["status"], "booked");
     assert_eq!(shown["description"], "Sore throat and fever for 3 days");
 
-    let amended = desk.ok(&[
-        "amend",
-        "--service",
-        &gp,
-        "--appointment",
-        &id,
+    let changes = [
         "--description",
         "Sore throat, now with earache",
         "--comment",
         "Prefers mornings",
-    ]);
+    ];
+    let amended = desk.ok(&appointment_args("amend", &gp, &id, &changes));
     assert_eq!(amended["description"], "Sore throat, now with earache");
     assert_eq!(amended["comment"], "Prefers mornings");
     assert_eq!(amended["status"], "booked");
@@ -227,18 +209,10 @@ fn demo_gp_booking_lifecycle_persists_across_runs_and_reset_clears_it() {
         v1,
         "an amendment makes a new version"
     );
-    let reread = desk.ok(&["show", "--service", &gp, "--appointment", &id]);
+    let reread = desk.show(&gp, &id);
     assert_eq!(reread["description"], "Sore throat, now with earache");
 
-    let cancelled = desk.ok(&[
-        "cancel",
-        "--service",
-        &gp,
-        "--appointment",
-        &id,
-        "--reason",
-        "Patient feels better",
-    ]);
+    let cancelled = desk.cancel(&gp, &id, "Patient feels better");
     assert_eq!(cancelled["status"], "cancelled");
     assert_eq!(cancelled["cancellation_reason"], "Patient feels better");
 
@@ -291,11 +265,7 @@ fn demo_gp_booking_lifecycle_persists_across_runs_and_reset_clears_it() {
     // Reset forgets the desk's registry and the provider's bookings alike.
     desk.run(&["demo", "reset"]).expect_code(0);
     assert_eq!(desk.ok(&["bookings"]), serde_json::json!([]));
-    desk.fails(
-        &["show", "--service", &gp, "--appointment", &id],
-        1,
-        "not-found",
-    );
+    desk.fails(&appointment_args("show", &gp, &id, &[]), 1, "not-found");
     let free_again = desk.slots(&gp, 0, 6);
     assert!(
         free_again.iter().any(|s| s["id"] == slot_id),
@@ -305,62 +275,26 @@ fn demo_gp_booking_lifecycle_persists_across_runs_and_reset_clears_it() {
 
 #[test]
 fn demo_urgent_care_booking_by_nhs_number_then_show_and_cancel() {
-    let desk = Desk::demo();
-    let utc = desk.service_of_kind("urgent-care");
-    let slot = desk.slot_ahead(&utc);
+    let (desk, utc, slot) = demo_slot("urgent-care");
     let slot_id = str_of(&slot, "id");
 
     // UEC has no patient search: the desk finds the patient at a GP practice.
-    let booked = desk.ok(&[
-        "book",
-        "--service",
-        &utc,
-        "--slot",
-        slot_id,
-        "--nhs",
-        AMIR,
-        "--description",
-        "Twisted ankle, can weight-bear",
-    ]);
-    let a = &booked["appointment"];
-    let id = str_of(a, "id").to_string();
-    assert_eq!(a["status"], "booked");
-    assert_eq!(a["standard"], "uec-booking");
-    assert_eq!(a["service_id"], utc.as_str());
-    assert_eq!(a["nhs_number"], AMIR);
-    assert_eq!(a["slot_ids"], serde_json::json!([slot_id]));
-    assert_eq!(start_of(a), start_of(&slot));
+    let args = book_args(&utc, slot_id, AMIR, "Twisted ankle, can weight-bear");
+    let booked = desk.ok(&args);
+    let id = assert_booked(&booked, &utc, &slot, AMIR);
+    assert_eq!(booked["appointment"]["standard"], "uec-booking");
 
-    let shown = desk.ok(&["show", "--service", &utc, "--appointment", &id]);
+    let shown = desk.show(&utc, &id);
     assert_eq!(shown["status"], "booked");
     assert_eq!(shown["description"], "Twisted ankle, can weight-bear");
 
     // UEC appointments cannot be amended: rebook and cancel instead.
-    desk.fails(
-        &[
-            "amend",
-            "--service",
-            &utc,
-            "--appointment",
-            &id,
-            "--comment",
-            "x",
-        ],
-        1,
-        "rejected",
-    );
+    let amend = appointment_args("amend", &utc, &id, &["--comment", "x"]);
+    desk.fails(&amend, 1, "rejected");
 
-    let cancelled = desk.ok(&[
-        "cancel",
-        "--service",
-        &utc,
-        "--appointment",
-        &id,
-        "--reason",
-        "Went to A&E instead",
-    ]);
+    let cancelled = desk.cancel(&utc, &id, "Went to A&E instead");
     assert_eq!(cancelled["status"], "cancelled");
-    let reread = desk.ok(&["show", "--service", &utc, "--appointment", &id]);
+    let reread = desk.show(&utc, &id);
     assert_eq!(reread["status"], "cancelled");
     assert_ne!(reread["version"], shown["version"]);
     // UEC carries no reason element, so the desk's registry is where the reason lives.
@@ -378,9 +312,8 @@ fn demo_urgent_care_booking_by_nhs_number_then_show_and_cancel() {
 
 #[test]
 fn demo_urgent_care_booking_from_a_patient_file_without_nhs_number() {
-    let desk = Desk::demo();
-    let utc = desk.service_of_kind("urgent-care");
-    let slot = desk.slot_ahead(&utc);
+    let (desk, utc, slot) = demo_slot("urgent-care");
+    let slot_id = str_of(&slot, "id");
     let file = desk.data_dir().join("patient.json");
     let patient = serde_json::json!({
         "family": "Brennan",
@@ -395,41 +328,20 @@ fn demo_urgent_care_booking_from_a_patient_file_without_nhs_number() {
     std::fs::write(&file, patient.to_string()).expect("patient file written");
     let path = file.to_str().expect("utf-8 path");
 
-    let booked = desk.ok(&[
-        "book",
-        "--service",
-        &utc,
-        "--slot",
-        str_of(&slot, "id"),
-        "--patient",
-        path,
-        "--description",
-        "Cut to the hand",
-    ]);
+    let args = book_args_for(&utc, slot_id, ["--patient", path], "Cut to the hand");
+    let booked = desk.ok(&args);
     let a = &booked["appointment"];
     assert_eq!(a["status"], "booked");
     assert_eq!(a["nhs_number"], Value::Null, "no NHS number was given");
-    let shown = desk.ok(&["show", "--service", &utc, "--appointment", str_of(a, "id")]);
+    let shown = desk.show(&utc, str_of(a, "id"));
     assert_eq!(shown["status"], "booked");
 
     // A file that is not a patient is bad input, not a provider failure.
     let bad = desk.data_dir().join("bad.json");
     std::fs::write(&bad, "{\"given\": \"not a list\"}").expect("written");
-    desk.fails(
-        &[
-            "book",
-            "--service",
-            &utc,
-            "--slot",
-            str_of(&slot, "id"),
-            "--patient",
-            bad.to_str().expect("utf-8 path"),
-            "--description",
-            "x",
-        ],
-        2,
-        "invalid-input",
-    );
+    let bad = bad.to_str().expect("utf-8 path");
+    let args = book_args_for(&utc, slot_id, ["--patient", bad], "x");
+    desk.fails(&args, 2, "invalid-input");
 }
 
 // --- 4. Exit codes ----------------------------------------------------------------------------
@@ -445,21 +357,7 @@ fn invalid_nhs_number_is_bad_usage() {
         "invalid-input",
     );
     assert!(str_of(&e, "message").contains("NHS number"), "{e}");
-    desk.fails(
-        &[
-            "book",
-            "--service",
-            &gp,
-            "--slot",
-            "1",
-            "--nhs",
-            "12345",
-            "--description",
-            "x",
-        ],
-        2,
-        "invalid-input",
-    );
+    desk.fails(&book_args(&gp, "1", "12345", "x"), 2, "invalid-input");
     // Nothing was booked on the way to the refusal.
     assert_eq!(desk.ok(&["bookings"]), serde_json::json!([]));
 }
@@ -467,21 +365,8 @@ fn invalid_nhs_number_is_bad_usage() {
 #[test]
 fn unknown_service_is_a_booking_error() {
     let desk = Desk::demo();
-    let e = desk.fails(
-        &[
-            "book",
-            "--service",
-            "no-such-surgery",
-            "--slot",
-            "1",
-            "--nhs",
-            JANE,
-            "--description",
-            "x",
-        ],
-        1,
-        "unknown-service",
-    );
+    let args = book_args("no-such-surgery", "1", JANE, "x");
+    let e = desk.fails(&args, 1, "unknown-service");
     assert!(str_of(&e, "message").contains("no-such-surgery"), "{e}");
     desk.fails(
         &["capabilities", "--service", "no-such-surgery"],
@@ -494,56 +379,19 @@ fn unknown_service_is_a_booking_error() {
 fn search_window_longer_than_14_days_is_bad_usage() {
     let desk = Desk::demo();
     let gp = desk.service_of_kind("gp-practice");
-    desk.fails(
-        &[
-            "slots",
-            "--service",
-            &gp,
-            "--from",
-            &day(0),
-            "--to",
-            &day(15),
-        ],
-        2,
-        "invalid-input",
-    );
-    desk.fails(
-        &["slots", "--all", "--from", &day(3), "--to", &day(1)],
-        2,
-        "invalid-input",
-    );
+    let service = ["--service", gp.as_str()];
+    desk.fails(&slots_args(&service, 0, 15), 2, "invalid-input");
+    desk.fails(&slots_args(&["--all"], 3, 1), 2, "invalid-input");
     // The documented limit itself is accepted.
-    let v = desk.ok(&[
-        "slots",
-        "--service",
-        &gp,
-        "--from",
-        &day(0),
-        "--to",
-        &day(14),
-    ]);
+    let v = desk.search(&service, 0, 14);
     assert!(!v["slots"].as_array().expect("slots").is_empty());
 }
 
 #[test]
 fn booking_a_slot_already_booked_is_slot_taken() {
-    let desk = Desk::demo();
-    let gp = desk.service_of_kind("gp-practice");
-    let slot = desk.slot_ahead(&gp);
+    let (desk, gp, slot) = demo_slot("gp-practice");
     let slot_id = str_of(&slot, "id");
-    let book = |nhs| {
-        vec![
-            "book",
-            "--service",
-            gp.as_str(),
-            "--slot",
-            slot_id,
-            "--nhs",
-            nhs,
-            "--description",
-            "Persistent cough",
-        ]
-    };
+    let book = |nhs| book_args(&gp, slot_id, nhs, "Persistent cough");
     desk.ok(&book(JANE));
     let e = desk.fails(&book(DAVID), 1, "slot-taken");
     assert_eq!(e["service_id"], gp.as_str());
@@ -604,18 +452,9 @@ fn concurrent_bookings_of_one_slot_book_it_exactly_once() {
     let before = sim.appointments().len();
 
     let args = |nhs| {
-        vec![
-            "book",
-            "--service",
-            gp.as_str(),
-            "--slot",
-            slot_id,
-            "--nhs",
-            nhs,
-            "--description",
-            "Rash on both arms",
-            "--json",
-        ]
+        let mut args = book_args(&gp, slot_id, nhs, "Rash on both arms");
+        args.push("--json");
+        args
     };
     let first = desk.spawn(&args(JANE));
     let second = desk.spawn(&args(DAVID));
@@ -659,17 +498,8 @@ fn lost_answer_booking(kind: &str, standard: &str, nhs: &str) -> (TestSim, Desk,
     let desk = Desk::with_config(&sim.config());
     let slot = desk.slot_ahead(&service);
     let slot_id = str_of(&slot, "id").to_string();
-    let booked = desk.ok(&[
-        "book",
-        "--service",
-        &service,
-        "--slot",
-        &slot_id,
-        "--nhs",
-        nhs,
-        "--description",
-        "Abdominal pain since this morning",
-    ]);
+    let args = book_args(&service, &slot_id, nhs, "Abdominal pain since this morning");
+    let booked = desk.ok(&args);
     let a = &booked["appointment"];
     assert_eq!(a["status"], "booked", "{booked}");
     assert_eq!(a["service_id"], service.as_str());
@@ -700,17 +530,7 @@ fn lost_gp_connect_booking_answer_is_confirmed_by_checking() {
     let gp = str_of(&booked["appointment"], "service_id").to_string();
     let slot = desk.slot_ahead(&gp);
     let slot_id = str_of(&slot, "id");
-    let plain = desk.run(&[
-        "book",
-        "--service",
-        &gp,
-        "--slot",
-        slot_id,
-        "--nhs",
-        MARGARET,
-        "--description",
-        "Review",
-    ]);
+    let plain = desk.run(&book_args(&gp, slot_id, MARGARET, "Review"));
     plain.expect_code(0);
     assert!(plain.stdout.starts_with("BOOKED"), "{}", plain.stdout);
     assert!(plain.stdout.contains("answer was lost"), "{}", plain.stdout);
@@ -732,11 +552,13 @@ fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
     // Every parse in these tests also checks all keys are snake_case; here the shapes themselves.
     let services = desk.ok(&["services"]);
     let first = &services.as_array().expect("services is an array")[0];
-    for key in [
-        "id", "name", "kind", "standard", "base_url", "ods", "asid", "postcode",
-    ] {
-        assert!(first.get(key).is_some(), "services[0].{key}: {first}");
-    }
+    assert_has_keys(
+        first,
+        "services[0]",
+        &[
+            "id", "name", "kind", "standard", "base_url", "ods", "asid", "postcode",
+        ],
+    );
     let uec = services
         .as_array()
         .expect("array")
@@ -747,31 +569,35 @@ fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
 
     let gp = str_of(first, "id").to_string();
     let caps = desk.ok(&["capabilities", "--service", &gp]);
-    for key in [
-        "service_id",
-        "fhir_version",
-        "software",
-        "publisher",
-        "resources",
-    ] {
-        assert!(caps.get(key).is_some(), "capabilities.{key}: {caps}");
-    }
+    assert_has_keys(
+        &caps,
+        "capabilities",
+        &[
+            "service_id",
+            "fhir_version",
+            "software",
+            "publisher",
+            "resources",
+        ],
+    );
     assert!(
         str_of(&caps, "fhir_version").starts_with("3.0"),
         "STU3: {caps}"
     );
 
     let patient = desk.ok(&["patient", "--service", &gp, "--nhs", JANE]);
-    for key in [
-        "nhs_number",
-        "family",
-        "given",
-        "birth_date",
-        "address_lines",
-        "postcode",
-    ] {
-        assert!(patient.get(key).is_some(), "patient.{key}: {patient}");
-    }
+    assert_has_keys(
+        &patient,
+        "patient",
+        &[
+            "nhs_number",
+            "family",
+            "given",
+            "birth_date",
+            "address_lines",
+            "postcode",
+        ],
+    );
     assert_eq!(patient["nhs_number"], JANE);
     assert!(patient["given"].is_array());
 
@@ -784,61 +610,48 @@ fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
             .any(|p| p["nhs_number"] == JANE && p["birth_date"].is_string())
     );
 
-    let slots = desk.ok(&[
-        "slots",
-        "--service",
-        &gp,
-        "--from",
-        &day(1),
-        "--to",
-        &day(3),
-    ]);
+    let slots = desk.search(&["--service", &gp], 1, 3);
     assert!(slots.is_object());
     let status = &slots["services"][0];
-    for key in ["service_id", "service_name", "progress"] {
-        assert!(status.get(key).is_some(), "services[0].{key}: {status}");
-    }
+    assert_has_keys(
+        status,
+        "services[0]",
+        &["service_id", "service_name", "progress"],
+    );
     let slot = &slots["slots"][0];
-    for key in [
-        "service_name",
-        "service_kind",
-        "schedule_id",
-        "slot_type",
-        "schedule_type",
-    ] {
-        assert!(slot.get(key).is_some(), "slots[0].{key}: {slot}");
-    }
+    assert_has_keys(
+        slot,
+        "slots[0]",
+        &[
+            "service_name",
+            "service_kind",
+            "schedule_id",
+            "slot_type",
+            "schedule_type",
+        ],
+    );
 
-    let booked = desk.ok(&[
+    let booked = desk.ok(&book_args(&gp, str_of(slot, "id"), JANE, "x"));
+    assert_has_keys(
+        &booked,
         "book",
-        "--service",
-        &gp,
-        "--slot",
-        str_of(slot, "id"),
-        "--nhs",
-        JANE,
-        "--description",
-        "x",
-    ]);
-    for key in [
+        &[
+            "appointment",
+            "confirmed_by_check",
+            "demographic_mismatches",
+        ],
+    );
+    assert_has_keys(
+        &booked["appointment"],
         "appointment",
-        "confirmed_by_check",
-        "demographic_mismatches",
-    ] {
-        assert!(booked.get(key).is_some(), "book.{key}: {booked}");
-    }
-    for key in [
-        "cancellation_reason",
-        "delivery_channel",
-        "slot_ids",
-        "reference_url",
-        "patient_id",
-    ] {
-        assert!(
-            booked["appointment"].get(key).is_some(),
-            "appointment.{key}: {booked}"
-        );
-    }
+        &[
+            "cancellation_reason",
+            "delivery_channel",
+            "slot_ids",
+            "reference_url",
+            "patient_id",
+        ],
+    );
 
     let appts = desk.ok(&["appointments", "--nhs", JANE]);
     assert!(
@@ -846,27 +659,31 @@ fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
         "{appts}"
     );
     let summary = &desk.ok(&["bookings"])[0];
-    for key in [
-        "service_id",
-        "appointment_id",
-        "booked_by",
-        "booked_at",
-        "last_action",
-        "last_changed_at",
-    ] {
-        assert!(summary.get(key).is_some(), "bookings[0].{key}: {summary}");
-    }
+    assert_has_keys(
+        summary,
+        "bookings[0]",
+        &[
+            "service_id",
+            "appointment_id",
+            "booked_by",
+            "booked_at",
+            "last_action",
+            "last_changed_at",
+        ],
+    );
     let event = &desk.ok(&["bookings", "--history"])[0];
-    for key in [
-        "recorded_at",
-        "user_name",
-        "organisation_ods",
-        "slot_ids",
-        "trace_id",
-        "request_id",
-    ] {
-        assert!(event.get(key).is_some(), "history[0].{key}: {event}");
-    }
+    assert_has_keys(
+        event,
+        "history[0]",
+        &[
+            "recorded_at",
+            "user_name",
+            "organisation_ods",
+            "slot_ids",
+            "trace_id",
+            "request_id",
+        ],
+    );
 }
 
 // --- The simulator as a separate process ------------------------------------------------------
@@ -958,7 +775,7 @@ fn provider_sim_binary_writes_config_then_prints_its_url() {
     );
 
     let desk = Desk::with_config(&config);
-    let run = desk.run(&["services", "--json"]);
+    let run = desk.run_json(&["services"]);
     run.expect_code(0);
     assert!(!run.stderr.contains("DEMO"), "{}", run.stderr);
     for s in run.json().as_array().expect("services") {
@@ -968,17 +785,8 @@ fn provider_sim_binary_writes_config_then_prints_its_url() {
     // A booking made through the desk is held by the separate simulator process.
     let gp = desk.service_of_kind("gp-practice");
     let slot = desk.slot_ahead(&gp);
-    let booked = desk.ok(&[
-        "book",
-        "--service",
-        &gp,
-        "--slot",
-        str_of(&slot, "id"),
-        "--nhs",
-        DAVID,
-        "--description",
-        "Medication review",
-    ]);
+    let args = book_args(&gp, str_of(&slot, "id"), DAVID, "Medication review");
+    let booked = desk.ok(&args);
     let held = http_get_json(&url, "/_admin/appointments");
     let held = held.as_array().expect("admin lists appointments");
     let ours: Vec<&Value> = held
@@ -999,15 +807,7 @@ fn last_day_of_a_full_window_is_searched_at_every_standard() {
     // The demo's urgent care is open every day, so its last day cannot be empty by chance.
     let service = desk.service_of_kind("urgent-care");
     let last = today() + Duration::days(15);
-    let v = desk.ok(&[
-        "slots",
-        "--service",
-        &service,
-        "--from",
-        &day(1),
-        "--to",
-        &day(15),
-    ]);
+    let v = desk.search(&["--service", &service], 1, 15);
     let on_last_day = v["slots"]
         .as_array()
         .expect("slots")

@@ -18,6 +18,7 @@ use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BookRequest {
     pub service_id: ServiceId,
     /// One slot, or (GP Connect) several contiguous slots of one schedule.
@@ -31,6 +32,7 @@ pub struct BookRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BookingOutcome {
     pub appointment: AppointmentView,
     /// The provider's first answer was lost; this outcome was established afterwards, by
@@ -41,6 +43,7 @@ pub struct BookingOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PatientAppointments {
     pub appointments: Vec<AppointmentView>,
     /// Services that could not be asked, with why.
@@ -284,13 +287,8 @@ impl Engine {
                     )
                 })?;
                 // UEC has no patient search: look the patient up at a GP Connect service.
-                for other in self.directory().all() {
-                    if other.standard != Standard::GpConnect {
-                        continue;
-                    }
-                    if let Ok(Some(p)) = self.find_patient(&other.id, nhs).await {
-                        return Ok((None, p, Vec::new()));
-                    }
+                if let Some(found) = self.lookup_patient(nhs).await? {
+                    return Ok((None, found.patient, Vec::new()));
                 }
                 Err(Error::invalid(
                     "The patient's details could not be found from their NHS number.",

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// Something typed at the desk is not acceptable (NHS number, text too long, dates).
@@ -121,6 +122,7 @@ impl ErrorKind {
 
 /// The engine's error. It serialises with snake_case fields for the CLI's `--json` and the UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[error("{message} {next_step}")]
 pub struct Error {
     pub kind: ErrorKind,

@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorKind};
 
 /// A 10-digit NHS number that passes the Modulus 11 check.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct NhsNumber(String);
 
@@ -86,6 +87,7 @@ macro_rules! checked_id {
     ($(#[$doc:meta])* $name:ident, $what:literal, $valid:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -163,6 +165,7 @@ checked_id!(
 
 /// A UUID that ties one request to the provider's and the proxy's logs (`Ssp-TraceID`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct TraceId(uuid::Uuid);
 

@@ -8,7 +8,7 @@ use crate::fhir::stu3::{Appointment, Bundle, CapabilityStatement};
 use crate::ids::{AppointmentId, NhsNumber, ServiceId};
 use crate::standards::{SearchWindow, gp_connect, mapping, uec_booking};
 use crate::transport::{FhirRequest, FhirResponse};
-use crate::views::{AppointmentView, CapabilityView, PatientView, SlotView};
+use crate::views::{AppointmentView, CapabilityView, PatientMatch, PatientView, SlotView};
 
 impl Engine {
     pub(crate) async fn send(&self, service: &Service, req: FhirRequest) -> Result<FhirResponse> {
@@ -73,6 +73,38 @@ impl Engine {
         let resp = self.send(service, gp_connect::find_patient(nhs)).await?;
         let bundle: Bundle = resp.resource()?;
         Ok(bundle.patients().next().map(mapping::patient_view))
+    }
+
+    /// The patient from their NHS number, as the first GP Connect service that knows them
+    /// holds them. `None` when no service knows them; an error only when none could be asked.
+    pub async fn lookup_patient(&self, nhs: &NhsNumber) -> Result<Option<PatientMatch>> {
+        let mut first_error = None;
+        let (mut asked, mut failed) = (0, 0);
+        for service in self.directory().all() {
+            if service.standard != Standard::GpConnect {
+                continue;
+            }
+            asked += 1;
+            match self.find_patient(&service.id, nhs).await {
+                Ok(Some(patient)) => {
+                    return Ok(Some(PatientMatch {
+                        service_id: service.id.clone(),
+                        service_name: service.name.clone(),
+                        patient,
+                    }));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    failed += 1;
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            // "Not known" is only an answer if someone could be asked.
+            Some(e) if failed == asked => Err(e),
+            _ => Ok(None),
+        }
     }
 
     /// Free slots at one service, soonest first.

@@ -14,6 +14,7 @@ use crate::standards::SearchWindow;
 use crate::views::{DeliveryChannel, SlotView};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchRequest {
     pub services: Vec<ServiceId>,
     pub window: SearchWindow,
@@ -23,15 +24,17 @@ pub struct SearchRequest {
 
 /// Where one service's search stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum ServiceProgress {
     Searching,
-    Found { count: usize },
+    Found { count: u32 },
     None,
     Failed { error: Error },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum SearchEvent {
     Progress {
@@ -47,6 +50,7 @@ pub enum SearchEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ServiceStatus {
     pub service_id: ServiceId,
     pub service_name: String,
@@ -55,6 +59,7 @@ pub struct ServiceStatus {
 
 /// Everything one search found, slots soonest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchResult {
     pub services: Vec<ServiceStatus>,
     pub slots: Vec<SlotView>,
@@ -130,7 +135,7 @@ impl Engine {
                         if let Some(c) = request.channel {
                             slots.retain(|s| s.delivery_channel == Some(c));
                         }
-                        let count = slots.len();
+                        let count = u32::try_from(slots.len()).unwrap_or(u32::MAX);
                         if count > 0 {
                             let event = SearchEvent::Slots {
                                 service_id: service_id.clone(),

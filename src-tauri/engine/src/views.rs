@@ -9,6 +9,7 @@ use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 
 /// How the patient will be seen. Never defaulted: a provider that does not say is shown as such.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum DeliveryChannel {
     #[serde(rename = "In-person")]
     InPerson,
@@ -38,6 +39,7 @@ impl DeliveryChannel {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PractitionerView {
     /// The provider's logical id, needed to name the practitioner in a booking.
     pub id: Option<String>,
@@ -48,6 +50,7 @@ pub struct PractitionerView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LocationView {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -55,6 +58,7 @@ pub struct LocationView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SlotView {
     pub service_id: ServiceId,
     pub service_name: String,
@@ -79,6 +83,7 @@ impl SlotView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AppointmentView {
     pub id: AppointmentId,
     pub version: Option<String>,
@@ -105,6 +110,7 @@ pub struct AppointmentView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PatientView {
     /// The provider's logical id for the patient (GP Connect), when known.
     pub id: Option<String>,
@@ -130,8 +136,18 @@ impl PatientView {
     }
 }
 
+/// Where a patient was found, and as what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PatientMatch {
+    pub service_id: ServiceId,
+    pub service_name: String,
+    pub patient: PatientView,
+}
+
 /// A difference between our patient details and the provider's, shown to the call handler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DemographicMismatch {
     pub field: String,
     pub ours: String,
@@ -139,6 +155,7 @@ pub struct DemographicMismatch {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CapabilityView {
     pub service_id: ServiceId,
     pub fhir_version: Option<String>,

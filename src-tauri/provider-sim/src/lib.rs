@@ -7,6 +7,7 @@ mod auth;
 mod capability;
 mod config;
 mod dispatch;
+pub mod embedded;
 mod faults;
 mod fhir_time;
 mod gp_connect;

@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use provider_sim::{SimOptions, start};
 use serde_json::{Value, json};
 
 const PRACTICE: &str = "beckside-medical-practice";
@@ -29,12 +28,7 @@ async fn metadata_is_a_capability_statement() {
     let cs = body(resp).await;
     assert_eq!(cs["resourceType"], "CapabilityStatement");
     assert_eq!(cs["fhirVersion"], "3.0.1");
-    let types: Vec<&str> = cs["rest"][0]["resource"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .filter_map(|r| r["type"].as_str())
-        .collect();
+    let types = strings(&cs["rest"][0]["resource"], "type");
     for t in ["Patient", "Slot", "Appointment", "Location"] {
         assert!(types.contains(&t), "{t}");
     }
@@ -85,8 +79,7 @@ async fn find_patient_found_empty_and_invalid() {
 
 #[tokio::test]
 async fn every_demo_patient_is_known_at_every_gp_connect_service() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
+    let (sim, desk) = open_sim().await;
     for svc in sim.services().iter().filter(|s| s.standard == "gp-connect") {
         for p in provider_sim::demo_patients() {
             let id = desk.find_patient_id(svc, &p.nhs_number).await;
@@ -154,12 +147,7 @@ async fn book_read_amend_cancel() {
     } = &target;
 
     let (booked, id) = expect_created(desk.gp_book(&svc, &target.booking()).await, &svc).await;
-    let urls: Vec<&str> = booked["extension"]
-        .as_array()
-        .expect("extensions")
-        .iter()
-        .filter_map(|e| e["url"].as_str())
-        .collect();
+    let urls = strings(&booked["extension"], "url");
     assert!(urls.iter().any(|u| u.ends_with("DeliveryChannel-2")));
     assert!(urls.iter().any(|u| u.ends_with("PractitionerRole-1")));
     assert!(booked["serviceCategory"]["text"].is_string());
@@ -233,7 +221,8 @@ async fn book_read_amend_cancel() {
         enc(&format!("ge{}", today - chrono::Duration::days(2))),
         enc(&format!("le{}", today + chrono::Duration::days(30)))
     );
-    let resp = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
+    let patient_appointments = ix::gp_patient_appointments();
+    let resp = desk.get(&svc, &path, &patient_appointments).await;
     assert_eq!(resp.status(), 200);
     let list = body(resp).await;
     let appts = resources(&list, "Appointment");
@@ -249,14 +238,10 @@ async fn book_read_amend_cancel() {
     assert_eq!(resources(&list, "Location").len(), 1);
 
     let unknown = "/Patient/999999/Appointment?start=ge2024-01-01&start=le2024-01-02";
-    let resp = desk
-        .get(&svc, unknown, &ix::gp_patient_appointments())
-        .await;
+    let resp = desk.get(&svc, unknown, &patient_appointments).await;
     expect_outcome(resp, 404, "PATIENT_NOT_FOUND").await;
     let unbounded = format!("/Patient/{patient}/Appointment");
-    let resp = desk
-        .get(&svc, &unbounded, &ix::gp_patient_appointments())
-        .await;
+    let resp = desk.get(&svc, &unbounded, &patient_appointments).await;
     assert_eq!(resp.status(), 422);
     sim.shutdown().await;
 }

@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use provider_sim::{SimOptions, start};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -30,8 +29,7 @@ async fn metadata_for_uec() {
 
 #[tokio::test]
 async fn slot_search_with_includes() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
+    let (sim, desk) = open_sim().await;
     for id in [UTC_409, UTC_422, ED] {
         let svc = service(&sim, id);
         let resp = desk.uec_slots(&svc, 72).await;
@@ -50,12 +48,7 @@ async fn slot_search_with_includes() {
         }
         let schedules = resources(&bundle, "Schedule");
         assert!(!schedules.is_empty());
-        let actors: Vec<&str> = schedules[0]["actor"]
-            .as_array()
-            .expect("actors")
-            .iter()
-            .filter_map(|a| a["reference"].as_str())
-            .collect();
+        let actors = strings(&schedules[0]["actor"], "reference");
         assert!(actors.iter().any(|a| a.starts_with("HealthcareService/")));
         assert!(actors.iter().any(|a| a.starts_with("Practitioner/")));
         assert!(actors.iter().any(|a| a.starts_with("PractitionerRole/")));
@@ -133,8 +126,7 @@ async fn book_read_cancel_and_idempotent_replay() {
 
 #[tokio::test]
 async fn taken_slot_is_409_or_422_depending_on_the_service() {
-    let sim = start(SimOptions::default()).await.expect("start");
-    let desk = Desk::new();
+    let (sim, desk) = open_sim().await;
     for (id, status, issue, code) in [
         (UTC_409, 409, "duplicate", "DUPLICATE_REJECTED"),
         (UTC_422, 422, "business-rule", "INVALID_RESOURCE"),

@@ -25,6 +25,55 @@ pub fn day(offset: i64) -> String {
     (today() + Duration::days(offset)).to_string()
 }
 
+/// `slots` arguments for `scope` (`--all` or `--service ID`, maybe with filters) over the
+/// given days (offsets from today, inclusive).
+pub fn slots_args(scope: &[&str], from: i64, to: i64) -> Vec<String> {
+    let mut args = vec!["slots".to_string()];
+    args.extend(scope.iter().map(|s| s.to_string()));
+    args.extend(["--from".to_string(), day(from), "--to".to_string(), day(to)]);
+    args
+}
+
+/// `book` arguments for a patient known by NHS number.
+pub fn book_args<'a>(
+    service: &'a str,
+    slot: &'a str,
+    nhs: &'a str,
+    description: &'a str,
+) -> Vec<&'a str> {
+    book_args_for(service, slot, ["--nhs", nhs], description)
+}
+
+/// `book` arguments naming the patient with `patient`: `["--nhs", number]` or
+/// `["--patient", file]`.
+pub fn book_args_for<'a>(
+    service: &'a str,
+    slot: &'a str,
+    patient: [&'a str; 2],
+    description: &'a str,
+) -> Vec<&'a str> {
+    let mut args = vec!["book", "--service", service, "--slot", slot];
+    args.extend(patient);
+    args.extend(["--description", description]);
+    args
+}
+
+/// Arguments for a command on one appointment (`show`, `amend`, `cancel`), then `more`.
+pub fn appointment_args<'a>(
+    command: &'a str,
+    service: &'a str,
+    id: &'a str,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![command, "--service", service, "--appointment", id];
+    args.extend(more);
+    args
+}
+
+fn to_strings(args: &[impl AsRef<str>]) -> Vec<String> {
+    args.iter().map(|a| a.as_ref().to_string()).collect()
+}
+
 /// What one `bookdesk` process did.
 #[derive(Debug)]
 pub struct Run {
@@ -69,16 +118,15 @@ impl Run {
     pub fn error(&self, code: i32, kind: &str) -> Value {
         self.expect_code(code);
         let e = self.json();
-        for key in [
+        let documented = [
             "kind",
             "http_status",
             "code",
             "message",
             "next_step",
             "trace_id",
-        ] {
-            assert!(e.get(key).is_some(), "error object lacks {key}: {e}");
-        }
+        ];
+        assert_has_keys(&e, "error", &documented);
         assert_eq!(e["kind"], kind, "{e}");
         assert!(!str_of(&e, "message").is_empty(), "{e}");
         assert!(!str_of(&e, "next_step").is_empty(), "{e}");
@@ -124,7 +172,7 @@ impl Desk {
         self.data.path()
     }
 
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[impl AsRef<str>]) -> Command {
         let mut cmd = Command::new(bookdesk_bin());
         // Nothing from the developer's own environment may leak into a test.
         cmd.env_remove("BOOKDESK_CONFIG")
@@ -136,48 +184,57 @@ impl Desk {
         if let Some(c) = &self.config {
             cmd.arg("--config").arg(c);
         }
-        cmd.args(args);
+        cmd.args(args.iter().map(AsRef::as_ref));
         cmd
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub fn run(&self, args: &[impl AsRef<str>]) -> Run {
         let out = self.command(args).output().expect("bookdesk runs");
-        Run::from_output(args.iter().map(|s| s.to_string()).collect(), out)
+        Run::from_output(to_strings(args), out)
+    }
+
+    /// Runs with `--json` added, whatever the outcome.
+    pub fn run_json(&self, args: &[impl AsRef<str>]) -> Run {
+        let mut a = to_strings(args);
+        a.push("--json".to_string());
+        self.run(&a)
     }
 
     /// Starts a command without waiting, for running several at once.
-    pub fn spawn(&self, args: &[&str]) -> Pending {
+    pub fn spawn(&self, args: &[impl AsRef<str>]) -> Pending {
         Pending {
-            args: args.iter().map(|s| s.to_string()).collect(),
+            args: to_strings(args),
             child: self.command(args).spawn().expect("bookdesk starts"),
         }
     }
 
     /// Runs with `--json`, asserts exit 0 and returns the parsed output.
-    pub fn ok(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        self.run(&a).expect_code(0).json()
+    pub fn ok(&self, args: &[impl AsRef<str>]) -> Value {
+        self.run_json(args).expect_code(0).json()
     }
 
     /// Runs with `--json` expecting failure with this exit code and error kind.
-    pub fn fails(&self, args: &[&str], code: i32, kind: &str) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        self.run(&a).error(code, kind)
+    pub fn fails(&self, args: &[impl AsRef<str>], code: i32, kind: &str) -> Value {
+        self.run_json(args).error(code, kind)
+    }
+
+    pub fn show(&self, service: &str, id: &str) -> Value {
+        self.ok(&appointment_args("show", service, id, &[]))
+    }
+
+    pub fn cancel(&self, service: &str, id: &str, reason: &str) -> Value {
+        let args = appointment_args("cancel", service, id, &["--reason", reason]);
+        self.ok(&args)
+    }
+
+    /// A slot search's whole answer; see `slots_args` for the arguments.
+    pub fn search(&self, scope: &[&str], from: i64, to: i64) -> Value {
+        self.ok(&slots_args(scope, from, to))
     }
 
     /// Free slots of one service over the given days (offsets from today, inclusive).
     pub fn slots(&self, service: &str, from: i64, to: i64) -> Vec<Value> {
-        let v = self.ok(&[
-            "slots",
-            "--service",
-            service,
-            "--from",
-            &day(from),
-            "--to",
-            &day(to),
-        ]);
+        let v = self.search(&["--service", service], from, to);
         v["slots"].as_array().expect("slots array").clone()
     }
 
@@ -215,6 +272,13 @@ pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 
 pub fn start_of(slot: &Value) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(str_of(slot, "start")).expect("start is RFC 3339")
+}
+
+/// Fails naming the first of `keys` that `v` (found at `at`) lacks.
+pub fn assert_has_keys(v: &Value, at: &str, keys: &[&str]) {
+    for key in keys {
+        assert!(v.get(key).is_some(), "{at} lacks {key}: {v}");
+    }
 }
 
 /// Every object key, at any depth, is snake_case: the CLI's JSON is for scripts.

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::{Asid, OdsCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     CallHandler,
@@ -18,6 +19,7 @@ pub enum Role {
 
 /// The signed-in person. Never a generic or shared user: the provider's audit depends on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct User {
     pub name: String,
     pub sds_user_id: String,
@@ -28,6 +30,7 @@ pub struct User {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Organisation {
     pub ods: OdsCode,
     pub name: String,
@@ -37,6 +40,7 @@ pub struct Organisation {
 
 /// This installation of Booking Desk as Spine knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SystemIdentity {
     pub asid: Asid,
     /// Our endpoint URL: the JWT's `iss`.
@@ -44,6 +48,7 @@ pub struct SystemIdentity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Session {
     pub user: User,
     pub organisation: Organisation,

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::ids::{Asid, OdsCode, ServiceId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum ServiceKind {
     GpPractice,
@@ -29,6 +30,7 @@ impl ServiceKind {
 
 /// Which booking standard a service speaks; the engine picks the matching module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum Standard {
     GpConnect,
@@ -45,6 +47,7 @@ impl Standard {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Service {
     pub id: ServiceId,
     pub name: String,
@@ -75,6 +78,7 @@ impl Service {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Directory {
     services: Vec<Service>,
 }

@@ -31,6 +31,7 @@ pub fn uk_now() -> chrono::DateTime<chrono::FixedOffset> {
 
 /// The days a slot search covers, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchWindow {
     pub from: NaiveDate,
     pub to: NaiveDate,

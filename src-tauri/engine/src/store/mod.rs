@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::error::{Error, ErrorKind, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     Book,
@@ -19,6 +20,7 @@ pub enum Action {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Succeeded,
@@ -40,6 +42,7 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
 
 /// One attempt, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BookingEvent {
     pub id: i64,
     pub recorded_at: DateTime<Utc>,
@@ -67,6 +70,7 @@ pub struct BookingEvent {
 
 /// One appointment the desk made, as its latest recorded event leaves it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BookingSummary {
     pub service_id: String,
     pub appointment_id: String,

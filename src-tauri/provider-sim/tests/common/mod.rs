@@ -135,6 +135,12 @@ pub fn service(sim: &RunningSim, id: &str) -> ServiceEntry {
         .expect("service exists")
 }
 
+/// A simulator with default options and a desk, for tests that visit several services.
+pub async fn open_sim() -> (RunningSim, Desk) {
+    let sim = start(SimOptions::default()).await.expect("start");
+    (sim, Desk::new())
+}
+
 /// A simulator with default options, a desk and one of its services.
 pub async fn open(service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
     open_with(SimOptions::default(), service_id).await
@@ -216,6 +222,20 @@ impl Desk {
             .expect("request");
         edit(req.headers_mut());
         self.http.execute(req).await.expect("send")
+    }
+
+    /// A GET with one standard header left out.
+    pub async fn get_without(
+        &self,
+        svc: &ServiceEntry,
+        path: &str,
+        ix: &Ix,
+        header: &str,
+    ) -> Response {
+        self.get_edited(svc, path, ix, |h| {
+            h.remove(header);
+        })
+        .await
     }
 
     /// An update of appointment `id`, guarded by If-Match on `if_match` when given.
@@ -391,6 +411,16 @@ pub fn resources(bundle: &Value, kind: &str) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The `key` string of every item in a JSON array.
+pub fn strings<'a>(array: &'a Value, key: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|item| item[key].as_str())
+        .collect()
 }
 
 /// Whether a searchset Bundle offers `slot`.

@@ -1,0 +1,69 @@
+use booking_engine::Error;
+use booking_engine::booking::PatientAppointments;
+use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId};
+use booking_engine::standards::SearchWindow;
+use booking_engine::views::AppointmentView;
+use tauri::State;
+
+use crate::state::AppState;
+
+/// The patient's appointments at every service in the directory.
+#[tauri::command]
+#[specta::specta]
+pub async fn patient_appointments(
+    state: State<'_, AppState>,
+    nhs: String,
+    window: SearchWindow,
+) -> Result<PatientAppointments, Error> {
+    let engine = state.engine()?;
+    let nhs = NhsNumber::parse(&nhs)?;
+    let services: Vec<ServiceId> = engine
+        .directory()
+        .all()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    Ok(engine.patient_appointments(&nhs, &services, &window).await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn read_appointment(
+    state: State<'_, AppState>,
+    service_id: ServiceId,
+    appointment_id: AppointmentId,
+) -> Result<AppointmentView, Error> {
+    state
+        .engine()?
+        .read_appointment(&service_id, &appointment_id)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn amend_appointment(
+    state: State<'_, AppState>,
+    service_id: ServiceId,
+    appointment_id: AppointmentId,
+    description: Option<String>,
+    comment: Option<String>,
+) -> Result<AppointmentView, Error> {
+    let engine = state.engine()?;
+    engine
+        .amend(&service_id, &appointment_id, description, comment)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_appointment(
+    state: State<'_, AppState>,
+    service_id: ServiceId,
+    appointment_id: AppointmentId,
+    reason: String,
+) -> Result<AppointmentView, Error> {
+    state
+        .engine()?
+        .cancel(&service_id, &appointment_id, &reason)
+        .await
+}

@@ -1,0 +1,8 @@
+//! The commands the UI calls: one file per screen, each command a few lines over the engine.
+
+pub mod app;
+pub mod appointments;
+pub mod booking;
+pub mod bookings;
+pub mod patient;
+pub mod slots;

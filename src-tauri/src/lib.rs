@@ -1,0 +1,79 @@
+//! Booking Desk's desktop shell: a window, the commands the UI calls, and the app state. All the
+//! work is the engine's; this crate only wires it to the web UI.
+
+mod commands;
+mod state;
+
+pub use state::{AppInfo, AppState};
+
+use tauri::Runtime;
+
+/// Every command, with the type information the TypeScript bindings are generated from.
+pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    use commands::*;
+    // One type per Rust type (not split by serde direction): the UI sends what it received.
+    tauri_specta::Builder::<R>::new()
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
+            app::app_info,
+            app::default_window,
+            patient::check_nhs_number,
+            patient::find_patient,
+            slots::list_services,
+            slots::search_slots,
+            booking::book,
+            appointments::patient_appointments,
+            appointments::read_appointment,
+            appointments::amend_appointment,
+            appointments::cancel_appointment,
+            bookings::list_bookings,
+        ])
+}
+
+/// The app with its state and commands: the real window uses it, and so do the mock-runtime tests.
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    let specta = specta_builder::<R>();
+    builder
+        .manage(state)
+        .invoke_handler(specta.invoke_handler())
+}
+
+/// Starts the desktop app: `BOOKDESK_CONFIG` names a desk configuration; without it, the demo.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = std::env::var_os("BOOKDESK_CONFIG").map(std::path::PathBuf::from);
+    let state = tauri::async_runtime::block_on(AppState::open(config));
+    if let Err(e) = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+        eprintln!("Booking Desk could not open its window: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed TypeScript bindings are what the commands export now.
+    #[test]
+    fn bindings_are_current() {
+        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/api/bindings.ts");
+        let fresh = std::env::temp_dir().join(format!("bindings-{}.ts", std::process::id()));
+        super::specta_builder::<tauri::Wry>()
+            .export(specta_typescript::Typescript::default(), &fresh)
+            .expect("bindings export");
+        let fresh_text = std::fs::read_to_string(&fresh).expect("exported");
+        let _ = std::fs::remove_file(&fresh);
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(committed, &fresh_text).expect("write bindings");
+        }
+        let committed_text = std::fs::read_to_string(committed).unwrap_or_default();
+        assert!(
+            committed_text == fresh_text,
+            "ui/src/api/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p booking-desk --lib bindings` and commit it"
+        );
+    }
+}
