@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test: Rust (engine, simulator, CLI, desktop commands), the UI's component tests,
+# and the end-to-end test of the real window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tests/setup.sh
+# The desktop crate embeds the built UI, so build it before compiling the workspace.
+npm --prefix ui run build --silent
+cargo test --workspace --locked
+npm --prefix ui test --silent
+bash tests/e2e/run.sh

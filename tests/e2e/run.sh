@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# End-to-end test of the Booking Desk window, driven through tauri-driver (WebDriver).
+#
+#   tests/e2e/run.sh [APP_BINARY [BOOKDESK_BINARY]]
+#
+# Without arguments it uses the debug builds in the cargo target folder, building the UI and
+# both binaries first when they are missing. Screenshots go to target/e2e-screenshots/.
+# Exits with the test runner's status.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+# The webview needs an X display; a headless machine gets a virtual one around the whole run.
+if [ -z "${BOOKDESK_E2E_IN_XVFB:-}" ]; then
+  command -v xvfb-run >/dev/null || { echo "xvfb-run is missing: apt-get install xvfb" >&2; exit 2; }
+  export BOOKDESK_E2E_IN_XVFB=1
+  exec xvfb-run -a -s "-screen 0 1366x860x24" bash "$0" "$@"
+fi
+
+abspath() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
+
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+app="${1:-${BOOKING_DESK_APP:-}}"
+cli="${2:-${BOOKDESK_CLI:-}}"
+
+if [ -z "$app" ] || [ -z "$cli" ]; then
+  app="${app:-$target_dir/debug/booking-desk}"
+  cli="${cli:-$target_dir/debug/bookdesk}"
+  if [ ! -x "$app" ]; then
+    # The binary embeds ui/dist when it is compiled, so the UI is built first.
+    if [ ! -f "$root/ui/dist/index.html" ]; then
+      (cd "$root" && npm --prefix ui ci && npm --prefix ui run build)
+    fi
+    (cd "$root" && cargo build -p booking-desk)
+  fi
+  if [ ! -x "$cli" ]; then
+    (cd "$root" && cargo build -p bookdesk-cli)
+  fi
+fi
+for bin in "$app" "$cli"; do
+  [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }
+done
+export BOOKING_DESK_APP="$(abspath "$app")"
+export BOOKDESK_CLI="$(abspath "$cli")"
+
+driver="$(command -v tauri-driver || true)"
+if [ -z "$driver" ] && [ -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  driver="$HOME/.cargo/bin/tauri-driver"
+fi
+if [ -z "$driver" ]; then
+  cargo install tauri-driver --locked
+  driver="$HOME/.cargo/bin/tauri-driver"
+fi
+command -v WebKitWebDriver >/dev/null || { echo "WebKitWebDriver is missing: apt-get install webkit2gtk-driver" >&2; exit 2; }
+
+if [ ! -d "$here/node_modules/webdriverio" ]; then
+  npm --prefix "$here" ci --no-audit --no-fund
+fi
+
+port=4444
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+if port_open; then
+  echo "127.0.0.1:$port is already in use: stop the other WebDriver server first" >&2
+  exit 2
+fi
+
+# A fresh demo per run: the app (started by the driver) inherits this, and so does the CLI.
+export BOOKDESK_DATA_DIR="$(mktemp -d -t booking-desk-e2e.XXXXXX)"
+export BOOKDESK_E2E_SCREENSHOTS="$root/target/e2e-screenshots"
+rm -rf "$BOOKDESK_E2E_SCREENSHOTS"
+mkdir -p "$BOOKDESK_E2E_SCREENSHOTS"
+driver_log="$BOOKDESK_DATA_DIR/tauri-driver.log"
+
+"$driver" --port "$port" >"$driver_log" 2>&1 &
+driver_pid=$!
+stop_driver() {
+  if kill -0 "$driver_pid" 2>/dev/null; then
+    kill "$driver_pid" 2>/dev/null || true
+    wait "$driver_pid" 2>/dev/null || true
+  fi
+}
+trap stop_driver EXIT
+
+for _ in $(seq 1 100); do
+  port_open && break
+  kill -0 "$driver_pid" 2>/dev/null || { cat "$driver_log" >&2; echo "tauri-driver exited" >&2; exit 2; }
+  sleep 0.2
+done
+port_open || { cat "$driver_log" >&2; echo "tauri-driver did not listen on $port within 20 s" >&2; exit 2; }
+
+status=0
+(cd "$root" && node --test tests/e2e/booking.test.mjs) || status=$?
+
+stop_driver
+if [ "$status" -eq 0 ]; then
+  rm -rf "$BOOKDESK_DATA_DIR"
+else
+  echo "failed: the demo's data and tauri-driver's log are kept in $BOOKDESK_DATA_DIR" >&2
+fi
+echo "screenshots: $BOOKDESK_E2E_SCREENSHOTS"
+exit "$status"
