@@ -24,19 +24,22 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 app="${1:-${BOOKING_DESK_APP:-}}"
 cli="${2:-${BOOKDESK_CLI:-}}"
 
-if [ -z "$app" ] || [ -z "$cli" ]; then
-  app="${app:-$target_dir/debug/booking-desk}"
-  cli="${cli:-$target_dir/debug/bookdesk}"
-  if [ ! -x "$app" ]; then
-    # The binary embeds ui/dist when it is compiled, so the UI is built first.
-    if [ ! -f "$root/ui/dist/index.html" ]; then
-      (cd "$root" && npm --prefix ui ci && npm --prefix ui run build)
+if [ -z "$app" ]; then
+  app="$target_dir/debug/booking-desk"
+  # The binary embeds ui/dist when it is compiled, so a missing or stale UI build comes first.
+  # cargo then rebuilds the binary only when ui/dist (or the Rust code) changed.
+  if [ -f "$root/ui/package.json" ]; then
+    if [ ! -f "$root/ui/dist/index.html" ] ||
+       [ -n "$(find "$root/ui/src" "$root/ui/index.html" "$root/ui/package.json" -newer "$root/ui/dist/index.html" -print -quit 2>/dev/null)" ]; then
+      [ -d "$root/ui/node_modules" ] || npm --prefix "$root/ui" ci --no-audit --no-fund
+      npm --prefix "$root/ui" run build
     fi
-    (cd "$root" && cargo build -p booking-desk)
   fi
-  if [ ! -x "$cli" ]; then
-    (cd "$root" && cargo build -p bookdesk-cli)
-  fi
+  (cd "$root" && cargo build -p booking-desk)
+fi
+if [ -z "$cli" ]; then
+  cli="$target_dir/debug/bookdesk"
+  [ -x "$cli" ] || (cd "$root" && cargo build -p bookdesk-cli)
 fi
 for bin in "$app" "$cli"; do
   [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }

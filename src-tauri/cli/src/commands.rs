@@ -13,7 +13,7 @@ use crate::args::{BookArgs, Channel, SlotsArgs};
 use crate::output::{json, or_dash, table, time, when};
 
 fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SearchWindow, Error> {
-    let from = from.unwrap_or_else(|| uk_today());
+    let from = from.unwrap_or_else(uk_today);
     let to = to.unwrap_or(from + Duration::days(booking_engine::standards::MAX_WINDOW_DAYS));
     SearchWindow::new(from, to)
 }

@@ -81,7 +81,8 @@ impl Engine {
         let (tx, rx) = mpsc::channel(64);
         let engine = self.clone();
         tokio::spawn(async move {
-            let per_service = engine.transport().settings().timeout() + Duration::from_secs(1);
+            // A backstop over the per-request limits: a UEC search may take two requests.
+            let per_service = engine.transport().settings().timeout() * 2 + Duration::from_secs(1);
             let concurrency = engine.transport().settings().search_concurrency.max(1);
             let services: Vec<Result<Service, (ServiceId, Error)>> = request
                 .services

@@ -1,0 +1,104 @@
+// The one place the screens reach the Rust commands: every answer becomes a Result, so a screen
+// never sees a rejected promise, and tests replace this module alone.
+import { Channel } from "@tauri-apps/api/core";
+import {
+  commands,
+  type AppInfo,
+  type AppointmentView,
+  type BookingOutcome,
+  type BookingSummary,
+  type BookRequest,
+  type Error as ApiError,
+  type PatientAppointments,
+  type PatientMatch,
+  type SearchEvent,
+  type SearchRequest,
+  type SearchWindow,
+  type Service,
+} from "./bindings";
+
+export type { ApiError };
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ApiError };
+
+/** What a failure inside the app itself (not the engine) looks like to a person. */
+export function internalError(cause: unknown): ApiError {
+  // Logged for developers; the screen gets plain words only.
+  console.error(cause);
+  return {
+    kind: "unavailable",
+    message: "Booking Desk could not reach its booking engine.",
+    next_step: "Close and reopen Booking Desk. If it happens again, call the helpdesk.",
+    http_status: null,
+    code: null,
+    trace_id: null,
+    service_id: null,
+    diagnostics: null,
+  };
+}
+
+async function settle<T>(call: () => Promise<Answer<T>>): Promise<Result<T>> {
+  try {
+    const answer = await call();
+    return answer.status === "ok" ? { ok: true, value: answer.data } : { ok: false, error: answer.error };
+  } catch (e) {
+    return { ok: false, error: internalError(e) };
+  }
+}
+
+export const appInfo = (): Promise<Result<AppInfo>> => settle(() => commands.appInfo());
+
+export async function defaultWindow(): Promise<Result<SearchWindow>> {
+  try {
+    return { ok: true, value: await commands.defaultWindow() };
+  } catch (e) {
+    return { ok: false, error: internalError(e) };
+  }
+}
+
+/** The number spaced `943 476 5919` when it passes Modulus 11; the reason when it does not. */
+export const checkNhsNumber = (input: string): Promise<Result<string>> =>
+  settle(() => commands.checkNhsNumber(input));
+
+export const findPatient = (nhs: string): Promise<Result<PatientMatch | null>> =>
+  settle(() => commands.findPatient(nhs));
+
+export const listServices = (): Promise<Result<Service[]>> => settle(() => commands.listServices());
+
+/** Runs one search; `onEvent` gets each service's progress and slots as they arrive. */
+export function searchSlots(
+  request: SearchRequest,
+  onEvent: (event: SearchEvent) => void,
+): Promise<Result<null>> {
+  const channel = new Channel<SearchEvent>();
+  channel.onmessage = onEvent;
+  return settle(() => commands.searchSlots(request, channel));
+}
+
+export const book = (request: BookRequest): Promise<Result<BookingOutcome>> =>
+  settle(() => commands.book(request));
+
+export const patientAppointments = (
+  nhs: string,
+  window: SearchWindow,
+): Promise<Result<PatientAppointments>> => settle(() => commands.patientAppointments(nhs, window));
+
+export const amendAppointment = (
+  serviceId: string,
+  appointmentId: string,
+  description: string | null,
+  comment: string | null,
+): Promise<Result<AppointmentView>> =>
+  settle(() => commands.amendAppointment(serviceId, appointmentId, description, comment));
+
+export const cancelAppointment = (
+  serviceId: string,
+  appointmentId: string,
+  reason: string,
+): Promise<Result<AppointmentView>> =>
+  settle(() => commands.cancelAppointment(serviceId, appointmentId, reason));
+
+export const listBookings = (): Promise<Result<BookingSummary[]>> =>
+  settle(() => commands.listBookings());

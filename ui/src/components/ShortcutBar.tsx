@@ -1,0 +1,50 @@
+const SHORT: [string, string][] = [
+  ["/", "NHS number"],
+  ["Ctrl+F", "search"],
+  ["↑↓", "move"],
+  ["Enter", "choose"],
+  ["Alt+B", "book"],
+  ["Alt+A", "appointments"],
+  ["Esc", "back"],
+  ["?", "all shortcuts"],
+];
+
+export const ALL_SHORTCUTS: [string, string][] = [
+  ["/", "Go to the NHS number"],
+  ["Ctrl+F", "Search for free slots"],
+  ["↑ ↓", "Move through the slots"],
+  ["Page Up / Page Down", "Move a page of slots"],
+  ["Home / End", "First or last slot"],
+  ["Enter", "Choose the highlighted slot"],
+  ["Alt+B", "Confirm the booking"],
+  ["Alt+A", "The patient's appointments"],
+  ["Alt+1", "Patient"],
+  ["Alt+2", "Find a slot"],
+  ["Alt+3", "Appointments"],
+  ["Alt+4", "Booked today"],
+  ["Esc", "Back one step"],
+  ["?", "This list"],
+];
+
+/** The shortcuts a call handler needs most, always in view. */
+export function ShortcutBar({ onHelp }: { onHelp: () => void }) {
+  return (
+    <footer className="shortcut-bar" aria-label="Keyboard shortcuts">
+      <ul>
+        {SHORT.map(([key, what]) => (
+          <li key={key}>
+            {key === "?" ? (
+              <button type="button" className="shortcut-bar__help" onClick={onHelp}>
+                <kbd>?</kbd> {what}
+              </button>
+            ) : (
+              <>
+                <kbd>{key}</kbd> {what}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </footer>
+  );
+}

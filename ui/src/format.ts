@@ -1,0 +1,189 @@
+// Display conventions of NHS clinical systems: dd-Mmm-yyyy dates, 24-hour UK times, NHS numbers
+// spaced 3-3-4, names as SURNAME, Forename (Title).
+import type { DeliveryChannel, PatientView, Role, ServiceKind } from "./api/bindings";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+// Built once: constructing Intl formatters is slow and the slot list formats thousands of times.
+const london = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+export type UkParts = { year: number; month: number; day: number; hour: number; minute: number };
+
+/** The wall-clock date and time in the UK for an instant (any offset on the wire). */
+export function ukParts(instant: string | Date): UkParts {
+  const d = typeof instant === "string" ? new Date(instant) : instant;
+  const out: UkParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0 };
+  for (const p of london.formatToParts(d)) {
+    if (p.type in out) out[p.type as keyof UkParts] = Number(p.value);
+  }
+  return out;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** `yyyy-mm-dd` of the UK day an instant falls on. */
+export function ukDay(instant: string | Date): string {
+  const p = ukParts(instant);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+/** Today's UK day. */
+export function ukToday(now: Date = new Date()): string {
+  return ukDay(now);
+}
+
+function splitDay(day: string): [number, number, number] {
+  const [y, m, d] = day.slice(0, 10).split("-").map(Number);
+  return [y, m, d];
+}
+
+function weekdayOf(day: string): string {
+  const [y, m, d] = splitDay(day);
+  return WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+}
+
+/** A calendar day moved by whole days (plain dates: no time zone can shift them). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = splitDay(day);
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  const [y1, m1, d1] = splitDay(from);
+  const [y2, m2, d2] = splitDay(to);
+  return Math.round((Date.UTC(y2, m2 - 1, d2) - Date.UTC(y1, m1 - 1, d1)) / 86_400_000);
+}
+
+/** `12-Mar-1982` for a plain date (`yyyy-mm-dd`). */
+export function formatDay(day: string): string {
+  const [y, m, d] = splitDay(day);
+  return `${pad(d)}-${MONTHS[m - 1]}-${y}`;
+}
+
+/** `Tue 01-Dec-2026` for a plain date. */
+export function formatDayWithWeekday(day: string): string {
+  return `${weekdayOf(day)} ${formatDay(day)}`;
+}
+
+/** `Tue 01-Dec` for a plain date. */
+export function formatShortDay(day: string): string {
+  const [, m, d] = splitDay(day);
+  return `${weekdayOf(day)} ${pad(d)}-${MONTHS[m - 1]}`;
+}
+
+/** `01-Dec-2026` for an instant, on the UK calendar. */
+export function formatDate(instant: string): string {
+  return formatDay(ukDay(instant));
+}
+
+/** `14:10`, 24-hour, UK time. */
+export function formatTime(instant: string): string {
+  const p = ukParts(instant);
+  return `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/** `14:10–14:20`. */
+export function formatTimeRange(start: string, end: string): string {
+  return `${formatTime(start)}–${formatTime(end)}`;
+}
+
+/** `01-Dec-2026 14:10`. */
+export function formatDateTime(instant: string): string {
+  return `${formatDate(instant)} ${formatTime(instant)}`;
+}
+
+/** The heading of a day in the slot list: `Today`, `Tomorrow`, then `Thu 03-Dec`. */
+export function dayHeading(day: string, today: string): string {
+  const diff = daysBetween(today, day);
+  if (diff === 0) return `Today · ${formatShortDay(day)}`;
+  if (diff === 1) return `Tomorrow · ${formatShortDay(day)}`;
+  return formatShortDay(day);
+}
+
+/** Only the digits of what was typed. */
+export function nhsDigits(input: string): string {
+  return input.replace(/\D/g, "");
+}
+
+/** `943 476 5919`; partial input is spaced as far as it goes. */
+export function formatNhsNumber(input: string): string {
+  const d = nhsDigits(input);
+  const parts = [d.slice(0, 3), d.slice(3, 6), d.slice(6)].filter((p) => p.length > 0);
+  return parts.join(" ");
+}
+
+/** Age as NHS banners show it: `44y`, or months then days for the very young. */
+export function formatAge(birthDate: string, today: string): string {
+  const [by, bm, bd] = splitDay(birthDate);
+  const [ty, tm, td] = splitDay(today);
+  let years = ty - by;
+  if (tm < bm || (tm === bm && td < bd)) years -= 1;
+  if (years >= 2) return `${years}y`;
+  let months = (ty - by) * 12 + (tm - bm);
+  if (td < bd) months -= 1;
+  if (months >= 1) return `${months}m`;
+  return `${Math.max(0, daysBetween(birthDate, today))}d`;
+}
+
+/** `JACKSON, Jane (Miss)`. */
+export function formatPatientName(p: Pick<PatientView, "family" | "given" | "prefix">): string {
+  const given = p.given.join(" ");
+  const name = given ? `${p.family.toUpperCase()}, ${given}` : p.family.toUpperCase();
+  return p.prefix ? `${name} (${p.prefix})` : name;
+}
+
+/** FHIR administrative gender as a word: `Female`. */
+export function formatGender(gender: string | null | undefined): string {
+  if (!gender) return "Not stated";
+  const g = gender.toLowerCase();
+  if (g === "unknown") return "Not known";
+  return g.charAt(0).toUpperCase() + g.slice(1);
+}
+
+/** How the patient will be seen; a service that does not say is shown as such, never guessed. */
+export function formatChannel(channel: DeliveryChannel | null): string {
+  return channel ?? "Channel not stated";
+}
+
+export function formatRole(role: Role): string {
+  switch (role) {
+    case "call-handler":
+      return "Call handler";
+    case "clinician":
+      return "Clinician";
+    case "supervisor":
+      return "Supervisor";
+  }
+}
+
+export const SERVICE_KINDS: { kind: ServiceKind; label: string; one: string }[] = [
+  { kind: "gp-practice", label: "GP practices", one: "GP practice" },
+  { kind: "urgent-care", label: "Urgent treatment centres", one: "Urgent treatment centre" },
+  { kind: "emergency-department", label: "Emergency departments", one: "Emergency department" },
+  { kind: "gp-out-of-hours", label: "GP out-of-hours", one: "GP out-of-hours" },
+];
+
+/** Length as the services count it: Unicode characters, not UTF-16 units. */
+export function charCount(text: string): number {
+  return [...text].length;
+}
+
+/** `1,234`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-GB");
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

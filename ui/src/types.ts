@@ -1,0 +1,11 @@
+import type { PatientView } from "./api/bindings";
+
+/** The patient on the call: found by NHS number at a GP practice, or typed in by hand. */
+export type ChosenPatient = {
+  patient: PatientView;
+  source: "found" | "manual";
+  /** The practice whose record was used, when found. */
+  foundAt: string | null;
+};
+
+export type Tab = "patient" | "slots" | "appointments" | "booked";
