@@ -1,9 +1,7 @@
 /// <reference types="vitest/config" />
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 
-const mockCore = fileURLToPath(new URL("./src/api/mock/core.ts", import.meta.url));
 
 export default defineConfig(({ mode }) => ({
   // Tauri serves the files from its own protocol: relative paths keep every asset local.
@@ -12,7 +10,7 @@ export default defineConfig(({ mode }) => ({
   resolve: {
     // `--mode mock` swaps the Tauri IPC for canned demo data so the screens can be looked at in a
     // plain browser; every other build talks to the real commands and never contains the mock.
-    alias: mode === "mock" ? { "@tauri-apps/api/core": mockCore } : {},
+    alias: (mode === "mock" ? { "@tauri-apps/api/core": "/src/api/mock/core.ts" } : {}) as Record<string, string>,
   },
   build: {
     outDir: "dist",
@@ -24,6 +22,5 @@ export default defineConfig(({ mode }) => ({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
-    restoreMocks: true,
   },
 }));

@@ -1,12 +1,12 @@
 // A call handler's path through Booking Desk, driven through the real window (tauri-driver +
-// WebKitWebDriver) against the embedded demo provider. Run it with tests/e2e/run.sh, which
+// WebKitWebDriver) against the app's embedded demo provider. Run it with tests/e2e/run.sh, which
 // provides the display, the driver and the environment read below.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { remote, Key } from 'webdriverio';
+import { remote } from 'webdriverio';
 
 const APP = requireEnv('BOOKING_DESK_APP');
 const CLI = requireEnv('BOOKDESK_CLI');
@@ -16,7 +16,8 @@ const SHOTS = process.env.BOOKDESK_E2E_SCREENSHOTS || path.resolve('target/e2e-s
 const DEMO_CONFIG = path.join(DATA_DIR, 'demo', 'bookdesk.toml');
 
 const NHS = '9434765919'; // JACKSON, Jane (Miss)
-const OTHER_NHS = '9476719931'; // OKONJO, David: books behind the UI's back
+const OTHER_NHS = '9476719931'; // OKONJO, David: the other desk that takes the slot
+const DESCRIPTION = 'Sore throat and fever for 3 days';
 const WAIT = 20_000;
 
 function requireEnv(name) {
@@ -26,22 +27,22 @@ function requireEnv(name) {
 }
 
 const tid = (id) => `[data-testid="${id}"]`;
+const slotKey = (service, slot) => `${service}|${slot}`;
+const ukDay = (ms) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
-/** Runs the bookdesk CLI against the app's demo provider; returns its JSON answer and status. */
+/** Runs the bookdesk CLI against the app's demo provider; its JSON answer and exit status. */
 function bookdesk(...args) {
   const run = spawnSync(CLI, ['--config', DEMO_CONFIG, ...args, '--json'], {
     encoding: 'utf8',
-    env: process.env,
     timeout: WAIT,
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (run.error) throw run.error;
-  let json;
   try {
-    json = JSON.parse(run.stdout);
+    return { status: run.status, json: JSON.parse(run.stdout) };
   } catch {
     throw new Error(`bookdesk ${args.join(' ')} printed no JSON (exit ${run.status}): ${run.stderr}`);
   }
-  return { status: run.status, json };
 }
 
 test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 }, async (t) => {
@@ -54,20 +55,6 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
     capabilities: { 'tauri:options': { application: APP } },
   });
 
-  // Later steps build on earlier ones: after a failure they are skipped, not piled on.
-  let broken = false;
-  const step = (name, fn) =>
-    t.test(name, async (st) => {
-      if (broken) return st.skip('an earlier step failed');
-      try {
-        await fn();
-      } catch (e) {
-        broken = true;
-        await shot(`${name}-FAILED`).catch(() => {});
-        throw e;
-      }
-    });
-
   // The webview can hand back a frame from before the last DOM change: let it paint first.
   const shot = async (name) => {
     await browser.pause(1000);
@@ -76,209 +63,327 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
     t.diagnostic(`screenshot ${file}`);
   };
 
-  const waitUntil = (fn, what, timeout = WAIT) =>
-    browser.waitUntil(fn, { timeout, interval: 250, timeoutMsg: `timed out after ${timeout} ms: ${what}` });
+  // Each step builds on the ones before: after a failure the rest are skipped, not piled on.
+  let broken = false;
+  const step = (name, fn) =>
+    t.test(name, async (st) => {
+      if (broken) return st.skip('an earlier step failed');
+      try {
+        await fn(st);
+      } catch (e) {
+        broken = true;
+        await shot(`${name}-FAILED`).catch(() => {});
+        throw e;
+      }
+    });
 
-  const shown = async (id, timeout = WAIT) => {
-    const el = await browser.$(tid(id));
-    await el.waitForDisplayed({ timeout, timeoutMsg: `${id} was not shown within ${timeout} ms` });
+  const waitUntil = (fn, what, timeout = WAIT) =>
+    browser.waitUntil(fn, { timeout, interval: 200, timeoutMsg: `${what} (waited ${timeout} ms)` });
+
+  const shown = async (selector, what = selector) => {
+    const el = await browser.$(selector);
+    await el.waitForDisplayed({ timeout: WAIT, timeoutMsg: `${what} was not shown within ${WAIT} ms` });
     return el;
   };
 
-  // Services and slot start times come from the provider through the CLI: the UI's rows carry
-  // ids only, and the list is virtualised, so not every row is in the page at once.
-  let gpServices = [];
-  const slotStarts = new Map(); // "service/slot" -> start
-  const key = (service, slot) => `${service}/${slot}`;
-  const ukDay = (date) => date.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-  const today = ukDay(new Date());
-
-  /** The slot rows now in the page, in list order. */
-  const visibleRows = () =>
-    browser.execute((sel) =>
-      [...document.querySelectorAll(sel)].map((r) => ({
-        service: r.getAttribute('data-service-id'),
-        slot: r.getAttribute('data-slot-id'),
-        selected: r.getAttribute('aria-selected'),
-      })), tid('slot-row'));
-
-  /** Scrolls the slot list from the top until a row passes `accept`; null when none does. */
-  const findRow = async (accept) => {
-    await browser.execute((sel) => { const l = document.querySelector(sel); if (l) l.scrollTop = 0; }, tid('slot-list'));
-    for (let page = 0; page < 200; page++) {
-      await browser.pause(100); // lets the virtual list render the rows for the new offset
-      const hit = (await visibleRows()).find(accept);
-      if (hit) return hit;
-      const moved = await browser.execute((sel) => {
-        // The scrolling element is the list itself or the nearest ancestor that scrolls.
-        let el = document.querySelector(sel);
-        while (el && el.scrollHeight <= el.clientHeight + 1) el = el.parentElement;
-        if (!el) return false;
-        const before = el.scrollTop;
-        el.scrollTop = before + Math.max(el.clientHeight * 0.8, 40);
-        return el.scrollTop !== before;
-      }, tid('slot-list'));
-      if (!moved) return null;
-    }
-    return null;
+  const click = async (selector, what) => {
+    const el = await shown(selector, what);
+    await el.waitForEnabled({ timeout: WAIT, timeoutMsg: `${what ?? selector} stayed disabled` });
+    await el.click();
   };
+
+  // ---- The slot list ------------------------------------------------------------------------
+  // Its rows carry ids only and it is virtualised (only the rows in view exist), so rows are
+  // found by scrolling to a start time, with the start times read from the provider by the CLI.
+  const slotStarts = new Map(); // slotKey -> start (ms)
+  let gpServices = [];
 
   const rowSelector = (row) => `${tid('slot-row')}[data-service-id="${row.service}"][data-slot-id="${row.slot}"]`;
 
+  /** The slot rows in the page, in list order, with their start times where known. */
+  const renderedRows = async () => {
+    const rows = await browser.execute(
+      (sel) =>
+        [...document.querySelectorAll(sel)].map((r) => ({
+          service: r.getAttribute('data-service-id'),
+          slot: r.getAttribute('data-slot-id'),
+        })),
+      tid('slot-row'),
+    );
+    return rows.map((r) => ({ ...r, start: slotStarts.get(slotKey(r.service, r.slot)) }));
+  };
+
+  /** Scrolls the list to `top` and returns the rows rendered there. */
+  const scrollList = async (top) => {
+    const moved = await browser.execute(
+      (sel, y) => {
+        const list = document.querySelector(sel);
+        if (!list) return null;
+        list.scrollTop = y;
+        return { top: list.scrollTop, max: list.scrollHeight - list.clientHeight, page: list.clientHeight };
+      },
+      tid('slot-list'),
+      top,
+    );
+    assert.ok(moved, 'the slot list is on screen');
+    // The virtual list renders the rows for a new offset on a later frame: wait until a rendered
+    // row lies inside the visible part of the list.
+    await waitUntil(
+      () =>
+        browser.execute(
+          (list, row) => {
+            const box = document.querySelector(list)?.getBoundingClientRect();
+            return [...document.querySelectorAll(row)].some((r) => {
+              const b = r.getBoundingClientRect();
+              return box && b.bottom > box.top && b.top < box.bottom;
+            });
+          },
+          tid('slot-list'),
+          tid('slot-row'),
+        ),
+      'the slot list to render the rows in view',
+      5_000,
+    );
+    return { ...moved, rows: (await renderedRows()).filter((r) => r.start !== undefined) };
+  };
+
+  /**
+   * Scrolls so that slots starting at `ms` are in view, with rows on both sides of that time
+   * where the list has them (the list is sorted by start time). Returns the rows rendered.
+   */
+  const scrollToTime = async (ms) => {
+    const { max, page } = await scrollList(0);
+    let lo = 0;
+    let hi = max;
+    let view;
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      view = await scrollList(mid);
+      if (view.rows.length === 0) break;
+      if (view.rows.at(-1).start < ms) lo = mid + 1;
+      else if (view.rows[0].start > ms) hi = mid - 1;
+      else break;
+    }
+    if (!view || view.rows.length === 0 || view.rows.at(-1).start < ms || view.rows[0].start > ms) {
+      view = await scrollList(Math.min(Math.max(lo, 0), max));
+    }
+    // Same-time slots of several services may straddle the edge: look half a page either way.
+    // Each row remembers an offset at which it is rendered, to come back to it.
+    const seen = new Map();
+    const top = view.top;
+    for (const at of [top, Math.max(0, top - page / 2), Math.min(max, top + page / 2)]) {
+      for (const r of (await scrollList(at)).rows) {
+        const k = slotKey(r.service, r.slot);
+        if (!seen.has(k)) seen.set(k, { ...r, top: at });
+      }
+    }
+    await scrollList(top);
+    return [...seen.values()].sort((a, b) => a.start - b.start);
+  };
+
+  /** Brings a row found by `scrollToTime` to the middle of the list, its neighbours around it. */
+  const centre = async (row) => {
+    await scrollList(row.top);
+    await browser.execute((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'center' }), rowSelector(row));
+    await scrollList(await browser.execute((sel) => document.querySelector(sel).scrollTop, tid('slot-list')));
+    assert.ok(await browser.$(rowSelector(row)).isDisplayed(), `slot ${row.slot} is on screen`);
+  };
+
   /** Searches every service and waits until none is still searching. */
-  const searchSlots = async () => {
-    await (await shown('nav-slots')).click();
-    await (await shown('search-slots')).click();
+  const searchAll = async () => {
+    await click(tid('nav-slots'), 'the Find a slot tab');
+    await click(tid('search-slots'), 'the Search button');
+    return waitForSearch();
+  };
+
+  const waitForSearch = async () => {
     let states = [];
     await waitUntil(async () => {
-      states = await browser.execute((sel) =>
-        [...document.querySelectorAll(sel)].map((s) => [s.getAttribute('data-service-id'), s.getAttribute('data-state')]),
-        tid('service-status'));
+      states = await browser.execute(
+        (sel) => [...document.querySelectorAll(sel)].map((s) => [s.getAttribute('data-service-id'), s.getAttribute('data-state')]),
+        tid('service-status'),
+      );
       return states.length > 0 && states.every(([, state]) => state !== 'searching');
     }, 'every service-status to leave "searching"');
     return states;
   };
 
-  /** A GP practice slot at least a day ahead (else any later today), not one in `avoid`. */
-  const pickGpRow = async (avoid = new Set()) => {
-    const gp = (row) => gpServices.includes(row.service) && !avoid.has(key(row.service, row.slot));
-    const start = (row) => slotStarts.get(key(row.service, row.slot));
-    return (
-      (await findRow((row) => gp(row) && start(row) && ukDay(new Date(start(row))) > today)) ??
-      (await findRow((row) => gp(row) && start(row) && new Date(start(row)) > new Date(Date.now() + 3_600_000)))
-    );
-  };
-
-  const selectRow = async (row) => {
-    const el = await browser.$(rowSelector(row));
-    await el.scrollIntoView({ block: 'center' });
-    await el.click();
-    await waitUntil(async () => (await el.getAttribute('aria-selected')) === 'true', `slot ${row.slot} to be selected`);
+  /** The first GP practice slot at least a day ahead (else more than an hour ahead), in the list. */
+  const firstGpSlot = async (avoid = new Set()) => {
+    const now = Date.now();
+    const candidates = [...slotStarts]
+      .map(([k, start]) => ({ service: k.split('|')[0], slot: k.split('|')[1], start }))
+      .filter((s) => gpServices.includes(s.service) && !avoid.has(slotKey(s.service, s.slot)));
+    const tomorrow = candidates.filter((s) => ukDay(s.start) > ukDay(now));
+    const pool = tomorrow.length > 0 ? tomorrow : candidates.filter((s) => s.start > now + 3_600_000);
+    if (pool.length === 0) return null;
+    const earliest = Math.min(...pool.map((s) => s.start));
+    const rows = await scrollToTime(earliest);
+    const row = rows.find((r) => r.start >= earliest && pool.some((s) => s.service === r.service && s.slot === r.slot));
+    if (row) await centre(row);
+    return row ?? null;
   };
 
   let booked; // { service, slot, id }
 
   try {
     await step('00-window', async () => {
-      await waitUntil(async () => (await browser.getTitle()) === 'Booking Desk', 'window title "Booking Desk"');
+      await waitUntil(async () => (await browser.getTitle()) === 'Booking Desk', 'the window title to be "Booking Desk"');
       await shot('00-window');
     });
 
     await step('01-demo-band', async () => {
-      const band = await shown('demo-band');
-      assert.match(await band.getText(), /demo/i, 'the DEMO band says it is the demo');
+      const band = await shown(tid('demo-band'), 'the DEMO band');
+      assert.match(await band.getText(), /DEMO/);
       await shot('01-demo-band');
     });
 
     await step('02-patient', async () => {
-      const input = await shown('nhs-input');
+      const input = await shown(tid('nhs-input'), 'the NHS number field');
       await input.setValue(NHS);
-      await input.addValue(Key.Enter); // Enter on the field finds the patient
-      const status = await shown('nhs-status');
-      await waitUntil(async () => /943\s?476\s?5919|valid/i.test(await status.getText()), 'the NHS number to be accepted');
-      assert.doesNotMatch(await status.getText(), /not valid|invalid/i);
-      const banner = await shown('patient-banner');
-      await waitUntil(async () => /JACKSON/.test(await banner.getText()), 'the patient banner to name JACKSON');
+      const status = await browser.$(tid('nhs-status'));
+      await waitUntil(
+        async () => /Valid NHS number 943 476 5919/.test(await status.getText()),
+        'nhs-status to say the number is valid',
+      );
+      // Enter on the field finds the patient: the keyboard path a call handler uses.
+      await browser.keys('Enter');
+      const banner = await shown(tid('patient-banner'), 'the patient banner');
+      await waitUntil(async () => /JACKSON, Jane/.test(await banner.getText()), 'the patient banner to name JACKSON, Jane');
+      assert.match(await banner.getText(), /943 476 5919/);
       await shot('02-patient');
     });
 
     await step('03-search', async () => {
       const services = bookdesk('services').json;
-      gpServices = services
-        .filter((s) => s.kind === 'gp-practice' && s.standard === 'gp-connect')
-        .map((s) => s.id)
-        .sort((a, b) => (a === 'beckside-medical-practice' ? -1 : b === 'beckside-medical-practice' ? 1 : 0));
+      gpServices = services.filter((s) => s.kind === 'gp-practice' && s.standard === 'gp-connect').map((s) => s.id);
       assert.ok(gpServices.length > 0, 'the demo has GP Connect practices');
-      const slots = bookdesk('slots', ...gpServices.flatMap((id) => ['--service', id])).json.slots;
-      for (const s of slots) slotStarts.set(key(s.service_id, s.id), s.start);
+      const free = bookdesk('slots', '--all');
+      assert.equal(free.status, 0, 'the CLI lists the free slots');
+      for (const s of free.json.slots) slotStarts.set(slotKey(s.service_id, s.id), Date.parse(s.start));
 
-      const states = await searchSlots();
-      t.diagnostic(`service states: ${states.map((s) => s.join('=')).join(', ')}`);
-      assert.equal(states.length, services.length, 'one status per service in the directory');
+      const states = await searchAll();
+      t.diagnostic(`services: ${states.map((s) => s.join('=')).join(', ')}`);
+      assert.deepEqual(states.map(([id]) => id).sort(), services.map((s) => s.id).sort(), 'one status per service');
       assert.ok(states.some(([, state]) => state === 'found'), 'at least one service found slots');
-      await shown('slot-list');
-      await waitUntil(async () => (await visibleRows()).length > 0, 'slot rows to be listed');
-      await shot('03-search');
+      assert.deepEqual(states.filter(([, state]) => state === 'failed'), [], 'no service failed');
+      await waitUntil(async () => (await renderedRows()).length > 0, 'slot rows to be listed');
+      await shot('03-slots-found');
     });
 
     await step('04-book', async () => {
-      const row = await pickGpRow();
+      const row = await firstGpSlot();
       assert.ok(row, 'a GP practice slot is listed');
-      await selectRow(row);
-      await shown('book-panel');
-      await (await shown('description-input')).setValue('Sore throat and fever for 3 days');
-      await (await shown('comment-input')).setValue('Call back on 07700 900123');
-      await (await shown('confirm-booking')).click();
-      await shown('booking-confirmation');
-      const ref = await shown('confirmation-reference');
+      t.diagnostic(`picking ${row.service} slot ${row.slot} at ${new Date(row.start).toISOString()}`);
+      // The mouse path: a click picks the slot.
+      await click(rowSelector(row), `slot ${row.slot}`);
+      await waitUntil(async () => (await browser.$(rowSelector(row)).getAttribute('aria-selected')) === 'true', 'the slot to be selected');
+      await shown(tid('book-panel'), 'the booking panel');
+      await (await shown(tid('description-input'))).setValue(DESCRIPTION);
+      await (await shown(tid('comment-input'))).setValue('Call back on 07700 900123');
+      await click(tid('confirm-booking'), 'Confirm booking');
+      await shown(tid('booking-confirmation'), 'the booking confirmation');
+      const reference = await browser.$(tid('confirmation-reference'));
       let id = '';
-      await waitUntil(async () => (id = (await ref.getText()).trim()) !== '', 'a booking reference');
+      await waitUntil(async () => (id = (await reference.getText()).trim()) !== '', 'a booking reference');
       booked = { service: row.service, slot: row.slot, id };
-      t.diagnostic(`booked ${row.service} slot ${row.slot} as appointment ${id}`);
-      // The provider holds it, not just the screen.
+      t.diagnostic(`booked appointment ${id}`);
+      // The provider holds the booking, not just the screen.
       const held = bookdesk('show', '--service', row.service, '--appointment', id);
       assert.equal(held.status, 0, `the provider knows appointment ${id}: ${JSON.stringify(held.json)}`);
       assert.equal(held.json.status, 'booked');
       assert.deepEqual(held.json.slot_ids, [row.slot]);
-      assert.equal(held.json.nhs_number, NHS);
-      assert.equal(held.json.description, 'Sore throat and fever for 3 days');
-      await shot('04-booked');
+      assert.equal(held.json.description, DESCRIPTION);
+      const mine = bookdesk('appointments', '--nhs', NHS).json.appointments;
+      assert.ok(mine.some((a) => a.service_id === row.service && a.id === id), `appointment ${id} is the patient's`);
+      await shot('04-booking-confirmed');
     });
 
     await step('05-cancel', async () => {
-      await (await shown('nav-appointments')).click();
+      await click(tid('nav-appointments'), 'the Appointments tab');
       const rowSel = `${tid('appointment-row')}[data-service-id="${booked.service}"][data-appointment-id="${booked.id}"]`;
-      const row = await browser.$(rowSel);
-      await row.waitForDisplayed({ timeout: WAIT, timeoutMsg: `appointment ${booked.id} was not listed` });
+      const row = await shown(rowSel, `appointment ${booked.id}`);
       assert.equal(await row.getAttribute('data-status'), 'booked');
-      await shot('05a-appointments');
+      await shot('05-appointment-booked');
+
       await (await row.$(tid('cancel-button'))).click();
-      await (await shown('cancel-reason')).setValue('Feeling better');
-      await (await shown('confirm-cancel')).click();
+      await (await shown(tid('cancel-reason'), 'the cancellation reason')).setValue('Feeling better, no longer needed');
+      await click(tid('confirm-cancel'), 'Confirm cancel');
+      // The list is fetched again after the cancel, so the row is read afresh each time.
       await waitUntil(
-        async () => (await browser.$(rowSel).getAttribute('data-status')) === 'cancelled',
+        async () => (await browser.execute((sel) => document.querySelector(sel)?.getAttribute('data-status'), rowSel)) === 'cancelled',
         `appointment ${booked.id} to show as cancelled`,
       );
       const held = bookdesk('show', '--service', booked.service, '--appointment', booked.id);
       assert.equal(held.json.status, 'cancelled', 'the provider cancelled it');
-      await shot('05b-cancelled');
+      assert.equal(held.json.cancellation_reason, 'Feeling better, no longer needed');
+      await shot('06-appointment-cancelled');
     });
 
     await step('06-slot-taken', async () => {
-      await searchSlots();
-      const row = await pickGpRow(new Set([key(booked.service, booked.slot)]));
+      await searchAll();
+      const row = await firstGpSlot(new Set([slotKey(booked.service, booked.slot)]));
       assert.ok(row, 'another GP practice slot is listed');
-      await selectRow(row);
-      // The row after it, to show the list around the taken slot is rendered after the refresh.
-      const rows = await visibleRows();
-      const next = rows[rows.findIndex((r) => r.service === row.service && r.slot === row.slot) + 1];
-      await (await shown('description-input')).setValue('Earache since yesterday');
+      t.diagnostic(`picking ${row.service} slot ${row.slot} at ${new Date(row.start).toISOString()}`);
 
-      const taken = bookdesk('book', '--service', row.service, '--slot', row.slot, '--nhs', OTHER_NHS, '--description', 'x');
+      // The keyboard path: from the slot next to it, ↓ (or ↑) moves to it and Enter picks it.
+      const rows = await renderedRows();
+      const at = rows.findIndex((r) => r.service === row.service && r.slot === row.slot);
+      const [from, key] = at > 0 ? [rows[at - 1], 'ArrowDown'] : [rows[at + 1], 'ArrowUp'];
+      assert.ok(from, 'a slot is listed next to the chosen one');
+      await click(rowSelector(from), 'the slot next to the chosen one');
+      await browser.execute((sel) => document.querySelector(sel).focus(), tid('slot-list'));
+      await browser.keys(key);
+      await waitUntil(async () => (await browser.$(rowSelector(row)).getAttribute('aria-selected')) === 'true', `${key} to select the slot`);
+      await browser.keys('Enter');
+      await shown(tid('book-panel'), 'the booking panel');
+      await (await shown(tid('description-input'))).setValue('Earache since yesterday');
+
+      // Another desk takes the slot between the handler choosing it and confirming.
+      const taken = bookdesk('book', '--service', row.service, '--slot', row.slot, '--nhs', OTHER_NHS, '--description', 'Taken by another desk');
       assert.equal(taken.status, 0, `the CLI took the slot: ${JSON.stringify(taken.json)}`);
-      await shot('06a-slot-selected');
+      await shot('07-slot-selected');
 
-      await (await shown('confirm-booking')).click();
+      await click(tid('confirm-booking'), 'Confirm booking');
       let seen = {};
       await waitUntil(async () => {
-        const panel = await browser.$(`${tid('error-panel')}[data-kind="slot-taken"]`);
-        seen = { panel: await panel.isDisplayed(), refreshed: await browser.$(tid('slots-refreshed')).isDisplayed() };
+        seen = {
+          panel: await browser.$(`${tid('error-panel')}[data-kind="slot-taken"]`).isDisplayed(),
+          refreshed: await browser.$(tid('slots-refreshed')).isDisplayed(),
+        };
         return seen.panel || seen.refreshed;
       }, 'the slot-taken error or the slots-refreshed message');
       t.diagnostic(`slot-taken panel: ${seen.panel}, slots-refreshed: ${seen.refreshed}`);
       assert.equal(await browser.$(tid('booking-confirmation')).isDisplayed(), false, 'no confirmation for a taken slot');
-      await waitUntil(async () => !(await browser.$(rowSelector(row)).isExisting()), `slot ${row.slot} to leave the list`);
-      if (next) {
-        assert.ok(await browser.$(rowSelector(next)).isExisting(), 'the slots around the taken one are still listed');
-      }
-      await shot('06b-slot-taken');
+
+      // The list is searched again; the taken slot must not come back, while its neighbours do.
+      await waitForSearch();
+      const around = await scrollToTime(row.start);
+      assert.ok(around.some((r) => r.start < row.start) && around.some((r) => r.start > row.start), 'the list around the taken slot is shown');
+      assert.ok(
+        !around.some((r) => r.service === row.service && r.slot === row.slot),
+        `slot ${row.slot} at ${row.service} is no longer listed`,
+      );
+      await shot('08-slot-taken');
     });
 
     await step('07-booked-today', async () => {
-      await (await shown('nav-booked')).click();
-      const table = await shown('bookings-table');
-      await waitUntil(async () => (await table.getText()).includes(booked.id), `appointment ${booked.id} in Booked today`);
-      await shot('07-booked-today');
+      await click(tid('nav-booked'), 'the Booked today tab');
+      const table = await shown(tid('bookings-table'), 'the bookings table');
+      const serviceName = bookdesk('services').json.find((s) => s.id === booked.service).name;
+      let lines = [];
+      await waitUntil(async () => {
+        lines = await browser.execute(
+          (sel) => [...document.querySelectorAll(`${sel} tbody tr`)].map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+          tid('bookings-table'),
+        );
+        return lines.some((cells) => cells.includes(booked.id) && cells.includes(serviceName));
+      }, `appointment ${booked.id} at ${serviceName} in Booked today`);
+      const line = lines.find((cells) => cells.includes(booked.id) && cells.includes(serviceName));
+      assert.ok(line.includes('943 476 5919'), `the booking names the patient: ${line.join(' | ')}`);
+      assert.ok(line.some((c) => /cancelled/i.test(c)), `the booking shows it was cancelled: ${line.join(' | ')}`);
+      assert.ok(await table.isDisplayed());
+      await shot('09-booked-today');
     });
   } finally {
     await browser.deleteSession().catch(() => {});

@@ -187,3 +187,35 @@ export function formatCount(n: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A date as a person types it — `01-Dec-2026`, `1/12/2026`, `1 12 26`, `2026-12-01` — as
+ * `yyyy-mm-dd`; null when it is not a real date.
+ */
+export function parseDay(text: string): string | null {
+  const t = text.trim();
+  let y: number;
+  let m: number;
+  let d: number;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  const uk = /^(\d{1,2})[\s./-]+([A-Za-z]{3,9}|\d{1,2})[\s./-]+(\d{2}|\d{4})$/.exec(t);
+  if (iso) {
+    [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  } else if (uk) {
+    d = Number(uk[1]);
+    const month = uk[2];
+    if (/^\d+$/.test(month)) m = Number(month);
+    else {
+      const i = MONTHS.findIndex((name) => name.toLowerCase() === month.slice(0, 3).toLowerCase());
+      if (i < 0) return null;
+      m = i + 1;
+    }
+    y = Number(uk[3]);
+    if (uk[3].length === 2) y += 2000;
+  } else {
+    return null;
+  }
+  const t2 = new Date(Date.UTC(y, m - 1, d));
+  if (t2.getUTCFullYear() !== y || t2.getUTCMonth() !== m - 1 || t2.getUTCDate() !== d) return null;
+  return `${y}-${pad(m)}-${pad(d)}`;
+}

@@ -1,0 +1,352 @@
+// Only in `vite build --mode mock`: stands in for Tauri's IPC so the screens can be looked at in a
+// plain browser with believable demo data. Production builds never include this file.
+import type {
+  AppInfo,
+  AppointmentView,
+  BookingOutcome,
+  BookingSummary,
+  BookRequest,
+  DeliveryChannel,
+  Error as ApiError,
+  PatientView,
+  SearchEvent,
+  SearchRequest,
+  Service,
+  ServiceKind,
+  SlotView,
+  Standard,
+} from "../bindings";
+
+export class Channel<T> {
+  onmessage: (message: T) => void = () => {};
+}
+
+const params = new URLSearchParams(globalThis.location?.search ?? "");
+
+function ukToday(): string {
+  const p = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(new Date());
+  return p;
+}
+function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+/** UK wall-clock time on `day` as an instant (GMT in winter, BST in summer). */
+function ukInstant(day: string, hh: number, mm: number): string {
+  const [y, m, d] = day.split("-").map(Number);
+  const guess = new Date(Date.UTC(y, m - 1, d, hh, mm));
+  const h = Number(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", hourCycle: "h23" }).format(guess));
+  return new Date(guess.getTime() - ((h - hh + 24) % 24) * 3_600_000).toISOString();
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function err(over: Partial<ApiError> & Pick<ApiError, "kind" | "message" | "next_step">): ApiError {
+  return { http_status: null, code: null, trace_id: null, service_id: null, diagnostics: null, ...over };
+}
+const trace = () => crypto.randomUUID();
+
+type DemoService = Service & {
+  town: string;
+  practitioners: { id: string; name: string; role: string; gender: string | null }[];
+  slotMinutes: number;
+  channels: (DeliveryChannel | null)[];
+  slotType: string | null;
+  scheduleType: string | null;
+  latency: number;
+  hours: [number, number];
+};
+
+const svc = (
+  id: string,
+  name: string,
+  kind: ServiceKind,
+  standard: Standard,
+  ods: string,
+  address: string,
+  postcode: string,
+  extra: Omit<DemoService, keyof Service>,
+): DemoService => ({
+  id,
+  name,
+  kind,
+  standard,
+  ods,
+  asid: `9189991${ods.replace(/\D/g, "").padEnd(5, "0").slice(0, 5)}`,
+  base_url: `http://127.0.0.1:4000/${ods}/STU3/1/${standard === "gp-connect" ? "gpconnect" : "booking"}`,
+  address,
+  postcode,
+  ...extra,
+});
+
+const GP = "General Medical Practitioner";
+const DIRECTORY: DemoService[] = [
+  svc("beckside-medical-practice", "Beckside Medical Practice", "gp-practice", "gp-connect", "B86001", "12 Beckside Road, Kirkstall, Leeds", "LS5 3BQ", {
+    town: "Leeds", slotMinutes: 10, channels: ["In-person", "In-person", "Telephone"], slotType: "General GP Appointment", scheduleType: "General GP Appointments", latency: 500, hours: [8, 18],
+    practitioners: [{ id: "31", name: "Dr Priya Shah", role: GP, gender: "female" }, { id: "32", name: "Dr Tom Whitaker", role: GP, gender: "male" }],
+  }),
+  svc("chapel-lane-surgery", "Chapel Lane Surgery", "gp-practice", "gp-connect", "B86002", "3 Chapel Lane, Headingley, Leeds", "LS6 3BW", {
+    town: "Leeds", slotMinutes: 15, channels: ["In-person", "Video"], slotType: "Routine appointment", scheduleType: "Same day appointments", latency: 900, hours: [8, 17],
+    practitioners: [{ id: "41", name: "Dr Amara Okafor", role: GP, gender: "female" }, { id: "42", name: "Sam Dyson", role: "Nurse Practitioner", gender: "male" }],
+  }),
+  svc("holmfield-health-centre", "Holmfield Health Centre", "gp-practice", "gp-connect", "B87003", "Holmfield Road, Outwood, Wakefield", "WF1 3JS", {
+    town: "Wakefield", slotMinutes: 10, channels: [null], slotType: "General GP Appointment", scheduleType: "General GP Appointments", latency: 1400, hours: [9, 17],
+    practitioners: [{ id: "51", name: "Dr Helen Marsh", role: GP, gender: null }],
+  }),
+  svc("riverside-family-practice", "Riverside Family Practice", "gp-practice", "gp-connect", "B85004", "40 Riverside Walk, Aspley, Huddersfield", "HD1 6RX", {
+    town: "Huddersfield", slotMinutes: 10, channels: ["Telephone"], slotType: "Telephone consultation", scheduleType: "Telephone appointments", latency: 2600, hours: [8, 12],
+    practitioners: [{ id: "61", name: "Dr Kwame Mensah", role: GP, gender: "male" }],
+  }),
+  svc("west-yorkshire-gp-out-of-hours", "West Yorkshire GP Out of Hours", "gp-out-of-hours", "gp-connect", "NXY10", "Wharfedale Primary Care Centre, 5 Ribbon Way, Leeds", "LS12 4QT", {
+    town: "Leeds", slotMinutes: 20, channels: ["In-person", "Telephone"], slotType: "Out of hours consultation", scheduleType: "GP out of hours", latency: 700, hours: [18, 23],
+    practitioners: [{ id: "71", name: "Dr Rosa Lindgren", role: GP, gender: "female" }],
+  }),
+  svc("calder-valley-utc", "Calder Valley Urgent Treatment Centre", "urgent-care", "uec-booking", "NQ501", "Calder Valley Hospital, Halifax Road, Halifax", "HX3 0PW", {
+    town: "Halifax", slotMinutes: 15, channels: ["In-person"], slotType: "Urgent treatment centre arrival", scheduleType: "Urgent treatment centre", latency: 400, hours: [8, 22],
+    practitioners: [{ id: "cv-1", name: "Nurse Joanne Pickles", role: "Emergency Nurse Practitioner", gender: "female" }],
+  }),
+  svc("airedale-park-utc", "Airedale Park Urgent Treatment Centre", "urgent-care", "uec-booking", "NQ502", "Airedale Park, Skipton Road, Keighley", "BD20 6TD", {
+    town: "Keighley", slotMinutes: 15, channels: ["In-person", "Video"], slotType: "Urgent treatment centre arrival", scheduleType: "Urgent treatment centre", latency: 1100, hours: [8, 20],
+    practitioners: [{ id: "ap-1", name: "Dr Imran Qureshi", role: "Specialty Doctor", gender: "male" }],
+  }),
+  svc("leeds-east-ed", "Leeds East Hospital Emergency Department", "emergency-department", "uec-booking", "RR801", "Leeds East Hospital, York Road, Leeds", "LS14 6UH", {
+    town: "Leeds", slotMinutes: 30, channels: ["In-person"], slotType: "Emergency department arrival", scheduleType: "Emergency department", latency: 1800, hours: [6, 23],
+    practitioners: [{ id: "led-p-1", name: "Dr Fiona Lindqvist", role: "Consultant", gender: "female" }],
+  }),
+];
+
+const PATIENTS: PatientView[] = [
+  { id: "101", nhs_number: "9434765919", family: "JACKSON", given: ["Jane"], prefix: "Miss", gender: "female", birth_date: "1982-03-12", address_lines: ["24 High Street", "Leeds"], postcode: "LS1 4AP", phone: "07700 900123" },
+  { id: "102", nhs_number: "9476719931", family: "OKONJO", given: ["David"], prefix: "Mr", gender: "male", birth_date: "1958-11-02", address_lines: ["7 Mill Lane", "Bradford"], postcode: "BD1 2QP", phone: null },
+];
+
+const booked = new Set<string>();
+const appointments: AppointmentView[] = [];
+const bookings: BookingSummary[] = [];
+let attempts = 0;
+let nextId = 2000;
+
+function slotsFor(s: DemoService, from: string, to: string, channel: DeliveryChannel | null): SlotView[] {
+  const out: SlotView[] = [];
+  const now = Date.now();
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    const dow = new Date(`${day}T12:00:00Z`).getUTCDay();
+    if (s.kind === "gp-practice" && (dow === 0 || dow === 6)) continue;
+    let n = 0;
+    for (let minute = s.hours[0] * 60; minute < s.hours[1] * 60; minute += s.slotMinutes, n += 1) {
+      // Leave gaps so days look like real, partly booked diaries.
+      if ((n * 7 + dow) % 3 === 0) continue;
+      const start = ukInstant(day, Math.floor(minute / 60), minute % 60);
+      if (Date.parse(start) < now) continue;
+      const id = `${s.ods}-${day.replace(/-/g, "")}-${minute}`;
+      if (booked.has(`${s.id}|${id}`)) continue;
+      const ch = s.channels[n % s.channels.length];
+      if (channel && ch !== channel) continue;
+      const p = s.practitioners[n % s.practitioners.length];
+      out.push({
+        service_id: s.id,
+        service_name: s.name,
+        service_kind: s.kind,
+        id,
+        schedule_id: `${s.ods}-sch`,
+        start,
+        end: new Date(Date.parse(start) + s.slotMinutes * 60_000).toISOString(),
+        delivery_channel: ch,
+        slot_type: s.slotType,
+        schedule_type: s.scheduleType,
+        practitioner: p,
+        location: { id: `${s.ods}-loc`, name: s.name, address: `${s.address}, ${s.postcode}` },
+      });
+    }
+  }
+  return out;
+}
+
+function mod11(d: string): boolean {
+  if (!/^\d{10}$/.test(d)) return false;
+  const sum = [...d.slice(0, 9)].reduce((a, c, i) => a + Number(c) * (10 - i), 0);
+  const c = 11 - (sum % 11);
+  return c !== 10 && (c === 11 ? 0 : c) === Number(d[9]);
+}
+
+let seeded = false;
+function seedAppointments() {
+  if (seeded) return;
+  seeded = true;
+  const today = ukToday();
+  const beck = DIRECTORY[0];
+  const base = (id: string, day: string, hh: number, over: Partial<AppointmentView>): AppointmentView => ({
+    id,
+    version: "1",
+    status: "booked",
+    service_id: beck.id,
+    service_name: beck.name,
+    standard: "gp-connect",
+    start: ukInstant(day, hh, 0),
+    end: ukInstant(day, hh, 10),
+    created: null,
+    description: "Follow-up of chest infection",
+    comment: "Booked by NHS 111",
+    cancellation_reason: null,
+    delivery_channel: "In-person",
+    slot_type: beck.slotType,
+    schedule_type: beck.scheduleType,
+    slot_ids: ["1"],
+    practitioner: beck.practitioners[0],
+    location: { id: "21", name: beck.name, address: `${beck.address}, ${beck.postcode}` },
+    patient_id: "101",
+    nhs_number: "9434765919",
+    reference_url: null,
+    ...over,
+  });
+  appointments.push(
+    base("1000", addDays(today, -3), 10, {}),
+    base("1001", addDays(today, 2), 8, { status: "cancelled", cancellation_reason: "Patient feels better", description: "Sore throat, fever 3 days", comment: "Call-back 07700 900124" }),
+    base("1002", addDays(today, 4), 11, { description: "Rash on both arms, 2 days", comment: null, delivery_channel: "Telephone" }),
+  );
+}
+
+const info: AppInfo = {
+  demo: true,
+  provider_url: "http://127.0.0.1:4000",
+  user_name: "Alex Taylor",
+  user_role: "call-handler",
+  organisation_name: "NHS 111 North West",
+  organisation_ods: "RYA",
+  version: "0.1.0",
+};
+
+async function search(req: SearchRequest, ch: Channel<SearchEvent>) {
+  const tasks = req.services.map(async (id) => {
+    const s = DIRECTORY.find((d) => d.id === id)!;
+    ch.onmessage({ event: "progress", service_id: id, service_name: s.name, progress: { state: "searching" } });
+    await sleep(s.latency * (params.has("fast") ? 0.1 : 1));
+    // The ED times out on the first search of each session, to show a failure and its retry.
+    if (id === "leeds-east-ed" && attempts++ === 0) {
+      ch.onmessage({
+        event: "progress",
+        service_id: id,
+        service_name: s.name,
+        progress: {
+          state: "failed",
+          error: err({ kind: "timeout", message: "The service did not answer within 15 seconds.", next_step: "Retry, or choose another service.", http_status: 504, code: "GATEWAY_TIMEOUT", trace_id: trace(), service_id: id }),
+        },
+      });
+      return;
+    }
+    const slots = slotsFor(s, req.window.from, req.window.to, req.channel);
+    if (slots.length > 0) ch.onmessage({ event: "slots", service_id: id, slots });
+    ch.onmessage({ event: "progress", service_id: id, service_name: s.name, progress: slots.length ? { state: "found", count: slots.length } : { state: "none" } });
+  });
+  await Promise.all(tasks);
+  ch.onmessage({ event: "finished" });
+  return null;
+}
+
+async function doBook(req: BookRequest): Promise<BookingOutcome> {
+  await sleep(900);
+  const s = DIRECTORY.find((d) => d.id === req.service_id)!;
+  const slot = slotsFor(s, ukToday(), addDays(ukToday(), 14), null).find((x) => x.id === req.slot_ids[0]);
+  const text = req.description.toLowerCase();
+  if (!slot || text.includes("taken")) {
+    throw err({ kind: "slot-taken", message: `That slot at ${s.name} is no longer free.`, next_step: "Pick another slot; the list has been refreshed.", http_status: 409, code: "DUPLICATE_REJECTED", trace_id: trace(), service_id: s.id });
+  }
+  if (text.includes("unknown")) {
+    throw err({ kind: "outcome-unknown", message: `${s.name} did not answer, and checking afterwards could not tell whether the booking was made.`, next_step: "Do not book again. Check the patient's appointments, or phone the service.", trace_id: trace(), service_id: s.id });
+  }
+  booked.add(`${s.id}|${slot.id}`);
+  const id = s.standard === "gp-connect" ? String(nextId++) : crypto.randomUUID();
+  const a: AppointmentView = {
+    id,
+    version: "1",
+    status: "booked",
+    service_id: s.id,
+    service_name: s.name,
+    standard: s.standard,
+    start: slot.start,
+    end: slot.end,
+    created: new Date().toISOString(),
+    description: req.description,
+    comment: req.comment,
+    cancellation_reason: null,
+    delivery_channel: slot.delivery_channel,
+    slot_type: slot.slot_type,
+    schedule_type: slot.schedule_type,
+    slot_ids: req.slot_ids,
+    practitioner: slot.practitioner,
+    location: slot.location,
+    patient_id: "101",
+    nhs_number: req.nhs_number,
+    reference_url: s.standard === "uec-booking" ? `${s.base_url}/Appointment/${id}` : null,
+  };
+  appointments.push(a);
+  bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: info.user_name, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });
+  const check = text.includes("check");
+  return {
+    appointment: a,
+    confirmed_by_check: check,
+    demographic_mismatches: check ? [{ field: "Address", ours: "24 High Street, Leeds, LS1 4AP", theirs: "12 Old Road, Leeds, LS2 9JT" }] : [],
+  };
+}
+
+export async function invoke<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+  const answer = await handle(cmd, args);
+  return answer as T;
+}
+
+async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+  switch (cmd) {
+    case "app_info":
+      if (params.get("fail") === "start") {
+        throw err({ kind: "config", message: "The services directory file could not be read: services.toml is missing.", next_step: "Call the helpdesk: Booking Desk needs its configuration before it can be used.", trace_id: trace(), code: "CONFIG_MISSING" });
+      }
+      return info;
+    case "default_window":
+      return { from: ukToday(), to: addDays(ukToday(), 14) };
+    case "check_nhs_number": {
+      const d = String(args.input).replace(/\D/g, "");
+      if (mod11(d)) return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
+      throw err({ kind: "invalid-input", message: d.length === 10 ? "That is not a valid NHS number: the check digit does not match." : "An NHS number has 10 digits.", next_step: "Read the number back to the caller digit by digit, or book without an NHS number." });
+    }
+    case "find_patient": {
+      await sleep(400);
+      const p = PATIENTS.find((x) => x.nhs_number === args.nhs);
+      return p ? { service_id: DIRECTORY[0].id, service_name: DIRECTORY[0].name, patient: p } : null;
+    }
+    case "list_services":
+      return DIRECTORY.map(({ id, name, kind, standard, base_url, ods, asid, address, postcode }) => ({ id, name, kind, standard, base_url, ods, asid, address, postcode }));
+    case "search_slots":
+      return search(args.request as SearchRequest, args.onEvent as Channel<SearchEvent>);
+    case "book":
+      return doBook(args.request as BookRequest);
+    case "patient_appointments": {
+      seedAppointments();
+      await sleep(500);
+      const w = args.window as { from: string; to: string };
+      const within = appointments.filter((a) => a.nhs_number === args.nhs && a.start.slice(0, 10) >= w.from && a.start.slice(0, 10) <= w.to);
+      return {
+        appointments: within,
+        failures: [err({ kind: "unavailable", message: "Airedale Park Urgent Treatment Centre could not be reached.", next_step: "Try again in a few minutes; if it keeps failing, call the helpdesk.", trace_id: trace(), service_id: "airedale-park-utc", http_status: 502, code: "BAD_GATEWAY" })],
+      };
+    }
+    case "amend_appointment":
+    case "cancel_appointment": {
+      await sleep(600);
+      const a = appointments.find((x) => x.service_id === args.serviceId && x.id === args.appointmentId);
+      if (!a) throw err({ kind: "not-found", message: "The service has no record of that appointment.", next_step: "Refresh the list.", trace_id: trace() });
+      if (cmd === "cancel_appointment") Object.assign(a, { status: "cancelled", cancellation_reason: args.reason });
+      else Object.assign(a, { description: args.description ?? a.description, comment: args.comment ?? a.comment });
+      return a;
+    }
+    case "list_bookings": {
+      const now = Date.now();
+      const seeded: BookingSummary[] = [
+        { service_id: "calder-valley-utc", appointment_id: "25926b96-a7da-59a6-95c1-30130c90a1f6", version: "1", status: "booked", start: new Date(now + 3 * 3_600_000).toISOString(), end: new Date(now + 3.25 * 3_600_000).toISOString(), nhs_number: "9476719931", booked_by: "Alex Taylor", booked_at: new Date(now - 2 * 3_600_000).toISOString(), last_action: "book", last_changed_at: new Date(now - 2 * 3_600_000).toISOString() },
+        { service_id: "beckside-medical-practice", appointment_id: "1001", version: "3", status: "cancelled", start: new Date(now + 30 * 3_600_000).toISOString(), end: new Date(now + 30.2 * 3_600_000).toISOString(), nhs_number: "9434765919", booked_by: "Sam Patel", booked_at: new Date(now - 3 * 3_600_000).toISOString(), last_action: "cancel", last_changed_at: new Date(now - 1 * 3_600_000).toISOString() },
+        { service_id: "leeds-east-ed", appointment_id: "8c1d7e42-0f5b-5b8e-a1c2-77d9e0f1a2b3", version: "1", status: "booked", start: new Date(now + 1 * 3_600_000).toISOString(), end: new Date(now + 1.5 * 3_600_000).toISOString(), nhs_number: "9434760186", booked_by: "Sam Patel", booked_at: new Date(now - 40 * 60_000).toISOString(), last_action: "book", last_changed_at: new Date(now - 40 * 60_000).toISOString() },
+      ];
+      return [...bookings, ...seeded].sort((a, b) => Date.parse(b.booked_at) - Date.parse(a.booked_at));
+    }
+    default:
+      throw err({ kind: "config", message: `Unknown command ${cmd}.`, next_step: "This is a bug in the demo mock." });
+  }
+}

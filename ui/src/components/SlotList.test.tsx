@@ -1,0 +1,125 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { useState } from "react";
+import { describe, expect, it, vi } from "vitest";
+import type { SlotView } from "../api/bindings";
+import { addDays, formatShortDay, ukDay, ukToday } from "../format";
+import { at, slot } from "../test/fixtures";
+import { SlotList, slotKey } from "./SlotList";
+
+function Harness({ slots, onPick = () => {} }: { slots: SlotView[]; onPick?: (s: SlotView) => void }) {
+  const [active, setActive] = useState<string | null>(null);
+  return (
+    <SlotList
+      slots={slots}
+      today={ukToday()}
+      activeKey={active}
+      pickedKey={null}
+      onActivate={setActive}
+      onPick={onPick}
+      empty="Nothing yet"
+    />
+  );
+}
+
+describe("SlotList", () => {
+  it("groups slots under Today, Tomorrow and then the weekday, soonest first", () => {
+    const slots = [
+      slot({ start: at(0, 14, 10), id: "a" }),
+      slot({ start: at(1, 9, 0), id: "b" }),
+      slot({ start: at(3, 9, 0), id: "c" }),
+    ];
+    const { container } = render(<Harness slots={slots} />);
+    const headings = [...container.querySelectorAll(".slot-day:not(.slot-day--pinned) .slot-day__label")].map((h) => h.textContent);
+    expect(headings).toEqual([
+      `Today · ${formatShortDay(ukToday())}`,
+      `Tomorrow · ${formatShortDay(addDays(ukToday(), 1))}`,
+      formatShortDay(addDays(ukToday(), 3)),
+    ]);
+    expect(screen.getAllByTestId("slot-row").map((r) => r.dataset.slotId)).toEqual(["a", "b", "c"]);
+  });
+
+  it("shows everything the standard asks for on each row", () => {
+    render(
+      <Harness
+        slots={[
+          slot({
+            start: at(1, 14, 10),
+            end: at(1, 14, 20),
+            service_name: "Calder Valley Urgent Treatment Centre",
+            service_id: "calder-utc",
+            delivery_channel: null,
+            slot_type: "Urgent treatment centre arrival",
+            schedule_type: "Urgent treatment centre",
+            practitioner: { id: "p", name: "Dr A Khan", role: "Specialty Doctor", gender: "male" },
+            location: { id: "l", name: "Calder Valley Hospital", address: "Halifax Road, Halifax, HX3 0PW" },
+          }),
+        ]}
+      />,
+    );
+    const row = screen.getByTestId("slot-row");
+    expect(row).toHaveAttribute("data-service-id", "calder-utc");
+    for (const text of [
+      "14:10–14:20",
+      "Calder Valley Urgent Treatment Centre",
+      "Channel not stated",
+      "Urgent treatment centre arrival",
+      "Urgent treatment centre",
+      "Dr A Khan (Specialty Doctor, Male)",
+      "Calder Valley Hospital, Halifax Road, Halifax, HX3 0PW",
+    ]) {
+      expect(row).toHaveTextContent(text);
+    }
+    expect(row).not.toHaveTextContent("In-person");
+  });
+
+  it("moves with ↑ ↓ and picks with Enter", async () => {
+    const user = userEvent.setup();
+    const onPick = vi.fn();
+    const slots = [slot({ start: at(1, 9), id: "a" }), slot({ start: at(1, 10), id: "b" }), slot({ start: at(2, 9), id: "c" })];
+    render(<Harness slots={slots} onPick={onPick} />);
+    const list = screen.getByTestId("slot-list");
+    await user.click(list);
+    const selected = () => screen.getAllByTestId("slot-row").filter((r) => r.getAttribute("aria-selected") === "true");
+    // Focusing the list highlights the first slot.
+    expect(selected().map((r) => r.dataset.slotId)).toEqual(["a"]);
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(selected().map((r) => r.dataset.slotId)).toEqual(["c"]);
+    await user.keyboard("{ArrowDown}");
+    expect(selected().map((r) => r.dataset.slotId)).toEqual(["c"]);
+    await user.keyboard("{ArrowUp}");
+    expect(selected().map((r) => r.dataset.slotId)).toEqual(["b"]);
+    expect(list).toHaveAttribute("aria-activedescendant", selected()[0].id);
+    await user.keyboard("{Enter}");
+    expect(onPick).toHaveBeenCalledWith(slots[1]);
+  });
+
+  it("keeps only a window of 5,000 slots in the page, and End reaches the last", async () => {
+    const user = userEvent.setup();
+    const first = Date.parse(at(0, 8));
+    const slots = Array.from({ length: 5000 }, (_, i) =>
+      slot({ id: `n${i}`, start: new Date(first + i * 5 * 60_000).toISOString() }),
+    );
+    const { container } = render(<Harness slots={slots} />);
+    const rows = screen.getAllByTestId("slot-row");
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(60);
+    expect(rows[0].dataset.slotId).toBe("n0");
+    expect(screen.getByTestId("slot-list")).toHaveAccessibleName(/5,000 slots/);
+
+    await user.click(screen.getByTestId("slot-list"));
+    await user.keyboard("{End}");
+    const last = await screen.findByText((_, el) => el?.getAttribute("data-slot-id") === "n4999");
+    expect(last).toHaveAttribute("aria-selected", "true");
+    expect(screen.queryByText((_, el) => el?.getAttribute("data-slot-id") === "n0")).toBeNull();
+    expect(screen.getAllByTestId("slot-row").length).toBeLessThan(60);
+    // The day heading pinned above the list follows the scroll.
+    expect(container.querySelector(".slot-day--pinned")).toHaveTextContent(formatShortDay(ukDay(slots[4999].start)));
+  });
+
+  it("says so when there is nothing to show", () => {
+    render(<Harness slots={[]} />);
+    expect(within(screen.getByTestId("slot-list")).getByText("Nothing yet")).toBeInTheDocument();
+    expect(slotKey({ service_id: "a", id: "1" })).not.toBe(slotKey({ service_id: "b", id: "1" }));
+  });
+});

@@ -1,0 +1,236 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
+import type { SlotView } from "../api/bindings";
+import {
+  dayHeading,
+  formatChannel,
+  formatDayWithWeekday,
+  formatGender,
+  formatTimeRange,
+  plural,
+  ukDay,
+} from "../format";
+
+/** Slot ids are only unique within a service. */
+export function slotKey(slot: Pick<SlotView, "service_id" | "id">): string {
+  return `${slot.service_id}|${slot.id}`;
+}
+
+// Fixed heights keep scrolling cheap and exact with thousands of rows; the CSS matches them.
+export const DAY_HEIGHT = 30;
+export const SLOT_HEIGHT = 50;
+const PAGE = 10;
+
+type Item =
+  | { type: "day"; day: string; label: string; count: number }
+  | { type: "slot"; slot: SlotView; day: string; slotIndex: number };
+
+type Props = {
+  slots: SlotView[];
+  today: string;
+  activeKey: string | null;
+  pickedKey: string | null;
+  onActivate: (key: string) => void;
+  onPick: (slot: SlotView) => void;
+  empty: string;
+  listRef?: Ref<HTMLDivElement>;
+};
+
+function buildItems(slots: SlotView[], today: string) {
+  const items: Item[] = [];
+  const slotItem: number[] = [];
+  const headers = new Map<string, Extract<Item, { type: "day" }>>();
+  let current = "";
+  let header: Extract<Item, { type: "day" }> | null = null;
+  slots.forEach((slot, slotIndex) => {
+    const day = ukDay(slot.start);
+    if (day !== current) {
+      current = day;
+      header = { type: "day", day, label: dayHeading(day, today), count: 0 };
+      headers.set(day, header);
+      items.push(header);
+    }
+    header!.count += 1;
+    slotItem.push(items.length);
+    items.push({ type: "slot", slot, day, slotIndex });
+  });
+  return { items, slotItem, headers };
+}
+
+/** Free slots grouped by UK day, soonest first; ↑↓ move, Enter picks; only visible rows exist. */
+export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPick, empty, listRef }: Props) {
+  const scroller = useRef<HTMLDivElement | null>(null);
+  const { items, slotItem, headers } = useMemo(() => buildItems(slots, today), [slots, today]);
+  const activeIndex = useMemo(
+    () => (activeKey ? slots.findIndex((s) => slotKey(s) === activeKey) : -1),
+    [slots, activeKey],
+  );
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (i) => (items[i].type === "day" ? DAY_HEIGHT : SLOT_HEIGHT),
+    getItemKey: (i) => {
+      const it = items[i];
+      return it.type === "day" ? `day-${it.day}` : slotKey(it.slot);
+    },
+    overscan: 6,
+  });
+
+  // Keep the highlighted slot in view, with its day heading when it is the first of the day.
+  useEffect(() => {
+    if (activeIndex < 0) return;
+    const itemIndex = slotItem[activeIndex];
+    const before = items[itemIndex - 1];
+    virtualizer.scrollToIndex(before?.type === "day" ? itemIndex - 1 : itemIndex, { align: "auto" });
+    // Scrolling only on a move of the highlight, not on every new batch of slots.
+  }, [activeIndex]);
+
+  function move(to: number) {
+    if (slots.length === 0) return;
+    const i = Math.max(0, Math.min(slots.length - 1, to));
+    onActivate(slotKey(slots[i]));
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    switch (e.key) {
+      case "ArrowDown":
+        move(activeIndex < 0 ? 0 : activeIndex + 1);
+        break;
+      case "ArrowUp":
+        move(activeIndex < 0 ? 0 : activeIndex - 1);
+        break;
+      case "PageDown":
+        move(activeIndex + PAGE);
+        break;
+      case "PageUp":
+        move(activeIndex - PAGE);
+        break;
+      case "Home":
+        move(0);
+        break;
+      case "End":
+        move(slots.length - 1);
+        break;
+      case "Enter":
+      case " ":
+        if (activeIndex >= 0) onPick(slots[activeIndex]);
+        else move(0);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  const setRefs = (el: HTMLDivElement | null) => {
+    scroller.current = el;
+    if (typeof listRef === "function") listRef(el);
+    else if (listRef) listRef.current = el;
+  };
+
+  const activeDomId = activeIndex >= 0 ? `slot-option-${activeIndex}` : undefined;
+
+  // The day of the topmost visible row stays pinned above the list while scrolling.
+  const virtualItems = virtualizer.getVirtualItems();
+  const offset = virtualizer.scrollOffset ?? 0;
+  const top = virtualItems.find((v) => v.end > offset);
+  const topItem = top ? items[top.index] : undefined;
+  const pinned = topItem ? headers.get(topItem.day) : undefined;
+
+  return (
+    <div
+      ref={setRefs}
+      className="slot-list"
+      data-testid="slot-list"
+      role="listbox"
+      aria-label={`Free slots, ${plural(slots.length, "slot")}`}
+      aria-activedescendant={activeDomId}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onFocus={() => {
+        // Arriving by Tab: highlight the first slot so ↑↓ and Enter work at once.
+        if (activeIndex < 0 && slots.length > 0) move(0);
+      }}
+    >
+      {slots.length === 0 ? (
+        <p className="slot-list__empty">{empty}</p>
+      ) : (
+        <>
+        {pinned && (
+          <div className="slot-day slot-day--pinned" aria-hidden="true">
+            <span className="slot-day__label">{pinned.label}</span>
+            <span className="slot-day__count">{plural(pinned.count, "slot")}</span>
+          </div>
+        )}
+        <div className="slot-list__inner" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualItems.map((v) => {
+            const it = items[v.index];
+            const style = { height: v.size, transform: `translateY(${v.start}px)` };
+            if (it.type === "day") {
+              return (
+                <div key={v.key} className="slot-day" style={style} role="presentation">
+                  <span className="slot-day__label">{it.label}</span>
+                  <span className="slot-day__count">{plural(it.count, "slot")}</span>
+                </div>
+              );
+            }
+            const s = it.slot;
+            const key = slotKey(s);
+            const selected = it.slotIndex === activeIndex;
+            const picked = key === pickedKey;
+            const p = s.practitioner;
+            const who = p
+              ? `${p.name ?? "Practitioner not named"}${
+                  p.role || p.gender ? ` (${[p.role, p.gender ? formatGender(p.gender) : null].filter(Boolean).join(", ")})` : ""
+                }`
+              : "Practitioner not named";
+            // The location is usually the service itself: then its address is what is new.
+            const where = s.location
+              ? [s.location.name === s.service_name ? null : s.location.name, s.location.address]
+                  .filter(Boolean)
+                  .join(", ") || s.location.name || "Location not stated"
+              : "Location not stated";
+            return (
+              <div
+                key={v.key}
+                id={`slot-option-${it.slotIndex}`}
+                className={`slot-row${selected ? " slot-row--active" : ""}${picked ? " slot-row--picked" : ""}`}
+                style={style}
+                role="option"
+                aria-selected={selected}
+                data-testid="slot-row"
+                data-slot-id={s.id}
+                data-service-id={s.service_id}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => {
+                  onActivate(key);
+                  onPick(s);
+                }}
+              >
+                <div className="slot-row__line">
+                  <span className="visually-hidden">{formatDayWithWeekday(it.day)} </span>
+                  <span className="slot-row__time">{formatTimeRange(s.start, s.end)}</span>
+                  <span className="slot-row__service">{s.service_name}</span>
+                  <span className={`channel channel--${s.delivery_channel ? s.delivery_channel.toLowerCase() : "none"}`}>
+                    {formatChannel(s.delivery_channel)}
+                  </span>
+                  <span className="slot-row__type">
+                    {s.slot_type ?? "Slot type not stated"} · {s.schedule_type ?? "schedule type not stated"}
+                  </span>
+                  {picked && <span className="tag tag--picked">Chosen</span>}
+                </div>
+                <div className="slot-row__line slot-row__line--second" title={`${who} · ${where}`}>
+                  <span className="slot-row__who">{who}</span>
+                  <span className="slot-row__where">{where}</span>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+        </>
+      )}
+    </div>
+  );
+}

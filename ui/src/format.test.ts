@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  addDays,
+  charCount,
+  dayHeading,
+  daysBetween,
+  formatAge,
+  formatChannel,
+  formatDate,
+  formatDay,
+  formatDayWithWeekday,
+  formatNhsNumber,
+  formatPatientName,
+  formatTime,
+  formatTimeRange,
+  parseDay,
+  ukDay,
+} from "./format";
+
+describe("NHS numbers", () => {
+  it("are spaced 3-3-4, also while being typed", () => {
+    expect(formatNhsNumber("9434765919")).toBe("943 476 5919");
+    expect(formatNhsNumber("943 476 5919")).toBe("943 476 5919");
+    expect(formatNhsNumber("943-476-5919")).toBe("943 476 5919");
+    expect(formatNhsNumber("9434")).toBe("943 4");
+    expect(formatNhsNumber("943")).toBe("943");
+    expect(formatNhsNumber("")).toBe("");
+  });
+});
+
+describe("dates and times", () => {
+  it("shows plain dates as dd-Mmm-yyyy with English month abbreviations", () => {
+    expect(formatDay("1982-03-12")).toBe("12-Mar-1982");
+    // Some Intl versions say "Sept": ours never does.
+    expect(formatDay("2026-09-04")).toBe("04-Sep-2026");
+    expect(formatDayWithWeekday("2026-11-24")).toBe("Tue 24-Nov-2026");
+  });
+
+  it("shows instants on the UK clock, 24-hour, in winter and in summer", () => {
+    expect(formatTime("2026-12-01T14:10:00Z")).toBe("14:10");
+    expect(formatTime("2026-07-01T14:10:00Z")).toBe("15:10");
+    expect(formatTime("2026-07-01T14:10:00+01:00")).toBe("14:10");
+    expect(formatTimeRange("2026-12-01T08:00:00Z", "2026-12-01T08:10:00Z")).toBe("08:00–08:10");
+  });
+
+  it("puts an instant on its UK day, not the UTC one", () => {
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London.
+    expect(ukDay("2026-06-30T23:30:00Z")).toBe("2026-07-01");
+    expect(formatDate("2026-06-30T23:30:00Z")).toBe("01-Jul-2026");
+  });
+
+  it("counts days across month and year ends", () => {
+    expect(addDays("2026-12-25", 14)).toBe("2027-01-08");
+    expect(daysBetween("2026-12-01", "2026-12-15")).toBe(14);
+    expect(daysBetween("2026-12-01", "2026-12-16")).toBe(15);
+    expect(daysBetween("2026-12-02", "2026-12-01")).toBe(-1);
+  });
+
+  it("names days Today, Tomorrow, then by weekday", () => {
+    expect(dayHeading("2026-11-23", "2026-11-23")).toBe("Today · Mon 23-Nov");
+    expect(dayHeading("2026-11-24", "2026-11-23")).toBe("Tomorrow · Tue 24-Nov");
+    expect(dayHeading("2026-11-25", "2026-11-23")).toBe("Wed 25-Nov");
+  });
+
+  it("reads dates typed the UK way", () => {
+    expect(parseDay("01-Dec-2026")).toBe("2026-12-01");
+    expect(parseDay("1 dec 2026")).toBe("2026-12-01");
+    expect(parseDay("1/12/2026")).toBe("2026-12-01");
+    expect(parseDay("01/12/26")).toBe("2026-12-01");
+    expect(parseDay("2026-12-01")).toBe("2026-12-01");
+    expect(parseDay("31/11/2026")).toBeNull();
+    expect(parseDay("tomorrow")).toBeNull();
+  });
+});
+
+describe("patients", () => {
+  it("writes names as SURNAME, Forename (Title)", () => {
+    expect(formatPatientName({ family: "Jackson", given: ["Jane"], prefix: "Miss" })).toBe("JACKSON, Jane (Miss)");
+    expect(formatPatientName({ family: "Okonjo", given: ["David", "Ade"], prefix: null })).toBe("OKONJO, David Ade");
+  });
+
+  it("gives ages in years, and months for the very young", () => {
+    expect(formatAge("1982-03-12", "2026-03-11")).toBe("43y");
+    expect(formatAge("1982-03-12", "2026-03-12")).toBe("44y");
+    expect(formatAge("2025-06-01", "2026-03-12")).toBe("9m");
+    expect(formatAge("2026-03-01", "2026-03-12")).toBe("11d");
+  });
+});
+
+describe("other display rules", () => {
+  it("never defaults a delivery channel", () => {
+    expect(formatChannel(null)).toBe("Channel not stated");
+    expect(formatChannel("Telephone")).toBe("Telephone");
+  });
+
+  it("counts characters as the services do", () => {
+    expect(charCount("café")).toBe(4);
+    expect(charCount("👍👍")).toBe(2);
+  });
+});

@@ -1,0 +1,436 @@
+import { Fragment, useCallback, useEffect, useRef, useState } from "react";
+import type { AppointmentView, SearchWindow, Service } from "../../api/bindings";
+import { amendAppointment, cancelAppointment, patientAppointments, type ApiError } from "../../api/client";
+import { Dialog } from "../../components/Dialog";
+import { ErrorPanel } from "../../components/ErrorPanel";
+import { LimitedText } from "../../components/LimitedText";
+import { Spinner } from "../../components/Spinner";
+import {
+  addDays,
+  charCount,
+  formatChannel,
+  formatDayWithWeekday,
+  formatGender,
+  formatNhsNumber,
+  formatTimeRange,
+  plural,
+  ukDay,
+} from "../../format";
+import { useEscape } from "../../keyboard";
+import type { ChosenPatient } from "../../types";
+import { MAX_COMMENT, MAX_DESCRIPTION } from "../Book/useBooking";
+
+/** How far back and ahead the list looks; each call to the engine covers at most 14 days. */
+const DAYS_BACK = 14;
+const DAYS_AHEAD = 14;
+
+type Props = {
+  patient: ChosenPatient | null;
+  services: Service[];
+  today: string;
+  onFindPatient: () => void;
+};
+
+type Loaded = {
+  appointments: AppointmentView[];
+  failures: { serviceName: string; error: ApiError }[];
+  /** A whole window that could not be asked. */
+  errors: { what: string; error: ApiError }[];
+};
+
+type Load = { state: "loading" } | { state: "loaded"; data: Loaded };
+
+const key = (a: Pick<AppointmentView, "service_id" | "id">) => `${a.service_id}|${a.id}`;
+
+/** Both windows asked together, merged, and failures named once per service. */
+async function loadAll(nhs: string, today: string, services: Service[]): Promise<Loaded> {
+  const windows: { what: string; window: SearchWindow }[] = [
+    { what: "the last 14 days", window: { from: addDays(today, -DAYS_BACK), to: addDays(today, -1) } },
+    { what: "today and the next 14 days", window: { from: today, to: addDays(today, DAYS_AHEAD) } },
+  ];
+  const answers = await Promise.all(windows.map((w) => patientAppointments(nhs, w.window)));
+  const byKey = new Map<string, AppointmentView>();
+  const failures = new Map<string, { serviceName: string; error: ApiError }>();
+  const errors: Loaded["errors"] = [];
+  answers.forEach((r, i) => {
+    if (!r.ok) {
+      errors.push({ what: windows[i].what, error: r.error });
+      return;
+    }
+    for (const a of r.value.appointments) byKey.set(key(a), a);
+    for (const f of r.value.failures) {
+      const id = f.service_id ?? f.message;
+      if (!failures.has(id)) {
+        const serviceName = services.find((s) => s.id === f.service_id)?.name ?? f.service_id ?? "A service";
+        failures.set(id, { serviceName, error: f });
+      }
+    }
+  });
+  return { appointments: [...byKey.values()], failures: [...failures.values()], errors };
+}
+
+/** The patient's appointments across services: upcoming ones can be amended or cancelled. */
+export function AppointmentsScreen({ patient, services, today, onFindPatient }: Props) {
+  const nhs = patient?.patient.nhs_number ?? null;
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [announce, setAnnounce] = useState("");
+  const [amending, setAmending] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState<AppointmentView | null>(null);
+  const seq = useRef(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const reload = useCallback(async () => {
+    if (!nhs) return;
+    const mine = ++seq.current;
+    setLoad({ state: "loading" });
+    const data = await loadAll(nhs, today, services);
+    if (mine === seq.current) setLoad({ state: "loaded", data });
+  }, [nhs, today, services]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  useEffect(() => heading.current?.focus(), []);
+
+  useEscape(() => setAmending(null), amending !== null && cancelling === null);
+
+  if (!patient || !nhs) {
+    return (
+      <section className="panel screen-panel" aria-labelledby="appointments-title">
+        <h2 id="appointments-title" className="panel__title" ref={heading} tabIndex={-1}>
+          Appointments
+        </h2>
+        <p>
+          {patient
+            ? "Appointments are looked up by NHS number, and this patient has none on record here."
+            : "Find the patient first: their appointments are looked up by NHS number."}
+        </p>
+        <button type="button" className="button button--secondary" onClick={onFindPatient}>
+          Find the patient <kbd>Alt+1</kbd>
+        </button>
+      </section>
+    );
+  }
+
+  const now = Date.now();
+  const all = load.state === "loaded" ? load.data.appointments : [];
+  const upcoming = all.filter((a) => Date.parse(a.start) > now).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const past = all.filter((a) => Date.parse(a.start) <= now).sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
+
+  async function afterChange(message: string) {
+    setAnnounce(message);
+    setAmending(null);
+    setCancelling(null);
+    await reload();
+  }
+
+  return (
+    <section className="panel screen-panel appointments" aria-labelledby="appointments-title">
+      <div className="panel__head">
+        <h2 id="appointments-title" className="panel__title" ref={heading} tabIndex={-1}>
+          Appointments for NHS No. {formatNhsNumber(nhs)}
+          <span className="panel__sub">
+            {" "}
+            {formatDayWithWeekday(addDays(today, -DAYS_BACK))} → {formatDayWithWeekday(addDays(today, DAYS_AHEAD))}
+          </span>
+        </h2>
+        <button type="button" className="button button--small button--secondary" onClick={() => void reload()}>
+          Refresh
+        </button>
+      </div>
+      <p className="visually-hidden" aria-live="polite" data-testid="appointments-announce">
+        {announce}
+      </p>
+      {load.state === "loading" ? (
+        <p className="loading" role="status">
+          <Spinner /> Asking every service for the patient's appointments…
+        </p>
+      ) : (
+        <>
+          {announce && (
+            <div className="notice notice--success" role="status">
+              {announce}
+            </div>
+          )}
+          {load.data.errors.map((e) => (
+            <ErrorPanel key={e.what} error={e.error} title={`Appointments for ${e.what} could not be fetched`} compact />
+          ))}
+          {load.data.failures.length > 0 && (
+            <div className="failures">
+              <h3 className="failures__title">Services that could not be asked</h3>
+              {load.data.failures.map((f) => (
+                <ErrorPanel key={f.serviceName} error={f.error} title={f.serviceName} compact />
+              ))}
+            </div>
+          )}
+          <AppointmentTable
+            title="Upcoming"
+            rows={upcoming}
+            upcoming
+            amending={amending}
+            onAmend={setAmending}
+            onCancel={setCancelling}
+            onAmended={() => void afterChange("Appointment amended. The list has been refreshed.")}
+          />
+          <AppointmentTable title="Past" rows={past} upcoming={false} amending={null} onAmend={() => {}} onCancel={() => {}} onAmended={() => {}} />
+        </>
+      )}
+      {cancelling && (
+        <CancelDialog
+          appointment={cancelling}
+          onKeep={() => setCancelling(null)}
+          onCancelled={() => void afterChange("Appointment cancelled. The list has been refreshed.")}
+        />
+      )}
+    </section>
+  );
+}
+
+type TableProps = {
+  title: string;
+  rows: AppointmentView[];
+  upcoming: boolean;
+  amending: string | null;
+  onAmend: (key: string | null) => void;
+  onCancel: (a: AppointmentView) => void;
+  onAmended: () => void;
+};
+
+function AppointmentTable({ title, rows, upcoming, amending, onAmend, onCancel, onAmended }: TableProps) {
+  const id = `appointments-${title.toLowerCase()}`;
+  return (
+    <div className="appointments__group">
+      <h3 id={id} className="appointments__group-title">
+        {title} <span className="muted">({plural(rows.length, "appointment")})</span>
+      </h3>
+      {rows.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <table className="table table--dense" aria-labelledby={id}>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Time</th>
+              <th scope="col">Service</th>
+              <th scope="col">How</th>
+              <th scope="col">With</th>
+              <th scope="col">Description and comment</th>
+              <th scope="col">Status</th>
+              {upcoming && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((a) => {
+              const k = key(a);
+              const cancelled = a.status === "cancelled";
+              const actionable = upcoming && a.status === "booked";
+              const p = a.practitioner;
+              return (
+                <Fragment key={k}>
+                  <tr
+                    className={cancelled ? "is-cancelled" : undefined}
+                    data-testid="appointment-row"
+                    data-appointment-id={a.id}
+                    data-service-id={a.service_id}
+                    data-status={a.status}
+                  >
+                    <td className="struck nowrap">{formatDayWithWeekday(ukDay(a.start))}</td>
+                    <td className="struck nowrap">{formatTimeRange(a.start, a.end)}</td>
+                    <td className="struck">
+                      {a.service_name}
+                      <div className="muted small">Ref. {a.id}</div>
+                    </td>
+                    <td className="struck">{formatChannel(a.delivery_channel)}</td>
+                    <td className="struck">
+                      {p?.name ?? "Not named"}
+                      {p?.role && <div className="muted small">{p.role}{p.gender ? ` · ${formatGender(p.gender)}` : ""}</div>}
+                    </td>
+                    <td className="struck">
+                      {a.description ?? <span className="muted">No description</span>}
+                      {a.comment && <div className="muted small">{a.comment}</div>}
+                    </td>
+                    <td>
+                      {cancelled ? (
+                        <span className="status status--cancelled">
+                          Cancelled{a.cancellation_reason ? `: ${a.cancellation_reason}` : ""}
+                        </span>
+                      ) : (
+                        <span className={`status status--${a.status}`}>{a.status.charAt(0).toUpperCase() + a.status.slice(1)}</span>
+                      )}
+                    </td>
+                    {upcoming && (
+                      <td className="nowrap">
+                        {actionable && (
+                          <div className="button-row button-row--tight">
+                            {a.standard === "gp-connect" && (
+                              <button
+                                type="button"
+                                className="button button--small button--secondary"
+                                data-testid="amend-button"
+                                aria-expanded={amending === k}
+                                aria-label={`Amend the appointment on ${formatDayWithWeekday(ukDay(a.start))} at ${a.service_name}`}
+                                onClick={() => onAmend(amending === k ? null : k)}
+                              >
+                                Amend
+                              </button>
+                            )}
+                            <button
+                              type="button"
+                              className="button button--small button--warning"
+                              data-testid="cancel-button"
+                              aria-label={`Cancel the appointment on ${formatDayWithWeekday(ukDay(a.start))} at ${a.service_name}`}
+                              onClick={() => onCancel(a)}
+                            >
+                              Cancel
+                            </button>
+                          </div>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                  {amending === k && (
+                    <tr className="amend-row">
+                      <td colSpan={8}>
+                        <AmendForm appointment={a} onDone={onAmended} onClose={() => onAmend(null)} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function AmendForm({ appointment, onDone, onClose }: { appointment: AppointmentView; onDone: () => void; onClose: () => void }) {
+  const [description, setDescription] = useState(appointment.description ?? "");
+  const [comment, setComment] = useState(appointment.comment ?? "");
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const first = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => first.current?.focus(), []);
+
+  const changedDescription = description.trim() !== (appointment.description ?? "");
+  const changedComment = comment.trim() !== (appointment.comment ?? "");
+  const problem =
+    description.trim() === ""
+      ? "Enter a description."
+      : charCount(description) > MAX_DESCRIPTION || charCount(comment) > MAX_COMMENT
+        ? "Shorten the text to fit."
+        : !changedDescription && !changedComment
+          ? "Nothing has changed yet."
+          : null;
+
+  async function save() {
+    if (problem || saving) return;
+    setSaving(true);
+    setError(null);
+    const r = await amendAppointment(
+      appointment.service_id,
+      appointment.id,
+      // Only what changed: the service keeps everything else as it is.
+      changedDescription ? description.trim() : null,
+      changedComment ? comment.trim() : null,
+    );
+    setSaving(false);
+    if (r.ok) onDone();
+    else setError(r.error);
+  }
+
+  return (
+    <form
+      className="amend-form"
+      aria-label="Amend the appointment"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      {error && <ErrorPanel error={error} title="The appointment was not amended" compact autoFocus />}
+      <div className="amend-form__fields">
+        <LimitedText label="Description" value={description} onChange={setDescription} limit={MAX_DESCRIPTION} required testId="amend-description" inputRef={first} disabled={saving} />
+        <LimitedText label="Comment" value={comment} onChange={setComment} limit={MAX_COMMENT} testId="amend-comment" rows={2} disabled={saving} />
+      </div>
+      <div className="button-row">
+        <button type="submit" className="button button--primary" data-testid="save-amend" disabled={problem !== null || saving}>
+          {saving ? "Saving…" : "Save changes"}
+        </button>
+        <button type="button" className="button button--secondary" onClick={onClose} disabled={saving}>
+          Discard
+        </button>
+        {problem && <span className="field__hint">{problem}</span>}
+      </div>
+    </form>
+  );
+}
+
+function CancelDialog({ appointment, onKeep, onCancelled }: { appointment: AppointmentView; onKeep: () => void; onCancelled: () => void }) {
+  const [reason, setReason] = useState("");
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const field = useRef<HTMLTextAreaElement>(null);
+  const missing = reason.trim() === "";
+
+  async function confirm() {
+    if (busy) return;
+    setTried(true);
+    if (missing) {
+      field.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const r = await cancelAppointment(appointment.service_id, appointment.id, reason.trim());
+    setBusy(false);
+    if (r.ok) onCancelled();
+    else setError(r.error);
+  }
+
+  return (
+    <Dialog title="Cancel this appointment?" onClose={() => !busy && onKeep()} alert testId="cancel-dialog">
+      <p>
+        <strong>
+          {formatDayWithWeekday(ukDay(appointment.start))} {formatTimeRange(appointment.start, appointment.end)}
+        </strong>{" "}
+        at {appointment.service_name}
+      </p>
+      {error && <ErrorPanel error={error} title="The appointment was not cancelled" compact />}
+      <div className={tried && missing ? "field field--error" : "field"}>
+        <label className="field__label" htmlFor="cancel-reason">
+          Reason for cancelling
+        </label>
+        {tried && missing && (
+          <div className="field__error" id="cancel-reason-error">
+            Enter why the appointment is being cancelled
+          </div>
+        )}
+        <textarea
+          id="cancel-reason"
+          ref={field}
+          className="input"
+          rows={2}
+          value={reason}
+          data-autofocus
+          data-testid="cancel-reason"
+          aria-invalid={tried && missing ? true : undefined}
+          aria-describedby={tried && missing ? "cancel-reason-error" : undefined}
+          disabled={busy}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </div>
+      <div className="dialog__actions">
+        <button type="button" className="button button--secondary" onClick={onKeep} disabled={busy}>
+          Keep
+        </button>
+        <button type="button" className="button button--warning" data-testid="confirm-cancel" onClick={() => void confirm()} disabled={busy}>
+          {busy ? "Cancelling…" : "Cancel appointment"}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

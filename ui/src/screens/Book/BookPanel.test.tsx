@@ -1,0 +1,298 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { BookingOutcome, SlotView } from "../../api/bindings";
+import type { Result } from "../../api/client";
+import { formatDayWithWeekday, ukDay } from "../../format";
+import { controlSearch, renderApp, type SearchCall } from "../../test/app";
+import { apiError, appointment, at, jane, outcome, slot } from "../../test/fixtures";
+import * as client from "../../test/mockClient";
+import { fail, ok } from "../../test/mockClient";
+
+vi.mock("../../api/client", () => import("../../test/mockClient"));
+
+beforeEach(() => {
+  client.resetClient();
+  client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane }));
+});
+
+const gpSlot = () =>
+  slot({
+    id: "1202612020800",
+    start: at(2, 8),
+    end: at(2, 8, 10),
+    delivery_channel: "Telephone",
+    practitioner: { id: "31", name: "Dr Priya Shah", role: "General Medical Practitioner", gender: "female" },
+  });
+
+const utcSlot = () =>
+  slot({
+    id: "utc-1",
+    service_id: "calder-utc",
+    service_name: "Calder Valley Urgent Treatment Centre",
+    service_kind: "urgent-care",
+    start: at(1, 14, 30),
+    end: at(1, 14, 45),
+    location: { id: "cv", name: "Calder Valley Hospital", address: "Halifax Road, Halifax, HX3 0PW" },
+  });
+
+/** Patient found, slots searched, and the first slot picked: the Book panel is open. */
+async function readyToBook(slots: SlotView[] = [gpSlot()], { findPatient = true } = {}) {
+  const calls = controlSearch();
+  const app = await renderApp();
+  if (findPatient) {
+    await app.user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await app.user.keyboard("{Enter}");
+    await screen.findByTestId("patient-banner");
+  }
+  await app.user.keyboard("{Control>}f{/Control}");
+  const call = calls[0];
+  call.slots(slots[0].service_id, slots);
+  call.finish();
+  await app.user.keyboard("{ArrowDown}{Enter}");
+  await screen.findByTestId("book-panel");
+  return { ...app, calls, call };
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe("the Book panel", () => {
+  it("restates the slot and the patient", async () => {
+    await readyToBook();
+    const panel = screen.getByTestId("book-panel");
+    expect(panel).toHaveTextContent("Beckside Medical Practice");
+    expect(panel).toHaveTextContent(formatDayWithWeekday(ukDay(at(2, 8))));
+    expect(panel).toHaveTextContent("08:00–08:10");
+    expect(panel).toHaveTextContent("Telephone");
+    expect(panel).toHaveTextContent("Dr Priya Shah, General Medical Practitioner (Female)");
+    expect(panel).toHaveTextContent("General GP Appointment · General GP Appointments");
+    expect(panel).toHaveTextContent("12 Beckside Road, Kirkstall, Leeds, LS5 3BQ");
+    expect(panel).toHaveTextContent("For JACKSON, Jane (Miss) · NHS No. 943 476 5919");
+  });
+
+  it("counts the description and comment and will not book when either is too long or the description is empty", async () => {
+    const { user } = await readyToBook();
+    const confirm = screen.getByTestId("confirm-booking");
+    expect(screen.getByTestId("description-input-counter")).toHaveTextContent("0/100");
+    expect(screen.getByTestId("comment-input-counter")).toHaveTextContent("0/500");
+    expect(confirm).toBeDisabled();
+
+    await user.type(screen.getByTestId("description-input"), "Sore throat and fever for three days now..");
+    expect(screen.getByTestId("description-input-counter")).toHaveTextContent("42/100");
+    expect(confirm).toBeEnabled();
+
+    await user.clear(screen.getByTestId("description-input"));
+    await user.click(screen.getByTestId("description-input"));
+    await user.paste("x".repeat(101));
+    expect(screen.getByTestId("description-input-counter")).toHaveTextContent("101/100");
+    expect(screen.getByText("1 character too many")).toBeInTheDocument();
+    // Kept whole, not cut: nothing the caller said is lost.
+    expect(screen.getByTestId("description-input")).toHaveValue("x".repeat(101));
+    expect(confirm).toBeDisabled();
+
+    await user.keyboard("{Backspace}");
+    expect(confirm).toBeEnabled();
+    await user.click(screen.getByTestId("comment-input"));
+    await user.paste("y".repeat(501));
+    expect(screen.getByTestId("comment-input-counter")).toHaveTextContent("501/500");
+    expect(confirm).toBeDisabled();
+    await user.keyboard("{Backspace}");
+    expect(confirm).toBeEnabled();
+  });
+
+  it("is disabled with 'Booking…' while the request is out, and cannot fire twice", async () => {
+    const { user } = await readyToBook();
+    const pending = deferred<Result<BookingOutcome>>();
+    client.book.mockReturnValue(pending.promise);
+    await user.type(screen.getByTestId("description-input"), "  Sore throat, fever 3 days ");
+    await user.keyboard("{Alt>}b{/Alt}");
+    const confirm = screen.getByTestId("confirm-booking");
+    expect(confirm).toBeDisabled();
+    expect(confirm).toHaveTextContent("Booking…");
+    await user.keyboard("{Alt>}b{/Alt}");
+    confirm.click();
+    expect(client.book).toHaveBeenCalledTimes(1);
+    expect(client.book).toHaveBeenCalledWith({
+      service_id: "beckside",
+      slot_ids: ["1202612020800"],
+      nhs_number: "9434765919",
+      patient: { ...jane, id: null },
+      description: "Sore throat, fever 3 days",
+      comment: null,
+    });
+    await act(async () => pending.resolve(ok(outcome(appointment({ id: "1001", start: at(2, 8) })))));
+    expect(await screen.findByTestId("booking-confirmation")).toBeInTheDocument();
+    expect(client.book).toHaveBeenCalledTimes(1);
+  });
+
+  it("becomes a confirmation to read back", async () => {
+    const { user } = await readyToBook([utcSlot()]);
+    client.book.mockResolvedValue(
+      ok(
+        outcome(
+          appointment({
+            id: "25926b96-a7da-59a6-95c1-30130c90a1f6",
+            service_id: "calder-utc",
+            service_name: "Calder Valley Urgent Treatment Centre",
+            standard: "uec-booking",
+            start: at(1, 14, 30),
+            end: at(1, 14, 45),
+            delivery_channel: "Telephone",
+            description: "Cut to left hand",
+            comment: "Call back on 07700 900123",
+            practitioner: { id: "p", name: "Nurse Joanne Pickles", role: "Emergency Nurse Practitioner", gender: "female" },
+            location: { id: "cv", name: "Calder Valley Hospital", address: "Halifax Road, Halifax, HX3 0PW" },
+            reference_url: "https://provider.example/uec/calder/STU3/1/booking/Appointment/25926b96",
+          }),
+        ),
+      ),
+    );
+    await user.type(screen.getByTestId("description-input"), "Cut to left hand");
+    await user.click(screen.getByTestId("confirm-booking"));
+    const c = await screen.findByTestId("booking-confirmation");
+    expect(screen.getByTestId("confirmation-reference")).toHaveTextContent(/^25926b96-a7da-59a6-95c1-30130c90a1f6$/);
+    for (const text of [
+      "https://provider.example/uec/calder/STU3/1/booking/Appointment/25926b96",
+      "Calder Valley Urgent Treatment Centre",
+      formatDayWithWeekday(ukDay(at(1, 14, 30))),
+      "14:30–14:45",
+      "Calder Valley Hospital, Halifax Road, Halifax, HX3 0PW",
+      "Telephone — the service will phone the patient",
+      "Nurse Joanne Pickles, Emergency Nurse Practitioner (Female)",
+      "Cut to left hand",
+    ]) {
+      expect(c).toHaveTextContent(text);
+    }
+    expect(c).not.toHaveTextContent("answer was lost");
+    expect(screen.getByRole("heading", { name: /Booked — read this back/ })).toHaveFocus();
+    // The slot is taken now: it leaves the list.
+    expect(screen.queryByTestId("slot-row")).toBeNull();
+  });
+
+  it("notes a booking confirmed by checking, and warns of differing demographics", async () => {
+    const { user } = await readyToBook();
+    client.book.mockResolvedValue(
+      ok(
+        outcome(appointment({ id: "1002", start: at(2, 8) }), {
+          confirmed_by_check: true,
+          demographic_mismatches: [
+            { field: "Family name", ours: "JACKSON", theirs: "JACKSON-SMITH" },
+            { field: "Date of birth", ours: "1982-03-12", theirs: "1982-03-21" },
+          ],
+        }),
+      ),
+    );
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.click(screen.getByTestId("confirm-booking"));
+    const c = await screen.findByTestId("booking-confirmation");
+    expect(c).toHaveTextContent("The service's answer was lost on the way back. The booking was confirmed by checking");
+    const warning = within(c).getByRole("alert");
+    expect(warning).toHaveTextContent("differ from ours");
+    expect(warning).toHaveTextContent("Family name");
+    expect(warning).toHaveTextContent("JACKSON-SMITH");
+    expect(warning).toHaveTextContent("1982-03-21");
+  });
+
+  it("refreshes the list when the slot has just been taken, keeping what was typed", async () => {
+    const { user, calls } = await readyToBook();
+    client.book.mockResolvedValue(fail(apiError({ kind: "slot-taken", message: "That slot at Beckside Medical Practice is no longer free.", next_step: "Pick another slot; the list has been refreshed.", code: "DUPLICATE_REJECTED" })));
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.click(screen.getByTestId("confirm-booking"));
+    expect(await screen.findByTestId("slots-refreshed")).toHaveTextContent(
+      "That slot has just been taken — the list has been refreshed",
+    );
+    expect(calls).toHaveLength(2);
+    expect(calls[1].request).toEqual(calls[0].request);
+    expect(screen.getByTestId("slot-list")).toHaveFocus();
+
+    calls[1].slots("beckside", [slot({ start: at(3, 9), id: "other" })]);
+    calls[1].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(screen.getByTestId("description-input")).toHaveValue("Sore throat");
+  });
+
+  it("says the outcome is unknown and must not be booked again", async () => {
+    const { user } = await readyToBook();
+    client.book.mockResolvedValue(
+      fail(apiError({ kind: "outcome-unknown", message: "Beckside Medical Practice did not answer, and checking could not tell whether the booking was made.", next_step: "Do not book again. Check the patient's appointments." })),
+    );
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.click(screen.getByTestId("confirm-booking"));
+    const panel = await screen.findByTestId("error-panel");
+    expect(panel).toHaveAttribute("data-kind", "outcome-unknown");
+    expect(panel).toHaveTextContent("Outcome unknown — do not book again");
+    expect(panel).toHaveTextContent("Check the patient's appointments before doing anything else");
+    expect(screen.queryByTestId("confirm-booking")).toBeNull();
+    // No other slot can be booked from here until the handler has dealt with it.
+    await user.click(screen.getAllByTestId("slot-row")[0]);
+    expect(screen.queryByTestId("book-panel")).toBeNull();
+    await user.click(within(panel).getByRole("button", { name: /Check the patient's appointments/ }));
+    expect(screen.getByTestId("nav-appointments")).toHaveAttribute("aria-selected", "true");
+  });
+
+  it("shows other failures in the ErrorPanel with a way back to the form", async () => {
+    const { user } = await readyToBook();
+    client.book.mockResolvedValue(fail(apiError({ kind: "access-denied", message: "Beckside Medical Practice refused access.", next_step: "Call the helpdesk quoting the trace ID." })));
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.click(screen.getByTestId("confirm-booking"));
+    expect(await screen.findByTestId("error-message")).toHaveTextContent("Beckside Medical Practice refused access.");
+    expect(screen.getByTestId("trace-id")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Back to the booking" }));
+    expect(screen.getByTestId("description-input")).toHaveValue("Sore throat");
+  });
+
+  it("needs a patient first", async () => {
+    await readyToBook([gpSlot()], { findPatient: false });
+    expect(screen.getByTestId("book-panel")).toHaveTextContent("Find the patient before booking.");
+    expect(screen.getByTestId("confirm-booking")).toBeDisabled();
+  });
+});
+
+describe("a patient without an NHS number", () => {
+  async function manualPatient() {
+    const calls = controlSearch();
+    const app = await renderApp();
+    const { user } = app;
+    await user.click(screen.getByTestId("manual-patient"));
+    await user.type(screen.getByLabelText("First name"), "Tom");
+    await user.type(screen.getByLabelText("Last name"), "Visitor");
+    await user.selectOptions(screen.getByLabelText("Gender"), "male");
+    await user.type(screen.getByLabelText("Day"), "1");
+    await user.type(screen.getByLabelText("Month"), "5");
+    await user.type(screen.getByLabelText("Year"), "1990");
+    await user.type(screen.getByLabelText("Address line 1"), "1 Hotel Street");
+    await user.type(screen.getByLabelText("Postcode"), "LS1 1AA");
+    await user.click(screen.getByTestId("manual-submit"));
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("NHS No. not known");
+    await user.keyboard("{Control>}f{/Control}");
+    return { ...app, call: calls[0] as SearchCall };
+  }
+
+  it("cannot be booked at a GP Connect service, and is told why", async () => {
+    const { user, call } = await manualPatient();
+    call.slots("beckside", [gpSlot()]);
+    call.finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    expect(screen.getByTestId("book-panel")).toHaveTextContent("needs the patient's NHS number");
+    expect(screen.getByTestId("confirm-booking")).toBeDisabled();
+  });
+
+  it("books at a UEC service with the details and no NHS number", async () => {
+    const { user, call } = await manualPatient();
+    call.slots("calder-utc", [utcSlot()]);
+    call.finish();
+    client.book.mockResolvedValue(ok(outcome(appointment({ id: "u1", start: at(1, 14, 30), standard: "uec-booking" }))));
+    await user.keyboard("{ArrowDown}{Enter}");
+    await user.type(screen.getByTestId("description-input"), "Cut to left hand");
+    await user.click(screen.getByTestId("confirm-booking"));
+    await screen.findByTestId("booking-confirmation");
+    const request = client.book.mock.calls[0][0];
+    expect(request.nhs_number).toBeNull();
+    expect(request.patient).toMatchObject({ family: "Visitor", given: ["Tom"], birth_date: "1990-05-01", postcode: "LS1 1AA", nhs_number: null });
+  });
+});

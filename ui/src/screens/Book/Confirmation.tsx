@@ -1,0 +1,112 @@
+import { useEffect, useRef } from "react";
+import type { AppointmentView, BookingOutcome } from "../../api/bindings";
+import { formatDayWithWeekday, formatGender, formatTimeRange, ukDay } from "../../format";
+
+/** How the patient will be seen, in words to read to them. */
+export function channelReadBack(a: Pick<AppointmentView, "delivery_channel" | "location">): string {
+  switch (a.delivery_channel) {
+    case "Telephone":
+      return "Telephone — the service will phone the patient";
+    case "Video":
+      return "Video consultation";
+    case "In-person":
+      return `In person${a.location?.name ? ` at ${a.location.name}` : ""}`;
+    default:
+      return "Channel not stated — the service has not said how the patient will be seen";
+  }
+}
+
+type Props = { outcome: BookingOutcome; onAppointments: () => void; onDone: () => void };
+
+/** What was booked, laid out to be read back to the patient. */
+export function Confirmation({ outcome, onAppointments, onDone }: Props) {
+  const a = outcome.appointment;
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const p = a.practitioner;
+  return (
+    <section className="panel book-panel confirmation" data-testid="booking-confirmation" aria-labelledby="confirmation-title">
+      <h2 id="confirmation-title" className="confirmation__title" ref={heading} tabIndex={-1}>
+        Booked — read this back to the patient
+      </h2>
+      <div aria-live="polite" className="visually-hidden">
+        Appointment booked at {a.service_name}
+      </div>
+      {outcome.confirmed_by_check && (
+        <div className="notice notice--info" role="status">
+          The service's answer was lost on the way back. The booking was confirmed by checking with the service: it
+          has been made.
+        </div>
+      )}
+      {outcome.demographic_mismatches.length > 0 && (
+        <div className="notice notice--warning" role="alert">
+          <p className="notice__title">The service's details for the patient differ from ours</p>
+          <table className="table table--dense">
+            <thead>
+              <tr>
+                <th scope="col">Detail</th>
+                <th scope="col">Ours</th>
+                <th scope="col">The service's</th>
+              </tr>
+            </thead>
+            <tbody>
+              {outcome.demographic_mismatches.map((m) => (
+                <tr key={m.field}>
+                  <th scope="row">{m.field}</th>
+                  <td>{m.ours}</td>
+                  <td>{m.theirs}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>Check these with the caller; tell the service if its record is wrong.</p>
+        </div>
+      )}
+      <dl className="facts facts--readback">
+        <dt>Reference</dt>
+        <dd className="facts__strong">
+          <span data-testid="confirmation-reference">{a.id}</span>
+          {a.reference_url && <div className="confirmation__url">{a.reference_url}</div>}
+        </dd>
+        <dt>Service</dt>
+        <dd className="facts__strong">{a.service_name}</dd>
+        <dt>Date</dt>
+        <dd className="facts__strong">{formatDayWithWeekday(ukDay(a.start))}</dd>
+        <dt>Time</dt>
+        <dd className="facts__strong">{formatTimeRange(a.start, a.end)}</dd>
+        <dt>Place</dt>
+        <dd>
+          {a.location ? [a.location.name, a.location.address].filter(Boolean).join(", ") || "Not stated" : "Not stated"}
+        </dd>
+        <dt>How</dt>
+        <dd className="facts__strong">{channelReadBack(a)}</dd>
+        <dt>With</dt>
+        <dd>
+          {p?.name ?? "Practitioner not named"}
+          {p?.role ? `, ${p.role}` : ""}
+          {p?.gender ? ` (${formatGender(p.gender)})` : ""}
+        </dd>
+        {a.description && (
+          <>
+            <dt>Description</dt>
+            <dd>{a.description}</dd>
+          </>
+        )}
+        {a.comment && (
+          <>
+            <dt>Comment</dt>
+            <dd>{a.comment}</dd>
+          </>
+        )}
+      </dl>
+      <div className="button-row">
+        <button type="button" className="button" onClick={onAppointments}>
+          Patient's appointments <kbd>Alt+A</kbd>
+        </button>
+        <button type="button" className="button button--secondary" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+import { useCallback, useRef, useState } from "react";
+import type { BookingOutcome, BookRequest, SlotView } from "../../api/bindings";
+import { book, type ApiError } from "../../api/client";
+import { charCount } from "../../format";
+import type { ChosenPatient } from "../../types";
+
+export const MAX_DESCRIPTION = 100;
+export const MAX_COMMENT = 500;
+
+export type BookingPhase =
+  | { phase: "idle" }
+  | { phase: "editing"; slot: SlotView }
+  | { phase: "booking"; slot: SlotView }
+  | { phase: "booked"; slot: SlotView; outcome: BookingOutcome }
+  | { phase: "failed"; slot: SlotView; error: ApiError }
+  | { phase: "slot-taken"; slot: SlotView; error: ApiError }
+  | { phase: "unknown"; slot: SlotView; error: ApiError };
+
+export type Drafts = { description: string; comment: string };
+
+export function draftsProblem(d: Drafts): string | null {
+  if (d.description.trim() === "") return "Enter a description of what the appointment is for.";
+  if (charCount(d.description) > MAX_DESCRIPTION) return `Shorten the description to ${MAX_DESCRIPTION} characters.`;
+  if (charCount(d.comment) > MAX_COMMENT) return `Shorten the comment to ${MAX_COMMENT} characters.`;
+  return null;
+}
+
+type Hooks = {
+  /** A slot went between search and booking: search again. */
+  onSlotTaken: () => void;
+  /** Booked: the slot is no longer free. */
+  onBooked: (slot: SlotView) => void;
+};
+
+/**
+ * The booking in progress, held above the screens so an answer that arrives after a change of
+ * tab is never lost. The texts typed survive picking another slot.
+ */
+export function useBooking({ onSlotTaken, onBooked }: Hooks) {
+  const [state, setState] = useState<BookingPhase>({ phase: "idle" });
+  const [drafts, setDrafts] = useState<Drafts>({ description: "", comment: "" });
+  // A ref, not state: two presses in the same frame must not both get through.
+  const inFlight = useRef(false);
+
+  const pick = useCallback((slot: SlotView) => {
+    if (inFlight.current) return;
+    // After an unknown outcome nothing else is booked until the handler has closed that warning.
+    setState((s) => (s.phase === "unknown" ? s : { phase: "editing", slot }));
+  }, []);
+
+  const close = useCallback(() => {
+    if (inFlight.current) return;
+    setState({ phase: "idle" });
+  }, []);
+
+  const backToForm = useCallback(() => {
+    setState((s) => (s.phase === "failed" ? { phase: "editing", slot: s.slot } : s));
+  }, []);
+
+  const confirm = useCallback(
+    async (patient: ChosenPatient) => {
+      if (inFlight.current || state.phase !== "editing") return;
+      if (draftsProblem(drafts)) return;
+      inFlight.current = true;
+      const slot = state.slot;
+      setState({ phase: "booking", slot });
+      const comment = drafts.comment.trim();
+      const request: BookRequest = {
+        service_id: slot.service_id,
+        slot_ids: [slot.id],
+        nhs_number: patient.patient.nhs_number,
+        // Another provider's logical id means nothing to this one.
+        patient: { ...patient.patient, id: null },
+        description: drafts.description.trim(),
+        comment: comment === "" ? null : comment,
+      };
+      const result = await book(request);
+      inFlight.current = false;
+      if (result.ok) {
+        setState({ phase: "booked", slot, outcome: result.value });
+        setDrafts({ description: "", comment: "" });
+        onBooked(slot);
+        return;
+      }
+      const error = result.error;
+      if (error.kind === "slot-taken") {
+        setState({ phase: "slot-taken", slot, error });
+        onSlotTaken();
+      } else if (error.kind === "outcome-unknown") {
+        setState({ phase: "unknown", slot, error });
+      } else {
+        setState({ phase: "failed", slot, error });
+      }
+    },
+    [drafts, state, onBooked, onSlotTaken],
+  );
+
+  const reset = useCallback(() => {
+    if (inFlight.current) return;
+    setState({ phase: "idle" });
+    setDrafts({ description: "", comment: "" });
+  }, []);
+
+  return { state, drafts, setDrafts, pick, close, confirm, backToForm, reset };
+}
+
+export type Booking = ReturnType<typeof useBooking>;

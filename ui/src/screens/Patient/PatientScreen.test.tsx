@@ -1,0 +1,175 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { createRef, useState } from "react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import * as client from "../../test/mockClient";
+import { fail, ok } from "../../test/mockClient";
+import { apiError, jane } from "../../test/fixtures";
+import type { ChosenPatient } from "../../types";
+import { PatientScreen } from "./PatientScreen";
+
+vi.mock("../../api/client", () => import("../../test/mockClient"));
+
+function Harness({ onChosen = () => {}, onContinue = () => {} }: { onChosen?: (p: ChosenPatient) => void; onContinue?: () => void }) {
+  const [text, setText] = useState("");
+  const [chosen, setChosen] = useState<ChosenPatient | null>(null);
+  return (
+    <PatientScreen
+      nhsText={text}
+      onNhsText={setText}
+      chosen={chosen}
+      onChosen={(p) => {
+        setChosen(p);
+        onChosen(p);
+      }}
+      onContinue={onContinue}
+      inputRef={createRef<HTMLInputElement>()}
+    />
+  );
+}
+
+beforeEach(() => client.resetClient());
+
+describe("NHS number entry", () => {
+  it("spaces the number 3-3-4 as it is typed and checks it once 10 digits are in", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    const input = screen.getByTestId("nhs-input");
+    await user.type(input, "943476");
+    expect(input).toHaveValue("943 476");
+    expect(screen.getByTestId("nhs-status")).toHaveTextContent("6 of 10 digits");
+    expect(client.checkNhsNumber).not.toHaveBeenCalled();
+    expect(screen.getByTestId("find-patient")).toBeDisabled();
+
+    await user.type(input, "5919");
+    expect(input).toHaveValue("943 476 5919");
+    await waitFor(() => expect(screen.getByTestId("nhs-status")).toHaveTextContent("Valid NHS number 943 476 5919"));
+    expect(client.checkNhsNumber).toHaveBeenLastCalledWith("9434765919");
+    expect(screen.getByTestId("find-patient")).toBeEnabled();
+  });
+
+  it("shows the engine's reason when the check digit is wrong, and will not search", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    await user.type(screen.getByTestId("nhs-input"), "9434765918{Enter}");
+    await waitFor(() =>
+      expect(screen.getByTestId("nhs-status")).toHaveTextContent("That is not a valid NHS number: the check digit does not match."),
+    );
+    expect(screen.getByTestId("nhs-input")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByTestId("find-patient")).toBeDisabled();
+    await user.keyboard("{Enter}");
+    expect(client.findPatient).not.toHaveBeenCalled();
+  });
+
+  it("ignores letters and says when there are too many digits", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    await user.type(screen.getByTestId("nhs-input"), "94a3 4765 91 99");
+    expect(screen.getByTestId("nhs-input")).toHaveValue("943 476 59199");
+    expect(screen.getByTestId("nhs-status")).toHaveTextContent("An NHS number has 10 digits: this has 11.");
+  });
+});
+
+describe("finding the patient", () => {
+  it("finds the patient with Enter and offers to go on to the slots", async () => {
+    const user = userEvent.setup();
+    const onChosen = vi.fn();
+    const onContinue = vi.fn();
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane }));
+    render(<Harness onChosen={onChosen} onContinue={onContinue} />);
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    expect(client.findPatient).toHaveBeenCalledWith("9434765919");
+    await screen.findByText(/Found at Beckside Medical Practice/);
+    expect(onChosen).toHaveBeenCalledWith({ patient: jane, source: "found", foundAt: "Beckside Medical Practice" });
+    // Focus moves to the next step so Enter carries on.
+    const next = screen.getByRole("button", { name: /Find a slot/ });
+    expect(next).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(onContinue).toHaveBeenCalled();
+  });
+
+  it("says when no practice knows the patient and offers entry by hand", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.click(screen.getByTestId("find-patient"));
+    expect(await screen.findByTestId("patient-not-found")).toHaveTextContent(
+      "No GP practice in the directory has a record for NHS No. 943 476 5919.",
+    );
+    await user.click(screen.getByRole("button", { name: "Enter the patient's details" }));
+    expect(screen.getByTestId("manual-patient-form")).toHaveTextContent("NHS No. 943 476 5919 will be sent");
+  });
+
+  it("shows the ErrorPanel when the lookup fails", async () => {
+    const user = userEvent.setup();
+    client.findPatient.mockResolvedValue(fail(apiError({ kind: "unavailable", message: "Beckside Medical Practice could not be reached." })));
+    render(<Harness />);
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("error-message")).toHaveTextContent("Beckside Medical Practice could not be reached.");
+  });
+});
+
+describe("manual demographics", () => {
+  it("requires the details a booking needs and then uses them with no NHS number", async () => {
+    const user = userEvent.setup();
+    const onChosen = vi.fn();
+    const onContinue = vi.fn();
+    render(<Harness onChosen={onChosen} onContinue={onContinue} />);
+    await user.click(screen.getByTestId("manual-patient"));
+    await user.click(screen.getByTestId("manual-submit"));
+    const summary = await screen.findByRole("alert");
+    expect(summary).toHaveTextContent("Enter the patient's first name");
+    expect(summary).toHaveTextContent("Enter the patient's last name");
+    expect(summary).toHaveTextContent("Choose the patient's gender");
+    expect(summary).toHaveTextContent("Enter a real date of birth");
+    expect(summary).toHaveTextContent("Enter a full UK postcode");
+    expect(onChosen).not.toHaveBeenCalled();
+
+    await user.type(screen.getByLabelText("Title (optional)"), "Mr");
+    await user.type(screen.getByLabelText("First name"), "Tom");
+    await user.type(screen.getByLabelText("Last name"), "Visitor");
+    await user.selectOptions(screen.getByLabelText("Gender"), "male");
+    await user.type(screen.getByLabelText("Day"), "1");
+    await user.type(screen.getByLabelText("Month"), "5");
+    await user.type(screen.getByLabelText("Year"), "1990");
+    await user.type(screen.getByLabelText("Address line 1"), "1 Hotel Street");
+    await user.type(screen.getByLabelText("Town or city (optional)"), "Leeds");
+    await user.type(screen.getByLabelText("Postcode"), "ls11aa");
+    await user.type(screen.getByLabelText("Phone (call-back number) (optional)"), "07700 900555");
+    await user.click(screen.getByTestId("manual-submit"));
+
+    expect(onChosen).toHaveBeenCalledWith({
+      source: "manual",
+      foundAt: null,
+      patient: {
+        id: null,
+        nhs_number: null,
+        family: "Visitor",
+        given: ["Tom"],
+        prefix: "Mr",
+        gender: "male",
+        birth_date: "1990-05-01",
+        address_lines: ["1 Hotel Street", "Leeds"],
+        postcode: "LS1 1AA",
+        phone: "07700 900555",
+      },
+    });
+    expect(onContinue).toHaveBeenCalled();
+  });
+
+  it("refuses a date of birth that does not exist", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    await user.click(screen.getByTestId("manual-patient"));
+    await user.type(screen.getByLabelText("Day"), "31");
+    await user.type(screen.getByLabelText("Month"), "2");
+    await user.type(screen.getByLabelText("Year"), "1990");
+    await user.click(screen.getByTestId("manual-submit"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Enter a real date of birth");
+  });
+});

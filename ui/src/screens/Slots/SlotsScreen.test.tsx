@@ -1,0 +1,181 @@
+import { fireEvent, screen, within } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { addDays, formatDay, ukToday } from "../../format";
+import { controlSearch, renderApp } from "../../test/app";
+import { apiError, at, slot } from "../../test/fixtures";
+import * as client from "../../test/mockClient";
+import { ok } from "../../test/mockClient";
+
+vi.mock("../../api/client", () => import("../../test/mockClient"));
+
+const today = ukToday();
+
+beforeEach(() => {
+  client.resetClient();
+  client.defaultWindow.mockResolvedValue(ok({ from: today, to: addDays(today, 14) }));
+});
+
+const row = (id: string) => screen.getAllByTestId("service-status").find((r) => r.dataset.serviceId === id)!;
+
+async function openSlots() {
+  const app = await renderApp();
+  await app.user.keyboard("{Alt>}2{/Alt}");
+  return app;
+}
+
+describe("searching", () => {
+  it("streams one status row per service: searching, then found, none or failed", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.keyboard("{Control>}f{/Control}");
+    expect(calls).toHaveLength(1);
+    expect(calls[0].request).toEqual({
+      services: ["beckside", "calder-utc", "leeds-ed", "wy-ooh"],
+      window: { from: today, to: addDays(today, 14) },
+      channel: null,
+    });
+    expect(screen.getAllByTestId("service-status").map((r) => r.dataset.state)).toEqual([
+      "searching",
+      "searching",
+      "searching",
+      "searching",
+    ]);
+    expect(row("beckside")).toHaveTextContent("Beckside Medical Practice");
+    expect(row("beckside")).toHaveTextContent("searching");
+
+    // Fast services answer while slow ones are still searching.
+    calls[0].slots("calder-utc", [slot({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", start: at(1, 9) })]);
+    calls[0].progress("calder-utc", { state: "found", count: 1 });
+    expect(row("calder-utc")).toHaveAttribute("data-state", "found");
+    expect(row("calder-utc")).toHaveTextContent("1 slot");
+    expect(row("beckside")).toHaveAttribute("data-state", "searching");
+    expect(screen.getAllByTestId("slot-row")).toHaveLength(1);
+
+    calls[0].progress("wy-ooh", { state: "none" });
+    expect(row("wy-ooh")).toHaveAttribute("data-state", "none");
+    expect(row("wy-ooh")).toHaveTextContent("none");
+
+    calls[0].progress("leeds-ed", { state: "failed", error: apiError({ message: "The service did not answer within 15 seconds." }) });
+    expect(row("leeds-ed")).toHaveAttribute("data-state", "failed");
+    expect(row("leeds-ed")).toHaveTextContent("failed: The service did not answer within 15 seconds.");
+    expect(row("leeds-ed")).not.toHaveTextContent("GATEWAY_TIMEOUT");
+
+    calls[0].slots("beckside", [slot({ start: at(0, 23, 0) }), slot({ start: at(2, 8) })]);
+    calls[0].progress("beckside", { state: "found", count: 2 });
+    calls[0].finish();
+    expect(screen.getAllByTestId("slot-row")).toHaveLength(3);
+    expect(screen.getByTestId("search-summary")).toHaveTextContent("Search finished: 3 free slots; 1 service failed");
+  });
+
+  it("retries a failed service by itself, keeping the others' slots", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.click(screen.getByTestId("search-slots"));
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "keep" })]);
+    calls[0].progress("beckside", { state: "found", count: 1 });
+    calls[0].progress("leeds-ed", { state: "failed", error: apiError() });
+    calls[0].finish();
+
+    await user.click(within(row("leeds-ed")).getByRole("button", { name: /Retry/ }));
+    expect(calls).toHaveLength(2);
+    expect(calls[1].request.services).toEqual(["leeds-ed"]);
+    expect(calls[1].request.window).toEqual(calls[0].request.window);
+    expect(row("leeds-ed")).toHaveAttribute("data-state", "searching");
+
+    calls[1].slots("leeds-ed", [slot({ service_id: "leeds-ed", service_name: "Leeds East", start: at(1, 10), id: "ed1" })]);
+    calls[1].progress("leeds-ed", { state: "found", count: 1 });
+    calls[1].finish();
+    expect(row("leeds-ed")).toHaveAttribute("data-state", "found");
+    expect(screen.getAllByTestId("slot-row").map((r) => r.dataset.slotId)).toEqual(["keep", "ed1"]);
+  });
+
+  it("ignores answers from a search that has been replaced", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.click(screen.getByTestId("search-slots"));
+    await user.click(screen.getByTestId("search-slots"));
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "old" })]);
+    calls[1].slots("beckside", [slot({ start: at(1, 9), id: "new" })]);
+    expect(screen.getAllByTestId("slot-row").map((r) => r.dataset.slotId)).toEqual(["new"]);
+  });
+});
+
+describe("filters", () => {
+  it("searches only the ticked kinds of service, and the chosen channel", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    for (const label of ["GP practices", "Urgent treatment centres", "Emergency departments", "GP out-of-hours"]) {
+      expect(screen.getByRole("checkbox", { name: new RegExp(label) })).toBeChecked();
+    }
+    await user.click(screen.getByRole("checkbox", { name: /Emergency departments/ }));
+    await user.click(screen.getByRole("checkbox", { name: /GP practices/ }));
+    await user.selectOptions(screen.getByLabelText("How the patient is seen"), "Telephone");
+    await user.click(screen.getByTestId("search-slots"));
+    expect(calls[0].request.services).toEqual(["calder-utc", "wy-ooh"]);
+    expect(calls[0].request.channel).toBe("Telephone");
+  });
+
+  it("refuses a window longer than 14 days and says why", async () => {
+    controlSearch();
+    const { user } = await openSlots();
+    const to = screen.getByLabelText("To");
+    expect(to).toHaveValue(formatDay(addDays(today, 14)));
+    fireEvent.change(to, { target: { value: formatDay(addDays(today, 15)) } });
+    expect(screen.getByTestId("search-slots")).toBeDisabled();
+    expect(screen.getByTestId("search-problem")).toHaveTextContent("at most 14 days after the start date: this is 15");
+    await user.keyboard("{Control>}f{/Control}");
+    expect(client.searchSlots).not.toHaveBeenCalled();
+
+    fireEvent.change(to, { target: { value: formatDay(addDays(today, 14)) } });
+    expect(screen.getByTestId("search-slots")).toBeEnabled();
+    expect(screen.queryByTestId("search-problem")).toBeNull();
+  });
+
+  it("refuses an end before the start, a date that is not real, and no service types", async () => {
+    const { user } = await openSlots();
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: formatDay(addDays(today, -1)) } });
+    expect(screen.getByTestId("search-problem")).toHaveTextContent("The end date is before the start date.");
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: "31-Feb-2027" } });
+    expect(screen.getByTestId("search-problem")).toHaveTextContent("Enter both dates as real dates");
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: formatDay(today) } });
+    for (const box of screen.getAllByRole("checkbox")) await user.click(box);
+    expect(screen.getByTestId("search-problem")).toHaveTextContent("Tick at least one type of service.");
+    expect(screen.getByTestId("search-slots")).toBeDisabled();
+  });
+
+  it("accepts dates typed the UK way and moves them a day with the arrow keys", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    const from = screen.getByLabelText("From");
+    await user.clear(from);
+    await user.type(from, "3/1/2027");
+    await user.click(screen.getByLabelText("To"));
+    expect(from).toHaveValue("03-Jan-2027");
+    await user.clear(screen.getByLabelText("To"));
+    await user.type(screen.getByLabelText("To"), "10 jan 2027{ArrowUp}");
+    await user.click(screen.getByTestId("search-slots"));
+    expect(calls[0].request.window).toEqual({ from: "2027-01-03", to: "2027-01-11" });
+  });
+});
+
+describe("choosing a slot", () => {
+  it("goes from search to the list, ↓ moves, Enter opens the booking for that slot", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.keyboard("{Control>}f{/Control}");
+    expect(screen.getByTestId("slot-list")).toHaveFocus();
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" }), slot({ start: at(1, 10), id: "b" })]);
+    calls[0].finish();
+    await user.keyboard("{ArrowDown}{ArrowDown}{Enter}");
+    const panel = screen.getByTestId("book-panel");
+    expect(panel).toHaveTextContent("Beckside Medical Practice");
+    expect(screen.getByTestId("description-input")).toHaveFocus();
+    const chosen = screen.getAllByTestId("slot-row").find((r) => r.dataset.slotId === "b")!;
+    expect(chosen).toHaveAttribute("aria-selected", "true");
+    expect(chosen).toHaveTextContent("Chosen");
+    // Esc goes back to the list.
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("book-panel")).toBeNull();
+    expect(screen.getByTestId("slot-list")).toHaveFocus();
+  });
+});

@@ -1,0 +1,213 @@
+import { useId, type RefObject } from "react";
+import type { DeliveryChannel, Service, SlotView } from "../../api/bindings";
+import { DateField } from "../../components/DateField";
+import { ErrorPanel } from "../../components/ErrorPanel";
+import { ServiceStatus } from "../../components/ServiceStatus";
+import { slotKey, SlotList } from "../../components/SlotList";
+import { Spinner } from "../../components/Spinner";
+import { daysBetween, formatDayWithWeekday, formatShortDay, plural, SERVICE_KINDS } from "../../format";
+import { useEscape } from "../../keyboard";
+import type { ChosenPatient } from "../../types";
+import { BookPanel } from "../Book/BookPanel";
+import type { Booking } from "../Book/useBooking";
+import { filtersProblem, type Filters, type SlotSearch } from "./useSlotSearch";
+
+type Props = {
+  services: Service[];
+  filters: Filters;
+  onFilters: (f: Filters) => void;
+  search: SlotSearch;
+  onSearch: () => void;
+  booking: Booking;
+  patient: ChosenPatient | null;
+  organisation: string;
+  today: string;
+  listRef: RefObject<HTMLDivElement | null>;
+  onFindPatient: () => void;
+  onAppointments: () => void;
+};
+
+const CHANNELS: { value: DeliveryChannel | ""; label: string }[] = [
+  { value: "", label: "Any" },
+  { value: "In-person", label: "In person" },
+  { value: "Telephone", label: "Telephone" },
+  { value: "Video", label: "Video" },
+];
+
+/** Services on the left, free slots in the middle, the booking on the right: the call left to right. */
+export function SlotsScreen(props: Props) {
+  const { services, filters, onFilters, search, booking, patient, today, listRef } = props;
+  const ids = { channel: useId(), problem: useId() };
+  const problem = filtersProblem(filters, services);
+  const s = search.state;
+  const picked = booking.state.phase === "idle" ? null : booking.state.slot;
+
+  // Esc from the booking goes back to the list, where the handler was.
+  useEscape(() => {
+    if (booking.state.phase === "booked" || booking.state.phase === "unknown") booking.reset();
+    else booking.close();
+    listRef.current?.focus();
+  }, booking.state.phase !== "idle" && booking.state.phase !== "booking");
+
+  function toggleKind(kind: Service["kind"], on: boolean) {
+    const kinds = on ? [...filters.kinds, kind] : filters.kinds.filter((k) => k !== kind);
+    onFilters({ ...filters, kinds });
+  }
+
+  function pick(slot: SlotView) {
+    search.activate(slotKey(slot));
+    booking.pick(slot);
+  }
+
+  const answered = s.rows.filter((r) => r.state !== "searching").length;
+  const failed = s.rows.filter((r) => r.state === "failed").length;
+  const searching = s.running > 0 && answered < s.rows.length;
+  const summary = !s.request
+    ? ""
+    : searching
+      ? `Searching: ${answered} of ${plural(s.rows.length, "service")} answered, ${plural(s.slots.length, "slot")} so far`
+      : `Search finished: ${plural(s.slots.length, "free slot")}${failed ? `; ${plural(failed, "service")} failed` : ""}`;
+
+  return (
+    <div className="slots-screen">
+      <aside className="panel slots-screen__filters" aria-label="Search">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            props.onSearch();
+          }}
+        >
+          <fieldset className="fieldset">
+            <legend className="fieldset__legend">Services</legend>
+            {SERVICE_KINDS.map(({ kind, label }, i) => {
+              const n = services.filter((x) => x.kind === kind).length;
+              return (
+                <label key={kind} className="checkbox">
+                  <input
+                    id={i === 0 ? "search-form-first" : undefined}
+                    type="checkbox"
+                    checked={filters.kinds.includes(kind)}
+                    onChange={(e) => toggleKind(kind, e.target.checked)}
+                    data-testid={`kind-${kind}`}
+                  />
+                  <span>
+                    {label} <span className="muted">({n})</span>
+                  </span>
+                </label>
+              );
+            })}
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend className="fieldset__legend">Dates</legend>
+            <p className="field__hint">The end can be at most 14 days after the start.</p>
+            <div className="date-pair">
+              <DateField
+                label="From"
+                value={filters.from}
+                onChange={(from) => onFilters({ ...filters, from })}
+                describedBy={problem ? ids.problem : undefined}
+                testId="window-from"
+              />
+              <DateField
+                label="To"
+                value={filters.to}
+                onChange={(to) => onFilters({ ...filters, to })}
+                describedBy={problem ? ids.problem : undefined}
+                testId="window-to"
+              />
+            </div>
+            {!problem && filters.from && filters.to && (
+              <p className="date-pair__span">
+                {formatShortDay(filters.from)} → {formatShortDay(filters.to)} ({plural(daysBetween(filters.from, filters.to), "day")} after the start)
+              </p>
+            )}
+          </fieldset>
+          <div className="field">
+            <label className="field__label" htmlFor={ids.channel}>
+              How the patient is seen
+            </label>
+            <select
+              id={ids.channel}
+              className="input"
+              value={filters.channel ?? ""}
+              onChange={(e) => onFilters({ ...filters, channel: (e.target.value || null) as DeliveryChannel | null })}
+              data-testid="channel-filter"
+            >
+              {CHANNELS.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {problem && (
+            <p className="field__error" id={ids.problem} role="status" data-testid="search-problem">
+              {problem}
+            </p>
+          )}
+          <button
+            type="submit"
+            className="button button--primary button--wide"
+            data-testid="search-slots"
+            disabled={problem !== null}
+            aria-keyshortcuts="Control+F"
+            aria-describedby={problem ? ids.problem : undefined}
+          >
+            Search <kbd>Ctrl+F</kbd>
+          </button>
+        </form>
+        <ServiceStatus rows={s.rows} onRetry={search.retry} />
+      </aside>
+
+      <section className="panel slots-screen__list" aria-labelledby="free-slots-title">
+        <div className="panel__head panel__head--stack">
+          <h2 id="free-slots-title" className="panel__title">
+            Free slots
+            {s.request && (
+              <span className="panel__sub">
+                {" "}
+                {formatDayWithWeekday(s.request.window.from)} → {formatDayWithWeekday(s.request.window.to)}
+              </span>
+            )}
+          </h2>
+          <span className="panel__meta" aria-live="polite" data-testid="search-summary">
+            {searching && <Spinner />} {summary}
+          </span>
+        </div>
+        {s.error ? (
+          <ErrorPanel error={s.error} title="The search did not run">
+            <button type="button" className="button button--secondary" onClick={props.onSearch} disabled={problem !== null}>
+              Search again
+            </button>
+          </ErrorPanel>
+        ) : (
+          <SlotList
+            slots={s.slots}
+            today={today}
+            activeKey={s.activeKey}
+            pickedKey={picked ? slotKey(picked) : null}
+            onActivate={search.activate}
+            onPick={pick}
+            listRef={listRef}
+            empty={
+              !s.request
+                ? "Choose the services and dates, then search (Ctrl+F)."
+                : searching
+                  ? "Searching…"
+                  : "No free slots at these services on these dates. Try other service types or dates."
+            }
+          />
+        )}
+      </section>
+
+      <BookPanel
+        booking={booking}
+        patient={patient}
+        services={services}
+        organisation={props.organisation}
+        onFindPatient={props.onFindPatient}
+        onAppointments={props.onAppointments}
+      />
+    </div>
+  );
+}

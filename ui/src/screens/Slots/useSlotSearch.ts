@@ -1,0 +1,195 @@
+import { useCallback, useReducer, useRef } from "react";
+import type { DeliveryChannel, SearchEvent, SearchRequest, Service, ServiceKind, SlotView } from "../../api/bindings";
+import { searchSlots, type ApiError } from "../../api/client";
+import type { ServiceRow } from "../../components/ServiceStatus";
+import { slotKey } from "../../components/SlotList";
+import { daysBetween } from "../../format";
+
+export const MAX_WINDOW_DAYS = 14;
+
+export type Filters = {
+  kinds: ServiceKind[];
+  from: string;
+  to: string;
+  channel: DeliveryChannel | null;
+};
+
+export type SearchState = {
+  /** Bumped by each new search, so late answers from an older one are ignored. */
+  generation: number;
+  request: SearchRequest | null;
+  rows: ServiceRow[];
+  slots: SlotView[];
+  /** Command calls still open (the search and any retries). */
+  running: number;
+  error: ApiError | null;
+  activeKey: string | null;
+};
+
+type Action =
+  | { type: "start"; generation: number; request: SearchRequest; names: Map<string, string> }
+  | { type: "retry"; generation: number; serviceId: string }
+  | { type: "event"; generation: number; event: SearchEvent }
+  | { type: "done"; generation: number; error: ApiError | null }
+  | { type: "remove"; keys: string[] }
+  | { type: "activate"; key: string | null };
+
+const initial: SearchState = {
+  generation: 0,
+  request: null,
+  rows: [],
+  slots: [],
+  running: 0,
+  error: null,
+  activeKey: null,
+};
+
+function bySoonest(a: SlotView, b: SlotView): number {
+  const t = Date.parse(a.start) - Date.parse(b.start);
+  if (t !== 0) return t;
+  return a.service_name.localeCompare(b.service_name) || Date.parse(a.end) - Date.parse(b.end);
+}
+
+function setRow(rows: ServiceRow[], id: string, patch: Partial<ServiceRow>, name?: string): ServiceRow[] {
+  if (!rows.some((r) => r.id === id)) {
+    return [...rows, { id, name: name ?? id, state: "searching", count: 0, error: null, ...patch }];
+  }
+  return rows.map((r) => (r.id === id ? { ...r, ...patch } : r));
+}
+
+function reduce(state: SearchState, action: Action): SearchState {
+  if ("generation" in action && action.type !== "start" && action.generation !== state.generation) {
+    return state;
+  }
+  switch (action.type) {
+    case "start":
+      return {
+        generation: action.generation,
+        request: action.request,
+        rows: action.request.services.map((id) => ({
+          id,
+          name: action.names.get(id) ?? id,
+          state: "searching",
+          count: 0,
+          error: null,
+        })),
+        slots: [],
+        running: 1,
+        error: null,
+        activeKey: null,
+      };
+    case "retry":
+      return {
+        ...state,
+        running: state.running + 1,
+        rows: setRow(state.rows, action.serviceId, { state: "searching", count: 0, error: null }),
+        slots: state.slots.filter((s) => s.service_id !== action.serviceId),
+      };
+    case "event": {
+      const e = action.event;
+      if (e.event === "finished") return state;
+      if (e.event === "slots") {
+        if (e.slots.length === 0) return state;
+        const seen = new Set(state.slots.map(slotKey));
+        const fresh = e.slots.filter((s) => !seen.has(slotKey(s)));
+        return { ...state, slots: [...state.slots, ...fresh].sort(bySoonest) };
+      }
+      const p = e.progress;
+      const patch: Partial<ServiceRow> =
+        p.state === "found"
+          ? { state: "found", count: p.count, error: null }
+          : p.state === "failed"
+            ? { state: "failed", error: p.error }
+            : { state: p.state, error: null };
+      const slots =
+        p.state === "searching" ? state.slots.filter((s) => s.service_id !== e.service_id) : state.slots;
+      return { ...state, slots, rows: setRow(state.rows, e.service_id, patch, e.service_name) };
+    }
+    case "done": {
+      const running = Math.max(0, state.running - 1);
+      if (!action.error) return { ...state, running };
+      // The call itself failed: services still waiting will not answer now.
+      const error = action.error;
+      return {
+        ...state,
+        running,
+        error: state.rows.some((r) => r.state !== "searching") ? state.error : error,
+        rows: state.rows.map((r) => (r.state === "searching" ? { ...r, state: "failed", error } : r)),
+      };
+    }
+    case "remove": {
+      const gone = new Set(action.keys);
+      return { ...state, slots: state.slots.filter((s) => !gone.has(slotKey(s))) };
+    }
+    case "activate":
+      return { ...state, activeKey: action.key };
+  }
+}
+
+/** Why a search cannot run with these filters, or null when it can. */
+export function filtersProblem(filters: Filters, services: Service[]): string | null {
+  if (!filters.from || !filters.to) return "Enter both dates as real dates, for example 01-Dec-2026.";
+  const span = daysBetween(filters.from, filters.to);
+  if (span < 0) return "The end date is before the start date.";
+  if (span > MAX_WINDOW_DAYS) {
+    return `Services accept at most ${MAX_WINDOW_DAYS} days after the start date: this is ${span}. Move the end date earlier.`;
+  }
+  if (filters.kinds.length === 0) return "Tick at least one type of service.";
+  if (!services.some((s) => filters.kinds.includes(s.kind))) return "No services of the ticked types.";
+  return null;
+}
+
+/** The streaming slot search, kept above the screens so a search survives a change of tab. */
+export function useSlotSearch(services: Service[]) {
+  const [state, dispatch] = useReducer(reduce, initial);
+  const generation = useRef(0);
+
+  const run = useCallback((request: SearchRequest, gen: number) => {
+    void searchSlots(request, (event) => dispatch({ type: "event", generation: gen, event })).then((r) =>
+      dispatch({ type: "done", generation: gen, error: r.ok ? null : r.error }),
+    );
+  }, []);
+
+  const start = useCallback(
+    (request: SearchRequest) => {
+      generation.current += 1;
+      const gen = generation.current;
+      const names = new Map(services.map((s) => [s.id, s.name]));
+      dispatch({ type: "start", generation: gen, request, names });
+      run(request, gen);
+    },
+    [run, services],
+  );
+
+  /** Searches with the filters; the caller has checked `filtersProblem` first. */
+  const search = useCallback(
+    (filters: Filters) => {
+      const ids = services.filter((s) => filters.kinds.includes(s.kind)).map((s) => s.id);
+      start({ services: ids, window: { from: filters.from, to: filters.to }, channel: filters.channel });
+    },
+    [services, start],
+  );
+
+  /** The same search again (after a slot was taken under us). */
+  const refresh = useCallback(() => {
+    if (state.request) start(state.request);
+  }, [start, state.request]);
+
+  /** One service again, within the current search. */
+  const retry = useCallback(
+    (serviceId: string) => {
+      if (!state.request) return;
+      const gen = generation.current;
+      dispatch({ type: "retry", generation: gen, serviceId });
+      run({ ...state.request, services: [serviceId] }, gen);
+    },
+    [run, state.request],
+  );
+
+  const remove = useCallback((keys: string[]) => dispatch({ type: "remove", keys }), []);
+  const activate = useCallback((key: string | null) => dispatch({ type: "activate", key }), []);
+
+  return { state, search, refresh, retry, remove, activate };
+}
+
+export type SlotSearch = ReturnType<typeof useSlotSearch>;

@@ -1,0 +1,133 @@
+// Realistic engine answers for the component tests.
+import type {
+  AppInfo,
+  AppointmentView,
+  BookingOutcome,
+  BookingSummary,
+  PatientView,
+  Service,
+  SlotView,
+} from "../api/bindings";
+import type { ApiError } from "../api/client";
+import { ukToday } from "../format";
+
+export const info: AppInfo = {
+  demo: true,
+  provider_url: "http://127.0.0.1:4000",
+  user_name: "Alex Taylor",
+  user_role: "call-handler",
+  organisation_name: "NHS 111 North West",
+  organisation_ods: "RYA",
+  version: "0.1.0",
+};
+
+export const services: Service[] = [
+  { id: "beckside", name: "Beckside Medical Practice", kind: "gp-practice", standard: "gp-connect", base_url: "http://x/B86001/STU3/1/gpconnect", ods: "B86001", asid: "918999198101" },
+  { id: "calder-utc", name: "Calder Valley Urgent Treatment Centre", kind: "urgent-care", standard: "uec-booking", base_url: "http://x/uec/calder/STU3/1/booking", ods: "NQ501", asid: "918999198201", healthcare_service: "2000100101" },
+  { id: "leeds-ed", name: "Leeds East Hospital Emergency Department", kind: "emergency-department", standard: "uec-booking", base_url: "http://x/uec/leeds/STU3/1/booking", ods: "RR801", asid: "918999198301" },
+  { id: "wy-ooh", name: "West Yorkshire GP Out of Hours", kind: "gp-out-of-hours", standard: "gp-connect", base_url: "http://x/NXY10/STU3/1/gpconnect", ods: "NXY10", asid: "918999198105" },
+];
+
+export const jane: PatientView = {
+  id: "101",
+  nhs_number: "9434765919",
+  family: "JACKSON",
+  given: ["Jane"],
+  prefix: "Miss",
+  gender: "female",
+  birth_date: "1982-03-12",
+  address_lines: ["24 High Street", "Leeds"],
+  postcode: "LS1 4AP",
+  phone: "07700 900123",
+};
+
+/** An instant `days` days from now at hh:mm UK time (UTC offsets handled by building from today). */
+export function at(days: number, hh: number, mm = 0): string {
+  const [y, m, dd] = ukToday().split("-").map(Number);
+  const d = new Date(Date.UTC(y, m - 1, dd + days, hh, mm));
+  // Build a wall-clock UK time by correcting for the London offset on that day.
+  const probe = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", hourCycle: "h23" });
+  const londonHour = Number(probe.format(d));
+  const shift = (londonHour - hh + 24) % 24;
+  return new Date(d.getTime() - shift * 3_600_000).toISOString();
+}
+
+let slotSeq = 0;
+export function slot(over: Partial<SlotView> & { start: string }): SlotView {
+  slotSeq += 1;
+  const start = over.start;
+  const end = over.end ?? new Date(Date.parse(start) + 10 * 60_000).toISOString();
+  return {
+    service_id: "beckside",
+    service_name: "Beckside Medical Practice",
+    service_kind: "gp-practice",
+    id: `s${slotSeq}`,
+    schedule_id: "sch-1",
+    delivery_channel: "In-person",
+    slot_type: "General GP Appointment",
+    schedule_type: "General GP Appointments",
+    practitioner: { id: "31", name: "Dr Priya Shah", role: "General Medical Practitioner", gender: "female" },
+    location: { id: "21", name: "Beckside Medical Practice", address: "12 Beckside Road, Kirkstall, Leeds, LS5 3BQ" },
+    ...over,
+    end,
+  };
+}
+
+export function appointment(over: Partial<AppointmentView> & { id: string; start: string }): AppointmentView {
+  return {
+    version: "1",
+    status: "booked",
+    service_id: "beckside",
+    service_name: "Beckside Medical Practice",
+    standard: "gp-connect",
+    end: new Date(Date.parse(over.start) + 10 * 60_000).toISOString(),
+    created: null,
+    description: "Sore throat, fever 3 days",
+    comment: null,
+    cancellation_reason: null,
+    delivery_channel: "In-person",
+    slot_type: "General GP Appointment",
+    schedule_type: "General GP Appointments",
+    slot_ids: ["1"],
+    practitioner: { id: "31", name: "Dr Priya Shah", role: "General Medical Practitioner", gender: null },
+    location: { id: "21", name: "Beckside Medical Practice", address: "12 Beckside Road, Kirkstall, Leeds, LS5 3BQ" },
+    patient_id: "101",
+    nhs_number: "9434765919",
+    reference_url: null,
+    ...over,
+  };
+}
+
+export function outcome(a: AppointmentView, over: Partial<BookingOutcome> = {}): BookingOutcome {
+  return { appointment: a, confirmed_by_check: false, demographic_mismatches: [], ...over };
+}
+
+export function apiError(over: Partial<ApiError> = {}): ApiError {
+  return {
+    kind: "timeout",
+    message: "Leeds East Hospital Emergency Department did not answer within 15 seconds.",
+    next_step: "Try again, or choose another service.",
+    http_status: 504,
+    code: "GATEWAY_TIMEOUT",
+    trace_id: "4f0c2b1e-9a7d-4c1e-8f7a-1b2c3d4e5f60",
+    service_id: "leeds-ed",
+    diagnostics: "upstream read timed out after 15000 ms at provider.rs:212",
+    ...over,
+  };
+}
+
+export function summary(over: Partial<BookingSummary> & { appointment_id: string }): BookingSummary {
+  return {
+    service_id: "beckside",
+    version: "1",
+    status: "booked",
+    start: at(1, 9),
+    end: at(1, 9, 10),
+    nhs_number: "9434765919",
+    booked_by: "Alex Taylor",
+    booked_at: new Date().toISOString(),
+    last_action: "book",
+    last_changed_at: new Date().toISOString(),
+    ...over,
+  };
+}

@@ -1,0 +1,62 @@
+// Stands in for src/api/client.ts in tests: every command is a vi.fn with a harmless default.
+import { vi } from "vitest";
+import type { ApiError, Result } from "../api/client";
+import type { SearchEvent, SearchRequest } from "../api/bindings";
+import { info, services } from "./fixtures";
+
+export type { ApiError, Result };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(error: ApiError): Result<T> => ({ ok: false, error });
+
+export const internalError = vi.fn();
+export const appInfo = vi.fn();
+export const defaultWindow = vi.fn();
+export const checkNhsNumber = vi.fn();
+export const findPatient = vi.fn();
+export const listServices = vi.fn();
+export const searchSlots = vi.fn<(request: SearchRequest, onEvent: (e: SearchEvent) => void) => Promise<Result<null>>>();
+export const book = vi.fn();
+export const patientAppointments = vi.fn();
+export const amendAppointment = vi.fn();
+export const cancelAppointment = vi.fn();
+export const listBookings = vi.fn();
+
+function spaced(d: string) {
+  return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
+}
+
+/** Resets every command to a plain, successful default. */
+export function resetClient() {
+  const today = new Date().toISOString().slice(0, 10);
+  appInfo.mockReset().mockResolvedValue(ok(info));
+  defaultWindow.mockReset().mockResolvedValue(ok({ from: today, to: today }));
+  // A tiny Modulus 11 stand-in so the screens can be driven like the real engine.
+  checkNhsNumber.mockReset().mockImplementation(async (input: string) => {
+    const d = input.replace(/\D/g, "");
+    const sum = [...d.slice(0, 9)].reduce((s, c, i) => s + Number(c) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    const good = d.length === 10 && (check === 11 ? 0 : check) === Number(d[9]) && check !== 10;
+    return good
+      ? ok(spaced(d))
+      : fail({
+          kind: "invalid-input",
+          message: "That is not a valid NHS number: the check digit does not match.",
+          next_step: "Read the number back to the caller digit by digit.",
+          http_status: null,
+          code: null,
+          trace_id: null,
+          service_id: null,
+          diagnostics: null,
+        });
+  });
+  findPatient.mockReset().mockResolvedValue(ok(null));
+  listServices.mockReset().mockResolvedValue(ok(services));
+  searchSlots.mockReset().mockResolvedValue(ok(null));
+  book.mockReset();
+  patientAppointments.mockReset().mockResolvedValue(ok({ appointments: [], failures: [] }));
+  amendAppointment.mockReset();
+  cancelAppointment.mockReset();
+  listBookings.mockReset().mockResolvedValue(ok([]));
+  internalError.mockReset();
+}
