@@ -40,13 +40,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
 
 /// Starts the desktop app: `BOOKDESK_CONFIG` names a desk configuration; without it, the demo.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    booking_engine::init_logging();
     let config = std::env::var_os("BOOKDESK_CONFIG").map(std::path::PathBuf::from);
     let state = tauri::async_runtime::block_on(AppState::open(config));
     if let Err(e) = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!()) {

@@ -119,30 +119,19 @@ fn book_list_amend_cancel_through_ipc() {
     // slot with the app's own engine, then book it through the command.
     let service = booking_engine::ids::ServiceId::parse("beckside-medical-practice").expect("id");
     let slot_id = first_slot_ahead(d.engine.as_ref().expect("engine"), &service);
-    let outcome = invoke(
-        &d,
-        "book",
-        json!({"request": {
-            "service_id": service.as_str(), "slot_ids": [slot_id], "nhs_number": "9434765919",
-            "patient": null, "description": "Sore throat", "comment": null
-        }}),
-    )
-    .expect("booked");
+    // The request exactly as the UI sends it.
+    let request = json!({"request": {
+        "service_id": service.as_str(), "slot_ids": [slot_id], "nhs_number": "9434765919",
+        "patient": null, "description": "Sore throat", "comment": null
+    }});
+    let outcome = invoke(&d, "book", request.clone()).expect("booked");
     let id = outcome["appointment"]["id"]
         .as_str()
         .expect("id")
         .to_string();
     assert_eq!(outcome["appointment"]["status"], "booked");
 
-    let again = invoke(
-        &d,
-        "book",
-        json!({"request": {
-            "service_id": service.as_str(), "slot_ids": [slot_id], "nhs_number": "9434765919",
-            "patient": null, "description": "Sore throat", "comment": null
-        }}),
-    )
-    .expect_err("taken");
+    let again = invoke(&d, "book", request).expect_err("taken");
     assert_eq!(again["kind"], "slot-taken");
 
     let list = invoke(

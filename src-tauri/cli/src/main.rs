@@ -74,13 +74,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    booking_engine::init_logging();
     let cli = Cli::parse();
     let as_json = cli.json;
     let runtime = match tokio::runtime::Runtime::new() {

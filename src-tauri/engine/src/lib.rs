@@ -25,6 +25,18 @@ use directory::Directory;
 use store::Store;
 use transport::Transport;
 
+/// Logs to stderr, filtered by `BOOKDESK_LOG` (e.g. `info`, default `warn`). The engine never
+/// logs NHS numbers or names, so what this prints is safe to paste into a support ticket.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // A second call (tests, embedding) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// The engine: cheap to clone, shared by every command and search task.
 #[derive(Clone)]
 pub struct Engine {
