@@ -16,8 +16,13 @@ pub struct FhirResponse {
     pub etag: Option<String>,
     pub location: Option<String>,
     pub content_type: Option<String>,
+    /// The provider's clock, from its `Date` header.
+    pub provider_date: Option<chrono::DateTime<chrono::Utc>>,
     pub body: Vec<u8>,
 }
+
+/// Providers refuse a JWT whose times are further out than this from their own clock.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 pub(super) async fn read(
     resp: reqwest::Response,
@@ -34,6 +39,9 @@ pub(super) async fn read(
     let etag = header("etag");
     let location = header("location");
     let content_type = header("content-type");
+    let provider_date = header("date")
+        .and_then(|d| chrono::DateTime::parse_from_rfc2822(&d).ok())
+        .map(|d| d.with_timezone(&chrono::Utc));
     let too_large = || {
         Error::new(ErrorKind::ResponseTooLarge)
             .with_status(status)
@@ -65,6 +73,7 @@ pub(super) async fn read(
         etag,
         location,
         content_type,
+        provider_date,
         body,
     })
 }
@@ -109,7 +118,25 @@ impl FhirResponse {
         if let Some(d) = diagnostics {
             err = err.with_diagnostics(d);
         }
+        if let Some(minutes) = self.clock_skew_minutes() {
+            // The likeliest cause of a refused token: say so rather than blame the service.
+            err.kind = ErrorKind::Config;
+            err.message = format!(
+                "This computer's clock is {minutes} minutes out from the service's, so the service refuses its requests."
+            );
+            err.next_step =
+                "Ask IT to correct this computer's clock (time synchronisation), then try again."
+                    .into();
+        }
         err
+    }
+
+    /// How far our clock is from the provider's, in whole minutes, when that is more than the
+    /// providers tolerate.
+    pub fn clock_skew_minutes(&self) -> Option<i64> {
+        let theirs = self.provider_date?;
+        let skew = (chrono::Utc::now() - theirs).num_seconds().abs();
+        (skew > MAX_CLOCK_SKEW_SECS).then_some(skew / 60)
     }
 
     /// The body as a FHIR resource of type `T`.
@@ -187,4 +214,46 @@ pub fn spine_code(outcome: &OperationOutcome) -> (Option<String>, Option<String>
         }
     }
     (None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::Directory;
+
+    fn answer(status: u16, provider_date: Option<chrono::DateTime<chrono::Utc>>) -> FhirResponse {
+        FhirResponse {
+            status,
+            trace_id: TraceId::new(),
+            etag: None,
+            location: None,
+            content_type: Some("application/fhir+json".into()),
+            provider_date,
+            body: br#"{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[{"system":"https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1","code":"BAD_REQUEST"}]}}]}"#.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_clock_far_from_the_providers_is_named_as_the_cause() {
+        let dir = Directory::from_toml(
+            "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"https://p.example/A/STU3/1/gpconnect\"\nods = \"A81001\"\nasid = \"918999198001\"\n",
+        )
+        .expect("directory");
+        let service = &dir.all()[0];
+        let now = chrono::Utc::now();
+        let skewed = answer(400, Some(now - chrono::Duration::minutes(7))).to_error(service);
+        assert_eq!(skewed.kind, ErrorKind::Config);
+        assert!(
+            skewed.message.contains("clock is 7 minutes out"),
+            "{}",
+            skewed.message
+        );
+        assert_eq!(skewed.code.as_deref(), Some("BAD_REQUEST"));
+        let close = answer(400, Some(now - chrono::Duration::minutes(2))).to_error(service);
+        assert_eq!(close.kind, ErrorKind::Rejected);
+        assert_eq!(
+            answer(400, None).to_error(service).kind,
+            ErrorKind::Rejected
+        );
+    }
 }
