@@ -10,7 +10,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 want=(build-essential pkg-config libwebkit2gtk-4.1-dev)
 if [ "$mode" != "desk" ]; then
   # A real window under Xvfb, driven through WebKit's WebDriver; imagemagick for screenshots.
-  want+=(xvfb xauth webkit2gtk-driver imagemagick)
+  want+=(xvfb xauth webkit2gtk-driver imagemagick sqlite3)
 fi
 command -v node >/dev/null 2>&1 || want+=(nodejs npm)
 missing=()

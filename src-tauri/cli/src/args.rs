@@ -87,6 +87,11 @@ pub enum Command {
         #[arg(long)]
         history: bool,
     },
+    /// The audit trail of every provider interaction.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// The embedded demo provider.
     Demo {
         #[command(subcommand)]
@@ -100,6 +105,14 @@ pub enum DemoAction {
     Reset,
     /// Print the demo patients' NHS numbers.
     Patients,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum AuditAction {
+    /// Check that no entry was changed or deleted (exit status 1 if one was).
+    Verify,
+    /// List every entry, oldest first.
+    List,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotV
 use booking_engine::{Engine, Error};
 use chrono::{Duration, NaiveDate};
 
-use crate::args::{BookArgs, Channel, SlotsArgs};
+use crate::args::{AuditAction, BookArgs, Channel, SlotsArgs};
 use crate::output::{json, or_dash, table, time, when};
 
 fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SearchWindow, Error> {
@@ -478,4 +478,68 @@ pub async fn bookings(engine: &Engine, history: bool, as_json: bool) -> Result<(
         &rows,
     );
     Ok(())
+}
+
+/// `audit verify` or `audit list`. `Ok(false)` when verify finds the trail broken.
+pub async fn audit(engine: &Engine, action: AuditAction, as_json: bool) -> Result<bool, Error> {
+    match action {
+        AuditAction::Verify => {
+            let report = engine.store().verify_audit().await?;
+            if as_json {
+                json(&report);
+            } else if report.intact {
+                println!("Audit trail intact: {} entries", report.entries_checked);
+            } else {
+                println!(
+                    "Audit trail broken: {}.",
+                    report.problem.as_deref().unwrap_or("unknown problem")
+                );
+                println!(
+                    "{} entries checked before the break.",
+                    report.entries_checked
+                );
+            }
+            Ok(report.intact)
+        }
+        AuditAction::List => {
+            let entries = engine.store().audit_entries().await?;
+            if as_json {
+                json(&entries);
+                return Ok(true);
+            }
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.to_string(),
+                        e.recorded_at.clone(),
+                        e.user_name.clone(),
+                        e.user_role.clone(),
+                        e.organisation_ods.clone(),
+                        e.service_id.clone(),
+                        e.interaction.clone(),
+                        or_dash(e.nhs_number.as_deref()),
+                        e.outcome.clone(),
+                        e.trace_id.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "ID",
+                    "RECORDED (UTC)",
+                    "USER",
+                    "ROLE",
+                    "ORG",
+                    "SERVICE",
+                    "INTERACTION",
+                    "NHS NUMBER",
+                    "OUTCOME",
+                    "TRACE ID",
+                ],
+                &rows,
+            );
+            Ok(true)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! `bookdesk`: Booking Desk from the command line. Exit status 0 on success, 1 when a booking or
-//! provider error stops the command, 2 on bad usage (including details that are not valid).
+//! provider error stops the command or `audit verify` finds the trail broken, 2 on bad usage
+//! (including details that are not valid).
 
 mod args;
 mod commands;
@@ -11,7 +12,8 @@ use clap::Parser;
 
 use args::{Cli, Command, DemoAction};
 
-async fn run(cli: Cli) -> Result<(), Error> {
+/// `Ok(false)`: the command ran but its answer is "no" (a broken audit trail).
+async fn run(cli: Cli) -> Result<bool, Error> {
     let j = cli.json;
     if let Command::Demo { action } = &cli.command {
         match action {
@@ -30,10 +32,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
-        return Ok(());
+        return Ok(true);
     }
     let ctx = context::open(cli.config.as_deref()).await?;
     let e = &ctx.engine;
+    let mut answer = true;
     let result = match cli.command {
         Command::Services => {
             commands::services(e, j);
@@ -65,12 +68,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
             to,
         } => commands::appointments(e, &nhs, &services, from, to, j).await,
         Command::Bookings { history } => commands::bookings(e, history, j).await,
+        Command::Audit { action } => commands::audit(e, action, j)
+            .await
+            .map(|intact| answer = intact),
         Command::Demo { .. } => Ok(()),
     };
     if let Some(sim) = ctx.demo {
         sim.shutdown().await;
     }
-    result
+    result.map(|()| answer)
 }
 
 fn main() -> std::process::ExitCode {
@@ -85,7 +91,8 @@ fn main() -> std::process::ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::from(1),
         Err(err) => {
             if as_json {
                 output::json(&err);

@@ -686,6 +686,69 @@ fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
     );
 }
 
+// --- Audit trail ------------------------------------------------------------------------------
+
+/// Runs SQL on the demo's registry behind the desk's back; `None` without the sqlite3 tool.
+fn tamper(desk: &Desk, sql: &str) -> Option<()> {
+    let db = desk.data_dir().join("demo").join("bookings.sqlite");
+    let out = Command::new("sqlite3").arg(&db).arg(sql).output().ok()?;
+    assert!(
+        out.status.success(),
+        "sqlite3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
+}
+
+#[test]
+fn audit_verify_passes_after_a_booking_and_fails_after_tampering() {
+    let (desk, gp, slot) = demo_slot("gp-practice");
+    desk.ok(&book_args(&gp, str_of(&slot, "id"), JANE, "Earache"));
+
+    let run = desk.run(&["audit", "verify"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("Audit trail intact: "),
+        "{}",
+        run.stdout
+    );
+    let report = desk.ok(&["audit", "verify"]);
+    assert_eq!(report["intact"], true, "{report}");
+    let checked = report["entries_checked"].as_u64().expect("count");
+    assert!(checked >= 3, "find patient, slot search and book: {report}");
+
+    let entries = desk.ok(&["audit", "list"]);
+    let entries = entries.as_array().expect("entries");
+    assert_eq!(entries.len() as u64, checked);
+    let book = entries
+        .iter()
+        .find(|e| str_of(e, "interaction").ends_with("rest:create:appointment-1"))
+        .expect("the booking is audited");
+    assert_eq!(book["nhs_number"], JANE);
+    assert_eq!(book["outcome"], "http 201");
+    let listed = desk.run(&["audit", "list"]);
+    listed.expect_code(0);
+    assert!(listed.stdout.contains("rest:create:appointment-1"));
+
+    if tamper(
+        &desk,
+        "UPDATE audit_log SET outcome = 'http 500' WHERE id = 2",
+    )
+    .is_none()
+    {
+        eprintln!("sqlite3 is not installed: the tampering half of this test was skipped");
+        return;
+    }
+    let run = desk.run(&["audit", "verify"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("entry 2 was changed"), "{}", run.stdout);
+    let report = desk.run_json(&["audit", "verify"]);
+    report.expect_code(1);
+    let report = report.json();
+    assert_eq!(report["intact"], false);
+    assert_eq!(report["broken_entry"], 2);
+}
+
 // --- The simulator as a separate process ------------------------------------------------------
 
 /// Kills the simulator process when the test ends, however it ends.

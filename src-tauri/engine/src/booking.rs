@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Engine;
+use crate::auth::permissions::{self, Action as Permission};
 use crate::directory::{Service, Standard};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
@@ -159,13 +160,24 @@ impl Engine {
         }
     }
 
+    /// Refuses what the signed-in role may not do, before anything is sent; the refusal is
+    /// recorded like any failed attempt, so the registry shows who tried.
+    async fn permit(&self, action: Permission, event: &BookingEvent) -> Result<()> {
+        let Err(err) = permissions::check(self.session().user.role, action) else {
+            return Ok(());
+        };
+        self.record(event.clone(), &Err(err.clone())).await;
+        Err(err)
+    }
+
     /// Books a slot for a patient. See the module docs for the safety rules.
     pub async fn book(&self, req: BookRequest) -> Result<BookingOutcome> {
-        check_texts(&req.description, req.comment.as_deref())?;
         let service = self.directory().get(&req.service_id)?.clone();
         let mut event = self.event(Action::Book, &service, Outcome::Failed);
         event.slot_ids = req.slot_ids.iter().map(|s| s.to_string()).collect();
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
+        self.permit(Permission::Book, &event).await?;
+        check_texts(&req.description, req.comment.as_deref())?;
         let result = self.book_inner(&service, &req, &mut event).await;
         let view_result = result
             .as_ref()
@@ -328,8 +340,7 @@ impl Engine {
     ) -> Result<(AppointmentView, bool)> {
         let service = plan.service;
         let first = self
-            .transport()
-            .send_raw(self.session(), service, plan.request.clone())
+            .send_raw_audited(service, plan.request.clone(), plan.nhs.as_ref())
             .await;
         let lost = match first {
             Ok(resp) => {
@@ -362,8 +373,7 @@ impl Engine {
         // Not found (or, for UEC, cannot be looked for): one retry with the same X-Request-ID,
         // which a UEC provider answers with the booking it already made, if it made one.
         let retry = self
-            .transport()
-            .send_raw(self.session(), service, plan.request.clone())
+            .send_raw_audited(service, plan.request.clone(), plan.nhs.as_ref())
             .await;
         match retry {
             Ok(resp) => {
@@ -438,7 +448,11 @@ impl Engine {
         let window = SearchWindow::new(day - Duration::days(1), day + Duration::days(1))?;
         let wanted = slot_ids(plan);
         let resp = self
-            .send(service, gp_connect::patient_appointments(pid, &window))
+            .send(
+                service,
+                gp_connect::patient_appointments(pid, &window),
+                plan.nhs.as_ref(),
+            )
             .await?;
         let bundle: Bundle = resp.resource()?;
         let found = bundle
@@ -464,10 +478,11 @@ impl Engine {
     ) -> Result<AppointmentView> {
         let service = self.directory().get(service_id)?.clone();
         let mut event = self.event(Action::Amend, &service, Outcome::Failed);
+        event.appointment_id = Some(id.to_string());
+        self.permit(Permission::Amend, &event).await?;
         let result = self
             .amend_inner(&service, id, description.as_deref(), comment.as_deref())
             .await;
-        event.appointment_id = Some(id.to_string());
         if result.is_ok() {
             event.outcome = Outcome::Succeeded;
         }
@@ -495,7 +510,8 @@ impl Engine {
                 "Nothing to change: give a new description or comment.",
             ));
         }
-        let (current, version) = self.read_raw(service, id).await?;
+        let nhs = self.appointment_patient(service, id).await;
+        let (current, version) = self.read_raw(service, id, nhs.as_ref()).await?;
         check_texts(
             description
                 .or(current.description.as_deref())
@@ -504,7 +520,7 @@ impl Engine {
         )?;
         check_changeable(&current, service, "amended")?;
         let req = gp_connect::amend(current, version.as_deref(), description, comment)?;
-        self.update(service, req).await
+        self.update(service, req, nhs.as_ref()).await
     }
 
     pub async fn cancel(
@@ -517,6 +533,7 @@ impl Engine {
         let mut event = self.event(Action::Cancel, &service, Outcome::Failed);
         event.appointment_id = Some(id.to_string());
         event.reason = Some(reason.to_string());
+        self.permit(Permission::Cancel, &event).await?;
         let result = self.cancel_inner(&service, id, reason).await;
         if result.is_ok() {
             event.outcome = Outcome::Succeeded;
@@ -535,7 +552,8 @@ impl Engine {
             return Err(Error::invalid("A reason for cancelling is required.")
                 .with_next_step("Enter why the appointment is being cancelled."));
         }
-        let (current, version) = self.read_raw(service, id).await?;
+        let nhs = self.appointment_patient(service, id).await;
+        let (current, version) = self.read_raw(service, id, nhs.as_ref()).await?;
         check_changeable(&current, service, "cancelled")?;
         let req = match service.standard {
             Standard::GpConnect => gp_connect::cancel(current, version.as_deref(), reason)?,
@@ -548,17 +566,21 @@ impl Engine {
                 uec_booking::cancel(current, &v, uuid::Uuid::new_v4())?
             }
         };
-        let mut view = self.update(service, req).await?;
+        let mut view = self.update(service, req, nhs.as_ref()).await?;
         if view.cancellation_reason.is_none() {
             view.cancellation_reason = Some(reason.to_string());
         }
         Ok(view)
     }
 
-    async fn update(&self, service: &Service, req: FhirRequest) -> Result<AppointmentView> {
+    async fn update(
+        &self,
+        service: &Service,
+        req: FhirRequest,
+        nhs: Option<&NhsNumber>,
+    ) -> Result<AppointmentView> {
         let resp = self
-            .transport()
-            .send_raw(self.session(), service, req)
+            .send_raw_audited(service, req, nhs)
             .await
             .map_err(|f| f.error)?;
         if !resp.is_success() {
@@ -615,7 +637,11 @@ impl Engine {
                 };
                 let pid = patient.id.clone().unwrap_or_default();
                 let resp = self
-                    .send(&service, gp_connect::patient_appointments(&pid, window))
+                    .send(
+                        &service,
+                        gp_connect::patient_appointments(&pid, window),
+                        Some(nhs),
+                    )
                     .await?;
                 let bundle: Bundle = resp.resource()?;
                 Ok(bundle
@@ -635,7 +661,9 @@ impl Engine {
                     .await?
                 {
                     let aid = AppointmentId::parse(&aid)?;
-                    let a = self.read_appointment(&service.id, &aid).await?;
+                    let a = self
+                        .read_appointment_of(&service.id, &aid, Some(nhs))
+                        .await?;
                     let day = a.start.date_naive();
                     if day >= window.from && day <= window.to {
                         list.push(a);

@@ -42,6 +42,8 @@ pub enum ErrorKind {
     OutcomeUnknown,
     /// The local bookings registry failed.
     Store,
+    /// The signed-in user's role may not do this.
+    NotPermitted,
 }
 
 impl ErrorKind {
@@ -115,6 +117,10 @@ impl ErrorKind {
             Store => (
                 "The local bookings record could not be written or read.",
                 "Note the booking details on paper and tell your supervisor.",
+            ),
+            NotPermitted => (
+                "Your role does not allow this.",
+                "Ask a call handler or clinician to do it.",
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! Booking Desk's engine: everything the desk does, headless. The desktop shell and the
 //! `bookdesk` CLI are thin fronts over [`Engine`].
 
+mod audit;
 pub mod auth;
 pub mod booking;
 pub mod config;

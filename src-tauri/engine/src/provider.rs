@@ -11,8 +11,19 @@ use crate::transport::{FhirRequest, FhirResponse};
 use crate::views::{AppointmentView, CapabilityView, PatientMatch, PatientView, SlotView};
 
 impl Engine {
-    pub(crate) async fn send(&self, service: &Service, req: FhirRequest) -> Result<FhirResponse> {
-        self.transport().send(self.session(), service, req).await
+    /// Sends, audits, and maps a provider's error status to an [`Error`]. `nhs` is the patient
+    /// the interaction is about, if any.
+    pub(crate) async fn send(
+        &self,
+        service: &Service,
+        req: FhirRequest,
+        nhs: Option<&NhsNumber>,
+    ) -> Result<FhirResponse> {
+        let resp = self
+            .send_raw_audited(service, req, nhs)
+            .await
+            .map_err(|f| f.error)?;
+        resp.error_for_status(service)
     }
 
     pub async fn capabilities(&self, service_id: &ServiceId) -> Result<CapabilityView> {
@@ -21,7 +32,7 @@ impl Engine {
             Standard::GpConnect => gp_connect::metadata(),
             Standard::UecBooking => uec_booking::metadata(),
         };
-        let resp = self.send(service, req).await?;
+        let resp = self.send(service, req, None).await?;
         let cs: CapabilityStatement = resp.resource()?;
         Ok(CapabilityView {
             service_id: service.id.clone(),
@@ -70,7 +81,9 @@ impl Engine {
                 ))
                 .with_next_step("Look the patient up at a GP practice instead."));
         }
-        let resp = self.send(service, gp_connect::find_patient(nhs)).await?;
+        let resp = self
+            .send(service, gp_connect::find_patient(nhs), Some(nhs))
+            .await?;
         let bundle: Bundle = resp.resource()?;
         Ok(bundle.patients().next().map(mapping::patient_view))
     }
@@ -126,7 +139,7 @@ impl Engine {
         };
         let mut slots: Vec<SlotView> = Vec::new();
         for req in requests {
-            let resp = self.send(service, req).await?;
+            let resp = self.send(service, req, None).await?;
             let bundle: Bundle = resp.resource()?;
             for s in mapping::slot_views(&bundle, service) {
                 if !slots.iter().any(|x| x.id == s.id) {
@@ -143,12 +156,13 @@ impl Engine {
         &self,
         service: &Service,
         id: &AppointmentId,
+        nhs: Option<&NhsNumber>,
     ) -> Result<(Appointment, Option<String>)> {
         let req = match service.standard {
             Standard::GpConnect => gp_connect::read(id),
             Standard::UecBooking => uec_booking::read(id),
         };
-        let resp = self.send(service, req).await?;
+        let resp = self.send(service, req, nhs).await?;
         let appointment: Appointment = resp.resource()?;
         let version = appointment
             .meta
@@ -163,8 +177,18 @@ impl Engine {
         service_id: &ServiceId,
         id: &AppointmentId,
     ) -> Result<AppointmentView> {
+        self.read_appointment_of(service_id, id, None).await
+    }
+
+    /// As [`Engine::read_appointment`], audited against the patient when the caller knows them.
+    pub(crate) async fn read_appointment_of(
+        &self,
+        service_id: &ServiceId,
+        id: &AppointmentId,
+        nhs: Option<&NhsNumber>,
+    ) -> Result<AppointmentView> {
         let service = self.directory().get(service_id)?;
-        let (appointment, version) = self.read_raw(service, id).await?;
+        let (appointment, version) = self.read_raw(service, id, nhs).await?;
         let mut view =
             mapping::appointment_view(&appointment, service, None, version).ok_or_else(|| {
                 Error::new(ErrorKind::MalformedResponse)

@@ -1479,7 +1479,7 @@ async fn a_422_whose_recheck_fails_keeps_the_providers_refusal() {
 // How kinds are named to the UI and the CLI
 // ---------------------------------------------------------------------------------------------
 
-const ALL_KINDS: [ErrorKind; 17] = [
+const ALL_KINDS: [ErrorKind; 18] = [
     ErrorKind::InvalidInput,
     ErrorKind::Config,
     ErrorKind::UnknownService,
@@ -1497,6 +1497,7 @@ const ALL_KINDS: [ErrorKind; 17] = [
     ErrorKind::MalformedResponse,
     ErrorKind::OutcomeUnknown,
     ErrorKind::Store,
+    ErrorKind::NotPermitted,
 ];
 
 /// Exhaustive, so a new kind cannot be added without naming it here.
@@ -1519,6 +1520,7 @@ fn kebab(kind: ErrorKind) -> &'static str {
         ErrorKind::MalformedResponse => "malformed-response",
         ErrorKind::OutcomeUnknown => "outcome-unknown",
         ErrorKind::Store => "store",
+        ErrorKind::NotPermitted => "not-permitted",
     }
 }
 

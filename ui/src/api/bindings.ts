@@ -169,7 +169,9 @@ export type ErrorKind =
 /**  A booking request got no answer and the check afterwards could not settle whether it was made. */
 "outcome-unknown" | 
 /**  The local bookings registry failed. */
-"store";
+"store" | 
+/**  The signed-in user's role may not do this. */
+"not-permitted";
 
 export type LocationView = {
 	id: string | null,

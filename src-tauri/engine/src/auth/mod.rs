@@ -2,6 +2,7 @@
 //! about its sender.
 
 pub mod jwt;
+pub mod permissions;
 
 use serde::{Deserialize, Serialize};
 

@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
 
+mod audit;
+
+pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
@@ -248,6 +252,25 @@ impl Store {
             .iter()
             .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
             .collect())
+    }
+
+    /// The patient's NHS number for an appointment this desk booked, if it knows it.
+    pub async fn appointment_nhs_number(
+        &self,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT nhs_number FROM booking_events
+             WHERE service_id = ? AND appointment_id = ? AND nhs_number IS NOT NULL
+             ORDER BY id LIMIT 1",
+        )
+        .bind(service_id)
+        .bind(appointment_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
     }
 }
 

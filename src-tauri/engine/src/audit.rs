@@ -1,0 +1,97 @@
+//! Every provider interaction goes into the audit trail: who asked, for which patient, what was
+//! asked of which service, and how it ended. The trail is written here rather than in the
+//! transport because only the engine holds the store and knows the patient.
+
+use crate::Engine;
+use crate::directory::Service;
+use crate::error::Result;
+use crate::ids::{AppointmentId, NhsNumber};
+use crate::store::AuditRecord;
+use crate::transport::{FhirRequest, FhirResponse, SendFailure};
+
+fn kebab<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl Engine {
+    /// Sends through the transport and audits the interaction, whatever its outcome.
+    pub(crate) async fn send_raw_audited(
+        &self,
+        service: &Service,
+        req: FhirRequest,
+        nhs: Option<&NhsNumber>,
+    ) -> Result<FhirResponse, SendFailure> {
+        let interaction = req.interaction.clone();
+        let request_id = req.request_id;
+        let result = self
+            .transport()
+            .send_raw(self.session(), service, req)
+            .await;
+        self.audited(service, &interaction, request_id, nhs, &result)
+            .await;
+        result
+    }
+
+    /// Appends one interaction to the audit trail. A failed write is logged (without patient
+    /// data) and swallowed: the provider has already acted, and the desk must know what it did.
+    pub(crate) async fn audited(
+        &self,
+        service: &Service,
+        interaction: &str,
+        request_id: Option<uuid::Uuid>,
+        nhs: Option<&NhsNumber>,
+        result: &Result<FhirResponse, SendFailure>,
+    ) {
+        let (outcome, trace_id) = match result {
+            Ok(resp) => (format!("http {}", resp.status), resp.trace_id.to_string()),
+            Err(f) => (
+                kebab(f.error.kind),
+                f.error.trace_id.clone().unwrap_or_default(),
+            ),
+        };
+        let s = self.session();
+        let record = AuditRecord {
+            user_local_id: s.user.local_id.clone(),
+            user_name: s.user.name.clone(),
+            user_role: kebab(s.user.role),
+            organisation_ods: s.organisation.ods.to_string(),
+            service_id: service.id.to_string(),
+            interaction: interaction.to_string(),
+            nhs_number: nhs.map(|n| n.as_str().to_string()),
+            trace_id,
+            request_id: request_id.map(|r| r.to_string()),
+            outcome,
+        };
+        if let Err(err) = self.store().append_audit(&record).await {
+            tracing::error!(
+                kind = ?err.kind,
+                diagnostics = ?err.diagnostics,
+                service = %service.id,
+                interaction,
+                trace_id = %record.trace_id,
+                "audit write failed"
+            );
+        }
+    }
+}
+
+impl Engine {
+    /// The patient an appointment is for, when this desk booked it: amend and cancel name no
+    /// patient themselves. Unknown (or unreadable) leaves the entry without one.
+    pub(crate) async fn appointment_patient(
+        &self,
+        service: &Service,
+        id: &AppointmentId,
+    ) -> Option<NhsNumber> {
+        let found = self
+            .store()
+            .appointment_nhs_number(service.id.as_str(), id.as_str())
+            .await
+            .ok()
+            .flatten()?;
+        NhsNumber::parse(&found).ok()
+    }
+}

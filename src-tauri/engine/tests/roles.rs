@@ -1,0 +1,155 @@
+//! Roles are enforced by the engine itself, against provider-sim: a supervisor reviews but
+//! nothing they ask to change ever reaches a provider; call handlers and clinicians book.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use booking_engine::auth::Role;
+use booking_engine::booking::BookRequest;
+use booking_engine::ids::{AppointmentId, ServiceId};
+use booking_engine::standards::SearchWindow;
+use booking_engine::store::{Action, Outcome};
+use booking_engine::{Engine, ErrorKind};
+use chrono::{Duration, Local};
+use harness::{Harness, jane, service_of, slots_ahead, start};
+use provider_sim::SimOptions;
+
+/// Another desk against the same provider, signed in with `role` and with its own registry.
+async fn desk_as(h: &Harness, role: Role, store: &str) -> Engine {
+    let mut config = h.config.clone();
+    config.session.user.role = role;
+    config.store = h.dir.path().join(store).to_string_lossy().into_owned();
+    Engine::open(config).await.expect("engine opens")
+}
+
+async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId {
+    let slot = slots_ahead(engine, service).await.remove(0);
+    let request = BookRequest {
+        service_id: service.clone(),
+        slot_ids: vec![slot.id],
+        nhs_number: Some(jane()),
+        patient: None,
+        description: "Earache".into(),
+        comment: None,
+    };
+    engine.book(request).await.expect("booked").appointment.id
+}
+
+fn window() -> SearchWindow {
+    let today = Local::now().date_naive();
+    SearchWindow::new(today, today + Duration::days(7)).expect("window")
+}
+
+#[tokio::test]
+async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
+    let h = start(SimOptions::default()).await;
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    let booked = book_first_slot(&h.engine, &gp).await;
+    let supervisor = desk_as(&h, Role::Supervisor, "supervisor.sqlite").await;
+    let before = h.sim.appointments();
+
+    // Reviewing works: slot search, the patient's appointments, the desk's own bookings.
+    let slot = slots_ahead(&supervisor, &gp).await.remove(0);
+    let seen = supervisor
+        .patient_appointments(&jane(), std::slice::from_ref(&gp), &window())
+        .await;
+    assert!(seen.failures.is_empty(), "{:?}", seen.failures);
+    assert!(seen.appointments.iter().any(|a| a.id == booked));
+    supervisor.bookings().await.expect("bookings list");
+
+    let book = supervisor
+        .book(BookRequest {
+            service_id: gp.clone(),
+            slot_ids: vec![slot.id.clone()],
+            nhs_number: Some(jane()),
+            patient: None,
+            description: "Earache".into(),
+            comment: None,
+        })
+        .await
+        .expect_err("supervisor may not book");
+    let amend = supervisor
+        .amend(&gp, &booked, Some("Earache and fever".into()), None)
+        .await
+        .expect_err("supervisor may not amend");
+    let cancel = supervisor
+        .cancel(&gp, &booked, "Patient feels better")
+        .await
+        .expect_err("supervisor may not cancel");
+    for (what, err) in [("book", &book), ("amend", &amend), ("cancel", &cancel)] {
+        assert_eq!(err.kind, ErrorKind::NotPermitted, "{what}: {err:?}");
+        assert!(
+            err.message
+                .starts_with("Supervisors can review bookings but not"),
+            "{what}: {}",
+            err.message
+        );
+        assert!(!err.next_step.is_empty(), "{what}");
+    }
+
+    assert_eq!(h.sim.appointments(), before, "nothing reached the provider");
+
+    // Each refusal is in the supervisor's registry as a failed attempt.
+    let recorded: Vec<_> = supervisor
+        .store()
+        .events()
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| (e.action, e.outcome, e.error_kind, e.user_role))
+        .collect();
+    let refused = |action| {
+        (
+            action,
+            Outcome::Failed,
+            Some("not-permitted".to_string()),
+            "supervisor".to_string(),
+        )
+    };
+    assert_eq!(
+        recorded,
+        [
+            refused(Action::Book),
+            refused(Action::Amend),
+            refused(Action::Cancel)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_clinician_books_amends_and_cancels() {
+    let h = start(SimOptions::default()).await;
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    let clinician = desk_as(&h, Role::Clinician, "clinician.sqlite").await;
+
+    let id = book_first_slot(&clinician, &gp).await;
+    let amended = clinician
+        .amend(&gp, &id, Some("Earache and fever".into()), None)
+        .await
+        .expect("clinician amends");
+    assert_eq!(amended.description.as_deref(), Some("Earache and fever"));
+    let cancelled = clinician
+        .cancel(&gp, &id, "Patient feels better")
+        .await
+        .expect("clinician cancels");
+    assert_eq!(cancelled.status, "cancelled");
+}
+
+#[tokio::test]
+async fn a_call_handler_books_and_cancels() {
+    let h = start(SimOptions::default()).await;
+    assert_eq!(h.config.session.user.role, Role::CallHandler);
+    for (kind, standard) in [
+        ("gp-practice", "gp-connect"),
+        ("urgent-care", "uec-booking"),
+    ] {
+        let service = service_of(&h, kind, standard);
+        let id = book_first_slot(&h.engine, &service).await;
+        let cancelled = h
+            .engine
+            .cancel(&service, &id, "Patient feels better")
+            .await
+            .expect("call handler cancels");
+        assert_eq!(cancelled.status, "cancelled", "{kind}");
+    }
+}
