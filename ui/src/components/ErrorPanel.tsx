@@ -1,8 +1,9 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { ApiError } from "../api/client";
 
-// Plain-English headings: the kind itself is for code, never for the screen.
-const HEADINGS: Partial<Record<ApiError["kind"], string>> = {
+// Plain-English headings: the kind itself is for code, never for the screen. A complete Record,
+// so a kind added in the engine fails the type check until it has words here.
+const HEADINGS: Record<ApiError["kind"], string> = {
   "invalid-input": "Check what was entered",
   config: "Booking Desk is not set up correctly",
   "unknown-service": "That service is not in the directory",
@@ -20,6 +21,7 @@ const HEADINGS: Partial<Record<ApiError["kind"], string>> = {
   "malformed-response": "The service sent an answer we cannot read",
   "outcome-unknown": "Outcome unknown — do not book again",
   store: "Booking Desk could not read or save its records",
+  "not-permitted": "Your role does not allow this",
 };
 
 type Props = {
