@@ -216,17 +216,30 @@ impl Store {
         service_id: &str,
         appointment_id: &str,
     ) -> Result<Option<String>> {
-        let row = sqlx::query(
+        self.appointment_text(
             "SELECT reason FROM booking_events
              WHERE service_id = ? AND appointment_id = ? AND action = 'cancel'
                AND outcome = 'succeeded'
              ORDER BY id DESC LIMIT 1",
+            service_id,
+            appointment_id,
         )
-        .bind(service_id)
-        .bind(appointment_id)
-        .fetch_optional(&self.pool)
         .await
-        .map_err(store_error)?;
+    }
+
+    /// One optional text value about an appointment, from a query taking (service, appointment).
+    async fn appointment_text(
+        &self,
+        sql: &str,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(sql)
+            .bind(service_id)
+            .bind(appointment_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
         Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
     }
 
@@ -260,17 +273,14 @@ impl Store {
         service_id: &str,
         appointment_id: &str,
     ) -> Result<Option<String>> {
-        let row = sqlx::query(
+        self.appointment_text(
             "SELECT nhs_number FROM booking_events
              WHERE service_id = ? AND appointment_id = ? AND nhs_number IS NOT NULL
              ORDER BY id LIMIT 1",
+            service_id,
+            appointment_id,
         )
-        .bind(service_id)
-        .bind(appointment_id)
-        .fetch_optional(&self.pool)
         .await
-        .map_err(store_error)?;
-        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
     }
 }
 
