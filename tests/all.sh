@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash tests/setup.sh
 # The desktop crate embeds the built UI, so build it before compiling the workspace.
 npm --prefix ui run build --silent
-cargo test --workspace --locked
+# Inside a private D-Bus session with a fresh gnome-keyring: secrets go through a real keyring.
+bash tests/with-keyring.sh cargo test --workspace --locked
 npm --prefix ui test --silent
-bash tests/e2e/run.sh
+bash tests/with-keyring.sh bash tests/e2e/run.sh

@@ -11,6 +11,8 @@ want=(build-essential pkg-config libwebkit2gtk-4.1-dev)
 if [ "$mode" != "desk" ]; then
   # A real window under Xvfb, driven through WebKit's WebDriver; imagemagick for screenshots.
   want+=(xvfb xauth webkit2gtk-driver imagemagick sqlite3)
+  # A real Secret Service for the keyring tests (tests/with-keyring.sh).
+  want+=(dbus gnome-keyring)
 fi
 command -v node >/dev/null 2>&1 || want+=(nodejs npm)
 missing=()

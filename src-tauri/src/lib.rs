@@ -17,6 +17,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             app::app_info,
             app::default_window,
+            session::sign_in,
+            session::sign_out,
+            secrets::secrets_status,
+            secrets::store_secret,
+            secrets::delete_secret,
             patient::check_nhs_number,
             patient::find_patient,
             slots::list_services,

@@ -1,11 +1,14 @@
-//! What the app holds while it runs: the engine, who is signed in, and the demo provider when
-//! no configuration was given. A start-up failure is kept and shown, not a crash.
+//! What the app holds while it runs: the desk, who is signed in (if anyone), and the demo
+//! provider when no configuration was given. A start-up failure is kept and shown, not a crash.
 
+use booking_engine::auth::{Organisation, User};
 use booking_engine::config::DeskConfig;
-use booking_engine::{Engine, Error};
+use booking_engine::secrets::Keyring;
+use booking_engine::{Desk, Engine, Error, ErrorKind};
 use provider_sim::{RunningSim, embedded};
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::RwLock;
 
 /// Shown in the header and the DEMO band.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -13,18 +16,19 @@ pub struct AppInfo {
     pub demo: bool,
     /// The embedded demo provider's address, when running the demo.
     pub provider_url: Option<String>,
-    pub user_name: String,
-    pub user_role: booking_engine::auth::Role,
-    pub organisation_name: String,
-    pub organisation_ods: String,
+    /// Who is signed in; `None` until someone signs in.
+    pub user: Option<User>,
+    pub organisation: Organisation,
     pub version: String,
 }
 
 struct Ready {
-    engine: Engine,
-    info: AppInfo,
+    desk: Desk,
+    keyring: Keyring,
+    /// The signed-in person's engine. Nothing can reach a provider without one.
+    engine: RwLock<Option<Engine>>,
     /// Kept so the demo provider runs as long as the app.
-    _demo: Option<RunningSim>,
+    demo: Option<RunningSim>,
 }
 
 pub struct AppState {
@@ -33,47 +37,80 @@ pub struct AppState {
 
 impl AppState {
     /// `config`: a desk configuration file; `None` runs the embedded demo, as the CLI does.
+    /// Nobody is signed in yet: the app asks.
     pub async fn open(config: Option<PathBuf>) -> Self {
         Self {
             ready: open(config).await,
         }
     }
 
-    /// A state over an engine someone else built (tests).
+    /// A state over an engine someone else built, already signed in (tests).
     pub fn from_engine(engine: Engine, demo: Option<RunningSim>) -> Self {
-        let info = info(&engine, demo.as_ref());
         Self {
             ready: Ok(Ready {
-                engine,
-                info,
-                _demo: demo,
+                desk: engine.desk().clone(),
+                keyring: Keyring::new("default"),
+                engine: RwLock::new(Some(engine)),
+                demo,
             }),
         }
     }
 
-    pub fn engine(&self) -> Result<&Engine, Error> {
-        self.ready.as_ref().map(|r| &r.engine).map_err(Clone::clone)
+    fn ready(&self) -> Result<&Ready, Error> {
+        self.ready.as_ref().map_err(Clone::clone)
+    }
+
+    /// The signed-in person's engine, or a sign-in-required error.
+    pub fn engine(&self) -> Result<Engine, Error> {
+        let ready = self.ready()?;
+        let engine = ready.engine.read().map_err(|_| poisoned())?;
+        engine
+            .clone()
+            .ok_or_else(|| Error::new(ErrorKind::SignInRequired))
+    }
+
+    pub fn keyring(&self) -> Result<Keyring, Error> {
+        Ok(self.ready()?.keyring.clone())
     }
 
     pub fn info(&self) -> Result<AppInfo, Error> {
-        self.ready
+        let ready = self.ready()?;
+        let user = ready
+            .engine
+            .read()
+            .map_err(|_| poisoned())?
             .as_ref()
-            .map(|r| r.info.clone())
-            .map_err(Clone::clone)
+            .map(|e| e.session().user.clone());
+        Ok(AppInfo {
+            demo: ready.demo.is_some(),
+            provider_url: ready.demo.as_ref().map(|d| d.base_url()),
+            user,
+            organisation: ready.desk.organisation().clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        })
+    }
+
+    /// Signs `user` in, replacing whoever was signed in.
+    pub fn sign_in(&self, user: User) -> Result<AppInfo, Error> {
+        let ready = self.ready()?;
+        let engine = ready.desk.sign_in(user)?;
+        *ready.engine.write().map_err(|_| poisoned())? = Some(engine);
+        tracing::info!("signed in");
+        self.info()
+    }
+
+    pub fn sign_out(&self) -> Result<AppInfo, Error> {
+        let ready = self.ready()?;
+        *ready.engine.write().map_err(|_| poisoned())? = None;
+        tracing::info!("signed out");
+        self.info()
     }
 }
 
-fn info(engine: &Engine, demo: Option<&RunningSim>) -> AppInfo {
-    let s = engine.session();
-    AppInfo {
-        demo: demo.is_some(),
-        provider_url: demo.map(|d| d.base_url()),
-        user_name: s.user.name.clone(),
-        user_role: s.user.role,
-        organisation_name: s.organisation.name.clone(),
-        organisation_ods: s.organisation.ods.to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    }
+/// A command panicked while holding the lock; say so rather than carry on in an unknown state.
+fn poisoned() -> Error {
+    Error::config("Booking Desk hit an internal fault and must be restarted.")
+        .with_next_step("Close Booking Desk and open it again.")
 }
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
@@ -90,11 +127,11 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
             (demo.config_path, Some(demo.sim))
         }
     };
-    let engine = Engine::open(DeskConfig::load(&config_path)?).await?;
-    let info = info(&engine, demo.as_ref());
+    let config = DeskConfig::load(&config_path)?;
     Ok(Ready {
-        engine,
-        info,
-        _demo: demo,
+        desk: Desk::open(&config).await?,
+        keyring: Keyring::new(config.secrets.namespace.clone()),
+        engine: RwLock::new(None),
+        demo,
     })
 }

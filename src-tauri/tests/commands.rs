@@ -20,6 +20,22 @@ struct Desk {
     _dir: tempfile::TempDir,
 }
 
+/// The app on Tauri's mock runtime with one window, over `state`.
+fn mount(state: AppState, engine: Option<Engine>, dir: tempfile::TempDir) -> Desk {
+    let app = app_builder(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("app builds");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    Desk {
+        engine,
+        _app: app,
+        window,
+        _dir: dir,
+    }
+}
+
 fn desk() -> Desk {
     let dir = tempfile::tempdir().expect("tempdir");
     let config_path = dir.path().join("bookdesk.toml");
@@ -33,21 +49,11 @@ fn desk() -> Desk {
             .expect("engine");
         (engine, sim)
     });
-    let app = app_builder(
-        mock_builder(),
+    mount(
         AppState::from_engine(engine.clone(), Some(sim)),
+        Some(engine),
+        dir,
     )
-    .build(mock_context(noop_assets()))
-    .expect("app builds");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("window");
-    Desk {
-        engine: Some(engine),
-        _app: app,
-        window,
-        _dir: dir,
-    }
 }
 
 /// Invokes a command as the UI does; `Ok` is the command's value, `Err` its error object.
@@ -72,8 +78,9 @@ fn app_info_says_demo_and_who_is_signed_in() {
     let d = desk();
     let info = invoke(&d, "app_info", json!({})).expect("info");
     assert_eq!(info["demo"], true);
-    assert_eq!(info["user_name"], "Alex Taylor");
-    assert_eq!(info["user_role"], "call-handler");
+    assert_eq!(info["user"]["name"], "Alex Taylor");
+    assert_eq!(info["user"]["role"], "call-handler");
+    assert_eq!(info["organisation"]["ods"], "RYA");
     assert!(
         info["provider_url"]
             .as_str()
@@ -85,6 +92,68 @@ fn app_info_says_demo_and_who_is_signed_in() {
     let to =
         chrono::NaiveDate::parse_from_str(w["to"].as_str().expect("to"), "%Y-%m-%d").expect("date");
     assert_eq!((to - from).num_days(), 14);
+}
+
+/// An app opened on a configuration file, as `BOOKDESK_CONFIG` does: nobody is signed in yet.
+fn signed_out_desk() -> (Desk, provider_sim::RunningSim) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config_path = dir.path().join("bookdesk.toml");
+    let (state, sim) = tauri::async_runtime::block_on(async {
+        let sim = provider_sim::start(provider_sim::SimOptions::default())
+            .await
+            .expect("simulator");
+        sim.write_config(&config_path).expect("config");
+        (AppState::open(Some(config_path)).await, sim)
+    });
+    let d = mount(state, None, dir);
+    (d, sim)
+}
+
+fn person(name: &str, role: &str) -> Value {
+    json!({"user": {
+        "name": name,
+        "sds_user_id": "555021935107",
+        "sds_role_profile_id": "UNK",
+        "local_id": "sam.okafor",
+        "role": role,
+    }})
+}
+
+#[test]
+fn nothing_reaches_a_provider_until_a_named_person_signs_in() {
+    let (d, _sim) = signed_out_desk();
+    let info = invoke(&d, "app_info", json!({})).expect("info");
+    assert!(info["user"].is_null(), "{info}");
+    assert_eq!(info["organisation"]["ods"], "RYA");
+    for (cmd, args) in [
+        ("find_patient", json!({"nhs": "9434765919"})),
+        ("list_services", json!({})),
+        ("list_bookings", json!({})),
+    ] {
+        let e = invoke(&d, cmd, args).expect_err("signed out");
+        assert_eq!(e["kind"], "sign-in-required", "{cmd}: {e}");
+    }
+
+    for bad in [person("admin", "clinician"), person("   ", "clinician")] {
+        let e = invoke(&d, "sign_in", bad).expect_err("refused");
+        assert_eq!(e["kind"], "invalid-input", "{e}");
+    }
+    let e = invoke(&d, "sign_in", person("Sam Okafor", "wizard")).expect_err("no such role");
+    assert!(e.is_string() || e.is_object(), "{e}");
+
+    let info = invoke(&d, "sign_in", person("Sam Okafor", "clinician")).expect("signed in");
+    assert_eq!(info["user"]["name"], "Sam Okafor");
+    assert_eq!(info["user"]["role"], "clinician");
+    let found = invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect("found");
+    assert!(found["patient"].is_object(), "{found}");
+
+    // Switching user: the next person acts as themselves.
+    let info = invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("switched");
+    assert_eq!(info["user"]["role"], "supervisor");
+    let info = invoke(&d, "sign_out", json!({})).expect("signed out");
+    assert!(info["user"].is_null());
+    let e = invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect_err("signed out");
+    assert_eq!(e["kind"], "sign-in-required");
 }
 
 #[test]
@@ -183,18 +252,7 @@ fn a_startup_failure_is_reported_by_every_command() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state =
         tauri::async_runtime::block_on(AppState::open(Some(dir.path().join("missing.toml"))));
-    let app = app_builder(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("window");
-    let d = Desk {
-        engine: None,
-        _app: app,
-        window,
-        _dir: dir,
-    };
+    let d = mount(state, None, dir);
     for cmd in ["app_info", "list_services", "list_bookings"] {
         let e = invoke(&d, cmd, json!({})).expect_err("not set up");
         assert_eq!(e["kind"], "config", "{cmd}");

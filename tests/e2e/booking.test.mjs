@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 
@@ -19,6 +19,9 @@ const NHS = '9434765919'; // JACKSON, Jane (Miss)
 const OTHER_NHS = '9476719931'; // OKONJO, David: the other desk that takes the slot
 const DESCRIPTION = 'Sore throat and fever for 3 days';
 const WAIT = 20_000;
+// Two named people: the call handler who books, then the supervisor who takes over the desk.
+const HANDLER = { name: 'Alex Taylor', sdsUser: '555021935107', localId: 'alex.taylor', role: 'call-handler', roleText: 'Call handler' };
+const SUPERVISOR = { name: 'Pat Lee', sdsUser: '555021935109', localId: 'pat.lee', role: 'supervisor', roleText: 'Supervisor' };
 
 function requireEnv(name) {
   const value = process.env[name];
@@ -29,6 +32,14 @@ function requireEnv(name) {
 const tid = (id) => `[data-testid="${id}"]`;
 const slotKey = (service, slot) => `${service}|${slot}`;
 const ukDay = (ms) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+
+/** The organisation the demo desk works for, as its configuration names it. */
+function demoOrganisation() {
+  const toml = readFileSync(DEMO_CONFIG, 'utf8');
+  const section = toml.split(/^\[organisation\]\s*$/m)[1]?.split(/^\[/m)[0] ?? '';
+  const value = (key) => new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm').exec(section)?.[1];
+  return { ods: value('ods'), name: value('name') };
+}
 
 /** Runs the bookdesk CLI against the app's demo provider; its JSON answer and exit status. */
 function bookdesk(...args) {
@@ -45,7 +56,7 @@ function bookdesk(...args) {
   }
 }
 
-test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 }, async (t) => {
+test('a call handler signs in, books, cancels, meets a taken slot and hands over to a supervisor', { timeout: 300_000 }, async (t) => {
   mkdirSync(SHOTS, { recursive: true });
   const browser = await remote({
     hostname: '127.0.0.1',
@@ -224,6 +235,36 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
     return row ?? null;
   };
 
+  /**
+   * Signs `person` in through the form as they would: typing each field, choosing the role, and
+   * Enter on the role. Ends when the desk is ready for a call.
+   */
+  const signIn = async (person) => {
+    await shown(tid('sign-in-form'), 'the sign-in form');
+    const fields = [
+      ['sign-in-name', person.name],
+      ['sign-in-sds-user', person.sdsUser],
+      ['sign-in-role-profile', 'UNK'],
+      ['sign-in-local-id', person.localId],
+    ];
+    for (const [id, value] of fields) await (await shown(tid(id), id)).setValue(value);
+    await click(tid(`sign-in-role-${person.role}`), `the ${person.roleText} role`);
+    await browser.keys('Enter');
+    await shown(tid('nhs-input'), 'the NHS number field after signing in');
+  };
+
+  /** The header names the signed-in person, their role and the desk's organisation. */
+  const checkHeader = async (person) => {
+    const org = demoOrganisation();
+    assert.ok(org.ods && org.name, `the demo configuration names its organisation: ${JSON.stringify(org)}`);
+    const text = async (id) => (await (await shown(tid(id), id)).getText()).trim();
+    assert.equal(await text('user-name'), person.name);
+    assert.equal(await text('user-role'), person.roleText);
+    assert.equal(await text('organisation'), `${org.name} (${org.ods})`);
+    await shown(tid('switch-user'), 'the Switch user button');
+    await shown(tid('open-settings'), 'the Settings button');
+  };
+
   let booked; // { service, slot, id }
 
   try {
@@ -232,13 +273,25 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       await shot('00-window');
     });
 
-    await step('01-demo-band', async () => {
-      const band = await shown(tid('demo-band'), 'the DEMO band');
-      assert.match(await band.getText(), /DEMO/);
-      await shot('01-demo-band');
+    await step('01-sign-in', async () => {
+      // The app starts with nobody signed in: the sign-in form comes before anything else.
+      const form = await shown(tid('sign-in-form'), 'the sign-in form');
+      const org = demoOrganisation();
+      assert.ok((await form.$('..').getText()).includes(`${org.name} (${org.ods})`), 'the sign-in screen names the organisation');
+      assert.equal(await browser.$(tid('nhs-input')).isExisting(), false, 'no NHS number field before signing in');
+      assert.equal(await (await browser.$(tid('sign-in-role-profile'))).getValue(), 'UNK', 'the role profile starts as UNK');
+      await shot('01-sign-in');
+      await signIn(HANDLER);
+      await checkHeader(HANDLER);
     });
 
-    await step('02-patient', async () => {
+    await step('02-demo-band', async () => {
+      const band = await shown(tid('demo-band'), 'the DEMO band');
+      assert.match(await band.getText(), /DEMO/);
+      await shot('02-demo-band');
+    });
+
+    await step('03-patient', async () => {
       const input = await shown(tid('nhs-input'), 'the NHS number field');
       await input.setValue(NHS);
       const status = await browser.$(tid('nhs-status'));
@@ -251,10 +304,10 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       const banner = await shown(tid('patient-banner'), 'the patient banner');
       await waitUntil(async () => /JACKSON, Jane/.test(await banner.getText()), 'the patient banner to name JACKSON, Jane');
       assert.match(await banner.getText(), /943 476 5919/);
-      await shot('02-patient');
+      await shot('03-patient');
     });
 
-    await step('03-search', async () => {
+    await step('04-search', async () => {
       const services = bookdesk('services').json;
       gpServices = services.filter((s) => s.kind === 'gp-practice' && s.standard === 'gp-connect').map((s) => s.id);
       assert.ok(gpServices.length > 0, 'the demo has GP Connect practices');
@@ -268,10 +321,10 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       assert.ok(states.some(([, state]) => state === 'found'), 'at least one service found slots');
       assert.deepEqual(states.filter(([, state]) => state === 'failed'), [], 'no service failed');
       await waitUntil(async () => (await renderedRows()).length > 0, 'slot rows to be listed');
-      await shot('03-slots-found');
+      await shot('04-slots-found');
     });
 
-    await step('04-book', async () => {
+    await step('05-book', async () => {
       const row = await firstGpSlot();
       assert.ok(row, 'a GP practice slot is listed');
       t.diagnostic(`picking ${row.service} slot ${row.slot} at ${new Date(row.start).toISOString()}`);
@@ -296,15 +349,15 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       assert.equal(held.json.description, DESCRIPTION);
       const mine = bookdesk('appointments', '--nhs', NHS).json.appointments;
       assert.ok(mine.some((a) => a.service_id === row.service && a.id === id), `appointment ${id} is the patient's`);
-      await shot('04-booking-confirmed');
+      await shot('05-booking-confirmed');
     });
 
-    await step('05-cancel', async () => {
+    await step('06-cancel', async () => {
       await click(tid('nav-appointments'), 'the Appointments tab');
       const rowSel = `${tid('appointment-row')}[data-service-id="${booked.service}"][data-appointment-id="${booked.id}"]`;
       const row = await shown(rowSel, `appointment ${booked.id}`);
       assert.equal(await row.getAttribute('data-status'), 'booked');
-      await shot('05-appointment-booked');
+      await shot('06-appointment-booked');
 
       await (await row.$(tid('cancel-button'))).click();
       await (await shown(tid('cancel-reason'), 'the cancellation reason')).setValue('Feeling better, no longer needed');
@@ -317,10 +370,10 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       const held = bookdesk('show', '--service', booked.service, '--appointment', booked.id);
       assert.equal(held.json.status, 'cancelled', 'the provider cancelled it');
       assert.equal(held.json.cancellation_reason, 'Feeling better, no longer needed');
-      await shot('06-appointment-cancelled');
+      await shot('07-appointment-cancelled');
     });
 
-    await step('06-slot-taken', async () => {
+    await step('07-slot-taken', async () => {
       await searchAll();
       const row = await firstGpSlot(new Set([slotKey(booked.service, booked.slot)]));
       assert.ok(row, 'another GP practice slot is listed');
@@ -342,7 +395,7 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       // Another desk takes the slot between the handler choosing it and confirming.
       const taken = bookdesk('book', '--service', row.service, '--slot', row.slot, '--nhs', OTHER_NHS, '--description', 'Taken by another desk');
       assert.equal(taken.status, 0, `the CLI took the slot: ${JSON.stringify(taken.json)}`);
-      await shot('07-slot-selected');
+      await shot('08-slot-selected');
 
       await click(tid('confirm-booking'), 'Confirm booking');
       let seen = {};
@@ -364,10 +417,10 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
         !around.some((r) => r.service === row.service && r.slot === row.slot),
         `slot ${row.slot} at ${row.service} is no longer listed`,
       );
-      await shot('08-slot-taken');
+      await shot('09-slot-taken');
     });
 
-    await step('07-booked-today', async () => {
+    await step('08-booked-today', async () => {
       await click(tid('nav-booked'), 'the Booked today tab');
       const table = await shown(tid('bookings-table'), 'the bookings table');
       const serviceName = bookdesk('services').json.find((s) => s.id === booked.service).name;
@@ -383,7 +436,47 @@ test('a call handler books, cancels and meets a taken slot', { timeout: 300_000 
       assert.ok(line.includes('943 476 5919'), `the booking names the patient: ${line.join(' | ')}`);
       assert.ok(line.some((c) => /cancelled/i.test(c)), `the booking shows it was cancelled: ${line.join(' | ')}`);
       assert.ok(await table.isDisplayed());
-      await shot('09-booked-today');
+      await shot('10-booked-today');
+    });
+
+    await step('09-switch-user-clears-the-patient', async () => {
+      // Jane is still in the banner from the handler's call: switching asks first.
+      await shown(tid('patient-banner'), 'the patient banner before switching');
+      await click(tid('switch-user'), 'Switch user');
+      const dialog = await shown(tid('switch-user-dialog'), 'the switch-user confirmation');
+      assert.match(await dialog.getText(), /JACKSON, Jane/);
+      await click(tid('confirm-switch-user'), 'the confirm Switch user button');
+      await shown(tid('sign-in-form'), 'the sign-in form after switching');
+      assert.equal(await browser.$(tid('patient-banner')).isExisting(), false, 'no patient behind the sign-in screen');
+
+      await signIn(SUPERVISOR);
+      await checkHeader(SUPERVISOR);
+      // A new person starts on an empty Patient screen.
+      assert.equal(await browser.$(tid('nav-patient')).getAttribute('aria-selected'), 'true', 'the Patient screen is shown');
+      assert.equal(await browser.$(tid('nhs-input')).getValue(), '', 'the NHS number field is empty');
+      assert.equal(await browser.$(tid('patient-banner')).isExisting(), false, 'no patient banner');
+      await shot('11-switched-user');
+
+      // Searching stays open to a supervisor; booking does not.
+      const states = await searchAll();
+      assert.ok(states.some(([, state]) => state === 'found'), 'the supervisor can search');
+      await waitUntil(async () => (await renderedRows()).length > 0, 'slot rows to be listed for the supervisor');
+      const [first] = await renderedRows();
+      // Both ways a handler picks a slot: a click, and Enter on the list.
+      await click(rowSelector(first), 'a slot in the supervisor\'s list');
+      await browser.execute((sel) => document.querySelector(sel).focus(), tid('slot-list'));
+      await browser.keys('Enter');
+      await shown(tid('supervisor-note'), 'the note on what supervisors may do');
+      for (const id of ['book-panel', 'confirm-booking', 'description-input']) {
+        assert.equal(await browser.$(tid(id)).isExisting(), false, `no ${id} for a supervisor`);
+      }
+      await click(tid('nav-appointments'), 'the Appointments tab');
+      await waitUntil(
+        async () => /Find the patient first/.test(await browser.$('#screen').getText()),
+        'the Appointments screen to ask for a patient',
+      );
+      assert.equal(await browser.$(tid('cancel-button')).isExisting(), false, 'no Cancel for a supervisor');
+      await shot('12-supervisor');
     });
   } finally {
     await browser.deleteSession().catch(() => {});

@@ -1,34 +1,49 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { BookingOutcome } from "./api/bindings";
+import type { Result } from "./api/client";
 import { App } from "./App";
 import { formatAge, ukToday } from "./format";
-import { renderApp } from "./test/app";
-import { apiError, info, jane } from "./test/fixtures";
+import { controlSearch, renderApp, signInThroughForm } from "./test/app";
+import { alex, apiError, appointment, at, jane, outcome, signedOut, slot } from "./test/fixtures";
 import * as client from "./test/mockClient";
 import { fail, ok } from "./test/mockClient";
 
 vi.mock("./api/client", () => import("./test/mockClient"));
 
-beforeEach(() => client.resetClient());
+beforeEach(() => {
+  client.resetClient();
+  client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane }));
+});
 
-describe("the frame", () => {
-  it("shows the DEMO band, who is signed in and the shortcuts", async () => {
-    await renderApp();
-    expect(screen.getByTestId("demo-band")).toHaveTextContent("DEMO — simulated services, not live");
-    expect(screen.getByRole("banner")).toHaveTextContent("Alex Taylor · Call handler · NHS 111 North West (RYA)");
-    const bar = screen.getByRole("contentinfo", { name: "Keyboard shortcuts" });
-    for (const s of ["/ NHS number", "Ctrl+F search", "↑↓ move", "Enter choose", "Alt+B book", "Alt+A appointments", "Esc back", "? all shortcuts"]) {
-      expect(bar).toHaveTextContent(s);
-    }
+const sam = { name: "Sam Okafor", sds_user_id: "555021935108", sds_role_profile_id: "UNK", local_id: "sam.okafor" };
+
+async function findJane(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(screen.getByTestId("nhs-input"), "9434765919");
+  await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+  await user.keyboard("{Enter}");
+  return screen.findByTestId("patient-banner");
+}
+
+describe("signing in", () => {
+  it("starts signed out, with only the sign-in screen, and asks the engine nothing for a person until someone signs in", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    expect(await screen.findByTestId("sign-in-form")).toBeInTheDocument();
+    expect(screen.getByTestId("organisation")).toHaveTextContent("NHS 111 North West (RYA)");
+    expect(screen.queryByTestId("user-name")).toBeNull();
+    expect(screen.queryByTestId("switch-user")).toBeNull();
+    expect(screen.queryByRole("tablist")).toBeNull();
+    expect(screen.queryByTestId("nhs-input")).toBeNull();
+    expect(client.listServices).not.toHaveBeenCalled();
+    expect(client.listBookings).not.toHaveBeenCalled();
+
+    await signInThroughForm(user, "call-handler");
+    expect(client.signIn).toHaveBeenCalledWith(alex);
+    expect(client.listServices).toHaveBeenCalledTimes(1);
     // The call starts at the NHS number.
     expect(screen.getByTestId("nhs-input")).toHaveFocus();
-  });
-
-  it("has no DEMO band on live services", async () => {
-    client.appInfo.mockResolvedValue(ok({ ...info, demo: false, user_role: "supervisor" }));
-    await renderApp();
-    expect(screen.queryByTestId("demo-band")).toBeNull();
-    expect(screen.getByRole("banner")).toHaveTextContent("Supervisor");
   });
 
   it("shows a start-up failure full screen, with nothing else to use", async () => {
@@ -42,6 +57,39 @@ describe("the frame", () => {
     expect(screen.getByTestId("error-next-step")).toHaveTextContent("Call the helpdesk.");
     expect(screen.queryByRole("tablist")).toBeNull();
     expect(screen.queryByTestId("nhs-input")).toBeNull();
+    expect(screen.queryByTestId("sign-in-form")).toBeNull();
+  });
+});
+
+describe("the frame", () => {
+  it("shows the DEMO band, who is signed in, for which organisation, and the shortcuts", async () => {
+    await renderApp();
+    expect(screen.getByTestId("demo-band")).toHaveTextContent("DEMO — simulated services, not live");
+    const header = screen.getByRole("banner");
+    expect(header).toHaveTextContent("Alex Taylor · Call handler · NHS 111 North West (RYA)");
+    expect(within(header).getByTestId("user-name")).toHaveTextContent(/^Alex Taylor$/);
+    expect(within(header).getByTestId("user-role")).toHaveTextContent(/^Call handler$/);
+    expect(within(header).getByTestId("organisation")).toHaveTextContent(/^NHS 111 North West \(RYA\)$/);
+    expect(within(header).getByTestId("switch-user")).toHaveTextContent("Switch user");
+    expect(within(header).getByTestId("open-settings")).toHaveTextContent("Settings");
+    const bar = screen.getByRole("contentinfo", { name: "Keyboard shortcuts" });
+    for (const s of ["/ NHS number", "Ctrl+F search", "↑↓ move", "Enter choose", "Alt+B book", "Alt+A appointments", "Esc back", "? all shortcuts"]) {
+      expect(bar).toHaveTextContent(s);
+    }
+    expect(screen.getByTestId("nhs-input")).toHaveFocus();
+  });
+
+  it("has no DEMO band, and no demo user, on live services", async () => {
+    client.appInfo.mockResolvedValue(ok({ ...signedOut, demo: false }));
+    client.signIn.mockImplementation(async (user) => ok({ ...signedOut, demo: false, user }));
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByTestId("sign-in-form");
+    expect(screen.queryByTestId("sign-in-demo-user")).toBeNull();
+    await signInThroughForm(user, "supervisor", sam);
+    expect(screen.queryByTestId("demo-band")).toBeNull();
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Sam Okafor");
+    expect(screen.getByTestId("user-role")).toHaveTextContent("Supervisor");
   });
 
   it("moves between screens with the tabs and Alt+1..4, and Esc goes back", async () => {
@@ -73,6 +121,7 @@ describe("the frame", () => {
     await user.keyboard("?");
     const dialog = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
     expect(dialog).toHaveTextContent("Alt+4");
+    expect(dialog).toHaveTextContent("Confirm the booking");
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog")).toBeNull();
   });
@@ -80,12 +129,8 @@ describe("the frame", () => {
 
 describe("the patient banner", () => {
   it("appears once the patient is found and stays on every screen", async () => {
-    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane }));
     const { user } = await renderApp();
-    await user.type(screen.getByTestId("nhs-input"), "9434765919");
-    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
-    await user.keyboard("{Enter}");
-    const banner = await screen.findByTestId("patient-banner");
+    const banner = await findJane(user);
     expect(banner).toHaveTextContent("JACKSON, Jane (Miss)");
     expect(banner).toHaveTextContent(`Born 12-Mar-1982 (${formatAge("1982-03-12", ukToday())})`);
     expect(banner).toHaveTextContent("Gender Female");
@@ -95,5 +140,157 @@ describe("the patient banner", () => {
       await user.click(screen.getByTestId(tab));
       expect(within(screen.getByTestId("patient-banner")).getByText("JACKSON, Jane (Miss)")).toBeInTheDocument();
     }
+  });
+});
+
+describe("switching user", () => {
+  it("clears the whole patient context: the next person starts on an empty Patient screen", async () => {
+    const calls = controlSearch();
+    client.patientAppointments.mockResolvedValue(ok({ appointments: [appointment({ id: "1002", start: at(4, 11) })], failures: [] }));
+    const { user } = await renderApp();
+    await findJane(user);
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" }), slot({ start: at(1, 10), id: "b" })]);
+    calls[0].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+
+    await user.click(screen.getByTestId("switch-user"));
+    const dialog = screen.getByRole("alertdialog", { name: "Switch user?" });
+    expect(dialog).toHaveTextContent("JACKSON, Jane (Miss) and everything about this call");
+    expect(client.signOut).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByTestId("confirm-switch-user"));
+    expect(client.signOut).toHaveBeenCalledTimes(1);
+
+    expect(await screen.findByTestId("sign-in-form")).toBeInTheDocument();
+    // Nothing of the last call stays behind the sign-in screen either.
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
+    expect(screen.queryByText(/JACKSON/)).toBeNull();
+    expect(screen.getByTestId("sign-in-name")).toHaveValue("");
+
+    await signInThroughForm(user, "clinician", sam);
+    expect(client.signIn).toHaveBeenLastCalledWith({ ...sam, role: "clinician" });
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Sam Okafor");
+    expect(screen.getByTestId("user-role")).toHaveTextContent("Clinician");
+    expect(screen.getByTestId("nav-patient")).toHaveAttribute("aria-selected", "true");
+    expect(screen.getByTestId("nhs-input")).toHaveValue("");
+    expect(screen.getByTestId("nhs-input")).toHaveFocus();
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
+    expect(screen.queryByText(/JACKSON/)).toBeNull();
+
+    // No slots, no booking in progress, no appointments from the last call.
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.queryAllByTestId("slot-row")).toHaveLength(0);
+    expect(screen.queryByTestId("book-panel")).toBeNull();
+    expect(screen.getByTestId("search-summary")).toHaveTextContent(/^\s*$/);
+    expect(screen.queryByDisplayValue("Sore throat")).toBeNull();
+    await user.keyboard("{Alt>}3{/Alt}");
+    expect(screen.getByText(/Find the patient first/)).toBeInTheDocument();
+    expect(screen.queryAllByTestId("appointment-row")).toHaveLength(0);
+  });
+
+  it("Stay signed in (or Esc) keeps the call as it was", async () => {
+    const { user } = await renderApp();
+    await findJane(user);
+    await user.click(screen.getByTestId("switch-user"));
+    await user.click(screen.getByRole("button", { name: "Stay signed in" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    await user.click(screen.getByTestId("switch-user"));
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(client.signOut).not.toHaveBeenCalled();
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("JACKSON, Jane (Miss)");
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Alex Taylor");
+  });
+
+  it("signs out straight away when no patient is on screen", async () => {
+    const { user } = await renderApp();
+    await user.click(screen.getByTestId("switch-user"));
+    expect(await screen.findByTestId("sign-in-form")).toBeInTheDocument();
+    expect(client.signOut).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("sign-in-name")).toHaveFocus();
+  });
+
+  it("says so, and stays signed in, when signing out fails", async () => {
+    client.signOut.mockResolvedValue(fail(apiError({ kind: "store", message: "The session could not be closed.", next_step: "Try again." })));
+    const { user } = await renderApp();
+    await user.click(screen.getByTestId("switch-user"));
+    const dialog = await screen.findByRole("alertdialog", { name: "Switch user?" });
+    expect(within(dialog).getByTestId("error-panel")).toHaveTextContent("You are still signed in");
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Alex Taylor");
+  });
+
+  it("waits for a booking that is being sent before switching", async () => {
+    const calls = controlSearch();
+    let answer!: (r: Result<BookingOutcome>) => void;
+    client.book.mockReturnValue(new Promise((r) => (answer = r)));
+    const { user } = await renderApp();
+    await findJane(user);
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" })]);
+    calls[0].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.keyboard("{Alt>}b{/Alt}");
+    await user.click(screen.getByTestId("switch-user"));
+    const dialog = screen.getByRole("alertdialog", { name: "Switch user?" });
+    expect(dialog).toHaveTextContent("A booking is being sent to the service");
+    expect(within(dialog).getByTestId("confirm-switch-user")).toBeDisabled();
+    await act(async () => answer(ok(outcome(appointment({ id: "1001", start: at(1, 9) })))));
+    expect(within(dialog).getByTestId("confirm-switch-user")).toBeEnabled();
+  });
+});
+
+describe("settings", () => {
+  it("opens from the header; Esc and Back return to where the person was", async () => {
+    const { user } = await renderApp();
+    await user.keyboard("{Alt>}4{/Alt}");
+    await screen.findByTestId("bookings-table");
+    await user.click(screen.getByTestId("open-settings"));
+    const settings = screen.getByTestId("settings-screen");
+    expect(screen.getByRole("heading", { name: "Settings" })).toHaveFocus();
+    expect(await within(settings).findAllByTestId(/^secret-row-/)).toHaveLength(3);
+    expect(settings).toHaveTextContent("NHS 111 North West (RYA)");
+    expect(settings).toHaveTextContent("4 services in the directory");
+    for (const t of ["nav-patient", "nav-slots", "nav-appointments", "nav-booked"]) {
+      expect(screen.getByTestId(t)).toHaveAttribute("aria-selected", "false");
+    }
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("settings-screen")).toBeNull();
+    expect(screen.getByTestId("nav-booked")).toHaveAttribute("aria-selected", "true");
+
+    await user.click(screen.getByTestId("open-settings"));
+    await user.click(screen.getByTestId("settings-back"));
+    expect(screen.getByTestId("nav-booked")).toHaveAttribute("aria-selected", "true");
+  });
+});
+
+describe("supervisors", () => {
+  it("see the patient's appointments with no Amend or Cancel, and no Alt+B book shortcut", async () => {
+    client.patientAppointments.mockResolvedValue(ok({ appointments: [appointment({ id: "1002", start: at(4, 11) })], failures: [] }));
+    const { user } = await renderApp("supervisor", sam);
+    await findJane(user);
+    await user.keyboard("{Alt>}3{/Alt}");
+    expect(await screen.findByTestId("appointment-row")).toHaveTextContent("Beckside Medical Practice");
+    expect(screen.queryByTestId("amend-button")).toBeNull();
+    expect(screen.queryByTestId("cancel-button")).toBeNull();
+    expect(screen.getByTestId("supervisor-note")).toHaveTextContent(
+      "Supervisors can review bookings and appointments; booking, changing and cancelling are for call handlers and clinicians.",
+    );
+    expect(screen.getByRole("contentinfo", { name: "Keyboard shortcuts" })).not.toHaveTextContent("Alt+B");
+    // Booked today stays theirs to review.
+    await user.keyboard("{Alt>}4{/Alt}");
+    expect(await screen.findByTestId("bookings-table")).toBeInTheDocument();
+  });
+
+  it("call handlers get Amend and Cancel on the same appointment", async () => {
+    client.patientAppointments.mockResolvedValue(ok({ appointments: [appointment({ id: "1002", start: at(4, 11) })], failures: [] }));
+    const { user } = await renderApp("call-handler");
+    await findJane(user);
+    await user.keyboard("{Alt>}3{/Alt}");
+    await screen.findByTestId("appointment-row");
+    expect(screen.getByTestId("amend-button")).toBeInTheDocument();
+    expect(screen.getByTestId("cancel-button")).toBeInTheDocument();
+    expect(screen.queryByTestId("supervisor-note")).toBeNull();
   });
 });

@@ -9,3 +9,6 @@ export type ChosenPatient = {
 };
 
 export type Tab = "patient" | "slots" | "appointments" | "booked";
+
+/** Every screen of the desk: the tabs, and Settings, which is reached from the header. */
+export type Screen = Tab | "settings";

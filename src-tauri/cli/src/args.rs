@@ -92,6 +92,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The desk's secrets in the OS keyring (values are never printed).
+    Secrets {
+        #[command(subcommand)]
+        action: SecretsAction,
+    },
     /// The embedded demo provider.
     Demo {
         #[command(subcommand)]
@@ -105,6 +110,25 @@ pub enum DemoAction {
     Reset,
     /// Print the demo patients' NHS numbers.
     Patients,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsAction {
+    /// Store a secret, read from standard input (or a file), never from the command line.
+    Set {
+        /// client-key, signing-key or api-key.
+        name: String,
+        /// Read the value from this file instead of standard input (e.g. a PEM key to import).
+        #[arg(long)]
+        from_file: Option<PathBuf>,
+    },
+    /// Say which secrets are stored; never their values.
+    Status,
+    /// Remove a secret from the keyring.
+    Delete {
+        /// client-key, signing-key or api-key.
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]
@@ -158,4 +182,17 @@ pub struct BookArgs {
     /// The patient's details as a JSON file (needed without an NHS number).
     #[arg(long)]
     pub patient: Option<PathBuf>,
+    /// The triage outcome's timeframe in minutes ("within 2 hours" is 120): a later slot needs
+    /// a clinician, or a call handler's recorded clinical approval.
+    #[arg(long)]
+    pub timeframe_minutes: Option<u32>,
+    /// When the triage was done (RFC 3339); now by default.
+    #[arg(long, requires = "timeframe_minutes")]
+    pub assessed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The clinician who approved a slot later than the timeframe.
+    #[arg(long, requires = "approval_reason")]
+    pub approved_by: Option<String>,
+    /// Why the clinician approved it.
+    #[arg(long, requires = "approved_by")]
+    pub approval_reason: Option<String>,
 }

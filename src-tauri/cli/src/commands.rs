@@ -1,6 +1,7 @@
 //! One function per subcommand: parse what was typed into engine types, call the engine, print.
 
 use booking_engine::booking::BookRequest;
+use booking_engine::clinical::{ClinicalApproval, Timeframe};
 use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
@@ -271,6 +272,19 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
         patient,
         description: a.description,
         comment: a.comment,
+        timeframe: a.timeframe_minutes.map(|within_minutes| Timeframe {
+            assessed_at: a
+                .assessed_at
+                .unwrap_or_else(|| chrono::Utc::now().fixed_offset()),
+            within_minutes,
+        }),
+        clinical_approval: a
+            .approved_by
+            .zip(a.approval_reason)
+            .map(|(approved_by, reason)| ClinicalApproval {
+                approved_by,
+                reason,
+            }),
     };
     let outcome = engine.book(req).await?;
     if as_json {

@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod context;
 mod output;
+mod secrets;
 
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
@@ -32,6 +33,10 @@ async fn run(cli: Cli) -> Result<bool, Error> {
                 }
             }
         }
+        return Ok(true);
+    }
+    if let Command::Secrets { action } = &cli.command {
+        secrets::run(cli.config.as_deref(), action, j)?;
         return Ok(true);
     }
     let ctx = context::open(cli.config.as_deref()).await?;
@@ -71,7 +76,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         Command::Audit { action } => commands::audit(e, action, j)
             .await
             .map(|intact| answer = intact),
-        Command::Demo { .. } => Ok(()),
+        Command::Demo { .. } | Command::Secrets { .. } => Ok(()),
     };
     if let Some(sim) = ctx.demo {
         sim.shutdown().await;

@@ -879,3 +879,35 @@ fn last_day_of_a_full_window_is_searched_at_every_standard() {
         .count();
     assert!(on_last_day > 0, "{service} searched through {last}");
 }
+
+#[test]
+fn a_slot_after_the_triage_timeframe_needs_a_recorded_clinical_approval() {
+    let (desk, service, slot) = demo_slot("gp-practice");
+    let slot_id = str_of(&slot, "id").to_string();
+    let mut late = book_args(&service, &slot_id, JANE, "Abdominal pain");
+    late.extend(["--timeframe-minutes", "60"]);
+    let e = desk.fails(&late, 1, "not-permitted");
+    assert!(
+        str_of(&e, "next_step").contains("clinician"),
+        "says how to go on: {e}"
+    );
+    // Clap refuses half an approval before anything runs.
+    let mut half = late.clone();
+    half.extend(["--approved-by", "Dr Priya Shah"]);
+    desk.run(&half).expect_code(2);
+
+    let mut approved = late.clone();
+    approved.extend([
+        "--approved-by",
+        "Dr Priya Shah",
+        "--approval-reason",
+        "Reviewed on the call; safe to be seen later.",
+    ]);
+    let booked = desk.ok(&approved);
+    let id = assert_booked(&booked, &service, &slot, JANE);
+    let approvals: Vec<Value> = history_of(&desk, &id)
+        .into_iter()
+        .filter(|e| e["approved_by"] == "Dr Priya Shah")
+        .collect();
+    assert_eq!(approvals.len(), 1, "the approval is in the registry");
+}

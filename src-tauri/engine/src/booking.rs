@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Engine;
 use crate::auth::permissions::{self, Action as Permission};
+use crate::clinical::{ClinicalApproval, Timeframe};
 use crate::directory::{Service, Standard};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
@@ -30,6 +31,12 @@ pub struct BookRequest {
     pub patient: Option<PatientView>,
     pub description: String,
     pub comment: Option<String>,
+    /// The triage outcome's timeframe; a later slot needs a clinician or a recorded approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeframe: Option<Timeframe>,
+    /// A clinician's approval for a slot later than the timeframe (call handlers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical_approval: Option<ClinicalApproval>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,6 +135,8 @@ impl Engine {
             error_kind: None,
             error_message: None,
             reason: None,
+            approved_by: None,
+            approval_reason: None,
         }
     }
 
@@ -210,6 +219,18 @@ impl Engine {
         // The slot must still be free now, not just when it was listed.
         let slots = self.free_slots_by_id(service, &req.slot_ids).await?;
         check_contiguous(&slots)?;
+        permissions::check_timeframe(
+            self.session().user.role,
+            req.timeframe.as_ref(),
+            req.clinical_approval.as_ref(),
+            slots[0].start,
+        )?;
+        if let (Some(tf), Some(a)) = (&req.timeframe, &req.clinical_approval)
+            && tf.is_exceeded_by(slots[0].start)
+        {
+            event.approved_by = Some(a.approved_by.trim().to_string());
+            event.approval_reason = Some(a.reason.trim().to_string());
+        }
         let request_id = uuid::Uuid::new_v4();
         event.request_id = Some(request_id.to_string());
         let request = match service.standard {

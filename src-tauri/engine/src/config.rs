@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::auth::{Organisation, Session, SystemIdentity, User};
 use crate::directory::Directory;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Limits on every network call.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,16 +42,60 @@ impl HttpSettings {
     }
 }
 
+/// Where the desk's secrets live in the OS keyring.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// Keeps two desks (or tests) on one machine apart: entries are `<namespace>/<secret>`.
+    pub namespace: String,
+}
+
+impl Default for SecretsSettings {
+    fn default() -> Self {
+        Self {
+            namespace: "default".into(),
+        }
+    }
+}
+
+/// Transport security beyond the built-in web roots. Paths are resolved against the
+/// configuration file's folder. The client certificate's private key is never in a file: it is
+/// the keyring's `client-key` secret.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Extra trusted roots (PEM), e.g. the Spine CA.
+    pub ca_bundle: Option<PathBuf>,
+    /// Our certificate chain (PEM) for mutual TLS.
+    pub client_certificate: Option<PathBuf>,
+}
+
+/// The national API platform's OAuth2 client-credentials flow (used by BaRS). The API key and
+/// the RS512 signing key are keyring secrets (`api-key`, `signing-key`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformSettings {
+    pub token_url: String,
+    /// The `kid` of our public key registered with the platform.
+    pub key_id: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     directory: PathBuf,
     store: String,
-    user: User,
+    /// Optional: the desktop app asks who is working; the CLI needs it here.
+    user: Option<User>,
     organisation: Organisation,
     system: SystemIdentity,
     #[serde(default)]
     http: HttpSettings,
+    #[serde(default)]
+    secrets: SecretsSettings,
+    #[serde(default)]
+    tls: TlsSettings,
+    platform: Option<PlatformSettings>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,8 +104,14 @@ pub struct DeskConfig {
     pub directory: Directory,
     /// A SQLite file path (later also a `postgres://` URL).
     pub store: String,
-    pub session: Session,
+    /// Who works at this desk when the configuration says so (the CLI); the app asks instead.
+    pub user: Option<User>,
+    pub organisation: Organisation,
+    pub system: SystemIdentity,
     pub http: HttpSettings,
+    pub secrets: SecretsSettings,
+    pub tls: TlsSettings,
+    pub platform: Option<PlatformSettings>,
 }
 
 impl DeskConfig {
@@ -91,14 +141,37 @@ impl DeskConfig {
         } else {
             base.join(&raw.store).to_string_lossy().into_owned()
         };
-        let session = Session::new(raw.user, raw.organisation, raw.system)?;
+        if url::Url::parse(&raw.system.endpoint).is_err() {
+            return Err(Error::config("The system endpoint must be a URL."));
+        }
+        let tls = TlsSettings {
+            ca_bundle: raw.tls.ca_bundle.map(|p| base.join(p)),
+            client_certificate: raw.tls.client_certificate.map(|p| base.join(p)),
+        };
         Ok(Self {
             directory_path,
             directory,
             store,
-            session,
+            user: raw.user,
+            organisation: raw.organisation,
+            system: raw.system,
             http: raw.http,
+            secrets: raw.secrets,
+            tls,
+            platform: raw.platform,
         })
+    }
+
+    /// The session for the configured user; an error when the configuration names nobody.
+    pub fn session(&self) -> Result<Session> {
+        let user = self.user.clone().ok_or_else(|| {
+            Error::new(ErrorKind::SignInRequired)
+                .with_message("The configuration does not say who is working at this desk.")
+                .with_next_step(
+                    "Add a [user] section with your own name, SDS user id, role profile id, local id and role.",
+                )
+        })?;
+        Session::new(user, self.organisation.clone(), self.system.clone())
     }
 }
 
@@ -140,6 +213,22 @@ timeout_secs = 3
         assert!(c.store.starts_with(dir.path().to_string_lossy().as_ref()));
         assert_eq!(c.http.timeout_secs, 3);
         assert_eq!(c.http.search_concurrency, 8);
+        assert_eq!(c.secrets.namespace, "default");
+        assert!(c.platform.is_none());
+        assert!(c.session().is_ok());
+
+        let nobody = cfg.replace("[user]", "[ignored]");
+        std::fs::write(&path, nobody).expect("write");
+        assert!(DeskConfig::load(&path).is_err(), "unknown section refused");
+        let start = cfg.find("[user]").expect("user");
+        let end = cfg.find("[organisation]").expect("org");
+        let nobody = format!("{}{}", &cfg[..start], &cfg[end..]);
+        std::fs::write(&path, nobody).expect("write");
+        let c = DeskConfig::load(&path).expect("loads without a user");
+        assert_eq!(
+            c.session().expect_err("no user").kind,
+            ErrorKind::SignInRequired
+        );
 
         let bad = cfg.replace("role = \"call-handler\"", "role = \"wizard\"");
         std::fs::write(&path, bad).expect("write");

@@ -44,6 +44,12 @@ pub enum ErrorKind {
     Store,
     /// The signed-in user's role may not do this.
     NotPermitted,
+    /// Nobody is signed in, so nothing may be sent.
+    SignInRequired,
+    /// A TLS certificate was not accepted: the service's, or ours by the service.
+    Certificate,
+    /// The OS keyring could not be used, or a secret the desk needs is not in it.
+    Keyring,
 }
 
 impl ErrorKind {
@@ -121,6 +127,18 @@ impl ErrorKind {
             NotPermitted => (
                 "Your role does not allow this.",
                 "Ask a call handler or clinician to do it.",
+            ),
+            SignInRequired => (
+                "Nobody is signed in to Booking Desk.",
+                "Sign in with your own name and role first.",
+            ),
+            Certificate => (
+                "The secure connection to the service was refused: a certificate was not accepted.",
+                "Do not try to work around it; call the helpdesk naming the service.",
+            ),
+            Keyring => (
+                "The system keyring could not be used.",
+                "Unlock the keyring (or ask your system administrator to set it up), then try again.",
             ),
         }
     }

@@ -4,6 +4,7 @@
 mod audit;
 pub mod auth;
 pub mod booking;
+pub mod clinical;
 pub mod config;
 pub mod directory;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod fhir;
 pub mod ids;
 pub mod provider;
 pub mod search;
+pub mod secrets;
 pub mod standards;
 pub mod store;
 pub mod transport;
@@ -20,11 +22,11 @@ use std::sync::Arc;
 
 pub use error::{Error, ErrorKind, Result};
 
-use auth::Session;
-use config::{DeskConfig, HttpSettings};
+use auth::{Organisation, Session, SystemIdentity, User};
+use config::DeskConfig;
 use directory::Directory;
 use store::Store;
-use transport::Transport;
+use transport::{TlsSetup, Transport};
 
 /// Logs to stderr, filtered by `BOOKDESK_LOG` (e.g. `info`, default `warn`). The engine never
 /// logs NHS numbers or names, so what this prints is safe to paste into a support ticket.
@@ -38,55 +40,120 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// The engine: cheap to clone, shared by every command and search task.
+/// A desk before anyone signs in: its services, HTTP client and bookings store. It cannot send
+/// anything; [`Desk::sign_in`] turns it into an [`Engine`] that acts for one named person.
 #[derive(Clone)]
-pub struct Engine {
-    inner: Arc<Inner>,
+pub struct Desk {
+    inner: Arc<DeskParts>,
 }
 
-struct Inner {
+struct DeskParts {
     directory: Directory,
-    session: Session,
+    organisation: Organisation,
+    system: SystemIdentity,
     transport: Transport,
     store: Store,
 }
 
-impl Engine {
-    /// Opens the bookings store and prepares the HTTP client.
-    pub async fn open(config: DeskConfig) -> Result<Self> {
-        let store = Store::open(&config.store).await?;
-        Self::from_parts(config.directory, config.session, config.http, store)
+impl Desk {
+    /// Prepares the HTTP client (with the client key from the keyring when a client certificate
+    /// is configured) and opens the bookings store.
+    pub async fn open(config: &DeskConfig) -> Result<Self> {
+        let tls = TlsSetup::from_keyring(&config.tls, &config.secrets.namespace)?;
+        Self::open_with_tls(config, tls).await
     }
 
-    pub fn from_parts(
-        directory: Directory,
-        session: Session,
-        http: HttpSettings,
-        store: Store,
-    ) -> Result<Self> {
-        Ok(Self {
-            inner: Arc::new(Inner {
-                directory,
-                session,
-                transport: Transport::new(http)?,
+    /// As [`Desk::open`], with the TLS setup given (e.g. a client key that is not in a keyring).
+    pub async fn open_with_tls(config: &DeskConfig, tls: TlsSetup) -> Result<Self> {
+        // TLS is set up first so that a wrong [tls] section leaves no store file behind.
+        let transport = Transport::new(config.http.clone(), &tls)?;
+        let store = Store::open(&config.store).await?;
+        Ok(Self::assemble(config, store, transport))
+    }
+
+    /// A desk over an open store; the client key comes from the keyring, which is consulted only
+    /// when a client certificate is configured.
+    pub fn from_parts(config: &DeskConfig, store: Store) -> Result<Self> {
+        let tls = TlsSetup::from_keyring(&config.tls, &config.secrets.namespace)?;
+        Self::from_parts_with_tls(config, store, tls)
+    }
+
+    /// A desk over an open store with the TLS setup given.
+    pub fn from_parts_with_tls(config: &DeskConfig, store: Store, tls: TlsSetup) -> Result<Self> {
+        let transport = Transport::new(config.http.clone(), &tls)?;
+        Ok(Self::assemble(config, store, transport))
+    }
+
+    fn assemble(config: &DeskConfig, store: Store, transport: Transport) -> Self {
+        Self {
+            inner: Arc::new(DeskParts {
+                directory: config.directory.clone(),
+                organisation: config.organisation.clone(),
+                system: config.system.clone(),
+                transport,
                 store,
             }),
+        }
+    }
+
+    /// The organisation this desk works for, shown on the sign-in screen.
+    pub fn organisation(&self) -> &Organisation {
+        &self.inner.organisation
+    }
+
+    /// An engine acting for `user`; the user is checked (named, with SDS ids) first.
+    pub fn sign_in(&self, user: User) -> Result<Engine> {
+        // At sign-in the details were typed just now: say so, not "the configuration".
+        let session = Session::new(
+            user,
+            self.inner.organisation.clone(),
+            self.inner.system.clone(),
+        )
+        .map_err(|e| Error {
+            kind: ErrorKind::InvalidInput,
+            next_step: "Correct your details and sign in again.".into(),
+            ..e
+        })?;
+        Ok(Engine {
+            desk: self.clone(),
+            session: Arc::new(session),
         })
+    }
+}
+
+/// The engine: everything the desk does, for the signed-in person. Cheap to clone, shared by
+/// every command and search task.
+#[derive(Clone)]
+pub struct Engine {
+    desk: Desk,
+    session: Arc<Session>,
+}
+
+impl Engine {
+    /// Opens the desk and signs in the configuration's user (the CLI's way).
+    pub async fn open(config: DeskConfig) -> Result<Self> {
+        let session = config.session()?;
+        Desk::open(&config).await?.sign_in(session.user)
+    }
+
+    /// The desk this engine works at, to sign someone else in.
+    pub fn desk(&self) -> &Desk {
+        &self.desk
     }
 
     pub fn directory(&self) -> &Directory {
-        &self.inner.directory
+        &self.desk.inner.directory
     }
 
     pub fn session(&self) -> &Session {
-        &self.inner.session
+        &self.session
     }
 
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        &self.desk.inner.store
     }
 
     pub(crate) fn transport(&self) -> &Transport {
-        &self.inner.transport
+        &self.desk.inner.transport
     }
 }

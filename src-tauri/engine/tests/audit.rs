@@ -38,6 +38,8 @@ async fn bookings_leave_an_intact_audit_trail() {
                 patient: None,
                 description: "Earache".into(),
                 comment: None,
+                timeframe: None,
+                clinical_approval: None,
             })
             .await
             .expect("books");

@@ -16,14 +16,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
+use booking_engine::auth::{Organisation, Role, SystemIdentity, User};
 use booking_engine::booking::BookRequest;
-use booking_engine::config::HttpSettings;
+use booking_engine::config::{DeskConfig, HttpSettings};
 use booking_engine::directory::{Directory, Standard};
 use booking_engine::ids::{AppointmentId, Asid, NhsNumber, OdsCode, ServiceId, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
-use booking_engine::store::{Action, BookingEvent, Outcome, Store};
+use booking_engine::store::{Action, BookingEvent, Outcome};
 use booking_engine::views::PatientView;
 use booking_engine::{Engine, Error, ErrorKind};
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
@@ -437,25 +437,13 @@ async fn desk_with(services: &[(&str, u16, Standard)]) -> Desk {
         .map(|(id, port, standard)| service_toml(id, *port, *standard))
         .collect();
     let directory = Directory::from_toml(&toml).expect("directory");
-    let session = Session::new(
-        User {
-            name: "Alex Taylor".into(),
-            sds_user_id: "555021935107".into(),
-            sds_role_profile_id: "UNK".into(),
-            local_id: "alex.taylor".into(),
-            role: Role::CallHandler,
-        },
-        Organisation {
-            ods: OdsCode::parse("RYA").expect("ods"),
-            name: "NHS 111 North West".into(),
-            telecom: Some("0300 123 4567".into()),
-        },
-        SystemIdentity {
-            asid: Asid::parse(OUR_ASID).expect("asid"),
-            endpoint: "https://desk.example/fhir".into(),
-        },
-    )
-    .expect("session");
+    let user = User {
+        name: "Alex Taylor".into(),
+        sds_user_id: "555021935107".into(),
+        sds_role_profile_id: "UNK".into(),
+        local_id: "alex.taylor".into(),
+        role: Role::CallHandler,
+    };
     let http = HttpSettings {
         timeout_secs: TIMEOUT_SECS,
         connect_timeout_secs: TIMEOUT_SECS,
@@ -464,10 +452,26 @@ async fn desk_with(services: &[(&str, u16, Standard)]) -> Desk {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bookings.sqlite");
-    let store = Store::open(path.to_str().expect("utf-8 path"))
-        .await
-        .expect("store");
-    let engine = Engine::from_parts(directory, session, http, store).expect("engine");
+    let config = DeskConfig {
+        directory_path: dir.path().join("services.toml"),
+        directory,
+        store: path.to_string_lossy().into_owned(),
+        user: Some(user),
+        organisation: Organisation {
+            ods: OdsCode::parse("RYA").expect("ods"),
+            name: "NHS 111 North West".into(),
+            telecom: Some("0300 123 4567".into()),
+        },
+        system: SystemIdentity {
+            asid: Asid::parse(OUR_ASID).expect("asid"),
+            endpoint: "https://desk.example/fhir".into(),
+        },
+        http,
+        secrets: Default::default(),
+        tls: Default::default(),
+        platform: None,
+    };
+    let engine = Engine::open(config).await.expect("engine");
     Desk {
         engine,
         service: ServiceId::parse(services[0].0).expect("service id"),
@@ -508,6 +512,8 @@ fn book_request(desk: &Desk, standard: Standard) -> BookRequest {
         patient,
         description: "Sore throat for three days".into(),
         comment: None,
+        timeframe: None,
+        clinical_approval: None,
     }
 }
 
@@ -1479,7 +1485,7 @@ async fn a_422_whose_recheck_fails_keeps_the_providers_refusal() {
 // How kinds are named to the UI and the CLI
 // ---------------------------------------------------------------------------------------------
 
-const ALL_KINDS: [ErrorKind; 18] = [
+const ALL_KINDS: [ErrorKind; 21] = [
     ErrorKind::InvalidInput,
     ErrorKind::Config,
     ErrorKind::UnknownService,
@@ -1498,6 +1504,9 @@ const ALL_KINDS: [ErrorKind; 18] = [
     ErrorKind::OutcomeUnknown,
     ErrorKind::Store,
     ErrorKind::NotPermitted,
+    ErrorKind::SignInRequired,
+    ErrorKind::Certificate,
+    ErrorKind::Keyring,
 ];
 
 /// Exhaustive, so a new kind cannot be added without naming it here.
@@ -1521,6 +1530,9 @@ fn kebab(kind: ErrorKind) -> &'static str {
         ErrorKind::OutcomeUnknown => "outcome-unknown",
         ErrorKind::Store => "store",
         ErrorKind::NotPermitted => "not-permitted",
+        ErrorKind::SignInRequired => "sign-in-required",
+        ErrorKind::Certificate => "certificate",
+        ErrorKind::Keyring => "keyring",
     }
 }
 

@@ -26,6 +26,8 @@ fn book_req(
         patient: None,
         description: "Sore throat and fever for 3 days".into(),
         comment: Some("Call back on 07700 900123".into()),
+        timeframe: None,
+        clinical_approval: None,
     }
 }
 

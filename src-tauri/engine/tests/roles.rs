@@ -6,6 +6,7 @@ mod harness;
 
 use booking_engine::auth::Role;
 use booking_engine::booking::BookRequest;
+use booking_engine::clinical::{ClinicalApproval, Timeframe};
 use booking_engine::ids::{AppointmentId, ServiceId};
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
@@ -17,7 +18,7 @@ use provider_sim::SimOptions;
 /// Another desk against the same provider, signed in with `role` and with its own registry.
 async fn desk_as(h: &Harness, role: Role, store: &str) -> Engine {
     let mut config = h.config.clone();
-    config.session.user.role = role;
+    config.user.as_mut().expect("configured user").role = role;
     config.store = h.dir.path().join(store).to_string_lossy().into_owned();
     Engine::open(config).await.expect("engine opens")
 }
@@ -31,6 +32,8 @@ async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId 
         patient: None,
         description: "Earache".into(),
         comment: None,
+        timeframe: None,
+        clinical_approval: None,
     };
     engine.book(request).await.expect("booked").appointment.id
 }
@@ -65,6 +68,8 @@ async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
             patient: None,
             description: "Earache".into(),
             comment: None,
+            timeframe: None,
+            clinical_approval: None,
         })
         .await
         .expect_err("supervisor may not book");
@@ -138,7 +143,10 @@ async fn a_clinician_books_amends_and_cancels() {
 #[tokio::test]
 async fn a_call_handler_books_and_cancels() {
     let h = start(SimOptions::default()).await;
-    assert_eq!(h.config.session.user.role, Role::CallHandler);
+    assert_eq!(
+        h.config.user.as_ref().expect("configured user").role,
+        Role::CallHandler
+    );
     for (kind, standard) in [
         ("gp-practice", "gp-connect"),
         ("urgent-care", "uec-booking"),
@@ -152,4 +160,94 @@ async fn a_call_handler_books_and_cancels() {
             .expect("call handler cancels");
         assert_eq!(cancelled.status, "cancelled", "{kind}");
     }
+}
+
+/// A request for `slot` from a triage that said "within 2 hours", an hour ago.
+fn late_request(service: &ServiceId, slot: &booking_engine::views::SlotView) -> BookRequest {
+    BookRequest {
+        service_id: service.clone(),
+        slot_ids: vec![slot.id.clone()],
+        nhs_number: Some(jane()),
+        patient: None,
+        description: "Abdominal pain".into(),
+        comment: None,
+        timeframe: Some(Timeframe {
+            assessed_at: (chrono::Utc::now() - Duration::hours(1)).fixed_offset(),
+            within_minutes: 120,
+        }),
+        clinical_approval: None,
+    }
+}
+
+#[tokio::test]
+async fn a_slot_later_than_the_triage_timeframe_needs_a_clinician_or_a_recorded_approval() {
+    let h = start(SimOptions::default()).await;
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    // Tomorrow or later: well past "within 2 hours of an hour ago".
+    let mut slots = slots_ahead(&h.engine, &gp).await.into_iter();
+    let (first, second, third) = (
+        slots.next().expect("slot"),
+        slots.next().expect("slot"),
+        slots.next().expect("slot"),
+    );
+    let before = h.sim.appointments();
+
+    // A call handler without an approval: refused before anything is sent.
+    let err = h
+        .engine
+        .book(late_request(&gp, &first))
+        .await
+        .expect_err("too late without approval");
+    assert_eq!(err.kind, ErrorKind::NotPermitted);
+    assert!(
+        err.message.contains("after the patient should be seen"),
+        "{}",
+        err.message
+    );
+    assert!(err.next_step.contains("clinician"), "{}", err.next_step);
+    assert_eq!(h.sim.appointments(), before, "nothing reached the provider");
+
+    // A blank approval is no approval.
+    let mut blank = late_request(&gp, &first);
+    blank.clinical_approval = Some(ClinicalApproval {
+        approved_by: "".into(),
+        reason: "fine".into(),
+    });
+    let err = h.engine.book(blank).await.expect_err("blank approval");
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+
+    // With a recorded approval the call handler books, and the registry keeps who and why.
+    let mut approved = late_request(&gp, &first);
+    approved.clinical_approval = Some(ClinicalApproval {
+        approved_by: "Dr Priya Shah".into(),
+        reason: "Stable; reviewed on the call, safe to be seen tomorrow.".into(),
+    });
+    let booked = h.engine.book(approved).await.expect("approved booking");
+    let events = h.engine.store().events().await.expect("events");
+    let event = events
+        .iter()
+        .find(|e| e.appointment_id.as_deref() == Some(booked.appointment.id.as_str()))
+        .expect("recorded");
+    assert_eq!(event.approved_by.as_deref(), Some("Dr Priya Shah"));
+    assert!(
+        event
+            .approval_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Stable"))
+    );
+
+    // A clinician may book it on their own judgement.
+    let clinician = desk_as(&h, Role::Clinician, "clinician.sqlite").await;
+    clinician
+        .book(late_request(&gp, &second))
+        .await
+        .expect("clinician books late");
+
+    // Within the timeframe nobody needs an approval.
+    let mut in_time = late_request(&gp, &third);
+    in_time.timeframe = Some(Timeframe {
+        assessed_at: chrono::Utc::now().fixed_offset(),
+        within_minutes: 60 * 24 * 10,
+    });
+    h.engine.book(in_time).await.expect("within timeframe");
 }

@@ -20,6 +20,8 @@ fn request(
         patient: None,
         description: "Earache".into(),
         comment: None,
+        timeframe: None,
+        clinical_approval: None,
     }
 }
 

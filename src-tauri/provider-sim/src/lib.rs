@@ -15,6 +15,7 @@ mod handler;
 mod json_util;
 mod nhs_number;
 mod outcome;
+pub mod pki;
 mod query;
 mod resources;
 mod routes;
@@ -25,7 +26,12 @@ mod sim;
 mod slots;
 mod state;
 mod systems;
+mod tls;
+mod token;
 mod uec;
+
+pub use tls::SimTls;
+pub use token::PlatformClient;
 
 use serde::Serialize;
 use sim::Sim;
@@ -54,6 +60,9 @@ pub struct SimOptions {
     pub state_file: Option<PathBuf>,
     /// Seeds the fault dice.
     pub seed: u64,
+    /// Serve HTTPS with this certificate (and require client certificates when it names a
+    /// client CA); plain HTTP when `None`.
+    pub tls: Option<SimTls>,
 }
 
 impl Default for SimOptions {
@@ -66,6 +75,7 @@ impl Default for SimOptions {
             malformed_rate: 0.0,
             state_file: None,
             seed: 1,
+            tls: None,
         }
     }
 }
@@ -79,6 +89,8 @@ pub enum SimError {
     },
     #[error("invalid option: {0}")]
     InvalidOption(String),
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
 }
 
 /// One hosted service, as a consumer's service directory would list it.
@@ -124,6 +136,8 @@ pub fn demo_patients() -> Vec<DemoPatient> {
 /// A simulator serving in the background.
 pub struct RunningSim {
     sim: Arc<Sim>,
+    /// The simulated national API platform's token endpoint.
+    platform: Arc<token::Platform>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -143,6 +157,8 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     check_rate("fail_rate", opts.fail_rate)?;
     check_rate("drop_after_commit_rate", opts.drop_after_commit_rate)?;
     check_rate("malformed_rate", opts.malformed_rate)?;
+    // Before binding, so bad TLS material never leaves a port half set up.
+    let acceptor = opts.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|source| SimError::Bind {
@@ -159,8 +175,10 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    let base_url = format!("{scheme}://{}", SocketAddr::new(host, addr.port()));
 
+    let platform = Arc::new(token::Platform::new(&base_url));
     let region = Arc::new(seed::region());
     let store = state::Store::open(region.clone(), opts.state_file.clone(), chrono::Utc::now());
     let sim = Arc::new(Sim {
@@ -176,20 +194,26 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         base_url,
     });
     let app = admin::router()
+        .merge(token::router(platform.clone()))
         .fallback(dispatch::fhir)
         .with_state(sim.clone());
     let (shutdown, rx) = watch::channel(false);
-    let task = tokio::spawn(server::serve(listener, app, rx));
-    tracing::info!(url = %sim.base_url, "provider simulator listening");
+    let task = tokio::spawn(server::serve(listener, app, acceptor, rx));
+    tracing::info!(
+        url = %sim.base_url,
+        client_certificates = opts.tls.as_ref().is_some_and(SimTls::requires_client_certificate),
+        "provider simulator listening"
+    );
     Ok(RunningSim {
         sim,
+        platform,
         shutdown,
         task,
     })
 }
 
 impl RunningSim {
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`, or `https://` when serving TLS.
     pub fn base_url(&self) -> String {
         self.sim.base_url.clone()
     }

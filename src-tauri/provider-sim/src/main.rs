@@ -1,7 +1,7 @@
 //! `provider-sim`: runs the simulated provider until Ctrl-C or SIGTERM.
 
 use clap::Parser;
-use provider_sim::{SimOptions, start};
+use provider_sim::{SimOptions, SimTls, start};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +37,15 @@ struct Args {
     /// Seed for the fault injection dice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates issued by this CA (PEM): mutual TLS.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
 }
 
 fn parse_latency(s: &str) -> Result<(u64, u64), String> {
@@ -97,6 +106,17 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
 
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match SimTls::from_files(cert, key, args.client_ca.as_deref()) {
+            Ok(tls) => Some(tls),
+            Err(e) => {
+                eprintln!("provider-sim: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        // clap insists on both or neither.
+        _ => None,
+    };
     let opts = SimOptions {
         listen: args.listen,
         latency_ms: args.latency_ms,
@@ -105,6 +125,7 @@ async fn main() -> std::process::ExitCode {
         malformed_rate: args.malformed_rate,
         state_file: args.state,
         seed: args.seed,
+        tls,
     };
     let sim = match start(opts).await {
         Ok(s) => s,

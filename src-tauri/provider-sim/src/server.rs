@@ -1,5 +1,6 @@
 //! Our own accept loop, so a handler can close its connection without sending a byte (the
 //! drop-after-commit fault) while every other connection, keep-alive included, works normally.
+//! The same loop serves plain HTTP or HTTPS.
 
 use crate::faults::DropSignal;
 use axum::Router;
@@ -7,15 +8,24 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// How long shutdown waits for open connections to finish.
 const DRAIN: Duration = Duration::from_secs(2);
+/// A client that has not finished its TLS handshake by then is dropped.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+/// How long a refused client gets to read our alert before the socket closes.
+const LINGER: Duration = Duration::from_secs(1);
 
-async fn serve_connection(stream: TcpStream, app: Router, mut shutdown: watch::Receiver<bool>) {
+async fn serve_connection<S>(stream: S, app: Router, mut shutdown: watch::Receiver<bool>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let signal = DropSignal::default();
     let per_request = signal.clone();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
@@ -52,8 +62,44 @@ async fn serve_connection(stream: TcpStream, app: Router, mut shutdown: watch::R
     }
 }
 
-/// Accepts connections until `shutdown` turns true, then lets open ones finish briefly.
-pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+/// Completes the TLS handshake, then serves the connection like a plain one. A failed handshake
+/// ends only this connection.
+async fn serve_tls(
+    acceptor: TlsAcceptor,
+    stream: TcpStream,
+    app: Router,
+    shutdown: watch::Receiver<bool>,
+) {
+    match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream).into_fallible()).await {
+        Ok(Ok(tls)) => serve_connection(tls, app, shutdown).await,
+        Ok(Err((e, stream))) => {
+            tracing::debug!(error = %e, "TLS handshake failed");
+            linger(stream).await;
+        }
+        Err(_) => tracing::debug!("TLS handshake timed out"),
+    }
+}
+
+/// Closes a refused connection gently. rustls has already written its alert; closing with the
+/// client's unread request still queued would send a reset, which some systems deliver before
+/// the alert, leaving the client without the reason.
+async fn linger(mut stream: TcpStream) {
+    let _ = stream.shutdown().await;
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(LINGER, async {
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+/// Accepts connections until `shutdown` turns true, then lets open ones finish briefly. With an
+/// acceptor every connection is TLS.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     loop {
         while connections.try_join_next().is_some() {}
@@ -66,7 +112,15 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(serve_connection(stream, app.clone(), shutdown.clone()));
+                    let (app, rx) = (app.clone(), shutdown.clone());
+                    match &tls {
+                        Some(acceptor) => {
+                            connections.spawn(serve_tls(acceptor.clone(), stream, app, rx));
+                        }
+                        None => {
+                            connections.spawn(serve_connection(stream, app, rx));
+                        }
+                    }
                 }
                 Err(e) => {
                     // Usually running out of file descriptors: back off rather than spin.

@@ -5,4 +5,6 @@ pub mod appointments;
 pub mod booking;
 pub mod bookings;
 pub mod patient;
+pub mod secrets;
+pub mod session;
 pub mod slots;

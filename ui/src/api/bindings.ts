@@ -8,6 +8,15 @@ export const commands = {
 	appInfo: () => typedError<AppInfo, Error>(__TAURI_INVOKE("app_info")),
 	/**  Today and the next 14 days, in UK days: the longest window services accept. */
 	defaultWindow: () => __TAURI_INVOKE<SearchWindow>("default_window"),
+	/**
+	 *  Signs a named person in; whoever was signed in before is signed out. The UI clears the
+	 *  patient context on every change of user.
+	 */
+	signIn: (user: User) => typedError<AppInfo, Error>(__TAURI_INVOKE("sign_in", { user })),
+	signOut: () => typedError<AppInfo, Error>(__TAURI_INVOKE("sign_out")),
+	secretsStatus: () => typedError<SecretStatus[], Error>(__TAURI_INVOKE("secrets_status")),
+	storeSecret: (name: SecretName, value: string) => typedError<SecretStatus, Error>(__TAURI_INVOKE("store_secret", { name, value })),
+	deleteSecret: (name: SecretName) => typedError<SecretStatus, Error>(__TAURI_INVOKE("delete_secret", { name })),
 	/**  The number spaced `943 476 5919` when it passes Modulus 11; why not, when it does not. */
 	checkNhsNumber: (input: string) => typedError<string, Error>(__TAURI_INVOKE("check_nhs_number", { input })),
 	/**  The patient's demographics from the first GP practice that knows them. */
@@ -33,10 +42,9 @@ export type AppInfo = {
 	demo: boolean,
 	/**  The embedded demo provider's address, when running the demo. */
 	provider_url: string | null,
-	user_name: string,
-	user_role: Role,
-	organisation_name: string,
-	organisation_ods: string,
+	/**  Who is signed in; `None` until someone signs in. */
+	user: User | null,
+	organisation: Organisation,
 	version: string,
 };
 
@@ -83,6 +91,10 @@ export type BookRequest = {
 	patient: PatientView | null,
 	description: string,
 	comment: string | null,
+	/**  The triage outcome's timeframe; a later slot needs a clinician or a recorded approval. */
+	timeframe?: Timeframe | null,
+	/**  A clinician's approval for a slot later than the timeframe (call handlers). */
+	clinical_approval?: ClinicalApproval | null,
 };
 
 export type BookingOutcome = {
@@ -109,6 +121,13 @@ export type BookingSummary = {
 	booked_at: string,
 	last_action: Action,
 	last_changed_at: string,
+};
+
+/**  A clinician's approval for a booking outside the timeframe: who approved it and why. */
+export type ClinicalApproval = {
+	/**  The approving clinician's name (and, where local practice wants it, their role or PIN). */
+	approved_by: string,
+	reason: string,
 };
 
 /**  How the patient will be seen. Never defaulted: a provider that does not say is shown as such. */
@@ -171,7 +190,13 @@ export type ErrorKind =
 /**  The local bookings registry failed. */
 "store" | 
 /**  The signed-in user's role may not do this. */
-"not-permitted";
+"not-permitted" | 
+/**  Nobody is signed in, so nothing may be sent. */
+"sign-in-required" | 
+/**  A TLS certificate was not accepted: the service's, or ours by the service. */
+"certificate" | 
+/**  The OS keyring could not be used, or a secret the desk needs is not in it. */
+"keyring";
 
 export type LocationView = {
 	id: string | null,
@@ -184,6 +209,12 @@ export type NhsNumber = string;
 
 /**  An ODS organisation code (e.g. `RYA`, `B86001`). */
 export type OdsCode = string;
+
+export type Organisation = {
+	ods: OdsCode,
+	name: string,
+	telecom?: string | null,
+};
 
 export type PatientAppointments = {
 	appointments: AppointmentView[],
@@ -238,6 +269,22 @@ export type SearchWindow = {
 	to: string,
 };
 
+/**  A secret the desk can keep. */
+export type SecretName = 
+/**  The private key (PEM) of the desk's TLS client certificate, for mutual TLS with Spine. */
+"client-key" | 
+/**  The RS512 private key (PEM) that signs client assertions for the national API platform. */
+"signing-key" | 
+/**  The national API platform's API key (the client id). */
+"api-key";
+
+/**  Whether a secret is in the keyring: never its value. */
+export type SecretStatus = {
+	name: SecretName,
+	label: string,
+	stored: boolean,
+};
+
 export type Service = {
 	id: ServiceId,
 	name: string,
@@ -283,6 +330,22 @@ export type SlotView = {
 
 /**  Which booking standard a service speaks; the engine picks the matching module. */
 export type Standard = "gp-connect" | "uec-booking";
+
+/**  The patient should be seen within `within_minutes` of the triage assessment. */
+export type Timeframe = {
+	assessed_at: string,
+	within_minutes: number,
+};
+
+/**  The signed-in person. Never a generic or shared user: the provider's audit depends on it. */
+export type User = {
+	name: string,
+	sds_user_id: string,
+	/**  `UNK` when the user has no smartcard. */
+	sds_role_profile_id: string,
+	local_id: string,
+	role: Role,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -14,7 +14,10 @@ import {
   type SearchEvent,
   type SearchRequest,
   type SearchWindow,
+  type SecretName,
+  type SecretStatus,
   type Service,
+  type User,
 } from "./bindings";
 
 export type { ApiError };
@@ -49,6 +52,21 @@ async function settle<T>(call: () => Promise<Answer<T>>): Promise<Result<T>> {
 }
 
 export const appInfo = (): Promise<Result<AppInfo>> => settle(() => commands.appInfo());
+
+/** Signs a named person in, replacing whoever was signed in; the answer says who is now. */
+export const signIn = (user: User): Promise<Result<AppInfo>> => settle(() => commands.signIn(user));
+
+export const signOut = (): Promise<Result<AppInfo>> => settle(() => commands.signOut());
+
+/** Which secrets the keyring holds: never their values. */
+export const secretsStatus = (): Promise<Result<SecretStatus[]>> => settle(() => commands.secretsStatus());
+
+/** Sends a secret to the keyring; only its stored/not-stored status comes back. */
+export const storeSecret = (name: SecretName, value: string): Promise<Result<SecretStatus>> =>
+  settle(() => commands.storeSecret(name, value));
+
+export const deleteSecret = (name: SecretName): Promise<Result<SecretStatus>> =>
+  settle(() => commands.deleteSecret(name));
 
 export async function defaultWindow(): Promise<Result<SearchWindow>> {
   try {

@@ -1,19 +1,58 @@
 import type { AppInfo } from "../api/bindings";
 import { formatRole } from "../format";
 
-export function AppHeader({ info }: { info: AppInfo }) {
+type Props = {
+  info: AppInfo;
+  /** Absent on the sign-in screen, where nobody is signed in yet. */
+  onSwitchUser?: () => void;
+  onSettings?: () => void;
+  settingsOpen?: boolean;
+};
+
+/** Who is working, in what role, for which organisation: every booking is made in their name. */
+export function AppHeader({ info, onSwitchUser, onSettings, settingsOpen }: Props) {
+  const { user, organisation } = info;
+  const org = (
+    <span data-testid="organisation">
+      {organisation.name} ({organisation.ods})
+    </span>
+  );
   return (
     <header className="app-header">
       <span className="app-header__name">Booking Desk</span>
-      <span className="app-header__user" aria-label="Signed in as">
-        <span data-testid="user-name">{info.user_name}</span>
-        <span aria-hidden="true"> · </span>
-        <span>{formatRole(info.user_role)}</span>
-        <span aria-hidden="true"> · </span>
-        <span>
-          {info.organisation_name} ({info.organisation_ods})
+      {user ? (
+        <span className="app-header__user" aria-label="Signed in as">
+          <span data-testid="user-name" className="app-header__person">
+            {user.name}
+          </span>
+          <span aria-hidden="true"> · </span>
+          <span data-testid="user-role">{formatRole(user.role)}</span>
+          <span aria-hidden="true"> · </span>
+          {org}
         </span>
-      </span>
+      ) : (
+        <span className="app-header__user">{org}</span>
+      )}
+      {user && (
+        <span className="app-header__actions">
+          {onSettings && (
+            <button
+              type="button"
+              className="button button--small button--reverse"
+              data-testid="open-settings"
+              aria-current={settingsOpen ? "page" : undefined}
+              onClick={onSettings}
+            >
+              Settings
+            </button>
+          )}
+          {onSwitchUser && (
+            <button type="button" className="button button--small button--reverse" data-testid="switch-user" onClick={onSwitchUser}>
+              Switch user
+            </button>
+          )}
+        </span>
+      )}
       <span className="app-header__version">v{info.version}</span>
     </header>
   );

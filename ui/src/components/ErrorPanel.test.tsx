@@ -58,4 +58,19 @@ describe("ErrorPanel", () => {
     expect(screen.queryByTestId("copy-trace-id")).toBeNull();
     expect(screen.queryByText("Details for the helpdesk")).toBeNull();
   });
+
+  it("has plain words for signing in, certificates and the keyring", () => {
+    const cases = [
+      ["sign-in-required", "Sign in first"],
+      ["certificate", "The secure connection was refused"],
+      ["keyring", "The system keyring could not be used"],
+    ] as const;
+    for (const [kind, heading] of cases) {
+      const { unmount } = render(<ErrorPanel error={apiError({ kind, code: null })} />);
+      expect(screen.getByRole("heading")).toHaveTextContent(heading);
+      expect(screen.getByTestId("error-panel")).toHaveAttribute("data-kind", kind);
+      expect(screen.getByTestId("error-panel")).not.toHaveTextContent("sign-in-required");
+      unmount();
+    }
+  });
 });

@@ -22,6 +22,9 @@ const HEADINGS: Record<ApiError["kind"], string> = {
   "outcome-unknown": "Outcome unknown — do not book again",
   store: "Booking Desk could not read or save its records",
   "not-permitted": "Your role does not allow this",
+  "sign-in-required": "Sign in first",
+  certificate: "The secure connection was refused",
+  keyring: "The system keyring could not be used",
 };
 
 type Props = {

@@ -26,12 +26,17 @@ export const ALL_SHORTCUTS: [string, string][] = [
   ["?", "This list"],
 ];
 
+/** Alt+B books: not offered to a role that may not book. */
+export function shortcutsFor<T extends [string, string]>(list: T[], canBook: boolean): T[] {
+  return canBook ? list : list.filter(([key]) => key !== "Alt+B");
+}
+
 /** The shortcuts a call handler needs most, always in view. */
-export function ShortcutBar({ onHelp }: { onHelp: () => void }) {
+export function ShortcutBar({ onHelp, canBook = true }: { onHelp: () => void; canBook?: boolean }) {
   return (
     <footer className="shortcut-bar" aria-label="Keyboard shortcuts">
       <ul>
-        {SHORT.map(([key, what]) => (
+        {shortcutsFor(SHORT, canBook).map(([key, what]) => (
           <li key={key}>
             {key === "?" ? (
               <button type="button" className="shortcut-bar__help" onClick={onHelp}>

@@ -1,13 +1,13 @@
 import { Dialog } from "./Dialog";
-import { ALL_SHORTCUTS } from "./ShortcutBar";
+import { ALL_SHORTCUTS, shortcutsFor } from "./ShortcutBar";
 
 /** Every shortcut; Esc or Close returns to where the person was. */
-export function ShortcutHelp({ onClose }: { onClose: () => void }) {
+export function ShortcutHelp({ onClose, canBook = true }: { onClose: () => void; canBook?: boolean }) {
   return (
     <Dialog title="Keyboard shortcuts" onClose={onClose}>
       <table className="table table--dense">
         <tbody>
-          {ALL_SHORTCUTS.map(([key, what]) => (
+          {shortcutsFor(ALL_SHORTCUTS, canBook).map(([key, what]) => (
             <tr key={key}>
               <th scope="row">
                 <kbd>{key}</kbd>

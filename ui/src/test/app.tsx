@@ -1,16 +1,39 @@
 import { act, render, screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import type { SearchEvent, SearchRequest, SlotView } from "../api/bindings";
+import userEvent, { type UserEvent } from "@testing-library/user-event";
+import type { Role, SearchEvent, SearchRequest, SlotView, User } from "../api/bindings";
 import { App } from "../App";
+import { alex } from "./fixtures";
 import * as client from "./mockClient";
 import { ok } from "./mockClient";
 
-/** Renders the whole app against the mocked client and waits until it is ready for a call. */
-export async function renderApp() {
+/**
+ * Renders the whole app against the mocked client, signs in through the form (the app starts
+ * signed out, as the real one does) and waits until the desk is ready for a call.
+ */
+export async function renderApp(role: Role = "call-handler", person: Omit<User, "role"> = alex) {
   const user = userEvent.setup();
   const view = render(<App />);
-  await screen.findByTestId("nhs-input");
+  await signInThroughForm(user, role, person);
   return { user, ...view };
+}
+
+/** Fills in the sign-in form as a person would (pasting, to keep tests quick) and signs in. */
+export async function signInThroughForm(user: UserEvent, role: Role = "call-handler", person: Omit<User, "role"> = alex) {
+  await screen.findByTestId("sign-in-form");
+  const fields: [string, string][] = [
+    ["sign-in-name", person.name],
+    ["sign-in-sds-user", person.sds_user_id],
+    ["sign-in-role-profile", person.sds_role_profile_id],
+    ["sign-in-local-id", person.local_id],
+  ];
+  for (const [testId, value] of fields) {
+    const field = screen.getByTestId(testId);
+    await user.clear(field);
+    if (value) await user.paste(value);
+  }
+  await user.click(screen.getByTestId(`sign-in-role-${role}`));
+  await user.click(screen.getByTestId("sign-in-submit"));
+  await screen.findByTestId("nhs-input");
 }
 
 export type SearchCall = {

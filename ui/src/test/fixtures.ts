@@ -4,22 +4,49 @@ import type {
   AppointmentView,
   BookingOutcome,
   BookingSummary,
+  Organisation,
   PatientView,
+  Role,
+  SecretStatus,
   Service,
   SlotView,
+  User,
 } from "../api/bindings";
 import type { ApiError } from "../api/client";
 import { ukToday } from "../format";
 
-export const info: AppInfo = {
+export const organisation: Organisation = { ods: "RYA", name: "NHS 111 North West" };
+
+/** A named call handler, as typed on the sign-in screen. */
+export const alex: User = {
+  name: "Alex Taylor",
+  sds_user_id: "555021935107",
+  sds_role_profile_id: "UNK",
+  local_id: "alex.taylor",
+  role: "call-handler",
+};
+
+/** The app as it starts: nobody signed in. */
+export const signedOut: AppInfo = {
   demo: true,
   provider_url: "http://127.0.0.1:4000",
-  user_name: "Alex Taylor",
-  user_role: "call-handler",
-  organisation_name: "NHS 111 North West",
-  organisation_ods: "RYA",
+  user: null,
+  organisation,
   version: "0.1.0",
 };
+
+/** Alex Taylor signed in as a call handler. */
+export const info: AppInfo = { ...signedOut, user: alex };
+
+export function signedInAs(role: Role, over: Partial<User> = {}): AppInfo {
+  return { ...signedOut, user: { ...alex, ...over, role } };
+}
+
+export const secrets: SecretStatus[] = [
+  { name: "client-key", label: "TLS client certificate private key", stored: false },
+  { name: "signing-key", label: "Client assertion signing key (RS512)", stored: true },
+  { name: "api-key", label: "National API platform API key", stored: false },
+];
 
 export const services: Service[] = [
   { id: "beckside", name: "Beckside Medical Practice", kind: "gp-practice", standard: "gp-connect", base_url: "http://x/B86001/STU3/1/gpconnect", ods: "B86001", asid: "918999198101" },

@@ -1,8 +1,8 @@
 // Stands in for src/api/client.ts in tests: every command is a vi.fn with a harmless default.
 import { vi } from "vitest";
 import type { ApiError, Result } from "../api/client";
-import type { SearchEvent, SearchRequest } from "../api/bindings";
-import { info, services } from "./fixtures";
+import type { SearchEvent, SearchRequest, SecretName, User } from "../api/bindings";
+import { secrets, services, signedOut } from "./fixtures";
 
 export type { ApiError, Result };
 
@@ -11,6 +11,11 @@ export const fail = <T = never>(error: ApiError): Result<T> => ({ ok: false, err
 
 export const internalError = vi.fn();
 export const appInfo = vi.fn();
+export const signIn = vi.fn();
+export const signOut = vi.fn();
+export const secretsStatus = vi.fn();
+export const storeSecret = vi.fn();
+export const deleteSecret = vi.fn();
 export const defaultWindow = vi.fn();
 export const checkNhsNumber = vi.fn();
 export const findPatient = vi.fn();
@@ -29,7 +34,17 @@ function spaced(d: string) {
 /** Resets every command to a plain, successful default. */
 export function resetClient() {
   const today = new Date().toISOString().slice(0, 10);
-  appInfo.mockReset().mockResolvedValue(ok(info));
+  // Signed out at start, as the real app is; signing in answers with whoever signed in.
+  appInfo.mockReset().mockResolvedValue(ok(signedOut));
+  signIn.mockReset().mockImplementation(async (user: User) => ok({ ...signedOut, user }));
+  signOut.mockReset().mockResolvedValue(ok(signedOut));
+  secretsStatus.mockReset().mockResolvedValue(ok(secrets));
+  storeSecret.mockReset().mockImplementation(async (name: SecretName) =>
+    ok({ ...secrets.find((s) => s.name === name)!, stored: true }),
+  );
+  deleteSecret.mockReset().mockImplementation(async (name: SecretName) =>
+    ok({ ...secrets.find((s) => s.name === name)!, stored: false }),
+  );
   defaultWindow.mockReset().mockResolvedValue(ok({ from: today, to: today }));
   // A tiny Modulus 11 stand-in so the screens can be driven like the real engine.
   checkNhsNumber.mockReset().mockImplementation(async (input: string) => {

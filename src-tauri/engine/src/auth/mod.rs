@@ -1,8 +1,10 @@
 //! Who is working, for which organisation, from which system: everything a request must say
 //! about its sender.
 
+pub mod client_assertion;
 pub mod jwt;
 pub mod permissions;
+pub mod platform_token;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,12 @@
 //! What each role may do. The engine enforces this itself, so a hidden button is never the only
 //! thing standing between a role and a booking.
 
+use chrono::{DateTime, FixedOffset};
+
 use super::Role;
+use crate::clinical::{ClinicalApproval, Timeframe};
 use crate::error::{Error, ErrorKind, Result};
+use crate::standards::uk_time;
 
 /// Something a signed-in user asks the engine to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +81,34 @@ fn refused_text(action: Action) -> Option<(&'static str, &'static str)> {
             "Ask a call handler or clinician to cancel the appointment.",
         )),
         Action::Search | Action::ReadAppointments | Action::ReviewBookings => None,
+    }
+}
+
+/// A slot later than the triage timeframe: a clinician may book it; a call handler only with a
+/// recorded clinical approval (who approved, why). Ok when nothing stands in the way.
+pub fn check_timeframe(
+    role: Role,
+    timeframe: Option<&Timeframe>,
+    approval: Option<&ClinicalApproval>,
+    slot_start: DateTime<FixedOffset>,
+) -> Result<()> {
+    if let Some(a) = approval {
+        a.check()?;
+    }
+    let Some(tf) = timeframe.filter(|tf| tf.is_exceeded_by(slot_start)) else {
+        return Ok(());
+    };
+    match (role, approval) {
+        (Role::Clinician, _) | (Role::CallHandler, Some(_)) => Ok(()),
+        (Role::CallHandler, None) => Err(Error::new(ErrorKind::NotPermitted)
+            .with_message(format!(
+                "This slot starts after the patient should be seen (by {}, from the triage outcome).",
+                uk_time(tf.see_by())
+            ))
+            .with_next_step(
+                "Choose an earlier slot, or ask a clinician to approve this one and record who approved it and why.",
+            )),
+        (Role::Supervisor, _) => check(role, Action::Book),
     }
 }
 
@@ -155,5 +187,46 @@ mod tests {
         );
         let v = serde_json::to_value(&err).expect("serialises");
         assert_eq!(v["kind"], "not-permitted");
+    }
+
+    #[test]
+    fn a_slot_after_the_timeframe_needs_a_clinician_or_a_recorded_approval() {
+        let assessed = DateTime::parse_from_rfc3339("2026-12-01T10:00:00+00:00").expect("time");
+        let tf = Timeframe {
+            assessed_at: assessed,
+            within_minutes: 120,
+        };
+        let inside = assessed + chrono::Duration::minutes(120);
+        let outside = assessed + chrono::Duration::minutes(121);
+        let approval = ClinicalApproval {
+            approved_by: "Dr Priya Shah".into(),
+            reason: "Patient prefers after school run; safe to wait per clinical review.".into(),
+        };
+        let blank = ClinicalApproval {
+            approved_by: " ".into(),
+            reason: "ok".into(),
+        };
+        // Within the timeframe (the deadline itself included) anyone who books may book.
+        for role in [Role::CallHandler, Role::Clinician] {
+            assert!(check_timeframe(role, Some(&tf), None, inside).is_ok());
+            assert!(check_timeframe(role, None, None, outside).is_ok());
+        }
+        assert!(check_timeframe(Role::Clinician, Some(&tf), None, outside).is_ok());
+        assert!(check_timeframe(Role::CallHandler, Some(&tf), Some(&approval), outside).is_ok());
+        let err =
+            check_timeframe(Role::CallHandler, Some(&tf), None, outside).expect_err("refused");
+        assert_eq!(err.kind, ErrorKind::NotPermitted);
+        assert!(
+            err.message.contains("10:00") || err.message.contains("12:00"),
+            "{}",
+            err.message
+        );
+        assert!(err.next_step.contains("clinician"), "{}", err.next_step);
+        let err = check_timeframe(Role::CallHandler, Some(&tf), Some(&blank), outside)
+            .expect_err("an empty approval is no approval");
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        let err = check_timeframe(Role::Supervisor, Some(&tf), Some(&approval), outside)
+            .expect_err("supervisors never book");
+        assert_eq!(err.kind, ErrorKind::NotPermitted);
     }
 }

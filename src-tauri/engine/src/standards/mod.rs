@@ -29,6 +29,13 @@ pub fn uk_now() -> chrono::DateTime<chrono::FixedOffset> {
         .fixed_offset()
 }
 
+/// A time as a UK call handler reads it: `14:30 on Tue 01-Dec`.
+pub fn uk_time(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London)
+        .format("%H:%M on %a %d-%b")
+        .to_string()
+}
+
 /// The days a slot search covers, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -70,6 +70,9 @@ pub struct BookingEvent {
     pub error_message: Option<String>,
     /// Why it was cancelled, as the user gave it.
     pub reason: Option<String>,
+    /// The clinician who approved a booking later than the triage timeframe, and why.
+    pub approved_by: Option<String>,
+    pub approval_reason: Option<String>,
 }
 
 /// One appointment the desk made, as its latest recorded event leaves it.
@@ -134,8 +137,9 @@ impl Store {
             "INSERT INTO booking_events (recorded_at, action, outcome, user_local_id, user_name,
                 user_role, organisation_ods, service_id, slot_ids, appointment_id,
                 appointment_version, appointment_status, appointment_start, appointment_end,
-                nhs_number, trace_id, request_id, error_kind, error_message, reason)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                nhs_number, trace_id, request_id, error_kind, error_message, reason,
+                approved_by, approval_reason)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(e.recorded_at.to_rfc3339())
         .bind(text(e.action))
@@ -157,6 +161,8 @@ impl Store {
         .bind(&e.error_kind)
         .bind(&e.error_message)
         .bind(&e.reason)
+        .bind(&e.approved_by)
+        .bind(&e.approval_reason)
         .fetch_one(&self.pool)
         .await
         .map_err(store_error)?;
@@ -319,5 +325,7 @@ fn event_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<BookingEvent> {
         error_kind: opt("error_kind")?,
         error_message: opt("error_message")?,
         reason: opt("reason")?,
+        approved_by: opt("approved_by")?,
+        approval_reason: opt("approval_reason")?,
     })
 }

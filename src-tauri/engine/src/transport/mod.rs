@@ -4,12 +4,15 @@
 
 pub mod query;
 mod response;
+pub mod tls;
 
 pub use response::FhirResponse;
+pub use tls::TlsSetup;
 
 use chrono::Utc;
 use reqwest::Method;
 use serde::Serialize;
+use std::error::Error as StdError;
 use std::time::Duration;
 
 use crate::auth::{Session, jwt};
@@ -80,20 +83,30 @@ pub struct SendFailure {
 pub struct Transport {
     client: reqwest::Client,
     settings: HttpSettings,
+    /// Whether a client certificate is offered, to explain a service that hangs up on us.
+    presents_certificate: bool,
 }
 
 impl Transport {
-    pub fn new(settings: HttpSettings) -> Result<Self> {
-        // rustls with the platform's web roots: certificates are always verified.
-        let client = reqwest::Client::builder()
+    /// A client that verifies every service's certificate against the web roots plus the
+    /// configured bundle, and presents the desk's certificate when there is one.
+    pub fn new(settings: HttpSettings, tls: &TlsSetup) -> Result<Self> {
+        let builder = reqwest::Client::builder()
             .timeout(settings.timeout())
             .connect_timeout(settings.connect_timeout())
             .pool_idle_timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("BookingDesk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::config(format!("The HTTP client could not start: {e}")))?;
-        Ok(Self { client, settings })
+            .user_agent(concat!("BookingDesk/", env!("CARGO_PKG_VERSION")));
+        let client = tls.apply(builder).build().map_err(|e| {
+            // The builder's own words only: its sources could describe the key it was given.
+            Error::config("The HTTP client could not start with the [tls] settings.")
+                .with_diagnostics(e.to_string())
+        })?;
+        Ok(Self {
+            client,
+            settings,
+            presents_certificate: tls.presents_certificate(),
+        })
     }
 
     pub fn settings(&self) -> &HttpSettings {
@@ -154,8 +167,15 @@ impl Transport {
             maybe_delivered,
         };
         let resp = builder.send().await.map_err(|e| {
-            let delivered = !e.is_connect();
-            fail(classify(&e), delivered)
+            let error = classify(&e, self.presents_certificate);
+            // A certificate failure means the TLS handshake never completed, and a TLS server
+            // reads no request before that. In TLS 1.3 the refusal of our certificate arrives
+            // only after the request was written, so is_connect() alone would say otherwise.
+            let delivered = !e.is_connect() && error.kind != ErrorKind::Certificate;
+            if error.kind == ErrorKind::Certificate {
+                tracing::warn!(service = %service.id, trace_id = %trace, "TLS certificate not accepted");
+            }
+            fail(error, delivered)
         })?;
         let result = response::read(resp, trace, self.settings.max_body_bytes)
             .await
@@ -172,15 +192,136 @@ impl Transport {
     }
 }
 
-/// Names what went wrong on the wire in words a call handler can act on.
-fn classify(e: &reqwest::Error) -> Error {
+/// Names what went wrong on the wire in words a call handler can act on. `presented` says
+/// whether we offered a client certificate.
+fn classify(e: &reqwest::Error, presented: bool) -> Error {
+    let diagnostics = technical_detail(e);
+    if let Some(tls) = chain(e).find_map(|c| c.downcast_ref::<rustls::Error>()) {
+        return tls_error(tls).with_diagnostics(diagnostics);
+    }
     if e.is_timeout() {
         Error::new(ErrorKind::Timeout)
     } else if e.is_connect() {
-        Error::new(ErrorKind::Unavailable)
+        // Without an alert, a service that hangs up mid-handshake on a desk presenting no
+        // certificate is most likely one that requires it (servers that send no alert do this).
+        if !presented && e.url().is_some_and(|u| u.scheme() == "https") && hung_up(e) {
+            return refused_certificate(
+                "The service closed the secure connection before it was set up; it most likely \
+                 needs this desk's certificate.",
+            )
+            .with_diagnostics(diagnostics);
+        }
+        Error::new(ErrorKind::Unavailable).with_diagnostics(diagnostics)
     } else {
         Error::new(ErrorKind::Unavailable)
             .with_message("The connection to the service was lost before it answered.")
-            .with_diagnostics(e.to_string())
+            .with_diagnostics(diagnostics)
+    }
+}
+
+/// The error and everything under it. `io::Error::source` skips the error it wraps (where
+/// rustls puts its own), so that one is stepped into by hand.
+fn chain<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(e), |&e: &&'a (dyn StdError + 'static)| {
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn StdError + 'static)),
+            None => e.source(),
+        }
+    })
+}
+
+/// What lies under the top error, which is left out because its URL can carry a patient's
+/// identifiers in the query.
+fn technical_detail(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for text in chain(e).skip(1).map(|c| c.to_string()) {
+        // Wrappers often repeat the error they wrap; say each thing once.
+        if !parts.last().is_some_and(|prev| prev.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// Whether the peer closed or reset the connection.
+fn hung_up(e: &reqwest::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, UnexpectedEof};
+    chain(e).any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                UnexpectedEof | ConnectionReset | ConnectionAborted
+            )
+        })
+    })
+}
+
+const SERVER_CERT_NEXT: &str = "Do not try to work around it. Check that [tls] ca_bundle names the \
+     Spine CA bundle; if it does, call the helpdesk naming the service.";
+
+fn refused_certificate(message: &str) -> Error {
+    Error::new(ErrorKind::Certificate)
+        .with_message(message)
+        .with_next_step(
+            "Check that [tls] client_certificate names this desk's certificate and that \
+             `bookdesk secrets status` shows its key is stored; then call the helpdesk naming \
+             the service.",
+        )
+}
+
+/// A TLS failure: their certificate not trusted, ours refused, or no agreement at all.
+fn tls_error(e: &rustls::Error) -> Error {
+    use rustls::AlertDescription as A;
+    use rustls::CertificateError as C;
+    let untrusted = |message: &str| {
+        Error::new(ErrorKind::Certificate)
+            .with_message(message)
+            .with_next_step(SERVER_CERT_NEXT)
+    };
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::Expired
+            | C::ExpiredContext { .. }
+            | C::NotValidYet
+            | C::NotValidYetContext { .. } => untrusted(
+                "The service's certificate is out of date (or this computer's clock is \
+                     wrong), so Booking Desk did not connect.",
+            ),
+            C::NotValidForName | C::NotValidForNameContext { .. } => untrusted(
+                "The service's certificate is for a different address, so Booking Desk did not \
+                 connect.",
+            ),
+            C::Revoked => untrusted(
+                "The service's certificate has been revoked, so Booking Desk did not connect.",
+            ),
+            _ => untrusted(
+                "The service's certificate is not from a trusted authority, so Booking Desk did \
+                 not connect.",
+            ),
+        },
+        rustls::Error::NoCertificatesPresented => untrusted(
+            "The service's certificate is not from a trusted authority, so Booking Desk did \
+                 not connect.",
+        ),
+        rustls::Error::AlertReceived(
+            A::CertificateRequired
+            | A::BadCertificate
+            | A::UnknownCA
+            | A::CertificateUnknown
+            | A::CertificateExpired
+            | A::CertificateRevoked
+            | A::UnsupportedCertificate,
+        ) => refused_certificate("The service refused this desk's certificate."),
+        _ => Error::new(ErrorKind::Unavailable)
+            .with_message("A secure connection to the service could not be set up."),
     }
 }

@@ -9,12 +9,16 @@ import type {
   DeliveryChannel,
   Error as ApiError,
   PatientView,
+  Role,
   SearchEvent,
   SearchRequest,
+  SecretName,
+  SecretStatus,
   Service,
   ServiceKind,
   SlotView,
   Standard,
+  User,
 } from "../bindings";
 
 export class Channel<T> {
@@ -205,15 +209,87 @@ function seedAppointments() {
   );
 }
 
-const info: AppInfo = {
-  demo: true,
-  provider_url: "http://127.0.0.1:4000",
-  user_name: "Alex Taylor",
-  user_role: "call-handler",
-  organisation_name: "NHS 111 North West",
-  organisation_ods: "RYA",
-  version: "0.1.0",
+// Signed out at start, as the real app is: nobody works under a remembered or shared login.
+let user: User | null = null;
+
+function info(): AppInfo {
+  return {
+    demo: true,
+    provider_url: "http://127.0.0.1:4000",
+    user,
+    organisation: { ods: "RYA", name: "NHS 111 North West" },
+    version: "0.1.0",
+  };
+}
+
+const ROLES: Role[] = ["call-handler", "clinician", "supervisor"];
+const GENERIC_NAMES = ["admin", "administrator", "user", "test", "generic", "root"];
+
+/** The engine's checks on the person signing in, with its words. */
+function signIn(u: User): AppInfo {
+  const invalid = (message: string) => err({ kind: "invalid-input", message, next_step: "Correct your details and sign in again." });
+  const blank = (v: unknown) => typeof v !== "string" || v.trim() === "";
+  if (blank(u?.name) || blank(u?.sds_user_id) || blank(u?.local_id)) {
+    throw invalid("The signed-in user needs a name, an SDS user id and a local user id.");
+  }
+  if (GENERIC_NAMES.includes(u.name.trim().toLowerCase())) throw invalid("Sign in as a named person: generic users are not allowed.");
+  if (blank(u.sds_role_profile_id)) throw invalid("The user's SDS role profile id is missing (use UNK without a smartcard).");
+  if (!ROLES.includes(u.role)) throw invalid(`There is no role called ${String(u.role)}.`);
+  user = { ...u };
+  return info();
+}
+
+const SECRET_LABELS: Record<SecretName, string> = {
+  "client-key": "TLS client certificate private key",
+  "signing-key": "Client assertion signing key (RS512)",
+  "api-key": "National API platform API key",
 };
+// Only whether each is stored: the mock, like the keyring's callers, never keeps a value.
+const stored = new Set<SecretName>();
+
+function secretStatus(name: SecretName): SecretStatus {
+  return { name, label: SECRET_LABELS[name], stored: stored.has(name) };
+}
+
+function secretName(v: unknown): SecretName {
+  if (typeof v === "string" && v in SECRET_LABELS) return v as SecretName;
+  throw err({ kind: "invalid-input", message: `There is no secret called ${String(v)}.`, next_step: "This is a bug in the demo mock." });
+}
+
+function keyringCheck() {
+  // `?fail=keyring` shows what a locked or missing keyring looks like.
+  if (params.get("fail") === "keyring") {
+    throw err({ kind: "keyring", message: "The system keyring could not be used.", next_step: "Unlock the keyring (or ask your system administrator to set it up), then try again.", trace_id: trace() });
+  }
+}
+
+/** The engine's checks on a secret's value, with its words. */
+function checkSecret(name: SecretName, value: unknown) {
+  const label = SECRET_LABELS[name];
+  const invalid = (message: string) => err({ kind: "invalid-input", message, next_step: "Check the value and store it again." });
+  const v = typeof value === "string" ? value.trim() : "";
+  if (v === "") throw invalid(`The ${label} is empty.`);
+  const isKey = v.startsWith("-----BEGIN") && v.includes("PRIVATE KEY-----");
+  if (name !== "api-key" && !isKey) throw invalid(`The ${label} must be a PEM private key (-----BEGIN PRIVATE KEY-----).`);
+  if (name === "api-key" && (v.length > 512 || /\s/.test(v))) throw invalid("The API key must be one word without spaces.");
+}
+
+/** The signed-in person, or the engine's refusal: nothing reaches a service without one. */
+function signedIn(): User {
+  if (!user) throw err({ kind: "sign-in-required", message: "Nobody is signed in to Booking Desk.", next_step: "Sign in with your own name and role first." });
+  return user;
+}
+
+function mayChange(cmd: string) {
+  if (signedIn().role === "supervisor") {
+    const what = cmd === "book" ? "book appointments" : cmd === "amend_appointment" ? "amend appointments" : "cancel appointments";
+    throw err({ kind: "not-permitted", message: `Supervisors may not ${what}.`, next_step: "Ask a call handler or clinician to do it." });
+  }
+}
+
+// The commands that act for a person; the rest (app info, the NHS number check, sign-in, the
+// keyring) work signed out, as in the real app.
+const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "book", "patient_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings"]);
 
 async function search(req: SearchRequest, ch: Channel<SearchEvent>) {
   const tasks = req.services.map(async (id) => {
@@ -279,7 +355,7 @@ async function doBook(req: BookRequest): Promise<BookingOutcome> {
     reference_url: s.standard === "uec-booking" ? `${s.base_url}/Appointment/${id}` : null,
   };
   appointments.push(a);
-  bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: info.user_name, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });
+  bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: signedIn().name, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });
   const check = text.includes("check");
   return {
     appointment: a,
@@ -294,12 +370,40 @@ export async function invoke<T>(cmd: string, args: Record<string, unknown> = {})
 }
 
 async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+  if (NEEDS_USER.has(cmd)) signedIn();
+  if (cmd === "book" || cmd === "amend_appointment" || cmd === "cancel_appointment") mayChange(cmd);
   switch (cmd) {
     case "app_info":
       if (params.get("fail") === "start") {
         throw err({ kind: "config", message: "The services directory file could not be read: services.toml is missing.", next_step: "Call the helpdesk: Booking Desk needs its configuration before it can be used.", trace_id: trace(), code: "CONFIG_MISSING" });
       }
-      return info;
+      return info();
+    case "sign_in": {
+      // Refusals come at once, as the engine's checks do; a good sign-in takes a moment.
+      const next = signIn(args.user as User);
+      await sleep(200);
+      return next;
+    }
+    case "sign_out":
+      user = null;
+      return info();
+    case "secrets_status":
+      keyringCheck();
+      return (Object.keys(SECRET_LABELS) as SecretName[]).map(secretStatus);
+    case "store_secret": {
+      keyringCheck();
+      const name = secretName(args.name);
+      checkSecret(name, args.value);
+      await sleep(200);
+      stored.add(name);
+      return secretStatus(name);
+    }
+    case "delete_secret": {
+      keyringCheck();
+      const name = secretName(args.name);
+      stored.delete(name);
+      return secretStatus(name);
+    }
     case "default_window":
       return { from: ukToday(), to: addDays(ukToday(), 14) };
     case "check_nhs_number": {

@@ -28,9 +28,12 @@ function serve(list: AppointmentView[], failures = [] as ReturnType<typeof apiEr
   );
 }
 
-function renderScreen(patient: ChosenPatient = { patient: jane, source: "found", foundAt: "Beckside Medical Practice" }) {
+function renderScreen(
+  patient: ChosenPatient = { patient: jane, source: "found", foundAt: "Beckside Medical Practice" },
+  { canChange = true } = {},
+) {
   const user = userEvent.setup();
-  render(<AppointmentsScreen patient={patient} services={services} today={today} onFindPatient={() => {}} />);
+  render(<AppointmentsScreen patient={patient} services={services} today={today} canChange={canChange} onFindPatient={() => {}} />);
   return user;
 }
 
@@ -95,6 +98,31 @@ describe("the patient's appointments", () => {
     renderScreen({ patient: { ...jane, nhs_number: null }, source: "manual", foundAt: null });
     expect(screen.getByText(/looked up by NHS number/)).toBeInTheDocument();
     expect(client.patientAppointments).not.toHaveBeenCalled();
+  });
+});
+
+describe("who may change appointments", () => {
+  it("offers a supervisor no Amend or Cancel, and says why", async () => {
+    serve([upcoming, upcomingUec, cancelled, past]);
+    renderScreen(undefined, { canChange: false });
+    await screen.findAllByTestId("appointment-row");
+    expect(screen.getAllByTestId("appointment-row")).toHaveLength(4);
+    expect(screen.queryByTestId("amend-button")).toBeNull();
+    expect(screen.queryByTestId("cancel-button")).toBeNull();
+    expect(within(screen.getByRole("table", { name: /Upcoming/ })).queryByRole("columnheader", { name: "Actions" })).toBeNull();
+    expect(screen.getByTestId("supervisor-note")).toHaveTextContent(
+      "Supervisors can review bookings and appointments; booking, changing and cancelling are for call handlers and clinicians.",
+    );
+  });
+
+  it("offers a call handler Amend and Cancel on the same appointments", async () => {
+    serve([upcoming, upcomingUec, cancelled, past]);
+    renderScreen(undefined, { canChange: true });
+    await screen.findAllByTestId("appointment-row");
+    expect(within(rowOf("1002")).getByTestId("amend-button")).toBeInTheDocument();
+    expect(within(rowOf("1002")).getByTestId("cancel-button")).toBeInTheDocument();
+    expect(within(rowOf("u-7")).getByTestId("cancel-button")).toBeInTheDocument();
+    expect(screen.queryByTestId("supervisor-note")).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import { Dialog } from "../../components/Dialog";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
 import { Spinner } from "../../components/Spinner";
+import { SupervisorNote } from "../../components/SupervisorNote";
 import {
   addDays,
   charCount,
@@ -28,6 +29,8 @@ type Props = {
   patient: ChosenPatient | null;
   services: Service[];
   today: string;
+  /** False for supervisors: appointments are shown, with no Amend or Cancel. */
+  canChange: boolean;
   onFindPatient: () => void;
 };
 
@@ -70,7 +73,7 @@ async function loadAll(nhs: string, today: string, services: Service[]): Promise
 }
 
 /** The patient's appointments across services: upcoming ones can be amended or cancelled. */
-export function AppointmentsScreen({ patient, services, today, onFindPatient }: Props) {
+export function AppointmentsScreen({ patient, services, today, canChange, onFindPatient }: Props) {
   const nhs = patient?.patient.nhs_number ?? null;
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [announce, setAnnounce] = useState("");
@@ -142,6 +145,7 @@ export function AppointmentsScreen({ patient, services, today, onFindPatient }: 
       <p className="visually-hidden" aria-live="polite" data-testid="appointments-announce">
         {announce}
       </p>
+      {!canChange && <SupervisorNote />}
       {load.state === "loading" ? (
         <p className="loading" role="status">
           <Spinner /> Asking every service for the patient's appointments…
@@ -167,13 +171,13 @@ export function AppointmentsScreen({ patient, services, today, onFindPatient }: 
           <AppointmentTable
             title="Upcoming"
             rows={upcoming}
-            upcoming
+            actions={canChange}
             amending={amending}
             onAmend={setAmending}
             onCancel={setCancelling}
             onAmended={() => void afterChange("Appointment amended. The list has been refreshed.")}
           />
-          <AppointmentTable title="Past" rows={past} upcoming={false} amending={null} onAmend={() => {}} onCancel={() => {}} onAmended={() => {}} />
+          <AppointmentTable title="Past" rows={past} actions={false} amending={null} onAmend={() => {}} onCancel={() => {}} onAmended={() => {}} />
         </>
       )}
       {cancelling && (
@@ -190,14 +194,15 @@ export function AppointmentsScreen({ patient, services, today, onFindPatient }: 
 type TableProps = {
   title: string;
   rows: AppointmentView[];
-  upcoming: boolean;
+  /** Amend and Cancel on booked rows: upcoming ones, for roles that may change them. */
+  actions: boolean;
   amending: string | null;
   onAmend: (key: string | null) => void;
   onCancel: (a: AppointmentView) => void;
   onAmended: () => void;
 };
 
-function AppointmentTable({ title, rows, upcoming, amending, onAmend, onCancel, onAmended }: TableProps) {
+function AppointmentTable({ title, rows, actions, amending, onAmend, onCancel, onAmended }: TableProps) {
   const id = `appointments-${title.toLowerCase()}`;
   return (
     <div className="appointments__group">
@@ -217,14 +222,14 @@ function AppointmentTable({ title, rows, upcoming, amending, onAmend, onCancel, 
               <th scope="col">With</th>
               <th scope="col">Description and comment</th>
               <th scope="col">Status</th>
-              {upcoming && <th scope="col">Actions</th>}
+              {actions && <th scope="col">Actions</th>}
             </tr>
           </thead>
           <tbody>
             {rows.map((a) => {
               const k = key(a);
               const cancelled = a.status === "cancelled";
-              const actionable = upcoming && a.status === "booked";
+              const actionable = actions && a.status === "booked";
               const p = a.practitioner;
               return (
                 <Fragment key={k}>
@@ -259,7 +264,7 @@ function AppointmentTable({ title, rows, upcoming, amending, onAmend, onCancel, 
                         <span className={`status status--${a.status}`}>{a.status.charAt(0).toUpperCase() + a.status.slice(1)}</span>
                       )}
                     </td>
-                    {upcoming && (
+                    {actions && (
                       <td className="nowrap">
                         {actionable && (
                           <div className="button-row button-row--tight">

@@ -45,6 +45,8 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
     function onKey(e: KeyboardEvent) {
       if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyB") {
         e.preventDefault();
+        // Not while a dialog (switch user, shortcuts) is waiting for an answer.
+        if (document.querySelector('[aria-modal="true"]')) return;
         if (!blocker && patient && booking.state.phase === "editing") void booking.confirm(patient);
       }
     }

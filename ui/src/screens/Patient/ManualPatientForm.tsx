@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { ErrorSummary } from "../../components/ErrorSummary";
 import type { PatientView } from "../../api/bindings";
 import { formatNhsNumber, ukToday } from "../../format";
 
@@ -136,26 +137,7 @@ export function ManualPatientForm({ nhsNumber, onSubmit, onCancel }: Props) {
           ? `NHS No. ${formatNhsNumber(nhsNumber)} will be sent with these details.`
           : "No NHS number: bookings will carry these details only. GP Connect services (GP practices, GP out-of-hours) need an NHS number."}
       </p>
-      {errors.length > 0 && (
-        <div className="error-summary" ref={summary} tabIndex={-1} role="alert" aria-labelledby={`${base}-summary`}>
-          <h3 id={`${base}-summary`}>There is a problem</h3>
-          <ul>
-            {errors.map(([k, msg]) => (
-              <li key={k}>
-                <a
-                  href={`#${id(k)}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    document.getElementById(id(k))?.focus();
-                  }}
-                >
-                  {msg}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ErrorSummary problems={errors} fieldId={id} headingId={`${base}-summary`} summaryRef={summary} />
       <div className="form-grid">
         {text("prefix", "Title", { width: "input--w6", optional: true })}
         {text("given", "First name")}

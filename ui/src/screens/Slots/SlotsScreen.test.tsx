@@ -179,3 +179,50 @@ describe("choosing a slot", () => {
     expect(screen.getByTestId("slot-list")).toHaveFocus();
   });
 });
+
+describe("who may book", () => {
+  it("a supervisor can search and read the slots, but is offered no booking", async () => {
+    const calls = controlSearch();
+    const { user } = await renderApp("supervisor");
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" }), slot({ start: at(1, 10), id: "b" })]);
+    calls[0].finish();
+    expect(screen.getAllByTestId("slot-row")).toHaveLength(2);
+    await user.keyboard("{ArrowDown}{Enter}");
+    // The slot is highlighted for reading, and nothing more.
+    expect(screen.getAllByTestId("slot-row")[0]).toHaveAttribute("aria-selected", "true");
+    await user.click(screen.getAllByTestId("slot-row")[1]);
+    expect(screen.queryByTestId("book-panel")).toBeNull();
+    expect(screen.queryByTestId("confirm-booking")).toBeNull();
+    expect(screen.queryByTestId("description-input")).toBeNull();
+    expect(screen.queryByText("Choose a slot: move with ↑ ↓, then press Enter.")).toBeNull();
+    expect(screen.getByTestId("supervisor-note")).toHaveTextContent(
+      "Supervisors can review bookings and appointments; booking, changing and cancelling are for call handlers and clinicians.",
+    );
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(client.book).not.toHaveBeenCalled();
+  });
+
+  it("a call handler is offered the booking for the same slot", async () => {
+    const calls = controlSearch();
+    const { user } = await renderApp("call-handler");
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" })]);
+    calls[0].finish();
+    expect(screen.getByText("Choose a slot: move with ↑ ↓, then press Enter.")).toBeInTheDocument();
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(screen.getByTestId("book-panel")).toBeInTheDocument();
+    expect(screen.getByTestId("confirm-booking")).toBeInTheDocument();
+    expect(screen.queryByTestId("supervisor-note")).toBeNull();
+  });
+
+  it("a clinician is offered the booking too", async () => {
+    const calls = controlSearch();
+    const { user } = await renderApp("clinician");
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" })]);
+    calls[0].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(screen.getByTestId("confirm-booking")).toBeInTheDocument();
+  });
+});

@@ -5,6 +5,7 @@ import { ErrorPanel } from "../../components/ErrorPanel";
 import { ServiceStatus } from "../../components/ServiceStatus";
 import { slotKey, SlotList } from "../../components/SlotList";
 import { Spinner } from "../../components/Spinner";
+import { SupervisorNote } from "../../components/SupervisorNote";
 import { daysBetween, formatDayWithWeekday, formatShortDay, plural, SERVICE_KINDS } from "../../format";
 import { useEscape } from "../../keyboard";
 import type { ChosenPatient } from "../../types";
@@ -21,6 +22,8 @@ type Props = {
   booking: Booking;
   patient: ChosenPatient | null;
   organisation: string;
+  /** False for supervisors: the list can be read, but no slot is offered for booking. */
+  canBook: boolean;
   today: string;
   listRef: RefObject<HTMLDivElement | null>;
   onFindPatient: () => void;
@@ -56,7 +59,7 @@ export function SlotsScreen(props: Props) {
 
   function pick(slot: SlotView) {
     search.activate(slotKey(slot));
-    booking.pick(slot);
+    if (props.canBook) booking.pick(slot);
   }
 
   const answered = s.rows.filter((r) => r.state !== "searching").length;
@@ -200,14 +203,21 @@ export function SlotsScreen(props: Props) {
         )}
       </section>
 
-      <BookPanel
-        booking={booking}
-        patient={patient}
-        services={services}
-        organisation={props.organisation}
-        onFindPatient={props.onFindPatient}
-        onAppointments={props.onAppointments}
-      />
+      {props.canBook ? (
+        <BookPanel
+          booking={booking}
+          patient={patient}
+          services={services}
+          organisation={props.organisation}
+          onFindPatient={props.onFindPatient}
+          onAppointments={props.onAppointments}
+        />
+      ) : (
+        <section className="panel book-panel book-panel--empty" aria-label="Booking">
+          <h2 className="panel__title">Booking</h2>
+          <SupervisorNote />
+        </section>
+      )}
     </div>
   );
 }

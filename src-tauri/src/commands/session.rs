@@ -1,0 +1,19 @@
+use booking_engine::Error;
+use booking_engine::auth::User;
+use tauri::State;
+
+use crate::state::{AppInfo, AppState};
+
+/// Signs a named person in; whoever was signed in before is signed out. The UI clears the
+/// patient context on every change of user.
+#[tauri::command]
+#[specta::specta]
+pub fn sign_in(state: State<'_, AppState>, user: User) -> Result<AppInfo, Error> {
+    state.sign_in(user)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sign_out(state: State<'_, AppState>) -> Result<AppInfo, Error> {
+    state.sign_out()
+}

@@ -1,0 +1,396 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import type { AppInfo, Service, SlotView, User } from "./api/bindings";
+import { defaultWindow, listServices, signOut, type ApiError } from "./api/client";
+import { AppHeader } from "./components/AppHeader";
+import { DemoBand } from "./components/DemoBand";
+import { Dialog } from "./components/Dialog";
+import { ErrorPanel } from "./components/ErrorPanel";
+import { PatientBanner } from "./components/PatientBanner";
+import { ShortcutBar } from "./components/ShortcutBar";
+import { ShortcutHelp } from "./components/ShortcutHelp";
+import { slotKey } from "./components/SlotList";
+import { Spinner } from "./components/Spinner";
+import { addDays, formatPatientName, SERVICE_KINDS, ukToday } from "./format";
+import { isTyping, runEscape } from "./keyboard";
+import { AppointmentsScreen } from "./screens/Appointments/AppointmentsScreen";
+import { useBooking } from "./screens/Book/useBooking";
+import { BookedScreen } from "./screens/Booked/BookedScreen";
+import { PatientScreen } from "./screens/Patient/PatientScreen";
+import { SettingsScreen } from "./screens/Settings/SettingsScreen";
+import { SlotsScreen } from "./screens/Slots/SlotsScreen";
+import { filtersProblem, MAX_WINDOW_DAYS, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
+import type { ChosenPatient, Screen, Tab } from "./types";
+
+const TABS: { tab: Tab; label: string; testId: string }[] = [
+  { tab: "patient", label: "Patient", testId: "nav-patient" },
+  { tab: "slots", label: "Find a slot", testId: "nav-slots" },
+  { tab: "appointments", label: "Appointments", testId: "nav-appointments" },
+  { tab: "booked", label: "Booked today", testId: "nav-booked" },
+];
+
+const isTab = (s: Screen): s is Tab => s !== "settings";
+
+type Props = {
+  info: AppInfo;
+  user: User;
+  /** Signed out: the caller shows the sign-in screen, and this desk (with the call) is gone. */
+  onSignedOut: (info: AppInfo) => void;
+};
+
+type Switching = { busy: boolean; error: ApiError | null };
+
+/**
+ * One signed-in person's desk. Everything about the call — patient, search, booking — lives here,
+ * so when the user changes, the whole desk is dropped and the next person starts clean.
+ */
+export function Desk({ info, user, onSignedOut }: Props) {
+  const [loaded, setLoaded] = useState(false);
+  const [services, setServices] = useState<Service[]>([]);
+  const [servicesError, setServicesError] = useState<ApiError | null>(null);
+  const [filters, setFilters] = useState<Filters>(() => {
+    const today = ukToday();
+    return { kinds: SERVICE_KINDS.map((k) => k.kind), from: today, to: addDays(today, MAX_WINDOW_DAYS), channel: null };
+  });
+  const [tab, setTab] = useState<Screen>("patient");
+  const [previousTab, setPreviousTab] = useState<Screen | null>(null);
+  const [patient, setPatient] = useState<ChosenPatient | null>(null);
+  const [nhsText, setNhsText] = useState("");
+  const [help, setHelp] = useState(false);
+  const [switching, setSwitching] = useState<Switching | null>(null);
+
+  const canBook = user.role !== "supervisor";
+
+  const nhsInput = useRef<HTMLInputElement>(null);
+  const slotList = useRef<HTMLDivElement>(null);
+  const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
+  // Where focus should land once the next screen has rendered.
+  const focusNext = useRef<(() => void) | null>(null);
+
+  const search = useSlotSearch(services);
+  const { refresh, remove } = search;
+  const booking = useBooking({
+    onSlotTaken: useCallback(() => {
+      refresh();
+      slotList.current?.focus();
+    }, [refresh]),
+    onBooked: useCallback((slot: SlotView) => remove([slotKey(slot)]), [remove]),
+  });
+
+  useEffect(() => {
+    void (async () => {
+      // Both need the signed-in person's engine, so they are asked only now.
+      const [list, window] = await Promise.all([listServices(), defaultWindow()]);
+      if (list.ok) setServices(list.value);
+      else setServicesError(list.error);
+      // The engine's idea of today (UK days) wins over the machine clock.
+      if (window.ok) setFilters((f) => ({ ...f, from: window.value.from, to: window.value.to }));
+      // A call starts with the NHS number: be ready for it.
+      focusNext.current = () => nhsInput.current?.focus();
+      setLoaded(true);
+    })();
+  }, []);
+
+  const goTab = useCallback(
+    (next: Screen, then?: () => void) => {
+      if (next !== tab) {
+        setPreviousTab(tab);
+        setTab(next);
+      }
+      focusNext.current =
+        then ??
+        (() => {
+          if (next === "patient") nhsInput.current?.focus();
+          if (next === "slots") {
+            if (search.state.slots.length > 0) slotList.current?.focus();
+            else document.querySelector<HTMLElement>("[data-testid=search-slots]:not([disabled])")?.focus();
+          }
+        });
+    },
+    [tab, search.state.slots.length],
+  );
+
+  // Layout effect: focus lands in the same frame as the screen it belongs to.
+  useLayoutEffect(() => {
+    const f = focusNext.current;
+    focusNext.current = null;
+    f?.();
+  });
+
+  const runSearch = useCallback(() => {
+    if (filtersProblem(filters, services)) return;
+    search.search(filters);
+    // The list is where the handler goes next: ↑↓ work as soon as slots arrive.
+    goTab("slots", () => slotList.current?.focus());
+  }, [filters, services, search, goTab]);
+
+  function choosePatient(next: ChosenPatient) {
+    const same =
+      patient &&
+      ((patient.patient.nhs_number && patient.patient.nhs_number === next.patient.nhs_number) ||
+        (patient.source === "manual" && next.source === "manual" && patient === next));
+    if (!same) booking.reset();
+    setPatient(next);
+  }
+
+  const focusNhs = useCallback(() => {
+    goTab("patient", () => {
+      nhsInput.current?.focus();
+      nhsInput.current?.select();
+    });
+  }, [goTab]);
+
+  const back = useCallback(() => {
+    goTab(previousTab && previousTab !== tab ? previousTab : "patient");
+  }, [goTab, previousTab, tab]);
+
+  async function signOutNow() {
+    // Busy only inside the dialog: without one, nothing should flash up while signing out.
+    setSwitching((s) => (s ? { busy: true, error: null } : s));
+    const r = await signOut();
+    if (r.ok) onSignedOut(r.value);
+    else setSwitching({ busy: false, error: r.error });
+  }
+
+  function askSwitchUser() {
+    // With a patient on screen the switch would end that call here: check first.
+    if (patient || booking.state.phase !== "idle") setSwitching({ busy: false, error: null });
+    else void signOutNow();
+  }
+
+  // Shortcuts that work from anywhere; the screens handle their own keys first.
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (e.defaultPrevented) return;
+      if (e.key === "Escape") {
+        if (runEscape()) {
+          e.preventDefault();
+          return;
+        }
+        if (tab === "slots") goTab("patient");
+        else if (tab !== "patient") back();
+        return;
+      }
+      // A decision on screen (a dialog) must be answered before anything else happens.
+      if (document.querySelector('[aria-modal="true"]')) return;
+      if (e.ctrlKey && !e.altKey && e.code === "KeyF") {
+        e.preventDefault();
+        if (filtersProblem(filters, services)) goTab("slots", () => document.getElementById("search-form-first")?.focus());
+        else runSearch();
+        return;
+      }
+      if (e.altKey && !e.ctrlKey && !e.metaKey) {
+        const digit = /^Digit([1-4])$/.exec(e.code);
+        if (digit) {
+          e.preventDefault();
+          const t = TABS[Number(digit[1]) - 1].tab;
+          if (t === "patient") focusNhs();
+          else goTab(t);
+          return;
+        }
+        if (e.code === "KeyA") {
+          e.preventDefault();
+          goTab("appointments");
+        }
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        focusNhs();
+      } else if (e.key === "?") {
+        e.preventDefault();
+        setHelp(true);
+      }
+    }
+    if (!loaded) return undefined;
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [loaded, tab, back, goTab, filters, services, runSearch, focusNhs]);
+
+  const header = (
+    <AppHeader
+      info={info}
+      onSwitchUser={askSwitchUser}
+      onSettings={() => goTab("settings", () => {})}
+      settingsOpen={tab === "settings"}
+    />
+  );
+
+  if (!loaded) {
+    return (
+      <div className="app">
+        {info.demo && <DemoBand />}
+        {header}
+        <main className="app__main">
+          <p className="loading" role="status">
+            <Spinner /> Opening the desk for {user.name}…
+          </p>
+        </main>
+      </div>
+    );
+  }
+
+  const today = ukToday();
+  const organisation = `${info.organisation.name} (${info.organisation.ods})`;
+
+  function onTabKey(e: ReactKeyboardEvent<HTMLDivElement>) {
+    // Arrow keys move along the tabs, as in any tab strip.
+    const i = TABS.findIndex((t) => t.tab === tab);
+    let next = -1;
+    if (e.key === "ArrowRight") next = (i + 1) % TABS.length;
+    else if (e.key === "ArrowLeft") next = (i - 1 + TABS.length) % TABS.length;
+    else if (e.key === "Home") next = 0;
+    else if (e.key === "End") next = TABS.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    const t = TABS[next].tab;
+    goTab(t, () => tabRefs.current[t]?.focus());
+  }
+
+  return (
+    <div className="app">
+      {info.demo && <DemoBand />}
+      {header}
+      {patient && <PatientBanner chosen={patient} onChange={focusNhs} />}
+      <div className="tabs" role="tablist" aria-label="Screens" onKeyDown={onTabKey}>
+        {TABS.map((t, i) => (
+          <button
+            key={t.tab}
+            ref={(el) => {
+              tabRefs.current[t.tab] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${t.tab}`}
+            className="tabs__tab"
+            aria-selected={tab === t.tab}
+            aria-controls="screen"
+            aria-keyshortcuts={`Alt+${i + 1}`}
+            // With Settings open no tab is selected; the first still takes Tab into the strip.
+            tabIndex={tab === t.tab || (!isTab(tab) && i === 0) ? 0 : -1}
+            data-testid={t.testId}
+            onClick={() => goTab(t.tab, () => tabRefs.current[t.tab]?.focus())}
+          >
+            {t.label} <kbd className="tabs__key">Alt+{i + 1}</kbd>
+          </button>
+        ))}
+      </div>
+      <main
+        id="screen"
+        className="app__main"
+        role={isTab(tab) ? "tabpanel" : undefined}
+        aria-labelledby={isTab(tab) ? `tab-${tab}` : "settings-title"}
+      >
+        {tab === "patient" && (
+          <PatientScreen
+            nhsText={nhsText}
+            onNhsText={setNhsText}
+            chosen={patient}
+            onChosen={choosePatient}
+            onContinue={() => goTab("slots")}
+            inputRef={nhsInput}
+          />
+        )}
+        {tab === "slots" &&
+          (servicesError ? (
+            <div className="screen-panel">
+              <ErrorPanel error={servicesError} title="The services directory could not be read" />
+            </div>
+          ) : (
+            <SlotsScreen
+              services={services}
+              filters={filters}
+              onFilters={setFilters}
+              search={search}
+              onSearch={runSearch}
+              booking={booking}
+              patient={patient}
+              organisation={organisation}
+              canBook={canBook}
+              today={today}
+              listRef={slotList}
+              onFindPatient={focusNhs}
+              onAppointments={() => goTab("appointments")}
+            />
+          ))}
+        {tab === "appointments" && (
+          <AppointmentsScreen
+            patient={patient}
+            services={services}
+            today={today}
+            canChange={canBook}
+            onFindPatient={focusNhs}
+          />
+        )}
+        {tab === "booked" && <BookedScreen services={services} today={today} />}
+        {tab === "settings" && (
+          <SettingsScreen info={info} serviceCount={servicesError ? null : services.length} onBack={back} />
+        )}
+      </main>
+      <ShortcutBar onHelp={() => setHelp(true)} canBook={canBook} />
+      {help && <ShortcutHelp onClose={() => setHelp(false)} canBook={canBook} />}
+      {switching && (
+        <SwitchUserDialog
+          patient={patient}
+          draft={booking.state.phase !== "idle"}
+          bookingInFlight={booking.state.phase === "booking"}
+          switching={switching}
+          onStay={() => setSwitching(null)}
+          onSwitch={() => void signOutNow()}
+        />
+      )}
+    </div>
+  );
+}
+
+type SwitchProps = {
+  patient: ChosenPatient | null;
+  /** A slot chosen for booking, or a booking's outcome, on screen. */
+  draft: boolean;
+  bookingInFlight: boolean;
+  switching: Switching;
+  onStay: () => void;
+  onSwitch: () => void;
+};
+
+/** Switching user ends the call on this screen: the patient and everything found for them go. */
+function SwitchUserDialog({ patient, draft, bookingInFlight, switching, onStay, onSwitch }: SwitchProps) {
+  const { busy, error } = switching;
+  return (
+    <Dialog title="Switch user?" onClose={() => !busy && onStay()} alert testId="switch-user-dialog">
+      {(patient || draft) && (
+        <p>
+          {patient ? (
+            <>
+              <strong>{formatPatientName(patient.patient)}</strong> and everything about this call — slots, the
+              booking being made, appointments — will be cleared from the screen.
+            </>
+          ) : (
+            "The slot chosen and what was typed for the booking will be cleared from the screen."
+          )}{" "}
+          The next person starts with an empty Patient screen.
+        </p>
+      )}
+      {bookingInFlight && (
+        <div className="notice notice--warning" role="status">
+          A booking is being sent to the service. Wait for its answer before switching user.
+        </div>
+      )}
+      {error && <ErrorPanel error={error} title="You are still signed in" compact />}
+      <div className="dialog__actions">
+        <button type="button" className="button button--secondary" onClick={onStay} disabled={busy}>
+          Stay signed in
+        </button>
+        <button
+          type="button"
+          className="button button--warning"
+          data-testid="confirm-switch-user"
+          onClick={onSwitch}
+          disabled={busy || bookingInFlight}
+        >
+          {busy ? "Signing out…" : "Switch user"}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
