@@ -26,6 +26,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             patient::find_patient,
             slots::list_services,
             slots::search_slots,
+            clinical::clinical_preview,
             booking::book,
             appointments::patient_appointments,
             appointments::read_appointment,

@@ -92,6 +92,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The triage summary: what each standard would carry of it.
+    Clinical {
+        #[command(subcommand)]
+        action: ClinicalAction,
+    },
     /// The desk's secrets in the OS keyring (values are never printed).
     Secrets {
         #[command(subcommand)]
@@ -110,6 +115,23 @@ pub enum DemoAction {
     Reset,
     /// Print the demo patients' NHS numbers.
     Patients,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClinicalAction {
+    /// Show exactly what a service of one standard would receive of a summary (JSON file).
+    Preview {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        standard: PackageArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PackageArg {
+    GpConnect,
+    UecBooking,
+    Bars,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,9 +195,10 @@ pub struct BookArgs {
     pub slot: Vec<String>,
     #[arg(long)]
     pub nhs: Option<String>,
-    /// Why the patient needs the appointment (at most 100 characters).
-    #[arg(long)]
-    pub description: String,
+    /// Why the patient needs the appointment (at most 100 characters); from the triage summary
+    /// when --clinical is given without it.
+    #[arg(long, required_unless_present = "clinical")]
+    pub description: Option<String>,
     /// More detail for the service (at most 500 characters).
     #[arg(long)]
     pub comment: Option<String>,
@@ -195,4 +218,7 @@ pub struct BookArgs {
     /// Why the clinician approved it.
     #[arg(long, requires = "approved_by")]
     pub approval_reason: Option<String>,
+    /// The call's triage summary (JSON, see the README), packaged for the service's standard.
+    #[arg(long)]
+    pub clinical: Option<PathBuf>,
 }

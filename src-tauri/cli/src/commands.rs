@@ -261,6 +261,22 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
         }
         None => None,
     };
+    let clinical = a
+        .clinical
+        .as_deref()
+        .map(crate::clinical::read)
+        .transpose()?;
+    // Without --description, the summary's own words, cut to fit as the preview shows them.
+    let packaged = clinical
+        .as_ref()
+        .map(booking_engine::clinical::text::gp_connect);
+    let description = a
+        .description
+        .or_else(|| packaged.as_ref().map(|p| p.description.clone()))
+        .unwrap_or_default();
+    let comment = a
+        .comment
+        .or_else(|| packaged.as_ref().map(|p| p.comment.clone()));
     let req = BookRequest {
         service_id: ServiceId::parse(&a.service)?,
         slot_ids: a
@@ -270,8 +286,8 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
             .collect::<Result<_, _>>()?,
         nhs_number: a.nhs.as_deref().map(NhsNumber::parse).transpose()?,
         patient,
-        description: a.description,
-        comment: a.comment,
+        description,
+        comment,
         timeframe: a.timeframe_minutes.map(|within_minutes| Timeframe {
             assessed_at: a
                 .assessed_at
@@ -285,6 +301,7 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
                 approved_by,
                 reason,
             }),
+        clinical,
     };
     let outcome = engine.book(req).await?;
     if as_json {
@@ -293,6 +310,19 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
     }
     println!("BOOKED");
     print_appointment(&outcome.appointment);
+    if let Some(c) = &outcome.clinical {
+        match (&c.report_id, c.report_delivered, &c.report_problem) {
+            (Some(id), true, _) => println!("  The 111 report ({id}) was sent to the service."),
+            (Some(id), false, Some(p)) => {
+                println!(
+                    "  The 111 report ({id}) is kept but was not sent: {}",
+                    p.message
+                );
+                println!("  What to do: {}", p.next_step);
+            }
+            _ => println!("  The triage summary went in the description and comment."),
+        }
+    }
     if outcome.confirmed_by_check {
         println!(
             "  (The service's answer was lost; the booking was confirmed by checking with the service.)"

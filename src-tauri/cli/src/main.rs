@@ -3,6 +3,7 @@
 //! (including details that are not valid).
 
 mod args;
+mod clinical;
 mod commands;
 mod context;
 mod output;
@@ -11,7 +12,7 @@ mod secrets;
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
 
-use args::{Cli, Command, DemoAction};
+use args::{Cli, ClinicalAction, Command, DemoAction};
 
 /// `Ok(false)`: the command ran but its answer is "no" (a broken audit trail).
 async fn run(cli: Cli) -> Result<bool, Error> {
@@ -76,6 +77,11 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         Command::Audit { action } => commands::audit(e, action, j)
             .await
             .map(|intact| answer = intact),
+        Command::Clinical { action } => match action {
+            ClinicalAction::Preview { file, standard } => {
+                clinical::preview_file(e.session(), &file, standard, j)
+            }
+        },
         Command::Demo { .. } | Command::Secrets { .. } => Ok(()),
     };
     if let Some(sim) = ctx.demo {

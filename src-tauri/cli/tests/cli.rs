@@ -911,3 +911,88 @@ fn a_slot_after_the_triage_timeframe_needs_a_recorded_clinical_approval() {
         .collect();
     assert_eq!(approvals.len(), 1, "the approval is in the registry");
 }
+
+/// The example triage summary, assessed now with a generous timeframe, written to `dir`.
+fn summary_file(dir: &std::path::Path, consent: bool) -> String {
+    let mut s: Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/triage-summary.json"))
+            .expect("example summary");
+    s["triage"]["assessed_at"] = Value::String(chrono::Utc::now().to_rfc3339());
+    s["triage"]["timeframe_minutes"] = Value::from(14 * 24 * 60);
+    s["consent_to_share"] = Value::Bool(consent);
+    let path = dir.join(format!("summary-{consent}.json"));
+    std::fs::write(&path, s.to_string()).expect("written");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn clinical_preview_shows_what_each_standard_carries() {
+    let desk = Desk::demo();
+    let file = "../../tests/fixtures/triage-summary.json";
+    let gp = desk.ok(&["clinical", "preview", file, "--standard", "gp-connect"]);
+    assert_eq!(gp["standard"], "gp-connect");
+    assert!(str_of(&gp["text"], "description").starts_with("Sore throat"));
+    assert!(str_of(&gp["text"], "comment").contains("Dx05"));
+    assert!(gp["document"].is_null());
+    let uec = desk.ok(&["clinical", "preview", file, "--standard", "uec-booking"]);
+    assert!(str_of(&uec, "document").contains("POCD_MT200001GB02"));
+    let bars = desk.ok(&["clinical", "preview", file, "--standard", "bars"]);
+    let bundle: Value = serde_json::from_str(str_of(&bars, "document")).expect("bundle JSON");
+    assert_eq!(bundle["type"], "message");
+    assert_eq!(
+        bundle["entry"][0]["resource"]["eventCoding"]["code"],
+        "booking-request"
+    );
+    // For people: the texts, then the document.
+    let text = desk.run(&["clinical", "preview", file, "--standard", "gp-connect"]);
+    text.expect_code(0);
+    assert!(
+        text.stdout.starts_with("Description: Sore throat"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn booking_with_a_summary_delivers_the_report_and_refuses_without_consent() {
+    let sim = TestSim::start(SimOptions::default());
+    let desk = Desk::with_config(&sim.config());
+    let files = tempfile::tempdir().expect("tempdir");
+    let service = "calder-valley-utc";
+    let slot = desk.slot_ahead(service);
+    let slot_id = str_of(&slot, "id").to_string();
+
+    let refused = summary_file(files.path(), false);
+    let args = [
+        "book",
+        "--service",
+        service,
+        "--slot",
+        slot_id.as_str(),
+        "--nhs",
+        JANE,
+    ];
+    let mut without = args.to_vec();
+    without.extend(["--clinical", refused.as_str()]);
+    let e = desk.fails(&without, 2, "invalid-input");
+    assert!(str_of(&e, "message").contains("not agreed to share"), "{e}");
+    assert!(sim.reports().is_empty());
+
+    let consented = summary_file(files.path(), true);
+    let mut with = args.to_vec();
+    with.extend(["--clinical", consented.as_str()]);
+    let booked = desk.ok(&with);
+    let sent = &booked["clinical"];
+    assert_eq!(sent["report_delivered"], true, "{booked}");
+    let reports = sim.reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].report_id, str_of(sent, "report_id"));
+    let appointment = str_of(&booked["appointment"], "id");
+    assert!(
+        reports[0]
+            .xml
+            .contains(&format!("/Appointment/{appointment}"))
+    );
+    // The description came from the summary, as the preview showed it.
+    assert!(str_of(&booked["appointment"], "description").starts_with("Sore throat"));
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Engine;
 use crate::auth::permissions::{self, Action as Permission};
-use crate::clinical::{ClinicalApproval, Timeframe};
+use crate::clinical::{ClinicalApproval, ClinicalSummary, PackageStandard, Timeframe};
 use crate::directory::{Service, Standard};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
@@ -37,6 +37,25 @@ pub struct BookRequest {
     /// A clinician's approval for a slot later than the timeframe (call handlers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clinical_approval: Option<ClinicalApproval>,
+    /// The call's triage summary, packaged for the service's standard and kept with the
+    /// booking. Its triage timeframe applies when `timeframe` is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical: Option<ClinicalSummary>,
+}
+
+/// What of the triage summary went with a booking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ClinicalSent {
+    pub standard: PackageStandard,
+    pub description: String,
+    pub comment: Option<String>,
+    /// UEC: the encounter report's id (the DocumentReference's identifier).
+    pub report_id: Option<String>,
+    /// UEC: whether the report reached the service; the report is kept either way.
+    pub report_delivered: bool,
+    /// Why the report did not reach the service, when it did not.
+    pub report_problem: Option<Error>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +67,9 @@ pub struct BookingOutcome {
     pub confirmed_by_check: bool,
     /// Where the provider's details for the patient differ from ours.
     pub demographic_mismatches: Vec<DemographicMismatch>,
+    /// What of the triage summary was sent, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical: Option<ClinicalSent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,18 +236,25 @@ impl Engine {
                 service.name
             )));
         }
+        // No summary goes anywhere incomplete or without the patient's consent.
+        if let Some(c) = &req.clinical {
+            c.validate()?;
+        }
         // Who the patient is at this service, and whether their details agree with ours.
         let (patient_id, patient, mismatches) = self.resolve_patient(service, req).await?;
         // The slot must still be free now, not just when it was listed.
         let slots = self.free_slots_by_id(service, &req.slot_ids).await?;
         check_contiguous(&slots)?;
+        let timeframe = req
+            .timeframe
+            .or_else(|| req.clinical.as_ref().map(|c| c.triage.timeframe()));
         permissions::check_timeframe(
             self.session().user.role,
-            req.timeframe.as_ref(),
+            timeframe.as_ref(),
             req.clinical_approval.as_ref(),
             slots[0].start,
         )?;
-        if let (Some(tf), Some(a)) = (&req.timeframe, &req.clinical_approval)
+        if let (Some(tf), Some(a)) = (&timeframe, &req.clinical_approval)
             && tf.is_exceeded_by(slots[0].start)
         {
             event.approved_by = Some(a.approved_by.trim().to_string());
@@ -233,6 +262,8 @@ impl Engine {
         }
         let request_id = uuid::Uuid::new_v4();
         event.request_id = Some(request_id.to_string());
+        // The encounter report's id, named by the UEC booking's DocumentReference.
+        let report_id = uuid::Uuid::new_v4();
         let request = match service.standard {
             Standard::GpConnect => {
                 let pid = patient_id.as_deref().unwrap_or_default();
@@ -252,7 +283,7 @@ impl Engine {
                     &patient,
                     &req.description,
                     req.comment.as_deref(),
-                    uuid::Uuid::new_v4(),
+                    report_id,
                     uk_now(),
                 )?;
                 uec_booking::book(&body, request_id)?
@@ -270,10 +301,18 @@ impl Engine {
             appointment.nhs_number = plan.nhs.clone();
         }
         fill_from_slot(&mut appointment, &plan.slots[0]);
+        let clinical = match &req.clinical {
+            Some(summary) => Some(
+                self.keep_clinical(service, summary, &patient, &appointment, req, report_id)
+                    .await,
+            ),
+            None => None,
+        };
         Ok(BookingOutcome {
             appointment,
             confirmed_by_check,
             demographic_mismatches: mismatches,
+            clinical,
         })
     }
 

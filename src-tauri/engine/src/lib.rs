@@ -9,6 +9,7 @@ pub mod config;
 pub mod directory;
 pub mod error;
 pub mod fhir;
+mod handover;
 pub mod ids;
 pub mod provider;
 pub mod search;

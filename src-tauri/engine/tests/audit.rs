@@ -40,6 +40,7 @@ async fn bookings_leave_an_intact_audit_trail() {
                 comment: None,
                 timeframe: None,
                 clinical_approval: None,
+                clinical: None,
             })
             .await
             .expect("books");

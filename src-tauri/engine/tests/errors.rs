@@ -514,6 +514,7 @@ fn book_request(desk: &Desk, standard: Standard) -> BookRequest {
         comment: None,
         timeframe: None,
         clinical_approval: None,
+        clinical: None,
     }
 }
 

@@ -28,6 +28,7 @@ fn book_req(
         comment: Some("Call back on 07700 900123".into()),
         timeframe: None,
         clinical_approval: None,
+        clinical: None,
     }
 }
 

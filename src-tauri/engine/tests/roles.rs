@@ -34,6 +34,7 @@ async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId 
         comment: None,
         timeframe: None,
         clinical_approval: None,
+        clinical: None,
     };
     engine.book(request).await.expect("booked").appointment.id
 }
@@ -70,6 +71,7 @@ async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
             comment: None,
             timeframe: None,
             clinical_approval: None,
+            clinical: None,
         })
         .await
         .expect_err("supervisor may not book");
@@ -176,6 +178,7 @@ fn late_request(service: &ServiceId, slot: &booking_engine::views::SlotView) -> 
             within_minutes: 120,
         }),
         clinical_approval: None,
+        clinical: None,
     }
 }
 

@@ -22,6 +22,7 @@ fn request(
         comment: None,
         timeframe: None,
         clinical_approval: None,
+        clinical: None,
     }
 }
 

@@ -45,6 +45,9 @@ pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
         }
         field("address", &s.address);
         field("postcode", &s.postcode);
+        if let Some(url) = &s.report_url {
+            field("report_url", url);
+        }
     }
     out
 }

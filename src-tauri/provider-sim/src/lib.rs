@@ -12,6 +12,7 @@ mod faults;
 mod fhir_time;
 mod gp_connect;
 mod handler;
+mod itk;
 mod json_util;
 mod nhs_number;
 mod outcome;
@@ -30,6 +31,7 @@ mod tls;
 mod token;
 mod uec;
 
+pub use state::ReceivedReport;
 pub use tls::SimTls;
 pub use token::PlatformClient;
 
@@ -110,6 +112,8 @@ pub struct ServiceEntry {
     pub healthcare_service: Option<String>,
     pub address: String,
     pub postcode: String,
+    /// UEC: where the service receives 111 encounter reports.
+    pub report_url: Option<String>,
 }
 
 /// A fictional patient every GP Connect service knows.
@@ -194,6 +198,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         base_url,
     });
     let app = admin::router()
+        .merge(itk::router())
         .merge(token::router(platform.clone()))
         .fallback(dispatch::fhir)
         .with_state(sim.clone());
@@ -235,6 +240,8 @@ impl RunningSim {
                 healthcare_service: s.healthcare_service.map(str::to_string),
                 address: s.address.one_line(),
                 postcode: s.address.postcode.to_string(),
+                report_url: (s.standard == seed::Standard::UecBooking)
+                    .then(|| format!("{}{}", self.sim.base_url, itk::report_path(s.id))),
             })
             .collect()
     }
@@ -247,6 +254,11 @@ impl RunningSim {
     /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it.
     pub fn write_config(&self, config_path: &Path) -> std::io::Result<()> {
         config::write(config_path, &self.services_toml())
+    }
+
+    /// Every 111 report the services received.
+    pub fn reports(&self) -> Vec<ReceivedReport> {
+        self.sim.store.all_reports()
     }
 
     /// Every stored Appointment of every service.

@@ -51,6 +51,18 @@ struct Persisted {
     next_id: u64,
     appointments: Vec<StoredAppointment>,
     requests: Vec<RequestRecord>,
+    /// 111 encounter reports received (UEC), as the receiving service keeps them.
+    #[serde(default)]
+    reports: Vec<ReceivedReport>,
+}
+
+/// A CDA encounter report as it arrived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReceivedReport {
+    pub service: String,
+    pub report_id: String,
+    pub received_at: DateTime<Utc>,
+    pub xml: String,
 }
 
 struct Inner {
@@ -89,6 +101,7 @@ fn fresh(region: &Region, now: DateTime<Utc>) -> Persisted {
         next_id,
         appointments,
         requests: Vec::new(),
+        reports: Vec::new(),
     }
 }
 
@@ -200,6 +213,26 @@ impl Store {
             .iter()
             .map(|a| a.resource.clone())
             .collect()
+    }
+
+    /// Keeps a report; `false` when one with that id is already kept (reports are never replaced).
+    pub fn add_report(&self, report: ReceivedReport) -> bool {
+        let mut guard = self.lock();
+        if guard
+            .data
+            .reports
+            .iter()
+            .any(|r| r.report_id == report.report_id)
+        {
+            return false;
+        }
+        guard.data.reports.push(report);
+        self.persist(&guard.data);
+        true
+    }
+
+    pub fn all_reports(&self) -> Vec<ReceivedReport> {
+        self.lock().data.reports.clone()
     }
 
     /// Back to the seeded appointments; ids keep counting up so none is ever reused.

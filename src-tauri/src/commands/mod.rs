@@ -4,6 +4,7 @@ pub mod app;
 pub mod appointments;
 pub mod booking;
 pub mod bookings;
+pub mod clinical;
 pub mod patient;
 pub mod secrets;
 pub mod session;

@@ -24,6 +24,8 @@ export const commands = {
 	listServices: () => typedError<Service[], Error>(__TAURI_INVOKE("list_services")),
 	/**  Streams each service's progress and slots to the UI as they arrive, then `finished`. */
 	searchSlots: (request: SearchRequest, onEvent: Channel<SearchEvent>) => typedError<null, Error>(__TAURI_INVOKE("search_slots", { request, onEvent })),
+	/**  Exactly what the chosen service would receive of the triage summary for this patient. */
+	clinicalPreview: (summary: ClinicalSummary, serviceId: ServiceId, patient: PatientView) => typedError<ClinicalPreview, Error>(__TAURI_INVOKE("clinical_preview", { summary, serviceId, patient })),
 	book: (request: BookRequest) => typedError<BookingOutcome, Error>(__TAURI_INVOKE("book", { request })),
 	/**  The patient's appointments at every service in the directory. */
 	patientAppointments: (nhs: string, window: SearchWindow) => typedError<PatientAppointments, Error>(__TAURI_INVOKE("patient_appointments", { nhs, window })),
@@ -79,6 +81,15 @@ export type AppointmentView = {
 /**  A Spine Accredited System ID: 12 digits. */
 export type Asid = string;
 
+/**  Who assessed the patient on the call. */
+export type Assessor = {
+	name: string,
+	role: AssessorRole,
+	sds_user_id?: string | null,
+};
+
+export type AssessorRole = "call-handler" | "clinician";
+
 export type BookRequest = {
 	service_id: ServiceId,
 	/**  One slot, or (GP Connect) several contiguous slots of one schedule. */
@@ -95,6 +106,11 @@ export type BookRequest = {
 	timeframe?: Timeframe | null,
 	/**  A clinician's approval for a slot later than the timeframe (call handlers). */
 	clinical_approval?: ClinicalApproval | null,
+	/**
+	 *  The call's triage summary, packaged for the service's standard and kept with the
+	 *  booking. Its triage timeframe applies when `timeframe` is not given.
+	 */
+	clinical?: ClinicalSummary | null,
 };
 
 export type BookingOutcome = {
@@ -106,6 +122,8 @@ export type BookingOutcome = {
 	confirmed_by_check: boolean,
 	/**  Where the provider's details for the patient differ from ours. */
 	demographic_mismatches: DemographicMismatch[],
+	/**  What of the triage summary was sent, when one was given. */
+	clinical?: ClinicalSent | null,
 };
 
 /**  One appointment the desk made, as its latest recorded event leaves it. */
@@ -128,6 +146,69 @@ export type ClinicalApproval = {
 	/**  The approving clinician's name (and, where local practice wants it, their role or PIN). */
 	approved_by: string,
 	reason: string,
+};
+
+/**  Something the receiving service must know before the patient arrives. */
+export type ClinicalFlag = {
+	kind: FlagKind,
+	text: string,
+};
+
+/**  One relevant observation, as recorded on the call. */
+export type ClinicalObservation = {
+	name: string,
+	value: string,
+	unit?: string | null,
+};
+
+/**  Exactly what the receiving service will get. */
+export type ClinicalPreview = {
+	standard: PackageStandard,
+	/**  The appointment's description and comment, cut to the standard's limits (editable). */
+	text: GpConnectText,
+	/**
+	 *  The whole summary as sections: the UEC encounter report's body, the BaRS bundle's
+	 *  content, and for GP Connect what is kept with the booking when the comment is cut.
+	 */
+	sections: PreviewSection[],
+	/**  The document itself: the CDA report (UEC) or the message Bundle as JSON (BaRS). */
+	document: string | null,
+};
+
+/**  What of the triage summary went with a booking. */
+export type ClinicalSent = {
+	standard: PackageStandard,
+	description: string,
+	comment: string | null,
+	/**  UEC: the encounter report's id (the DocumentReference's identifier). */
+	report_id: string | null,
+	/**  UEC: whether the report reached the service; the report is kept either way. */
+	report_delivered: boolean,
+	/**  Why the report did not reach the service, when it did not. */
+	report_problem: Error | null,
+};
+
+/**
+ *  The whole summary. `None` for allergies or medication means "not known"; an empty list
+ *  means "none known" — the receiving service must be able to tell the two apart.
+ */
+export type ClinicalSummary = {
+	presenting_complaint: string,
+	triage: TriageOutcome,
+	observations?: ClinicalObservation[],
+	allergies?: string[] | null,
+	medication?: string[] | null,
+	flags?: ClinicalFlag[],
+	call_back_number: string,
+	/**  The patient (or their representative) agreed to share this with the receiving service. */
+	consent_to_share: boolean,
+	assessed_by: Assessor,
+};
+
+/**  A code with the words it stands for (NHS Pathways symptom groups and discriminators). */
+export type CodedText = {
+	code: string,
+	text: string,
 };
 
 /**  How the patient will be seen. Never defaulted: a provider that does not say is shown as such. */
@@ -198,6 +279,16 @@ export type ErrorKind =
 /**  The OS keyring could not be used, or a secret the desk needs is not in it. */
 "keyring";
 
+export type FlagKind = "safeguarding" | "other";
+
+/**  What a GP Connect booking will carry, for the call handler to read and edit before sending. */
+export type GpConnectText = {
+	description: string,
+	comment: string,
+	/**  Something did not fit and was cut; the full summary is kept with the booking. */
+	truncated: boolean,
+};
+
 export type LocationView = {
 	id: string | null,
 	name: string | null,
@@ -215,6 +306,9 @@ export type Organisation = {
 	name: string,
 	telecom?: string | null,
 };
+
+/**  The ways the summary can travel. */
+export type PackageStandard = "gp-connect" | "uec-booking" | "bars";
 
 export type PatientAppointments = {
 	appointments: AppointmentView[],
@@ -250,6 +344,12 @@ export type PractitionerView = {
 	/**  SDS job role, e.g. "General Medical Practitioner". */
 	role: string | null,
 	gender: string | null,
+};
+
+/**  One titled part of the report as the receiving clinician reads it. */
+export type PreviewSection = {
+	title: string,
+	lines: string[],
 };
 
 export type Role = "call-handler" | "clinician" | "supervisor";
@@ -298,6 +398,8 @@ export type Service = {
 	healthcare_service?: string | null,
 	address?: string | null,
 	postcode?: string | null,
+	/**  UEC: where the 111 encounter report (CDA) is delivered, standing in for ITK messaging. */
+	report_url?: string | null,
 };
 
 /**  Our own name for a service in the directory (kebab-case). */
@@ -335,6 +437,19 @@ export type Standard = "gp-connect" | "uec-booking";
 export type Timeframe = {
 	assessed_at: string,
 	within_minutes: number,
+};
+
+/**  The NHS Pathways triage outcome. */
+export type TriageOutcome = {
+	/**  The disposition code, e.g. `Dx05`. */
+	disposition_code: string,
+	/**  The disposition's words, e.g. "Speak to a primary care service within 2 hours". */
+	disposition_text: string,
+	/**  The patient should be seen within this many minutes of the assessment. */
+	timeframe_minutes: number,
+	assessed_at: string,
+	symptom_group?: CodedText | null,
+	symptom_discriminator?: CodedText | null,
 };
 
 /**  The signed-in person. Never a generic or shared user: the provider's audit depends on it. */

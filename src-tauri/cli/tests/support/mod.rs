@@ -350,6 +350,11 @@ impl TestSim {
         self.running().appointments()
     }
 
+    /// The 111 reports the simulated services received.
+    pub fn reports(&self) -> Vec<provider_sim::ReceivedReport> {
+        self.running().reports()
+    }
+
     /// Every appointment (any status) the simulator holds for this slot.
     pub fn holding(&self, slot_id: &str) -> Vec<Value> {
         self.appointments()

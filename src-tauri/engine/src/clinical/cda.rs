@@ -166,13 +166,13 @@ pub fn report(input: &ReportInput<'_>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::summary::tests::example;
     use super::*;
     use crate::auth::{Organisation, Role, SystemIdentity, User};
     use crate::ids::{Asid, NhsNumber, OdsCode};
 
-    fn session() -> Session {
+    pub(crate) fn session() -> Session {
         Session::new(
             User {
                 name: "Alex Taylor".into(),
@@ -194,7 +194,7 @@ mod tests {
         .expect("session")
     }
 
-    fn patient() -> PatientView {
+    pub(crate) fn patient() -> PatientView {
         PatientView {
             id: None,
             nhs_number: Some(NhsNumber::parse("9434765919").expect("nhs")),

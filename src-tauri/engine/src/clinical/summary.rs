@@ -128,6 +128,20 @@ impl ClinicalSummary {
     /// Every problem at once, in words the call handler can fix; consent is checked too, since
     /// nothing may be sent without it.
     pub fn validate(&self) -> Result<()> {
+        self.check_content()?;
+        if !self.consent_to_share {
+            return Err(Error::invalid(
+                "The patient has not agreed to share the triage summary with the service.",
+            )
+            .with_next_step(
+                "Ask the patient for consent to share and tick it, or book without a summary.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The content alone, consent aside: enough to preview what would be sent.
+    pub fn check_content(&self) -> Result<()> {
         let mut problems = Vec::new();
         let blank = |s: &str| s.trim().is_empty();
         if blank(&self.presenting_complaint) {
@@ -182,14 +196,6 @@ impl ClinicalSummary {
                 problems.join("; ")
             ))
             .with_next_step("Correct the triage summary, then book again."));
-        }
-        if !self.consent_to_share {
-            return Err(Error::invalid(
-                "The patient has not agreed to share the triage summary with the service.",
-            )
-            .with_next_step(
-                "Ask the patient for consent to share and tick it, or book without a summary.",
-            ));
         }
         Ok(())
     }

@@ -64,6 +64,9 @@ pub struct Service {
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postcode: Option<String>,
+    /// UEC: where the 111 encounter report (CDA) is delivered, standing in for ITK messaging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_url: Option<String>,
 }
 
 impl Service {

@@ -11,6 +11,9 @@ use std::time::Duration;
 use crate::error::{Error, ErrorKind, Result};
 
 mod audit;
+mod clinical;
+
+pub use clinical::Handover;
 
 pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
 

@@ -190,6 +190,30 @@ impl Transport {
         );
         Ok(result)
     }
+
+    /// Delivers a document that is not FHIR (the CDA encounter report) by POST, over the same
+    /// verified TLS; any 2xx is delivery.
+    pub async fn post_document(&self, url: &str, content_type: &str, body: String) -> Result<()> {
+        let trace = TraceId::new();
+        let resp = self
+            .client
+            .post(url)
+            .header("Content-Type", content_type)
+            .header("Ssp-TraceID", trace.to_string())
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify(&e, self.presents_certificate).with_trace(trace))?;
+        let status = resp.status().as_u16();
+        if resp.status().is_success() {
+            return Ok(());
+        }
+        Err(Error::from_provider(status, None)
+            .with_trace(trace)
+            .with_message(format!(
+                "The service did not accept the report (HTTP {status})."
+            )))
+    }
 }
 
 /// Names what went wrong on the wire in words a call handler can act on. `presented` says

@@ -1,0 +1,86 @@
+//! `bookdesk clinical preview` and reading the triage summary file `book --clinical` takes.
+
+use booking_engine::Error;
+use booking_engine::auth::Session;
+use booking_engine::clinical::{
+    ClinicalPreview, ClinicalSummary, PackageContext, PackageStandard, preview,
+};
+use booking_engine::standards::uk_now;
+use booking_engine::views::PatientView;
+use std::path::Path;
+
+use crate::args::PackageArg;
+use crate::output;
+
+/// The summary in `path`, as JSON; the error says what is wrong with it.
+pub fn read(path: &Path) -> Result<ClinicalSummary, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::invalid(format!(
+            "The triage summary {} could not be read: {e}",
+            path.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::invalid(format!("The triage summary is not valid: {e}"))
+            .with_next_step("See the README for the triage summary's format.")
+    })
+}
+
+/// Prints a preview for people: the appointment's texts, then the sections, then the document.
+pub fn print(p: &ClinicalPreview) {
+    println!("Description: {}", p.text.description);
+    println!("Comment:");
+    for line in p.text.comment.lines() {
+        println!("  {line}");
+    }
+    if p.text.truncated {
+        println!("  (Shortened to fit; the whole summary is kept with the booking.)");
+    }
+    if let Some(doc) = &p.document {
+        println!();
+        println!("{doc}");
+    }
+}
+
+pub fn preview_file(
+    session: &Session,
+    path: &Path,
+    standard: PackageArg,
+    as_json: bool,
+) -> Result<(), Error> {
+    let summary = read(path)?;
+    summary.check_content()?;
+    // No patient is chosen on the command line: the documents say so rather than invent one.
+    let patient = PatientView {
+        id: None,
+        nhs_number: None,
+        family: "(patient not yet identified)".into(),
+        given: Vec::new(),
+        prefix: None,
+        gender: None,
+        birth_date: None,
+        address_lines: Vec::new(),
+        postcode: None,
+        phone: None,
+    };
+    let standard = match standard {
+        PackageArg::GpConnect => PackageStandard::GpConnect,
+        PackageArg::UecBooking => PackageStandard::UecBooking,
+        PackageArg::Bars => PackageStandard::Bars,
+    };
+    let ctx = PackageContext {
+        patient: &patient,
+        session,
+        recipient_name: "(receiving service)",
+        recipient_ods: "",
+        recipient_endpoint: "",
+        now: uk_now(),
+    };
+    let p = preview(&summary, standard, &ctx, uuid::Uuid::new_v4());
+    if as_json {
+        output::json(&p);
+    } else {
+        print(&p);
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The clinical handover: what the receiving service will get of the call's triage summary
+//! (previewed before booking), and — once booked — keeping it with the booking and delivering the
+//! UEC encounter report with the appointment's reference written in.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::Engine;
+use crate::booking::{BookRequest, ClinicalSent};
+use crate::clinical::cda::{self, ReportInput};
+use crate::clinical::{
+    ClinicalPreview, ClinicalSummary, PackageContext, PackageStandard, bars, preview,
+};
+use crate::directory::Service;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::ServiceId;
+use crate::standards::uk_now;
+use crate::store::Handover;
+use crate::views::{AppointmentView, PatientView};
+
+const CDA_CONTENT_TYPE: &str = "application/hl7-v3+xml";
+
+fn context<'a>(
+    engine: &'a Engine,
+    service: &'a Service,
+    patient: &'a PatientView,
+) -> PackageContext<'a> {
+    PackageContext {
+        patient,
+        session: engine.session(),
+        recipient_name: &service.name,
+        recipient_ods: service.ods.as_str(),
+        recipient_endpoint: &service.base_url,
+        now: uk_now(),
+    }
+}
+
+impl Engine {
+    /// Exactly what `service` would receive of `summary` for this patient. The content is
+    /// checked (consent is checked only when booking, so the preview can come first).
+    pub fn clinical_preview(
+        &self,
+        summary: &ClinicalSummary,
+        service_id: &ServiceId,
+        patient: &PatientView,
+    ) -> Result<ClinicalPreview> {
+        summary.check_content()?;
+        let service = self.directory().get(service_id)?;
+        Ok(preview(
+            summary,
+            service.standard.into(),
+            &context(self, service, patient),
+            Uuid::new_v4(),
+        ))
+    }
+
+    /// Keeps the handover with the booking and, for UEC, delivers the report. A failure here
+    /// never undoes the booking: it is reported in what comes back.
+    pub(crate) async fn keep_clinical(
+        &self,
+        service: &Service,
+        summary: &ClinicalSummary,
+        patient: &PatientView,
+        appointment: &AppointmentView,
+        req: &BookRequest,
+        report_id: Uuid,
+    ) -> ClinicalSent {
+        let standard = PackageStandard::from(service.standard);
+        let ctx = context(self, service, patient);
+        let appointment_url = service.url(&format!("Appointment/{}", appointment.id));
+        let report = (standard == PackageStandard::UecBooking).then(|| {
+            cda::report(&ReportInput {
+                report_id,
+                created_at: ctx.now,
+                summary,
+                patient,
+                session: self.session(),
+                recipient_name: &service.name,
+                appointment_ref: Some(&appointment_url),
+            })
+        });
+        let bundle = bars::message_bundle(
+            summary,
+            patient,
+            self.session(),
+            &bars::Recipient {
+                name: &service.name,
+                ods: service.ods.as_str(),
+                endpoint: &service.base_url,
+            },
+            ctx.now,
+        );
+        let handover = Handover {
+            recorded_at: Utc::now(),
+            service_id: service.id.to_string(),
+            appointment_id: appointment.id.to_string(),
+            standard: serde_json::to_value(standard)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            summary_json: serde_json::to_string(summary).unwrap_or_default(),
+            description: req.description.clone(),
+            comment: req.comment.clone(),
+            report_id: report.as_ref().map(|_| report_id.to_string()),
+            report_xml: report.clone(),
+            bars_bundle: bundle.to_string(),
+            delivered_at: None,
+        };
+        if let Err(e) = self.store().record_handover(&handover).await {
+            tracing::error!(kind = ?e.kind, diagnostics = ?e.diagnostics, "handover not recorded");
+        }
+        let (delivered, problem) = match report {
+            Some(xml) => match self.deliver_report(service, report_id, xml).await {
+                Ok(()) => (true, None),
+                Err(e) => (false, Some(e)),
+            },
+            None => (false, None),
+        };
+        ClinicalSent {
+            standard,
+            description: req.description.clone(),
+            comment: req.comment.clone(),
+            report_id: handover.report_id,
+            report_delivered: delivered,
+            report_problem: problem,
+        }
+    }
+
+    async fn deliver_report(&self, service: &Service, report_id: Uuid, xml: String) -> Result<()> {
+        let url = service.report_url.as_deref().ok_or_else(|| {
+            Error::new(ErrorKind::Unavailable)
+                .with_service(&service.id)
+                .with_message(format!(
+                    "{} has no report channel set up, so the 111 report was kept here but not sent.",
+                    service.name
+                ))
+                .with_next_step(
+                    "Phone the service with anything they must know before the patient arrives.",
+                )
+        })?;
+        self.transport()
+            .post_document(url, CDA_CONTENT_TYPE, xml)
+            .await
+            .map_err(|e| {
+                e.with_service(&service.id).with_next_step(
+                    "The booking stands and the report is kept; phone the service with anything urgent.",
+                )
+            })?;
+        if let Err(e) = self
+            .store()
+            .mark_report_delivered(&report_id.to_string(), Utc::now())
+            .await
+        {
+            tracing::error!(kind = ?e.kind, "report delivery not recorded");
+        }
+        tracing::info!(service = %service.id, report_id = %report_id, "report delivered");
+        Ok(())
+    }
+}
