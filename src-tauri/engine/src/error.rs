@@ -229,6 +229,11 @@ impl Error {
             (_, Some("PATIENT_NOT_FOUND")) => ErrorKind::PatientNotFound,
             (_, Some("NO_RECORD_FOUND")) => ErrorKind::NotFound,
             (_, Some("DUPLICATE_REJECTED")) => ErrorKind::SlotTaken,
+            (_, Some("REC_NOT_FOUND")) => ErrorKind::NotFound,
+            (_, Some("SEND_TOO_MANY_REQUESTS" | "REC_SERVICE_UNAVAILABLE")) => {
+                ErrorKind::Unavailable
+            }
+            (_, Some("REC_TIMEOUT")) => ErrorKind::Timeout,
             (401 | 403, _) => ErrorKind::AccessDenied,
             (404, _) => ErrorKind::NotFound,
             (409, _) => ErrorKind::VersionConflict,
@@ -303,9 +308,47 @@ fn code_text(code: &str) -> Option<(&'static str, &'static str)> {
             "This service does not support that action.",
             "Do it another way (for example cancel and rebook), or call the service.",
         ),
-        "INTERNAL_SERVER_ERROR" => (
+        "INTERNAL_SERVER_ERROR" | "REC_SERVER_ERROR" | "PROXY_SERVER_ERROR" => (
             "The service had a problem handling the request.",
             "Try again in a minute; if it keeps failing, choose another service.",
+        ),
+        // BaRS (R4): the same situations, the national API platform's codes.
+        "SEND_BAD_REQUEST"
+        | "REC_BAD_REQUEST"
+        | "PROXY_BAD_REQUEST"
+        | "REC_UNPROCESSABLE_ENTITY"
+        | "SEND_METHOD_NOT_ALLOWED"
+        | "REC_NOT_IMPLEMENTED" => (
+            "The service did not accept the request from Booking Desk.",
+            "Try another service; call the helpdesk quoting the trace id.",
+        ),
+        "SEND_UNAUTHORIZED" | "REC_UNAUTHORIZED" => (
+            "The national platform did not accept this desk's credentials.",
+            "Call the helpdesk: the desk's API key or signing key needs checking.",
+        ),
+        "SEND_FORBIDDEN" | "REC_FORBIDDEN" => (
+            "The service refused access to Booking Desk.",
+            "Call the helpdesk quoting the trace id; book with another service meanwhile.",
+        ),
+        "SEND_NOT_ACCEPTABLE" | "REC_NOT_ACCEPTABLE" => (
+            "The service does not speak the version of BaRS Booking Desk uses.",
+            "Book with another service, and tell the helpdesk quoting the trace id.",
+        ),
+        "REC_CONFLICT" => (
+            "The service says this conflicts with what it already holds.",
+            "Search again: the slot or the appointment has changed.",
+        ),
+        "SEND_TOO_MANY_REQUESTS" => (
+            "The service is busy and asked Booking Desk to slow down.",
+            "Wait a minute, then try again; nothing was booked.",
+        ),
+        "REC_NOT_FOUND" => (
+            "The service has no record of that.",
+            "Search again, or look at the patient's appointments.",
+        ),
+        "REC_TIMEOUT" | "REC_SERVICE_UNAVAILABLE" | "PROXY_SERVICE_UNAVAILABLE" => (
+            "The service could not answer just now.",
+            "Try again in a minute, or choose another service.",
         ),
         _ => return None,
     })
@@ -332,6 +375,22 @@ mod tests {
             ErrorKind::AccessDenied
         );
         assert_eq!(Error::from_provider(503, None).kind, ErrorKind::Unavailable);
+        // BaRS codes read like their STU3 counterparts, never as the raw code.
+        let e = Error::from_provider(429, Some("SEND_TOO_MANY_REQUESTS"));
+        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert!(e.message.contains("slow down"), "{}", e.message);
+        assert_eq!(
+            Error::from_provider(404, Some("REC_NOT_FOUND")).kind,
+            ErrorKind::NotFound
+        );
+        let e = Error::from_provider(401, Some("SEND_UNAUTHORIZED"));
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert!(!e.message.contains("SEND_"));
+        assert_eq!(
+            Error::from_provider(409, Some("REC_CONFLICT")).kind,
+            ErrorKind::VersionConflict,
+            "a booking decides slot-taken itself"
+        );
         assert_eq!(Error::from_provider(504, None).kind, ErrorKind::Timeout);
         assert_eq!(
             Error::from_provider(500, None).kind,

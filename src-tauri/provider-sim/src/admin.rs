@@ -1,4 +1,5 @@
-//! Test hooks for driving a separate simulator process: list and reset appointments.
+//! Test hooks for driving a separate simulator process: list and reset appointments, and read
+//! back BaRS bookings with the messages that carried them.
 
 use crate::sim::Sim;
 use axum::extract::State;
@@ -12,6 +13,10 @@ async fn appointments(State(sim): State<Arc<Sim>>) -> Json<Value> {
     Json(Value::Array(sim.store.all_appointments()))
 }
 
+async fn bars_bookings(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(serde_json::to_value(sim.store.bars_bookings()).unwrap_or_default())
+}
+
 async fn reset(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
     sim.store.reset(chrono::Utc::now());
     tracing::info!("appointments reset to the seed");
@@ -21,5 +26,6 @@ async fn reset(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
 pub fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/_admin/appointments", get(appointments))
+        .route("/_admin/bars-bookings", get(bars_bookings))
         .route("/_admin/reset", post(reset))
 }

@@ -143,9 +143,91 @@ fn uec(service: &Service) -> Value {
     v
 }
 
+/// The BaRS receiver's R4 statement, after the published example: Slot search, Appointment read
+/// and search by patient, and `$process-message` for booking requests (new and cancellation).
+/// The dispatcher fills in the service root URLs.
+fn bars(service: &Service) -> Value {
+    let appointment_params = json!([
+        { "name": "patient:identifier", "type": "token",
+          "documentation": "NHS Number (system must be https://fhir.nhs.uk/Id/nhs-number)" },
+    ]);
+    json!({
+        "resourceType": "CapabilityStatement",
+        "name": "BaRS FHIR Server CapabilityStatement",
+        "status": "active",
+        "version": "1.0.0",
+        "experimental": false,
+        "date": "2024-01-09",
+        "publisher": service.name,
+        "kind": "instance",
+        "description": format!("{} (simulated BaRS receiver)", service.name),
+        "software": {
+            "name": "Booking Desk provider simulator",
+            "version": env!("CARGO_PKG_VERSION"),
+        },
+        "implementation": { "description": service.name },
+        "fhirVersion": "4.0.1",
+        "format": ["json"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "service": [{
+                    "coding": [{
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "OAuth",
+                        "display": "OAuth",
+                    }]
+                }]
+            },
+            "resource": [
+                {
+                    "type": "CapabilityStatement",
+                    "interaction": interactions(&["read"]),
+                    "versioning": "no-version",
+                },
+                {
+                    "type": "Appointment",
+                    "interaction": interactions(&["read", "search-type"]),
+                    "versioning": "no-version",
+                    "searchParam": appointment_params,
+                },
+                {
+                    "type": "Slot",
+                    "interaction": interactions(&["search-type"]),
+                    "versioning": "no-version",
+                    "searchInclude": [
+                        "Slot:schedule",
+                        "Schedule:actor:Practitioner",
+                        "Schedule:actor:PractitionerRole",
+                        "Schedule:actor:HealthcareService",
+                        "HealthcareService:providedBy",
+                        "HealthcareService:location",
+                    ],
+                    "searchParam": [
+                        { "name": "start", "type": "date" },
+                        { "name": "status", "type": "token" },
+                        { "name": "Schedule.actor:HealthcareService", "type": "token" },
+                    ],
+                },
+            ],
+            "operation": [{
+                "name": "$process-message",
+                "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
+            }],
+        }],
+        "messaging": [{
+            "supportedMessage": [
+                { "mode": "receiver", "definition": "https://fhir.nhs.uk/MessageDefinition/bars-message-booking-request" },
+                { "mode": "receiver", "definition": "https://fhir.nhs.uk/MessageDefinition/bars-message-booking-request-cancelled" },
+            ],
+        }],
+    })
+}
+
 pub fn statement(service: &Service) -> Value {
     match service.standard {
         Standard::GpConnect => gp_connect(service),
         Standard::UecBooking => uec(service),
+        Standard::Bars => bars(service),
     }
 }

@@ -1,6 +1,6 @@
 //! The Booking Desk configuration files that point the desk at this simulator.
 
-use crate::{CONSUMER_ASID, ServiceEntry};
+use crate::{CONSUMER_ASID, DEMO_PLATFORM_KEY_ID, ServiceEntry};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -48,12 +48,16 @@ pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
         if let Some(url) = &s.report_url {
             field("report_url", url);
         }
+        if let Some(target) = &s.target_identifier {
+            field("target_identifier", target);
+        }
     }
     out
 }
 
-pub fn bookdesk_toml() -> String {
-    format!(
+/// `platform_token_url`: the simulated platform's token endpoint, when BaRS services are hosted.
+pub fn bookdesk_toml(platform_token_url: Option<&str>) -> String {
+    let mut out = format!(
         r#"# Booking Desk configuration for the provider simulator
 directory = "services.toml"      # relative to this file
 store = "bookings.sqlite"        # relative to this file
@@ -74,18 +78,32 @@ telecom = "0300 123 4567"
 asid = "{CONSUMER_ASID}"
 endpoint = "https://bookingdesk.nhs111.example/fhir"
 "#
-    )
+    );
+    if let Some(url) = platform_token_url {
+        // The signing key itself stays in the OS keyring; only its key id is configuration.
+        let _ = write!(
+            out,
+            "\n[platform]\ntoken_url = {}\nkey_id = {}\n",
+            quoted(url),
+            quoted(DEMO_PLATFORM_KEY_ID)
+        );
+    }
+    out
 }
 
 /// Writes `bookdesk.toml` content at `config_path` and `services.toml` beside it.
-pub fn write(config_path: &Path, services_text: &str) -> std::io::Result<()> {
+pub fn write(
+    config_path: &Path,
+    services_text: &str,
+    platform_token_url: Option<&str>,
+) -> std::io::Result<()> {
     let dir = config_path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("services.toml"), services_text)?;
-    std::fs::write(config_path, bookdesk_toml())
+    std::fs::write(config_path, bookdesk_toml(platform_token_url))
 }
 
 #[cfg(test)]
@@ -96,5 +114,14 @@ mod tests {
     fn quoting() {
         assert_eq!(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(quoted("St James's"), "\"St James's\"");
+    }
+
+    #[test]
+    fn platform_section_only_with_a_token_url() {
+        assert!(!bookdesk_toml(None).contains("[platform]"));
+        let text = bookdesk_toml(Some("http://127.0.0.1:9/oauth2/token"));
+        assert!(text.contains(
+            "[platform]\ntoken_url = \"http://127.0.0.1:9/oauth2/token\"\nkey_id = \"booking-desk-demo\"\n"
+        ));
     }
 }

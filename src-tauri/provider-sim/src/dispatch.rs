@@ -8,7 +8,7 @@ use crate::outcome::FhirError;
 use crate::routes::{self, Op, Route};
 use crate::seed::Standard;
 use crate::sim::Sim;
-use crate::{gp_connect, uec};
+use crate::{bars, gp_connect, uec};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header as h, request::Parts};
@@ -92,6 +92,8 @@ async fn process(
     let reply = match service.standard {
         Standard::GpConnect => gp_connect::handle(&ctx, &candidate.op),
         Standard::UecBooking => uec::handle(&ctx, &candidate.op),
+        // BaRS requests are routed to `bars::dispatch` before they get here.
+        Standard::Bars => Err(FhirError::not_implemented("BaRS is not served here")),
     }?;
     Ok((candidate.op.clone(), reply))
 }
@@ -127,6 +129,10 @@ fn error_response(e: &FhirError, correlation: Option<&HeaderValue>) -> Response 
 
 /// Every request that is not an admin call comes here.
 pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    // BaRS has its own headers, security and error shapes from the first check on.
+    if bars::handles(req.uri().path()) {
+        return bars::dispatch(sim, req).await;
+    }
     let (parts, body) = req.into_parts();
     let route = match routes::resolve(&sim.region, &parts.method, parts.uri.path()) {
         Ok(r) => r,
@@ -143,7 +149,7 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     // UEC providers echo the consumer's X-Request-ID so calls can be matched up in logs.
     let correlation = match service.standard {
         Standard::UecBooking => parts.headers.get("X-Request-ID").cloned(),
-        Standard::GpConnect => None,
+        Standard::GpConnect | Standard::Bars => None,
     };
     let trace = parts
         .headers

@@ -1,9 +1,10 @@
-//! A simulated provider for Booking Desk: many GP Connect and UEC Booking services of a
+//! A simulated provider for Booking Desk: many GP Connect, UEC Booking and BaRS services of a
 //! fictional region on one loopback port, with strict request checking, optional persistence
 //! and fault injection. It is the desk's demo default and the engine's test peer.
 
 mod admin;
 mod auth;
+mod bars;
 mod capability;
 mod config;
 mod dispatch;
@@ -31,7 +32,7 @@ mod tls;
 mod token;
 mod uec;
 
-pub use state::ReceivedReport;
+pub use state::{BarsBooking, ReceivedReport};
 pub use tls::SimTls;
 pub use token::PlatformClient;
 
@@ -45,6 +46,10 @@ use tokio::task::JoinHandle;
 
 /// Booking Desk's own ASID, as written into the generated configuration.
 pub const CONSUMER_ASID: &str = "200000000359";
+
+/// The key id the generated configuration tells the desk its platform signing key has; see
+/// [`RunningSim::register_desk_key`].
+pub const DEMO_PLATFORM_KEY_ID: &str = "booking-desk-demo";
 
 /// How to run the simulator.
 #[derive(Debug, Clone)]
@@ -65,6 +70,10 @@ pub struct SimOptions {
     /// Serve HTTPS with this certificate (and require client certificates when it names a
     /// client CA); plain HTTP when `None`.
     pub tls: Option<SimTls>,
+    /// List the BaRS services in the desk configuration `write_config` writes. Off by default:
+    /// the engine books into BaRS services only once its BaRS module lands, and a desk whose
+    /// directory names services it cannot use would fail every search of them.
+    pub bars_in_directory: bool,
 }
 
 impl Default for SimOptions {
@@ -78,6 +87,7 @@ impl Default for SimOptions {
             state_file: None,
             seed: 1,
             tls: None,
+            bars_in_directory: false,
         }
     }
 }
@@ -102,7 +112,7 @@ pub struct ServiceEntry {
     pub name: String,
     /// gp-practice | urgent-care | emergency-department | gp-out-of-hours
     pub kind: String,
-    /// gp-connect | uec-booking
+    /// gp-connect | uec-booking | bars
     pub standard: String,
     /// The full service root URL, no trailing slash.
     pub base_url: String,
@@ -114,6 +124,9 @@ pub struct ServiceEntry {
     pub postcode: String,
     /// UEC: where the service receives 111 encounter reports.
     pub report_url: Option<String>,
+    /// BaRS: the DoS id that goes in `NHSD-Target-Identifier` (system
+    /// `https://fhir.nhs.uk/Id/dos-service-id`); also the HealthcareService id slot searches name.
+    pub target_identifier: Option<String>,
 }
 
 /// A fictional patient every GP Connect service knows.
@@ -140,6 +153,7 @@ pub fn demo_patients() -> Vec<DemoPatient> {
 /// A simulator serving in the background.
 pub struct RunningSim {
     sim: Arc<Sim>,
+    bars_in_directory: bool,
     /// The simulated national API platform's token endpoint.
     platform: Arc<token::Platform>,
     shutdown: watch::Sender<bool>,
@@ -195,6 +209,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
             opts.malformed_rate,
             opts.seed,
         ),
+        platform: platform.clone(),
         base_url,
     });
     let app = admin::router()
@@ -211,6 +226,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     );
     Ok(RunningSim {
         sim,
+        bars_in_directory: opts.bars_in_directory,
         platform,
         shutdown,
         task,
@@ -242,18 +258,31 @@ impl RunningSim {
                 postcode: s.address.postcode.to_string(),
                 report_url: (s.standard == seed::Standard::UecBooking)
                     .then(|| format!("{}{}", self.sim.base_url, itk::report_path(s.id))),
+                target_identifier: s.dos_service_id.map(str::to_string),
             })
             .collect()
     }
 
     /// The services file (`services.toml`) text.
     pub fn services_toml(&self) -> String {
-        config::services_toml(&self.sim.base_url, &self.services())
+        let listed: Vec<ServiceEntry> = self
+            .services()
+            .into_iter()
+            .filter(|s| self.bars_in_directory || s.standard != "bars")
+            .collect();
+        config::services_toml(&self.sim.base_url, &listed)
     }
 
-    /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it.
+    /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it. With BaRS services
+    /// the configuration also names the platform's token endpoint and the desk's key id.
     pub fn write_config(&self, config_path: &Path) -> std::io::Result<()> {
-        config::write(config_path, &self.services_toml())
+        let platform = self
+            .sim
+            .region
+            .has_bars()
+            .then(|| self.platform_token_url())
+            .filter(|_| self.bars_in_directory);
+        config::write(config_path, &self.services_toml(), platform.as_deref())
     }
 
     /// Every 111 report the services received.
@@ -261,9 +290,15 @@ impl RunningSim {
         self.sim.store.all_reports()
     }
 
-    /// Every stored Appointment of every service.
+    /// Every stored Appointment of every service; BaRS ones carry a `meta.tag` saying so.
     pub fn appointments(&self) -> Vec<serde_json::Value> {
         self.sim.store.all_appointments()
+    }
+
+    /// Every BaRS booking with the messages that made and changed it (clinical entries
+    /// included), oldest first.
+    pub fn bars_bookings(&self) -> Vec<BarsBooking> {
+        self.sim.store.bars_bookings()
     }
 
     /// Stops accepting, lets open connections finish briefly, and waits for the server task.

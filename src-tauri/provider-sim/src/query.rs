@@ -62,6 +62,17 @@ impl Query {
             .collect()
     }
 
+    /// Every parameter name, in request order, each once.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for (n, _) in &self.0 {
+            if !out.contains(&n.as_str()) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
     /// The single value of `name`; an error when it is repeated.
     pub fn one(&self, name: &str) -> Result<Option<&str>, String> {
         match self.all(name).as_slice() {

@@ -178,6 +178,8 @@ pub fn resolve<'a>(
     let lookup = match service.standard {
         Standard::GpConnect => gp_connect(method, rest),
         Standard::UecBooking => uec_booking(method, rest),
+        // BaRS paths never reach this table (see `bars::dispatch`).
+        Standard::Bars => Lookup::Unknown,
     };
     match lookup {
         Lookup::Found(candidates) => Ok(Route {

@@ -1,5 +1,6 @@
 //! The demo region: a fictional corner of West Yorkshire with GP practices, a GP out-of-hours
-//! service, urgent treatment centres and an emergency department, plus demo patients.
+//! service, urgent treatment centres and an emergency department, plus demo patients. Most speak
+//! GP Connect or UEC Booking; a second set of services speaks BaRS.
 //!
 //! Phone numbers come from the ranges Ofcom reserves for drama (0113 496 0xxx, 07700 900xxx),
 //! so nothing here can reach a real person.
@@ -10,6 +11,8 @@ use crate::DemoPatient;
 pub enum Standard {
     GpConnect,
     UecBooking,
+    /// The Booking and Referral Standard (FHIR R4), reached through the national API platform.
+    Bars,
 }
 
 impl Standard {
@@ -17,6 +20,7 @@ impl Standard {
         match self {
             Standard::GpConnect => "gp-connect",
             Standard::UecBooking => "uec-booking",
+            Standard::Bars => "bars",
         }
     }
 }
@@ -189,6 +193,9 @@ pub struct Service {
     pub location: LocationDef,
     /// DoS-style HealthcareService id (UEC only).
     pub healthcare_service: Option<&'static str>,
+    /// BaRS only: the service's DoS id, which senders put in `NHSD-Target-Identifier` and which
+    /// is also its HealthcareService id.
+    pub dos_service_id: Option<&'static str>,
     pub sends_delivery_channel: bool,
     pub slot_taken: SlotTakenAnswer,
     /// Patient logical ids at this service are this base plus the demo patient's position.
@@ -202,6 +209,7 @@ impl Service {
         match self.standard {
             Standard::GpConnect => format!("/{}/STU3/1/gpconnect", self.ods),
             Standard::UecBooking => format!("/uec/{}/STU3/1/booking", self.id),
+            Standard::Bars => format!("/bars/{}/FHIR/R4", self.id),
         }
     }
 
@@ -252,6 +260,23 @@ impl Region {
         self.services
             .iter()
             .find(|s| s.standard == Standard::UecBooking && s.id == id)
+    }
+
+    pub fn bars_service(&self, id: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.standard == Standard::Bars && s.id == id)
+    }
+
+    /// The BaRS service a DoS id names, as the platform's endpoint catalogue would find it.
+    pub fn bars_service_by_dos(&self, dos_id: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.standard == Standard::Bars && s.dos_service_id == Some(dos_id))
+    }
+
+    pub fn has_bars(&self) -> bool {
+        self.services.iter().any(|s| s.standard == Standard::Bars)
     }
 
     pub fn patient_by_nhs(&self, nhs: &str) -> Option<usize> {
@@ -344,6 +369,7 @@ fn gp_practices() -> Vec<Service> {
                 },
             },
             healthcare_service: None,
+            dos_service_id: None,
             sends_delivery_channel: true,
             slot_taken: SlotTakenAnswer::Conflict409,
             patient_id_base: 100,
@@ -406,6 +432,7 @@ fn gp_practices() -> Vec<Service> {
                 },
             },
             healthcare_service: None,
+            dos_service_id: None,
             sends_delivery_channel: true,
             slot_taken: SlotTakenAnswer::Conflict409,
             patient_id_base: 200,
@@ -458,6 +485,7 @@ fn gp_practices() -> Vec<Service> {
                 },
             },
             healthcare_service: None,
+            dos_service_id: None,
             sends_delivery_channel: true,
             slot_taken: SlotTakenAnswer::Conflict409,
             patient_id_base: 300,
@@ -510,6 +538,7 @@ fn gp_practices() -> Vec<Service> {
                 },
             },
             healthcare_service: None,
+            dos_service_id: None,
             sends_delivery_channel: true,
             slot_taken: SlotTakenAnswer::Conflict409,
             patient_id_base: 400,
@@ -566,6 +595,7 @@ fn out_of_hours() -> Service {
             },
         },
         healthcare_service: None,
+        dos_service_id: None,
         sends_delivery_channel: true,
         slot_taken: SlotTakenAnswer::Conflict409,
         patient_id_base: 500,
@@ -622,6 +652,7 @@ fn urgent_and_emergency() -> Vec<Service> {
                 },
             },
             healthcare_service: Some("2000100101"),
+            dos_service_id: None,
             sends_delivery_channel: true,
             slot_taken: SlotTakenAnswer::Conflict409,
             patient_id_base: 0,
@@ -681,6 +712,7 @@ fn urgent_and_emergency() -> Vec<Service> {
                 },
             },
             healthcare_service: Some("2000100202"),
+            dos_service_id: None,
             // Real providers vary: this one never states a delivery channel on its slots.
             sends_delivery_channel: false,
             slot_taken: SlotTakenAnswer::BusinessRule422,
@@ -748,6 +780,7 @@ fn urgent_and_emergency() -> Vec<Service> {
                 },
             },
             healthcare_service: Some("2000100303"),
+            dos_service_id: None,
             sends_delivery_channel: true,
             slot_taken: SlotTakenAnswer::BusinessRule422,
             patient_id_base: 0,
@@ -778,6 +811,260 @@ fn urgent_and_emergency() -> Vec<Service> {
                     slot_minutes: 30,
                     hours: Hours::Daily(ED_MINORS),
                     kinds: ED_MINORS_KINDS,
+                },
+            ],
+        },
+    ]
+}
+
+/// Services that take bookings over BaRS. Their ids, ODS codes, ASIDs and DoS ids are distinct
+/// from every GP Connect and UEC service so a directory can hold them all side by side.
+fn bars_services() -> Vec<Service> {
+    vec![
+        Service {
+            id: "ravensknowle-medical-centre",
+            name: "Ravensknowle Medical Centre",
+            kind: Kind::GpPractice,
+            standard: Standard::Bars,
+            ods: "B85041",
+            asid: "918999198301",
+            phone: "0113 496 0911",
+            organization_id: "ravensknowle-org",
+            address: Address {
+                lines: &["40 Wakefield Road", "Moldgreen"],
+                city: "Huddersfield",
+                district: "West Yorkshire",
+                postcode: "HD5 9AB",
+            },
+            location: LocationDef {
+                id: "ravensknowle-site",
+                name: "Ravensknowle Medical Centre",
+                address: Address {
+                    lines: &["40 Wakefield Road", "Moldgreen"],
+                    city: "Huddersfield",
+                    district: "West Yorkshire",
+                    postcode: "HD5 9AB",
+                },
+            },
+            healthcare_service: None,
+            dos_service_id: Some("2000100404"),
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "rmc-gp",
+                    practitioner: pr("rmc-p-1", "Dr", "Imran", "Qureshi", "male", "555100000901"),
+                    role_id: "rmc-r-1",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "General GP Appointments",
+                    slot_minutes: 10,
+                    hours: Hours::Weekdays(GP_DAY),
+                    kinds: GP_WITH_VIDEO,
+                },
+                ScheduleDef {
+                    id: "rmc-nurse",
+                    practitioner: pr(
+                        "rmc-p-2",
+                        "Mrs",
+                        "Lesley",
+                        "Haigh",
+                        "female",
+                        "555100000902",
+                    ),
+                    role_id: "rmc-r-2",
+                    job_role: SPECIALIST_NURSE_PRACTITIONER,
+                    category: "Nurse Practitioner Clinic",
+                    slot_minutes: 15,
+                    hours: Hours::Weekdays(GP_MORNING),
+                    kinds: NURSE_MINOR_ILLNESS,
+                },
+            ],
+        },
+        Service {
+            id: "spen-valley-utc",
+            name: "Spen Valley Urgent Treatment Centre",
+            kind: Kind::UrgentCare,
+            standard: Standard::Bars,
+            ods: "NQ503",
+            asid: "918999198302",
+            phone: "0113 496 0922",
+            organization_id: "spen-valley-org",
+            address: Address {
+                lines: &["Spen Valley Health Park", "Bradford Road"],
+                city: "Cleckheaton",
+                district: "West Yorkshire",
+                postcode: "BD19 3TQ",
+            },
+            location: LocationDef {
+                id: "spen-valley-utc-site",
+                name: "Spen Valley Urgent Treatment Centre",
+                address: Address {
+                    lines: &["Spen Valley Health Park", "Bradford Road"],
+                    city: "Cleckheaton",
+                    district: "West Yorkshire",
+                    postcode: "BD19 3TQ",
+                },
+            },
+            healthcare_service: None,
+            dos_service_id: Some("2000100505"),
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "svu-anp",
+                    practitioner: pr("svu-p-1", "Mr", "Daniel", "Firth", "male", "555100000911"),
+                    role_id: "svu-r-1",
+                    job_role: SPECIALIST_NURSE_PRACTITIONER,
+                    category: "Urgent care",
+                    slot_minutes: 15,
+                    hours: Hours::Daily(UTC_DAY),
+                    kinds: UTC_ILLNESS,
+                },
+                ScheduleDef {
+                    id: "svu-paramedic",
+                    practitioner: pr(
+                        "svu-p-2",
+                        "Ms",
+                        "Nadia",
+                        "Hussain",
+                        "female",
+                        "555100000912",
+                    ),
+                    role_id: "svu-r-2",
+                    job_role: PARAMEDIC,
+                    category: "Urgent care",
+                    slot_minutes: 15,
+                    hours: Hours::Daily(UTC_DAY),
+                    kinds: UTC_INJURY,
+                },
+            ],
+        },
+        Service {
+            id: "kirkgate-infirmary-ed",
+            name: "Kirkgate Infirmary Emergency Department",
+            kind: Kind::EmergencyDepartment,
+            standard: Standard::Bars,
+            ods: "RZZ02",
+            asid: "918999198303",
+            phone: "0113 496 0933",
+            organization_id: "kirkgate-infirmary-org",
+            address: Address {
+                lines: &["Kirkgate Infirmary", "Aberford Road"],
+                city: "Wakefield",
+                district: "West Yorkshire",
+                postcode: "WF1 4DG",
+            },
+            location: LocationDef {
+                id: "kirkgate-infirmary-ed-site",
+                name: "Kirkgate Infirmary Emergency Department",
+                address: Address {
+                    lines: &["Kirkgate Infirmary", "Aberford Road"],
+                    city: "Wakefield",
+                    district: "West Yorkshire",
+                    postcode: "WF1 4DG",
+                },
+            },
+            healthcare_service: None,
+            dos_service_id: Some("2000100606"),
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "kie-majors",
+                    practitioner: pr(
+                        "kie-p-1",
+                        "Dr",
+                        "Eleanor",
+                        "Sykes",
+                        "female",
+                        "555100000921",
+                    ),
+                    role_id: "kie-r-1",
+                    job_role: CONSULTANT,
+                    category: "Emergency department",
+                    slot_minutes: 30,
+                    hours: Hours::Daily(ED_ALL_DAY),
+                    kinds: ED_MAJORS,
+                },
+                ScheduleDef {
+                    id: "kie-minors",
+                    practitioner: pr(
+                        "kie-p-2",
+                        "Mr",
+                        "Tomasz",
+                        "Zielinski",
+                        "male",
+                        "555100000922",
+                    ),
+                    role_id: "kie-r-2",
+                    job_role: STAFF_NURSE,
+                    category: "Emergency department",
+                    slot_minutes: 30,
+                    hours: Hours::Daily(ED_MINORS),
+                    kinds: ED_MINORS_KINDS,
+                },
+            ],
+        },
+        Service {
+            id: "pennine-edge-gp-out-of-hours",
+            name: "Pennine Edge GP Out of Hours",
+            kind: Kind::GpOutOfHours,
+            standard: Standard::Bars,
+            ods: "NXY11",
+            asid: "918999198304",
+            phone: "0113 496 0944",
+            organization_id: "pennine-edge-org",
+            address: Address {
+                lines: &["Marsden Road Primary Care Centre", "12 Marsden Road"],
+                city: "Huddersfield",
+                district: "West Yorkshire",
+                postcode: "HD3 3NE",
+            },
+            location: LocationDef {
+                id: "pennine-edge-base",
+                name: "Marsden Road Primary Care Centre (out-of-hours base)",
+                address: Address {
+                    lines: &["Marsden Road Primary Care Centre", "12 Marsden Road"],
+                    city: "Huddersfield",
+                    district: "West Yorkshire",
+                    postcode: "HD3 3NE",
+                },
+            },
+            healthcare_service: None,
+            dos_service_id: Some("2000100707"),
+            sends_delivery_channel: true,
+            slot_taken: SlotTakenAnswer::Conflict409,
+            patient_id_base: 0,
+            schedules: vec![
+                ScheduleDef {
+                    id: "peo-gp",
+                    practitioner: pr(
+                        "peo-p-1",
+                        "Dr",
+                        "Catherine",
+                        "Ackroyd",
+                        "female",
+                        "555100000931",
+                    ),
+                    role_id: "peo-r-1",
+                    job_role: LOCUM_GP,
+                    category: "GP Out of Hours",
+                    slot_minutes: 20,
+                    hours: Hours::EveningsAndWeekends,
+                    kinds: OOH_GP,
+                },
+                ScheduleDef {
+                    id: "peo-nurse",
+                    practitioner: pr("peo-p-2", "Mr", "Owen", "Lister", "male", "555100000932"),
+                    role_id: "peo-r-2",
+                    job_role: SPECIALIST_NURSE_PRACTITIONER,
+                    category: "GP Out of Hours",
+                    slot_minutes: 20,
+                    hours: Hours::EveningsAndWeekends,
+                    kinds: OOH_NURSE,
                 },
             ],
         },
@@ -904,6 +1191,8 @@ pub fn region() -> Region {
     let mut services = gp_practices();
     services.push(out_of_hours());
     services.extend(urgent_and_emergency());
+    // Last, so the first service of each kind is still a GP Connect or UEC one.
+    services.extend(bars_services());
     Region {
         services,
         patients: patients(),
@@ -972,6 +1261,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn bars_services_cover_every_kind_with_their_own_dos_ids() {
+        let r = region();
+        let bars: Vec<&Service> = r
+            .services
+            .iter()
+            .filter(|s| s.standard == Standard::Bars)
+            .collect();
+        for k in [
+            Kind::GpPractice,
+            Kind::UrgentCare,
+            Kind::EmergencyDepartment,
+            Kind::GpOutOfHours,
+        ] {
+            assert!(bars.iter().any(|s| s.kind == k), "{}", k.as_str());
+        }
+        for s in &r.services {
+            assert_eq!(s.dos_service_id.is_some(), s.standard == Standard::Bars);
+            if let Some(dos) = s.dos_service_id {
+                assert!(dos.len() == 10 && dos.chars().all(|c| c.is_ascii_digit()));
+                assert_eq!(r.bars_service_by_dos(dos).map(|x| x.id), Some(s.id));
+                assert_eq!(r.bars_service(s.id).map(|x| x.id), Some(s.id));
+            }
+        }
+        let unique = |f: fn(&Service) -> &str| {
+            r.services.iter().map(f).collect::<HashSet<_>>().len() == r.services.len()
+        };
+        assert!(unique(|s| s.ods));
+        assert!(unique(|s| s.name));
+        // GP Connect and UEC services come first, so "the first of a kind" stays what it was.
+        let first_bars = r
+            .services
+            .iter()
+            .position(|s| s.standard == Standard::Bars)
+            .unwrap_or(0);
+        assert!(
+            r.services[first_bars..]
+                .iter()
+                .all(|s| s.standard == Standard::Bars)
+        );
     }
 
     #[test]

@@ -42,11 +42,11 @@ fn uec_namespace() -> Uuid {
 }
 
 /// GP Connect: the schedule id followed by the UTC start as digits (numeric and unambiguous,
-/// since the date part is always twelve digits). UEC: a name-based UUID.
+/// since the date part is always twelve digits). UEC and BaRS: a name-based UUID.
 pub fn slot_id(service: &Service, schedule: &ScheduleDef, start: DateTime<Utc>) -> String {
     match service.standard {
         Standard::GpConnect => format!("{}{}", schedule.id, start.format("%Y%m%d%H%M")),
-        Standard::UecBooking => {
+        Standard::UecBooking | Standard::Bars => {
             let name = format!("{}/{}/{}", service.id, schedule.id, start.to_rfc3339());
             Uuid::new_v5(&uec_namespace(), name.as_bytes()).to_string()
         }
@@ -184,7 +184,9 @@ mod tests {
             for id in &ids_a {
                 match s.standard {
                     Standard::GpConnect => assert!(id.chars().all(|c| c.is_ascii_digit())),
-                    Standard::UecBooking => assert!(Uuid::parse_str(id).is_ok()),
+                    Standard::UecBooking | Standard::Bars => {
+                        assert!(Uuid::parse_str(id).is_ok())
+                    }
                 }
                 assert!(a.get(s.id, id).is_some());
             }

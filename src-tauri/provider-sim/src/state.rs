@@ -2,7 +2,7 @@
 //! optionally saved to a JSON file after every change.
 
 use crate::fhir_time::parse_instant;
-use crate::seed::Region;
+use crate::seed::{Region, Standard};
 use crate::seed_bookings;
 use crate::slots::{SlotDef, SlotIndex};
 use chrono::{DateTime, Utc};
@@ -45,6 +45,27 @@ struct RequestRecord {
     appointment_id: String,
 }
 
+/// A BaRS `$process-message` that changed a booking, kept whole so its clinical entries
+/// (ServiceRequest, Encounter, Observation, Flag...) stay with the booking.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct BarsMessage {
+    service: String,
+    appointment_id: String,
+    received_at: DateTime<Utc>,
+    /// The message Bundle as stored, with the ids the provider assigned.
+    bundle: Value,
+}
+
+/// The answer to a BaRS message, so a repeat of the same request gets it again.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct BarsReply {
+    service: String,
+    request_id: String,
+    /// Fingerprint of the request body: the same X-Request-Id with another body is refused.
+    digest: String,
+    response: Value,
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug)]
 struct Persisted {
     format: u32,
@@ -54,6 +75,34 @@ struct Persisted {
     /// 111 encounter reports received (UEC), as the receiving service keeps them.
     #[serde(default)]
     reports: Vec<ReceivedReport>,
+    #[serde(default)]
+    bars_messages: Vec<BarsMessage>,
+    #[serde(default)]
+    bars_replies: Vec<BarsReply>,
+}
+
+/// A BaRS booking as the receiving service holds it, for tests and the admin API.
+#[derive(Debug, Clone, Serialize)]
+pub struct BarsBooking {
+    pub service: String,
+    /// Always `bars`.
+    pub standard: String,
+    pub appointment: Value,
+    /// The booking request and any later messages (a cancellation), oldest first.
+    pub messages: Vec<Value>,
+}
+
+/// Marks BaRS appointments in listings that mix every standard.
+pub const STANDARD_TAG_SYSTEM: &str = "urn:booking-desk:provider-sim:standard";
+
+fn tagged_bars(resource: &Value) -> Value {
+    let mut v = resource.clone();
+    let tag = serde_json::json!({ "system": STANDARD_TAG_SYSTEM, "code": "bars" });
+    match v["meta"]["tag"].as_array_mut() {
+        Some(tags) => tags.push(tag),
+        None => v["meta"]["tag"] = Value::Array(vec![tag]),
+    }
+    v
 }
 
 /// A CDA encounter report as it arrived.
@@ -102,6 +151,8 @@ fn fresh(region: &Region, now: DateTime<Utc>) -> Persisted {
         appointments,
         requests: Vec::new(),
         reports: Vec::new(),
+        bars_messages: Vec::new(),
+        bars_replies: Vec::new(),
     }
 }
 
@@ -129,6 +180,10 @@ fn load(path: &Path, region: &Region) -> Option<Persisted> {
             p.appointments
                 .retain(|a| region.service(&a.service).is_some());
             p.requests.retain(|r| region.service(&r.service).is_some());
+            p.bars_messages
+                .retain(|m| region.service(&m.service).is_some());
+            p.bars_replies
+                .retain(|r| region.service(&r.service).is_some());
             Some(p)
         }
         Ok(_) => {
@@ -206,12 +261,46 @@ impl Store {
         out
     }
 
+    fn is_bars(&self, service: &str) -> bool {
+        self.region
+            .service(service)
+            .is_some_and(|s| s.standard == Standard::Bars)
+    }
+
     pub fn all_appointments(&self) -> Vec<Value> {
         self.lock()
             .data
             .appointments
             .iter()
-            .map(|a| a.resource.clone())
+            .map(|a| {
+                if self.is_bars(&a.service) {
+                    tagged_bars(&a.resource)
+                } else {
+                    a.resource.clone()
+                }
+            })
+            .collect()
+    }
+
+    pub fn bars_bookings(&self) -> Vec<BarsBooking> {
+        let guard = self.lock();
+        guard
+            .data
+            .appointments
+            .iter()
+            .filter(|a| self.is_bars(&a.service))
+            .map(|a| BarsBooking {
+                service: a.service.clone(),
+                standard: Standard::Bars.as_str().to_string(),
+                appointment: a.resource.clone(),
+                messages: guard
+                    .data
+                    .bars_messages
+                    .iter()
+                    .filter(|m| m.service == a.service && m.appointment_id == a.id)
+                    .map(|m| m.bundle.clone())
+                    .collect(),
+            })
             .collect()
     }
 
@@ -331,6 +420,49 @@ impl Txn<'_> {
             service: service.to_string(),
             request_id: request_id.to_string(),
             appointment_id: appointment_id.to_string(),
+        });
+        self.dirty = true;
+    }
+
+    /// The answer an earlier BaRS message with this X-Request-Id got: (body digest, response).
+    pub fn bars_reply(&self, service: &str, request_id: &str) -> Option<(&str, &Value)> {
+        self.inner
+            .data
+            .bars_replies
+            .iter()
+            .find(|r| r.service == service && r.request_id == request_id)
+            .map(|r| (r.digest.as_str(), &r.response))
+    }
+
+    pub fn remember_bars_reply(
+        &mut self,
+        service: &str,
+        request_id: &str,
+        digest: &str,
+        response: &Value,
+    ) {
+        self.inner.data.bars_replies.push(BarsReply {
+            service: service.to_string(),
+            request_id: request_id.to_string(),
+            digest: digest.to_string(),
+            response: response.clone(),
+        });
+        self.dirty = true;
+    }
+
+    /// Keeps a message that changed BaRS appointment `appointment_id`.
+    pub fn add_bars_message(
+        &mut self,
+        service: &str,
+        appointment_id: &str,
+        received_at: DateTime<Utc>,
+        bundle: Value,
+    ) {
+        self.inner.data.bars_messages.push(BarsMessage {
+            service: service.to_string(),
+            appointment_id: appointment_id.to_string(),
+            received_at,
+            bundle,
         });
         self.dirty = true;
     }

@@ -30,6 +30,8 @@ const CLOCK_SKEW: i64 = 60;
 pub const DEFAULT_TOKEN_LIFETIME_SECS: u64 = 599;
 /// Accepted assertions kept for inspection; older ones are dropped.
 const KEEP_ASSERTIONS: usize = 100;
+/// Expired tokens are remembered this long, so a late caller hears "expired", not "unknown".
+const REMEMBER_EXPIRED_SECS: i64 = 3600;
 
 /// An application registered with the platform: its API key and one of its public keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +74,19 @@ struct Registered {
     key: DecodingKey,
 }
 
+/// An access token the endpoint issued.
+struct Issued {
+    expires_at: i64,
+}
+
+/// What the platform makes of a bearer token presented to an API behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    Valid,
+    Expired,
+    Unknown,
+}
+
 #[derive(Default)]
 struct Ledger {
     clients: Vec<Registered>,
@@ -80,6 +95,9 @@ struct Ledger {
     issued: u64,
     /// Header and claims of accepted assertions, newest last.
     accepted: Vec<Value>,
+    /// Every access token issued and not long expired, so the APIs behind the platform (BaRS)
+    /// accept exactly these.
+    tokens: HashMap<String, Issued>,
 }
 
 /// The token endpoint's registrations and memory of used assertions.
@@ -163,6 +181,15 @@ impl Platform {
 
     pub fn issued(&self) -> u64 {
         self.ledger().issued
+    }
+
+    /// Whether `token` is one this endpoint issued and still alive at `now`.
+    pub fn token_status(&self, token: &str, now: i64) -> TokenStatus {
+        match self.ledger().tokens.get(token) {
+            Some(t) if now < t.expires_at => TokenStatus::Valid,
+            Some(_) => TokenStatus::Expired,
+            None => TokenStatus::Unknown,
+        }
     }
 
     /// Checks one token request's form and answers with a token or the refusal.
@@ -301,6 +328,11 @@ impl Platform {
             .take(32)
             .map(char::from)
             .collect();
+        ledger
+            .tokens
+            .retain(|_, t| t.expires_at + REMEMBER_EXPIRED_SECS > now);
+        let expires_at = now.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX));
+        ledger.tokens.insert(token.clone(), Issued { expires_at });
         Ok((token, lifetime))
     }
 }
@@ -397,6 +429,17 @@ impl RunningSim {
         self.platform.register(client)
     }
 
+    /// Registers the desk's public key under the key id the written `bookdesk.toml` names
+    /// ([`crate::DEMO_PLATFORM_KEY_ID`]), for the API key the desk signs its assertions with.
+    /// Tokens it then obtains are accepted by every BaRS service.
+    pub fn register_desk_key(&self, api_key: &str, public_key_pem: &str) -> Result<(), SimError> {
+        self.platform.register(PlatformClient::new(
+            api_key,
+            crate::DEMO_PLATFORM_KEY_ID,
+            public_key_pem,
+        ))
+    }
+
     /// How many access tokens the token endpoint has issued.
     pub fn platform_tokens_issued(&self) -> u64 {
         self.platform.issued()
@@ -475,6 +518,9 @@ mod tests {
         assert_eq!(token.len(), 32);
         assert_eq!(lifetime, 42);
         assert_eq!(p.issued(), 1);
+        assert_eq!(p.token_status(&token, NOW), TokenStatus::Valid);
+        assert_eq!(p.token_status(&token, NOW + 42), TokenStatus::Expired);
+        assert_eq!(p.token_status("made-up", NOW), TokenStatus::Unknown);
         let (status, error, why) = refused(&p, &form(&a));
         assert_eq!(
             (status, error),

@@ -36,10 +36,21 @@ fn entry(id: Uuid, resource: Value) -> Value {
 }
 
 fn patient_resource(p: &PatientView) -> Value {
-    let mut r = json!({
-        "resourceType": "Patient",
-        "name": [{ "use": "official", "family": p.family, "given": p.given }],
-    });
+    // R4 allows no empty strings or arrays: leave out what is not known.
+    let mut name = json!({ "use": "official" });
+    if !p.family.trim().is_empty() {
+        name["family"] = json!(p.family.trim());
+    }
+    let given: Vec<&str> = p
+        .given
+        .iter()
+        .map(|g| g.trim())
+        .filter(|g| !g.is_empty())
+        .collect();
+    if !given.is_empty() {
+        name["given"] = json!(given);
+    }
+    let mut r = json!({ "resourceType": "Patient", "name": [name] });
     if let Some(n) = &p.nhs_number {
         r["identifier"] = json!([{ "system": NHS_NUMBER, "value": n.as_str() }]);
     }

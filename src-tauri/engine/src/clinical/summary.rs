@@ -178,6 +178,15 @@ impl ClinicalSummary {
                 break;
             }
         }
+        if self
+            .allergies
+            .iter()
+            .chain(self.medication.iter())
+            .flatten()
+            .any(|a| blank(a))
+        {
+            problems.push("allergy and medication entries cannot be blank".to_string());
+        }
         if self.flags.iter().any(|f| blank(&f.text)) {
             problems.push("each flag needs its text".to_string());
         }

@@ -5,6 +5,7 @@
 //! send (unknown elements, a single object where an array belongs, an array
 //! where one value belongs); writers emit what the specification says.
 
+pub mod r4;
 pub mod stu3;
 
 mod serde_helpers;
