@@ -18,6 +18,14 @@ const DEMO_CONFIG = path.join(DATA_DIR, 'demo', 'bookdesk.toml');
 const NHS = '9434765919'; // JACKSON, Jane (Miss)
 const OTHER_NHS = '9476719931'; // OKONJO, David: the other desk that takes the slot
 const DESCRIPTION = 'Sore throat and fever for 3 days';
+// The urgent treatment centre the triage summary's report goes to, and what the call found.
+const UTC = 'calder-valley-utc';
+const TRIAGE = {
+  complaint: 'Deep cut to the left palm from a kitchen knife an hour ago, bleeding controlled with pressure',
+  dxCode: 'Dx06',
+  dxText: 'Attend an urgent treatment centre within 24 hours',
+  timeframeMinutes: 1440,
+};
 const WAIT = 20_000;
 // Two named people: the call handler who books, then the supervisor who takes over the desk.
 const HANDLER = { name: 'Alex Taylor', sdsUser: '555021935107', localId: 'alex.taylor', role: 'call-handler', roleText: 'Call handler' };
@@ -267,6 +275,26 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
 
   let booked; // { service, slot, id }
 
+  /** Replaces a field's text as a person would: select what is there, then type. */
+  const typeInto = async (id, value) => {
+    const el = await shown(tid(id), id);
+    await el.clearValue();
+    await el.setValue(value);
+  };
+
+  /** The app's own answer to a command, asked the way the UI asks it. */
+  const appCommand = (cmd) =>
+    browser.executeAsync((name, done) => {
+      window.__TAURI_INTERNALS__.invoke(name).then(done, (e) => done({ failed: String(e?.message ?? JSON.stringify(e)) }));
+    }, cmd);
+
+  /** GET from the demo provider's admin hooks, as JSON. */
+  const providerGet = async (base, route) => {
+    const res = await fetch(`${base}${route}`);
+    assert.equal(res.status, 200, `GET ${route} answered ${res.status}: is provider-sim up to date?`);
+    return res.json();
+  };
+
   try {
     await step('00-window', async () => {
       await waitUntil(async () => (await browser.getTitle()) === 'Booking Desk', 'the window title to be "Booking Desk"');
@@ -439,7 +467,150 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await shot('10-booked-today');
     });
 
-    await step('09-switch-user-clears-the-patient', async () => {
+    await step('09-triage-summary-to-an-urgent-treatment-centre', async () => {
+      // Jane is still the patient on the call. The keyboard path first; the banner's button if the
+      // webview does not pass Alt+T through.
+      await shown(tid('patient-banner'), 'the patient banner');
+      await browser.keys(['Alt', 't']);
+      let viaKeyboard = true;
+      try {
+        await browser.$(tid('triage-screen')).waitForDisplayed({ timeout: 3_000 });
+      } catch {
+        viaKeyboard = false;
+        await click(tid('banner-triage-edit'), 'the banner\'s triage Add button');
+      }
+      t.diagnostic(`triage summary opened ${viaKeyboard ? 'with Alt+T' : 'from the banner'}`);
+      await shown(tid('triage-screen'), 'the triage summary');
+      // Prefilled from the patient's record and the person signed in.
+      assert.equal(await browser.$(tid('triage-call-back')).getValue(), '07700 900123', 'the call-back number is the patient\'s phone');
+      assert.equal(await browser.$(tid('triage-assessor-name')).getValue(), HANDLER.name);
+      assert.equal(await browser.$(tid('triage-assessor-call-handler')).isSelected(), true, 'assessed by a call handler');
+
+      // Saving with nothing filled in lists what is missing.
+      await click(tid('triage-save'), 'Save triage summary');
+      const problems = await shown('.error-summary', 'the error summary');
+      const problemText = await problems.getText();
+      for (const words of ['presenting complaint', 'disposition code', 'agree to share']) {
+        assert.ok(problemText.includes(words), `the error summary names the ${words}: ${problemText}`);
+      }
+
+      await typeInto('triage-complaint', TRIAGE.complaint);
+      await typeInto('triage-dx-code', TRIAGE.dxCode);
+      await typeInto('triage-dx-text', TRIAGE.dxText);
+      await (await shown(tid('triage-timeframe'))).selectByAttribute('value', String(TRIAGE.timeframeMinutes));
+      await typeInto('triage-sg-code', 'SG1010');
+      await typeInto('triage-sg-text', 'Wound');
+      await click(tid('triage-add-observation'), 'Add an observation');
+      await typeInto('triage-obs-name', 'Pulse');
+      await typeInto('triage-obs-value', '88');
+      await typeInto('triage-obs-unit', '/min');
+      await click(tid('triage-allergies-listed'), 'Allergies: Listed');
+      await typeInto('triage-allergies-list', 'Penicillin (rash)');
+      await click(tid('triage-medication-none'), 'Medication: None');
+      await click(tid('triage-add-flag'), 'Add a flag');
+      await typeInto('triage-flag-text', 'Lives alone; daughter visits daily');
+      await click(tid('triage-consent'), 'the consent tick');
+      assert.equal(await browser.$(tid('triage-consent')).isSelected(), true, 'consent is ticked');
+      // The problems listed earlier go as each is fixed.
+      assert.equal(await browser.$('.error-summary').isExisting(), false, 'no problems left once every one is fixed');
+      // The whole form in two pictures: from the top, then the end with the consent tick.
+      await browser.execute(() => document.getElementById('screen').scrollTo(0, 0));
+      await shot('13-triage-summary');
+      await browser.execute(() => document.getElementById('screen').scrollTo(0, 1e6));
+      await shot('13b-triage-summary-consent');
+      await click(tid('triage-save'), 'Save triage summary');
+      await waitUntil(async () => !(await browser.$(tid('triage-screen')).isExisting()), 'the triage summary to close once saved');
+      await shown(tid('banner-triage'), 'the triage line in the banner');
+      // Its text, not WebDriver's idea of the visible part: long words there end in an ellipsis.
+      const line = await browser.execute((sel) => document.querySelector(sel).textContent.replace(/\s+/g, ' '), tid('banner-triage'));
+      assert.match(line, new RegExp(`${TRIAGE.dxCode} — ${TRIAGE.dxText} · see by \\d\\d:\\d\\d`));
+
+      // An urgent treatment centre slot within the timeframe (later ones need an approval).
+      for (const s of bookdesk('slots', '--all').json.slots) slotStarts.set(slotKey(s.service_id, s.id), Date.parse(s.start));
+      const states = await searchAll();
+      assert.ok(states.some(([id, state]) => id === UTC && state === 'found'), `${UTC} has free slots: ${JSON.stringify(states)}`);
+      const now = Date.now();
+      const utcSlots = [...slotStarts]
+        .map(([k, start]) => ({ service: k.split('|')[0], slot: k.split('|')[1], start }))
+        .filter((s) => s.service === UTC && s.start > now + 20 * 60_000)
+        .sort((a, b) => a.start - b.start);
+      assert.ok(utcSlots.length > 0, `${UTC} lists a slot more than 20 minutes ahead`);
+      const within = utcSlots.filter((s) => s.start < now + (TRIAGE.timeframeMinutes - 30) * 60_000);
+      const target = (within[0] ?? utcSlots[0]);
+      const rows = await scrollToTime(target.start);
+      const row = rows.find((r) => r.service === UTC && r.slot === target.slot);
+      assert.ok(row, `slot ${target.slot} at ${UTC} is in the list`);
+      await centre(row);
+      t.diagnostic(`picking ${UTC} slot ${row.slot} at ${new Date(row.start).toISOString()}${within.length ? '' : ' (after the timeframe)'}`);
+      await click(rowSelector(row), `slot ${row.slot}`);
+      await shown(tid('book-panel'), 'the booking panel');
+
+      // The preview: the report as the centre will read it, and the texts filled in from the summary.
+      const sections = await shown(tid('preview-sections'), 'the report preview');
+      const previewText = await sections.getText();
+      for (const words of ['Triage outcome', TRIAGE.dxCode, 'Presenting complaint', 'SAFEGUARDING', 'Penicillin (rash)']) {
+        assert.ok(previewText.includes(words), `the report preview shows ${words}: ${previewText}`);
+      }
+      await shown(tid('preview-document'), 'the "Show the document" disclosure');
+      const description = await browser.$(tid('description-input'));
+      await waitUntil(async () => (await description.getValue()) !== '', 'the description to be filled in from the summary');
+      const sentDescription = await description.getValue();
+      const sentComment = await browser.$(tid('comment-input')).getValue();
+      assert.ok(TRIAGE.complaint.startsWith(sentDescription.replace(/…$/, '')), `the description is the complaint: ${sentDescription}`);
+      assert.equal(await browser.$(tid('book-consent')).isSelected(), true, 'consent is ticked on the Book panel too');
+      if (!within.length) {
+        await shown(tid('timeframe-warning'), 'the timeframe warning');
+        await typeInto('approved-by', 'Dr Amara Okafor (clinical supervisor)');
+        await typeInto('approval-reason', 'No earlier slot; safe to wait with worsening advice');
+      } else {
+        assert.equal(await browser.$(tid('timeframe-warning')).isExisting(), false, 'no timeframe warning within the timeframe');
+      }
+      await shot('14-book-with-report-preview');
+      await browser.execute(() => document.querySelector('.book-panel').scrollTo(0, 1e6));
+      await shot('14b-book-consent-and-confirm');
+
+      await click(tid('confirm-booking'), 'Confirm booking');
+      const confirmation = await shown(tid('booking-confirmation'), 'the booking confirmation');
+      const sent = await shown(tid('clinical-sent'), 'what was sent of the summary');
+      const reportId = (await browser.$(tid('report-id')).getText()).trim();
+      assert.match(reportId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the report id is a UUID');
+      assert.equal((await sent.getText()).trim(), `The 111 report (id ${reportId}) was sent to the service.`);
+      const appointmentId = (await browser.$(tid('confirmation-reference')).getText()).trim();
+      assert.ok(appointmentId, 'a booking reference');
+      t.diagnostic(`booked ${UTC} appointment ${appointmentId}, report ${reportId}`);
+      assert.ok(await confirmation.isDisplayed());
+      await shot('15-uec-confirmation');
+
+      // What the centre holds, read as its own system would.
+      const info = await appCommand('app_info');
+      assert.ok(info && !info.failed && info.provider_url, `app_info names the demo provider: ${JSON.stringify(info)}`);
+      const provider = info.provider_url.replace(/\/$/, '');
+      const appointments = await providerGet(provider, '/_admin/appointments');
+      const held = appointments.find((a) => a.id === appointmentId);
+      assert.ok(held, `the provider holds appointment ${appointmentId}`);
+      const document = (held.contained ?? []).find((r) => r.resourceType === 'DocumentReference');
+      assert.ok(document, 'the appointment carries a DocumentReference');
+      assert.ok(
+        (document.identifier ?? []).some((i) => i.value === reportId),
+        `its identifier is the report id ${reportId}: ${JSON.stringify(document.identifier)}`,
+      );
+      assert.equal(held.description, sentDescription, 'the appointment carries the description shown');
+      assert.equal(held.comment ?? '', sentComment, 'the appointment carries the comment shown');
+
+      const reports = await providerGet(provider, '/_admin/reports');
+      const report = reports.find((r) => r.report_id === reportId);
+      assert.ok(report, `the centre received report ${reportId}: ${JSON.stringify(reports.map((r) => r.report_id))}`);
+      assert.equal(report.service, UTC);
+      for (const [what, text] of [
+        ['the NHS number', NHS],
+        ['the disposition code', TRIAGE.dxCode],
+        ['the appointment reference', `/Appointment/${appointmentId}`],
+      ]) {
+        assert.ok(report.xml.includes(text), `the report's XML has ${what} (${text})`);
+      }
+    });
+
+    await step('10-switch-user-clears-the-patient', async () => {
       // Jane is still in the banner from the handler's call: switching asks first.
       await shown(tid('patient-banner'), 'the patient banner before switching');
       await click(tid('switch-user'), 'Switch user');
@@ -455,6 +626,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.equal(await browser.$(tid('nav-patient')).getAttribute('aria-selected'), 'true', 'the Patient screen is shown');
       assert.equal(await browser.$(tid('nhs-input')).getValue(), '', 'the NHS number field is empty');
       assert.equal(await browser.$(tid('patient-banner')).isExisting(), false, 'no patient banner');
+      assert.equal(await browser.$(tid('banner-triage')).isExisting(), false, 'no triage summary from the last call');
       await shot('11-switched-user');
 
       // Searching stays open to a supervisor; booking does not.

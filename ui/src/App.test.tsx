@@ -5,7 +5,7 @@ import type { BookingOutcome } from "./api/bindings";
 import type { Result } from "./api/client";
 import { App } from "./App";
 import { formatAge, ukToday } from "./format";
-import { controlSearch, renderApp, signInThroughForm } from "./test/app";
+import { controlSearch, renderApp, saveTriage, signInThroughForm } from "./test/app";
 import { alex, apiError, appointment, at, jane, outcome, signedOut, slot } from "./test/fixtures";
 import * as client from "./test/mockClient";
 import { fail, ok } from "./test/mockClient";
@@ -187,6 +187,40 @@ describe("switching user", () => {
     await user.keyboard("{Alt>}3{/Alt}");
     expect(screen.getByText(/Find the patient first/)).toBeInTheDocument();
     expect(screen.queryAllByTestId("appointment-row")).toHaveLength(0);
+  });
+
+  it("clears the call's triage summary: the next person starts a new one", async () => {
+    const { user } = await renderApp();
+    await findJane(user);
+    await saveTriage(user, { complaint: "Chest pain on exertion", dxCode: "Dx05" });
+    expect(screen.getByTestId("banner-triage")).toHaveTextContent("Dx05");
+
+    await user.click(screen.getByTestId("switch-user"));
+    const dialog = screen.getByRole("alertdialog", { name: "Switch user?" });
+    expect(dialog).toHaveTextContent("the triage summary");
+    await user.click(within(dialog).getByTestId("confirm-switch-user"));
+    await signInThroughForm(user, "clinician", sam);
+
+    await findJane(user);
+    expect(screen.getByTestId("banner-triage")).toHaveTextContent("no summary yet");
+    await user.keyboard("{Alt>}t{/Alt}");
+    expect(screen.getByTestId("triage-complaint")).toHaveValue("");
+    expect(screen.queryByDisplayValue("Chest pain on exertion")).toBeNull();
+    expect(screen.getByTestId("triage-dx-code")).toHaveValue("");
+    // The new summary is the new person's.
+    expect(screen.getByTestId("triage-assessor-name")).toHaveValue("Sam Okafor");
+    expect(screen.getByTestId("triage-assessor-clinician")).toBeChecked();
+    expect(screen.getByTestId("triage-status")).toHaveTextContent("Not saved yet");
+  });
+
+  it("asks before switching when only a triage summary has been started", async () => {
+    const { user } = await renderApp();
+    await user.keyboard("{Alt>}t{/Alt}");
+    await user.type(screen.getByTestId("triage-complaint"), "Headache");
+    await user.click(screen.getByTestId("switch-user"));
+    const dialog = screen.getByRole("alertdialog", { name: "Switch user?" });
+    expect(dialog).toHaveTextContent("What was typed for this call — the triage summary");
+    expect(client.signOut).not.toHaveBeenCalled();
   });
 
   it("Stay signed in (or Esc) keeps the call as it was", async () => {

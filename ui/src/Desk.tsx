@@ -18,6 +18,8 @@ import { BookedScreen } from "./screens/Booked/BookedScreen";
 import { PatientScreen } from "./screens/Patient/PatientScreen";
 import { SettingsScreen } from "./screens/Settings/SettingsScreen";
 import { SlotsScreen } from "./screens/Slots/SlotsScreen";
+import { TRIAGE_FIRST_FIELD, TriageScreen } from "./screens/Triage/TriageScreen";
+import { useTriage } from "./screens/Triage/useTriage";
 import { filtersProblem, MAX_WINDOW_DAYS, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
 import type { ChosenPatient, Screen, Tab } from "./types";
 
@@ -28,7 +30,7 @@ const TABS: { tab: Tab; label: string; testId: string }[] = [
   { tab: "booked", label: "Booked today", testId: "nav-booked" },
 ];
 
-const isTab = (s: Screen): s is Tab => s !== "settings";
+const isTab = (s: Screen): s is Tab => s !== "settings" && s !== "triage";
 
 type Props = {
   info: AppInfo;
@@ -75,6 +77,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
     }, [refresh]),
     onBooked: useCallback((slot: SlotView) => remove([slotKey(slot)]), [remove]),
   });
+  const triage = useTriage();
 
   useEffect(() => {
     void (async () => {
@@ -129,7 +132,31 @@ export function Desk({ info, user, onSignedOut }: Props) {
       ((patient.patient.nhs_number && patient.patient.nhs_number === next.patient.nhs_number) ||
         (patient.source === "manual" && next.source === "manual" && patient === next));
     if (!same) booking.reset();
+    // A summary typed before the patient was found is this patient's; another patient's is not.
+    if (patient && !same) triage.clear();
+    triage.patientChosen(next.patient);
     setPatient(next);
+  }
+
+  const { start: startTriage } = triage;
+  const openTriage = useCallback(() => {
+    if (!canBook) return;
+    startTriage(user, patient?.patient ?? null);
+    goTab("triage", () => document.getElementById(TRIAGE_FIRST_FIELD)?.focus());
+  }, [canBook, startTriage, user, patient, goTab]);
+
+  /** Saved: on to the next step of the call, where the summary is used. */
+  function triageSaved() {
+    if (!patient) {
+      goTab("patient");
+      return;
+    }
+    goTab("slots", () => {
+      const description = document.querySelector<HTMLElement>("[data-testid=description-input]");
+      if (description) description.focus();
+      else if (search.state.slots.length > 0) slotList.current?.focus();
+      else document.querySelector<HTMLElement>("[data-testid=search-slots]:not([disabled])")?.focus();
+    });
   }
 
   const focusNhs = useCallback(() => {
@@ -153,7 +180,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
 
   function askSwitchUser() {
     // With a patient on screen the switch would end that call here: check first.
-    if (patient || booking.state.phase !== "idle") setSwitching({ busy: false, error: null });
+    if (patient || booking.state.phase !== "idle" || triage.draft) setSwitching({ busy: false, error: null });
     else void signOutNow();
   }
 
@@ -191,6 +218,10 @@ export function Desk({ info, user, onSignedOut }: Props) {
           e.preventDefault();
           goTab("appointments");
         }
+        if (e.code === "KeyT" && canBook) {
+          e.preventDefault();
+          openTriage();
+        }
         return;
       }
       if (e.ctrlKey || e.metaKey || isTyping(e.target)) return;
@@ -205,7 +236,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
     if (!loaded) return undefined;
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [loaded, tab, back, goTab, filters, services, runSearch, focusNhs]);
+  }, [loaded, tab, back, goTab, filters, services, runSearch, focusNhs, canBook, openTriage]);
 
   const header = (
     <AppHeader
@@ -251,7 +282,13 @@ export function Desk({ info, user, onSignedOut }: Props) {
     <div className="app">
       {info.demo && <DemoBand />}
       {header}
-      {patient && <PatientBanner chosen={patient} onChange={focusNhs} />}
+      {patient && (
+        <PatientBanner
+          chosen={patient}
+          onChange={focusNhs}
+          triage={canBook ? { summary: triage.saved?.summary ?? null, onOpen: openTriage } : undefined}
+        />
+      )}
       <div className="tabs" role="tablist" aria-label="Screens" onKeyDown={onTabKey}>
         {TABS.map((t, i) => (
           <button
@@ -279,7 +316,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
         id="screen"
         className="app__main"
         role={isTab(tab) ? "tabpanel" : undefined}
-        aria-labelledby={isTab(tab) ? `tab-${tab}` : "settings-title"}
+        aria-labelledby={isTab(tab) ? `tab-${tab}` : tab === "triage" ? "triage-title" : "settings-title"}
       >
         {tab === "patient" && (
           <PatientScreen
@@ -307,6 +344,8 @@ export function Desk({ info, user, onSignedOut }: Props) {
               patient={patient}
               organisation={organisation}
               canBook={canBook}
+              role={user.role}
+              triage={{ saved: triage.saved, dirty: triage.dirty, onEdit: openTriage, onConsent: triage.setConsent }}
               today={today}
               listRef={slotList}
               onFindPatient={focusNhs}
@@ -323,6 +362,23 @@ export function Desk({ info, user, onSignedOut }: Props) {
           />
         )}
         {tab === "booked" && <BookedScreen services={services} today={today} />}
+        {tab === "triage" && triage.draft && (
+          <TriageScreen
+            draft={triage.draft}
+            onEdit={triage.edit}
+            onSave={(draft, summary) => {
+              triage.save(draft, summary);
+              triageSaved();
+            }}
+            onRemove={() => {
+              triage.clear();
+              back();
+            }}
+            onBack={back}
+            saved={triage.saved !== null}
+            dirty={triage.dirty}
+          />
+        )}
         {tab === "settings" && (
           <SettingsScreen info={info} serviceCount={servicesError ? null : services.length} onBack={back} />
         )}
@@ -332,7 +388,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
       {switching && (
         <SwitchUserDialog
           patient={patient}
-          draft={booking.state.phase !== "idle"}
+          draft={booking.state.phase !== "idle" || triage.draft !== null}
           bookingInFlight={booking.state.phase === "booking"}
           switching={switching}
           onStay={() => setSwitching(null)}
@@ -345,7 +401,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
 
 type SwitchProps = {
   patient: ChosenPatient | null;
-  /** A slot chosen for booking, or a booking's outcome, on screen. */
+  /** A slot chosen for booking, a booking's outcome, or a triage summary, on screen. */
   draft: boolean;
   bookingInFlight: boolean;
   switching: Switching;
@@ -363,10 +419,10 @@ function SwitchUserDialog({ patient, draft, bookingInFlight, switching, onStay, 
           {patient ? (
             <>
               <strong>{formatPatientName(patient.patient)}</strong> and everything about this call — slots, the
-              booking being made, appointments — will be cleared from the screen.
+              triage summary, the booking being made, appointments — will be cleared from the screen.
             </>
           ) : (
-            "The slot chosen and what was typed for the booking will be cleared from the screen."
+            "What was typed for this call — the triage summary, the slot chosen, the booking — will be cleared from the screen."
           )}{" "}
           The next person starts with an empty Patient screen.
         </p>

@@ -13,8 +13,11 @@ import {
   formatPatientName,
   formatTime,
   formatTimeRange,
+  formatSeeBy,
   parseDay,
+  parseTime,
   ukDay,
+  ukWallTime,
 } from "./format";
 
 describe("NHS numbers", () => {
@@ -96,5 +99,27 @@ describe("other display rules", () => {
   it("counts characters as the services do", () => {
     expect(charCount("café")).toBe(4);
     expect(charCount("👍👍")).toBe(2);
+  });
+});
+
+describe("times typed for the triage summary", () => {
+  it("reads 24-hour times however they are typed", () => {
+    expect(parseTime("9:40")).toBe("09:40");
+    expect(parseTime("0940")).toBe("09:40");
+    expect(parseTime(" 21.05 ")).toBe("21:05");
+    expect(parseTime("24:00")).toBeNull();
+    expect(parseTime("9:60")).toBeNull();
+    expect(parseTime("nine")).toBeNull();
+  });
+
+  it("gives a UK wall-clock time the offset in force that day, GMT or BST", () => {
+    expect(ukWallTime("2026-12-01", "09:40")).toBe("2026-12-01T09:40:00+00:00");
+    expect(ukWallTime("2026-07-01", "09:40")).toBe("2026-07-01T09:40:00+01:00");
+    expect(Date.parse(ukWallTime("2026-07-01", "09:40"))).toBe(Date.parse("2026-07-01T08:40:00Z"));
+  });
+
+  it("says when to be seen by, with the day when it is not today", () => {
+    expect(formatSeeBy("2026-12-01T11:40:00Z", "2026-12-01")).toBe("11:40");
+    expect(formatSeeBy("2026-12-02T11:40:00Z", "2026-12-01")).toBe("11:40 on Wed 02-Dec");
   });
 });

@@ -219,3 +219,36 @@ export function parseDay(text: string): string | null {
   if (t2.getUTCFullYear() !== y || t2.getUTCMonth() !== m - 1 || t2.getUTCDate() !== d) return null;
   return `${y}-${pad(m)}-${pad(d)}`;
 }
+
+/** `09:40` from a time typed as `9:40`, `0940` or `9.40`; null when it is not a time of day. */
+export function parseTime(text: string): string | null {
+  const m = /^(\d{1,2})[:.]?(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if (h > 23 || min > 59) return null;
+  return `${pad(h)}:${pad(min)}`;
+}
+
+/**
+ * A UK wall-clock day and time (`hh:mm`) as RFC 3339 with the UK offset in force then:
+ * `2026-07-01T09:40:00+01:00`. The engine reads the offset, so the time means what the person saw.
+ */
+export function ukWallTime(day: string, time: string): string {
+  const [y, m, d] = splitDay(day);
+  const [hh, mm] = time.split(":").map(Number);
+  const guess = Date.UTC(y, m - 1, d, hh, mm);
+  // London is UTC or an hour ahead: the wall clock there at the guess gives the offset.
+  const p = ukParts(new Date(guess));
+  const offset = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - guess) / 60_000);
+  const sign = offset < 0 ? "-" : "+";
+  const abs = Math.abs(offset);
+  return `${day}T${pad(hh)}:${pad(mm)}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** `11:40`, or `11:40 on Wed 02-Dec` when that is not today: when the patient should be seen by. */
+export function formatSeeBy(instant: string | Date, today: string): string {
+  const iso = typeof instant === "string" ? instant : instant.toISOString();
+  const day = ukDay(iso);
+  return day === today ? formatTime(iso) : `${formatTime(iso)} on ${formatShortDay(day)}`;
+}

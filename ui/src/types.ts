@@ -10,5 +10,8 @@ export type ChosenPatient = {
 
 export type Tab = "patient" | "slots" | "appointments" | "booked";
 
-/** Every screen of the desk: the tabs, and Settings, which is reached from the header. */
-export type Screen = Tab | "settings";
+/**
+ * Every screen of the desk: the tabs; Settings, reached from the header; and the call's triage
+ * summary, reached with Alt+T from anywhere in the call.
+ */
+export type Screen = Tab | "settings" | "triage";

@@ -8,9 +8,12 @@ import {
   type BookingOutcome,
   type BookingSummary,
   type BookRequest,
+  type ClinicalPreview,
+  type ClinicalSummary,
   type Error as ApiError,
   type PatientAppointments,
   type PatientMatch,
+  type PatientView,
   type SearchEvent,
   type SearchRequest,
   type SearchWindow,
@@ -94,6 +97,13 @@ export function searchSlots(
   channel.onmessage = onEvent;
   return settle(() => commands.searchSlots(request, channel));
 }
+
+/** Exactly what the service would receive of the triage summary; checks its content (not consent). */
+export const clinicalPreview = (
+  summary: ClinicalSummary,
+  serviceId: string,
+  patient: PatientView,
+): Promise<Result<ClinicalPreview>> => settle(() => commands.clinicalPreview(summary, serviceId, patient));
 
 export const book = (request: BookRequest): Promise<Result<BookingOutcome>> =>
   settle(() => commands.book(request));

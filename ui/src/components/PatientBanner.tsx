@@ -1,10 +1,17 @@
-import { formatAge, formatDay, formatGender, formatNhsNumber, formatPatientName, ukToday } from "../format";
+import type { ClinicalSummary } from "../api/bindings";
+import { formatAge, formatDay, formatGender, formatNhsNumber, formatPatientName, formatSeeBy, ukToday } from "../format";
+import { seeBy } from "../screens/Triage/triage";
 import type { ChosenPatient } from "../types";
 
-type Props = { chosen: ChosenPatient; onChange: () => void };
+type Props = {
+  chosen: ChosenPatient;
+  onChange: () => void;
+  /** The call's saved triage outcome, for those who book; absent for those who do not. */
+  triage?: { summary: ClinicalSummary | null; onOpen: () => void };
+};
 
 /** Who the call is about: stays in view on every screen once chosen. */
-export function PatientBanner({ chosen, onChange }: Props) {
+export function PatientBanner({ chosen, onChange, triage }: Props) {
   const p = chosen.patient;
   const address = [...p.address_lines, p.postcode].filter(Boolean).join(", ");
   return (
@@ -37,10 +44,36 @@ export function PatientBanner({ chosen, onChange }: Props) {
             {p.phone}
           </span>
         )}
-        <span className="patient-banner__source">
+        {triage && <TriageLine {...triage} />}
+        <span className="patient-banner__source" title={chosen.source === "manual" ? undefined : chosen.foundAt ?? undefined}>
           {chosen.source === "manual" ? "Details entered by hand" : chosen.foundAt ? `Record from ${chosen.foundAt}` : ""}
         </span>
       </div>
     </section>
+  );
+}
+
+/** The triage outcome and its timeframe, always in view once saved: it governs which slot to book. */
+function TriageLine({ summary, onOpen }: { summary: ClinicalSummary | null; onOpen: () => void }) {
+  const t = summary?.triage;
+  return (
+    <span className="patient-banner__triage" data-testid="banner-triage">
+      <span className="patient-banner__label">Triage </span>
+      {summary && t ? (
+        <>
+          <strong>{t.disposition_code}</strong> —{" "}
+          <span className="patient-banner__dx" title={t.disposition_text}>
+            {t.disposition_text}
+          </span>{" "}
+          · see by <strong>{formatSeeBy(new Date(seeBy(summary)), ukToday())}</strong>
+        </>
+      ) : (
+        "no summary yet"
+      )}{" "}
+      <button type="button" className="link-button" onClick={onOpen} aria-keyshortcuts="Alt+T" data-testid="banner-triage-edit">
+        {t ? "Edit" : "Add"}
+      </button>
+      <kbd className="patient-banner__key">Alt+T</kbd>
+    </span>
   );
 }

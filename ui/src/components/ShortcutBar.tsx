@@ -3,6 +3,7 @@ const SHORT: [string, string][] = [
   ["Ctrl+F", "search"],
   ["↑↓", "move"],
   ["Enter", "choose"],
+  ["Alt+T", "triage"],
   ["Alt+B", "book"],
   ["Alt+A", "appointments"],
   ["Esc", "back"],
@@ -16,6 +17,8 @@ export const ALL_SHORTCUTS: [string, string][] = [
   ["Page Up / Page Down", "Move a page of slots"],
   ["Home / End", "First or last slot"],
   ["Enter", "Choose the highlighted slot"],
+  ["Alt+T", "The call's triage summary"],
+  ["Alt+S", "Save the triage summary"],
   ["Alt+B", "Confirm the booking"],
   ["Alt+A", "The patient's appointments"],
   ["Alt+1", "Patient"],
@@ -26,9 +29,11 @@ export const ALL_SHORTCUTS: [string, string][] = [
   ["?", "This list"],
 ];
 
-/** Alt+B books: not offered to a role that may not book. */
+const BOOKING_KEYS = new Set(["Alt+B", "Alt+T", "Alt+S"]);
+
+/** Booking and its triage summary: not offered to a role that may not book. */
 export function shortcutsFor<T extends [string, string]>(list: T[], canBook: boolean): T[] {
-  return canBook ? list : list.filter(([key]) => key !== "Alt+B");
+  return canBook ? list : list.filter(([key]) => !BOOKING_KEYS.has(key));
 }
 
 /** The shortcuts a call handler needs most, always in view. */

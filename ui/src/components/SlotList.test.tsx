@@ -7,7 +7,7 @@ import { addDays, formatShortDay, ukDay, ukToday } from "../format";
 import { at, slot } from "../test/fixtures";
 import { SlotList, slotKey } from "./SlotList";
 
-function Harness({ slots, onPick = () => {} }: { slots: SlotView[]; onPick?: (s: SlotView) => void }) {
+function Harness({ slots, onPick = () => {}, seeBy = null }: { slots: SlotView[]; onPick?: (s: SlotView) => void; seeBy?: number | null }) {
   const [active, setActive] = useState<string | null>(null);
   return (
     <SlotList
@@ -18,6 +18,7 @@ function Harness({ slots, onPick = () => {} }: { slots: SlotView[]; onPick?: (s:
       onActivate={setActive}
       onPick={onPick}
       empty="Nothing yet"
+      seeBy={seeBy}
     />
   );
 }
@@ -115,6 +116,15 @@ describe("SlotList", () => {
     expect(screen.getAllByTestId("slot-row").length).toBeLessThan(60);
     // The day heading pinned above the list follows the scroll.
     expect(container.querySelector(".slot-day--pinned")).toHaveTextContent(formatShortDay(ukDay(slots[4999].start)));
+  });
+
+  it("marks, and still lists, the slots after the triage timeframe", () => {
+    const slots = [slot({ start: at(1, 9), id: "in" }), slot({ start: at(1, 11), id: "out" })];
+    render(<Harness slots={slots} seeBy={Date.parse(at(1, 10))} />);
+    const rows = screen.getAllByTestId("slot-row");
+    expect(rows.map((r) => r.dataset.slotId)).toEqual(["in", "out"]);
+    expect(within(rows[0]).queryByTestId("slot-late")).toBeNull();
+    expect(within(rows[1]).getByTestId("slot-late")).toHaveTextContent("After timeframe");
   });
 
   it("says so when there is nothing to show", () => {

@@ -34,6 +34,8 @@ type Props = {
   onPick: (slot: SlotView) => void;
   empty: string;
   listRef?: Ref<HTMLDivElement>;
+  /** When the triage says the patient should be seen by (ms): later slots are marked, not hidden. */
+  seeBy?: number | null;
 };
 
 function buildItems(slots: SlotView[], today: string) {
@@ -58,7 +60,7 @@ function buildItems(slots: SlotView[], today: string) {
 }
 
 /** Free slots grouped by UK day, soonest first; ↑↓ move, Enter picks; only visible rows exist. */
-export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPick, empty, listRef }: Props) {
+export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPick, empty, listRef, seeBy = null }: Props) {
   const scroller = useRef<HTMLDivElement | null>(null);
   const { items, slotItem, headers } = useMemo(() => buildItems(slots, today), [slots, today]);
   const activeIndex = useMemo(
@@ -180,6 +182,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
             const key = slotKey(s);
             const selected = it.slotIndex === activeIndex;
             const picked = key === pickedKey;
+            const late = seeBy !== null && Date.parse(s.start) > seeBy;
             const p = s.practitioner;
             const who = p
               ? `${p.name ?? "Practitioner not named"}${
@@ -219,6 +222,11 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
                   <span className="slot-row__type">
                     {s.slot_type ?? "Slot type not stated"} · {s.schedule_type ?? "schedule type not stated"}
                   </span>
+                  {late && (
+                    <span className="tag tag--late" data-testid="slot-late">
+                      After timeframe
+                    </span>
+                  )}
                   {picked && <span className="tag tag--picked">Chosen</span>}
                 </div>
                 <div className="slot-row__line slot-row__line--second" title={`${who} · ${where}`}>

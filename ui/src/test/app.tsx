@@ -65,3 +65,37 @@ export function controlSearch(): SearchCall[] {
   );
   return calls;
 }
+
+export type TriageInput = {
+  complaint?: string;
+  dxCode?: string;
+  dxText?: string;
+  /** Minutes, as the select's value. */
+  timeframe?: string;
+  consent?: boolean;
+};
+
+/**
+ * Opens the triage summary with Alt+T, fills what every summary needs (pasting, to keep tests
+ * quick) and saves it. The call-back number and assessor come prefilled.
+ */
+export async function saveTriage(user: UserEvent, input: TriageInput = {}) {
+  const { complaint = "Sore throat and fever for 3 days", dxCode = "Dx05", dxText = "Speak to a primary care service within 2 hours", timeframe = "4320", consent = true } = input;
+  await user.keyboard("{Alt>}t{/Alt}");
+  const first = await screen.findByTestId("triage-complaint");
+  const fill = async (testId: string, value: string) => {
+    const field = testId === "triage-complaint" ? first : screen.getByTestId(testId);
+    await user.clear(field);
+    if (value) await user.paste(value);
+  };
+  await user.click(first);
+  await fill("triage-complaint", complaint);
+  await user.click(screen.getByTestId("triage-dx-code"));
+  await fill("triage-dx-code", dxCode);
+  await user.click(screen.getByTestId("triage-dx-text"));
+  await fill("triage-dx-text", dxText);
+  await user.selectOptions(screen.getByTestId("triage-timeframe"), timeframe);
+  const tick = screen.getByTestId("triage-consent");
+  if ((tick as HTMLInputElement).checked !== consent) await user.click(tick);
+  await user.click(screen.getByTestId("triage-save"));
+}

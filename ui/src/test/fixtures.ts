@@ -4,12 +4,15 @@ import type {
   AppointmentView,
   BookingOutcome,
   BookingSummary,
+  ClinicalPreview,
+  ClinicalSummary,
   Organisation,
   PatientView,
   Role,
   SecretStatus,
   Service,
   SlotView,
+  Standard,
   User,
 } from "../api/bindings";
 import type { ApiError } from "../api/client";
@@ -100,6 +103,18 @@ export function slot(over: Partial<SlotView> & { start: string }): SlotView {
   };
 }
 
+/** A slot at the demo-like urgent treatment centre, tomorrow afternoon. */
+export const utcSlot = () =>
+  slot({
+    id: "utc-1",
+    service_id: "calder-utc",
+    service_name: "Calder Valley Urgent Treatment Centre",
+    service_kind: "urgent-care",
+    start: at(1, 14, 30),
+    end: at(1, 14, 45),
+    location: { id: "cv", name: "Calder Valley Hospital", address: "Halifax Road, Halifax, HX3 0PW" },
+  });
+
 export function appointment(over: Partial<AppointmentView> & { id: string; start: string }): AppointmentView {
   return {
     version: "1",
@@ -156,5 +171,45 @@ export function summary(over: Partial<BookingSummary> & { appointment_id: string
     last_action: "book",
     last_changed_at: new Date().toISOString(),
     ...over,
+  };
+}
+
+/** A complete triage summary, assessed a minute ago, to be seen within `minutes`. */
+export function triageSummary(over: Partial<ClinicalSummary> = {}, minutes = 120): ClinicalSummary {
+  return {
+    presenting_complaint: "Sore throat and fever for 3 days, now struggling to swallow",
+    triage: {
+      disposition_code: "Dx05",
+      disposition_text: "Speak to a primary care service within 2 hours",
+      timeframe_minutes: minutes,
+      assessed_at: new Date(Date.now() - 60_000).toISOString().replace("Z", "+00:00"),
+    },
+    observations: [],
+    allergies: null,
+    medication: null,
+    flags: [],
+    call_back_number: "07700 900123",
+    consent_to_share: true,
+    assessed_by: { name: "Alex Taylor", role: "call-handler", sds_user_id: "555021935107" },
+    ...over,
+  };
+}
+
+/** A plain stand-in for the engine's preview: the complaint as description, the rest as comment. */
+export function previewOf(summary: ClinicalSummary, standard: Standard): ClinicalPreview {
+  const t = summary.triage;
+  return {
+    standard,
+    text: {
+      description: summary.presenting_complaint.slice(0, 100),
+      comment: `111 triage: ${t.disposition_text} (${t.disposition_code}). Call back on ${summary.call_back_number}.`,
+      truncated: false,
+    },
+    sections: [
+      { title: "Triage outcome", lines: [`${t.disposition_text} (${t.disposition_code}).`] },
+      { title: "Presenting complaint", lines: [summary.presenting_complaint] },
+      { title: "Call details", lines: [`Call back on ${summary.call_back_number}.`] },
+    ],
+    document: standard === "uec-booking" ? `<ClinicalDocument><title>NHS 111 encounter report</title></ClinicalDocument>` : null,
   };
 }

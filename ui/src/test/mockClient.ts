@@ -1,8 +1,8 @@
 // Stands in for src/api/client.ts in tests: every command is a vi.fn with a harmless default.
 import { vi } from "vitest";
 import type { ApiError, Result } from "../api/client";
-import type { SearchEvent, SearchRequest, SecretName, User } from "../api/bindings";
-import { secrets, services, signedOut } from "./fixtures";
+import type { ClinicalSummary, SearchEvent, SearchRequest, SecretName, User } from "../api/bindings";
+import { previewOf, secrets, services, signedOut } from "./fixtures";
 
 export type { ApiError, Result };
 
@@ -21,6 +21,7 @@ export const checkNhsNumber = vi.fn();
 export const findPatient = vi.fn();
 export const listServices = vi.fn();
 export const searchSlots = vi.fn<(request: SearchRequest, onEvent: (e: SearchEvent) => void) => Promise<Result<null>>>();
+export const clinicalPreview = vi.fn();
 export const book = vi.fn();
 export const patientAppointments = vi.fn();
 export const amendAppointment = vi.fn();
@@ -68,6 +69,10 @@ export function resetClient() {
   findPatient.mockReset().mockResolvedValue(ok(null));
   listServices.mockReset().mockResolvedValue(ok(services));
   searchSlots.mockReset().mockResolvedValue(ok(null));
+  // What the engine would build, kept simple: tests that need more set their own answer.
+  clinicalPreview.mockReset().mockImplementation(async (summary: ClinicalSummary, serviceId: string) =>
+    ok(previewOf(summary, services.find((s) => s.id === serviceId)?.standard ?? "gp-connect")),
+  );
   book.mockReset();
   patientAppointments.mockReset().mockResolvedValue(ok({ appointments: [], failures: [] }));
   amendAppointment.mockReset();

@@ -1,8 +1,9 @@
 // The in-browser mock must behave like the engine where the screens depend on it: signed out at
 // start, refusing generic users, and checking secrets the same way.
 import { describe, expect, it } from "vitest";
-import type { AppInfo, Error as ApiError, SecretStatus, User } from "../bindings";
-import { invoke } from "./core";
+import type { AppInfo, BookingOutcome, ClinicalPreview, ClinicalSummary, Error as ApiError, PatientView, SearchEvent, SecretStatus, SlotView, User } from "../bindings";
+import { jane as fixtureJane } from "../../test/fixtures";
+import { Channel, invoke } from "./core";
 
 const person = (over: Partial<User> = {}): User => ({
   name: "Sam Okafor",
@@ -91,4 +92,93 @@ describe("the mock backend", () => {
     expect((await invoke<AppInfo>("sign_out")).user).toBeNull();
     expect((await refusal("find_patient", { nhs: "9434765919" })).kind).toBe("sign-in-required");
   });
+});
+
+const jane: PatientView = { ...fixtureJane, id: null };
+
+function summary(over: Partial<ClinicalSummary> = {}, minutes = 120): ClinicalSummary {
+  return {
+    presenting_complaint: "Sore throat and fever for 3 days, now struggling to swallow",
+    triage: { disposition_code: "Dx05", disposition_text: "Speak to a primary care service within 2 hours", timeframe_minutes: minutes, assessed_at: new Date().toISOString() },
+    observations: [{ name: "Temperature", value: "38.9", unit: "Cel" }],
+    allergies: [],
+    medication: null,
+    flags: [{ kind: "safeguarding", text: "Lives alone" }],
+    call_back_number: "07700 900123",
+    consent_to_share: true,
+    assessed_by: { name: "Sam Okafor", role: "call-handler" },
+    ...over,
+  };
+}
+
+async function slotsAt(serviceId: string): Promise<SlotView[]> {
+  const channel = new Channel<SearchEvent>();
+  const slots: SlotView[] = [];
+  channel.onmessage = (e) => {
+    if (e.event === "slots") slots.push(...e.slots);
+  };
+  const today = new Date().toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  await invoke("search_slots", { request: { services: [serviceId], window: { from: today, to }, channel: null }, onEvent: channel });
+  return slots;
+}
+
+describe("the mock's triage summary", () => {
+  it("previews what each standard carries, and refuses an incomplete summary listing every problem", async () => {
+    await invoke("sign_in", { user: person({ role: "call-handler" }) });
+    const long = summary({ presenting_complaint: "Sore throat ".repeat(20), observations: Array.from({ length: 40 }, (_, i) => ({ name: `Observation ${i}`, value: "normal" })) });
+    const gp = await invoke<ClinicalPreview>("clinical_preview", { summary: long, serviceId: "beckside-medical-practice", patient: jane });
+    expect(gp.standard).toBe("gp-connect");
+    expect(gp.text.truncated).toBe(true);
+    expect([...gp.text.description].length).toBeLessThanOrEqual(100);
+    expect([...gp.text.comment].length).toBeLessThanOrEqual(500);
+    expect(gp.text.comment).toMatch(/SAFEGUARDING: Lives alone/);
+    expect(gp.document).toBeNull();
+
+    const uec = await invoke<ClinicalPreview>("clinical_preview", { summary: summary(), serviceId: "calder-valley-utc", patient: jane });
+    expect(uec.standard).toBe("uec-booking");
+    expect(uec.text.truncated).toBe(false);
+    expect(uec.sections.map((x) => x.title)).toEqual(["Triage outcome", "Flags", "Presenting complaint", "Observations", "Allergies and medication", "Call details"]);
+    expect(uec.sections.find((x) => x.title === "Allergies and medication")!.lines).toEqual(["Allergies: none known.", "Medication: not known."]);
+    expect(uec.document).toMatch(/<ClinicalDocument[\s\S]*9434765919/);
+
+    const e = await refusal("clinical_preview", {
+      summary: summary({ presenting_complaint: " ", call_back_number: "call me", triage: { ...summary().triage, disposition_code: "urgent" } }),
+      serviceId: "calder-valley-utc",
+      patient: jane,
+    });
+    expect(e.kind).toBe("invalid-input");
+    for (const words of ["presenting complaint", "disposition code", "call-back number"]) expect(e.message).toContain(words);
+  });
+
+  it("books with the summary: consent first, a later slot needs an approval from a call handler, and says what was sent", async () => {
+    const utc = await slotsAt("calder-valley-utc");
+    const [first] = utc;
+    const later = utc.find((x) => Date.parse(x.start) > Date.now() + 3 * 3_600_000)!;
+    const request = (slot: SlotView, over: Record<string, unknown> = {}) => ({
+      request: { service_id: "calder-valley-utc", slot_ids: [slot.id], nhs_number: "9434765919", patient: jane, description: "Sore throat", comment: null, clinical: summary(), ...over },
+    });
+
+    const noConsent = await refusal("book", request(first, { clinical: summary({ consent_to_share: false }) }));
+    expect(noConsent.kind).toBe("invalid-input");
+    expect(noConsent.message).toBe("The patient has not agreed to share the triage summary with the service.");
+
+    const late = await refusal("book", request(later));
+    expect(late.kind).toBe("not-permitted");
+    expect(late.message).toMatch(/^This slot starts after the patient should be seen \(by \d\d:\d\d on /);
+
+    const approved = await invoke<BookingOutcome>("book", request(later, { clinical_approval: { approved_by: "Dr Amara Okafor", reason: "Safe to wait" } }));
+    expect(approved.clinical).toMatchObject({ standard: "uec-booking", report_delivered: true, report_problem: null });
+    expect(approved.clinical!.report_id).toMatch(/^[0-9a-f-]{36}$/);
+
+    // A clinician's judgement is enough.
+    await invoke("sign_in", { user: person({ role: "clinician" }) });
+    const [gpSlot] = (await slotsAt("beckside-medical-practice")).filter((x) => Date.parse(x.start) > Date.now() + 3 * 3_600_000);
+    const gp = await invoke<BookingOutcome>("book", {
+      request: { ...request(gpSlot).request, service_id: "beckside-medical-practice" },
+    });
+    expect(gp.clinical).toEqual({ standard: "gp-connect", description: "Sore throat", comment: null, report_id: null, report_delivered: false, report_problem: null });
+    await invoke("sign_out");
+    // The mock waits as a network would: searches and three bookings take a few seconds.
+  }, 20_000);
 });

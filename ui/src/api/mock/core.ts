@@ -6,6 +6,9 @@ import type {
   BookingOutcome,
   BookingSummary,
   BookRequest,
+  ClinicalPreview,
+  ClinicalSent,
+  ClinicalSummary,
   DeliveryChannel,
   Error as ApiError,
   PatientView,
@@ -289,7 +292,7 @@ function mayChange(cmd: string) {
 
 // The commands that act for a person; the rest (app info, the NHS number check, sign-in, the
 // keyring) work signed out, as in the real app.
-const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "book", "patient_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings"]);
+const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings"]);
 
 async function search(req: SearchRequest, ch: Channel<SearchEvent>) {
   const tasks = req.services.map(async (id) => {
@@ -318,11 +321,159 @@ async function search(req: SearchRequest, ch: Channel<SearchEvent>) {
   return null;
 }
 
+// ---- The triage summary, as the engine packages it (simplified) ---------------------------------
+
+const invalid = (message: string, next_step: string) => err({ kind: "invalid-input", message, next_step });
+const isCode = (code: string, prefix: string) => new RegExp(`^${prefix}[A-Za-z0-9]{2,6}$`).test(code);
+function isPhone(text: string): boolean {
+  const kept = text.replace(/[\s()-]/g, "");
+  return /^0\d{9,10}$/.test(kept.startsWith("+44") ? `0${kept.slice(3)}` : kept);
+}
+
+/** The engine's content checks, every problem in one message; consent is checked only on booking. */
+function checkContent(c: ClinicalSummary) {
+  const problems: string[] = [];
+  const blank = (v: string | undefined | null) => !v || v.trim() === "";
+  if (blank(c.presenting_complaint)) problems.push("the presenting complaint is missing");
+  if (!isCode(c.triage.disposition_code.trim(), "Dx")) problems.push(`"${c.triage.disposition_code.trim()}" is not an NHS Pathways disposition code (like Dx05)`);
+  if (blank(c.triage.disposition_text)) problems.push("the disposition's description is missing");
+  if (!(c.triage.timeframe_minutes >= 1 && c.triage.timeframe_minutes <= 20160)) problems.push("the timeframe must be between 1 minute and 14 days");
+  for (const [what, coded, prefix] of [["symptom group", c.triage.symptom_group, "SG"], ["symptom discriminator", c.triage.symptom_discriminator, "SD"]] as const) {
+    if (coded && (!isCode(coded.code, prefix) || blank(coded.text))) problems.push(`the ${what} needs a code like ${prefix}1011 and its words`);
+  }
+  if ((c.observations ?? []).some((o) => blank(o.name) || blank(o.value))) problems.push("each observation needs a name and a value");
+  if ((c.flags ?? []).some((f) => blank(f.text))) problems.push("each flag needs its text");
+  if (!isPhone(c.call_back_number)) problems.push("the call-back number is not a UK phone number");
+  if (blank(c.assessed_by?.name)) problems.push("who assessed the patient is missing");
+  if (problems.length > 0) {
+    throw invalid(`The triage summary cannot be sent: ${problems.join("; ")}.`, "Correct the triage summary, then book again.");
+  }
+}
+
+function ukTimeWords(ms: number): string {
+  const f = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short", day: "2-digit", month: "short" });
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.hour}:${p.minute} on ${p.weekday} ${p.day}-${p.month}`;
+}
+const seeByMs = (c: ClinicalSummary) => Date.parse(c.triage.assessed_at) + c.triage.timeframe_minutes * 60_000;
+
+function sectionsOf(c: ClinicalSummary): { title: string; short: string; lines: string[] }[] {
+  const t = c.triage;
+  const list = (v: string[] | null | undefined, none: string) => (v == null ? "not known" : v.length === 0 ? none : v.join("; "));
+  const triage = [`${t.disposition_text.trim()} (${t.disposition_code.trim()}): see by ${ukTimeWords(seeByMs(c))}.`];
+  if (t.symptom_group) triage.push(`Symptom group: ${t.symptom_group.text} (${t.symptom_group.code}).`);
+  if (t.symptom_discriminator) triage.push(`Discriminator: ${t.symptom_discriminator.text} (${t.symptom_discriminator.code}).`);
+  const out = [{ title: "Triage outcome", short: "111 triage: ", lines: triage }];
+  if ((c.flags ?? []).length) out.push({ title: "Flags", short: "", lines: c.flags!.map((f) => (f.kind === "safeguarding" ? `SAFEGUARDING: ${f.text}` : f.text)) });
+  out.push({ title: "Presenting complaint", short: "Complaint: ", lines: [c.presenting_complaint.trim()] });
+  if ((c.observations ?? []).length) out.push({ title: "Observations", short: "Obs: ", lines: c.observations!.map((o) => `${o.name} ${o.value}${o.unit ? ` ${o.unit}` : ""};`) });
+  out.push({ title: "Allergies and medication", short: "", lines: [`Allergies: ${list(c.allergies, "none known")}.`, `Medication: ${list(c.medication, "none")}.`] });
+  out.push({
+    title: "Call details",
+    short: "",
+    lines: [`Call back on ${c.call_back_number}.`, `Assessed by ${c.assessed_by.name} (111 ${c.assessed_by.role === "clinician" ? "clinician" : "call handler"}) at ${ukTimeWords(Date.parse(t.assessed_at))}.`, "Consent to share given."],
+  });
+  return out;
+}
+
+/** At most `max` characters, ending with `marker` when cut. */
+function fit(text: string, max: number, marker: string): [string, boolean] {
+  const chars = [...text];
+  if (chars.length <= max) return [text, false];
+  return [chars.slice(0, max - [...marker].length).join("").trimEnd() + marker, true];
+}
+
+const xml = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** Not a real CDA document: enough of one to show what the service is sent. */
+function fakeCda(c: ClinicalSummary, s: DemoService, patient: PatientView, reportId: string, appointmentRef: string | null): string {
+  const body = sectionsOf(c)
+    .map((sec) => `    <section><title>${xml(sec.title)}</title><text>${sec.lines.map((l) => `<paragraph>${xml(l)}</paragraph>`).join("")}</text></section>`)
+    .join("\n");
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<ClinicalDocument xmlns="urn:hl7-org:v3">`,
+    `  <id root="${reportId}"/>`,
+    `  <title>NHS 111 encounter report</title>`,
+    `  <recordTarget><patientRole><id root="2.16.840.1.113883.2.1.4.1" extension="${xml(patient.nhs_number ?? "")}"/><patient><name>${xml(patient.given.join(" "))} ${xml(patient.family)}</name></patient></patientRole></recordTarget>`,
+    `  <informationRecipient><receivedOrganization><name>${xml(s.name)}</name></receivedOrganization></informationRecipient>`,
+    appointmentRef ? `  <reference value="${xml(appointmentRef)}"/>` : "",
+    `  <component><structuredBody>`,
+    body,
+    `  </structuredBody></component>`,
+    `</ClinicalDocument>`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+function gpText(c: ClinicalSummary): { description: string; comment: string; truncated: boolean } {
+  const [description, cutDescription] = fit(c.presenting_complaint.trim(), 100, "…");
+  const rest = sectionsOf(c)
+    .filter((sec) => sec.title !== "Presenting complaint" || cutDescription)
+    .map((sec) => `${sec.short}${sec.lines.join(" ")}`)
+    .join("\n");
+  const [comment, cutComment] = fit(rest, 500, " … [shortened: full 111 summary held by NHS 111]");
+  return { description, comment, truncated: cutDescription || cutComment };
+}
+
+function clinicalPreview(c: ClinicalSummary, serviceId: string, patient: PatientView): ClinicalPreview {
+  checkContent(c);
+  const s = DIRECTORY.find((d) => d.id === serviceId);
+  if (!s) throw err({ kind: "unknown-service", message: `There is no service ${serviceId} in the directory.`, next_step: "Search again." });
+  return {
+    standard: s.standard,
+    text: gpText(c),
+    sections: sectionsOf(c).map(({ title, lines }) => ({ title, lines })),
+    document: s.standard === "uec-booking" ? fakeCda(c, s, patient, crypto.randomUUID(), null) : null,
+  };
+}
+
+/** The engine's rules for a booking that carries a summary, before anything is sent. */
+function checkClinical(req: BookRequest, slotStart: string) {
+  const c = req.clinical;
+  if (!c) return;
+  checkContent(c);
+  if (!c.consent_to_share) {
+    throw invalid("The patient has not agreed to share the triage summary with the service.", "Ask the patient for consent to share and tick it, or book without a summary.");
+  }
+  const a = req.clinical_approval;
+  if (a && (!a.approved_by.trim() || !a.reason.trim())) {
+    throw invalid("A clinical approval needs the approving clinician's name and the reason.", "Record who approved the booking and why.");
+  }
+  const by = seeByMs(c);
+  if (Date.parse(slotStart) > by && signedIn().role === "call-handler" && !a) {
+    throw err({
+      kind: "not-permitted",
+      message: `This slot starts after the patient should be seen (by ${ukTimeWords(by)}, from the triage outcome).`,
+      next_step: "Choose an earlier slot, or ask a clinician to approve this one and record who approved it and why.",
+    });
+  }
+}
+
+/** What went with the booking; `?fail=report` shows a report that did not arrive. */
+function clinicalSent(req: BookRequest, s: DemoService): ClinicalSent | null {
+  if (!req.clinical) return null;
+  const base = { standard: s.standard, description: req.description, comment: req.comment };
+  if (s.standard === "gp-connect") return { ...base, report_id: null, report_delivered: false, report_problem: null };
+  const reportId = crypto.randomUUID();
+  if (params.get("fail") === "report") {
+    return {
+      ...base,
+      report_id: reportId,
+      report_delivered: false,
+      report_problem: err({ kind: "unavailable", message: `${s.name} could not be reached to deliver the 111 report.`, next_step: "The booking stands and the report is kept; phone the service with anything urgent.", trace_id: trace(), service_id: s.id }),
+    };
+  }
+  return { ...base, report_id: reportId, report_delivered: true, report_problem: null };
+}
+
 async function doBook(req: BookRequest): Promise<BookingOutcome> {
   await sleep(900);
   const s = DIRECTORY.find((d) => d.id === req.service_id)!;
   const slot = slotsFor(s, ukToday(), addDays(ukToday(), 14), null).find((x) => x.id === req.slot_ids[0]);
   const text = req.description.toLowerCase();
+  if (slot) checkClinical(req, slot.start);
   if (!slot || text.includes("taken")) {
     throw err({ kind: "slot-taken", message: `That slot at ${s.name} is no longer free.`, next_step: "Pick another slot; the list has been refreshed.", http_status: 409, code: "DUPLICATE_REJECTED", trace_id: trace(), service_id: s.id });
   }
@@ -357,10 +508,12 @@ async function doBook(req: BookRequest): Promise<BookingOutcome> {
   appointments.push(a);
   bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: signedIn().name, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });
   const check = text.includes("check");
+  const clinical = clinicalSent(req, s);
   return {
     appointment: a,
     confirmed_by_check: check,
     demographic_mismatches: check ? [{ field: "Address", ours: "24 High Street, Leeds, LS1 4AP", theirs: "12 Old Road, Leeds, LS2 9JT" }] : [],
+    ...(clinical ? { clinical } : {}),
   };
 }
 
@@ -420,6 +573,9 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return DIRECTORY.map(({ id, name, kind, standard, base_url, ods, asid, address, postcode }) => ({ id, name, kind, standard, base_url, ods, asid, address, postcode }));
     case "search_slots":
       return search(args.request as SearchRequest, args.onEvent as Channel<SearchEvent>);
+    case "clinical_preview":
+      await sleep(150);
+      return clinicalPreview(args.summary as ClinicalSummary, String(args.serviceId), args.patient as PatientView);
     case "book":
       return doBook(args.request as BookRequest);
     case "patient_appointments": {

@@ -4,7 +4,7 @@ import type { BookingOutcome, SlotView } from "../../api/bindings";
 import type { Result } from "../../api/client";
 import { formatDayWithWeekday, ukDay } from "../../format";
 import { controlSearch, renderApp, type SearchCall } from "../../test/app";
-import { apiError, appointment, at, jane, outcome, slot } from "../../test/fixtures";
+import { apiError, appointment, at, jane, outcome, slot, utcSlot } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
 
@@ -22,17 +22,6 @@ const gpSlot = () =>
     end: at(2, 8, 10),
     delivery_channel: "Telephone",
     practitioner: { id: "31", name: "Dr Priya Shah", role: "General Medical Practitioner", gender: "female" },
-  });
-
-const utcSlot = () =>
-  slot({
-    id: "utc-1",
-    service_id: "calder-utc",
-    service_name: "Calder Valley Urgent Treatment Centre",
-    service_kind: "urgent-care",
-    start: at(1, 14, 30),
-    end: at(1, 14, 45),
-    location: { id: "cv", name: "Calder Valley Hospital", address: "Halifax Road, Halifax, HX3 0PW" },
   });
 
 /** Patient found, slots searched, and the first slot picked: the Book panel is open. */

@@ -1,8 +1,9 @@
 import { useEffect, useRef } from "react";
-import type { Service, SlotView } from "../../api/bindings";
+import type { ClinicalApproval, Role, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
 import {
+  charCount,
   formatChannel,
   formatDay,
   formatDayWithWeekday,
@@ -13,30 +14,68 @@ import {
   ukDay,
 } from "../../format";
 import type { ChosenPatient } from "../../types";
+import type { SavedTriage } from "../Triage/useTriage";
+import { BookTriage, timeframeCheck, TimeframeWarning, useClinicalPreview, type PreviewState } from "./BookTriage";
 import { Confirmation } from "./Confirmation";
-import { draftsProblem, MAX_COMMENT, MAX_DESCRIPTION, type Booking } from "./useBooking";
+import { draftsProblem, MAX_APPROVED_BY, MAX_COMMENT, MAX_DESCRIPTION, MAX_REASON, type Booking, type Clinical } from "./useBooking";
+
+/** The call's triage summary as the Book panel needs it. */
+export type BookTriageProps = {
+  saved: SavedTriage | null;
+  /** The form has changed since the last save. */
+  dirty: boolean;
+  onEdit: () => void;
+  onConsent: (consent: boolean) => void;
+};
 
 type Props = {
   booking: Booking;
   patient: ChosenPatient | null;
   services: Service[];
   organisation: string;
+  /** Who is booking: a call handler needs a recorded approval for a slot after the timeframe. */
+  role: Role;
+  triage: BookTriageProps;
   onFindPatient: () => void;
   onAppointments: () => void;
 };
 
 /** The slot restated, what to send with it, and a confirm that can only fire once. */
-export function BookPanel({ booking, patient, services, organisation, onFindPatient, onAppointments }: Props) {
+export function BookPanel({ booking, patient, services, organisation, role, triage, onFindPatient, onAppointments }: Props) {
   const { state } = booking;
   const description = useRef<HTMLTextAreaElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const slot = state.phase === "idle" ? null : state.slot;
   const service = slot ? services.find((s) => s.id === slot.service_id) : undefined;
+  const saved = triage.saved;
+  const preview = useClinicalPreview(saved, slot?.service_id ?? null, patient?.patient ?? null);
+  const { setDrafts } = booking;
 
-  // A newly picked slot: straight to the description, the next thing the handler types.
+  // The texts start as the summary's, once for each saved version; what the person edits after
+  // that is theirs, whichever slot they pick next.
+  const filledFrom = booking.drafts.fromSummary;
+  useEffect(() => {
+    if (preview.status !== "ready" || filledFrom === preview.version) return;
+    const { description: d, comment: c } = preview.preview.text;
+    setDrafts((prev) => ({ ...prev, description: d, comment: c, fromSummary: preview.version }));
+  }, [preview, filledFrom, setDrafts]);
+
+  const timeframe = slot ? timeframeCheck(saved, slot) : null;
+  const needsApproval = !!timeframe?.late && role !== "clinician";
+  const approval: ClinicalApproval | null = needsApproval
+    ? { approved_by: booking.drafts.approvedBy.trim(), reason: booking.drafts.approvalReason.trim() }
+    : null;
+  const clinical: Clinical = { summary: saved?.summary ?? null, approval };
+  const clinicalReason = clinicalProblem(triage, preview, approval);
+
+  // A newly picked slot: straight to the next thing the handler types — the approval when the
+  // slot is later than the triage timeframe (the warning comes into view with it), else the
+  // description.
   const pickedId = state.phase === "editing" ? `${state.slot.service_id}|${state.slot.id}` : null;
   useEffect(() => {
-    if (pickedId) description.current?.focus();
+    if (!pickedId) return;
+    const approvedBy = needsApproval ? document.getElementById("approved-by") : null;
+    (approvedBy ?? description.current)?.focus();
   }, [pickedId]);
 
   const blocker = whyNot(patient, service, booking);
@@ -47,12 +86,12 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
         e.preventDefault();
         // Not while a dialog (switch user, shortcuts) is waiting for an answer.
         if (document.querySelector('[aria-modal="true"]')) return;
-        if (!blocker && patient && booking.state.phase === "editing") void booking.confirm(patient);
+        if (!blocker && !clinicalReason && patient && booking.state.phase === "editing") void booking.confirm(patient, clinical);
       }
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [blocker, patient, booking]);
+  }, [blocker, clinicalReason, clinical, patient, booking]);
 
   if (state.phase === "idle") {
     return (
@@ -112,9 +151,10 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
 
   const s = state.slot;
   const busy = state.phase === "booking";
-  const { drafts, setDrafts } = booking;
+  const { drafts } = booking;
+  const filled = drafts.fromSummary !== null;
   const textProblem = draftsProblem(drafts);
-  const reason = blocker ?? textProblem;
+  const reason = blocker ?? clinicalReason ?? textProblem;
 
   return (
     <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy}>
@@ -141,15 +181,21 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
           )}
         </div>
       )}
+      {!blocker && patient && service && (
+        <BookTriage saved={saved} dirty={triage.dirty} preview={preview} serviceName={service.name} onEdit={triage.onEdit} />
+      )}
+      {timeframe?.late && (
+        <TimeframeWarning by={timeframe.by} role={role} drafts={drafts} onDrafts={setDrafts} disabled={busy} />
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (!reason && patient) void booking.confirm(patient);
+          if (!reason && patient) void booking.confirm(patient, clinical);
         }}
       >
         <LimitedText
           label="Description"
-          hint="What the appointment is for, as the service will see it."
+          hint={filled ? "Filled in from the triage summary: edit it if needed." : "What the appointment is for, as the service will see it."}
           value={drafts.description}
           onChange={(description) => setDrafts({ ...drafts, description })}
           limit={MAX_DESCRIPTION}
@@ -161,7 +207,7 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
         />
         <LimitedText
           label="Comment"
-          hint="Anything else the service should know, e.g. a call-back number."
+          hint={filled ? "Filled in from the triage summary." : "Anything else the service should know, e.g. a call-back number."}
           value={drafts.comment}
           onChange={(comment) => setDrafts({ ...drafts, comment })}
           limit={MAX_COMMENT}
@@ -192,6 +238,18 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
               <dd>{organisation}</dd>
             </dl>
           </details>
+        )}
+        {saved && (
+          <label className="checkbox book-panel__consent">
+            <input
+              type="checkbox"
+              checked={saved.summary.consent_to_share}
+              disabled={busy}
+              data-testid="book-consent"
+              onChange={(e) => triage.onConsent(e.target.checked)}
+            />
+            <span>The patient agrees to share the triage summary with {service?.name ?? "the service"}</span>
+          </label>
         )}
         <div className="book-panel__confirm">
           <button
@@ -228,6 +286,26 @@ export function BookPanel({ booking, patient, services, organisation, onFindPati
       </form>
     </section>
   );
+}
+
+/** Why the triage summary (or the lack of an approval) holds the booking back. */
+function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approval: ClinicalApproval | null): string | null {
+  if (!triage.saved) return null;
+  if (triage.dirty) return "Save the changes to the triage summary first (Alt+T).";
+  if (preview.status === "loading") return "Preparing what the service will receive…";
+  if (preview.status === "failed") return "Correct the triage summary first (Alt+T).";
+  if (!triage.saved.summary.consent_to_share) {
+    return "The patient has not agreed to share the triage summary. Tick their consent, or remove the summary (Alt+T) to book without it.";
+  }
+  if (approval) {
+    if (!approval.approved_by || !approval.reason) {
+      return "This slot is later than the triage timeframe: record which clinician approved it and why.";
+    }
+    if (approval.approved_by.length > MAX_APPROVED_BY || charCount(approval.reason) > MAX_REASON) {
+      return `Shorten the approval: at most ${MAX_APPROVED_BY} characters for the name and ${MAX_REASON} for the reason.`;
+    }
+  }
+  return null;
 }
 
 /** Why this booking cannot go ahead as it stands, beyond the texts. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import type { AppointmentView, BookingOutcome } from "../../api/bindings";
+import type { AppointmentView, BookingOutcome, ClinicalSent } from "../../api/bindings";
 import { formatDayWithWeekday, formatGender, formatTimeRange, ukDay } from "../../format";
 
 /** How the patient will be seen, in words to read to them. */
@@ -38,6 +38,7 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
           has been made.
         </div>
       )}
+      {outcome.clinical && <ClinicalSentNote sent={outcome.clinical} />}
       {outcome.demographic_mismatches.length > 0 && (
         <div className="notice notice--warning" role="alert">
           <p className="notice__title">The service's details for the patient differ from ours</p>
@@ -108,5 +109,51 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
         </button>
       </div>
     </section>
+  );
+}
+
+/**
+ * What of the triage summary went to the service. A report that did not arrive is said clearly,
+ * with what to do, but calmly: the booking itself stands.
+ */
+export function ClinicalSentNote({ sent }: { sent: ClinicalSent }) {
+  if (sent.standard === "gp-connect") {
+    return (
+      <div className="notice notice--success" role="status" data-testid="clinical-sent">
+        The triage summary went in the description and comment.
+      </div>
+    );
+  }
+  const what = sent.standard === "bars" ? "referral message" : "111 report";
+  const id = sent.report_id ? ` (id ${sent.report_id})` : "";
+  if (sent.report_delivered) {
+    return (
+      <div className="notice notice--success" role="status" data-testid="clinical-sent">
+        The {what}
+        {id && (
+          <>
+            {" "}
+            (id <span data-testid="report-id">{sent.report_id}</span>)
+          </>
+        )}{" "}
+        was sent to the service.
+      </div>
+    );
+  }
+  const problem = sent.report_problem;
+  return (
+    <div className="notice notice--warning" role="alert" data-testid="report-not-sent">
+      <p className="notice__title">The booking stands, but the {what} did not reach the service</p>
+      <p>{problem?.message ?? `The ${what} could not be delivered.`}</p>
+      <p>
+        <strong>What to do next: </strong>
+        {problem?.next_step ?? "Phone the service with anything they must know before the patient arrives."}
+      </p>
+      <p className="small">
+        The {what}
+        {id} is kept with the booking.
+        {problem?.trace_id ? ` Trace ID ${problem.trace_id}.` : ""}
+      </p>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import type { BookingOutcome, BookRequest, SlotView } from "../../api/bindings";
+import type { BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SlotView } from "../../api/bindings";
 import { book, type ApiError } from "../../api/client";
 import { charCount } from "../../format";
 import type { ChosenPatient } from "../../types";
@@ -16,7 +16,23 @@ export type BookingPhase =
   | { phase: "slot-taken"; slot: SlotView; error: ApiError }
   | { phase: "unknown"; slot: SlotView; error: ApiError };
 
-export type Drafts = { description: string; comment: string };
+export type Drafts = {
+  description: string;
+  comment: string;
+  /** A clinician's approval for a slot later than the triage timeframe (call handlers). */
+  approvedBy: string;
+  approvalReason: string;
+  /** The triage summary version the texts were last filled from; null when typed by hand. */
+  fromSummary: number | null;
+};
+
+export const EMPTY_DRAFTS: Drafts = { description: "", comment: "", approvedBy: "", approvalReason: "", fromSummary: null };
+
+export const MAX_APPROVED_BY = 100;
+export const MAX_REASON = 500;
+
+/** What goes with the booking besides the texts: the triage summary and any approval. */
+export type Clinical = { summary: ClinicalSummary | null; approval: ClinicalApproval | null };
 
 export function draftsProblem(d: Drafts): string | null {
   if (d.description.trim() === "") return "Enter a description of what the appointment is for.";
@@ -38,7 +54,7 @@ type Hooks = {
  */
 export function useBooking({ onSlotTaken, onBooked }: Hooks) {
   const [state, setState] = useState<BookingPhase>({ phase: "idle" });
-  const [drafts, setDrafts] = useState<Drafts>({ description: "", comment: "" });
+  const [drafts, setDrafts] = useState<Drafts>(EMPTY_DRAFTS);
   // A ref, not state: two presses in the same frame must not both get through.
   const inFlight = useRef(false);
 
@@ -58,7 +74,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
   }, []);
 
   const confirm = useCallback(
-    async (patient: ChosenPatient) => {
+    async (patient: ChosenPatient, clinical: Clinical = { summary: null, approval: null }) => {
       if (inFlight.current || state.phase !== "editing") return;
       if (draftsProblem(drafts)) return;
       inFlight.current = true;
@@ -73,12 +89,15 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
         patient: { ...patient.patient, id: null },
         description: drafts.description.trim(),
         comment: comment === "" ? null : comment,
+        // Only when there is one: a booking without a summary sends exactly what it always did.
+        ...(clinical.summary ? { clinical: clinical.summary } : {}),
+        ...(clinical.approval ? { clinical_approval: clinical.approval } : {}),
       };
       const result = await book(request);
       inFlight.current = false;
       if (result.ok) {
         setState({ phase: "booked", slot, outcome: result.value });
-        setDrafts({ description: "", comment: "" });
+        setDrafts(EMPTY_DRAFTS);
         onBooked(slot);
         return;
       }
@@ -98,7 +117,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
   const reset = useCallback(() => {
     if (inFlight.current) return;
     setState({ phase: "idle" });
-    setDrafts({ description: "", comment: "" });
+    setDrafts(EMPTY_DRAFTS);
   }, []);
 
   return { state, drafts, setDrafts, pick, close, confirm, backToForm, reset };

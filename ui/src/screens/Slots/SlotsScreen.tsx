@@ -1,5 +1,5 @@
 import { useId, type RefObject } from "react";
-import type { DeliveryChannel, Service, SlotView } from "../../api/bindings";
+import type { DeliveryChannel, Role, Service, SlotView } from "../../api/bindings";
 import { DateField } from "../../components/DateField";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { ServiceStatus } from "../../components/ServiceStatus";
@@ -9,7 +9,8 @@ import { SupervisorNote } from "../../components/SupervisorNote";
 import { daysBetween, formatDayWithWeekday, formatShortDay, plural, SERVICE_KINDS } from "../../format";
 import { useEscape } from "../../keyboard";
 import type { ChosenPatient } from "../../types";
-import { BookPanel } from "../Book/BookPanel";
+import { BookPanel, type BookTriageProps } from "../Book/BookPanel";
+import { seeBy } from "../Triage/triage";
 import type { Booking } from "../Book/useBooking";
 import { filtersProblem, type Filters, type SlotSearch } from "./useSlotSearch";
 
@@ -24,6 +25,8 @@ type Props = {
   organisation: string;
   /** False for supervisors: the list can be read, but no slot is offered for booking. */
   canBook: boolean;
+  role: Role;
+  triage: BookTriageProps;
   today: string;
   listRef: RefObject<HTMLDivElement | null>;
   onFindPatient: () => void;
@@ -189,6 +192,7 @@ export function SlotsScreen(props: Props) {
             today={today}
             activeKey={s.activeKey}
             pickedKey={picked ? slotKey(picked) : null}
+            seeBy={props.canBook && props.triage.saved ? seeBy(props.triage.saved.summary) : null}
             onActivate={search.activate}
             onPick={pick}
             listRef={listRef}
@@ -209,6 +213,8 @@ export function SlotsScreen(props: Props) {
           patient={patient}
           services={services}
           organisation={props.organisation}
+          role={props.role}
+          triage={props.triage}
           onFindPatient={props.onFindPatient}
           onAppointments={props.onAppointments}
         />
