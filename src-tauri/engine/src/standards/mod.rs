@@ -2,6 +2,7 @@
 //! to build each request and how to read each answer; sending is the transport's job and the
 //! workflow is the booking module's.
 
+pub mod bars;
 pub mod gp_connect;
 pub mod mapping;
 pub mod uec_booking;

@@ -1,0 +1,115 @@
+//! The desk's BaRS request headers and platform token, as provider-sim's BaRS services check
+//! them over real HTTP: the contract the BaRS interactions are built on.
+
+use booking_engine::auth::platform_token::TokenCache;
+use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
+use booking_engine::config::{HttpSettings, PlatformSettings};
+use booking_engine::ids::{Asid, OdsCode};
+use booking_engine::secrets::Secret;
+use booking_engine::standards::bars::{RequestIds, headers};
+use chrono::{Duration, SecondsFormat, Utc};
+use provider_sim::{DEMO_PLATFORM_KEY_ID, SimOptions};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use serde_json::Value;
+
+const API_KEY: &str = "bars-requests-test-key";
+
+fn session() -> Session {
+    Session::new(
+        User {
+            name: "Alex Taylor".into(),
+            sds_user_id: "555021935107".into(),
+            sds_role_profile_id: "UNK".into(),
+            local_id: "alex.taylor".into(),
+            role: Role::CallHandler,
+        },
+        Organisation {
+            ods: OdsCode::parse("RYA").expect("ods"),
+            name: "NHS 111 North West".into(),
+            telecom: None,
+        },
+        SystemIdentity {
+            asid: Asid::parse("200000000359").expect("asid"),
+            endpoint: "https://desk.example/fhir".into(),
+        },
+    )
+    .expect("session")
+}
+
+#[tokio::test]
+async fn the_bars_services_accept_the_desks_headers_and_token() {
+    let sim = provider_sim::start(SimOptions::default())
+        .await
+        .expect("simulator");
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("keygen");
+    let private = key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string();
+    let public = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .expect("pem");
+    sim.register_desk_key(API_KEY, &public).expect("registered");
+    let tokens = TokenCache::new(
+        PlatformSettings {
+            token_url: sim.platform_token_url(),
+            key_id: DEMO_PLATFORM_KEY_ID.into(),
+        },
+        Secret::new(API_KEY),
+        Secret::new(private),
+        &HttpSettings::default(),
+    )
+    .expect("token cache");
+    let token = tokens.access_token().await.expect("token");
+
+    let service = sim
+        .services()
+        .into_iter()
+        .find(|s| s.standard == "bars" && s.kind == "urgent-care")
+        .expect("a BaRS urgent treatment centre");
+    let target = service.target_identifier.clone().expect("target");
+    let http = reqwest::Client::new();
+    let get = |path: &str, skip: Option<&str>| {
+        let mut req = http
+            .get(format!("{}/{path}", service.base_url))
+            .header("Authorization", token.authorization());
+        let ids = RequestIds {
+            request_id: uuid::Uuid::new_v4(),
+            correlation_id: uuid::Uuid::new_v4(),
+        };
+        for (name, value) in headers(&session(), &target, ids) {
+            if Some(name) != skip {
+                req = req.header(name, value);
+            }
+        }
+        req.send()
+    };
+
+    let metadata = get("metadata", None).await.expect("answer");
+    assert_eq!(metadata.status(), 200);
+    let body: Value = metadata.json().await.expect("JSON");
+    assert_eq!(body["resourceType"], "CapabilityStatement");
+
+    let from = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let to = (Utc::now() + Duration::days(7)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let path = format!(
+        "Slot?start=ge{from}&start=le{to}&status=free&_include=Slot:schedule",
+        from = from.replace('+', "%2B"),
+        to = to.replace('+', "%2B")
+    );
+    let slots = get(&path, None).await.expect("answer");
+    assert_eq!(slots.status(), 200);
+    let bundle: Value = slots.json().await.expect("JSON");
+    assert_eq!(bundle["type"], "searchset");
+    assert!(
+        bundle["entry"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["resource"]["resourceType"] == "Slot"))
+    );
+
+    // Each header matters: without the practitioner the service says which one is missing.
+    let refused = get(&path, Some("NHSD-Requesting-Practitioner"))
+        .await
+        .expect("answer");
+    assert_eq!(refused.status(), 400);
+    let outcome: Value = refused.json().await.expect("JSON");
+    assert!(outcome.to_string().contains("NHSD-Requesting-Practitioner"));
+}
