@@ -26,13 +26,13 @@ pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
     })
 }
 
-fn concept_text(c: &CodeableConcept) -> Option<String> {
+pub(crate) fn concept_text(c: &CodeableConcept) -> Option<String> {
     c.text
         .clone()
         .or_else(|| c.coding.iter().find_map(|cd| cd.display.clone()))
 }
 
-fn first_text(cs: &[CodeableConcept]) -> Option<String> {
+pub(crate) fn first_text(cs: &[CodeableConcept]) -> Option<String> {
     cs.iter().find_map(concept_text)
 }
 

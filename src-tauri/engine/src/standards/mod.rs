@@ -3,6 +3,7 @@
 //! workflow is the booking module's.
 
 pub mod bars;
+pub mod bars_slots;
 pub mod gp_connect;
 pub mod mapping;
 pub mod uec_booking;

@@ -1,0 +1,117 @@
+//! BaRS slot search answers (R4 searchset Bundles) as the desk's slot views: the Slot, its
+//! Schedule, and whoever the Schedule names — a Practitioner, a PractitionerRole, a
+//! HealthcareService and its Location.
+
+use super::mapping::{address_text, concept_text, first_text, parse_instant, person_name};
+use crate::directory::Service;
+use crate::fhir::r4::{
+    Bundle, Extension, HealthcareService, Location, Practitioner, PractitionerRole, Schedule, Slot,
+};
+use crate::ids::SlotId;
+use crate::views::{DeliveryChannel, LocationView, PractitionerView, SlotView};
+
+const EXT_DELIVERY_CHANNEL: &str =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeliveryChannel";
+
+fn delivery_channel(exts: &[Extension]) -> Option<DeliveryChannel> {
+    exts.iter()
+        .find(|e| e.url == EXT_DELIVERY_CHANNEL)
+        .and_then(|e| e.value_code.as_deref())
+        .and_then(DeliveryChannel::from_code)
+}
+
+fn location_view(l: &Location) -> LocationView {
+    LocationView {
+        id: l.id.clone(),
+        name: l.name.clone(),
+        address: l.address.as_ref().and_then(address_text),
+    }
+}
+
+/// Free slots, soonest first; a slot without a usable id, start or end is left out.
+pub fn slot_views(bundle: &Bundle, service: &Service) -> Vec<SlotView> {
+    let mut views: Vec<SlotView> = bundle
+        .resources_of::<Slot>()
+        .filter(|s| s.status.as_deref().is_none_or(|st| st == "free"))
+        .filter_map(|slot| slot_view(bundle, service, slot))
+        .collect();
+    views.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
+    views
+}
+
+fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView> {
+    let id = slot.id.as_deref().and_then(|i| SlotId::parse(i).ok());
+    let start = slot.start.as_deref().and_then(parse_instant);
+    let end = slot.end.as_deref().and_then(parse_instant);
+    let (Some(id), Some(start), Some(end)) = (id, start, end) else {
+        tracing::warn!(service = %service.id, "slot without a usable id, start or end left out");
+        return None;
+    };
+    let schedule = slot
+        .schedule
+        .as_ref()
+        .and_then(|r| r.reference.as_deref())
+        .and_then(|r| bundle.find_of::<Schedule>(r));
+    let mut practitioner: Option<PractitionerView> = None;
+    let mut role: Option<String> = None;
+    let mut location: Option<LocationView> = None;
+    for actor in schedule.iter().flat_map(|s| s.actor.iter()) {
+        let Some(r) = actor.reference.as_deref() else {
+            continue;
+        };
+        if let Some(p) = bundle.find_of::<Practitioner>(r) {
+            practitioner = Some(PractitionerView {
+                id: p.id.clone(),
+                name: person_name(&p.name),
+                role: None,
+                gender: p.gender.clone(),
+            });
+        } else if let Some(pr) = bundle.find_of::<PractitionerRole>(r) {
+            role = role.or_else(|| first_text(&pr.code));
+        } else if let Some(l) = bundle.find_of::<Location>(r) {
+            location = Some(location_view(l));
+        } else if let Some(hs) = bundle.find_of::<HealthcareService>(r)
+            && location.is_none()
+        {
+            location = hs
+                .location
+                .iter()
+                .filter_map(|l| l.reference.as_deref())
+                .find_map(|l| bundle.find_of::<Location>(l))
+                .map(location_view)
+                .or_else(|| {
+                    Some(LocationView {
+                        id: None,
+                        name: hs.name.clone(),
+                        address: None,
+                    })
+                });
+        }
+    }
+    if let Some(role) = role {
+        practitioner
+            .get_or_insert(PractitionerView {
+                id: None,
+                name: None,
+                role: None,
+                gender: None,
+            })
+            .role = Some(role);
+    }
+    Some(SlotView {
+        service_id: service.id.clone(),
+        service_name: service.name.clone(),
+        service_kind: service.kind,
+        id,
+        schedule_id: schedule.and_then(|s| s.id.clone()),
+        start,
+        end,
+        delivery_channel: delivery_channel(&slot.extension),
+        slot_type: first_text(&slot.service_type)
+            .or_else(|| slot.appointment_type.as_ref().and_then(concept_text))
+            .or_else(|| first_text(&slot.service_category)),
+        schedule_type: schedule.and_then(|s| first_text(&s.service_category)),
+        practitioner,
+        location,
+    })
+}
