@@ -233,7 +233,11 @@ fn print_appointment(a: &AppointmentView) {
         println!("  Where:       {place}");
     }
     println!("  Description: {}", or_dash(a.description.as_deref()));
-    println!("  Comment:     {}", or_dash(a.comment.as_deref()));
+    // A comment from a triage summary runs over several lines: keep them under its label.
+    println!(
+        "  Comment:     {}",
+        or_dash(a.comment.as_deref()).replace('\n', "\n               ")
+    );
     if let Some(r) = &a.cancellation_reason {
         println!("  Cancelled:   {r}");
     }
