@@ -3,7 +3,7 @@
 
 use booking_engine::auth::{Organisation, User};
 use booking_engine::config::DeskConfig;
-use booking_engine::secrets::Keyring;
+use booking_engine::secrets::{Keyring, Secret};
 use booking_engine::{Desk, Engine, Error, ErrorKind};
 use provider_sim::{RunningSim, embedded};
 use serde::Serialize;
@@ -114,8 +114,8 @@ fn poisoned() -> Error {
 }
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
-    let (config_path, demo) = match config {
-        Some(path) => (path, None),
+    let (config_path, demo, platform) = match config {
+        Some(path) => (path, None, None),
         None => {
             let dir = embedded::data_dir().ok_or_else(|| {
                 Error::config("No home folder was found for the demo's data.")
@@ -124,12 +124,16 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
             let demo = embedded::start_embedded(&dir)
                 .await
                 .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-            (demo.config_path, Some(demo.sim))
+            (demo.config_path, Some(demo.sim), Some(demo.platform))
         }
     };
     let config = DeskConfig::load(&config_path)?;
+    let desk = Desk::open(&config).await?;
+    if let Some(p) = platform {
+        desk.use_platform_credentials(Secret::new(p.api_key), Secret::new(p.private_key_pem))?;
+    }
     Ok(Ready {
-        desk: Desk::open(&config).await?,
+        desk,
         keyring: Keyring::new(config.secrets.namespace.clone()),
         engine: RwLock::new(None),
         demo,

@@ -181,7 +181,8 @@ fn nhs_number_check_and_patient_lookup() {
 fn book_list_amend_cancel_through_ipc() {
     let d = desk();
     let services = invoke(&d, "list_services", json!({})).expect("services");
-    assert_eq!(services.as_array().map(Vec::len), Some(8));
+    // GP Connect, UEC Booking and BaRS services alike.
+    assert_eq!(services.as_array().map(Vec::len), Some(12));
     let window = invoke(&d, "default_window", json!({})).expect("window");
     let appointments_window = window.clone();
     // Slot search over IPC streams on a Channel, which the mock runtime cannot carry: find a

@@ -1,6 +1,6 @@
 // Display conventions of NHS clinical systems: dd-Mmm-yyyy dates, 24-hour UK times, NHS numbers
 // spaced 3-3-4, names as SURNAME, Forename (Title).
-import type { DeliveryChannel, PatientView, Role, ServiceKind } from "./api/bindings";
+import type { DeliveryChannel, PatientView, Role, ServiceKind, Standard } from "./api/bindings";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -154,6 +154,18 @@ export function formatGender(gender: string | null | undefined): string {
 /** How the patient will be seen; a service that does not say is shown as such, never guessed. */
 export function formatChannel(channel: DeliveryChannel | null): string {
   return channel ?? "Channel not stated";
+}
+
+/** The booking standard a service speaks, as its small label says it. */
+export function formatStandard(standard: Standard): string {
+  switch (standard) {
+    case "gp-connect":
+      return "GP Connect";
+    case "uec-booking":
+      return "UEC Booking";
+    case "bars":
+      return "BaRS";
+  }
 }
 
 export function formatRole(role: Role): string {

@@ -73,7 +73,7 @@ pub fn preview_file(
         session,
         recipient_name: "(receiving service)",
         recipient_ods: "",
-        recipient_endpoint: "",
+        recipient_endpoint: String::new(),
         now: uk_now(),
     };
     let p = preview(&summary, standard, &ctx, uuid::Uuid::new_v4());

@@ -2,7 +2,8 @@
 //! in-process with its state kept in the user's data directory between runs.
 
 use booking_engine::config::DeskConfig;
-use booking_engine::{Engine, Error};
+use booking_engine::secrets::Secret;
+use booking_engine::{Desk, Engine, Error};
 use provider_sim::RunningSim;
 use provider_sim::embedded;
 use std::path::{Path, PathBuf};
@@ -37,8 +38,14 @@ pub async fn open(config: Option<&Path>) -> Result<Context, Error> {
         demo.sim.base_url()
     );
     let cfg = DeskConfig::load(&demo.config_path)?;
+    let desk = Desk::open(&cfg).await?;
+    desk.use_platform_credentials(
+        Secret::new(demo.platform.api_key),
+        Secret::new(demo.platform.private_key_pem),
+    )?;
+    let user = cfg.session()?.user;
     Ok(Context {
-        engine: Engine::open(cfg).await?,
+        engine: desk.sign_in(user)?,
         demo: Some(demo.sim),
     })
 }

@@ -26,10 +26,7 @@ impl Engine {
     ) -> Result<FhirResponse, SendFailure> {
         let interaction = req.interaction.clone();
         let request_id = req.request_id;
-        let result = self
-            .transport()
-            .send_raw(self.session(), service, req)
-            .await;
+        let result = self.send_with_auth(service, req).await;
         self.audited(service, &interaction, request_id, nhs, &result)
             .await;
         result

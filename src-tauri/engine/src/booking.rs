@@ -11,6 +11,7 @@ use crate::clinical::{ClinicalApproval, ClinicalSummary, PackageStandard, Timefr
 use crate::directory::{Service, Standard};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
+use crate::handover::Sent;
 use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use crate::standards::{
     SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_now, uk_today,
@@ -87,6 +88,11 @@ struct Plan<'a> {
     patient_id: Option<String>,
     nhs: Option<NhsNumber>,
     request: FhirRequest,
+}
+
+/// Past and cancelled appointments cannot be changed: say so before asking the provider.
+fn check_changeable(view: &AppointmentView, service: &Service, verb: &str) -> Result<()> {
+    check_changeable_at(Some(view.status.as_str()), Some(view.start), service, verb)
 }
 
 /// Differences the call handler should see before trusting the match.
@@ -230,7 +236,7 @@ impl Engine {
         if req.slot_ids.is_empty() {
             return Err(Error::invalid("Choose a slot to book."));
         }
-        if service.standard == Standard::UecBooking && req.slot_ids.len() > 1 {
+        if service.standard != Standard::GpConnect && req.slot_ids.len() > 1 {
             return Err(Error::invalid(format!(
                 "{} takes one slot per booking.",
                 service.name
@@ -264,6 +270,8 @@ impl Engine {
         event.request_id = Some(request_id.to_string());
         // The encounter report's id, named by the UEC booking's DocumentReference.
         let report_id = uuid::Uuid::new_v4();
+        // BaRS: the message sent, kept with the booking as the handover.
+        let mut sent_message = None;
         let request = match service.standard {
             Standard::GpConnect => {
                 let pid = patient_id.as_deref().unwrap_or_default();
@@ -288,6 +296,11 @@ impl Engine {
                 )?;
                 uec_booking::book(&body, request_id)?
             }
+            Standard::Bars => {
+                let built = self.bars_booking(service, &slots[0], &patient, req, request_id)?;
+                sent_message = Some(built.message);
+                built.request
+            }
         };
         let plan = Plan {
             service,
@@ -303,8 +316,18 @@ impl Engine {
         fill_from_slot(&mut appointment, &plan.slots[0]);
         let clinical = match &req.clinical {
             Some(summary) => Some(
-                self.keep_clinical(service, summary, &patient, &appointment, req, report_id)
-                    .await,
+                self.keep_clinical(
+                    service,
+                    summary,
+                    &patient,
+                    &appointment,
+                    req,
+                    &Sent {
+                        report_id,
+                        bars_message: sent_message.as_ref(),
+                    },
+                )
+                .await,
             ),
             None => None,
         };
@@ -345,7 +368,8 @@ impl Engine {
                     .unwrap_or_default();
                 Ok((theirs.id.clone(), theirs, mismatches))
             }
-            Standard::UecBooking => {
+            // Neither has a patient search: the details go in the booking.
+            Standard::UecBooking | Standard::Bars => {
                 if let Some(p) = &req.patient {
                     let mut p = p.clone();
                     if p.nhs_number.is_none() {
@@ -462,6 +486,9 @@ impl Engine {
     ) -> Result<AppointmentView> {
         let service = plan.service;
         event.trace_id = Some(resp.trace_id.to_string());
+        if resp.is_success() && service.standard == Standard::Bars {
+            return self.bars_message_answer(service, &resp);
+        }
         if resp.is_success() {
             let appointment: Appointment = resp.resource()?;
             let mut view = mapping::appointment_view(&appointment, service, None, resp.version())
@@ -500,32 +527,43 @@ impl Engine {
     /// provider answers with the booking it already made (so `None` here means "retry").
     async fn find_booking(&self, plan: &Plan<'_>) -> Result<Option<AppointmentView>> {
         let service = plan.service;
-        let (Standard::GpConnect, Some(pid)) = (service.standard, plan.patient_id.as_deref())
-        else {
-            return Ok(None);
-        };
-        let day = plan.slots[0].start.date_naive();
-        let window = SearchWindow::new(day - Duration::days(1), day + Duration::days(1))?;
         let wanted = slot_ids(plan);
-        let resp = self
-            .send(
-                service,
-                gp_connect::patient_appointments(pid, &window),
-                plan.nhs.as_ref(),
-            )
-            .await?;
-        let bundle: Bundle = resp.resource()?;
-        let found = bundle
-            .appointments()
-            .filter_map(|a| mapping::appointment_view(a, service, Some(&bundle), None))
-            .find(|a| {
-                a.status == "booked"
-                    && !a.slot_ids.is_empty()
-                    && a.slot_ids
-                        .iter()
-                        .all(|s| wanted.iter().any(|w| w.as_str() == s))
-            });
-        Ok(found)
+        let is_ours = |a: &AppointmentView| {
+            a.status == "booked"
+                && !a.slot_ids.is_empty()
+                && a.slot_ids
+                    .iter()
+                    .all(|s| wanted.iter().any(|w| w.as_str() == s))
+        };
+        match (
+            service.standard,
+            plan.patient_id.as_deref(),
+            plan.nhs.as_ref(),
+        ) {
+            (Standard::GpConnect, Some(pid), _) => {
+                let day = plan.slots[0].start.date_naive();
+                let window = SearchWindow::new(day - Duration::days(1), day + Duration::days(1))?;
+                let resp = self
+                    .send(
+                        service,
+                        gp_connect::patient_appointments(pid, &window),
+                        plan.nhs.as_ref(),
+                    )
+                    .await?;
+                let bundle: Bundle = resp.resource()?;
+                Ok(bundle
+                    .appointments()
+                    .filter_map(|a| mapping::appointment_view(a, service, Some(&bundle), None))
+                    .find(is_ours))
+            }
+            (Standard::Bars, _, Some(nhs)) => Ok(self
+                .bars_patient_appointments(service, nhs)
+                .await?
+                .into_iter()
+                .find(is_ours)),
+            // No search to ask: the retry with the same request id settles it.
+            _ => Ok(None),
+        }
     }
 
     /// Changes the description and/or comment (GP Connect only).
@@ -578,7 +616,7 @@ impl Engine {
                 .unwrap_or_default(),
             comment,
         )?;
-        check_changeable(&current, service, "amended")?;
+        check_changeable_stu3(&current, service, "amended")?;
         let req = gp_connect::amend(current, version.as_deref(), description, comment)?;
         self.update(service, req, nhs.as_ref()).await
     }
@@ -613,8 +651,18 @@ impl Engine {
                 .with_next_step("Enter why the appointment is being cancelled."));
         }
         let nhs = self.appointment_patient(service, id).await;
+        if service.standard == Standard::Bars {
+            let (view, current) = self.bars_read(service, id, nhs.as_ref()).await?;
+            check_changeable(&view, service, "cancelled")?;
+            let req = self.bars_cancellation(service, id, current, reason)?;
+            let mut view = self.update(service, req, nhs.as_ref()).await?;
+            if view.cancellation_reason.is_none() {
+                view.cancellation_reason = Some(reason.to_string());
+            }
+            return Ok(view);
+        }
         let (current, version) = self.read_raw(service, id, nhs.as_ref()).await?;
-        check_changeable(&current, service, "cancelled")?;
+        check_changeable_stu3(&current, service, "cancelled")?;
         let req = match service.standard {
             Standard::GpConnect => gp_connect::cancel(current, version.as_deref(), reason)?,
             Standard::UecBooking => {
@@ -625,6 +673,7 @@ impl Engine {
                 })?;
                 uec_booking::cancel(current, &v, uuid::Uuid::new_v4())?
             }
+            Standard::Bars => unreachable!("BaRS cancellations return above"),
         };
         let mut view = self.update(service, req, nhs.as_ref()).await?;
         if view.cancellation_reason.is_none() {
@@ -652,6 +701,9 @@ impl Engine {
                 err.next_step = fresh.next_step;
             }
             return Err(err);
+        }
+        if service.standard == Standard::Bars {
+            return self.bars_message_answer(service, &resp);
         }
         let appointment: Appointment = resp.resource()?;
         mapping::appointment_view(&appointment, service, None, resp.version()).ok_or_else(|| {
@@ -731,6 +783,15 @@ impl Engine {
                 }
                 Ok(list)
             }
+            Standard::Bars => Ok(self
+                .bars_patient_appointments(&service, nhs)
+                .await?
+                .into_iter()
+                .filter(|a| {
+                    let day = a.start.date_naive();
+                    day >= window.from && day <= window.to
+                })
+                .collect()),
         }
     }
 
@@ -772,9 +833,18 @@ fn slot_ids(plan: &Plan<'_>) -> Vec<SlotId> {
     plan.slots.iter().map(|s| s.id.clone()).collect()
 }
 
-/// Past and cancelled appointments cannot be changed: say so before asking the provider.
-fn check_changeable(current: &Appointment, service: &Service, verb: &str) -> Result<()> {
-    if current.status.as_deref() == Some("cancelled") {
+fn check_changeable_stu3(current: &Appointment, service: &Service, verb: &str) -> Result<()> {
+    let start = current.start.as_deref().and_then(mapping::parse_instant);
+    check_changeable_at(current.status.as_deref(), start, service, verb)
+}
+
+fn check_changeable_at(
+    status: Option<&str>,
+    start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    service: &Service,
+    verb: &str,
+) -> Result<()> {
+    if status == Some("cancelled") {
         return Err(Error::new(ErrorKind::Rejected)
             .with_service(&service.id)
             .with_message(format!(
@@ -782,11 +852,7 @@ fn check_changeable(current: &Appointment, service: &Service, verb: &str) -> Res
             ))
             .with_next_step("Book a new appointment if the patient still needs one."));
     }
-    let started = current
-        .start
-        .as_deref()
-        .and_then(mapping::parse_instant)
-        .is_some_and(|s| s <= Utc::now());
+    let started = start.is_some_and(|s| s <= Utc::now());
     if started {
         return Err(Error::new(ErrorKind::Rejected)
             .with_service(&service.id)

@@ -14,11 +14,20 @@ use crate::clinical::{
 use crate::directory::Service;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ServiceId;
+use crate::standards::bars_message::{self, Recipient};
 use crate::standards::uk_now;
 use crate::store::Handover;
 use crate::views::{AppointmentView, PatientView};
 
 const CDA_CONTENT_TYPE: &str = "application/hl7-v3+xml";
+
+/// What the booking itself carried of the handover.
+pub(crate) struct Sent<'a> {
+    /// The UEC encounter report's id, which the booking's DocumentReference names.
+    pub report_id: Uuid,
+    /// BaRS: the booking message, clinical entries and all.
+    pub bars_message: Option<&'a serde_json::Value>,
+}
 
 fn context<'a>(
     engine: &'a Engine,
@@ -30,7 +39,10 @@ fn context<'a>(
         session: engine.session(),
         recipient_name: &service.name,
         recipient_ods: service.ods.as_str(),
-        recipient_endpoint: &service.base_url,
+        recipient_endpoint: match &service.target_identifier {
+            Some(target) => bars_message::endpoint(target),
+            None => service.base_url.clone(),
+        },
         now: uk_now(),
     }
 }
@@ -63,8 +75,9 @@ impl Engine {
         patient: &PatientView,
         appointment: &AppointmentView,
         req: &BookRequest,
-        report_id: Uuid,
+        sent: &Sent<'_>,
     ) -> ClinicalSent {
+        let report_id = sent.report_id;
         let standard = PackageStandard::from(service.standard);
         let ctx = context(self, service, patient);
         let appointment_url = service.url(&format!("Appointment/{}", appointment.id));
@@ -79,17 +92,22 @@ impl Engine {
                 appointment_ref: Some(&appointment_url),
             })
         });
-        let bundle = bars::message_bundle(
-            summary,
-            patient,
-            self.session(),
-            &bars::Recipient {
-                name: &service.name,
-                ods: service.ods.as_str(),
-                endpoint: &service.base_url,
-            },
-            ctx.now,
-        );
+        // BaRS: the message that went, clinical entries and all; otherwise the summary as a
+        // BaRS message, kept ready for when the service moves to BaRS.
+        let bundle = match sent.bars_message {
+            Some(sent) => sent.clone(),
+            None => bars::message_bundle(
+                summary,
+                patient,
+                self.session(),
+                &Recipient {
+                    name: &service.name,
+                    ods: service.ods.as_str(),
+                    endpoint: ctx.recipient_endpoint.clone(),
+                },
+                ctx.now,
+            ),
+        };
         let handover = Handover {
             recorded_at: Utc::now(),
             service_id: service.id.to_string(),

@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod auth;
+mod bars_interactions;
 pub mod booking;
 pub mod clinical;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod fhir;
 mod handover;
 pub mod ids;
+mod platform;
 pub mod provider;
 pub mod search;
 pub mod secrets;
@@ -54,6 +56,12 @@ struct DeskParts {
     system: SystemIdentity,
     transport: Transport,
     store: Store,
+    /// The national API platform (BaRS), when configured.
+    platform: Option<config::PlatformSettings>,
+    secrets_namespace: String,
+    /// Made at the first BaRS request, so a desk whose platform secrets are missing still
+    /// books into every other service.
+    tokens: tokio::sync::OnceCell<auth::platform_token::TokenCache>,
 }
 
 impl Desk {
@@ -93,6 +101,9 @@ impl Desk {
                 system: config.system.clone(),
                 transport,
                 store,
+                platform: config.platform.clone(),
+                secrets_namespace: config.secrets.namespace.clone(),
+                tokens: tokio::sync::OnceCell::new(),
             }),
         }
     }
@@ -103,6 +114,56 @@ impl Desk {
     }
 
     /// An engine acting for `user`; the user is checked (named, with SDS ids) first.
+    /// Uses these platform credentials instead of the keyring's. For the embedded demo, whose
+    /// throwaway key is made at each start for a simulator on this machine; a real desk's
+    /// credentials live only in the keyring. Call before the first BaRS request.
+    pub fn use_platform_credentials(
+        &self,
+        api_key: secrets::Secret,
+        signing_key: secrets::Secret,
+    ) -> Result<()> {
+        let cache = auth::platform_token::TokenCache::with_client(
+            self.platform_settings()?.clone(),
+            api_key,
+            signing_key,
+            self.inner.transport.client().clone(),
+            Arc::new(auth::platform_token::SystemClock),
+        )?;
+        self.inner
+            .tokens
+            .set(cache)
+            .map_err(|_| Error::config("The platform credentials were already in use."))
+    }
+
+    fn platform_settings(&self) -> Result<&config::PlatformSettings> {
+        self.inner.platform.as_ref().ok_or_else(|| {
+            Error::config(
+                "BaRS services need the national API platform, and the configuration has no \
+                 [platform] section.",
+            )
+            .with_next_step(
+                "Ask your system administrator to add [platform] token_url and key_id to the \
+                 desk's configuration.",
+            )
+        })
+    }
+
+    /// The platform's token cache: the one given, or one made from the keyring's secrets.
+    pub(crate) async fn platform_tokens(&self) -> Result<&auth::platform_token::TokenCache> {
+        self.inner
+            .tokens
+            .get_or_try_init(|| async {
+                let settings = self.platform_settings()?.clone();
+                let keyring = secrets::Keyring::new(self.inner.secrets_namespace.clone());
+                auth::platform_token::TokenCache::from_keyring(
+                    settings,
+                    &keyring,
+                    self.inner.transport.client().clone(),
+                )
+            })
+            .await
+    }
+
     pub fn sign_in(&self, user: User) -> Result<Engine> {
         // At sign-in the details were typed just now: say so, not "the configuration".
         let session = Session::new(

@@ -8,7 +8,9 @@ use crate::fhir::stu3::{Appointment, Bundle, CapabilityStatement};
 use crate::ids::{AppointmentId, NhsNumber, ServiceId};
 use crate::standards::{SearchWindow, gp_connect, mapping, uec_booking};
 use crate::transport::{FhirRequest, FhirResponse};
-use crate::views::{AppointmentView, CapabilityView, PatientMatch, PatientView, SlotView};
+use crate::views::{
+    AppointmentView, CapabilityView, PatientMatch, PatientView, SlotView, capability_view,
+};
 
 impl Engine {
     /// Sends, audits, and maps a provider's error status to an [`Error`]. `nhs` is the patient
@@ -31,38 +33,11 @@ impl Engine {
         let req = match service.standard {
             Standard::GpConnect => gp_connect::metadata(),
             Standard::UecBooking => uec_booking::metadata(),
+            Standard::Bars => return self.bars_capabilities(service).await,
         };
         let resp = self.send(service, req, None).await?;
         let cs: CapabilityStatement = resp.resource()?;
-        Ok(CapabilityView {
-            service_id: service.id.clone(),
-            fhir_version: cs.fhir_version.clone(),
-            software: cs.software.as_ref().and_then(|s| {
-                s.name.clone().map(|n| {
-                    format!("{n} {}", s.version.clone().unwrap_or_default())
-                        .trim()
-                        .to_string()
-                })
-            }),
-            publisher: cs.publisher.clone(),
-            resources: cs
-                .rest
-                .iter()
-                .flat_map(|r| r.resource.iter())
-                .map(|r| {
-                    let codes: Vec<String> = r
-                        .interaction
-                        .iter()
-                        .filter_map(|i| i.code.clone())
-                        .collect();
-                    format!(
-                        "{}: {}",
-                        r.type_.clone().unwrap_or_default(),
-                        codes.join(", ")
-                    )
-                })
-                .collect(),
-        })
+        Ok(capability_view!(service, cs))
     }
 
     /// The patient as a GP Connect service holds them; `None` when it does not know them.
@@ -136,6 +111,7 @@ impl Engine {
                 let hs = service.healthcare_service.as_deref().unwrap_or_default();
                 uec_booking::free_slots(window, hs)
             }
+            Standard::Bars => return self.bars_search(service, window).await,
         };
         let mut slots: Vec<SlotView> = Vec::new();
         for req in requests {
@@ -161,6 +137,11 @@ impl Engine {
         let req = match service.standard {
             Standard::GpConnect => gp_connect::read(id),
             Standard::UecBooking => uec_booking::read(id),
+            Standard::Bars => {
+                return Err(Error::new(ErrorKind::Rejected)
+                    .with_service(&service.id)
+                    .with_diagnostics("BaRS appointments are read as R4"));
+            }
         };
         let resp = self.send(service, req, nhs).await?;
         let appointment: Appointment = resp.resource()?;
@@ -188,13 +169,16 @@ impl Engine {
         nhs: Option<&NhsNumber>,
     ) -> Result<AppointmentView> {
         let service = self.directory().get(service_id)?;
-        let (appointment, version) = self.read_raw(service, id, nhs).await?;
-        let mut view =
+        let mut view = if service.standard == Standard::Bars {
+            self.bars_read(service, id, nhs).await?.0
+        } else {
+            let (appointment, version) = self.read_raw(service, id, nhs).await?;
             mapping::appointment_view(&appointment, service, None, version).ok_or_else(|| {
                 Error::new(ErrorKind::MalformedResponse)
                     .with_service(&service.id)
                     .with_diagnostics("appointment without a usable id, start or end")
-            })?;
+            })?
+        };
         if view.status == "cancelled" && view.cancellation_reason.is_none() {
             // A registry failure must not hide the appointment itself.
             view.cancellation_reason = self

@@ -165,6 +165,56 @@ pub struct CapabilityView {
     pub resources: Vec<String>,
 }
 
+/// A [`CapabilityView`] of an STU3 or R4 CapabilityStatement, whose elements read here have
+/// the same names in both (the types differ, so this is a macro, not a function).
+macro_rules! capability_view {
+    ($service:expr, $cs:expr) => {{
+        let cs = &$cs;
+        let software = cs.software.as_ref().and_then(|s| {
+            s.name
+                .as_deref()
+                .map(|n| format!("{n} {}", s.version.as_deref().unwrap_or_default()))
+        });
+        let resources = cs.rest.iter().flat_map(|r| r.resource.iter()).map(|r| {
+            let codes: Vec<&str> = r
+                .interaction
+                .iter()
+                .filter_map(|i| i.code.as_deref())
+                .collect();
+            (r.type_.as_deref().unwrap_or_default(), codes)
+        });
+        $crate::views::CapabilityView::new(
+            $service,
+            cs.fhir_version.clone(),
+            software,
+            cs.publisher.clone(),
+            resources,
+        )
+    }};
+}
+pub(crate) use capability_view;
+
+impl CapabilityView {
+    /// `resources`: each resource type with its interaction codes.
+    pub fn new<'a>(
+        service: &crate::directory::Service,
+        fhir_version: Option<String>,
+        software: Option<String>,
+        publisher: Option<String>,
+        resources: impl Iterator<Item = (&'a str, Vec<&'a str>)>,
+    ) -> Self {
+        Self {
+            service_id: service.id.clone(),
+            fhir_version,
+            software: software.map(|s| s.trim().to_string()),
+            publisher,
+            resources: resources
+                .map(|(t, codes)| format!("{t}: {}", codes.join(", ")))
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::clinical::ClinicalSummary;
-use booking_engine::clinical::bars::{Recipient, message_bundle};
+use booking_engine::clinical::bars::message_bundle;
 use booking_engine::fhir::r4::{
     self, Appointment, Bundle, CapabilityStatement, Encounter, Flag, HealthcareService, Location,
     MessageHeader, Observation, OperationOutcome, Organization, Patient, Practitioner,
@@ -15,6 +15,7 @@ use booking_engine::fhir::r4::{
     urls,
 };
 use booking_engine::ids::{Asid, NhsNumber, OdsCode};
+use booking_engine::standards::bars_message::{Recipient, endpoint};
 use booking_engine::views::PatientView;
 use chrono::DateTime;
 use serde_json::Value;
@@ -841,7 +842,7 @@ fn engine_bundle(summary: &ClinicalSummary, patient: &PatientView) -> Value {
         &Recipient {
             name: "Calder Valley UTC",
             ods: "NQ501",
-            endpoint: "https://provider.example/bars",
+            endpoint: endpoint("2000100505"),
         },
         DateTime::parse_from_rfc3339("2026-12-01T09:45:00+00:00").expect("time"),
     )

@@ -6,7 +6,7 @@ use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::config::{HttpSettings, PlatformSettings};
 use booking_engine::ids::{Asid, OdsCode};
 use booking_engine::secrets::Secret;
-use booking_engine::standards::bars::{RequestIds, headers};
+use booking_engine::standards::bars::headers;
 use chrono::{Duration, SecondsFormat, Utc};
 use provider_sim::{DEMO_PLATFORM_KEY_ID, SimOptions};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
@@ -71,11 +71,8 @@ async fn the_bars_services_accept_the_desks_headers_and_token() {
         let mut req = http
             .get(format!("{}/{path}", service.base_url))
             .header("Authorization", token.authorization());
-        let ids = RequestIds {
-            request_id: uuid::Uuid::new_v4(),
-            correlation_id: uuid::Uuid::new_v4(),
-        };
-        for (name, value) in headers(&session(), &target, ids) {
+        req = req.header("X-Request-Id", uuid::Uuid::new_v4().to_string());
+        for (name, value) in headers(&session(), &target, uuid::Uuid::new_v4()) {
             if Some(name) != skip {
                 req = req.header(name, value);
             }
@@ -127,12 +124,12 @@ async fn the_bars_services_accept_the_desks_headers_and_token() {
     assert!(outcome.to_string().contains("NHSD-Requesting-Practitioner"));
 }
 
-/// A directory entry for a BaRS service. The directory has no `bars` standard until the BaRS
-/// module is wired in, so the entry borrows another; slot mapping does not look at it.
+/// A directory entry for a BaRS service.
 fn directory_entry(id: &str, base_url: &str) -> booking_engine::directory::Service {
     let toml = format!(
         "[[service]]\nid = \"{id}\"\nname = \"Spen Valley UTC\"\nkind = \"urgent-care\"\n\
-         standard = \"gp-connect\"\nbase_url = \"{base_url}\"\nods = \"NQ503\"\nasid = \"918999198302\"\n"
+         standard = \"bars\"\nbase_url = \"{base_url}\"\nods = \"NQ503\"\nasid = \"918999198302\"\n\
+         target_identifier = \"2000100505\"\n"
     );
     let dir = booking_engine::directory::Directory::from_toml(&toml).expect("directory");
     dir.all()[0].clone()

@@ -422,6 +422,11 @@ fn service_toml(id: &str, port: u16, standard: Standard) -> String {
             "uec-booking",
             "healthcare_service = \"hs-1\"\n",
         ),
+        Standard::Bars => (
+            "urgent-care",
+            "bars",
+            "target_identifier = \"2000100505\"\n",
+        ),
     };
     format!(
         "[[service]]\nid = \"{id}\"\nname = \"Scripted {id}\"\nkind = \"{kind}\"\n\

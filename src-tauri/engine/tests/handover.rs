@@ -16,14 +16,8 @@ use harness::{jane, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 use serde_json::Value;
 
-/// The example summary, assessed just now so its timeframe does not stand in the way.
 fn summary() -> ClinicalSummary {
-    let mut s: ClinicalSummary =
-        serde_json::from_str(include_str!("../../../tests/fixtures/triage-summary.json"))
-            .expect("the example summary parses");
-    s.triage.assessed_at = chrono::Utc::now().fixed_offset();
-    s.triage.timeframe_minutes = 14 * 24 * 60;
-    s
+    harness::triage_summary()
 }
 
 fn request(service: &ServiceId, slot: &SlotView, clinical: ClinicalSummary) -> BookRequest {

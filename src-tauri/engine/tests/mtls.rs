@@ -136,7 +136,7 @@ impl Setup {
             .get(&self.gp_service())
             .expect("service");
         transport
-            .send_raw(&session, service, req)
+            .send_raw(&session, service, req, None)
             .await
             .map(|r| r.status)
     }

@@ -10,6 +10,46 @@ use crate::{RunningSim, SimError, SimOptions, start};
 pub struct EmbeddedDemo {
     pub sim: RunningSim,
     pub config_path: PathBuf,
+    /// The desk's platform credentials for the demo's BaRS services, registered with the
+    /// simulated platform. Made afresh at each start and never written anywhere: they open
+    /// nothing but this simulator.
+    pub platform: DemoPlatformCredentials,
+}
+
+/// An API key and the PKCS#8 PEM private key whose public half the simulated platform knows.
+pub struct DemoPlatformCredentials {
+    pub api_key: String,
+    pub private_key_pem: String,
+}
+
+impl std::fmt::Debug for DemoPlatformCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoPlatformCredentials(***)")
+    }
+}
+
+/// Makes a throwaway key pair and registers it with the running simulator's platform.
+pub fn register_throwaway_desk_key(sim: &RunningSim) -> Result<DemoPlatformCredentials, SimError> {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let failed = |what: &str, e: &dyn std::fmt::Display| {
+        SimError::InvalidOption(format!("the demo's platform key could not be {what}: {e}"))
+    };
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+        .map_err(|e| failed("made", &e))?;
+    let private_key_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| failed("encoded", &e))?
+        .to_string();
+    let public = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| failed("encoded", &e))?;
+    let api_key = format!("demo-{}", uuid::Uuid::new_v4());
+    sim.register_desk_key(&api_key, &public)?;
+    Ok(DemoPlatformCredentials {
+        api_key,
+        private_key_pem,
+    })
 }
 
 /// Where the desk keeps the demo: `BOOKDESK_DATA_DIR`, else the platform's data directory
@@ -45,7 +85,12 @@ pub async fn start_embedded(data_dir: &Path) -> Result<EmbeddedDemo, SimError> {
     sim.write_config(&config_path).map_err(|e| {
         SimError::InvalidOption(format!("the demo configuration could not be written: {e}"))
     })?;
-    Ok(EmbeddedDemo { sim, config_path })
+    let platform = register_throwaway_desk_key(&sim)?;
+    Ok(EmbeddedDemo {
+        sim,
+        config_path,
+        platform,
+    })
 }
 
 /// Forgets the demo's bookings: the provider's state and the desk's registry beside it.

@@ -3,6 +3,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
@@ -13,6 +14,8 @@ pub struct Faults {
     malformed_rate: f64,
     /// Seeded, so a run with the same seed and request order injects the same faults.
     rng: Mutex<StdRng>,
+    /// How many of the next BaRS requests the platform throttles (429).
+    throttle_next: AtomicU32,
 }
 
 impl Faults {
@@ -29,7 +32,20 @@ impl Faults {
             drop_after_commit_rate,
             malformed_rate,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
+            throttle_next: AtomicU32::new(0),
         }
+    }
+
+    /// The platform throttles the next `n` BaRS requests.
+    pub fn throttle(&self, n: u32) {
+        self.throttle_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Whether this request is throttled, counting it off.
+    pub fn throttled(&self) -> bool {
+        self.throttle_next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     fn rng(&self) -> std::sync::MutexGuard<'_, StdRng> {

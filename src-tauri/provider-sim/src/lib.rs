@@ -70,10 +70,6 @@ pub struct SimOptions {
     /// Serve HTTPS with this certificate (and require client certificates when it names a
     /// client CA); plain HTTP when `None`.
     pub tls: Option<SimTls>,
-    /// List the BaRS services in the desk configuration `write_config` writes. Off by default:
-    /// the engine books into BaRS services only once its BaRS module lands, and a desk whose
-    /// directory names services it cannot use would fail every search of them.
-    pub bars_in_directory: bool,
 }
 
 impl Default for SimOptions {
@@ -87,7 +83,6 @@ impl Default for SimOptions {
             state_file: None,
             seed: 1,
             tls: None,
-            bars_in_directory: false,
         }
     }
 }
@@ -153,7 +148,6 @@ pub fn demo_patients() -> Vec<DemoPatient> {
 /// A simulator serving in the background.
 pub struct RunningSim {
     sim: Arc<Sim>,
-    bars_in_directory: bool,
     /// The simulated national API platform's token endpoint.
     platform: Arc<token::Platform>,
     shutdown: watch::Sender<bool>,
@@ -226,7 +220,6 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     );
     Ok(RunningSim {
         sim,
-        bars_in_directory: opts.bars_in_directory,
         platform,
         shutdown,
         task,
@@ -265,11 +258,7 @@ impl RunningSim {
 
     /// The services file (`services.toml`) text.
     pub fn services_toml(&self) -> String {
-        let listed: Vec<ServiceEntry> = self
-            .services()
-            .into_iter()
-            .filter(|s| self.bars_in_directory || s.standard != "bars")
-            .collect();
+        let listed: Vec<ServiceEntry> = self.services().into_iter().collect();
         config::services_toml(&self.sim.base_url, &listed)
     }
 
@@ -280,8 +269,7 @@ impl RunningSim {
             .sim
             .region
             .has_bars()
-            .then(|| self.platform_token_url())
-            .filter(|_| self.bars_in_directory);
+            .then(|| self.platform_token_url());
         config::write(config_path, &self.services_toml(), platform.as_deref())
     }
 

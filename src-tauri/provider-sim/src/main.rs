@@ -37,9 +37,6 @@ struct Args {
     /// Seed for the fault injection dice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// List the BaRS services in the written desk configuration too.
-    #[arg(long)]
-    bars_in_directory: bool,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -129,7 +126,6 @@ async fn main() -> std::process::ExitCode {
         state_file: args.state,
         seed: args.seed,
         tls,
-        bars_in_directory: args.bars_in_directory,
     };
     let sim = match start(opts).await {
         Ok(s) => s,

@@ -440,6 +440,11 @@ impl RunningSim {
         ))
     }
 
+    /// The platform answers the next `n` BaRS requests 429 (rate limit reached, retry after 1 s).
+    pub fn throttle_bars(&self, n: u32) {
+        self.sim.faults.throttle(n);
+    }
+
     /// How many access tokens the token endpoint has issued.
     pub fn platform_tokens_issued(&self) -> u64 {
         self.platform.issued()

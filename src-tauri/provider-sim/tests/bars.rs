@@ -429,12 +429,7 @@ async fn open() -> (RunningSim, Sender) {
 
 #[tokio::test]
 async fn directory_lists_bars_services_of_every_kind() {
-    let sim = start(SimOptions {
-        bars_in_directory: true,
-        ..SimOptions::default()
-    })
-    .await
-    .expect("start");
+    let sim = start(SimOptions::default()).await.expect("start");
     let bars: Vec<ServiceEntry> = sim
         .services()
         .into_iter()
@@ -470,30 +465,15 @@ async fn directory_lists_bars_services_of_every_kind() {
 
 #[tokio::test]
 async fn config_names_the_platform() {
-    let plain = start(SimOptions::default()).await.expect("start");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("bookdesk.toml");
-    plain.write_config(&path).expect("writes");
-    let services = std::fs::read_to_string(dir.path().join("services.toml")).expect("services");
-    assert!(
-        !services.contains("\"bars\""),
-        "BaRS stays out of the directory by default"
-    );
-    assert!(
-        !std::fs::read_to_string(&path)
-            .expect("toml")
-            .contains("[platform]")
-    );
-    plain.shutdown().await;
-    let sim = start(SimOptions {
-        bars_in_directory: true,
-        ..SimOptions::default()
-    })
-    .await
-    .expect("start");
+    let sim = start(SimOptions::default()).await.expect("start");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bookdesk.toml");
     sim.write_config(&path).expect("writes");
+    let services = std::fs::read_to_string(dir.path().join("services.toml")).expect("services");
+    assert!(
+        services.contains("standard = \"bars\""),
+        "BaRS services are listed"
+    );
     let text = std::fs::read_to_string(&path).expect("bookdesk.toml");
     assert!(text.contains(&format!(
         "[platform]\ntoken_url = \"{}\"\nkey_id = \"{DEMO_PLATFORM_KEY_ID}\"\n",

@@ -134,9 +134,9 @@ async fn services_and_config_text() {
         assert_eq!(s.healthcare_service.is_some(), s.standard == "uec-booking");
     }
     let text = sim.services_toml();
-    // BaRS services stay out of the desk's directory unless asked for.
-    let listed = services.iter().filter(|s| s.standard != "bars").count();
-    assert_eq!(text.matches("[[service]]").count(), listed);
+    // Every hosted service is in the desk's directory, BaRS ones included.
+    assert_eq!(text.matches("[[service]]").count(), services.len());
+    assert!(text.contains("standard = \"bars\""));
     assert!(text.contains("base_url = \""));
     assert!(text.contains("healthcare_service = \""));
     sim.shutdown().await;

@@ -400,6 +400,11 @@ export type Service = {
 	postcode?: string | null,
 	/**  UEC: where the 111 encounter report (CDA) is delivered, standing in for ITK messaging. */
 	report_url?: string | null,
+	/**
+	 *  BaRS: the service's Directory of Services id, which `NHSD-Target-Identifier` and the
+	 *  message's destination name.
+	 */
+	target_identifier?: string | null,
 };
 
 /**  Our own name for a service in the directory (kebab-case). */
@@ -431,7 +436,9 @@ export type SlotView = {
 };
 
 /**  Which booking standard a service speaks; the engine picks the matching module. */
-export type Standard = "gp-connect" | "uec-booking";
+export type Standard = "gp-connect" | "uec-booking" | 
+/**  The Booking and Referral Standard (FHIR R4), through the national API platform. */
+"bars";
 
 /**  The patient should be seen within `within_minutes` of the triage assessment. */
 export type Timeframe = {

@@ -1,10 +1,13 @@
+import type { Standard } from "../api/bindings";
 import type { ApiError } from "../api/client";
-import { plural } from "../format";
+import { formatStandard, plural } from "../format";
 import { Spinner } from "./Spinner";
 
 export type ServiceRow = {
   id: string;
   name: string;
+  /** Shown only as a small label: the call handler books the same way whatever it is. */
+  standard: Standard | null;
   state: "searching" | "found" | "none" | "failed";
   count: number;
   error: ApiError | null;
@@ -26,6 +29,11 @@ export function ServiceStatus({ rows, onRetry }: Props) {
           data-state={r.state}
         >
           <span className="service-status__name">{r.name}</span>
+          {r.standard && (
+            <span className="standard-label" data-testid="standard-label">
+              {formatStandard(r.standard)}
+            </span>
+          )}
           <span className="service-status__state">
             {r.state === "searching" && (
               <>

@@ -54,7 +54,7 @@ export const secrets: SecretStatus[] = [
 export const services: Service[] = [
   { id: "beckside", name: "Beckside Medical Practice", kind: "gp-practice", standard: "gp-connect", base_url: "http://x/B86001/STU3/1/gpconnect", ods: "B86001", asid: "918999198101" },
   { id: "calder-utc", name: "Calder Valley Urgent Treatment Centre", kind: "urgent-care", standard: "uec-booking", base_url: "http://x/uec/calder/STU3/1/booking", ods: "NQ501", asid: "918999198201", healthcare_service: "2000100101" },
-  { id: "leeds-ed", name: "Leeds East Hospital Emergency Department", kind: "emergency-department", standard: "uec-booking", base_url: "http://x/uec/leeds/STU3/1/booking", ods: "RR801", asid: "918999198301" },
+  { id: "leeds-ed", name: "Leeds East Hospital Emergency Department", kind: "emergency-department", standard: "bars", base_url: "http://x/bars/leeds-ed/FHIR/R4", ods: "RR801", asid: "918999198301", target_identifier: "2000100606" },
   { id: "wy-ooh", name: "West Yorkshire GP Out of Hours", kind: "gp-out-of-hours", standard: "gp-connect", base_url: "http://x/NXY10/STU3/1/gpconnect", ods: "NXY10", asid: "918999198105" },
 ];
 

@@ -119,15 +119,16 @@ impl TokenCache {
         Self::with_clock(settings, api_key, signing_key, http, Arc::new(SystemClock))
     }
 
-    /// The API key and signing key from the OS keyring.
+    /// The API key and signing key from the OS keyring, fetching through `http` (see
+    /// [`TokenCache::with_client`]).
     pub fn from_keyring(
         settings: PlatformSettings,
         keyring: &Keyring,
-        http: &HttpSettings,
+        http: reqwest::Client,
     ) -> Result<Self> {
         let api_key = keyring.require(SecretName::ApiKey)?;
         let signing_key = keyring.require(SecretName::SigningKey)?;
-        Self::new(settings, api_key, signing_key, http)
+        Self::with_client(settings, api_key, signing_key, http, Arc::new(SystemClock))
     }
 
     /// A cache on the given clock: it dates the assertions and decides when a token is stale.
@@ -136,6 +137,27 @@ impl TokenCache {
         api_key: Secret,
         signing_key: Secret,
         http: &HttpSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        // No redirects: the assertion must only ever go to the configured token URL.
+        let client = reqwest::Client::builder()
+            .timeout(http.timeout())
+            .connect_timeout(http.connect_timeout())
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("BookingDesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::config(format!("The HTTP client could not start: {e}")))?;
+        Self::with_client(settings, api_key, signing_key, client, clock)
+    }
+
+    /// A cache that fetches through `client`, e.g. the desk's own, so the token service is
+    /// reached with the same trusted roots and client certificate as the services. The client
+    /// must not follow redirects: the assertion may only go to the configured token URL.
+    pub fn with_client(
+        settings: PlatformSettings,
+        api_key: Secret,
+        signing_key: Secret,
+        http: reqwest::Client,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
         check_settings(&settings)?;
@@ -147,14 +169,6 @@ impl TokenCache {
                 ));
         }
         let signing_key = SigningKey::from_secret(&signing_key)?;
-        // No redirects: the assertion must only ever go to the configured token URL.
-        let http = reqwest::Client::builder()
-            .timeout(http.timeout())
-            .connect_timeout(http.connect_timeout())
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("BookingDesk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::config(format!("The HTTP client could not start: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 settings,

@@ -1,6 +1,8 @@
-//! The summary as a FHIR R4 message Bundle for BaRS (`booking-request`), kept with the booking so
-//! the BaRS work can send it: MessageHeader first, its focus the ServiceRequest, and the
-//! Encounter, Observations, Flags, allergies, medication and Patient it refers to.
+//! The summary as BaRS carries it (FHIR R4): a ServiceRequest (what is asked of the service and
+//! why: the Pathways disposition, symptom group and discriminator) pointing at the Encounter,
+//! Observations, Flags, allergies and medication. A booking message carries these entries, its
+//! Appointment based on the ServiceRequest; before booking, the preview shows them as a message
+//! of their own focused on the ServiceRequest.
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
@@ -8,141 +10,80 @@ use uuid::Uuid;
 
 use super::summary::{ClinicalSummary, FlagKind};
 use crate::auth::Session;
+use crate::standards::bars_message::{
+    self as message, ClinicalPart, Parties, Reason, Recipient, entry, instant, urn,
+};
 use crate::views::PatientView;
 
-const EVENTS: &str = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
-const REASONS: &str = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
-const DEFINITION: &str = "https://fhir.nhs.uk/MessageDefinition/bars-message-booking-request";
-const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
-const ODS: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 const PATHWAYS_DX: &str = "https://fhir.nhs.uk/CodeSystem/Pathways-Disposition-codes";
 const PATHWAYS_SG: &str = "https://fhir.nhs.uk/CodeSystem/Pathways-SG-codes";
 const PATHWAYS_SD: &str = "https://fhir.nhs.uk/CodeSystem/Pathways-SD-codes";
 
-/// Who the message goes to.
-pub struct Recipient<'a> {
-    pub name: &'a str,
-    pub ods: &'a str,
-    /// The receiving service's endpoint as BaRS names it (e.g. its DoS id or service root).
-    pub endpoint: &'a str,
-}
-
-fn urn(id: Uuid) -> String {
-    format!("urn:uuid:{id}")
-}
-
-fn entry(id: Uuid, resource: Value) -> Value {
-    json!({ "fullUrl": urn(id), "resource": resource })
-}
-
-fn patient_resource(p: &PatientView) -> Value {
-    // R4 allows no empty strings or arrays: leave out what is not known.
-    let mut name = json!({ "use": "official" });
-    if !p.family.trim().is_empty() {
-        name["family"] = json!(p.family.trim());
-    }
-    let given: Vec<&str> = p
-        .given
-        .iter()
-        .map(|g| g.trim())
-        .filter(|g| !g.is_empty())
-        .collect();
-    if !given.is_empty() {
-        name["given"] = json!(given);
-    }
-    let mut r = json!({ "resourceType": "Patient", "name": [name] });
-    if let Some(n) = &p.nhs_number {
-        r["identifier"] = json!([{ "system": NHS_NUMBER, "value": n.as_str() }]);
-    }
-    if let Some(g) = &p.gender {
-        r["gender"] = json!(g);
-    }
-    if let Some(b) = p.birth_date {
-        r["birthDate"] = json!(b.format("%Y-%m-%d").to_string());
-    }
-    r
-}
-
-/// The message Bundle. Ids are fresh UUIDs; `now` stamps the bundle and the ServiceRequest.
-pub fn message_bundle(
+/// The summary's entries, referring to the Patient at `patient_url` and to `parties` (our
+/// organisation requests, the recipient performs).
+pub fn clinical_part(
     summary: &ClinicalSummary,
-    patient: &PatientView,
-    session: &Session,
-    recipient: &Recipient<'_>,
+    patient_url: &str,
+    parties: &Parties,
     now: DateTime<FixedOffset>,
-) -> Value {
-    let ids = || Uuid::new_v4();
-    let (header_id, request_id, encounter_id, patient_id, sender_id, receiver_id) =
-        (ids(), ids(), ids(), ids(), ids(), ids());
-    let patient_ref = json!({ "reference": urn(patient_id) });
+) -> ClinicalPart {
+    let ids = || urn(Uuid::new_v4());
+    let (request_url, encounter_url) = (ids(), ids());
+    let patient_ref = json!({ "reference": patient_url });
+    let encounter_ref = json!({ "reference": encounter_url });
     let t = &summary.triage;
 
-    let mut supporting = vec![json!({ "reference": urn(encounter_id) })];
+    let mut supporting = vec![encounter_ref.clone()];
     let mut extra = Vec::new();
+    let mut add = |resource: Value| {
+        let url = ids();
+        supporting.push(json!({ "reference": url }));
+        extra.push(entry(url, resource));
+    };
     for o in &summary.observations {
-        let id = ids();
-        supporting.push(json!({ "reference": urn(id) }));
         let value = match &o.unit {
             Some(u) => format!("{} {u}", o.value.trim()),
             None => o.value.trim().to_string(),
         };
-        extra.push(entry(
-            id,
-            json!({
-                "resourceType": "Observation",
-                "status": "final",
-                "code": { "text": o.name.trim() },
-                "subject": patient_ref,
-                "encounter": { "reference": urn(encounter_id) },
-                "valueString": value,
-            }),
-        ));
+        add(json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "code": { "text": o.name.trim() },
+            "subject": patient_ref,
+            "encounter": encounter_ref,
+            "valueString": value,
+        }));
     }
     for f in &summary.flags {
-        let id = ids();
-        supporting.push(json!({ "reference": urn(id) }));
         let category = match f.kind {
             FlagKind::Safeguarding => "safeguarding",
             FlagKind::Other => "clinical",
         };
-        extra.push(entry(
-            id,
-            json!({
-                "resourceType": "Flag",
-                "status": "active",
-                "category": [{ "text": category }],
-                "code": { "text": f.text.trim() },
-                "subject": patient_ref,
-            }),
-        ));
+        add(json!({
+            "resourceType": "Flag",
+            "status": "active",
+            "category": [{ "text": category }],
+            "code": { "text": f.text.trim() },
+            "subject": patient_ref,
+        }));
     }
     for a in summary.allergies.iter().flatten() {
-        let id = ids();
-        supporting.push(json!({ "reference": urn(id) }));
-        extra.push(entry(
-            id,
-            json!({
-                "resourceType": "AllergyIntolerance",
-                "clinicalStatus": { "coding": [{
-                    "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                    "code": "active" }] },
-                "code": { "text": a.trim() },
-                "patient": patient_ref,
-            }),
-        ));
+        add(json!({
+            "resourceType": "AllergyIntolerance",
+            "clinicalStatus": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "code": "active" }] },
+            "code": { "text": a.trim() },
+            "patient": patient_ref,
+        }));
     }
     for m in summary.medication.iter().flatten() {
-        let id = ids();
-        supporting.push(json!({ "reference": urn(id) }));
-        extra.push(entry(
-            id,
-            json!({
-                "resourceType": "MedicationStatement",
-                "status": "active",
-                "medicationCodeableConcept": { "text": m.trim() },
-                "subject": patient_ref,
-            }),
-        ));
+        add(json!({
+            "resourceType": "MedicationStatement",
+            "status": "active",
+            "medicationCodeableConcept": { "text": m.trim() },
+            "subject": patient_ref,
+        }));
     }
 
     let mut reason_codes = vec![json!({
@@ -159,90 +100,74 @@ pub fn message_bundle(
             }));
         }
     }
-    let org = &session.organisation;
     let mut entries = vec![
         entry(
-            header_id,
-            json!({
-                "resourceType": "MessageHeader",
-                "eventCoding": { "system": EVENTS, "code": "booking-request" },
-                "destination": [{
-                    "endpoint": recipient.endpoint,
-                    "receiver": { "reference": urn(receiver_id) },
-                }],
-                "sender": { "reference": urn(sender_id) },
-                "source": {
-                    "name": org.name,
-                    "software": "Booking Desk",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "endpoint": session.system.endpoint,
-                },
-                "reason": { "coding": [{ "system": REASONS, "code": "new" }] },
-                "focus": [{ "reference": urn(request_id) }],
-                "definition": DEFINITION,
-            }),
-        ),
-        entry(
-            request_id,
+            &request_url,
             json!({
                 "resourceType": "ServiceRequest",
                 "status": "active",
                 "intent": "plan",
                 "subject": patient_ref,
-                "encounter": { "reference": urn(encounter_id) },
-                "authoredOn": now.to_rfc3339(),
+                "encounter": encounter_ref,
+                "authoredOn": instant(now),
                 "occurrencePeriod": {
-                    "start": t.assessed_at.to_rfc3339(),
-                    "end": t.timeframe().see_by().to_rfc3339(),
+                    "start": instant(t.assessed_at),
+                    "end": instant(t.timeframe().see_by()),
                 },
                 "reasonCode": reason_codes,
                 "supportingInfo": supporting,
                 "note": [{ "text": summary.presenting_complaint.trim() }],
-                "requester": { "reference": urn(sender_id) },
-                "performer": [{ "reference": urn(receiver_id) }],
+                "requester": { "reference": parties.sender },
+                "performer": [{ "reference": parties.receiver }],
             }),
         ),
         entry(
-            encounter_id,
+            &encounter_url,
             json!({
                 "resourceType": "Encounter",
                 "status": "triaged",
                 "class": { "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
                            "code": "VR", "display": "virtual" },
                 "subject": patient_ref,
-                "period": { "start": t.assessed_at.to_rfc3339() },
+                "period": { "start": instant(t.assessed_at) },
                 "reasonCode": [{ "text": summary.presenting_complaint.trim() }],
                 "participant": [{ "individual": { "display": summary.assessed_by.name.trim() } }],
             }),
         ),
-        entry(patient_id, patient_resource(patient)),
-        entry(
-            sender_id,
-            json!({
-                "resourceType": "Organization",
-                "identifier": [{ "system": ODS, "value": org.ods.as_str() }],
-                "name": org.name,
-                "telecom": [{ "system": "phone", "value": summary.call_back_number.trim() }],
-            }),
-        ),
-        entry(
-            receiver_id,
-            json!({
-                "resourceType": "Organization",
-                "identifier": [{ "system": ODS, "value": recipient.ods }],
-                "name": recipient.name,
-            }),
-        ),
     ];
     entries.extend(extra);
-    json!({
-        "resourceType": "Bundle",
-        "id": Uuid::new_v4().to_string(),
-        "meta": { "lastUpdated": now.to_rfc3339() },
-        "type": "message",
-        "timestamp": now.to_rfc3339(),
-        "entry": entries,
-    })
+    ClinicalPart {
+        service_request: request_url,
+        entries,
+    }
+}
+
+/// The summary on its own as a `booking-request` message focused on the ServiceRequest: what
+/// the preview shows before a slot is chosen. Ids are fresh UUIDs; `now` stamps it.
+pub fn message_bundle(
+    summary: &ClinicalSummary,
+    patient: &PatientView,
+    session: &Session,
+    recipient: &Recipient<'_>,
+    now: DateTime<FixedOffset>,
+) -> Value {
+    let patient_url = urn(Uuid::new_v4());
+    let parties = message::parties(session, recipient, Some(&summary.call_back_number));
+    let clinical = clinical_part(summary, &patient_url, &parties, now);
+    let mut entries = vec![entry(
+        urn(Uuid::new_v4()),
+        message::header(
+            session,
+            recipient,
+            &parties,
+            Reason::New,
+            &clinical.service_request,
+        ),
+    )];
+    entries.extend(clinical.entries);
+    entries.push(entry(&patient_url, message::patient_resource(patient)));
+    entries.extend(parties.entries);
+    message::bundle(entries, now)
 }
 
 #[cfg(test)]
@@ -270,7 +195,7 @@ mod tests {
             &Recipient {
                 name: "Calder Valley UTC",
                 ods: "NQ501",
-                endpoint: "https://provider.example/bars",
+                endpoint: message::endpoint("2000100505"),
             },
             now,
         );
@@ -283,7 +208,7 @@ mod tests {
             "MessageHeader comes first"
         );
         assert_eq!(header["eventCoding"]["code"], "booking-request");
-        assert_eq!(header["eventCoding"]["system"], EVENTS);
+        assert_eq!(header["eventCoding"]["system"], message::EVENTS);
         let focus = header["focus"][0]["reference"].as_str().expect("focus");
         let focused = entries
             .iter()

@@ -5,12 +5,13 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::bars::{self, Recipient};
+use super::bars;
 use super::cda::{self, ReportInput};
 use super::summary::ClinicalSummary;
 use super::text::{self, GpConnectText};
 use crate::auth::Session;
 use crate::directory::Standard;
+use crate::standards::bars_message::Recipient;
 use crate::views::PatientView;
 
 /// The ways the summary can travel.
@@ -28,6 +29,7 @@ impl From<Standard> for PackageStandard {
         match s {
             Standard::GpConnect => PackageStandard::GpConnect,
             Standard::UecBooking => PackageStandard::UecBooking,
+            Standard::Bars => PackageStandard::Bars,
         }
     }
 }
@@ -60,7 +62,8 @@ pub struct PackageContext<'a> {
     pub session: &'a Session,
     pub recipient_name: &'a str,
     pub recipient_ods: &'a str,
-    pub recipient_endpoint: &'a str,
+    /// Where a BaRS message is addressed (the `dos-service-id|…` endpoint).
+    pub recipient_endpoint: String,
     pub now: DateTime<FixedOffset>,
 }
 
@@ -97,7 +100,7 @@ pub fn preview(
                 &Recipient {
                     name: ctx.recipient_name,
                     ods: ctx.recipient_ods,
-                    endpoint: ctx.recipient_endpoint,
+                    endpoint: ctx.recipient_endpoint.clone(),
                 },
                 ctx.now,
             );

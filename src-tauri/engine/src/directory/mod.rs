@@ -35,6 +35,8 @@ impl ServiceKind {
 pub enum Standard {
     GpConnect,
     UecBooking,
+    /// The Booking and Referral Standard (FHIR R4), through the national API platform.
+    Bars,
 }
 
 impl Standard {
@@ -42,6 +44,7 @@ impl Standard {
         match self {
             Standard::GpConnect => "GP Connect",
             Standard::UecBooking => "UEC Booking",
+            Standard::Bars => "BaRS",
         }
     }
 }
@@ -67,6 +70,10 @@ pub struct Service {
     /// UEC: where the 111 encounter report (CDA) is delivered, standing in for ITK messaging.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_url: Option<String>,
+    /// BaRS: the service's Directory of Services id, which `NHSD-Target-Identifier` and the
+    /// message's destination name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_identifier: Option<String>,
 }
 
 impl Service {
@@ -119,6 +126,16 @@ impl Directory {
             if s.standard == Standard::UecBooking && s.healthcare_service.is_none() {
                 return Err(Error::config(format!(
                     "Service '{}' uses UEC Booking and needs a healthcare_service.",
+                    s.id
+                )));
+            }
+            if s.standard == Standard::Bars
+                && s.target_identifier
+                    .as_deref()
+                    .is_none_or(|t| t.trim().is_empty())
+            {
+                return Err(Error::config(format!(
+                    "Service '{}' uses BaRS and needs a target_identifier (its DoS service id).",
                     s.id
                 )));
             }
@@ -187,6 +204,16 @@ base_url = "https://prov.example/uec/leeds-utc/STU3/1/booking"
 ods = "RR801"
 asid = "918999198002"
 healthcare_service = "hs-1"
+
+[[service]]
+id = "spen-valley-utc"
+name = "Spen Valley UTC"
+kind = "urgent-care"
+standard = "bars"
+base_url = "https://prov.example/bars/spen-valley-utc/FHIR/R4"
+ods = "NQ503"
+asid = "918999198003"
+target_identifier = "2000100505"
 "#;
 
     #[test]
@@ -201,6 +228,9 @@ healthcare_service = "hs-1"
             d.find("leeds-utc").expect("present").standard,
             Standard::UecBooking
         );
+        let bars = d.find("spen-valley-utc").expect("present");
+        assert_eq!(bars.standard, Standard::Bars);
+        assert_eq!(bars.target_identifier.as_deref(), Some("2000100505"));
         assert_eq!(
             d.find("nowhere").expect_err("absent").kind,
             crate::error::ErrorKind::UnknownService
@@ -216,6 +246,8 @@ healthcare_service = "hs-1"
         assert!(Directory::from_toml(&dup).is_err());
         let no_hs = FILE.replace("healthcare_service = \"hs-1\"", "");
         assert!(Directory::from_toml(&no_hs).is_err());
+        let no_target = FILE.replace("target_identifier = \"2000100505\"", "");
+        assert!(Directory::from_toml(&no_target).is_err());
         let bad_asid = FILE.replace("918999198001", "12");
         assert!(Directory::from_toml(&bad_asid).is_err());
         assert!(Directory::from_toml("[[service]]\nid = 3").is_err());

@@ -1,38 +1,43 @@
-//! BaRS (FHIR R4, through the national API platform): the headers every request carries. The
-//! routing and audit headers are base64 JSON FHIR objects naming the target service, our
-//! organisation, our software and the signed-in practitioner.
-//!
-//! The interactions themselves (slot search, `$process-message` booking and cancelling, reads)
-//! come next; provider-sim already hosts BaRS services to drive them against.
+//! BaRS (FHIR R4, through the national API platform): the requests. Every request carries the
+//! routing and audit headers (base64 JSON FHIR objects naming the target service, our
+//! organisation, our software and the signed-in practitioner) and the platform's bearer token,
+//! which the transport adds. Bookings and cancellations are messages to `$process-message`; see
+//! [`super::bars_message`]. Answers are read by [`super::bars_slots`] and
+//! [`super::bars_appointments`].
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use chrono::{NaiveDate, NaiveTime, TimeZone};
+use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::SearchWindow;
 use crate::auth::Session;
+use crate::directory::Service;
+use crate::error::{Error, Result};
+use crate::ids::{AppointmentId, NhsNumber};
+use crate::transport::{Auth, FhirRequest};
 
-/// The BaRS version the desk speaks, asked for in `Accept`.
+/// The BaRS version the desk speaks, asked for in `Accept` and named in `Content-Type`.
 pub const VERSION: &str = "1.0.0";
-const DOS_SERVICE_ID: &str = "https://fhir.nhs.uk/Id/dos-service-id";
+pub const DOS_SERVICE_ID: &str = "https://fhir.nhs.uk/Id/dos-service-id";
 const ODS: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 const SDS_USER_ID: &str = "https://fhir.nhs.uk/Id/sds-user-id";
 const SDS_ROLE_PROFILE_ID: &str = "https://fhir.nhs.uk/Id/sds-role-profile-id";
+const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
 
 fn encoded(value: &Value) -> String {
     STANDARD.encode(value.to_string())
 }
 
-/// One request's ids: `X-Request-Id` is fresh per attempt unless a retry must repeat it;
-/// `X-Correlation-Id` ties together the requests of one booking.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestIds {
-    pub request_id: Uuid,
-    pub correlation_id: Uuid,
-}
-
-/// Every header a BaRS request carries, bearer token aside.
-pub fn headers(session: &Session, target: &str, ids: RequestIds) -> Vec<(&'static str, String)> {
+/// Every header a BaRS request carries, bearer token and `X-Request-Id` aside (the transport
+/// adds both). `correlation_id` ties together the requests of one piece of work.
+pub fn headers(
+    session: &Session,
+    target: &str,
+    correlation_id: Uuid,
+) -> Vec<(&'static str, String)> {
     let user = &session.user;
     let org = &session.organisation;
     vec![
@@ -68,8 +73,7 @@ pub fn headers(session: &Session, target: &str, ids: RequestIds) -> Vec<(&'stati
                 "name": [{ "text": user.name }],
             })),
         ),
-        ("X-Request-Id", ids.request_id.to_string()),
-        ("X-Correlation-Id", ids.correlation_id.to_string()),
+        ("X-Correlation-Id", correlation_id.to_string()),
         (
             "Accept",
             format!("application/fhir+json; version={VERSION}"),
@@ -77,10 +81,164 @@ pub fn headers(session: &Session, target: &str, ids: RequestIds) -> Vec<(&'stati
     ]
 }
 
+/// The service's DoS id, which the directory requires of every BaRS service.
+pub fn target(service: &Service) -> Result<&str> {
+    service
+        .target_identifier
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| {
+            Error::config(format!(
+                "Service '{}' has no target_identifier for BaRS.",
+                service.id
+            ))
+        })
+}
+
+/// A request to `path` under the service root. `request_id` goes out as `X-Request-Id`; a
+/// retried message must repeat it, so the service can tell a repeat from a new request.
+fn request(
+    session: &Session,
+    service: &Service,
+    path: &str,
+    interaction: &str,
+    request_id: Uuid,
+) -> Result<FhirRequest> {
+    let mut req = FhirRequest::new(path, format!("bars:{interaction}"), "");
+    req.auth = Auth::PlatformToken;
+    req.request_id = Some(request_id);
+    req.headers = headers(session, target(service)?, request_id);
+    Ok(req)
+}
+
+pub fn metadata(session: &Session, service: &Service) -> Result<FhirRequest> {
+    request(session, service, "/metadata", "metadata", Uuid::new_v4())
+}
+
+/// A UK day's first or last second as an instant with its offset, as BaRS slot searches take.
+fn uk_instant(day: NaiveDate, time: NaiveTime) -> String {
+    let local = chrono_tz::Europe::London
+        .from_local_datetime(&day.and_time(time))
+        .earliest()
+        .map(|t| t.fixed_offset())
+        // A time that does not exist in the UK (never midnight or 23:59:59): read it as UTC.
+        .unwrap_or_else(|| {
+            chrono::Utc
+                .from_utc_datetime(&day.and_time(time))
+                .fixed_offset()
+        });
+    local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// Free slots in the window, with the Schedule and whoever it names included. BaRS services
+/// take at most 14 days between the two instants, and a window of 14 days counts both its first
+/// and its last day, so a long window is asked in two parts.
+pub fn free_slots(
+    session: &Session,
+    service: &Service,
+    window: &SearchWindow,
+) -> Result<Vec<FhirRequest>> {
+    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
+    let mut parts = Vec::new();
+    let mut from = window.from;
+    while from <= window.to {
+        // Whole days from `from`, at most 14 days (less one second) in all.
+        let to = window.to.min(from + chrono::Duration::days(13));
+        parts.push((from, to));
+        from = to + chrono::Duration::days(1);
+    }
+    parts
+        .into_iter()
+        .map(|(from, to)| {
+            let mut req = request(session, service, "/Slot", "search-slots", Uuid::new_v4())?
+                .param("start", format!("ge{}", uk_instant(from, NaiveTime::MIN)))
+                .param("start", format!("le{}", uk_instant(to, end_of_day)))
+                .param("status", "free")
+                .param("_include", "Slot:schedule")
+                .param("_include:iterate", "Schedule:actor:Practitioner")
+                .param("_include:iterate", "Schedule:actor:PractitionerRole")
+                .param("_include:iterate", "Schedule:actor:HealthcareService")
+                .param("_include:iterate", "HealthcareService:location");
+            if let Some(hs) = &service.healthcare_service {
+                req = req.param("Schedule.actor:HealthcareService", hs.clone());
+            }
+            Ok(req)
+        })
+        .collect()
+}
+
+pub fn read(session: &Session, service: &Service, id: &AppointmentId) -> Result<FhirRequest> {
+    request(
+        session,
+        service,
+        &format!("/Appointment/{id}"),
+        "read-appointment",
+        Uuid::new_v4(),
+    )
+}
+
+/// The patient's appointments at the service, by NHS number.
+pub fn patient_appointments(
+    session: &Session,
+    service: &Service,
+    nhs: &NhsNumber,
+) -> Result<FhirRequest> {
+    Ok(request(
+        session,
+        service,
+        "/Appointment",
+        "search-appointments",
+        Uuid::new_v4(),
+    )?
+    .param(
+        "patient:identifier",
+        format!("{NHS_NUMBER}|{}", nhs.as_str()),
+    ))
+}
+
+/// A message (booking or cancellation) to `$process-message`.
+pub fn process_message(
+    session: &Session,
+    service: &Service,
+    message: &Value,
+    interaction: &str,
+    request_id: Uuid,
+) -> Result<FhirRequest> {
+    let mut req = request(
+        session,
+        service,
+        "/$process-message",
+        interaction,
+        request_id,
+    )?
+    .with_body(Method::POST, message)?;
+    req.headers.push((
+        "Content-Type",
+        format!("application/fhir+json; version={VERSION}"),
+    ));
+    Ok(req)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clinical::cda::tests::session;
+
+    #[test]
+    fn slot_searches_name_uk_days_with_their_offsets() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(
+            uk_instant(d("2026-12-01"), NaiveTime::MIN),
+            "2026-12-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            uk_instant(
+                d("2026-07-01"),
+                NaiveTime::from_hms_opt(23, 59, 59).expect("t")
+            ),
+            "2026-07-01T23:59:59+01:00"
+        );
+    }
 
     fn decoded(headers: &[(&str, String)], name: &str) -> Value {
         let value = &headers.iter().find(|(n, _)| *n == name).expect(name).1;
@@ -90,11 +248,8 @@ mod tests {
 
     #[test]
     fn the_headers_name_target_organisation_software_and_practitioner() {
-        let ids = RequestIds {
-            request_id: Uuid::new_v4(),
-            correlation_id: Uuid::new_v4(),
-        };
-        let h = headers(&session(), "2000100505", ids);
+        let correlation = Uuid::new_v4();
+        let h = headers(&session(), "2000100505", correlation);
         let target = decoded(&h, "NHSD-Target-Identifier");
         assert_eq!(target["value"], "2000100505");
         assert_eq!(target["system"], DOS_SERVICE_ID);
@@ -109,11 +264,7 @@ mod tests {
         assert_eq!(who["identifier"][0]["value"], "555021935107");
         assert_eq!(who["identifier"][1]["value"], "UNK");
         let get = |n: &str| h.iter().find(|(k, _)| *k == n).map(|(_, v)| v.clone());
-        assert_eq!(get("X-Request-Id"), Some(ids.request_id.to_string()));
-        assert_eq!(
-            get("X-Correlation-Id"),
-            Some(ids.correlation_id.to_string())
-        );
+        assert_eq!(get("X-Correlation-Id"), Some(correlation.to_string()));
         assert_eq!(
             get("Accept").as_deref(),
             Some("application/fhir+json; version=1.0.0")

@@ -13,7 +13,7 @@ use crate::views::{DeliveryChannel, LocationView, PractitionerView, SlotView};
 const EXT_DELIVERY_CHANNEL: &str =
     "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeliveryChannel";
 
-fn delivery_channel(exts: &[Extension]) -> Option<DeliveryChannel> {
+pub(crate) fn delivery_channel(exts: &[Extension]) -> Option<DeliveryChannel> {
     exts.iter()
         .find(|e| e.url == EXT_DELIVERY_CHANNEL)
         .and_then(|e| e.value_code.as_deref())

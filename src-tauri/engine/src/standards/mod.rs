@@ -3,6 +3,8 @@
 //! workflow is the booking module's.
 
 pub mod bars;
+pub mod bars_appointments;
+pub mod bars_message;
 pub mod bars_slots;
 pub mod gp_connect;
 pub mod mapping;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use std::error::Error as StdError;
 use std::time::Duration;
 
+use crate::auth::platform_token::AccessToken;
 use crate::auth::{Session, jwt};
 use crate::config::HttpSettings;
 use crate::directory::Service;
@@ -37,8 +38,22 @@ pub struct FhirRequest {
     pub body: Option<Vec<u8>>,
     /// `W/"n"` for a versioned update.
     pub if_match: Option<String>,
-    /// UEC `X-Request-ID`: a retried POST must reuse the first attempt's id.
+    /// UEC and BaRS `X-Request-ID`: a retried POST must reuse the first attempt's id.
     pub request_id: Option<uuid::Uuid>,
+    /// How the request proves who sends it.
+    pub auth: Auth,
+    /// Headers the standard adds (BaRS: routing and audit headers, versioned Accept and
+    /// Content-Type); they replace the transport's own of the same name.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// Who vouches for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Spine Secure Proxy headers and a fresh unsigned JWT per request (GP Connect, UEC).
+    SpineJwt,
+    /// The national API platform's OAuth2 bearer token (BaRS).
+    PlatformToken,
 }
 
 impl FhirRequest {
@@ -53,6 +68,8 @@ impl FhirRequest {
             body: None,
             if_match: None,
             request_id: None,
+            auth: Auth::SpineJwt,
+            headers: Vec::new(),
         }
     }
 
@@ -113,15 +130,23 @@ impl Transport {
         &self.settings
     }
 
-    /// Sends and maps every failure (transport or provider) to an [`Error`].
+    /// The HTTP client, for other calls that must share its TLS setup (the platform's token
+    /// service).
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends and maps every failure (transport or provider) to an [`Error`]. `platform_token`
+    /// is required for requests with [`Auth::PlatformToken`].
     pub async fn send(
         &self,
         session: &Session,
         service: &Service,
         req: FhirRequest,
+        platform_token: Option<&AccessToken>,
     ) -> Result<FhirResponse> {
         let resp = self
-            .send_raw(session, service, req)
+            .send_raw(session, service, req, platform_token)
             .await
             .map_err(|f| f.error)?;
         resp.error_for_status(service)
@@ -134,6 +159,7 @@ impl Transport {
         session: &Session,
         service: &Service,
         req: FhirRequest,
+        platform_token: Option<&AccessToken>,
     ) -> Result<FhirResponse, SendFailure> {
         let trace = TraceId::new();
         let mut url = service.url(&req.path);
@@ -141,20 +167,44 @@ impl Transport {
             url.push('?');
             url.push_str(&query::build(&req.query));
         }
-        let token = jwt::token(session, &service.base_url, req.scope, Utc::now());
-        let mut builder = self
-            .client
-            .request(req.method.clone(), &url)
-            .header("Ssp-TraceID", trace.to_string())
-            .header("Ssp-From", session.system.asid.as_str())
-            .header("Ssp-To", service.asid.as_str())
-            .header("Ssp-InteractionID", &req.interaction)
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Accept", FHIR_JSON);
+        let mut builder = self.client.request(req.method.clone(), &url);
+        builder = match (req.auth, platform_token) {
+            (Auth::SpineJwt, _) => {
+                let token = jwt::token(session, &service.base_url, req.scope, Utc::now());
+                builder
+                    .header("Ssp-TraceID", trace.to_string())
+                    .header("Ssp-From", session.system.asid.as_str())
+                    .header("Ssp-To", service.asid.as_str())
+                    .header("Ssp-InteractionID", &req.interaction)
+                    .header("Authorization", format!("Bearer {token}"))
+            }
+            (Auth::PlatformToken, Some(token)) => {
+                builder.header("Authorization", token.authorization())
+            }
+            (Auth::PlatformToken, None) => {
+                return Err(SendFailure {
+                    error: Error::config("This service needs a national API platform token.")
+                        .with_service(&service.id),
+                    maybe_delivered: false,
+                });
+            }
+        };
+        let has = |name: &str| {
+            req.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        for (name, value) in &req.headers {
+            builder = builder.header(*name, value);
+        }
+        if !has("Accept") {
+            builder = builder.header("Accept", FHIR_JSON);
+        }
         if let Some(body) = req.body.clone() {
-            builder = builder
-                .header("Content-Type", "application/fhir+json;charset=utf-8")
-                .body(body);
+            if !has("Content-Type") {
+                builder = builder.header("Content-Type", "application/fhir+json;charset=utf-8");
+            }
+            builder = builder.body(body);
         }
         if let Some(tag) = &req.if_match {
             builder = builder.header("If-Match", tag);

@@ -18,6 +18,10 @@ pub struct FhirResponse {
     pub content_type: Option<String>,
     /// The provider's clock, from its `Date` header.
     pub provider_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds to wait before asking again, from a throttled answer's `Retry-After`.
+    pub retry_after: Option<u64>,
+    /// Set when this answer came after waiting out a throttled one.
+    pub throttle_waited: Option<std::time::Duration>,
     pub body: Vec<u8>,
 }
 
@@ -39,6 +43,7 @@ pub(super) async fn read(
     let etag = header("etag");
     let location = header("location");
     let content_type = header("content-type");
+    let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
     let provider_date = header("date")
         .and_then(|d| chrono::DateTime::parse_from_rfc2822(&d).ok())
         .map(|d| d.with_timezone(&chrono::Utc));
@@ -74,6 +79,8 @@ pub(super) async fn read(
         location,
         content_type,
         provider_date,
+        retry_after,
+        throttle_waited: None,
         body,
     })
 }
@@ -117,6 +124,14 @@ impl FhirResponse {
             .with_service(&service.id);
         if let Some(d) = diagnostics {
             err = err.with_diagnostics(d);
+        }
+        if let (429, Some(waited)) = (self.status, self.throttle_waited) {
+            err.message = format!(
+                "The service is busy: Booking Desk waited {} seconds and asked again, and it is \
+                 still asking to slow down.",
+                waited.as_secs().max(1)
+            );
+            err.next_step = "Wait a minute, then try again; nothing was booked.".into();
         }
         if let Some(minutes) = self.clock_skew_minutes() {
             // The likeliest cause of a refused token: say so rather than blame the service.
@@ -162,7 +177,19 @@ impl FhirResponse {
     /// OperationOutcome sent with 200 must not be read as an empty search result.
     pub fn resource<T: DeserializeOwned + ResourceKind>(&self) -> Result<T> {
         let value: T = self.json()?;
-        // A second, allocation-free pass that reads only the type name.
+        self.check_type(T::RESOURCE_TYPE)?;
+        Ok(value)
+    }
+
+    /// [`FhirResponse::resource`] for FHIR R4 (BaRS) resources.
+    pub fn resource_r4<T: DeserializeOwned + crate::fhir::r4::ResourceKind>(&self) -> Result<T> {
+        let value: T = self.json()?;
+        self.check_type(T::RESOURCE_TYPE)?;
+        Ok(value)
+    }
+
+    /// A second, allocation-free pass that reads only the type name.
+    fn check_type(&self, expected: &str) -> Result<()> {
         #[derive(serde::Deserialize)]
         struct Probe<'a> {
             #[serde(rename = "resourceType", borrow)]
@@ -174,17 +201,16 @@ impl FhirResponse {
                 .with_trace(self.trace_id)
                 .with_diagnostics(e.to_string())
         })?;
-        if probe.resource_type.as_deref() != Some(T::RESOURCE_TYPE) {
+        if probe.resource_type.as_deref() != Some(expected) {
             return Err(Error::new(ErrorKind::MalformedResponse)
                 .with_status(self.status)
                 .with_trace(self.trace_id)
                 .with_diagnostics(format!(
-                    "expected a {}, got {}",
-                    T::RESOURCE_TYPE,
+                    "expected a {expected}, got {}",
                     probe.resource_type.as_deref().unwrap_or("no resourceType")
                 )));
         }
-        Ok(value)
+        Ok(())
     }
 
     /// The version from `ETag: W/"n"`.
@@ -229,6 +255,8 @@ mod tests {
             location: None,
             content_type: Some("application/fhir+json".into()),
             provider_date,
+            retry_after: None,
+            throttle_waited: None,
             body: br#"{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[{"system":"https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1","code":"BAD_REQUEST"}]}}]}"#.to_vec(),
         }
     }

@@ -1,11 +1,15 @@
 //! A running provider-sim on loopback and an engine configured against it, as a desk would be.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
-use booking_engine::Engine;
+use std::sync::OnceLock;
+
+use booking_engine::clinical::ClinicalSummary;
 use booking_engine::config::DeskConfig;
 use booking_engine::ids::{NhsNumber, ServiceId};
+use booking_engine::secrets::Secret;
 use booking_engine::standards::SearchWindow;
 use booking_engine::views::SlotView;
+use booking_engine::{Desk, Engine};
 use chrono::{Duration, Local};
 use provider_sim::{RunningSim, SimOptions};
 
@@ -22,13 +26,43 @@ pub async fn start(opts: SimOptions) -> Harness {
     let path = dir.path().join("bookdesk.toml");
     sim.write_config(&path).expect("config written");
     let config = DeskConfig::load(&path).expect("config loads");
-    let engine = Engine::open(config.clone()).await.expect("engine opens");
+    let engine = open_desk(&sim, &config).await;
     Harness {
         sim,
         engine,
         config,
         dir,
     }
+}
+
+/// A throwaway platform key pair (private, public PEM), made once per test binary: RSA key
+/// generation is slow.
+fn platform_key() -> &'static (String, String) {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    static KEY: OnceLock<(String, String)> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("keygen");
+        (
+            key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string(),
+            key.to_public_key()
+                .to_public_key_pem(LineEnding::LF)
+                .expect("pem"),
+        )
+    })
+}
+
+/// The desk of `config`, signed in as its user, with platform credentials the simulator knows
+/// (in place of the keyring's, which the keyring tests cover).
+pub async fn open_desk(sim: &RunningSim, config: &DeskConfig) -> Engine {
+    let (private, public) = platform_key();
+    let api_key = format!("harness-{}", uuid::Uuid::new_v4());
+    sim.register_desk_key(&api_key, public)
+        .expect("key registered");
+    let desk = Desk::open(config).await.expect("desk opens");
+    desk.use_platform_credentials(Secret::new(api_key), Secret::new(private.clone()))
+        .expect("credentials");
+    desk.sign_in(config.session().expect("session").user)
+        .expect("signed in")
 }
 
 /// Another engine (another desk) sharing nothing but the provider.
@@ -40,7 +74,7 @@ pub async fn second_desk(h: &Harness) -> Engine {
         .join("desk2.sqlite")
         .to_string_lossy()
         .into_owned();
-    Engine::open(config).await.expect("engine opens")
+    open_desk(&h.sim, &config).await
 }
 
 pub fn service_of(h: &Harness, kind: &str, standard: &str) -> ServiceId {
@@ -50,6 +84,18 @@ pub fn service_of(h: &Harness, kind: &str, standard: &str) -> ServiceId {
         .find(|s| s.kind == kind && s.standard == standard)
         .map(|s| ServiceId::parse(&s.id).expect("id"))
         .expect("demo region has such a service")
+}
+
+/// The example triage summary, assessed just now with a long timeframe, so neither stands in
+/// the way of a test's booking.
+pub fn triage_summary() -> ClinicalSummary {
+    let mut s: ClinicalSummary = serde_json::from_str(include_str!(
+        "../../../../tests/fixtures/triage-summary.json"
+    ))
+    .expect("the example summary parses");
+    s.triage.assessed_at = chrono::Utc::now().fixed_offset();
+    s.triage.timeframe_minutes = 14 * 24 * 60;
+    s
 }
 
 pub fn jane() -> NhsNumber {

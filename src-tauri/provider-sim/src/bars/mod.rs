@@ -257,6 +257,14 @@ pub async fn dispatch(sim: Arc<Sim>, req: Request) -> Response {
         .unwrap_or("-")
         .to_string();
 
+    if sim.faults.throttled() {
+        tracing::warn!(service = service.id, request_id = %request_id, "throttled");
+        let e = BarsError::send_too_many_requests("Rate limit reached: retry after 1 second");
+        let mut resp = error_response(&e, &echo);
+        resp.headers_mut()
+            .insert(h::RETRY_AFTER, HeaderValue::from_static("1"));
+        return resp;
+    }
     sim.faults.delay().await;
     if sim.faults.fail() {
         tracing::warn!(service = service.id, request_id = %request_id, "injected failure");

@@ -76,6 +76,15 @@ impl BarsError {
             d,
         )
     }
+    /// The platform's rate limit: nothing reached the service.
+    pub fn send_too_many_requests(d: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "SEND_TOO_MANY_REQUESTS",
+            "throttled",
+            d,
+        )
+    }
     /// The target identifier cannot be read.
     pub fn proxy_bad_request(d: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", "structure", d)

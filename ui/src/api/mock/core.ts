@@ -79,7 +79,10 @@ const svc = (
   standard,
   ods,
   asid: `9189991${ods.replace(/\D/g, "").padEnd(5, "0").slice(0, 5)}`,
-  base_url: `http://127.0.0.1:4000/${ods}/STU3/1/${standard === "gp-connect" ? "gpconnect" : "booking"}`,
+  base_url:
+    standard === "bars"
+      ? `http://127.0.0.1:4000/bars/${id}/FHIR/R4`
+      : `http://127.0.0.1:4000/${ods}/STU3/1/${standard === "gp-connect" ? "gpconnect" : "booking"}`,
   address,
   postcode,
   ...extra,
@@ -115,6 +118,13 @@ const DIRECTORY: DemoService[] = [
     town: "Keighley", slotMinutes: 15, channels: ["In-person", "Video"], slotType: "Urgent treatment centre arrival", scheduleType: "Urgent treatment centre", latency: 1100, hours: [8, 20],
     practitioners: [{ id: "ap-1", name: "Dr Imran Qureshi", role: "Specialty Doctor", gender: "male" }],
   }),
+  {
+    ...svc("spen-valley-utc", "Spen Valley Urgent Treatment Centre", "urgent-care", "bars", "NQ503", "Spen Valley Health Centre, Bradford Road, Cleckheaton", "BD19 3TT", {
+      town: "Cleckheaton", slotMinutes: 15, channels: ["In-person"], slotType: "Urgent treatment centre arrival", scheduleType: "Urgent treatment centre", latency: 700, hours: [8, 21],
+      practitioners: [{ id: "svu-1", name: "Nurse Amira Hussain", role: "Emergency Nurse Practitioner", gender: "female" }],
+    }),
+    target_identifier: "2000100505",
+  },
   svc("leeds-east-ed", "Leeds East Hospital Emergency Department", "emergency-department", "uec-booking", "RR801", "Leeds East Hospital, York Road, Leeds", "LS14 6UH", {
     town: "Leeds", slotMinutes: 30, channels: ["In-person"], slotType: "Emergency department arrival", scheduleType: "Emergency department", latency: 1800, hours: [6, 23],
     practitioners: [{ id: "led-p-1", name: "Dr Fiona Lindqvist", role: "Consultant", gender: "female" }],

@@ -42,6 +42,11 @@ describe("searching", () => {
     ]);
     expect(row("beckside")).toHaveTextContent("Beckside Medical Practice");
     expect(row("beckside")).toHaveTextContent("searching");
+    // Every standard in one search, each named only by a small label.
+    const label = (id: string) => within(row(id)).getByTestId("standard-label").textContent;
+    expect(label("beckside")).toBe("GP Connect");
+    expect(label("calder-utc")).toBe("UEC Booking");
+    expect(label("leeds-ed")).toBe("BaRS");
 
     // Fast services answer while slow ones are still searching.
     calls[0].slots("calder-utc", [slot({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", start: at(1, 9) })]);

@@ -27,7 +27,7 @@ export type SearchState = {
 };
 
 type Action =
-  | { type: "start"; generation: number; request: SearchRequest; names: Map<string, string> }
+  | { type: "start"; generation: number; request: SearchRequest; services: Map<string, Service> }
   | { type: "retry"; generation: number; serviceId: string }
   | { type: "event"; generation: number; event: SearchEvent }
   | { type: "done"; generation: number; error: ApiError | null }
@@ -52,7 +52,7 @@ function bySoonest(a: SlotView, b: SlotView): number {
 
 function setRow(rows: ServiceRow[], id: string, patch: Partial<ServiceRow>, name?: string): ServiceRow[] {
   if (!rows.some((r) => r.id === id)) {
-    return [...rows, { id, name: name ?? id, state: "searching", count: 0, error: null, ...patch }];
+    return [...rows, { id, name: name ?? id, standard: null, state: "searching", count: 0, error: null, ...patch }];
   }
   return rows.map((r) => (r.id === id ? { ...r, ...patch } : r));
 }
@@ -68,7 +68,8 @@ function reduce(state: SearchState, action: Action): SearchState {
         request: action.request,
         rows: action.request.services.map((id) => ({
           id,
-          name: action.names.get(id) ?? id,
+          name: action.services.get(id)?.name ?? id,
+          standard: action.services.get(id)?.standard ?? null,
           state: "searching",
           count: 0,
           error: null,
@@ -154,8 +155,8 @@ export function useSlotSearch(services: Service[]) {
     (request: SearchRequest) => {
       generation.current += 1;
       const gen = generation.current;
-      const names = new Map(services.map((s) => [s.id, s.name]));
-      dispatch({ type: "start", generation: gen, request, names });
+      const byId = new Map(services.map((s) => [s.id, s]));
+      dispatch({ type: "start", generation: gen, request, services: byId });
       run(request, gen);
     },
     [run, services],
