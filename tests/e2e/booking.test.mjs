@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 
@@ -14,6 +15,9 @@ const DATA_DIR = requireEnv('BOOKDESK_DATA_DIR');
 const SHOTS = process.env.BOOKDESK_E2E_SCREENSHOTS || path.resolve('target/e2e-screenshots');
 // Written by the app's embedded demo while it runs: lets the CLI reach the same provider.
 const DEMO_CONFIG = path.join(DATA_DIR, 'demo', 'bookdesk.toml');
+// The CLI's copy of it, with a keyring namespace of its own for the platform keys (BaRS).
+const CLI_CONFIG = path.join(DATA_DIR, 'demo', 'bookdesk-cli.toml');
+const CLI_NAMESPACE = `e2e-${process.pid}`;
 
 const NHS = '9434765919'; // JACKSON, Jane (Miss)
 const OTHER_NHS = '9476719931'; // OKONJO, David: the other desk that takes the slot
@@ -43,15 +47,26 @@ const ukDay = (ms) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Euro
 
 /** The organisation the demo desk works for, as its configuration names it. */
 function demoOrganisation() {
+  return { ods: configValue('organisation', 'ods'), name: configValue('organisation', 'name') };
+}
+
+/** `bookdesk secrets set NAME` (or `delete`) for the CLI's namespace, the value on stdin. */
+function cliSecret(verb, name, value = '') {
+  const run = spawnSync(CLI, ['--config', CLI_CONFIG, 'secrets', verb, name], { input: value, encoding: 'utf8', timeout: WAIT });
+  if (run.error) throw run.error;
+  return run;
+}
+
+/** The demo configuration's value of `key` in `[section]`. */
+function configValue(section, key) {
   const toml = readFileSync(DEMO_CONFIG, 'utf8');
-  const section = toml.split(/^\[organisation\]\s*$/m)[1]?.split(/^\[/m)[0] ?? '';
-  const value = (key) => new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm').exec(section)?.[1];
-  return { ods: value('ods'), name: value('name') };
+  const body = toml.split(new RegExp(`^\\[${section}\\]\\s*$`, 'm'))[1]?.split(/^\[/m)[0] ?? '';
+  return new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm').exec(body)?.[1];
 }
 
 /** Runs the bookdesk CLI against the app's demo provider; its JSON answer and exit status. */
 function bookdesk(...args) {
-  const run = spawnSync(CLI, ['--config', DEMO_CONFIG, ...args, '--json'], {
+  const run = spawnSync(CLI, ['--config', CLI_CONFIG, ...args, '--json'], {
     encoding: 'utf8',
     timeout: WAIT,
     maxBuffer: 64 * 1024 * 1024,
@@ -244,6 +259,26 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
   };
 
   /**
+   * A slot at `service` more than 20 minutes ahead, the first within `minutes` (the triage
+   * timeframe, less half an hour) if there is one, centred in the list.
+   */
+  const slotWithin = async (service, minutes) => {
+    const now = Date.now();
+    const ahead = [...slotStarts]
+      .map(([k, start]) => ({ service: k.split('|')[0], slot: k.split('|')[1], start }))
+      .filter((s) => s.service === service && s.start > now + 20 * 60_000)
+      .sort((a, b) => a.start - b.start);
+    assert.ok(ahead.length > 0, `${service} lists a slot more than 20 minutes ahead`);
+    const within = ahead.filter((s) => s.start < now + (minutes - 30) * 60_000);
+    const target = within[0] ?? ahead[0];
+    const rows = await scrollToTime(target.start);
+    const row = rows.find((r) => r.service === service && r.slot === target.slot);
+    assert.ok(row, `slot ${target.slot} at ${service} is in the list`);
+    await centre(row);
+    return { row, inTime: within.length > 0 };
+  };
+
+  /**
    * Signs `person` in through the form as they would: typing each field, choosing the role, and
    * Enter on the role. Ends when the desk is ready for a call.
    */
@@ -317,6 +352,31 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const band = await shown(tid('demo-band'), 'the DEMO band');
       assert.match(await band.getText(), /DEMO/);
       await shot('02-demo-band');
+    });
+
+    await step('02-cli-platform-key', async () => {
+      // The CLI reaches the BaRS services as a real desk does: its own platform key, registered
+      // with the (simulated) platform, and the key and API key in the OS keyring.
+      writeFileSync(CLI_CONFIG, `${readFileSync(DEMO_CONFIG, 'utf8')}\n[secrets]\nnamespace = "${CLI_NAMESPACE}"\n`);
+      const tokenUrl = configValue('platform', 'token_url');
+      const keyId = configValue('platform', 'key_id');
+      assert.ok(tokenUrl && keyId, 'the demo configuration names the platform');
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      });
+      const apiKey = `e2e-${randomUUID()}`;
+      const res = await fetch(`${new URL(tokenUrl).origin}/_admin/platform-clients`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ api_key: apiKey, key_id: keyId, public_key_pem: publicKey }),
+      });
+      assert.equal(res.status, 200, 'the platform registered the CLI\'s key');
+      for (const [name, value] of [['api-key', apiKey], ['signing-key', privateKey]]) {
+        const set = cliSecret('set', name, value);
+        assert.equal(set.status, 0, `bookdesk secrets set ${name}: ${set.stderr}`);
+      }
     });
 
     await step('03-patient', async () => {
@@ -529,19 +589,8 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       for (const s of bookdesk('slots', '--all').json.slots) slotStarts.set(slotKey(s.service_id, s.id), Date.parse(s.start));
       const states = await searchAll();
       assert.ok(states.some(([id, state]) => id === UTC && state === 'found'), `${UTC} has free slots: ${JSON.stringify(states)}`);
-      const now = Date.now();
-      const utcSlots = [...slotStarts]
-        .map(([k, start]) => ({ service: k.split('|')[0], slot: k.split('|')[1], start }))
-        .filter((s) => s.service === UTC && s.start > now + 20 * 60_000)
-        .sort((a, b) => a.start - b.start);
-      assert.ok(utcSlots.length > 0, `${UTC} lists a slot more than 20 minutes ahead`);
-      const within = utcSlots.filter((s) => s.start < now + (TRIAGE.timeframeMinutes - 30) * 60_000);
-      const target = (within[0] ?? utcSlots[0]);
-      const rows = await scrollToTime(target.start);
-      const row = rows.find((r) => r.service === UTC && r.slot === target.slot);
-      assert.ok(row, `slot ${target.slot} at ${UTC} is in the list`);
-      await centre(row);
-      t.diagnostic(`picking ${UTC} slot ${row.slot} at ${new Date(row.start).toISOString()}${within.length ? '' : ' (after the timeframe)'}`);
+      const { row, inTime } = await slotWithin(UTC, TRIAGE.timeframeMinutes);
+      t.diagnostic(`picking ${UTC} slot ${row.slot} at ${new Date(row.start).toISOString()}${inTime ? '' : ' (after the timeframe)'}`);
       await click(rowSelector(row), `slot ${row.slot}`);
       await shown(tid('book-panel'), 'the booking panel');
 
@@ -558,7 +607,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const sentComment = await browser.$(tid('comment-input')).getValue();
       assert.ok(TRIAGE.complaint.startsWith(sentDescription.replace(/…$/, '')), `the description is the complaint: ${sentDescription}`);
       assert.equal(await browser.$(tid('book-consent')).isSelected(), true, 'consent is ticked on the Book panel too');
-      if (!within.length) {
+      if (!inTime) {
         await shown(tid('timeframe-warning'), 'the timeframe warning');
         await typeInto('approved-by', 'Dr Amara Okafor (clinical supervisor)');
         await typeInto('approval-reason', 'No earlier slot; safe to wait with worsening advice');
@@ -610,7 +659,80 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       }
     });
 
-    await step('10-switch-user-clears-the-patient', async () => {
+    await step('10-bars-book-read-cancel', async () => {
+      // One search over all three standards; the standard is only a small label on each row.
+      const services = bookdesk('services').json;
+      const bars = services.filter((s) => s.standard === 'bars');
+      assert.equal(bars.length, 4, 'the demo has a BaRS service of each kind');
+      const free = bookdesk('slots', '--all');
+      for (const s of free.json.slots) slotStarts.set(slotKey(s.service_id, s.id), Date.parse(s.start));
+      await searchAll();
+      const labels = new Map(
+        await browser.execute(
+          (sel) => [...document.querySelectorAll(sel)].map((r) => [r.getAttribute('data-service-id'), r.querySelector('[data-testid="standard-label"]')?.textContent]),
+          tid('service-status'),
+        ),
+      );
+      const names = { 'gp-connect': 'GP Connect', 'uec-booking': 'UEC Booking', bars: 'BaRS' };
+      for (const s of services) assert.equal(labels.get(s.id), names[s.standard], `${s.id} is labelled ${names[s.standard]}`);
+      // The last rows (the BaRS services) in view, to see their labels.
+      await browser.execute((sel) => [...document.querySelectorAll(sel)].at(-1)?.scrollIntoView({ block: 'end' }), tid('service-status'));
+      await shot('16-search-all-three-standards');
+
+      // The triage summary from this call is still on: it goes in the BaRS booking message.
+      const service = bars.find((s) => s.kind === 'urgent-care').id;
+      const { row, inTime } = await slotWithin(service, TRIAGE.timeframeMinutes);
+      t.diagnostic(`picking ${service} slot ${row.slot} at ${new Date(row.start).toISOString()}${inTime ? '' : ' (after the timeframe)'}`);
+      await click(rowSelector(row), `slot ${row.slot}`);
+      await shown(tid('book-panel'), 'the booking panel');
+      await shown(tid('preview-sections'), 'the preview of what the service gets');
+      assert.equal(await browser.$(tid('book-consent')).isSelected(), true, 'consent is ticked');
+      if (!inTime) {
+        await typeInto('approved-by', 'Dr Amara Okafor (clinical supervisor)');
+        await typeInto('approval-reason', 'No earlier slot; safe to wait with worsening advice');
+      }
+      await click(tid('confirm-booking'), 'Confirm booking');
+      await shown(tid('booking-confirmation'), 'the booking confirmation');
+      const sent = await shown(tid('clinical-sent'), 'what was sent of the summary');
+      assert.equal((await sent.getText()).trim(), 'The triage summary went with the booking, in its BaRS message.');
+      let id = '';
+      await waitUntil(async () => (id = (await browser.$(tid('confirmation-reference')).getText()).trim()) !== '', 'a booking reference');
+      t.diagnostic(`booked BaRS appointment ${id} at ${service}`);
+      await shot('17-bars-confirmation');
+
+      // The service holds it, read back over BaRS by the CLI, and the message carried the summary.
+      const held = bookdesk('show', '--service', service, '--appointment', id);
+      assert.equal(held.status, 0, `the CLI reads appointment ${id}: ${JSON.stringify(held.json)}`);
+      assert.equal(held.json.status, 'booked');
+      assert.equal(held.json.standard, 'bars');
+      assert.deepEqual(held.json.slot_ids, [row.slot]);
+      const provider = new URL(configValue('platform', 'token_url')).origin;
+      const booking = (await providerGet(provider, '/_admin/bars-bookings')).find((b) => b.appointment.id === id);
+      assert.ok(booking, `the service holds BaRS booking ${id}`);
+      const types = booking.messages[0].entry.map((e) => e.resource.resourceType);
+      for (const type of ['MessageHeader', 'Appointment', 'Patient', 'ServiceRequest', 'Encounter']) {
+        assert.ok(types.includes(type), `the booking message carried a ${type}: ${types.join(', ')}`);
+      }
+
+      // Cancelled from the Appointments screen, as any other.
+      await click(tid('nav-appointments'), 'the Appointments tab');
+      const rowSel = `${tid('appointment-row')}[data-service-id="${service}"][data-appointment-id="${id}"]`;
+      const listed = await shown(rowSel, `BaRS appointment ${id}`);
+      assert.equal(await listed.getAttribute('data-status'), 'booked');
+      await (await listed.$(tid('cancel-button'))).click();
+      await (await shown(tid('cancel-reason'), 'the cancellation reason')).setValue('Seen by own GP instead');
+      await click(tid('confirm-cancel'), 'Confirm cancel');
+      await waitUntil(
+        async () => (await browser.execute((sel) => document.querySelector(sel)?.getAttribute('data-status'), rowSel)) === 'cancelled',
+        `BaRS appointment ${id} to show as cancelled`,
+      );
+      const after = bookdesk('show', '--service', service, '--appointment', id);
+      assert.equal(after.json.status, 'cancelled', 'the service cancelled it');
+      assert.equal(after.json.cancellation_reason, 'Seen by own GP instead');
+      await shot('18-bars-cancelled');
+    });
+
+    await step('11-switch-user-clears-the-patient', async () => {
       // Jane is still in the banner from the handler's call: switching asks first.
       await shown(tid('patient-banner'), 'the patient banner before switching');
       await click(tid('switch-user'), 'Switch user');
@@ -651,6 +773,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await shot('12-supervisor');
     });
   } finally {
+    for (const name of ['api-key', 'signing-key']) cliSecret('delete', name);
     await browser.deleteSession().catch(() => {});
   }
 });

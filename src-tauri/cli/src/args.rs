@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[command(
     name = "bookdesk",
     version,
-    about = "Booking Desk from the command line: find slots and book, amend and cancel appointments over GP Connect and UEC Booking.",
+    about = "Booking Desk from the command line: find slots and book, amend and cancel appointments over GP Connect, UEC Booking and BaRS.",
     after_help = "With no --config (or BOOKDESK_CONFIG) it runs on the embedded demo provider: simulated services, not live."
 )]
 pub struct Cli {

@@ -1,7 +1,7 @@
 //! One function per subcommand: parse what was typed into engine types, call the engine, print.
 
 use booking_engine::booking::BookRequest;
-use booking_engine::clinical::{ClinicalApproval, Timeframe};
+use booking_engine::clinical::{ClinicalApproval, PackageStandard, Timeframe};
 use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
@@ -192,6 +192,12 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
             &rows,
         );
         println!();
+        let width = result
+            .services
+            .iter()
+            .map(|s| s.service_name.chars().count())
+            .max()
+            .unwrap_or(0);
         for s in &result.services {
             let state = match &s.progress {
                 ServiceProgress::Searching => "searching".to_string(),
@@ -199,7 +205,7 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
                 ServiceProgress::None => "no free slots".to_string(),
                 ServiceProgress::Failed { error } => format!("failed: {}", error.message),
             };
-            eprintln!("{:<28} {state}", s.service_name);
+            eprintln!("{:<width$}  {state}", s.service_name);
         }
     }
     Ok(())
@@ -316,6 +322,9 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
     print_appointment(&outcome.appointment);
     if let Some(c) = &outcome.clinical {
         match (&c.report_id, c.report_delivered, &c.report_problem) {
+            (Some(id), true, _) if c.standard == PackageStandard::Bars => {
+                println!("  The triage summary went with the booking, in its BaRS message ({id}).")
+            }
             (Some(id), true, _) => println!("  The 111 report ({id}) was sent to the service."),
             (Some(id), false, Some(p)) => {
                 println!(

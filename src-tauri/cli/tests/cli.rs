@@ -310,6 +310,64 @@ fn demo_urgent_care_booking_by_nhs_number_then_show_and_cancel() {
     assert_eq!(ours[0]["status"], "cancelled");
 }
 
+/// The example triage summary the README's walkthrough uses.
+fn triage_summary_file() -> String {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/triage-summary.json"
+    )
+    .to_string()
+}
+
+#[test]
+fn demo_bars_booking_with_the_triage_summary_then_show_list_and_cancel() {
+    let desk = Desk::demo();
+    let utc = desk.service_of("urgent-care", "bars");
+    let slot = desk.slot_ahead(&utc);
+    let slot_id = str_of(&slot, "id");
+    let summary = triage_summary_file();
+    // Timed from now, so the slot a day ahead is within it whatever the date.
+    let mut args = book_args(&utc, slot_id, JANE, "Sore throat and fever");
+    args.extend(["--clinical", &summary, "--timeframe-minutes", "4320"]);
+    let booked = desk.ok(&args);
+    let id = assert_booked(&booked, &utc, &slot, JANE);
+    assert_eq!(booked["appointment"]["standard"], "bars");
+    assert_eq!(booked["clinical"]["standard"], "bars");
+    assert_eq!(booked["clinical"]["report_delivered"], true, "{booked}");
+
+    let shown = desk.show(&utc, &id);
+    assert_eq!(shown["status"], "booked");
+    assert_eq!(shown["description"], "Sore throat and fever");
+    let theirs = desk.ok(&["appointments", "--nhs", JANE, "--service", &utc]);
+    let listed = theirs["appointments"].as_array().expect("appointments");
+    assert!(listed.iter().any(|a| a["id"] == id.as_str()), "{theirs}");
+
+    // BaRS has no amend: rebook and cancel instead.
+    desk.fails(
+        &appointment_args("amend", &utc, &id, &["--comment", "x"]),
+        1,
+        "rejected",
+    );
+    let cancelled = desk.cancel(&utc, &id, "Feeling better");
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancellation_reason"], "Feeling better");
+    assert_eq!(desk.show(&utc, &id)["status"], "cancelled");
+
+    // As a person reads it: the summary went with the booking.
+    let again = desk.slot_ahead(&utc);
+    let mut args = book_args(&utc, str_of(&again, "id"), JANE, "Sore throat and fever");
+    args.extend(["--clinical", &summary, "--timeframe-minutes", "4320"]);
+    let plain = desk.run(&args);
+    plain.expect_code(0);
+    assert!(
+        plain
+            .stdout
+            .contains("The triage summary went with the booking, in its BaRS message"),
+        "{}",
+        plain.stdout
+    );
+}
+
 #[test]
 fn demo_urgent_care_booking_from_a_patient_file_without_nhs_number() {
     let (desk, utc, slot) = demo_slot("urgent-care");

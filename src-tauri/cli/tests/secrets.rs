@@ -266,3 +266,87 @@ fn mutual_tls_uses_the_client_key_from_the_keyring_and_never_shows_it() {
         .delete(SecretName::ClientKey)
         .expect("cleaned up");
 }
+
+/// A throwaway RSA key pair (private PKCS#8 PEM, public PEM) for the platform.
+fn platform_key_pair() -> (String, String) {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("keygen");
+    (
+        key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string(),
+        key.to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("pem"),
+    )
+}
+
+#[test]
+fn bars_books_with_the_platform_keys_from_the_keyring_and_never_shows_them() {
+    require_keyring_session();
+    let sim = TestSim::start(SimOptions::default());
+    let (desk, _namespace) = desk_with_namespace(&sim);
+    let utc = sim.service("urgent-care", "bars");
+    let search = ["slots", "--service", utc.as_str()];
+
+    // Not in the keyring yet: the service's row says what to store and how.
+    let found = desk.ok(&search);
+    let e = &found["services"][0]["progress"]["error"];
+    assert_eq!(e["kind"], "keyring", "{found}");
+    assert!(
+        str_of(e, "next_step").contains("bookdesk secrets set api-key"),
+        "{e}"
+    );
+
+    let (private, public) = platform_key_pair();
+    let api_key = format!("cli-bars-{}", std::process::id());
+    sim.register_desk_key(&api_key, &public);
+    set_from_stdin(&desk, "api-key", &api_key).expect_code(0);
+    set_from_stdin(&desk, "signing-key", &private).expect_code(0);
+
+    let slot = desk.slot_ahead(&utc);
+    let slot_id = str_of(&slot, "id");
+    let mut cmd = desk.command(&[
+        "book",
+        "--service",
+        &utc,
+        "--slot",
+        slot_id,
+        "--nhs",
+        "9434765919",
+        "--description",
+        "Sore throat",
+        "--json",
+    ]);
+    cmd.env("BOOKDESK_LOG", "trace");
+    let run = Run::from_output(vec!["book".into()], cmd.output().expect("bookdesk runs"));
+    run.expect_code(0);
+    let booked = run.json();
+    assert_eq!(booked["appointment"]["standard"], "bars", "{booked}");
+    let id = str_of(&booked["appointment"], "id").to_string();
+    assert!(
+        sim.bars_bookings()
+            .iter()
+            .any(|b| b.appointment["id"] == id.as_str())
+    );
+
+    // Neither secret is in the output, the logs or any file the desk wrote.
+    let body: Vec<&str> = private
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+        .collect();
+    for needle in body.iter().copied().chain([api_key.as_str()]) {
+        assert!(
+            !run.stdout.contains(needle) && !run.stderr.contains(needle),
+            "a secret was shown"
+        );
+        let folder = sim.config();
+        let folder = folder.parent().expect("config folder");
+        assert!(
+            files_containing(folder, needle).is_empty(),
+            "a secret was written"
+        );
+        assert!(
+            files_containing(desk.data_dir(), needle).is_empty(),
+            "a secret was written"
+        );
+    }
+}

@@ -51,9 +51,11 @@ pub struct ClinicalSent {
     pub standard: PackageStandard,
     pub description: String,
     pub comment: Option<String>,
-    /// UEC: the encounter report's id (the DocumentReference's identifier).
+    /// UEC: the encounter report's id (the DocumentReference's identifier). BaRS: the id of
+    /// the booking message that carried the summary.
     pub report_id: Option<String>,
-    /// UEC: whether the report reached the service; the report is kept either way.
+    /// UEC: whether the report reached the service; the report is kept either way. BaRS: the
+    /// summary went in the booking message, so it arrived with the booking.
     pub report_delivered: bool,
     /// Why the report did not reach the service, when it did not.
     pub report_problem: Option<Error>,

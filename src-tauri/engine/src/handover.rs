@@ -132,13 +132,18 @@ impl Engine {
                 Ok(()) => (true, None),
                 Err(e) => (false, Some(e)),
             },
-            None => (false, None),
+            // BaRS: it went in the booking message, which the service accepted.
+            None => (sent.bars_message.is_some(), None),
         };
+        let message_id = sent
+            .bars_message
+            .and_then(|m| m["id"].as_str())
+            .map(str::to_string);
         ClinicalSent {
             standard,
             description: req.description.clone(),
             comment: req.comment.clone(),
-            report_id: handover.report_id,
+            report_id: handover.report_id.or(message_id),
             report_delivered: delivered,
             report_problem: problem,
         }

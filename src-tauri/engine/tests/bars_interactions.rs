@@ -174,6 +174,9 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
         assert!(types(&sent).iter().any(|x| x == t), "sent a {t}");
         assert!(types(received).iter().any(|x| x == t), "received a {t}");
     }
+    let told = out.clinical.as_ref().expect("the summary went");
+    assert!(told.report_delivered, "it went with the booking");
+    assert_eq!(told.report_id.as_deref(), sent["id"].as_str());
     let header = &sent["entry"][0]["resource"];
     assert_eq!(header["reason"]["coding"][0]["code"], "new");
     assert_eq!(

@@ -1018,3 +1018,30 @@ async fn faults_apply_to_bars() {
     assert_eq!(dropping.bars_bookings().len(), 1);
     dropping.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_desk_key_registered_over_the_admin_hook_gets_tokens() {
+    let sim = start(SimOptions::default()).await.expect("start");
+    let url = format!("{}/_admin/platform-clients", sim.base_url());
+    let client = json!({
+        "api_key": "admin-registered-key",
+        "key_id": DEMO_PLATFORM_KEY_ID,
+        "public_key_pem": keys().1,
+    });
+    let resp = http()
+        .post(&url)
+        .json(&client)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), 200);
+    let token = fetch_token(&sim, "admin-registered-key", DEMO_PLATFORM_KEY_ID).await;
+    assert!(!token.is_empty());
+    // A key that is not a public key is refused, with why.
+    let bad = json!({ "api_key": "x", "key_id": "k", "public_key_pem": "not a key" });
+    let resp = http().post(&url).json(&bad).send().await.expect("answer");
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.expect("json");
+    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    sim.shutdown().await;
+}

@@ -28,12 +28,17 @@ export function ServiceStatus({ rows, onRetry }: Props) {
           data-service-id={r.id}
           data-state={r.state}
         >
-          <span className="service-status__name">{r.name}</span>
-          {r.standard && (
-            <span className="standard-label" data-testid="standard-label">
-              {formatStandard(r.standard)}
-            </span>
-          )}
+          <span className="service-status__name">
+            {r.name}
+            {r.standard && (
+              <>
+                {" "}
+                <span className="standard-label" data-testid="standard-label">
+                  {formatStandard(r.standard)}
+                </span>
+              </>
+            )}
+          </span>
           <span className="service-status__state">
             {r.state === "searching" && (
               <>

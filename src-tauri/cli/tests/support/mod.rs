@@ -254,6 +254,15 @@ impl Desk {
             .clone()
     }
 
+    /// The first service of this kind and standard in the directory.
+    pub fn service_of(&self, kind: &str, standard: &str) -> String {
+        self.services()
+            .iter()
+            .find(|s| s["kind"] == kind && s["standard"] == standard)
+            .map(|s| str_of(s, "id").to_string())
+            .unwrap_or_else(|| panic!("the directory has a {kind} {standard} service"))
+    }
+
     /// The first service of this kind in the directory.
     pub fn service_of_kind(&self, kind: &str) -> String {
         self.services()
@@ -361,6 +370,18 @@ impl TestSim {
             .into_iter()
             .filter(|a| resource_slot_ids(a).iter().any(|s| s == slot_id))
             .collect()
+    }
+
+    /// Registers the desk's platform public key for `api_key` (see `RunningSim::register_desk_key`).
+    pub fn register_desk_key(&self, api_key: &str, public_key_pem: &str) {
+        self.running()
+            .register_desk_key(api_key, public_key_pem)
+            .expect("key registered");
+    }
+
+    /// BaRS bookings as the simulated services hold them.
+    pub fn bars_bookings(&self) -> Vec<provider_sim::BarsBooking> {
+        self.running().bars_bookings()
     }
 
     /// A service of this kind and standard, as the simulator hosts it.

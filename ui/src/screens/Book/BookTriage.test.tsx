@@ -284,6 +284,16 @@ describe("the confirmation says what was sent", () => {
     expect(within(c).getByTestId("report-id")).toHaveTextContent(/^0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c$/);
   });
 
+  it("BaRS: the summary went with the booking, in its message", async () => {
+    const a = appointment({ id: "fb133279-41ba-5597-9b62-2ed788eab4d7", service_id: "calder-utc", standard: "bars", start: at(1, 14, 30), end: at(1, 14, 45) });
+    const c = await bookAndConfirm(
+      utcSlot(),
+      outcome(a, { clinical: { standard: "bars", description: "Cut to left hand", comment: null, report_id: "7d1c2a9e-3b4f-4c5d-8e6f-0a1b2c3d4e5f", report_delivered: true, report_problem: null } }),
+    );
+    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent("The triage summary went with the booking, in its BaRS message.");
+    expect(within(c).queryByTestId("report-not-sent")).toBeNull();
+  });
+
   it("UEC: a report that did not arrive is said plainly, with the next step, and the booking stands", async () => {
     const c = await bookAndConfirm(
       utcSlot(),

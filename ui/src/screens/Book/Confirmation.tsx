@@ -124,7 +124,14 @@ export function ClinicalSentNote({ sent }: { sent: ClinicalSent }) {
       </div>
     );
   }
-  const what = sent.standard === "bars" ? "referral message" : "111 report";
+  if (sent.standard === "bars" && sent.report_delivered) {
+    return (
+      <div className="notice notice--success" role="status" data-testid="clinical-sent">
+        The triage summary went with the booking, in its BaRS message.
+      </div>
+    );
+  }
+  const what = sent.standard === "bars" ? "booking message" : "111 report";
   const id = sent.report_id ? ` (id ${sent.report_id})` : "";
   if (sent.report_delivered) {
     return (
