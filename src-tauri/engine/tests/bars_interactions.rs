@@ -315,6 +315,31 @@ async fn throttling_waits_once_and_then_says_so() {
 }
 
 #[tokio::test]
+async fn a_revoked_token_is_replaced_once_and_the_request_goes_through() {
+    let h = start(SimOptions::default()).await;
+    let utc = bars_utc(&h);
+    let today = Local::now().date_naive();
+    let window = SearchWindow::new(today, today + Duration::days(6)).expect("window");
+    h.engine
+        .search_service(&utc, &window)
+        .await
+        .expect("first search");
+    assert_eq!(h.sim.platform_tokens_issued(), 1);
+    h.sim.revoke_platform_tokens();
+    let slots = h
+        .engine
+        .search_service(&utc, &window)
+        .await
+        .expect("answered with a new token");
+    assert!(!slots.is_empty());
+    assert_eq!(
+        h.sim.platform_tokens_issued(),
+        2,
+        "one new token, not one per try"
+    );
+}
+
+#[tokio::test]
 async fn a_desk_without_the_platform_set_up_says_what_to_add() {
     let h = start(SimOptions::default()).await;
     let mut config = h.config.clone();

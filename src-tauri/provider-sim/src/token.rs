@@ -183,6 +183,11 @@ impl Platform {
         self.ledger().issued
     }
 
+    /// Forgets every token issued, as a platform does when it revokes them: APIs then answer 401.
+    pub fn revoke_all(&self) {
+        self.ledger().tokens.clear();
+    }
+
     /// Whether `token` is one this endpoint issued and still alive at `now`.
     pub fn token_status(&self, token: &str, now: i64) -> TokenStatus {
         match self.ledger().tokens.get(token) {
@@ -438,6 +443,11 @@ impl RunningSim {
             crate::DEMO_PLATFORM_KEY_ID,
             public_key_pem,
         ))
+    }
+
+    /// Revokes every access token issued so far.
+    pub fn revoke_platform_tokens(&self) {
+        self.platform.revoke_all();
     }
 
     /// The platform answers the next `n` BaRS requests 429 (rate limit reached, retry after 1 s).
