@@ -13,6 +13,8 @@ if [ "$mode" != "desk" ]; then
   want+=(xvfb xauth webkit2gtk-driver imagemagick sqlite3)
   # A real Secret Service for the keyring tests (tests/with-keyring.sh).
   want+=(dbus gnome-keyring)
+  # A throwaway PostgreSQL server for the store's tests (tests/with-postgres.sh).
+  want+=(postgresql)
 fi
 command -v node >/dev/null 2>&1 || want+=(nodejs npm)
 missing=()

@@ -102,7 +102,8 @@ struct RawConfig {
 pub struct DeskConfig {
     pub directory_path: PathBuf,
     pub directory: Directory,
-    /// A SQLite file path (later also a `postgres://` URL).
+    /// A SQLite file path (or `sqlite://` URL) for one desk, or a `postgres://` URL for a registry
+    /// shared by many desks.
     pub store: String,
     /// Who works at this desk when the configuration says so (the CLI); the app asks instead.
     pub user: Option<User>,

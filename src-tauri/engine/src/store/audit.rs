@@ -4,9 +4,9 @@
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
-use super::{Store, store_error};
+use super::Store;
+use super::db::{Columns, Db, store_error, with_pool};
 use crate::error::Result;
 
 /// The `prev_hash` of the first entry.
@@ -98,45 +98,30 @@ impl AuditReport {
     }
 }
 
-fn entry_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry> {
-    let get = |name: &str| -> Result<String> { r.try_get::<String, _>(name).map_err(store_error) };
-    let opt = |name: &str| -> Result<Option<String>> {
-        r.try_get::<Option<String>, _>(name).map_err(store_error)
-    };
+fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
     Ok(AuditEntry {
-        id: r.try_get("id").map_err(store_error)?,
-        recorded_at: get("recorded_at")?,
-        user_local_id: get("user_local_id")?,
-        user_name: get("user_name")?,
-        user_role: get("user_role")?,
-        organisation_ods: get("organisation_ods")?,
-        service_id: get("service_id")?,
-        interaction: get("interaction")?,
-        nhs_number: opt("nhs_number")?,
-        trace_id: get("trace_id")?,
-        request_id: opt("request_id")?,
-        outcome: get("outcome")?,
-        prev_hash: get("prev_hash")?,
-        hash: get("hash")?,
+        id: r.int("id")?,
+        recorded_at: r.text("recorded_at")?,
+        user_local_id: r.text("user_local_id")?,
+        user_name: r.text("user_name")?,
+        user_role: r.text("user_role")?,
+        organisation_ods: r.text("organisation_ods")?,
+        service_id: r.text("service_id")?,
+        interaction: r.text("interaction")?,
+        nhs_number: r.opt_text("nhs_number")?,
+        trace_id: r.text("trace_id")?,
+        request_id: r.opt_text("request_id")?,
+        outcome: r.text("outcome")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
     })
 }
 
-impl Store {
-    /// Appends an entry linked to the last one. `BEGIN IMMEDIATE` takes SQLite's write lock
-    /// before the last hash is read, so concurrent appends (any process) can never fork the chain.
-    pub async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        let prev_hash: String =
-            sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(store_error)?
-                .unwrap_or_else(|| GENESIS_HASH.to_string());
-        let mut entry = AuditEntry {
+impl AuditEntry {
+    /// A new entry for `record`, linked to `prev_hash`, recorded now (once appends are taking
+    /// turns, so times follow ids), not yet numbered or sealed.
+    fn unsealed(record: &AuditRecord, prev_hash: String) -> Self {
+        Self {
             id: 0,
             recorded_at: Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true),
             user_local_id: record.user_local_id.clone(),
@@ -151,47 +136,128 @@ impl Store {
             outcome: record.outcome.clone(),
             prev_hash,
             hash: String::new(),
-        };
-        // The id is part of the hash, so the row is inserted first and sealed once it has one.
-        entry.id = sqlx::query_scalar(
-            "INSERT INTO audit_log (recorded_at, user_local_id, user_name, user_role,
-                organisation_ods, service_id, interaction, nhs_number, trace_id, request_id,
-                outcome, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING id",
-        )
-        .bind(&entry.recorded_at)
-        .bind(&entry.user_local_id)
-        .bind(&entry.user_name)
-        .bind(&entry.user_role)
-        .bind(&entry.organisation_ods)
-        .bind(&entry.service_id)
-        .bind(&entry.interaction)
-        .bind(&entry.nhs_number)
-        .bind(&entry.trace_id)
-        .bind(&entry.request_id)
-        .bind(&entry.outcome)
-        .bind(&entry.prev_hash)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        entry.hash = entry.compute_hash();
-        sqlx::query("UPDATE audit_log SET hash = ? WHERE id = ?")
-            .bind(&entry.hash)
-            .bind(entry.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)?;
-        Ok(entry)
+        }
+    }
+}
+
+const LAST_HASH: &str = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
+
+/// Writes one entry with the id given (`$1`) or, with `$1` NULL (SQLite), the next one issued.
+const INSERT_ENTRY: &str = "INSERT INTO audit_log (id, recorded_at, user_local_id, user_name,
+        user_role, organisation_ods, service_id, interaction, nhs_number, trace_id, request_id,
+        outcome, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+
+/// Binds an entry to `INSERT_ENTRY`, for either backend's query.
+macro_rules! bind_entry {
+    ($query:expr, $id:expr, $e:expr) => {
+        $query
+            .bind($id)
+            .bind(&$e.recorded_at)
+            .bind(&$e.user_local_id)
+            .bind(&$e.user_name)
+            .bind(&$e.user_role)
+            .bind(&$e.organisation_ods)
+            .bind(&$e.service_id)
+            .bind(&$e.interaction)
+            .bind(&$e.nhs_number)
+            .bind(&$e.trace_id)
+            .bind(&$e.request_id)
+            .bind(&$e.outcome)
+            .bind(&$e.prev_hash)
+            .bind(&$e.hash)
+    };
+}
+
+impl Store {
+    /// Appends an entry linked to the last one. Appends take turns, across every desk sharing
+    /// the registry, from before the last hash is read until commit, so the chain never forks.
+    pub async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry> {
+        match &self.db {
+            // `BEGIN IMMEDIATE` takes SQLite's write lock first (any process on the file). The
+            // id is part of the hash, so the row is inserted first and sealed once it has one.
+            Db::Sqlite(pool) => {
+                let mut tx = pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(store_error)?;
+                let prev_hash =
+                    last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+                let mut entry = AuditEntry::unsealed(record, prev_hash);
+                entry.id = bind_entry!(sqlx::query_scalar(INSERT_ENTRY), None::<i64>, entry)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+                entry.hash = entry.compute_hash();
+                sqlx::query("UPDATE audit_log SET hash = $1 WHERE id = $2")
+                    .bind(&entry.hash)
+                    .bind(entry.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+                tx.commit().await.map_err(store_error)?;
+                Ok(entry)
+            }
+            // Taking the next id from `audit_head` row-locks it until commit: the other desks'
+            // appends wait there. READ COMMITTED (whatever the server's default) so that the
+            // last hash, read after the wait, is the one the previous append committed. The id
+            // is known before the insert, so the row is written sealed.
+            Db::Postgres(pool) => {
+                let mut tx = pool
+                    .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    .await
+                    .map_err(store_error)?;
+                let id: i64 = sqlx::query_scalar(
+                    "UPDATE audit_head SET last_id = last_id + 1 RETURNING last_id",
+                )
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(store_error)?
+                .ok_or_else(|| store_error("the audit trail's head row is missing"))?;
+                let prev_hash =
+                    last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+                let mut entry = AuditEntry::unsealed(record, prev_hash);
+                entry.id = id;
+                entry.hash = entry.compute_hash();
+                bind_entry!(sqlx::query(INSERT_ENTRY), entry.id, entry)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+                tx.commit().await.map_err(store_error)?;
+                Ok(entry)
+            }
+        }
     }
 
     /// Every audit entry, oldest first.
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(entry_from_row).collect()
+        with_pool!(&self.db, pool => {
+            sqlx::query("SELECT * FROM audit_log ORDER BY id")
+                .fetch_all(pool)
+                .await
+                .map_err(store_error)?
+                .iter()
+                .map(entry_from_row)
+                .collect()
+        })
+    }
+
+    /// The highest audit id ever issued, which deleting the newest entries does not lower:
+    /// SQLite's AUTOINCREMENT keeps it in `sqlite_sequence`, PostgreSQL in `audit_head`.
+    async fn audit_ids_issued(&self) -> Result<Option<i64>> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
+                    .fetch_optional(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_scalar("SELECT last_id FROM audit_head")
+                    .fetch_optional(pool)
+                    .await
+            }
+        }
+        .map_err(store_error)
     }
 
     /// Walks the chain from the first entry and reports the first one that does not hold.
@@ -227,14 +293,8 @@ impl Store {
             expected_prev = e.hash.clone();
             last_id = e.id;
         }
-        // AUTOINCREMENT remembers the highest id ever issued, so deleting the newest entries
-        // shows up too.
-        let issued: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(store_error)?;
-        if let Some(issued) = issued
+        // Deleting the newest entries leaves no gap among the rest, but the ids issued show it.
+        if let Some(issued) = self.audit_ids_issued().await?
             && issued > last_id
         {
             let missing = last_id + 1;
@@ -253,135 +313,9 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(n: usize) -> AuditRecord {
-        AuditRecord {
-            user_local_id: "u1".into(),
-            user_name: "Ada Lovelace".into(),
-            user_role: "call-handler".into(),
-            organisation_ods: "A12345".into(),
-            service_id: "gp-1".into(),
-            interaction: format!("urn:nhs:names:services:gpconnect:fhir:test-{n}"),
-            nhs_number: n.is_multiple_of(2).then(|| "9434765919".to_string()),
-            trace_id: format!("trace-{n}"),
-            request_id: None,
-            outcome: "http 200".into(),
-        }
-    }
-
-    async fn store_with(n: usize) -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("audit.sqlite");
-        let store = Store::open(&path.to_string_lossy()).await.expect("opens");
-        for i in 1..=n {
-            store.append_audit(&record(i)).await.expect("appends");
-        }
-        (dir, store)
-    }
-
-    #[tokio::test]
-    async fn an_untouched_chain_verifies() {
-        let (_dir, store) = store_with(3).await;
-        let entries = store.audit_entries().await.expect("entries");
-        assert_eq!(entries.len(), 3);
-        assert_eq!(entries[0].prev_hash, GENESIS_HASH);
-        assert_eq!(entries[1].prev_hash, entries[0].hash);
-        assert_eq!(entries[2].prev_hash, entries[1].hash);
-        assert_eq!(entries[1].nhs_number.as_deref(), Some("9434765919"));
-        let report = store.verify_audit().await.expect("verifies");
-        assert!(report.intact, "{report:?}");
-        assert_eq!(report.entries_checked, 3);
-        assert_eq!(report.broken_entry, None);
-    }
-
-    #[tokio::test]
-    async fn an_empty_trail_verifies() {
-        let (_dir, store) = store_with(0).await;
-        let report = store.verify_audit().await.expect("verifies");
-        assert!(report.intact);
-        assert_eq!(report.entries_checked, 0);
-    }
-
-    #[tokio::test]
-    async fn an_edited_entry_is_named() {
-        let (_dir, store) = store_with(3).await;
-        sqlx::query("UPDATE audit_log SET outcome = 'http 500' WHERE id = 2")
-            .execute(&store.pool)
-            .await
-            .expect("tampers");
-        let report = store.verify_audit().await.expect("verifies");
-        assert!(!report.intact);
-        assert_eq!(report.broken_entry, Some(2));
-        assert_eq!(report.problem.as_deref(), Some("entry 2 was changed"));
-    }
-
-    #[tokio::test]
-    async fn a_resealed_entry_breaks_the_link_to_the_next() {
-        let (_dir, store) = store_with(3).await;
-        let mut e = store.audit_entries().await.expect("entries")[1].clone();
-        e.user_name = "Someone Else".into();
-        e.hash = e.compute_hash();
-        sqlx::query("UPDATE audit_log SET user_name = ?, hash = ? WHERE id = 2")
-            .bind(&e.user_name)
-            .bind(&e.hash)
-            .execute(&store.pool)
-            .await
-            .expect("tampers");
-        let report = store.verify_audit().await.expect("verifies");
-        assert_eq!(report.broken_entry, Some(3));
-        assert_eq!(report.problem.as_deref(), Some("chain broken before 3"));
-    }
-
-    #[tokio::test]
-    async fn a_deleted_entry_is_reported_as_a_gap() {
-        let (_dir, store) = store_with(3).await;
-        sqlx::query("DELETE FROM audit_log WHERE id = 2")
-            .execute(&store.pool)
-            .await
-            .expect("tampers");
-        let report = store.verify_audit().await.expect("verifies");
-        assert!(!report.intact);
-        assert_eq!(report.broken_entry, Some(2));
-        assert_eq!(
-            report.problem.as_deref(),
-            Some("entry 2 is missing (gap in ids)")
-        );
-        assert_eq!(report.entries_checked, 1);
-    }
-
-    #[tokio::test]
-    async fn deleting_the_newest_entry_is_reported() {
-        let (_dir, store) = store_with(3).await;
-        sqlx::query("DELETE FROM audit_log WHERE id = 3")
-            .execute(&store.pool)
-            .await
-            .expect("tampers");
-        let report = store.verify_audit().await.expect("verifies");
-        assert_eq!(report.broken_entry, Some(3));
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn concurrent_appends_keep_one_chain() {
-        let (_dir, store) = store_with(0).await;
-        let tasks: Vec<_> = (1..=20)
-            .map(|i| {
-                let store = store.clone();
-                tokio::spawn(async move { store.append_audit(&record(i)).await })
-            })
-            .collect();
-        for t in tasks {
-            t.await.expect("joins").expect("appends");
-        }
-        let entries = store.audit_entries().await.expect("entries");
-        assert_eq!(entries.len(), 20);
-        for pair in entries.windows(2) {
-            assert_eq!(pair[1].prev_hash, pair[0].hash, "one unbroken chain");
-        }
-        let report = store.verify_audit().await.expect("verifies");
-        assert!(report.intact, "{report:?}");
-        assert_eq!(report.entries_checked, 20);
-    }
+/// The hash the next entry links to: the newest entry's, or the genesis hash for the first.
+fn last_hash(found: std::result::Result<Option<String>, sqlx::Error>) -> Result<String> {
+    Ok(found
+        .map_err(store_error)?
+        .unwrap_or_else(|| GENESIS_HASH.to_string()))
 }

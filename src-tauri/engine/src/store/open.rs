@@ -1,0 +1,236 @@
+//! Where the registry lives, from the desk configuration's `store` value, and connecting to it:
+//! a SQLite file path (or `sqlite://` URL) for one desk, or a `postgres://` / `postgresql://` URL
+//! for a registry shared by many desks. Each backend has its own migrations with the same numbers
+//! and the same logical schema.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Connection;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+
+use super::db::{Db, store_error};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The SQLite migrations. 0001..0004 are byte for byte the files every existing desk's file was
+/// migrated with (sqlx checks their checksums), only moved into this folder.
+pub(super) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(super) static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connections one desk keeps to the registry.
+const POOL_SIZE: u32 = 4;
+/// How long a write waits for another writer (SQLite) or for a free connection.
+const WAIT: Duration = Duration::from_secs(10);
+
+pub(super) enum Location<'a> {
+    SqliteFile(&'a str),
+    Postgres(&'a str),
+}
+
+impl<'a> Location<'a> {
+    pub(super) fn parse(location: &'a str) -> Result<Self> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Ok(Self::Postgres(location));
+        }
+        if let Some(path) = location.strip_prefix("sqlite://") {
+            return Ok(Self::SqliteFile(path));
+        }
+        if location.contains("://") {
+            return Err(Error::config(
+                "The bookings store must be a file path, a sqlite:// URL or a postgres:// URL.",
+            ));
+        }
+        Ok(Self::SqliteFile(location))
+    }
+}
+
+/// Opens (creating if needed) a SQLite file in WAL mode and brings its schema up to date.
+pub(super) async fn sqlite(path: &str) -> Result<Db> {
+    if let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(store_error)?;
+    }
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+        .map_err(store_error)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(WAIT);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(POOL_SIZE)
+        .connect_with(options)
+        .await
+        .map_err(store_error)?;
+    SQLITE_MIGRATIONS.run(&pool).await.map_err(store_error)?;
+    Ok(Db::Sqlite(pool))
+}
+
+/// Connects to a shared PostgreSQL registry and brings its schema up to date. Many desks may do
+/// this at once: sqlx's migrator holds an advisory lock while it migrates.
+pub(super) async fn postgres(url: &str) -> Result<Db> {
+    let secrets = password_of(url);
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| {
+            Error::config("The bookings store's PostgreSQL URL could not be read.")
+                .with_next_step(
+                    "Check the store URL in the desk configuration: postgres://user:password@host:port/database.",
+                )
+                .with_diagnostics(redact(&e.to_string(), &secrets))
+        })?
+        .application_name("booking-desk");
+    // One connection first, on its own: a refused or failed login is reported as it is, at once,
+    // where a pool would retry until its timeout and then say only that it timed out.
+    let first = tokio::time::timeout(WAIT, PgConnection::connect_with(&options))
+        .await
+        .map_err(|_| unreachable(&options, "no answer within 10 seconds", &secrets))?
+        .map_err(|e| unreachable(&options, &e, &secrets))?;
+    // A failed goodbye changes nothing: the server answered, which is what was asked.
+    let _ = first.close().await;
+    let pool = PgPoolOptions::new()
+        .max_connections(POOL_SIZE)
+        .acquire_timeout(WAIT)
+        .connect_lazy_with(options);
+    // Through the pool, not that connection: a migration future borrowing a connection is not
+    // `Send` for every lifetime (sqlx's `Acquire`), and the desk opens the store on spawned tasks.
+    POSTGRES_MIGRATIONS
+        .run(&pool)
+        .await
+        .map_err(|e| store_error(redact(&e.to_string(), &secrets)))?;
+    Ok(Db::Postgres(pool))
+}
+
+/// The server could not be reached or did not let us in: say where we tried (never the password)
+/// and what to check.
+fn unreachable(options: &PgConnectOptions, e: impl std::fmt::Display, secrets: &[String]) -> Error {
+    let place = format!(
+        "{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or(options.get_username()),
+    );
+    Error::new(ErrorKind::Store)
+        .with_message(format!(
+            "The shared bookings registry (PostgreSQL, {place}) could not be opened."
+        ))
+        .with_next_step(
+            "Check the store URL in the desk configuration (host, port, database, user, password) \
+             and that the PostgreSQL server is running and accepts this desk; then start again.",
+        )
+        .with_diagnostics(redact(&e.to_string(), secrets))
+}
+
+/// The URL's password, as written and percent-decoded, so that both can be kept out of messages.
+fn password_of(url: &str) -> Vec<String> {
+    let Some(raw) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_string))
+    else {
+        return Vec::new();
+    };
+    let decoded = percent_decoded(&raw);
+    if decoded == raw {
+        vec![raw]
+    } else {
+        vec![raw, decoded]
+    }
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn redact(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_names_its_backend() {
+        assert!(matches!(
+            Location::parse("/var/lib/desk/bookings.sqlite"),
+            Ok(Location::SqliteFile("/var/lib/desk/bookings.sqlite"))
+        ));
+        assert!(matches!(
+            Location::parse("sqlite:///tmp/b.sqlite"),
+            Ok(Location::SqliteFile("/tmp/b.sqlite"))
+        ));
+        assert!(matches!(
+            Location::parse("postgres://desk@db:5432/registry"),
+            Ok(Location::Postgres(_))
+        ));
+        assert!(matches!(
+            Location::parse("postgresql://desk@db/registry"),
+            Ok(Location::Postgres(_))
+        ));
+        let other = Location::parse("mysql://desk@db/registry");
+        assert_eq!(other.err().map(|e| e.kind), Some(ErrorKind::Config));
+    }
+
+    #[test]
+    fn a_password_is_found_and_kept_out_of_text() {
+        let secrets = password_of("postgres://desk:p%40ss+word@db/registry");
+        assert_eq!(
+            secrets,
+            vec!["p%40ss+word".to_string(), "p@ss+word".to_string()]
+        );
+        assert_eq!(
+            redact("auth failed for p@ss+word (p%40ss+word)", &secrets),
+            "auth failed for *** (***)"
+        );
+        assert!(password_of("postgres://desk@db/registry").is_empty());
+        assert_eq!(percent_decoded("100%25%zz%4"), "100%%zz%4");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_says_what_to_check_without_the_password() {
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        let err = postgres("postgres://desk:hunter2-secret@127.0.0.1:1/registry")
+            .await
+            .expect_err("refused");
+        assert_eq!(err.kind, ErrorKind::Store);
+        assert!(err.message.contains("desk@127.0.0.1:1/registry"), "{err:?}");
+        assert!(err.next_step.contains("store URL"), "{err:?}");
+        assert!(err.next_step.contains("server is running"), "{err:?}");
+        let shown = format!("{err:?} {err}");
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_url_is_a_configuration_error_without_the_password() {
+        let err = postgres("postgres://desk:hunter2-secret@db:notaport/registry")
+            .await
+            .expect_err("refused");
+        assert_eq!(err.kind, ErrorKind::Config);
+        let shown = format!("{err:?} {err}");
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+    }
+}

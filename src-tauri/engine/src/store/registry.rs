@@ -1,0 +1,309 @@
+//! Booking events: every book, amend and cancel attempt as recorded, and what the desk reads back
+//! from them (its bookings, a cancellation's reason, a patient's appointments).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use super::db::{Columns, store_error, with_pool};
+use crate::error::Result;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Book,
+    Amend,
+    Cancel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    /// The request got no answer and the check could not settle it.
+    Unknown,
+}
+
+fn text<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+/// One attempt, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BookingEvent {
+    pub id: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub action: Action,
+    pub outcome: Outcome,
+    pub user_local_id: String,
+    pub user_name: String,
+    pub user_role: String,
+    pub organisation_ods: String,
+    pub service_id: String,
+    pub slot_ids: Vec<String>,
+    pub appointment_id: Option<String>,
+    pub appointment_version: Option<String>,
+    pub appointment_status: Option<String>,
+    pub appointment_start: Option<String>,
+    pub appointment_end: Option<String>,
+    pub nhs_number: Option<String>,
+    pub trace_id: Option<String>,
+    pub request_id: Option<String>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    /// Why it was cancelled, as the user gave it.
+    pub reason: Option<String>,
+    /// The clinician who approved a booking later than the triage timeframe, and why.
+    pub approved_by: Option<String>,
+    pub approval_reason: Option<String>,
+}
+
+/// One appointment the desk made, as its latest recorded event leaves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BookingSummary {
+    pub service_id: String,
+    pub appointment_id: String,
+    pub version: Option<String>,
+    pub status: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub nhs_number: Option<String>,
+    pub booked_by: String,
+    pub booked_at: DateTime<Utc>,
+    pub last_action: Action,
+    pub last_changed_at: DateTime<Utc>,
+}
+
+/// The columns a booking event is written with, in bind order.
+const INSERT_EVENT: &str = "INSERT INTO booking_events (recorded_at, action, outcome,
+        user_local_id, user_name, user_role, organisation_ods, service_id, slot_ids,
+        appointment_id, appointment_version, appointment_status, appointment_start,
+        appointment_end, nhs_number, trace_id, request_id, error_kind, error_message, reason,
+        approved_by, approval_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21, $22)
+     ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
+     RETURNING id";
+
+impl Store {
+    /// Records an attempt and returns its id. An attempt carrying a request id is recorded once:
+    /// recording it again (a retry after a lost answer from the registry) returns the first
+    /// record's id; a unique index on `request_id` settles it even between desks at once.
+    pub async fn record(&self, e: &BookingEvent) -> Result<i64> {
+        let inserted: Option<i64> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar(INSERT_EVENT)
+                .bind(e.recorded_at.to_rfc3339())
+                .bind(text(e.action))
+                .bind(text(e.outcome))
+                .bind(&e.user_local_id)
+                .bind(&e.user_name)
+                .bind(&e.user_role)
+                .bind(&e.organisation_ods)
+                .bind(&e.service_id)
+                .bind(e.slot_ids.join(","))
+                .bind(&e.appointment_id)
+                .bind(&e.appointment_version)
+                .bind(&e.appointment_status)
+                .bind(&e.appointment_start)
+                .bind(&e.appointment_end)
+                .bind(&e.nhs_number)
+                .bind(&e.trace_id)
+                .bind(&e.request_id)
+                .bind(&e.error_kind)
+                .bind(&e.error_message)
+                .bind(&e.reason)
+                .bind(&e.approved_by)
+                .bind(&e.approval_reason)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(store_error)?;
+        if let Some(id) = inserted {
+            return Ok(id);
+        }
+        // Nothing inserted: this request id is already recorded (the only conflict possible).
+        with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT id FROM booking_events WHERE request_id = $1")
+                .bind(&e.request_id)
+                .fetch_one(pool)
+                .await
+        })
+        .map_err(store_error)
+    }
+
+    /// Every event, oldest first.
+    pub async fn events(&self) -> Result<Vec<BookingEvent>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query("SELECT * FROM booking_events ORDER BY id")
+                .fetch_all(pool)
+                .await
+                .map_err(store_error)?
+                .iter()
+                .map(event_from_row)
+                .collect()
+        })
+    }
+
+    /// One line per appointment made from this desk, as its latest successful event leaves it.
+    pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
+        let mut out: Vec<BookingSummary> = Vec::new();
+        for e in self.events().await? {
+            if e.outcome != Outcome::Succeeded {
+                continue;
+            }
+            let Some(appointment_id) = e.appointment_id.clone() else {
+                continue;
+            };
+            let existing = out
+                .iter_mut()
+                .find(|b| b.service_id == e.service_id && b.appointment_id == appointment_id);
+            match existing {
+                Some(b) => {
+                    b.version = e.appointment_version.clone().or(b.version.take());
+                    b.status = e.appointment_status.clone().or(b.status.take());
+                    b.last_action = e.action;
+                    b.last_changed_at = e.recorded_at;
+                }
+                None => out.push(BookingSummary {
+                    service_id: e.service_id.clone(),
+                    appointment_id,
+                    version: e.appointment_version.clone(),
+                    status: e.appointment_status.clone(),
+                    start: e.appointment_start.clone(),
+                    end: e.appointment_end.clone(),
+                    nhs_number: e.nhs_number.clone(),
+                    booked_by: e.user_name.clone(),
+                    booked_at: e.recorded_at,
+                    last_action: e.action,
+                    last_changed_at: e.recorded_at,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The reason given when this desk cancelled an appointment (UEC carries none on the wire).
+    pub async fn cancel_reason(
+        &self,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<Option<String>> {
+        self.appointment_text(
+            "SELECT reason FROM booking_events
+             WHERE service_id = $1 AND appointment_id = $2 AND action = 'cancel'
+               AND outcome = 'succeeded'
+             ORDER BY id DESC LIMIT 1",
+            service_id,
+            appointment_id,
+        )
+        .await
+    }
+
+    /// One optional text value about an appointment, from a query taking (service, appointment).
+    async fn appointment_text(
+        &self,
+        sql: &str,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<Option<String>> {
+        let value: Option<Option<String>> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar(sql)
+                .bind(service_id)
+                .bind(appointment_id)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(store_error)?;
+        Ok(value.flatten())
+    }
+
+    /// Appointments this desk made for a patient, optionally at one service: (service, id),
+    /// in the order they were first booked.
+    pub async fn appointments_for(
+        &self,
+        nhs_number: &str,
+        service_id: Option<&str>,
+    ) -> Result<Vec<(String, String)>> {
+        // GROUP BY with MIN(id), not DISTINCT ... ORDER BY id: PostgreSQL orders a DISTINCT
+        // only by selected columns.
+        with_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT service_id, appointment_id FROM booking_events
+                 WHERE nhs_number = $1 AND outcome = 'succeeded' AND action = 'book'
+                   AND appointment_id IS NOT NULL AND ($2 IS NULL OR service_id = $2)
+                 GROUP BY service_id, appointment_id
+                 ORDER BY MIN(id)",
+            )
+            .bind(nhs_number)
+            .bind(service_id)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(store_error)
+    }
+
+    /// The patient's NHS number for an appointment this desk booked, if it knows it.
+    pub async fn appointment_nhs_number(
+        &self,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<Option<String>> {
+        self.appointment_text(
+            "SELECT nhs_number FROM booking_events
+             WHERE service_id = $1 AND appointment_id = $2 AND nhs_number IS NOT NULL
+             ORDER BY id LIMIT 1",
+            service_id,
+            appointment_id,
+        )
+        .await
+    }
+}
+
+fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
+    let recorded_at = DateTime::parse_from_rfc3339(&r.text("recorded_at")?)
+        .map_err(store_error)?
+        .with_timezone(&Utc);
+    let slot_ids = r
+        .text("slot_ids")?
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    Ok(BookingEvent {
+        id: r.int("id")?,
+        recorded_at,
+        action: parse(&r.text("action")?).ok_or_else(|| store_error("unknown action"))?,
+        outcome: parse(&r.text("outcome")?).ok_or_else(|| store_error("unknown outcome"))?,
+        user_local_id: r.text("user_local_id")?,
+        user_name: r.text("user_name")?,
+        user_role: r.text("user_role")?,
+        organisation_ods: r.text("organisation_ods")?,
+        service_id: r.text("service_id")?,
+        slot_ids,
+        appointment_id: r.opt_text("appointment_id")?,
+        appointment_version: r.opt_text("appointment_version")?,
+        appointment_status: r.opt_text("appointment_status")?,
+        appointment_start: r.opt_text("appointment_start")?,
+        appointment_end: r.opt_text("appointment_end")?,
+        nhs_number: r.opt_text("nhs_number")?,
+        trace_id: r.opt_text("trace_id")?,
+        request_id: r.opt_text("request_id")?,
+        error_kind: r.opt_text("error_kind")?,
+        error_message: r.opt_text("error_message")?,
+        reason: r.opt_text("reason")?,
+        approved_by: r.opt_text("approved_by")?,
+        approval_reason: r.opt_text("approval_reason")?,
+    })
+}
