@@ -180,9 +180,15 @@ export type ClinicalSent = {
 	standard: PackageStandard,
 	description: string,
 	comment: string | null,
-	/**  UEC: the encounter report's id (the DocumentReference's identifier). */
+	/**
+	 *  UEC: the encounter report's id (the DocumentReference's identifier). BaRS: the id of
+	 *  the booking message that carried the summary.
+	 */
 	report_id: string | null,
-	/**  UEC: whether the report reached the service; the report is kept either way. */
+	/**
+	 *  UEC: whether the report reached the service; the report is kept either way. BaRS: the
+	 *  summary went in the booking message, so it arrived with the booking.
+	 */
 	report_delivered: boolean,
 	/**  Why the report did not reach the service, when it did not. */
 	report_problem: Error | null,
