@@ -29,6 +29,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             clinical::clinical_preview,
             booking::book,
             appointments::patient_appointments,
+            appointments::upcoming_appointments,
             appointments::read_appointment,
             appointments::amend_appointment,
             appointments::cancel_appointment,

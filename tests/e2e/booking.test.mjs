@@ -272,7 +272,13 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
     const within = ahead.filter((s) => s.start < now + (minutes - 30) * 60_000);
     const target = within[0] ?? ahead[0];
     const rows = await scrollToTime(target.start);
-    const row = rows.find((r) => r.service === service && r.slot === target.slot);
+    let row = rows.find((r) => r.service === service && r.slot === target.slot);
+    // The virtual list can hand back a frame's old rows mid-search: look page by page instead.
+    const { max, page } = await scrollList(0);
+    for (let y = 0; !row && y <= max + page; y += Math.max(page / 2, 1)) {
+      const seen = (await scrollList(Math.min(y, max))).rows.find((r) => r.service === service && r.slot === target.slot);
+      if (seen) row = { ...seen, top: Math.min(y, max) };
+    }
     assert.ok(row, `slot ${target.slot} at ${service} is in the list`);
     await centre(row);
     return { row, inTime: within.length > 0 };
@@ -687,6 +693,16 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await shown(tid('book-panel'), 'the booking panel');
       await shown(tid('preview-sections'), 'the preview of what the service gets');
       assert.equal(await browser.$(tid('book-consent')).isSelected(), true, 'consent is ticked');
+
+      // Already booked? Jane has the urgent treatment centre appointment from earlier in the call:
+      // the panel names it, and a second booking waits for a deliberate tick.
+      const warning = await shown(tid('already-booked'), 'the already-booked warning');
+      const utcName = services.find((s) => s.id === UTC).name;
+      assert.ok((await warning.getText()).includes(utcName), `the warning names ${utcName}: ${await warning.getText()}`);
+      assert.equal(await browser.$(tid('confirm-booking')).isEnabled(), false, 'no booking before the tick');
+      await browser.execute(() => document.querySelector('.book-panel').scrollTo(0, 0));
+      await shot('16b-already-booked');
+      await click(tid('already-booked-ack'), 'Book another anyway');
       if (!inTime) {
         await typeInto('approved-by', 'Dr Amara Okafor (clinical supervisor)');
         await typeInto('approval-reason', 'No earlier slot; safe to wait with worsening advice');

@@ -221,4 +221,8 @@ pub struct BookArgs {
     /// The call's triage summary (JSON, see the README), packaged for the service's standard.
     #[arg(long)]
     pub clinical: Option<PathBuf>,
+    /// Book even though the patient already has an upcoming appointment (checked first, by NHS
+    /// number, at every service in the directory and wherever the registry says they are booked).
+    #[arg(long)]
+    pub book_anyway: bool,
 }

@@ -7,7 +7,7 @@ use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
 use booking_engine::standards::uk_today;
 use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotView};
-use booking_engine::{Engine, Error};
+use booking_engine::{Engine, Error, ErrorKind};
 use chrono::{Duration, NaiveDate};
 
 use crate::args::{AuditAction, BookArgs, Channel, SlotsArgs};
@@ -255,6 +255,43 @@ fn print_appointment(a: &AppointmentView) {
     }
 }
 
+/// "Already booked?": refuses when the patient has an upcoming appointment, naming it, so that
+/// a second booking takes `--book-anyway`. Services that could not be asked are warned about.
+async fn already_booked(engine: &Engine, nhs: &NhsNumber) -> Result<(), Error> {
+    let services = engine.directory().ids();
+    let found = engine.upcoming_appointments(nhs, &services).await;
+    for f in &found.failures {
+        eprintln!(
+            "Not checked for other appointments: {} ({})",
+            f.service_id.as_deref().unwrap_or("a service"),
+            f.message
+        );
+    }
+    if found.appointments.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = found
+        .appointments
+        .iter()
+        .map(|a| {
+            format!(
+                "{} at {} ({})",
+                a.service_name,
+                booking_engine::standards::uk_time(a.start),
+                a.id
+            )
+        })
+        .collect();
+    Err(Error::new(ErrorKind::AlreadyBooked)
+        .with_message(format!(
+            "The patient already has an upcoming appointment: {}.",
+            list.join("; ")
+        ))
+        .with_next_step(
+            "Check with the patient. To book another as well, run the same command with --book-anyway.",
+        ))
+}
+
 pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Error> {
     let patient: Option<PatientView> = match &a.patient {
         Some(path) => {
@@ -313,6 +350,9 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
             }),
         clinical,
     };
+    if let (Some(nhs), false) = (&req.nhs_number, a.book_anyway) {
+        already_booked(engine, nhs).await?;
+    }
     let outcome = engine.book(req).await?;
     if as_json {
         json(&outcome);

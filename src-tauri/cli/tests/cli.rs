@@ -588,7 +588,22 @@ fn lost_gp_connect_booking_answer_is_confirmed_by_checking() {
     let gp = str_of(&booked["appointment"], "service_id").to_string();
     let slot = desk.slot_ahead(&gp);
     let slot_id = str_of(&slot, "id");
-    let plain = desk.run(&book_args(&gp, slot_id, MARGARET, "Review"));
+    // She is booked now: another booking is refused, naming where and when, unless deliberate.
+    let refused = desk.fails(
+        &book_args(&gp, slot_id, MARGARET, "Review"),
+        1,
+        "already-booked",
+    );
+    let first = str_of(&booked["appointment"], "id");
+    assert!(str_of(&refused, "message").contains(first), "{refused}");
+    assert!(
+        str_of(&refused, "next_step").contains("--book-anyway"),
+        "{refused}"
+    );
+    assert!(sim.holding(slot_id).is_empty(), "nothing was sent");
+    let mut args = book_args(&gp, slot_id, MARGARET, "Review");
+    args.push("--book-anyway");
+    let plain = desk.run(&args);
     plain.expect_code(0);
     assert!(plain.stdout.starts_with("BOOKED"), "{}", plain.stdout);
     assert!(plain.stdout.contains("answer was lost"), "{}", plain.stdout);

@@ -727,8 +727,12 @@ impl Engine {
             appointments: Vec::new(),
             failures: Vec::new(),
         };
-        for id in services {
-            match self.appointments_at(id, nhs, window).await {
+        // Every service at once: the answer waits for the slowest, not for the sum.
+        let asked = services
+            .iter()
+            .map(|id| self.appointments_at(id, nhs, window));
+        for result in futures::future::join_all(asked).await {
+            match result {
                 Ok(mut list) => out.appointments.append(&mut list),
                 Err(e) => out.failures.push(e),
             }

@@ -50,6 +50,8 @@ pub enum ErrorKind {
     Certificate,
     /// The OS keyring could not be used, or a secret the desk needs is not in it.
     Keyring,
+    /// The patient already has an upcoming appointment; another needs a deliberate choice.
+    AlreadyBooked,
 }
 
 impl ErrorKind {
@@ -135,6 +137,10 @@ impl ErrorKind {
             Certificate => (
                 "The secure connection to the service was refused: a certificate was not accepted.",
                 "Do not try to work around it; call the helpdesk naming the service.",
+            ),
+            AlreadyBooked => (
+                "The patient already has an upcoming appointment.",
+                "Check with the patient before booking another.",
             ),
             Keyring => (
                 "The system keyring could not be used.",

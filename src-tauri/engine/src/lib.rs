@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod standards;
 pub mod store;
 pub mod transport;
+mod upcoming;
 pub mod views;
 
 use std::sync::Arc;

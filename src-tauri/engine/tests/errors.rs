@@ -1491,7 +1491,7 @@ async fn a_422_whose_recheck_fails_keeps_the_providers_refusal() {
 // How kinds are named to the UI and the CLI
 // ---------------------------------------------------------------------------------------------
 
-const ALL_KINDS: [ErrorKind; 21] = [
+const ALL_KINDS: [ErrorKind; 22] = [
     ErrorKind::InvalidInput,
     ErrorKind::Config,
     ErrorKind::UnknownService,
@@ -1513,6 +1513,7 @@ const ALL_KINDS: [ErrorKind; 21] = [
     ErrorKind::SignInRequired,
     ErrorKind::Certificate,
     ErrorKind::Keyring,
+    ErrorKind::AlreadyBooked,
 ];
 
 /// Exhaustive, so a new kind cannot be added without naming it here.
@@ -1539,6 +1540,7 @@ fn kebab(kind: ErrorKind) -> &'static str {
         ErrorKind::SignInRequired => "sign-in-required",
         ErrorKind::Certificate => "certificate",
         ErrorKind::Keyring => "keyring",
+        ErrorKind::AlreadyBooked => "already-booked",
     }
 }
 

@@ -17,13 +17,22 @@ pub async fn patient_appointments(
 ) -> Result<PatientAppointments, Error> {
     let engine = state.engine()?;
     let nhs = NhsNumber::parse(&nhs)?;
-    let services: Vec<ServiceId> = engine
-        .directory()
-        .all()
-        .iter()
-        .map(|s| s.id.clone())
-        .collect();
+    let services = engine.directory().ids();
     Ok(engine.patient_appointments(&nhs, &services, &window).await)
+}
+
+/// "Already booked?": the patient's upcoming appointments at `services` and wherever the
+/// registry says the centre booked them, before another booking is made.
+#[tauri::command]
+#[specta::specta]
+pub async fn upcoming_appointments(
+    state: State<'_, AppState>,
+    nhs: String,
+    services: Vec<ServiceId>,
+) -> Result<PatientAppointments, Error> {
+    let engine = state.engine()?;
+    let nhs = NhsNumber::parse(&nhs)?;
+    Ok(engine.upcoming_appointments(&nhs, &services).await)
 }
 
 #[tauri::command]

@@ -29,6 +29,11 @@ export const commands = {
 	book: (request: BookRequest) => typedError<BookingOutcome, Error>(__TAURI_INVOKE("book", { request })),
 	/**  The patient's appointments at every service in the directory. */
 	patientAppointments: (nhs: string, window: SearchWindow) => typedError<PatientAppointments, Error>(__TAURI_INVOKE("patient_appointments", { nhs, window })),
+	/**
+	 *  "Already booked?": the patient's upcoming appointments at `services` and wherever the
+	 *  registry says the centre booked them, before another booking is made.
+	 */
+	upcomingAppointments: (nhs: string, services: ServiceId[]) => typedError<PatientAppointments, Error>(__TAURI_INVOKE("upcoming_appointments", { nhs, services })),
 	readAppointment: (serviceId: ServiceId, appointmentId: AppointmentId) => typedError<AppointmentView, Error>(__TAURI_INVOKE("read_appointment", { serviceId, appointmentId })),
 	amendAppointment: (serviceId: ServiceId, appointmentId: AppointmentId, description: string | null, comment: string | null) => typedError<AppointmentView, Error>(__TAURI_INVOKE("amend_appointment", { serviceId, appointmentId, description, comment })),
 	cancelAppointment: (serviceId: ServiceId, appointmentId: AppointmentId, reason: string) => typedError<AppointmentView, Error>(__TAURI_INVOKE("cancel_appointment", { serviceId, appointmentId, reason })),
@@ -283,7 +288,9 @@ export type ErrorKind =
 /**  A TLS certificate was not accepted: the service's, or ours by the service. */
 "certificate" | 
 /**  The OS keyring could not be used, or a secret the desk needs is not in it. */
-"keyring";
+"keyring" | 
+/**  The patient already has an upcoming appointment; another needs a deliberate choice. */
+"already-booked";
 
 export type FlagKind = "safeguarding" | "other";
 

@@ -113,6 +113,10 @@ export const patientAppointments = (
   window: SearchWindow,
 ): Promise<Result<PatientAppointments>> => settle(() => commands.patientAppointments(nhs, window));
 
+/** "Already booked?": the patient's upcoming appointments, before another is booked. */
+export const upcomingAppointments = (nhs: string, services: string[]): Promise<Result<PatientAppointments>> =>
+  settle(() => commands.upcomingAppointments(nhs, services));
+
 export const amendAppointment = (
   serviceId: string,
   appointmentId: string,

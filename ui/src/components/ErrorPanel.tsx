@@ -25,6 +25,7 @@ const HEADINGS: Record<ApiError["kind"], string> = {
   "sign-in-required": "Sign in first",
   certificate: "The secure connection was refused",
   keyring: "The system keyring could not be used",
+  "already-booked": "The patient is already booked",
 };
 
 type Props = {

@@ -24,6 +24,7 @@ export const searchSlots = vi.fn<(request: SearchRequest, onEvent: (e: SearchEve
 export const clinicalPreview = vi.fn();
 export const book = vi.fn();
 export const patientAppointments = vi.fn();
+export const upcomingAppointments = vi.fn();
 export const amendAppointment = vi.fn();
 export const cancelAppointment = vi.fn();
 export const listBookings = vi.fn();
@@ -75,6 +76,7 @@ export function resetClient() {
   );
   book.mockReset();
   patientAppointments.mockReset().mockResolvedValue(ok({ appointments: [], failures: [] }));
+  upcomingAppointments.mockReset().mockResolvedValue(ok({ appointments: [], failures: [] }));
   amendAppointment.mockReset();
   cancelAppointment.mockReset();
   listBookings.mockReset().mockResolvedValue(ok([]));

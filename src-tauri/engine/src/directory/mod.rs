@@ -168,6 +168,11 @@ impl Directory {
         &self.services
     }
 
+    /// Every service's id, in directory order.
+    pub fn ids(&self) -> Vec<ServiceId> {
+        self.services.iter().map(|s| s.id.clone()).collect()
+    }
+
     pub fn get(&self, id: &ServiceId) -> Result<&Service> {
         self.services.iter().find(|s| &s.id == id).ok_or_else(|| {
             Error::new(crate::error::ErrorKind::UnknownService).with_message(format!(

@@ -302,7 +302,7 @@ function mayChange(cmd: string) {
 
 // The commands that act for a person; the rest (app info, the NHS number check, sign-in, the
 // keyring) work signed out, as in the real app.
-const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings"]);
+const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings"]);
 
 async function search(req: SearchRequest, ch: Channel<SearchEvent>) {
   const tasks = req.services.map(async (id) => {
@@ -597,6 +597,13 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
         appointments: within,
         failures: [err({ kind: "unavailable", message: "Airedale Park Urgent Treatment Centre could not be reached.", next_step: "Try again in a few minutes; if it keeps failing, call the helpdesk.", trace_id: trace(), service_id: "airedale-park-utc", http_status: 502, code: "BAD_GATEWAY" })],
       };
+    }
+    case "upcoming_appointments": {
+      seedAppointments();
+      await sleep(300);
+      const now = Date.now();
+      const upcoming = appointments.filter((a) => a.nhs_number === args.nhs && a.status === "booked" && Date.parse(a.start) > now);
+      return { appointments: upcoming, failures: [] };
     }
     case "amend_appointment":
     case "cancel_appointment": {

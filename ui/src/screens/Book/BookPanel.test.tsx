@@ -285,3 +285,50 @@ describe("a patient without an NHS number", () => {
     expect(request.patient).toMatchObject({ family: "Visitor", given: ["Tom"], birth_date: "1990-05-01", postcode: "LS1 1AA", nhs_number: null });
   });
 });
+
+describe("already booked?", () => {
+  const upcoming = () =>
+    appointment({ id: "1001", service_id: "beckside", service_name: "Beckside Medical Practice", start: at(3, 9), end: at(3, 9, 10) });
+
+  it("names the patient's upcoming appointment and books only once it is acknowledged", async () => {
+    client.upcomingAppointments.mockResolvedValue(ok({ appointments: [upcoming()], failures: [] }));
+    const { user } = await readyToBook();
+    const warning = await screen.findByTestId("already-booked");
+    expect(warning).toHaveTextContent("Already booked: the patient has 1 upcoming appointment");
+    expect(warning).toHaveTextContent(`Beckside Medical Practice, ${formatDayWithWeekday(ukDay(at(3, 9)))} 09:00–09:10`);
+    // Asked for this patient, of the services in the directory.
+    expect(client.upcomingAppointments).toHaveBeenCalledWith("9434765919", expect.arrayContaining(["beckside", "calder-utc"]));
+
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    const confirm = screen.getByTestId("confirm-booking");
+    expect(confirm).toBeDisabled();
+    expect(screen.getByText(/tick “Book another anyway”/)).toBeInTheDocument();
+    await user.click(screen.getByTestId("already-booked-ack"));
+    expect(confirm).toBeEnabled();
+    client.book.mockResolvedValue(ok(outcome(appointment({ id: "1002", start: at(2, 8) }))));
+    await user.click(confirm);
+    await screen.findByTestId("booking-confirmation");
+    expect(client.book).toHaveBeenCalledTimes(1);
+  });
+
+  it("holds the booking while it checks, and says nothing when there is nothing to say", async () => {
+    const answer = deferred<Result<{ appointments: never[]; failures: never[] }>>();
+    client.upcomingAppointments.mockReturnValue(answer.promise);
+    const { user } = await readyToBook();
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    expect(screen.getByTestId("upcoming-checking")).toBeInTheDocument();
+    expect(screen.getByTestId("confirm-booking")).toBeDisabled();
+    await act(async () => answer.resolve(ok({ appointments: [], failures: [] })));
+    expect(screen.queryByTestId("already-booked")).toBeNull();
+    expect(screen.queryByTestId("upcoming-checking")).toBeNull();
+    expect(screen.getByTestId("confirm-booking")).toBeEnabled();
+  });
+
+  it("a check that could not be made is said and does not block the booking", async () => {
+    client.upcomingAppointments.mockResolvedValue(fail(apiError({ message: "The registry could not be read." })));
+    const { user } = await readyToBook();
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    expect(await screen.findByTestId("upcoming-unchecked")).toHaveTextContent("The registry could not be read.");
+    expect(screen.getByTestId("confirm-booking")).toBeEnabled();
+  });
+});

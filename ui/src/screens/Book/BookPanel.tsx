@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ClinicalApproval, Role, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
@@ -17,6 +17,8 @@ import type { ChosenPatient } from "../../types";
 import type { SavedTriage } from "../Triage/useTriage";
 import { BookTriage, timeframeCheck, TimeframeWarning, useClinicalPreview, type PreviewState } from "./BookTriage";
 import { Confirmation } from "./Confirmation";
+import { UpcomingNotice, upcomingProblem } from "./UpcomingNotice";
+import { useUpcoming } from "./useUpcoming";
 import { draftsProblem, MAX_APPROVED_BY, MAX_COMMENT, MAX_DESCRIPTION, MAX_REASON, type Booking, type Clinical } from "./useBooking";
 
 /** The call's triage summary as the Book panel needs it. */
@@ -60,6 +62,23 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
     setDrafts((prev) => ({ ...prev, description: d, comment: c, fromSummary: preview.version }));
   }, [preview, filledFrom, setDrafts]);
 
+  // "Already booked?": asked when a slot is picked for a patient with an NHS number, and again
+  // after each booking; a second booking needs a deliberate tick.
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (state.phase === "booked") setRound((r) => r + 1);
+  }, [state.phase]);
+  const active = state.phase === "editing" || state.phase === "booking";
+  const nhs = active ? (patient?.patient.nhs_number ?? null) : null;
+  const upcoming = useUpcoming(
+    nhs,
+    services.map((x) => x.id),
+    round,
+  );
+  const [ackFor, setAckFor] = useState<string | null>(null);
+  const acknowledged = nhs !== null && ackFor === `${nhs}|${round}`;
+  const upcomingReason = upcomingProblem(upcoming, acknowledged);
+
   const timeframe = slot ? timeframeCheck(saved, slot) : null;
   const needsApproval = !!timeframe?.late && role !== "clinician";
   const approval: ClinicalApproval | null = needsApproval
@@ -86,12 +105,14 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
         e.preventDefault();
         // Not while a dialog (switch user, shortcuts) is waiting for an answer.
         if (document.querySelector('[aria-modal="true"]')) return;
-        if (!blocker && !clinicalReason && patient && booking.state.phase === "editing") void booking.confirm(patient, clinical);
+        if (!blocker && !upcomingReason && !clinicalReason && patient && booking.state.phase === "editing") {
+          void booking.confirm(patient, clinical);
+        }
       }
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [blocker, clinicalReason, clinical, patient, booking]);
+  }, [blocker, upcomingReason, clinicalReason, clinical, patient, booking]);
 
   if (state.phase === "idle") {
     return (
@@ -154,7 +175,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const { drafts } = booking;
   const filled = drafts.fromSummary !== null;
   const textProblem = draftsProblem(drafts);
-  const reason = blocker ?? clinicalReason ?? textProblem;
+  const reason = blocker ?? upcomingReason ?? clinicalReason ?? textProblem;
 
   return (
     <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy}>
@@ -180,6 +201,14 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
             </button>
           )}
         </div>
+      )}
+      {!blocker && (
+        <UpcomingNotice
+          state={upcoming}
+          acknowledged={acknowledged}
+          onAcknowledge={(yes) => setAckFor(yes && nhs ? `${nhs}|${round}` : null)}
+          disabled={busy}
+        />
       )}
       {!blocker && patient && service && (
         <BookTriage saved={saved} dirty={triage.dirty} preview={preview} serviceName={service.name} onEdit={triage.onEdit} />

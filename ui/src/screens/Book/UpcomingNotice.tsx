@@ -1,0 +1,74 @@
+import { formatDayWithWeekday, formatTimeRange, plural, ukDay } from "../../format";
+import type { UpcomingState } from "./useUpcoming";
+
+type Props = {
+  state: UpcomingState;
+  acknowledged: boolean;
+  onAcknowledge: (yes: boolean) => void;
+  disabled: boolean;
+};
+
+/** Whether the "already booked?" check holds the booking back, and why. */
+export function upcomingProblem(state: UpcomingState, acknowledged: boolean): string | null {
+  if (state.status === "checking") return "Checking the patient's other appointments…";
+  if (state.status === "done" && state.appointments.length > 0 && !acknowledged) {
+    return "The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.";
+  }
+  return null;
+}
+
+/**
+ * "Already booked?": the patient's upcoming appointments, where and when, so that a second
+ * booking is a deliberate choice. A check that could not be made is said, and does not block.
+ */
+export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled }: Props) {
+  if (state.status === "off") return null;
+  if (state.status === "checking") {
+    return (
+      <p className="muted" data-testid="upcoming-checking" role="status">
+        Checking the patient's other appointments…
+      </p>
+    );
+  }
+  if (state.status === "failed") {
+    return (
+      <div className="notice notice--warning" role="status" data-testid="upcoming-unchecked">
+        <p>Booking Desk could not check the patient's other appointments: {state.error.message}</p>
+        <p>Ask the patient whether they already have an appointment booked.</p>
+      </div>
+    );
+  }
+  const { appointments, failures } = state;
+  const unchecked =
+    failures.length > 0 ? (
+      <p className="field__hint" data-testid="upcoming-not-asked">
+        Not checked: {failures.map((f) => f.service_id ?? "a service").join(", ")} — ask the patient.
+      </p>
+    ) : null;
+  if (appointments.length === 0) return unchecked;
+  return (
+    <div className="notice notice--warning" role="alert" data-testid="already-booked">
+      <p className="notice__title">
+        Already booked: the patient has {plural(appointments.length, "upcoming appointment")}
+      </p>
+      <ul className="already-booked__list">
+        {appointments.map((a) => (
+          <li key={`${a.service_id}|${a.id}`} data-testid="already-booked-item" data-service-id={a.service_id} data-appointment-id={a.id}>
+            <strong>{a.service_name}</strong>, {formatDayWithWeekday(ukDay(a.start))} {formatTimeRange(a.start, a.end)}
+          </li>
+        ))}
+      </ul>
+      {unchecked}
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={acknowledged}
+          disabled={disabled}
+          data-testid="already-booked-ack"
+          onChange={(e) => onAcknowledge(e.target.checked)}
+        />
+        <span>Book another anyway: I have checked with the patient that they need this one as well</span>
+      </label>
+    </div>
+  );
+}
