@@ -461,18 +461,17 @@ impl Engine {
         let retry = self
             .send_raw_audited(service, plan.request.clone(), plan.nhs.as_ref())
             .await;
+        // The first attempt may have been made whatever happens to the retry: only an answer
+        // about the booking itself (made, or refused as a request) settles it. A retry that
+        // fails in transit or on the provider's side leaves it open, so look once more.
         match retry {
-            Ok(resp) => {
+            Ok(resp) if settles(&resp) => {
                 let mut retry_event = event.clone();
                 let result = self.booking_answer(plan, resp, &mut retry_event).await;
                 event.trace_id = Some(first_trace.clone());
                 result.map(|a| (a, true))
             }
-            Err(SendFailure {
-                maybe_delivered: false,
-                error,
-            }) => Err(error),
-            Err(SendFailure { .. }) => match self.find_booking(plan).await {
+            Ok(_) | Err(_) => match self.find_booking(plan).await {
                 Ok(Some(found)) => Ok((found, true)),
                 _ => Err(unknown()),
             },
@@ -833,6 +832,12 @@ fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
         }
         _ => {}
     }
+}
+
+/// Whether a provider's answer to a repeated booking says what became of it: made (2xx), or
+/// refused as a request (4xx other than "timed out" and "too many"). Server errors do not.
+fn settles(resp: &FhirResponse) -> bool {
+    resp.is_success() || ((400..500).contains(&resp.status) && !matches!(resp.status, 408 | 429))
 }
 
 fn slot_ids(plan: &Plan<'_>) -> Vec<SlotId> {
