@@ -15,6 +15,7 @@ pub(super) fn record(n: usize) -> AuditRecord {
         trace_id: format!("trace-{n}"),
         request_id: None,
         outcome: "http 200".into(),
+        appointment_id: None,
     }
 }
 

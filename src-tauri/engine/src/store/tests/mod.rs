@@ -33,6 +33,7 @@ macro_rules! on_both_backends {
 }
 
 mod audit;
+mod centre;
 mod clinical;
 mod concurrency;
 mod connect;
