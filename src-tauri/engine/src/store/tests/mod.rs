@@ -40,4 +40,5 @@ mod connect;
 mod harness;
 mod migrations;
 mod registry;
+mod reports;
 mod spawnable;
