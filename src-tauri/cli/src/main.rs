@@ -7,6 +7,7 @@ mod clinical;
 mod commands;
 mod context;
 mod output;
+mod reports;
 mod secrets;
 
 use booking_engine::{Error, ErrorKind};
@@ -73,7 +74,8 @@ async fn run(cli: Cli) -> Result<bool, Error> {
             from,
             to,
         } => commands::appointments(e, &nhs, &services, from, to, j).await,
-        Command::Bookings { history } => commands::bookings(e, history, j).await,
+        Command::Bookings(a) => reports::bookings(e, a, j).await,
+        Command::Report { from, to, csv } => reports::report(e, from, to, csv, j).await,
         Command::Audit { action } => commands::audit(e, action, j)
             .await
             .map(|intact| answer = intact),

@@ -70,7 +70,7 @@ pub fn check(role: Role, action: Action) -> Result<()> {
                 "Only supervisors can review the whole centre's bookings, histories and reports.",
             )
             .with_next_step(
-                "Use Booked today for this desk's bookings, or ask a supervisor for the centre's figures.",
+                "Look at this desk's own bookings instead, or ask a supervisor for the centre's figures.",
             ),
         // A refusal the table does not yet have words for keeps the kind's own.
         _ => err,

@@ -1,6 +1,7 @@
 //! Supervisor reports over the centre's shared registry (SPEC §7): the booked list with filters,
 //! one appointment's history, and the report's figures per UK day. Supervisors only.
 
+pub mod csv;
 mod days;
 mod durations;
 mod engine;
