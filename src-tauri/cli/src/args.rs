@@ -159,6 +159,9 @@ pub enum DemoAction {
     Reset,
     /// Print the demo patients' NHS numbers.
     Patients,
+    /// Do a realistic morning's work at three desks on the demo (searches, bookings, a slot
+    /// lost, cancel and rebook), then print the day's centre report.
+    SeedReports,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ mod context;
 mod output;
 mod reports;
 mod secrets;
+mod seed;
 
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
@@ -24,6 +25,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
                 context::reset_demo()?;
                 eprintln!("The demo's bookings have been cleared.");
             }
+            DemoAction::SeedReports => seed::seed_reports(j).await?,
             DemoAction::Patients => {
                 let patients = provider_sim::demo_patients();
                 if j {

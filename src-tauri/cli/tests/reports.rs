@@ -250,3 +250,40 @@ fn a_supervisors_report_is_the_engines_as_json_and_as_csv_and_a_call_handler_is_
     backwards.push("--json".into());
     supervisor.run(&backwards).error(2, "invalid-input");
 }
+
+#[test]
+fn seeding_the_demo_gives_the_report_figures_to_show() {
+    let demo = Desk::demo();
+    let seeded = demo.run_json(&["demo", "seed-reports"]);
+    seeded.expect_code(0);
+    let report: CentreReport = serde_json::from_value(seeded.json()).expect("a centre report");
+    let bookings: u32 = report.bookings.iter().map(|b| b.count).sum();
+    assert_eq!(bookings, 5, "{report:#?}");
+    assert!(report.bookings.len() >= 3, "several services: {report:#?}");
+    for (figure, days) in [
+        ("searches without slots", &report.searches_without_slots),
+        ("slots lost", &report.slots_lost),
+        ("cancellations", &report.cancellations),
+        ("rebookings", &report.rebookings),
+        ("outside the timeframe", &report.outside_timeframe),
+    ] {
+        assert_eq!(
+            days.iter().map(|d| d.count).sum::<u32>(),
+            1,
+            "{figure}: {report:#?}"
+        );
+    }
+    let kinds: Vec<&str> = report
+        .errors_by_kind
+        .iter()
+        .map(|k| k.kind.as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"slot-taken") && kinds.contains(&"patient-not-found"),
+        "{kinds:?}"
+    );
+    assert_eq!(report.search_to_booked.count, 5);
+    assert!(report.search_to_booked.median_secs.is_some_and(|s| s >= 1));
+    // It is the demo's own registry: the demo's call handler sees the bookings it holds.
+    assert!(demo.data_dir().join("demo/bookings.sqlite").exists());
+}
