@@ -37,6 +37,8 @@ pub struct AuditRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditEntry {
+    /// A plain number to the screens: registry ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     /// RFC 3339, UTC; kept as stored text because the hash covers it byte for byte.
     pub recorded_at: String,

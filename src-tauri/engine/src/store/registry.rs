@@ -43,6 +43,8 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BookingEvent {
+    /// A plain number to the screens: registry ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub recorded_at: DateTime<Utc>,
     pub action: Action,

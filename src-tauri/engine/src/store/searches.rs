@@ -14,6 +14,8 @@ use crate::error::Result;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchRecord {
+    /// A plain number to the screens: registry ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub recorded_at: DateTime<Utc>,
     pub user_local_id: String,
