@@ -2,6 +2,7 @@
 //! work is the engine's; this crate only wires it to the web UI.
 
 mod commands;
+mod export;
 mod state;
 
 pub use state::{AppInfo, AppState};
@@ -34,6 +35,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             appointments::amend_appointment,
             appointments::cancel_appointment,
             bookings::list_bookings,
+            reports::centre_bookings,
+            reports::appointment_history,
+            reports::centre_report,
+            reports::export_csv,
         ])
 }
 

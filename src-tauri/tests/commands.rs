@@ -265,3 +265,133 @@ fn a_startup_failure_is_reported_by_every_command() {
         );
     }
 }
+
+/// Today and the days either side, as the reports screen sends a range.
+fn around_today() -> Value {
+    let today = booking_engine::standards::uk_today();
+    json!({"range": {
+        "from": (today - chrono::Duration::days(1)).to_string(),
+        "to": (today + chrono::Duration::days(1)).to_string(),
+    }})
+}
+
+#[test]
+fn the_centre_report_refuses_a_call_handler_and_answers_a_supervisor() {
+    let d = desk();
+    // One booking made at this desk, with the app's own engine, for the report to count.
+    let service = booking_engine::ids::ServiceId::parse("beckside-medical-practice").expect("id");
+    let slot_id = first_slot_ahead(d.engine.as_ref().expect("engine"), &service);
+    let request = json!({"request": {
+        "service_id": service.as_str(), "slot_ids": [slot_id], "nhs_number": "9434765919",
+        "patient": null, "description": "Sore throat", "comment": null
+    }});
+    let booked = invoke(&d, "book", request).expect("booked");
+    let id = booked["appointment"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+
+    let e = invoke(&d, "centre_report", around_today()).expect_err("a call handler");
+    assert_eq!(e["kind"], "not-permitted", "{e}");
+    for (cmd, args) in [
+        ("centre_bookings", json!({"filter": {}})),
+        (
+            "appointment_history",
+            json!({"serviceId": service.as_str(), "appointmentId": id}),
+        ),
+    ] {
+        let e = invoke(&d, cmd, args).expect_err("a call handler");
+        assert_eq!(e["kind"], "not-permitted", "{cmd}: {e}");
+    }
+
+    invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("signed in");
+    let report = invoke(&d, "centre_report", around_today()).expect("the report");
+    let bookings = report["bookings"].as_array().expect("bookings");
+    assert_eq!(bookings.len(), 1, "{report}");
+    assert_eq!(bookings[0]["service_id"], service.as_str());
+    assert_eq!(bookings[0]["service_name"], "Beckside Medical Practice");
+    assert_eq!(bookings[0]["count"], 1);
+    assert_eq!(
+        report["search_to_booked"]["count"], 0,
+        "no fan-out search was run"
+    );
+
+    let filter = json!({"filter": {"from": null, "to": null, "service_id": service.as_str(),
+        "status": "booked", "user_local_id": null, "desk": null}});
+    let list = invoke(&d, "centre_bookings", filter).expect("the list");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["appointment_id"], id.as_str());
+    assert_eq!(list[0]["booked_by"], "Alex Taylor");
+    let history = invoke(
+        &d,
+        "appointment_history",
+        json!({"serviceId": service.as_str(), "appointmentId": id}),
+    )
+    .expect("history");
+    assert_eq!(history["events"][0]["action"], "book");
+    assert!(
+        history["audit"].as_array().is_some_and(|a| !a.is_empty()),
+        "{history}"
+    );
+
+    let long = json!({"range": {"from": "2026-01-01", "to": "2027-06-01"}});
+    let e = invoke(&d, "centre_report", long).expect_err("too long");
+    assert_eq!(e["kind"], "invalid-input");
+}
+
+/// Runs with `BOOKDESK_EXPORT_DIR` set: the test runs itself again in a child process with it
+/// (the process's own environment is never changed under other tests).
+#[test]
+fn export_csv_writes_the_file_into_the_export_folder() {
+    const NAME: &str = "export_csv_writes_the_file_into_the_export_folder";
+    let Some(dir) = std::env::var_os("BOOKDESK_EXPORT_DIR") else {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args(["--exact", NAME, "--test-threads", "1"])
+            .env("BOOKDESK_EXPORT_DIR", dir.path().join("exports"))
+            .status()
+            .expect("runs");
+        assert!(
+            status.success(),
+            "the export test with BOOKDESK_EXPORT_DIR set"
+        );
+        let written: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+            .expect("the folder was made")
+            .collect();
+        assert_eq!(written.len(), 1);
+        return;
+    };
+    let d = desk();
+    let rows = json!([["Beckside, Leeds", "say \"hi\"", "3"], ["=1+1", "", "0"]]);
+    let path = invoke(
+        &d,
+        "export_csv",
+        json!({"name": "Centre Report/../../x", "header": ["service", "note", "count"], "rows": rows}),
+    )
+    .expect("exported");
+    let path = std::path::PathBuf::from(path.as_str().expect("a path"));
+    assert_eq!(path.parent(), Some(std::path::Path::new(&dir)));
+    let file = path
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(file.starts_with("centre-report-x-20"), "{file}");
+    assert!(
+        file.ends_with(".csv") && file.len() == "centre-report-x-".len() + 17 + 4,
+        "{file}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "service,note,count\r\n\"Beckside, Leeds\",\"say \"\"hi\"\"\",3\r\n'=1+1,,0\r\n"
+    );
+
+    invoke(&d, "sign_out", json!({})).expect("signed out");
+    let e = invoke(
+        &d,
+        "export_csv",
+        json!({"name": "x", "header": [], "rows": []}),
+    )
+    .expect_err("signed out");
+    assert_eq!(e["kind"], "sign-in-required");
+}

@@ -81,11 +81,20 @@ pub enum Command {
         #[arg(long)]
         to: Option<NaiveDate>,
     },
-    /// What this desk has booked, amended and cancelled.
-    Bookings {
-        /// Every recorded attempt instead of one line per appointment.
+    /// What this desk has booked, amended and cancelled; with --centre, every desk's bookings
+    /// (supervisors); with --history --service S --appointment A, one appointment's history.
+    Bookings(BookingsArgs),
+    /// The centre's report over a range of UK days (supervisors).
+    Report {
+        /// First UK day, inclusive.
         #[arg(long)]
-        history: bool,
+        from: NaiveDate,
+        /// Last UK day, inclusive (at most 366 days in all).
+        #[arg(long)]
+        to: NaiveDate,
+        /// Print one CSV table instead (figure,day,service_id,service_name,kind,count).
+        #[arg(long)]
+        csv: bool,
     },
     /// The audit trail of every provider interaction.
     Audit {
@@ -109,12 +118,50 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Args)]
+pub struct BookingsArgs {
+    /// Every recorded attempt instead of one line per appointment; with --service and
+    /// --appointment, that appointment's events and audit entries (supervisors).
+    #[arg(long, conflicts_with = "centre")]
+    pub history: bool,
+    /// Every desk's bookings at the centre, newest first (supervisors).
+    #[arg(long)]
+    pub centre: bool,
+    /// With --centre: booked on or after this UK day.
+    #[arg(long, requires = "centre")]
+    pub from: Option<NaiveDate>,
+    /// With --centre: booked on or before this UK day.
+    #[arg(long, requires = "centre")]
+    pub to: Option<NaiveDate>,
+    /// With --centre: at this service; with --history: the appointment's service.
+    #[arg(long)]
+    pub service: Option<String>,
+    /// With --centre: the appointment's latest status (booked, cancelled).
+    #[arg(long, requires = "centre")]
+    pub status: Option<String>,
+    /// With --centre: booked by this local user id.
+    #[arg(long, requires = "centre")]
+    pub user: Option<String>,
+    /// With --centre: booked at this desk.
+    #[arg(long, requires = "centre")]
+    pub desk: Option<String>,
+    /// With --history: the appointment whose history to show.
+    #[arg(long, requires_all = ["history", "service"])]
+    pub appointment: Option<String>,
+    /// With --centre: print CSV instead of a table.
+    #[arg(long, requires = "centre")]
+    pub csv: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum DemoAction {
     /// Forget every demo booking and start again.
     Reset,
     /// Print the demo patients' NHS numbers.
     Patients,
+    /// Do a realistic morning's work at three desks on the demo (searches, bookings, a slot
+    /// lost, cancel and rebook), then print the day's centre report.
+    SeedReports,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,9 @@ mod clinical;
 mod commands;
 mod context;
 mod output;
+mod reports;
 mod secrets;
+mod seed;
 
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
@@ -23,6 +25,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
                 context::reset_demo()?;
                 eprintln!("The demo's bookings have been cleared.");
             }
+            DemoAction::SeedReports => seed::seed_reports(j).await?,
             DemoAction::Patients => {
                 let patients = provider_sim::demo_patients();
                 if j {
@@ -73,7 +76,8 @@ async fn run(cli: Cli) -> Result<bool, Error> {
             from,
             to,
         } => commands::appointments(e, &nhs, &services, from, to, j).await,
-        Command::Bookings { history } => commands::bookings(e, history, j).await,
+        Command::Bookings(a) => reports::bookings(e, a, j).await,
+        Command::Report { from, to, csv } => reports::report(e, from, to, csv, j).await,
         Command::Audit { action } => commands::audit(e, action, j)
             .await
             .map(|intact| answer = intact),

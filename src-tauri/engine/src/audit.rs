@@ -16,6 +16,13 @@ fn kebab<T: serde::Serialize>(v: T) -> String {
         .unwrap_or_default()
 }
 
+/// What an audited request asked, kept before the request is handed to the transport.
+struct Asked {
+    interaction: String,
+    request_id: Option<uuid::Uuid>,
+    appointment_id: Option<String>,
+}
+
 impl Engine {
     /// Sends through the transport and audits the interaction, whatever its outcome.
     pub(crate) async fn send_raw_audited(
@@ -24,21 +31,22 @@ impl Engine {
         req: FhirRequest,
         nhs: Option<&NhsNumber>,
     ) -> Result<FhirResponse, SendFailure> {
-        let interaction = req.interaction.clone();
-        let request_id = req.request_id;
+        let asked = Asked {
+            interaction: req.interaction.clone(),
+            request_id: req.request_id,
+            appointment_id: req.appointment_id(),
+        };
         let result = self.send_with_auth(service, req).await;
-        self.audited(service, &interaction, request_id, nhs, &result)
-            .await;
+        self.audited(service, &asked, nhs, &result).await;
         result
     }
 
     /// Appends one interaction to the audit trail. A failed write is logged (without patient
     /// data) and swallowed: the provider has already acted, and the desk must know what it did.
-    pub(crate) async fn audited(
+    async fn audited(
         &self,
         service: &Service,
-        interaction: &str,
-        request_id: Option<uuid::Uuid>,
+        asked: &Asked,
         nhs: Option<&NhsNumber>,
         result: &Result<FhirResponse, SendFailure>,
     ) {
@@ -56,18 +64,19 @@ impl Engine {
             user_role: kebab(s.user.role),
             organisation_ods: s.organisation.ods.to_string(),
             service_id: service.id.to_string(),
-            interaction: interaction.to_string(),
+            interaction: asked.interaction.clone(),
             nhs_number: nhs.map(|n| n.as_str().to_string()),
             trace_id,
-            request_id: request_id.map(|r| r.to_string()),
+            request_id: asked.request_id.map(|r| r.to_string()),
             outcome,
+            appointment_id: asked.appointment_id.clone(),
         };
         if let Err(err) = self.store().append_audit(&record).await {
             tracing::error!(
                 kind = ?err.kind,
                 diagnostics = ?err.diagnostics,
                 service = %service.id,
-                interaction,
+                interaction = %asked.interaction,
                 trace_id = %record.trace_id,
                 "audit write failed"
             );

@@ -170,6 +170,8 @@ impl Engine {
             reason,
             uk_now(),
         );
-        bars::process_message(session, service, &message, "cancel", Uuid::new_v4())
+        let mut req = bars::process_message(session, service, &message, "cancel", Uuid::new_v4())?;
+        req.about_appointment = Some(id.to_string());
+        Ok(req)
     }
 }

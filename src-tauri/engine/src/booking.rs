@@ -167,6 +167,8 @@ impl Engine {
             reason: None,
             approved_by: None,
             approval_reason: None,
+            desk: self.desk().name().to_string(),
+            outside_timeframe: false,
         }
     }
 
@@ -262,9 +264,10 @@ impl Engine {
             req.clinical_approval.as_ref(),
             slots[0].start,
         )?;
-        if let (Some(tf), Some(a)) = (&timeframe, &req.clinical_approval)
-            && tf.is_exceeded_by(slots[0].start)
-        {
+        event.outside_timeframe = timeframe
+            .as_ref()
+            .is_some_and(|tf| tf.is_exceeded_by(slots[0].start));
+        if let (true, Some(a)) = (event.outside_timeframe, &req.clinical_approval) {
             event.approved_by = Some(a.approved_by.trim().to_string());
             event.approval_reason = Some(a.reason.trim().to_string());
         }

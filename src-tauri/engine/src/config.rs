@@ -80,6 +80,43 @@ pub struct PlatformSettings {
     pub key_id: String,
 }
 
+/// Which desk this is, as the centre's reports name it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeskSettings {
+    /// e.g. "Leeds floor 2, desk 14"; the machine's host name when not set.
+    pub name: Option<String>,
+}
+
+/// Said when neither the configuration nor the machine names the desk.
+pub const UNKNOWN_DESK: &str = "unknown desk";
+
+impl DeskSettings {
+    /// The configured name, else the machine's host name, else "unknown desk".
+    pub fn resolved_name(&self) -> String {
+        let configured = self
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        configured
+            .map(str::to_string)
+            .or_else(host_name)
+            .unwrap_or_else(|| UNKNOWN_DESK.to_string())
+    }
+}
+
+/// The machine's host name: `/etc/hostname` (Linux), else `HOSTNAME` (set by some shells and
+/// containers); never an empty one.
+fn host_name() -> Option<String> {
+    let from_file = std::fs::read_to_string("/etc/hostname").ok();
+    [from_file, std::env::var("HOSTNAME").ok()]
+        .into_iter()
+        .flatten()
+        .map(|n| n.trim().to_string())
+        .find(|n| !n.is_empty())
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -96,6 +133,8 @@ struct RawConfig {
     #[serde(default)]
     tls: TlsSettings,
     platform: Option<PlatformSettings>,
+    #[serde(default)]
+    desk: DeskSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +152,7 @@ pub struct DeskConfig {
     pub secrets: SecretsSettings,
     pub tls: TlsSettings,
     pub platform: Option<PlatformSettings>,
+    pub desk: DeskSettings,
 }
 
 impl DeskConfig {
@@ -160,6 +200,7 @@ impl DeskConfig {
             secrets: raw.secrets,
             tls,
             platform: raw.platform,
+            desk: raw.desk,
         })
     }
 
@@ -217,6 +258,22 @@ timeout_secs = 3
         assert_eq!(c.secrets.namespace, "default");
         assert!(c.platform.is_none());
         assert!(c.session().is_ok());
+        assert!(c.desk.name.is_none());
+        assert!(
+            !c.desk.resolved_name().is_empty(),
+            "the host name, or unknown desk"
+        );
+
+        let named = format!("{cfg}[desk]\nname = \"  Leeds desk 14 \"\n");
+        std::fs::write(&path, named).expect("write");
+        let c = DeskConfig::load(&path).expect("loads with a desk name");
+        assert_eq!(c.desk.resolved_name(), "Leeds desk 14");
+        let wrong = format!("{cfg}[desk]\nlabel = \"x\"\n");
+        std::fs::write(&path, wrong).expect("write");
+        assert!(
+            DeskConfig::load(&path).is_err(),
+            "unknown desk setting refused"
+        );
 
         let nobody = cfg.replace("[user]", "[ignored]");
         std::fs::write(&path, nobody).expect("write");

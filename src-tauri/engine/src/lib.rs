@@ -14,7 +14,9 @@ mod handover;
 pub mod ids;
 mod platform;
 pub mod provider;
+pub mod reports;
 pub mod search;
+mod search_log;
 pub mod secrets;
 pub mod standards;
 pub mod store;
@@ -60,6 +62,8 @@ struct DeskParts {
     /// The national API platform (BaRS), when configured.
     platform: Option<config::PlatformSettings>,
     secrets_namespace: String,
+    /// This desk's name in the registry, so a centre's reports can tell desks apart.
+    desk_name: String,
     /// Made at the first BaRS request, so a desk whose platform secrets are missing still
     /// books into every other service.
     tokens: tokio::sync::OnceCell<auth::platform_token::TokenCache>,
@@ -104,6 +108,7 @@ impl Desk {
                 store,
                 platform: config.platform.clone(),
                 secrets_namespace: config.secrets.namespace.clone(),
+                desk_name: config.desk.resolved_name(),
                 tokens: tokio::sync::OnceCell::new(),
             }),
         }
@@ -112,6 +117,11 @@ impl Desk {
     /// The organisation this desk works for, shown on the sign-in screen.
     pub fn organisation(&self) -> &Organisation {
         &self.inner.organisation
+    }
+
+    /// This desk's name, as its registry entries carry it.
+    pub fn name(&self) -> &str {
+        &self.inner.desk_name
     }
 
     /// An engine acting for `user`; the user is checked (named, with SDS ids) first.

@@ -10,6 +10,7 @@ use crate::Engine;
 use crate::directory::Service;
 use crate::error::{Error, ErrorKind};
 use crate::ids::ServiceId;
+use crate::search_log::SearchTally;
 use crate::standards::SearchWindow;
 use crate::views::{DeliveryChannel, SlotView};
 
@@ -130,6 +131,10 @@ impl Engine {
                     }
                 })
                 .buffer_unordered(concurrency);
+            let mut tally = SearchTally {
+                asked: u32::try_from(request.services.len()).unwrap_or(u32::MAX),
+                ..SearchTally::default()
+            };
             while let Some((service_id, service_name, result)) = running.next().await {
                 let progress = match result {
                     Ok(mut slots) => {
@@ -137,6 +142,7 @@ impl Engine {
                             slots.retain(|s| s.delivery_channel == Some(c));
                         }
                         let count = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+                        tally.slots = tally.slots.saturating_add(count);
                         if count > 0 {
                             let event = SearchEvent::Slots {
                                 service_id: service_id.clone(),
@@ -150,7 +156,10 @@ impl Engine {
                             ServiceProgress::None
                         }
                     }
-                    Err(error) => ServiceProgress::Failed { error },
+                    Err(error) => {
+                        tally.failed += 1;
+                        ServiceProgress::Failed { error }
+                    }
                 };
                 let event = SearchEvent::Progress {
                     service_id,
@@ -161,6 +170,8 @@ impl Engine {
                     return;
                 }
             }
+            // Recorded before Finished goes out, so whoever waits for it finds the record.
+            engine.record_search(&request.window, tally).await;
             let _ = tx.send(SearchEvent::Finished).await;
         });
         rx

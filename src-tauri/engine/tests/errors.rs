@@ -475,6 +475,7 @@ async fn desk_with(services: &[(&str, u16, Standard)]) -> Desk {
         secrets: Default::default(),
         tls: Default::default(),
         platform: None,
+        desk: Default::default(),
     };
     let engine = Engine::open(config).await.expect("engine");
     Desk {

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod bookings;
 pub mod clinical;
 pub mod patient;
+pub mod reports;
 pub mod secrets;
 pub mod session;
 pub mod slots;

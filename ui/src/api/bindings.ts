@@ -39,6 +39,17 @@ export const commands = {
 	cancelAppointment: (serviceId: ServiceId, appointmentId: AppointmentId, reason: string) => typedError<AppointmentView, Error>(__TAURI_INVOKE("cancel_appointment", { serviceId, appointmentId, reason })),
 	/**  What this desk has booked, one line per appointment, newest first. */
 	listBookings: () => typedError<BookingSummary[], Error>(__TAURI_INVOKE("list_bookings")),
+	/**  Every desk's bookings, newest first (supervisors). */
+	centreBookings: (filter: BookingFilter) => typedError<CentreBooking[], Error>(__TAURI_INVOKE("centre_bookings", { filter })),
+	/**  One appointment's booking events and audit entries, oldest first (supervisors). */
+	appointmentHistory: (serviceId: string, appointmentId: string) => typedError<AppointmentHistory, Error>(__TAURI_INVOKE("appointment_history", { serviceId, appointmentId })),
+	/**  The centre's figures over a range of UK days (supervisors). */
+	centreReport: (range: ReportRange) => typedError<CentreReport, Error>(__TAURI_INVOKE("centre_report", { range })),
+	/**
+	 *  Saves a table as `<name>-<date-time>.csv` in the Downloads folder and returns its full path.
+	 *  Someone must be signed in: what is exported is what they were shown.
+	 */
+	exportCsv: (name: string, header: string[], rows: string[][]) => typedError<string, Error>(__TAURI_INVOKE("export_csv", { name, header, rows })),
 };
 
 /* Types */
@@ -53,6 +64,14 @@ export type AppInfo = {
 	user: User | null,
 	organisation: Organisation,
 	version: string,
+};
+
+/**  Everything recorded about one appointment, oldest first. */
+export type AppointmentHistory = {
+	service_id: string,
+	appointment_id: string,
+	events: BookingEvent[],
+	audit: AuditEntry[],
 };
 
 /**  A provider's Appointment logical id. */
@@ -95,6 +114,31 @@ export type Assessor = {
 
 export type AssessorRole = "call-handler" | "clinician";
 
+/**  One entry as stored. */
+export type AuditEntry = {
+	/**  A plain number to the screens: registry ids stay far below 2^53. */
+	id: number,
+	/**  RFC 3339, UTC; kept as stored text because the hash covers it byte for byte. */
+	recorded_at: string,
+	user_local_id: string,
+	user_name: string,
+	user_role: string,
+	organisation_ods: string,
+	service_id: string,
+	interaction: string,
+	nhs_number: string | null,
+	trace_id: string,
+	request_id: string | null,
+	outcome: string,
+	prev_hash: string,
+	hash: string,
+	/**
+	 *  The appointment the request named, when it named one (entries from before it was
+	 *  recorded have none).
+	 */
+	appointment_id?: string | null,
+};
+
 export type BookRequest = {
 	service_id: ServiceId,
 	/**  One slot, or (GP Connect) several contiguous slots of one schedule. */
@@ -116,6 +160,55 @@ export type BookRequest = {
 	 *  booking. Its triage timeframe applies when `timeframe` is not given.
 	 */
 	clinical?: ClinicalSummary | null,
+};
+
+/**  One attempt, as recorded. */
+export type BookingEvent = {
+	/**  A plain number to the screens: registry ids stay far below 2^53. */
+	id: number,
+	recorded_at: string,
+	action: Action,
+	outcome: Outcome,
+	user_local_id: string,
+	user_name: string,
+	user_role: string,
+	organisation_ods: string,
+	service_id: string,
+	slot_ids: string[],
+	appointment_id: string | null,
+	appointment_version: string | null,
+	appointment_status: string | null,
+	appointment_start: string | null,
+	appointment_end: string | null,
+	nhs_number: string | null,
+	trace_id: string | null,
+	request_id: string | null,
+	error_kind: string | null,
+	error_message: string | null,
+	/**  Why it was cancelled, as the user gave it. */
+	reason: string | null,
+	/**  The clinician who approved a booking later than the triage timeframe, and why. */
+	approved_by: string | null,
+	approval_reason: string | null,
+	/**  The desk it was made at (the configured desk name, else the machine's host name). */
+	desk?: string,
+	/**  The slot booked started later than the triage timeframe allowed. */
+	outside_timeframe?: boolean,
+};
+
+/**  Which appointments the centre's booked list shows; every part is optional. */
+export type BookingFilter = {
+	/**  First UK day (Europe/London) the booking was made on, inclusive. */
+	from: string | null,
+	/**  Last UK day the booking was made on, inclusive. */
+	to: string | null,
+	service_id: string | null,
+	/**  The appointment's latest status: "booked" or "cancelled". */
+	status: string | null,
+	/**  Who booked it. */
+	user_local_id: string | null,
+	/**  The desk it was booked at. */
+	desk: string | null,
 };
 
 export type BookingOutcome = {
@@ -144,6 +237,54 @@ export type BookingSummary = {
 	booked_at: string,
 	last_action: Action,
 	last_changed_at: string,
+};
+
+/**  One appointment booked at the centre, as its latest successful event leaves it. */
+export type CentreBooking = {
+	service_id: string,
+	/**  From this desk's directory; the service id when the directory does not list it. */
+	service_name: string,
+	appointment_id: string,
+	status: string | null,
+	start: string | null,
+	end: string | null,
+	nhs_number: string | null,
+	booked_by: string,
+	booked_by_local_id: string,
+	desk: string,
+	booked_at: string,
+	last_action: Action,
+	last_changed_at: string,
+};
+
+/**
+ *  The centre's figures over a range of UK days (SPEC §7). Day lists hold the days with a
+ *  non-zero count, by day (then service id).
+ */
+export type CentreReport = {
+	range: ReportRange,
+	/**  Successful bookings per service per UK day. */
+	bookings: ServiceDayCount[],
+	/**  Finished searches that found no slot at all. */
+	searches_without_slots: DayCount[],
+	/**  Booking attempts refused because the slot had been taken since the search. */
+	slots_lost: DayCount[],
+	/**  Failed booking events by error kind, and failed interactions by outcome. */
+	errors_by_kind: KindCount[],
+	/**  Successful cancellations. */
+	cancellations: DayCount[],
+	/**
+	 *  Successful bookings for a patient with a successful cancellation at the centre in the 24
+	 *  hours before.
+	 */
+	rebookings: DayCount[],
+	/**  Successful bookings whose slot was later than the triage timeframe. */
+	outside_timeframe: DayCount[],
+	/**
+	 *  Per successful booking, seconds since the same user's latest search at the same desk
+	 *  before it, when that was within 2 hours.
+	 */
+	search_to_booked: DurationStats,
 };
 
 /**  A clinician's approval for a booking outside the timeframe: who approved it and why. */
@@ -222,6 +363,11 @@ export type CodedText = {
 	text: string,
 };
 
+export type DayCount = {
+	day: string,
+	count: number,
+};
+
 /**  How the patient will be seen. Never defaulted: a provider that does not say is shown as such. */
 export type DeliveryChannel = "In-person" | "Telephone" | "Video";
 
@@ -230,6 +376,13 @@ export type DemographicMismatch = {
 	field: string,
 	ours: string,
 	theirs: string,
+};
+
+export type DurationStats = {
+	/**  How many values the statistics are over. */
+	count: number,
+	median_secs: number | null,
+	p90_secs: number | null,
 };
 
 /**  The engine's error. It serialises with snake_case fields for the CLI's `--json` and the UI. */
@@ -302,6 +455,17 @@ export type GpConnectText = {
 	truncated: boolean,
 };
 
+export type KindCount = {
+	/**
+	 *  A booking error kind (`slot-taken`), or `interaction-` and a failed interaction's outcome
+	 *  (`interaction-http-500`, `interaction-timeout`).
+	 */
+	kind: string,
+	/**  The same in plain words. */
+	label: string,
+	count: number,
+};
+
 export type LocationView = {
 	id: string | null,
 	name: string | null,
@@ -319,6 +483,10 @@ export type Organisation = {
 	name: string,
 	telecom?: string | null,
 };
+
+export type Outcome = "succeeded" | "failed" | 
+/**  The request got no answer and the check could not settle it. */
+"unknown";
 
 /**  The ways the summary can travel. */
 export type PackageStandard = "gp-connect" | "uec-booking" | "bars";
@@ -363,6 +531,12 @@ export type PractitionerView = {
 export type PreviewSection = {
 	title: string,
 	lines: string[],
+};
+
+/**  UK days, both inclusive; at most 366 of them. */
+export type ReportRange = {
+	from: string,
+	to: string,
 };
 
 export type Role = "call-handler" | "clinician" | "supervisor";
@@ -418,6 +592,13 @@ export type Service = {
 	 *  message's destination name.
 	 */
 	target_identifier?: string | null,
+};
+
+export type ServiceDayCount = {
+	day: string,
+	service_id: string,
+	service_name: string,
+	count: number,
 };
 
 /**  Our own name for a service in the directory (kebab-case). */

@@ -4,16 +4,21 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   type AppInfo,
+  type AppointmentHistory,
   type AppointmentView,
   type BookingOutcome,
   type BookingSummary,
   type BookRequest,
+  type BookingFilter,
+  type CentreBooking,
+  type CentreReport,
   type ClinicalPreview,
   type ClinicalSummary,
   type Error as ApiError,
   type PatientAppointments,
   type PatientMatch,
   type PatientView,
+  type ReportRange,
   type SearchEvent,
   type SearchRequest,
   type SearchWindow,
@@ -134,3 +139,21 @@ export const cancelAppointment = (
 
 export const listBookings = (): Promise<Result<BookingSummary[]>> =>
   settle(() => commands.listBookings());
+
+/** Every desk's bookings, newest first (supervisors only; others get not-permitted). */
+export const centreBookings = (filter: BookingFilter): Promise<Result<CentreBooking[]>> =>
+  settle(() => commands.centreBookings(filter));
+
+/** One appointment's booking events and audit entries, oldest first (supervisors only). */
+export const appointmentHistory = (
+  serviceId: string,
+  appointmentId: string,
+): Promise<Result<AppointmentHistory>> => settle(() => commands.appointmentHistory(serviceId, appointmentId));
+
+/** The centre's figures over a range of UK days, at most 366 (supervisors only). */
+export const centreReport = (range: ReportRange): Promise<Result<CentreReport>> =>
+  settle(() => commands.centreReport(range));
+
+/** Saves a table as CSV in the Downloads folder; the answer is the file's full path. */
+export const exportCsv = (name: string, header: string[], rows: string[][]): Promise<Result<string>> =>
+  settle(() => commands.exportCsv(name, header, rows));

@@ -28,6 +28,10 @@ export const upcomingAppointments = vi.fn();
 export const amendAppointment = vi.fn();
 export const cancelAppointment = vi.fn();
 export const listBookings = vi.fn();
+export const centreBookings = vi.fn();
+export const appointmentHistory = vi.fn();
+export const centreReport = vi.fn();
+export const exportCsv = vi.fn();
 
 function spaced(d: string) {
   return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
@@ -80,5 +84,23 @@ export function resetClient() {
   amendAppointment.mockReset();
   cancelAppointment.mockReset();
   listBookings.mockReset().mockResolvedValue(ok([]));
+  centreBookings.mockReset().mockResolvedValue(ok([]));
+  appointmentHistory.mockReset().mockImplementation(async (serviceId: string, appointmentId: string) =>
+    ok({ service_id: serviceId, appointment_id: appointmentId, events: [], audit: [] }),
+  );
+  centreReport.mockReset().mockImplementation(async (range: { from: string; to: string }) =>
+    ok({
+      range,
+      bookings: [],
+      searches_without_slots: [],
+      slots_lost: [],
+      errors_by_kind: [],
+      cancellations: [],
+      rebookings: [],
+      outside_timeframe: [],
+      search_to_booked: { count: 0, median_secs: null, p90_secs: null },
+    }),
+  );
+  exportCsv.mockReset().mockImplementation(async (name: string) => ok(`/home/desk/Downloads/${name}.csv`));
   internalError.mockReset();
 }

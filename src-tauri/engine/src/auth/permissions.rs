@@ -21,16 +21,19 @@ pub enum Action {
     ReadAppointments,
     /// Look over what this desk has booked.
     ReviewBookings,
+    /// Look over the whole centre: every desk's bookings, an appointment's history, reports.
+    ReviewCentre,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Search,
         Action::Book,
         Action::Amend,
         Action::Cancel,
         Action::ReadAppointments,
         Action::ReviewBookings,
+        Action::ReviewCentre,
     ];
 }
 
@@ -42,10 +45,12 @@ pub fn allowed(role: Role, action: Action) -> bool {
         (Role::CallHandler, Search | Book | Amend | Cancel | ReadAppointments | ReviewBookings) => {
             true
         }
+        (Role::CallHandler, ReviewCentre) => false,
         (Role::Clinician, Search | Book | Amend | Cancel | ReadAppointments | ReviewBookings) => {
             true
         }
-        (Role::Supervisor, Search | ReadAppointments | ReviewBookings) => true,
+        (Role::Clinician, ReviewCentre) => false,
+        (Role::Supervisor, Search | ReadAppointments | ReviewBookings | ReviewCentre) => true,
         (Role::Supervisor, Book | Amend | Cancel) => false,
     }
 }
@@ -60,6 +65,13 @@ pub fn check(role: Role, action: Action) -> Result<()> {
         (Role::Supervisor, Some((what, next))) => err
             .with_message(format!("Supervisors can review bookings but not {what}."))
             .with_next_step(next),
+        _ if action == Action::ReviewCentre => err
+            .with_message(
+                "Only supervisors can review the whole centre's bookings, histories and reports.",
+            )
+            .with_next_step(
+                "Look at this desk's own bookings instead, or ask a supervisor for the centre's figures.",
+            ),
         // A refusal the table does not yet have words for keeps the kind's own.
         _ => err,
     })
@@ -80,7 +92,10 @@ fn refused_text(action: Action) -> Option<(&'static str, &'static str)> {
             "cancel appointments",
             "Ask a call handler or clinician to cancel the appointment.",
         )),
-        Action::Search | Action::ReadAppointments | Action::ReviewBookings => None,
+        Action::Search
+        | Action::ReadAppointments
+        | Action::ReviewBookings
+        | Action::ReviewCentre => None,
     }
 }
 
@@ -119,25 +134,28 @@ mod tests {
     const ROLES: [Role; 3] = [Role::CallHandler, Role::Clinician, Role::Supervisor];
 
     /// Every (role, action) pair, with whether it is allowed.
-    const TABLE: [(Role, Action, bool); 18] = [
+    const TABLE: [(Role, Action, bool); 21] = [
         (Role::CallHandler, Action::Search, true),
         (Role::CallHandler, Action::Book, true),
         (Role::CallHandler, Action::Amend, true),
         (Role::CallHandler, Action::Cancel, true),
         (Role::CallHandler, Action::ReadAppointments, true),
         (Role::CallHandler, Action::ReviewBookings, true),
+        (Role::CallHandler, Action::ReviewCentre, false),
         (Role::Clinician, Action::Search, true),
         (Role::Clinician, Action::Book, true),
         (Role::Clinician, Action::Amend, true),
         (Role::Clinician, Action::Cancel, true),
         (Role::Clinician, Action::ReadAppointments, true),
         (Role::Clinician, Action::ReviewBookings, true),
+        (Role::Clinician, Action::ReviewCentre, false),
         (Role::Supervisor, Action::Search, true),
         (Role::Supervisor, Action::Book, false),
         (Role::Supervisor, Action::Amend, false),
         (Role::Supervisor, Action::Cancel, false),
         (Role::Supervisor, Action::ReadAppointments, true),
         (Role::Supervisor, Action::ReviewBookings, true),
+        (Role::Supervisor, Action::ReviewCentre, true),
     ];
 
     #[test]
@@ -187,6 +205,17 @@ mod tests {
         );
         let v = serde_json::to_value(&err).expect("serialises");
         assert_eq!(v["kind"], "not-permitted");
+    }
+
+    #[test]
+    fn only_supervisors_review_the_centre_and_the_others_are_told_who_can() {
+        for role in [Role::CallHandler, Role::Clinician] {
+            let err = check(role, Action::ReviewCentre).expect_err("refused");
+            assert_eq!(err.kind, ErrorKind::NotPermitted);
+            assert!(err.message.contains("Only supervisors"), "{}", err.message);
+            assert!(err.next_step.contains("supervisor"), "{}", err.next_step);
+        }
+        assert!(check(Role::Supervisor, Action::ReviewCentre).is_ok());
     }
 
     #[test]

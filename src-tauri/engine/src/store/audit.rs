@@ -28,12 +28,17 @@ pub struct AuditRecord {
     pub request_id: Option<String>,
     /// `http 201`, or the error kind when no answer came (`timeout`, `unavailable`, ...).
     pub outcome: String,
+    /// The appointment the request named (read, amend, cancel), when it named one.
+    #[serde(default)]
+    pub appointment_id: Option<String>,
 }
 
 /// One entry as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditEntry {
+    /// A plain number to the screens: registry ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     /// RFC 3339, UTC; kept as stored text because the hash covers it byte for byte.
     pub recorded_at: String,
@@ -49,13 +54,19 @@ pub struct AuditEntry {
     pub outcome: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The appointment the request named, when it named one (entries from before it was
+    /// recorded have none).
+    #[serde(default)]
+    pub appointment_id: Option<String>,
 }
 
 impl AuditEntry {
     /// SHA-256 (hex) over every field but `hash`. A JSON array keeps field boundaries
-    /// unambiguous and tells a missing value (null) from an empty one.
+    /// unambiguous and tells a missing value (null) from an empty one. The appointment id came
+    /// later: it is covered only when present, so every entry written before still verifies,
+    /// and adding, changing or removing one afterwards breaks the hash all the same.
     pub fn compute_hash(&self) -> String {
-        let canonical = serde_json::json!([
+        let mut canonical = serde_json::json!([
             self.id,
             self.recorded_at,
             self.user_local_id,
@@ -69,8 +80,11 @@ impl AuditEntry {
             self.request_id,
             self.outcome,
             self.prev_hash,
-        ])
-        .to_string();
+        ]);
+        if let (Some(id), Some(fields)) = (&self.appointment_id, canonical.as_array_mut()) {
+            fields.push(serde_json::Value::String(id.clone()));
+        }
+        let canonical = canonical.to_string();
         let digest = Sha256::digest(canonical.as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -98,7 +112,7 @@ impl AuditReport {
     }
 }
 
-fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
+pub(super) fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
     Ok(AuditEntry {
         id: r.int("id")?,
         recorded_at: r.text("recorded_at")?,
@@ -114,6 +128,7 @@ fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
         outcome: r.text("outcome")?,
         prev_hash: r.text("prev_hash")?,
         hash: r.text("hash")?,
+        appointment_id: r.opt_text("appointment_id")?,
     })
 }
 
@@ -136,6 +151,7 @@ impl AuditEntry {
             outcome: record.outcome.clone(),
             prev_hash,
             hash: String::new(),
+            appointment_id: record.appointment_id.clone(),
         }
     }
 }
@@ -145,8 +161,8 @@ const LAST_HASH: &str = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
 /// Writes one entry with the id given (`$1`) or, with `$1` NULL (SQLite), the next one issued.
 const INSERT_ENTRY: &str = "INSERT INTO audit_log (id, recorded_at, user_local_id, user_name,
         user_role, organisation_ods, service_id, interaction, nhs_number, trace_id, request_id,
-        outcome, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+        outcome, prev_hash, hash, appointment_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 
 /// Binds an entry to `INSERT_ENTRY`, for either backend's query.
 macro_rules! bind_entry {
@@ -166,6 +182,7 @@ macro_rules! bind_entry {
             .bind(&$e.outcome)
             .bind(&$e.prev_hash)
             .bind(&$e.hash)
+            .bind(&$e.appointment_id)
     };
 }
 

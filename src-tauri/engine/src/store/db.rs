@@ -37,6 +37,7 @@ pub(super) trait Columns {
     fn text(&self, name: &str) -> Result<String>;
     fn opt_text(&self, name: &str) -> Result<Option<String>>;
     fn int(&self, name: &str) -> Result<i64>;
+    fn flag(&self, name: &str) -> Result<bool>;
 }
 
 macro_rules! columns_for {
@@ -49,6 +50,9 @@ macro_rules! columns_for {
                 self.try_get(name).map_err(store_error)
             }
             fn int(&self, name: &str) -> Result<i64> {
+                self.try_get(name).map_err(store_error)
+            }
+            fn flag(&self, name: &str) -> Result<bool> {
                 self.try_get(name).map_err(store_error)
             }
         }

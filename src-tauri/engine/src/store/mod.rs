@@ -5,16 +5,21 @@
 use crate::error::Result;
 
 mod audit;
+mod centre;
 mod clinical;
 mod db;
 mod open;
 mod registry;
+mod searches;
 #[cfg(test)]
 mod tests;
+mod window;
 
 pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
+pub use centre::Booked;
 pub use clinical::Handover;
 pub use registry::{Action, BookingEvent, BookingSummary, Outcome};
+pub use searches::SearchRecord;
 
 use db::Db;
 use open::Location;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use super::db::{Columns, store_error, with_pool};
+use super::window::parse_instant;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,8 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BookingEvent {
+    /// A plain number to the screens: registry ids stay far below 2^53.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub recorded_at: DateTime<Utc>,
     pub action: Action,
@@ -67,6 +70,12 @@ pub struct BookingEvent {
     /// The clinician who approved a booking later than the triage timeframe, and why.
     pub approved_by: Option<String>,
     pub approval_reason: Option<String>,
+    /// The desk it was made at (the configured desk name, else the machine's host name).
+    #[serde(default)]
+    pub desk: String,
+    /// The slot booked started later than the triage timeframe allowed.
+    #[serde(default)]
+    pub outside_timeframe: bool,
 }
 
 /// One appointment the desk made, as its latest recorded event leaves it.
@@ -91,9 +100,9 @@ const INSERT_EVENT: &str = "INSERT INTO booking_events (recorded_at, action, out
         user_local_id, user_name, user_role, organisation_ods, service_id, slot_ids,
         appointment_id, appointment_version, appointment_status, appointment_start,
         appointment_end, nhs_number, trace_id, request_id, error_kind, error_message, reason,
-        approved_by, approval_reason)
+        approved_by, approval_reason, desk, outside_timeframe)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20, $21, $22)
+        $19, $20, $21, $22, $23, $24)
      ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
      RETURNING id";
 
@@ -126,6 +135,8 @@ impl Store {
                 .bind(&e.reason)
                 .bind(&e.approved_by)
                 .bind(&e.approval_reason)
+                .bind(&e.desk)
+                .bind(e.outside_timeframe)
                 .fetch_optional(pool)
                 .await
         })
@@ -271,10 +282,8 @@ impl Store {
     }
 }
 
-fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
-    let recorded_at = DateTime::parse_from_rfc3339(&r.text("recorded_at")?)
-        .map_err(store_error)?
-        .with_timezone(&Utc);
+pub(super) fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
+    let recorded_at = parse_instant(&r.text("recorded_at")?)?;
     let slot_ids = r
         .text("slot_ids")?
         .split(',')
@@ -305,5 +314,7 @@ fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
         reason: r.opt_text("reason")?,
         approved_by: r.opt_text("approved_by")?,
         approval_reason: r.opt_text("approval_reason")?,
+        desk: r.text("desk")?,
+        outside_timeframe: r.flag("outside_timeframe")?,
     })
 }

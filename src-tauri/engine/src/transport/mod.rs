@@ -45,6 +45,9 @@ pub struct FhirRequest {
     /// Headers the standard adds (BaRS: routing and audit headers, versioned Accept and
     /// Content-Type); they replace the transport's own of the same name.
     pub headers: Vec<(&'static str, String)>,
+    /// The appointment a request about one names when its path does not (a BaRS cancellation
+    /// goes to `$process-message`); recorded in the audit trail.
+    pub about_appointment: Option<String>,
 }
 
 /// Who vouches for a request.
@@ -70,7 +73,21 @@ impl FhirRequest {
             request_id: None,
             auth: Auth::SpineJwt,
             headers: Vec::new(),
+            about_appointment: None,
         }
+    }
+
+    /// The appointment this request reads or changes: the one named, else the one its path
+    /// addresses (`/Appointment/{id}`). A search or a booking POST names none.
+    pub fn appointment_id(&self) -> Option<String> {
+        if let Some(id) = &self.about_appointment {
+            return Some(id.clone());
+        }
+        let id = self
+            .path
+            .trim_start_matches('/')
+            .strip_prefix("Appointment/")?;
+        (!id.is_empty() && !id.contains('/')).then(|| id.to_string())
     }
 
     pub fn with_body<T: Serialize>(mut self, method: Method, body: &T) -> Result<Self> {

@@ -15,6 +15,7 @@ pub(super) fn record(n: usize) -> AuditRecord {
         trace_id: format!("trace-{n}"),
         request_id: None,
         outcome: "http 200".into(),
+        appointment_id: None,
     }
 }
 
@@ -158,5 +159,34 @@ on_both_backends! {
         let report = t.store.verify_audit().await.expect("verifies");
         assert!(report.intact, "{report:?}");
         assert_eq!(report.entries_checked, 20);
+    }
+}
+
+on_both_backends! {
+    async fn an_entrys_appointment_is_covered_by_its_hash_once_present(t) {
+        append(t, 1).await;
+        let named = AuditRecord { appointment_id: Some("1001".into()), ..record(2) };
+        let entry = t.store.append_audit(&named).await.expect("appends");
+        assert_eq!(entry.appointment_id.as_deref(), Some("1001"));
+        let mut without = entry.clone();
+        without.appointment_id = None;
+        assert_ne!(entry.hash, without.compute_hash(), "the appointment is hashed");
+        append(t, 1).await;
+        assert!(t.store.verify_audit().await.expect("verifies").intact);
+        // Pointing an entry at another appointment, or giving one to an entry that named none,
+        // is found.
+        t.exec("UPDATE audit_log SET appointment_id = '2002' WHERE id = 2", &[])
+            .await
+            .expect("tampers");
+        let report = t.store.verify_audit().await.expect("verifies");
+        assert_eq!(report.broken_entry, Some(2));
+        t.exec("UPDATE audit_log SET appointment_id = '1001' WHERE id = 2", &[])
+            .await
+            .expect("restores");
+        t.exec("UPDATE audit_log SET appointment_id = '1001' WHERE id = 1", &[])
+            .await
+            .expect("tampers");
+        let report = t.store.verify_audit().await.expect("verifies");
+        assert_eq!(report.broken_entry, Some(1));
     }
 }

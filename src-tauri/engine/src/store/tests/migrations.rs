@@ -55,12 +55,13 @@ fn both_backends_have_the_same_migrations() {
     assert!(SQLITE_MIGRATIONS.iter().count() >= 5);
 }
 
-/// A file made by the released desk (migrations 0001..0004, one booking in it) opens, keeps its
-/// booking and gains the newer migrations.
-#[tokio::test]
-async fn an_existing_desks_file_opens_and_is_brought_up_to_date() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let released = dir.path().join("released");
+/// A SQLite file in `dir` migrated with only the SQLite migrations whose version `keep` says,
+/// as a desk released before the others was; and a connection to it.
+async fn migrated_as_before(
+    dir: &std::path::Path,
+    keep: impl Fn(i64) -> bool,
+) -> (std::path::PathBuf, sqlx::SqliteConnection) {
+    let released = dir.join("released");
     std::fs::create_dir(&released).expect("dir");
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
     for entry in std::fs::read_dir(&source).expect("migrations") {
@@ -70,14 +71,12 @@ async fn an_existing_desks_file_opens_and_is_brought_up_to_date() {
             .expect("name")
             .to_string_lossy()
             .into_owned();
-        if RELEASED
-            .iter()
-            .any(|(v, _)| name.starts_with(&format!("{v:04}_")))
-        {
+        let version = name.get(..4).and_then(|v| v.parse::<i64>().ok());
+        if version.is_some_and(&keep) {
             std::fs::copy(&path, released.join(&name)).expect("copied");
         }
     }
-    let file = dir.path().join("bookings.sqlite");
+    let file = dir.join("bookings.sqlite");
     let mut old_desk = SqliteConnectOptions::new()
         .filename(&file)
         .create_if_missing(true)
@@ -90,6 +89,16 @@ async fn an_existing_desks_file_opens_and_is_brought_up_to_date() {
         .run(&mut old_desk)
         .await
         .expect("migrated as the released desk did");
+    (file, old_desk)
+}
+
+/// A file made by the released desk (migrations 0001..0004, one booking in it) opens, keeps its
+/// booking and gains the newer migrations.
+#[tokio::test]
+async fn an_existing_desks_file_opens_and_is_brought_up_to_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (file, mut old_desk) =
+        migrated_as_before(dir.path(), |v| RELEASED.iter().any(|(r, _)| *r == v)).await;
     sqlx::query(
         "INSERT INTO booking_events (recorded_at, action, outcome, user_local_id, user_name,
             user_role, organisation_ods, service_id, appointment_id, request_id)
@@ -111,4 +120,33 @@ async fn an_existing_desks_file_opens_and_is_brought_up_to_date() {
     retry.trace_id = Some("again".into());
     assert_eq!(store.record(&retry).await.expect("recorded"), events[0].id);
     assert_eq!(store.events().await.expect("read").len(), 1);
+}
+
+/// Events recorded before desks and timeframes were: "unknown desk", and outside the timeframe
+/// exactly when they carry the clinical approval only such a booking records.
+#[tokio::test]
+async fn events_from_before_the_reports_get_sensible_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (file, mut old_desk) = migrated_as_before(dir.path(), |v| v < 6).await;
+    for (appointment, approved_by) in [("1001", None), ("1002", Some("Dr Priya Shah"))] {
+        sqlx::query(
+            "INSERT INTO booking_events (recorded_at, action, outcome, user_local_id, user_name,
+                user_role, organisation_ods, service_id, appointment_id, approved_by)
+             VALUES ('2026-12-02T08:00:00+00:00', 'book', 'succeeded', 'u1', 'Ada Lovelace',
+                'call-handler', 'A12345', 'beckside-medical-practice', $1, $2)",
+        )
+        .bind(appointment)
+        .bind(approved_by)
+        .execute(&mut old_desk)
+        .await
+        .expect("a booking");
+    }
+    old_desk.close().await.expect("closed");
+    let store = Store::open(&file.to_string_lossy()).await.expect("opens");
+    let events = store.events().await.expect("read");
+    let seen: Vec<(&str, bool)> = events
+        .iter()
+        .map(|e| (e.desk.as_str(), e.outside_timeframe))
+        .collect();
+    assert_eq!(seen, vec![("unknown desk", false), ("unknown desk", true)]);
 }

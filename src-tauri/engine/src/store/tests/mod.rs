@@ -33,10 +33,12 @@ macro_rules! on_both_backends {
 }
 
 mod audit;
+mod centre;
 mod clinical;
 mod concurrency;
 mod connect;
 mod harness;
 mod migrations;
 mod registry;
+mod reports;
 mod spawnable;

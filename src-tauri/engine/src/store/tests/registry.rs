@@ -37,6 +37,8 @@ pub(super) fn event(action: Action, outcome: Outcome, appointment: Option<&str>)
         reason: None,
         approved_by: None,
         approval_reason: None,
+        desk: "desk-a".into(),
+        outside_timeframe: false,
     }
 }
 
@@ -65,6 +67,8 @@ fn full_event() -> BookingEvent {
         reason: Some("Feeling better".into()),
         approved_by: Some("Dr Who".into()),
         approval_reason: Some("Clinically safe".into()),
+        desk: "Leeds floor 2, desk \"14\"".into(),
+        outside_timeframe: true,
     }
 }
 

@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 
-use crate::store::tests::{audit, registry};
-use crate::store::{Action, Handover, Outcome, Store};
+use crate::store::tests::{audit, centre, registry};
+use crate::store::{Action, Booked, Handover, Outcome, Store};
 
 fn spawned<F: Future + Send + 'static>(_: F) {}
 
@@ -36,6 +36,21 @@ fn every_call_is_send(store: Store) {
     spawned(async move { s.mark_report_delivered("r", Utc::now()).await });
     let s = store.clone();
     spawned(async move { s.handovers("a", "b").await });
+    let (from, to) = (Utc::now(), Utc::now());
+    let s = store.clone();
+    spawned(async move { s.record_search(&centre::search(from, 0)).await });
+    let s = store.clone();
+    spawned(async move { s.searches_between(from, to).await });
+    let s = store.clone();
+    spawned(async move { s.events_between(from, to).await });
+    let s = store.clone();
+    spawned(async move { s.failed_audit_between(from, to).await });
+    let s = store.clone();
+    spawned(async move { s.appointment_events("a", "b").await });
+    let s = store.clone();
+    spawned(async move { s.appointment_audit("a", "b").await });
+    let s = store.clone();
+    spawned(async move { s.booked_events(&Booked::default()).await });
     spawned(async move {
         let h: Option<Handover> = None;
         match h {
