@@ -50,6 +50,19 @@ function demoOrganisation() {
   return { ods: configValue('organisation', 'ods'), name: configValue('organisation', 'name') };
 }
 
+/** The CLI signed in as a supervisor: the same desk configuration with the role changed. */
+function bookdeskSupervisor(...args) {
+  const config = CLI_CONFIG.replace(/\.toml$/, '-supervisor.toml');
+  writeFileSync(config, readFileSync(CLI_CONFIG, 'utf8').replace(/^role = "call-handler"$/m, 'role = "supervisor"'));
+  const run = spawnSync(CLI, ['--config', config, ...args, '--json'], { encoding: 'utf8', timeout: WAIT });
+  if (run.error) throw run.error;
+  try {
+    return { status: run.status, json: JSON.parse(run.stdout) };
+  } catch {
+    throw new Error(`bookdesk ${args.join(' ')} (supervisor) printed no JSON (exit ${run.status}): ${run.stderr}`);
+  }
+}
+
 /** `bookdesk secrets set NAME` (or `delete`) for the CLI's namespace, the value on stdin. */
 function cliSecret(verb, name, value = '') {
   const run = spawnSync(CLI, ['--config', CLI_CONFIG, 'secrets', verb, name], { input: value, encoding: 'utf8', timeout: WAIT });
@@ -787,6 +800,55 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       );
       assert.equal(await browser.$(tid('cancel-button')).isExisting(), false, 'no Cancel for a supervisor');
       await shot('12-supervisor');
+    });
+
+    await step('12-centre-bookings-and-reports', async () => {
+      // The centre's bookings: everything booked on this run, with its history.
+      await click(tid('nav-centre'), 'the Booked tab');
+      const table = await shown(tid('centre-table'), "the centre's bookings");
+      await waitUntil(async () => (await table.$$(tid('centre-row'))).length >= 3, 'the bookings made on this run');
+      const rows = await browser.execute(
+        (sel) => [...document.querySelectorAll(sel)].map((r) => [r.getAttribute('data-appointment-id'), r.getAttribute('data-status')]),
+        tid('centre-row'),
+      );
+      assert.ok(rows.some(([id, st]) => id === booked.id && st === 'cancelled'), `the GP booking cancelled at step 06 is listed: ${JSON.stringify(rows)}`);
+      await click(`${tid('centre-row')}[data-appointment-id="${booked.id}"] ${tid('open-history')}`, 'its history');
+      const history = await shown(tid('appointment-history'), 'the appointment history');
+      await waitUntil(async () => (await history.$$(tid('history-event'))).length >= 2, 'the book and cancel events');
+      const actions = await browser.execute((sel) => [...document.querySelectorAll(sel)].map((r) => r.getAttribute('data-action')), tid('history-event'));
+      assert.deepEqual(actions, ['book', 'cancel'], 'booked, then cancelled');
+      assert.ok((await history.$$(tid('history-audit-entry'))).length >= 1, 'audit entries for it');
+      await shot('19-centre-bookings-history');
+
+      // Reports: each figure a chart over its table, the same figures as the CLI's report.
+      await click(tid('nav-reports'), 'the Reports tab');
+      await shown(tid('report-bookings-total'), 'the bookings figure');
+      const screenTotals = await browser.execute(() =>
+        Object.fromEntries(
+          ['bookings', 'searches-without-slots', 'slots-lost', 'errors', 'cancellations', 'outside-timeframe'].map((id) => [
+            id,
+            document.querySelector(`[data-testid="report-${id}-total"]`)?.textContent.trim(),
+          ]),
+        ),
+      );
+      const today = ukDay(Date.now());
+      const from = ukDay(Date.now() - 6 * 86_400_000);
+      const cli = bookdeskSupervisor('report', '--from', from, '--to', today);
+      assert.equal(cli.status, 0, `bookdesk report: ${JSON.stringify(cli.json)}`);
+      const sum = (list) => String(list.reduce((n, x) => n + x.count, 0));
+      const r = cli.json;
+      assert.deepEqual(screenTotals, {
+        bookings: sum(r.bookings),
+        'searches-without-slots': sum(r.searches_without_slots),
+        'slots-lost': sum(r.slots_lost),
+        errors: sum(r.errors_by_kind),
+        cancellations: `${sum(r.cancellations)} / ${sum(r.rebookings)}`,
+        'outside-timeframe': sum(r.outside_timeframe),
+      });
+      assert.ok(Number(screenTotals.bookings) >= 3, `this run's bookings are counted: ${screenTotals.bookings}`);
+      assert.ok(Number(sum(r.slots_lost)) >= 1, 'the slot lost at step 07 is counted');
+      t.diagnostic(`report: ${JSON.stringify(screenTotals)}`);
+      await shot('20-reports');
     });
   } finally {
     for (const name of ['api-key', 'signing-key']) cliSecret('delete', name);

@@ -39,7 +39,8 @@ if [ -z "$app" ]; then
 fi
 if [ -z "$cli" ]; then
   cli="$target_dir/debug/bookdesk"
-  [ -x "$cli" ] || (cd "$root" && cargo build -p bookdesk-cli)
+  # Always asked: cargo does nothing when it is up to date, and a stale CLI misleads the test.
+  (cd "$root" && cargo build -p bookdesk-cli)
 fi
 for bin in "$app" "$cli"; do
   [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }

@@ -312,9 +312,11 @@ describe("supervisors", () => {
       "Supervisors can review bookings and appointments; booking, changing and cancelling are for call handlers and clinicians.",
     );
     expect(screen.getByRole("contentinfo", { name: "Keyboard shortcuts" })).not.toHaveTextContent("Alt+B");
-    // Booked today stays theirs to review.
+    // The whole centre's bookings are theirs to review (Alt+4), and the reports (Alt+5).
     await user.keyboard("{Alt>}4{/Alt}");
-    expect(await screen.findByTestId("bookings-table")).toBeInTheDocument();
+    expect(await screen.findByTestId("centre-table")).toBeInTheDocument();
+    await user.keyboard("{Alt>}5{/Alt}");
+    expect(await screen.findByTestId("report-bookings-total")).toBeInTheDocument();
   });
 
   it("call handlers get Amend and Cancel on the same appointment", async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
-import type { AppInfo, Service, SlotView, User } from "./api/bindings";
+import type { AppInfo, Role, Service, SlotView, User } from "./api/bindings";
 import { defaultWindow, listServices, signOut, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { DemoBand } from "./components/DemoBand";
@@ -15,6 +15,8 @@ import { isTyping, runEscape } from "./keyboard";
 import { AppointmentsScreen } from "./screens/Appointments/AppointmentsScreen";
 import { useBooking } from "./screens/Book/useBooking";
 import { BookedScreen } from "./screens/Booked/BookedScreen";
+import { CentreScreen } from "./screens/Centre/CentreScreen";
+import { ReportsScreen } from "./screens/Reports/ReportsScreen";
 import { PatientScreen } from "./screens/Patient/PatientScreen";
 import { SettingsScreen } from "./screens/Settings/SettingsScreen";
 import { SlotsScreen } from "./screens/Slots/SlotsScreen";
@@ -23,12 +25,25 @@ import { useTriage } from "./screens/Triage/useTriage";
 import { filtersProblem, MAX_WINDOW_DAYS, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
 import type { ChosenPatient, Screen, Tab } from "./types";
 
-const TABS: { tab: Tab; label: string; testId: string }[] = [
+type TabDef = { tab: Tab; label: string; testId: string };
+
+const CALL_TABS: TabDef[] = [
   { tab: "patient", label: "Patient", testId: "nav-patient" },
   { tab: "slots", label: "Find a slot", testId: "nav-slots" },
   { tab: "appointments", label: "Appointments", testId: "nav-appointments" },
-  { tab: "booked", label: "Booked today", testId: "nav-booked" },
 ];
+
+/** Supervisors review the whole centre; everyone else sees what their own desk booked today. */
+function tabsFor(role: Role): TabDef[] {
+  if (role === "supervisor") {
+    return [
+      ...CALL_TABS,
+      { tab: "centre", label: "Booked", testId: "nav-centre" },
+      { tab: "reports", label: "Reports", testId: "nav-reports" },
+    ];
+  }
+  return [...CALL_TABS, { tab: "booked", label: "Booked today", testId: "nav-booked" }];
+}
 
 const isTab = (s: Screen): s is Tab => s !== "settings" && s !== "triage";
 
@@ -61,6 +76,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
   const [switching, setSwitching] = useState<Switching | null>(null);
 
   const canBook = user.role !== "supervisor";
+  const tabs = tabsFor(user.role);
 
   const nhsInput = useRef<HTMLInputElement>(null);
   const slotList = useRef<HTMLDivElement>(null);
@@ -206,10 +222,10 @@ export function Desk({ info, user, onSignedOut }: Props) {
         return;
       }
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
-        const digit = /^Digit([1-4])$/.exec(e.code);
-        if (digit) {
+        const digit = /^Digit([1-9])$/.exec(e.code);
+        if (digit && Number(digit[1]) <= tabs.length) {
           e.preventDefault();
-          const t = TABS[Number(digit[1]) - 1].tab;
+          const t = tabs[Number(digit[1]) - 1].tab;
           if (t === "patient") focusNhs();
           else goTab(t);
           return;
@@ -266,15 +282,15 @@ export function Desk({ info, user, onSignedOut }: Props) {
 
   function onTabKey(e: ReactKeyboardEvent<HTMLDivElement>) {
     // Arrow keys move along the tabs, as in any tab strip.
-    const i = TABS.findIndex((t) => t.tab === tab);
+    const i = tabs.findIndex((t) => t.tab === tab);
     let next = -1;
-    if (e.key === "ArrowRight") next = (i + 1) % TABS.length;
-    else if (e.key === "ArrowLeft") next = (i - 1 + TABS.length) % TABS.length;
+    if (e.key === "ArrowRight") next = (i + 1) % tabs.length;
+    else if (e.key === "ArrowLeft") next = (i - 1 + tabs.length) % tabs.length;
     else if (e.key === "Home") next = 0;
-    else if (e.key === "End") next = TABS.length - 1;
+    else if (e.key === "End") next = tabs.length - 1;
     if (next < 0) return;
     e.preventDefault();
-    const t = TABS[next].tab;
+    const t = tabs[next].tab;
     goTab(t, () => tabRefs.current[t]?.focus());
   }
 
@@ -290,7 +306,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
         />
       )}
       <div className="tabs" role="tablist" aria-label="Screens" onKeyDown={onTabKey}>
-        {TABS.map((t, i) => (
+        {tabs.map((t, i) => (
           <button
             key={t.tab}
             ref={(el) => {
@@ -362,6 +378,8 @@ export function Desk({ info, user, onSignedOut }: Props) {
           />
         )}
         {tab === "booked" && <BookedScreen services={services} today={today} />}
+        {tab === "centre" && <CentreScreen services={services} today={today} />}
+        {tab === "reports" && <ReportsScreen today={today} />}
         {tab === "triage" && triage.draft && (
           <TriageScreen
             draft={triage.draft}

@@ -8,7 +8,7 @@ export type ChosenPatient = {
   foundAt: string | null;
 };
 
-export type Tab = "patient" | "slots" | "appointments" | "booked";
+export type Tab = "patient" | "slots" | "appointments" | "booked" | "centre" | "reports";
 
 /**
  * Every screen of the desk: the tabs; Settings, reached from the header; and the call's triage
