@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use crate::args::BookingsArgs;
 use crate::commands;
-use crate::output::{json, or_dash, table};
+use crate::output::{json, or_dash, table, when};
 
 /// The columns of `report --csv`.
 pub const REPORT_COLUMNS: [&str; 6] = [
@@ -97,7 +97,7 @@ async fn centre_list(
         .iter()
         .map(|b| {
             vec![
-                b.booked_at.format("%d-%b-%Y %H:%M").to_string(),
+                when(&b.booked_at.fixed_offset()),
                 b.service_name.clone(),
                 b.appointment_id.clone(),
                 or_dash(b.status.as_deref()),
@@ -110,7 +110,7 @@ async fn centre_list(
         .collect();
     table(
         &[
-            "BOOKED (UTC)",
+            "BOOKED (UK)",
             "SERVICE",
             "APPOINTMENT",
             "STATUS",
@@ -166,7 +166,7 @@ async fn history(
         .iter()
         .map(|e| {
             vec![
-                e.recorded_at.format("%d-%b-%Y %H:%M:%S").to_string(),
+                when(&e.recorded_at.fixed_offset()),
                 lower(e.action),
                 lower(e.outcome),
                 e.user_name.clone(),
@@ -178,7 +178,7 @@ async fn history(
         .collect();
     table(
         &[
-            "RECORDED (UTC)",
+            "RECORDED (UK)",
             "ACTION",
             "OUTCOME",
             "USER",

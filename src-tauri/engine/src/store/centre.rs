@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::audit::entry_from_row;
-use super::db::{store_error, with_pool};
+use super::db::fetch_rows;
 use super::registry::event_from_row;
 use super::window::{Span, day_after, day_before, parse_instant};
 use super::{AuditEntry, BookingEvent, Store};
@@ -51,20 +51,13 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<BookingEvent>> {
         let span = Span::new(from, to);
-        let events: Vec<BookingEvent> = with_pool!(&self.db, pool => {
-            sqlx::query(
-                "SELECT * FROM booking_events WHERE recorded_at >= $1 AND recorded_at < $2
-                 ORDER BY id",
-            )
-            .bind(span.floor())
-            .bind(span.ceiling())
-            .fetch_all(pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<_>>()
-        })?;
+        let events = fetch_rows!(
+            &self.db,
+            "SELECT * FROM booking_events WHERE recorded_at >= $1 AND recorded_at < $2
+             ORDER BY id",
+            [span.floor(), span.ceiling()],
+            event_from_row
+        )?;
         Ok(events
             .into_iter()
             .filter(|e| span.holds(e.recorded_at))
@@ -79,21 +72,14 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>> {
         let span = Span::new(from, to);
-        let entries: Vec<AuditEntry> = with_pool!(&self.db, pool => {
-            sqlx::query(
-                "SELECT * FROM audit_log WHERE recorded_at >= $1 AND recorded_at < $2
-                   AND outcome NOT LIKE 'http 2%'
-                 ORDER BY id",
-            )
-            .bind(span.floor())
-            .bind(span.ceiling())
-            .fetch_all(pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<_>>()
-        })?;
+        let entries = fetch_rows!(
+            &self.db,
+            "SELECT * FROM audit_log WHERE recorded_at >= $1 AND recorded_at < $2
+               AND outcome NOT LIKE 'http 2%'
+             ORDER BY id",
+            [span.floor(), span.ceiling()],
+            entry_from_row
+        )?;
         let mut kept = Vec::with_capacity(entries.len());
         for e in entries {
             if span.holds(parse_instant(&e.recorded_at)?) {
@@ -109,20 +95,13 @@ impl Store {
         service_id: &str,
         appointment_id: &str,
     ) -> Result<Vec<BookingEvent>> {
-        with_pool!(&self.db, pool => {
-            sqlx::query(
-                "SELECT * FROM booking_events WHERE service_id = $1 AND appointment_id = $2
-                 ORDER BY id",
-            )
-            .bind(service_id)
-            .bind(appointment_id)
-            .fetch_all(pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(event_from_row)
-            .collect()
-        })
+        fetch_rows!(
+            &self.db,
+            "SELECT * FROM booking_events WHERE service_id = $1 AND appointment_id = $2
+             ORDER BY id",
+            [service_id, appointment_id],
+            event_from_row
+        )
     }
 
     /// The audit entries about one appointment, oldest first: every interaction that named it
@@ -133,17 +112,12 @@ impl Store {
         service_id: &str,
         appointment_id: &str,
     ) -> Result<Vec<AuditEntry>> {
-        with_pool!(&self.db, pool => {
-            sqlx::query(APPOINTMENT_AUDIT)
-                .bind(service_id)
-                .bind(appointment_id)
-                .fetch_all(pool)
-                .await
-                .map_err(store_error)?
-                .iter()
-                .map(entry_from_row)
-                .collect()
-        })
+        fetch_rows!(
+            &self.db,
+            APPOINTMENT_AUDIT,
+            [service_id, appointment_id],
+            entry_from_row
+        )
     }
 
     /// The successful events, oldest first, of every appointment whose successful booking
@@ -152,19 +126,17 @@ impl Store {
     pub async fn booked_events(&self, which: &Booked<'_>) -> Result<Vec<BookingEvent>> {
         let floor = which.from.map(day_before);
         let ceiling = which.to.map(day_after);
-        with_pool!(&self.db, pool => {
-            sqlx::query(BOOKED_EVENTS)
-                .bind(floor.clone())
-                .bind(ceiling.clone())
-                .bind(which.service_id)
-                .bind(which.user_local_id)
-                .bind(which.desk)
-                .fetch_all(pool)
-                .await
-                .map_err(store_error)?
-                .iter()
-                .map(event_from_row)
-                .collect()
-        })
+        fetch_rows!(
+            &self.db,
+            BOOKED_EVENTS,
+            [
+                floor,
+                ceiling,
+                which.service_id,
+                which.user_local_id,
+                which.desk,
+            ],
+            event_from_row
+        )
     }
 }

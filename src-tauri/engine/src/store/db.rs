@@ -28,6 +28,24 @@ macro_rules! with_pool {
 }
 pub(super) use with_pool;
 
+/// Every row `$sql` selects with the values bound in order, each read by `$from_row` (a
+/// function over [`Columns`]), whichever backend the store is on.
+macro_rules! fetch_rows {
+    ($db:expr, $sql:expr, [$($value:expr),* $(,)?], $from_row:expr) => {
+        $crate::store::db::with_pool!($db, pool => {
+            sqlx::query($sql)
+                $(.bind($value))*
+                .fetch_all(pool)
+                .await
+                .map_err($crate::store::db::store_error)?
+                .iter()
+                .map($from_row)
+                .collect::<$crate::error::Result<Vec<_>>>()
+        })
+    };
+}
+pub(super) use fetch_rows;
+
 pub(super) fn store_error(e: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Store).with_diagnostics(e.to_string())
 }

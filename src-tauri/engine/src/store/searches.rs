@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::db::{Columns, store_error, with_pool};
+use super::db::{Columns, fetch_rows, store_error, with_pool};
 use super::window::{Span, parse_instant};
 use crate::error::Result;
 
@@ -63,20 +63,13 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<SearchRecord>> {
         let span = Span::new(from, to);
-        let rows: Vec<SearchRecord> = with_pool!(&self.db, pool => {
-            sqlx::query(
-                "SELECT * FROM search_events WHERE recorded_at >= $1 AND recorded_at < $2
-                 ORDER BY id",
-            )
-            .bind(span.floor())
-            .bind(span.ceiling())
-            .fetch_all(pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(search_from_row)
-            .collect::<Result<_>>()
-        })?;
+        let rows = fetch_rows!(
+            &self.db,
+            "SELECT * FROM search_events WHERE recorded_at >= $1 AND recorded_at < $2
+             ORDER BY id",
+            [span.floor(), span.ceiling()],
+            search_from_row
+        )?;
         Ok(rows
             .into_iter()
             .filter(|s| span.holds(s.recorded_at))

@@ -302,7 +302,41 @@ function mayChange(cmd: string) {
 
 // The commands that act for a person; the rest (app info, the NHS number check, sign-in, the
 // keyring) work signed out, as in the real app.
-const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings"]);
+const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings", "centre_bookings", "appointment_history", "centre_report", "export_csv"]);
+
+// The supervisor's reviews, as the engine refuses them to everyone else.
+const REVIEWS = new Set(["centre_bookings", "appointment_history", "centre_report"]);
+
+function mayReview(cmd: string) {
+  if (REVIEWS.has(cmd) && signedIn().role !== "supervisor") {
+    throw err({ kind: "not-permitted", message: "Only supervisors can review the whole centre's bookings, histories and reports.", next_step: "Look at this desk's own bookings instead, or ask a supervisor for the centre's figures." });
+  }
+}
+
+/** A believable day's figures for each day of the range, for the reports screen. */
+function mockReport(range: { from: string; to: string }) {
+  const days: string[] = [];
+  for (let d = range.from; d <= range.to && days.length < 366; d = addDays(d, 1)) days.push(d);
+  const per = (n: number) => days.map((day, i) => ({ day, count: ((i * 7 + n) % 5) + 1 }));
+  return {
+    range,
+    bookings: days.flatMap((day, i) => [
+      { day, service_id: "beckside-medical-practice", service_name: "Beckside Medical Practice", count: 6 + (i % 4) },
+      { day, service_id: "calder-valley-utc", service_name: "Calder Valley Urgent Treatment Centre", count: 3 + (i % 3) },
+    ]),
+    searches_without_slots: per(1),
+    slots_lost: per(2),
+    errors_by_kind: [
+      { kind: "slot-taken", label: "Slot taken by someone else", count: 4 },
+      { kind: "interaction-timeout", label: "Service interaction: service did not answer in time", count: 2 },
+      { kind: "patient-not-found", label: "Patient not known to the service", count: 1 },
+    ],
+    cancellations: per(3),
+    rebookings: per(4).map((d) => ({ ...d, count: Math.max(1, d.count - 2) })),
+    outside_timeframe: per(0).slice(0, 1),
+    search_to_booked: { count: days.length * 9, median_secs: 184, p90_secs: 512 },
+  };
+}
 
 async function search(req: SearchRequest, ch: Channel<SearchEvent>) {
   const tasks = req.services.map(async (id) => {
@@ -535,6 +569,7 @@ export async function invoke<T>(cmd: string, args: Record<string, unknown> = {})
 async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
   if (NEEDS_USER.has(cmd)) signedIn();
   if (cmd === "book" || cmd === "amend_appointment" || cmd === "cancel_appointment") mayChange(cmd);
+  mayReview(cmd);
   switch (cmd) {
     case "app_info":
       if (params.get("fail") === "start") {
@@ -623,6 +658,30 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       ];
       return [...bookings, ...seeded].sort((a, b) => Date.parse(b.booked_at) - Date.parse(a.booked_at));
     }
+    case "centre_bookings": {
+      const listed = (await handle("list_bookings", {})) as BookingSummary[];
+      return listed.map((b, i) => ({
+        service_id: b.service_id,
+        service_name: DIRECTORY.find((d) => d.id === b.service_id)?.name ?? b.service_id,
+        appointment_id: b.appointment_id,
+        status: b.status,
+        start: b.start,
+        end: b.end,
+        nhs_number: b.nhs_number,
+        booked_by: b.booked_by,
+        booked_by_local_id: b.booked_by.toLowerCase().replace(/ /g, "."),
+        desk: i % 2 ? "Leeds floor 1, desk 7" : "Leeds floor 1, desk 3",
+        booked_at: b.booked_at,
+        last_action: b.last_action,
+        last_changed_at: b.last_changed_at,
+      }));
+    }
+    case "appointment_history":
+      return { service_id: args.serviceId, appointment_id: args.appointmentId, events: [], audit: [] };
+    case "centre_report":
+      return mockReport(args.range as { from: string; to: string });
+    case "export_csv":
+      return `/home/desk/Downloads/${String(args.name)}-${ukToday()}-093000.csv`;
     default:
       throw err({ kind: "config", message: `Unknown command ${cmd}.`, next_step: "This is a bug in the demo mock." });
   }
