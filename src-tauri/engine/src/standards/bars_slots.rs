@@ -5,7 +5,8 @@
 use super::mapping::{address_text, concept_text, first_text, parse_instant, person_name};
 use crate::directory::Service;
 use crate::fhir::r4::{
-    Bundle, Extension, HealthcareService, Location, Practitioner, PractitionerRole, Schedule, Slot,
+    Bundle, BundleIndex, Extension, HealthcareService, Location, Practitioner, PractitionerRole,
+    ResourceKind, Schedule, Slot,
 };
 use crate::ids::SlotId;
 use crate::views::{DeliveryChannel, LocationView, PractitionerView, SlotView};
@@ -30,16 +31,26 @@ fn location_view(l: &Location) -> LocationView {
 
 /// Free slots, soonest first; a slot without a usable id, start or end is left out.
 pub fn slot_views(bundle: &Bundle, service: &Service) -> Vec<SlotView> {
+    let index = bundle.index();
     let mut views: Vec<SlotView> = bundle
         .resources_of::<Slot>()
         .filter(|s| s.status.as_deref().is_none_or(|st| st == "free"))
-        .filter_map(|slot| slot_view(bundle, service, slot))
+        .filter_map(|slot| slot_view(&Resolver(&index), service, slot))
         .collect();
     views.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
     views
 }
 
-fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView> {
+/// Typed look-ups over the index.
+struct Resolver<'a>(&'a BundleIndex<'a>);
+
+impl<'a> Resolver<'a> {
+    fn find_of<T: ResourceKind>(&self, reference: &str) -> Option<&'a T> {
+        self.0.find(reference).and_then(T::from_resource)
+    }
+}
+
+fn slot_view(bundle: &Resolver<'_>, service: &Service, slot: &Slot) -> Option<SlotView> {
     let id = slot.id.as_deref().and_then(|i| SlotId::parse(i).ok());
     let start = slot.start.as_deref().and_then(parse_instant);
     let end = slot.end.as_deref().and_then(parse_instant);

@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::directory::Service;
 use crate::fhir::stu3::{
-    Address, Appointment, Bundle, CodeableConcept, HumanName, Location, Patient, Reference,
-    Resource, Slot, extension_by_url, urls,
+    Address, Appointment, Bundle, BundleIndex, CodeableConcept, HumanName, Location, Patient,
+    Reference, Resource, Slot, extension_by_url, urls,
 };
 use crate::ids::{AppointmentId, NhsNumber, SlotId};
 use crate::views::{
@@ -99,16 +99,18 @@ fn resolve<'a>(
 /// Every free slot in a searchset, resolved and sorted soonest first. Slots without readable
 /// times are left out (and logged): a slot that cannot be placed in time cannot be offered.
 pub fn slot_views(bundle: &Bundle, service: &Service) -> Vec<SlotView> {
+    let index = bundle.index();
     let mut views: Vec<SlotView> = bundle
         .slots()
         .filter(|s| s.status.as_deref().is_none_or(|st| st == "free"))
-        .filter_map(|slot| slot_view(bundle, service, slot))
+        .filter_map(|slot| slot_view(&index, service, slot))
         .collect();
     views.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
     views
 }
 
-fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView> {
+fn slot_view(bundle: &BundleIndex<'_>, service: &Service, slot: &Slot) -> Option<SlotView> {
+    let resolve = |r: &Reference| r.reference.as_deref().and_then(|t| bundle.find(t));
     let id = slot.id.as_deref().and_then(|i| SlotId::parse(i).ok());
     let start = slot.start.as_deref().and_then(parse_instant);
     let end = slot.end.as_deref().and_then(parse_instant);
@@ -116,20 +118,17 @@ fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView
         tracing::warn!(service = %service.id, "slot without a usable id, start or end left out");
         return None;
     };
-    let schedule = slot
-        .schedule
-        .as_ref()
-        .and_then(|r| match resolve(Some(bundle), &[], r) {
-            Some(Resource::Schedule(s)) => Some(s.as_ref()),
-            _ => None,
-        });
+    let schedule = slot.schedule.as_ref().and_then(|r| match resolve(r) {
+        Some(Resource::Schedule(s)) => Some(s.as_ref()),
+        _ => None,
+    });
     let mut practitioner: Option<PractitionerView> = None;
     let mut role: Option<String> = None;
     let mut location: Option<LocationView> = None;
     if let Some(schedule) = schedule {
         role = role_from_extension(&schedule.extension);
         for actor in &schedule.actor {
-            match resolve(Some(bundle), &[], actor) {
+            match resolve(actor) {
                 Some(Resource::Practitioner(p)) => {
                     practitioner = Some(PractitionerView {
                         id: p.id.clone(),
@@ -143,13 +142,10 @@ fn slot_view(bundle: &Bundle, service: &Service, slot: &Slot) -> Option<SlotView
                 }
                 Some(Resource::Location(l)) => location = Some(location_view(l)),
                 Some(Resource::HealthcareService(hs)) if location.is_none() => {
-                    let loc =
-                        hs.location
-                            .iter()
-                            .find_map(|r| match resolve(Some(bundle), &[], r) {
-                                Some(Resource::Location(l)) => Some(location_view(l)),
-                                _ => None,
-                            });
+                    let loc = hs.location.iter().find_map(|r| match resolve(r) {
+                        Some(Resource::Location(l)) => Some(location_view(l)),
+                        _ => None,
+                    });
                     location = loc.or_else(|| {
                         Some(LocationView {
                             id: None,

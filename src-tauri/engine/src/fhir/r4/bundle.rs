@@ -9,6 +9,9 @@ use super::resource::{Resource, ResourceKind};
 use crate::fhir::serde_helpers::{first_of_many, one_or_many};
 use crate::fhir::stu3::parse_reference;
 
+/// A Bundle's resources by reference; resolves as [`Bundle::find`] does.
+pub type BundleIndex<'a> = crate::fhir::index::ReferenceIndex<'a, Resource>;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "resourceType", rename_all = "camelCase")]
 pub struct Bundle {
@@ -87,6 +90,14 @@ impl Bundle {
     /// [`Bundle::find`], keeping the result only if it is a `T`.
     pub fn find_of<'a, T: ResourceKind>(&'a self, reference: &str) -> Option<&'a T> {
         self.find(reference).and_then(T::from_resource)
+    }
+
+    /// The entries indexed for resolving many references at once.
+    pub fn index(&self) -> BundleIndex<'_> {
+        BundleIndex::new(self.entry.iter().filter_map(|e| {
+            let r = e.resource.as_ref()?;
+            Some((e.full_url.as_deref(), r, r.resource_type(), r.id()))
+        }))
     }
 
     /// [`Bundle::find`] for a Reference element.

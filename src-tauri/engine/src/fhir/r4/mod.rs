@@ -27,7 +27,9 @@ pub mod urls;
 pub use crate::fhir::stu3::{
     Address, CodeableConcept, Coding, ContactPoint, HumanName, Narrative, Period, parse_reference,
 };
-pub use bundle::{Bundle, BundleEntry, BundleEntryResponse, BundleEntrySearch, BundleLink};
+pub use bundle::{
+    Bundle, BundleEntry, BundleEntryResponse, BundleEntrySearch, BundleIndex, BundleLink,
+};
 pub use capability::{
     CapabilityImplementation, CapabilityInteraction, CapabilityMessaging,
     CapabilityMessagingEndpoint, CapabilityOperation, CapabilityRest, CapabilityRestResource,

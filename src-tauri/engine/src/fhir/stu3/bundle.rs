@@ -304,7 +304,18 @@ impl Bundle {
     pub fn find_of<'a, T: ResourceKind>(&'a self, reference: &str) -> Option<&'a T> {
         self.find(reference).and_then(T::from_resource)
     }
+
+    /// The entries indexed for resolving many references at once.
+    pub fn index(&self) -> BundleIndex<'_> {
+        BundleIndex::new(self.entry.iter().filter_map(|e| {
+            let r = e.resource.as_ref()?;
+            Some((e.full_url.as_deref(), r, r.resource_type(), r.id()))
+        }))
+    }
 }
+
+/// A Bundle's resources by reference; resolves as [`Bundle::find`] does.
+pub type BundleIndex<'a> = crate::fhir::index::ReferenceIndex<'a, Resource>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -18,7 +18,8 @@ mod scheduling;
 pub mod urls;
 
 pub use bundle::{
-    Bundle, BundleEntry, BundleEntrySearch, BundleLink, Resource, ResourceKind, find_contained,
+    Bundle, BundleEntry, BundleEntrySearch, BundleIndex, BundleLink, Resource, ResourceKind,
+    find_contained,
 };
 pub use capability::{
     CapabilityImplementation, CapabilityInteraction, CapabilityOperation, CapabilityRest,
