@@ -32,6 +32,8 @@ type Props = {
   /** False for supervisors: appointments are shown, with no Amend or Cancel. */
   canChange: boolean;
   onFindPatient: () => void;
+  /** After each load: the appointments found, and the ids of services that did not answer. */
+  onLoaded?: (appointments: AppointmentView[], unanswered: string[]) => void;
 };
 
 type Loaded = {
@@ -73,13 +75,15 @@ async function loadAll(nhs: string, today: string, services: Service[]): Promise
 }
 
 /** The patient's appointments across services: upcoming ones can be amended or cancelled. */
-export function AppointmentsScreen({ patient, services, today, canChange, onFindPatient }: Props) {
+export function AppointmentsScreen({ patient, services, today, canChange, onFindPatient, onLoaded }: Props) {
   const nhs = patient?.patient.nhs_number ?? null;
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [announce, setAnnounce] = useState("");
   const [amending, setAmending] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState<AppointmentView | null>(null);
   const seq = useRef(0);
+  const onLoadedRef = useRef(onLoaded);
+  onLoadedRef.current = onLoaded;
   const heading = useRef<HTMLHeadingElement>(null);
 
   const reload = useCallback(async () => {
@@ -87,7 +91,13 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
     const mine = ++seq.current;
     setLoad({ state: "loading" });
     const data = await loadAll(nhs, today, services);
-    if (mine === seq.current) setLoad({ state: "loaded", data });
+    if (mine !== seq.current) return;
+    setLoad({ state: "loaded", data });
+    // Which services did not answer: a window that failed, or a failure naming no service,
+    // leaves every service unanswered.
+    const whole = data.errors.length > 0 || data.failures.some((f) => !f.error.service_id);
+    const unanswered = whole ? services.map((s) => s.id) : data.failures.map((f) => f.error.service_id as string);
+    onLoadedRef.current?.(data.appointments, unanswered);
   }, [nhs, today, services]);
 
   useEffect(() => {
