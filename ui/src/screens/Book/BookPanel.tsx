@@ -342,7 +342,7 @@ function UnknownOutcome({ booking, onAppointments }: { booking: Booking; onAppoi
             You have said you checked with {where}.
           </p>
         )}
-        <button type="button" className="button" onClick={onAppointments}>
+        <button type="button" className="button" data-testid="outcome-unknown-check" onClick={onAppointments}>
           Check the patient's appointments <kbd>Alt+A</kbd>
         </button>
         {settled === null && (
