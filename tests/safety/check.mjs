@@ -241,7 +241,7 @@ function inSource(t, root) {
   const text = readFileSync(full, 'utf8');
   if (t.kind === 'rust') {
     const found = t.name.split('::').some((seg) => /^\w+$/.test(seg) && new RegExp(`\\bfn ${seg}\\b`).test(text));
-    return found ? null : `no fn named in ${t.name} in ${t.file}`;
+    return found ? null : `is not in ${t.file} (no fn of that name)`;
   }
   const title = t.name.split(' > ').at(-1);
   return text.includes(title) ? null : `"${title}" is not in ${t.file}`;
@@ -269,16 +269,17 @@ export function check(logText, run, root) {
   const full = { rust: run.rust ?? [], vitest: run.vitest ?? [], e2e: run.e2e ?? [] };
   for (const t of namedTests(hazards)) {
     const label = `${t.kind} ${t.file}::${t.kind === 'vitest' ? `"${t.name}"` : t.name}`;
+    const fail = (why) => problems.push({ hazard: t.hazard, test: t, message: `${label}: ${why}` });
     const missing = inSource(t, root);
     if (missing) {
-      problems.push({ hazard: t.hazard, message: `${label}: ${missing}` });
+      fail(missing);
       continue;
     }
     const { hits, error, as } = find(t, full, root);
-    if (error) problems.push({ hazard: t.hazard, message: `${label}: ${error}` });
-    else if (hits.length === 0) problems.push({ hazard: t.hazard, message: `${label}: did not run (not in the results as ${as})` });
-    else if (hits.length > 1) problems.push({ hazard: t.hazard, message: `${label}: ambiguous, ${hits.length} results match; name it in full` });
-    else if (hits[0].status !== 'passed') problems.push({ hazard: t.hazard, message: `${label}: ${hits[0].status}` });
+    if (error) fail(error);
+    else if (hits.length === 0) fail(`did not run (not in the results as ${as})`);
+    else if (hits.length > 1) fail(`ambiguous, ${hits.length} results match; name it in full`);
+    else if (hits[0].status !== 'passed') fail(hits[0].status);
   }
   return { hazards, problems };
 }
@@ -314,13 +315,19 @@ function main(argv) {
   }
   const { hazards, problems } = check(read(log), run, root);
   const tests = namedTests(hazards);
+  // The closing line counts named tests proven and not, plus problems with the log itself.
+  const unproven = new Set(problems.filter((p) => p.test).map((p) => p.test));
+  const failed = unproven.size + problems.filter((p) => !p.test).length;
+  const tally = `safety: ${tests.length - unproven.size} passed, ${failed} failed`;
   if (problems.length > 0) {
     console.error(`Hazard log check FAILED: ${problems.length} problem(s) in ${path.relative(root, path.resolve(log))}`);
     for (const p of problems) console.error(`  ${p.hazard}: ${p.message}`);
+    console.log(tally);
     process.exit(1);
   }
   const controls = hazards.reduce((n, h) => n + h.controls.length, 0);
   console.log(`Hazard log check passed: ${hazards.length} hazards, ${controls} controls, ${tests.length} named tests, each ran and passed.`);
+  console.log(tally);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

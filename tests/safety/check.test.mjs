@@ -205,7 +205,7 @@ test('a named test that is not in its source file is reported as such', () => {
   const text = log(...control('- test: rust src-tauri/engine/tests/safe_booking.rs::a_test_that_was_removed', '- test: e2e tests/e2e/booking.test.mjs::99-no-such-step'));
   const messages = check(text, passingRun(text), ROOT).problems.map((p) => p.message);
   assert.equal(messages.length, 2);
-  assert.match(messages[0], /no fn named in a_test_that_was_removed/);
+  assert.match(messages[0], /a_test_that_was_removed: is not in src-tauri\/engine\/tests\/safe_booking.rs \(no fn of that name\)/);
   assert.match(messages[1], /"99-no-such-step" is not in tests\/e2e\/booking.test.mjs/);
 });
 
@@ -248,10 +248,12 @@ test('the command line exits 1 listing each problem with its hazard id, and 0 wh
   const good = spawnSync('node', [CHECKER, ...args, '--tap', `tests/e2e/booking.test.mjs=${path.join(dir, 'e2e.tap')}`], { encoding: 'utf8' });
   assert.equal(good.status, 0, good.stderr);
   assert.match(good.stdout, /1 hazards, 1 controls, 2 named tests/);
+  assert.match(good.stdout, /^safety: 2 passed, 0 failed$/m);
   // The e2e results left out: that step did not run.
   const bad = spawnSync('node', [CHECKER, ...args], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /H01: e2e tests\/e2e\/booking.test.mjs::07-slot-taken: did not run/);
+  assert.match(bad.stdout, /^safety: 1 passed, 1 failed$/m);
   const usage = spawnSync('node', [CHECKER, '--cargo', path.join(dir, 'nope.txt')], { encoding: 'utf8' });
   assert.equal(usage.status, 2);
 });

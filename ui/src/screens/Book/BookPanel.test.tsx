@@ -275,8 +275,21 @@ describe("the Book panel", () => {
     expect(screen.getByTestId("outcome-found")).toHaveTextContent("The booking was made");
     expect(screen.getByTestId("outcome-found")).toHaveTextContent("1007");
     expect(screen.queryByTestId("outcome-unknown-held")).toBeNull();
+    expect(screen.getByTestId("outcome-unknown")).not.toHaveTextContent("may or may not have been made");
     await user.click(screen.getByTestId("outcome-unknown-close"));
     expect(screen.queryByTestId("outcome-unknown")).toBeNull();
+  });
+
+  it("settles on a check that answers without the booking, saying it is not there", async () => {
+    const { user } = await bookWithUnknownOutcome();
+    // Another appointment of the patient's, in another slot, is not this booking.
+    client.patientAppointments.mockResolvedValue(ok({ appointments: [appointment({ id: "1001", start: at(3, 9), slot_ids: ["other"] })], failures: [] }));
+    await user.click(screen.getByTestId("outcome-unknown-check"));
+    await screen.findAllByTestId("appointment-row");
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.getByTestId("outcome-not-found")).toHaveTextContent("This slot is not among the patient's appointments at Beckside Medical Practice");
+    expect(screen.queryByTestId("outcome-found")).toBeNull();
+    expect(screen.getByTestId("outcome-unknown-close")).toBeEnabled();
   });
 
   it("a check the booking's service did not answer settles nothing; the person's word that they checked does", async () => {

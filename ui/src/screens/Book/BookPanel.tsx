@@ -314,21 +314,23 @@ function UnknownOutcome({ booking, onAppointments }: { booking: Booking; onAppoi
   return (
     <section className="panel book-panel" aria-label="Book" data-testid="outcome-unknown">
       <ErrorPanel error={error} title="Outcome unknown — do not book again" autoFocus>
-        <p className="error-panel__strong">
-          The booking may or may not have been made at {where}
-          {" "}({formatDayWithWeekday(ukDay(slot.start))} {formatTimeRange(slot.start, slot.end)}). Check the patient's
-          appointments before doing anything else.
-        </p>
-        {settled === null && (
-          <p className="notice notice--warning" role="status" data-testid="outcome-unknown-held">
-            Outcome unknown — checking: this booking stays open, and no other slot, patient or user can be taken up,
-            until you have checked.
-          </p>
-        )}
         {settled?.how === "checked" && settled.found && (
           <p className="notice notice--success" role="status" data-testid="outcome-found">
             The booking was made: it is on the patient's appointments at {where}, reference{" "}
             <strong>{settled.found.id}</strong>. Read it back from the Appointments screen; do not book again.
+          </p>
+        )}
+        {!(settled?.how === "checked" && settled.found) && (
+          <p className="error-panel__strong">
+            The booking may or may not have been made at {where}
+            {" "}({formatDayWithWeekday(ukDay(slot.start))} {formatTimeRange(slot.start, slot.end)}). Check the
+            patient's appointments before doing anything else.
+          </p>
+        )}
+        {settled === null && (
+          <p className="notice notice--warning" role="status" data-testid="outcome-unknown-held">
+            Outcome unknown — checking: this booking stays open, and no other slot, patient or user can be taken up,
+            until you have checked.
           </p>
         )}
         {settled?.how === "checked" && !settled.found && (
