@@ -474,6 +474,12 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
         async () => (await browser.execute((sel) => document.querySelector(sel)?.getAttribute('data-status'), rowSel)) === 'cancelled',
         `appointment ${booked.id} to show as cancelled`,
       );
+      // What to tell the patient, where and when, is on screen once it is done.
+      const readBack = await shown(tid('cancel-readback'), 'the cancellation read-back');
+      const told = await readBack.getText();
+      assert.match(told, /Cancelled — tell the patient/);
+      assert.ok(told.includes(`Reference ${booked.id}`), `the read-back names the reference: ${told}`);
+      assert.ok(told.includes('Feeling better, no longer needed'), `the read-back gives the reason: ${told}`);
       const held = bookdesk('show', '--service', booked.service, '--appointment', booked.id);
       assert.equal(held.json.status, 'cancelled', 'the provider cancelled it');
       assert.equal(held.json.cancellation_reason, 'Feeling better, no longer needed');
@@ -761,7 +767,58 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await shot('18-bars-cancelled');
     });
 
-    await step('11-switch-user-clears-the-patient', async () => {
+    await step('11-outcome-unknown-holds-the-desk', async () => {
+      // The demo provider loses the next booking's answer and refuses the check after it: the
+      // booking is made, and the desk cannot tell.
+      const info = await appCommand('app_info');
+      const provider = info.provider_url.replace(/\/$/, '');
+      const armed = await fetch(`${provider}/_admin/faults/lose-next-booking`, { method: 'POST' });
+      assert.equal(armed.status, 200, 'the demo provider can lose a booking: is provider-sim up to date?');
+
+      // Only slots free now: earlier steps booked and took some.
+      slotStarts.clear();
+      for (const s of bookdesk('slots', '--all').json.slots) slotStarts.set(slotKey(s.service_id, s.id), Date.parse(s.start));
+      await searchAll();
+      const { row } = await slotWithin(gpServices[0], 24 * 60);
+      t.diagnostic(`picking ${row.service} slot ${row.slot}; its answer will be lost`);
+      await click(rowSelector(row), `slot ${row.slot}`);
+      await shown(tid('book-panel'), 'the booking panel');
+      await (await shown(tid('description-input'))).setValue('Headache and neck stiffness');
+      // Jane already has the urgent treatment centre appointment from earlier in the call.
+      await click(tid('already-booked-ack'), 'Book another anyway');
+      await click(tid('confirm-booking'), 'Confirm booking');
+
+      const panel = await shown(tid('outcome-unknown'), 'the outcome-unknown panel');
+      assert.match(await panel.getText(), /Outcome unknown — do not book again/);
+      await shown(tid('outcome-unknown-held'), 'the "checking" notice');
+      assert.equal(await browser.$(tid('outcome-unknown-close')).isEnabled(), false, 'no Close before checking');
+      await shot('19-outcome-unknown');
+
+      // Nobody else takes over the desk meanwhile.
+      await click(tid('switch-user'), 'Switch user');
+      await shown(tid('switch-user-held'), 'the reason switching is refused');
+      assert.equal(await browser.$(tid('confirm-switch-user')).isEnabled(), false, 'no switching user');
+      await click('button=Stay signed in', 'Stay signed in');
+
+      // Checking the patient's appointments settles it: the booking is there.
+      await click(tid('outcome-unknown-check'), 'Check the patient\'s appointments');
+      await waitUntil(async () => (await browser.$$(tid('appointment-row'))).length > 0, 'the patient\'s appointments to be listed');
+      await click(tid('nav-slots'), 'the Find a slot tab');
+      const found = await shown(tid('outcome-found'), 'the booking found by the check');
+      const text = await found.getText();
+      assert.match(text, /The booking was made/);
+      const id = /reference (\S+)\./.exec(text)?.[1];
+      assert.ok(id, `the notice names the reference: ${text}`);
+      const held = bookdesk('show', '--service', row.service, '--appointment', id);
+      assert.equal(held.status, 0, `the provider holds appointment ${id}`);
+      assert.equal(held.json.status, 'booked');
+      assert.deepEqual(held.json.slot_ids, [row.slot]);
+      await shot('20-outcome-settled');
+      await click(tid('outcome-unknown-close'), 'Close');
+      await waitUntil(async () => !(await browser.$(tid('outcome-unknown')).isExisting()), 'the panel to close once settled');
+    });
+
+    await step('12-switch-user-clears-the-patient', async () => {
       // Jane is still in the banner from the handler's call: switching asks first.
       await shown(tid('patient-banner'), 'the patient banner before switching');
       await click(tid('switch-user'), 'Switch user');

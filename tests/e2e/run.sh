@@ -3,6 +3,8 @@
 #
 #   tests/e2e/run.sh [APP_BINARY [BOOKDESK_BINARY]]
 #
+# BOOKDESK_E2E_TAP=FILE also writes the results as TAP to FILE.
+#
 # Without arguments it uses the debug builds in the cargo target folder, building the UI and
 # both binaries first when they are missing. Screenshots go to target/e2e-screenshots/.
 # Exits with the test runner's status.
@@ -93,8 +95,16 @@ for _ in $(seq 1 100); do
 done
 port_open || { cat "$driver_log" >&2; echo "tauri-driver did not listen on $port within 20 s" >&2; exit 2; }
 
+# With BOOKDESK_E2E_TAP set, node's TAP report is also written there, for the hazard log check
+# (tests/safety/check.mjs); people still see the usual report.
+reporters=()
+if [ -n "${BOOKDESK_E2E_TAP:-}" ]; then
+  mkdir -p "$(dirname "$BOOKDESK_E2E_TAP")"
+  reporters=(--test-reporter=spec --test-reporter-destination=stdout
+             --test-reporter=tap --test-reporter-destination="$(abspath "$BOOKDESK_E2E_TAP")")
+fi
 status=0
-(cd "$root" && node --test tests/e2e/booking.test.mjs) || status=$?
+(cd "$root" && node --test "${reporters[@]}" tests/e2e/booking.test.mjs) || status=$?
 
 stop_driver
 if [ "$status" -eq 0 ]; then

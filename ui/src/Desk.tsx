@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
-import type { AppInfo, Role, Service, SlotView, User } from "./api/bindings";
+import type { AppInfo, AppointmentView, Role, Service, SlotView, User } from "./api/bindings";
 import { defaultWindow, listServices, signOut, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { DemoBand } from "./components/DemoBand";
@@ -74,6 +74,8 @@ export function Desk({ info, user, onSignedOut }: Props) {
   const [nhsText, setNhsText] = useState("");
   const [help, setHelp] = useState(false);
   const [switching, setSwitching] = useState<Switching | null>(null);
+  // Another patient was asked for while a booking's outcome is unknown: say why not yet.
+  const [heldBack, setHeldBack] = useState(false);
 
   const canBook = user.role !== "supervisor";
   const tabs = tabsFor(user.role);
@@ -147,7 +149,12 @@ export function Desk({ info, user, onSignedOut }: Props) {
       patient &&
       ((patient.patient.nhs_number && patient.patient.nhs_number === next.patient.nhs_number) ||
         (patient.source === "manual" && next.source === "manual" && patient === next));
-    if (!same) booking.reset();
+    // Not while a booking's outcome is unknown: this patient may be booked, or not, and only a
+    // check says which.
+    if (!same && !booking.reset()) {
+      setHeldBack(true);
+      return;
+    }
     // A summary typed before the patient was found is this patient's; another patient's is not.
     if (patient && !same) triage.clear();
     triage.patientChosen(next.patient);
@@ -185,6 +192,18 @@ export function Desk({ info, user, onSignedOut }: Props) {
   const back = useCallback(() => {
     goTab(previousTab && previousTab !== tab ? previousTab : "patient");
   }, [goTab, previousTab, tab]);
+
+  /**
+   * The patient's appointments were fetched: with a booking's outcome unknown, that settles it
+   * when the booking's service answered (the booking is there or not).
+   */
+  function appointmentsLoaded(found: AppointmentView[], unanswered: string[]) {
+    if (booking.state.phase !== "unknown" || booking.state.settled) return;
+    const slot = booking.state.slot;
+    if (unanswered.includes(slot.service_id)) return;
+    const made = found.find((a) => a.service_id === slot.service_id && a.status === "booked" && a.slot_ids.includes(slot.id));
+    booking.settle({ how: "checked", found: made ?? null });
+  }
 
   async function signOutNow() {
     // Busy only inside the dialog: without one, nothing should flash up while signing out.
@@ -375,6 +394,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
             today={today}
             canChange={canBook}
             onFindPatient={focusNhs}
+            onLoaded={appointmentsLoaded}
           />
         )}
         {tab === "booked" && <BookedScreen services={services} today={today} />}
@@ -403,11 +423,35 @@ export function Desk({ info, user, onSignedOut }: Props) {
       </main>
       <ShortcutBar onHelp={() => setHelp(true)} canBook={canBook} />
       {help && <ShortcutHelp onClose={() => setHelp(false)} canBook={canBook} />}
+      {heldBack && (
+        <Dialog title="A booking's outcome is unknown" onClose={() => setHeldBack(false)} alert testId="held-dialog">
+          <p>
+            The booking at {booking.state.phase === "unknown" ? booking.state.slot.service_name : "the service"} may or may
+            not have been made. Check the patient's appointments (or with the service) before changing patient.
+          </p>
+          <div className="dialog__actions">
+            <button type="button" className="button button--secondary" onClick={() => setHeldBack(false)}>
+              Back
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setHeldBack(false);
+                goTab("appointments");
+              }}
+            >
+              Check the patient's appointments
+            </button>
+          </div>
+        </Dialog>
+      )}
       {switching && (
         <SwitchUserDialog
           patient={patient}
           draft={booking.state.phase !== "idle" || triage.draft !== null}
           bookingInFlight={booking.state.phase === "booking"}
+          outcomeUnknown={booking.held}
           switching={switching}
           onStay={() => setSwitching(null)}
           onSwitch={() => void signOutNow()}
@@ -422,13 +466,15 @@ type SwitchProps = {
   /** A slot chosen for booking, a booking's outcome, or a triage summary, on screen. */
   draft: boolean;
   bookingInFlight: boolean;
+  /** A booking's outcome is unknown and not yet checked. */
+  outcomeUnknown: boolean;
   switching: Switching;
   onStay: () => void;
   onSwitch: () => void;
 };
 
 /** Switching user ends the call on this screen: the patient and everything found for them go. */
-function SwitchUserDialog({ patient, draft, bookingInFlight, switching, onStay, onSwitch }: SwitchProps) {
+function SwitchUserDialog({ patient, draft, bookingInFlight, outcomeUnknown, switching, onStay, onSwitch }: SwitchProps) {
   const { busy, error } = switching;
   return (
     <Dialog title="Switch user?" onClose={() => !busy && onStay()} alert testId="switch-user-dialog">
@@ -450,6 +496,12 @@ function SwitchUserDialog({ patient, draft, bookingInFlight, switching, onStay, 
           A booking is being sent to the service. Wait for its answer before switching user.
         </div>
       )}
+      {outcomeUnknown && (
+        <div className="notice notice--warning" role="status" data-testid="switch-user-held">
+          A booking's outcome is unknown. Check the patient's appointments, or tick that you have checked with the
+          service, before switching user.
+        </div>
+      )}
       {error && <ErrorPanel error={error} title="You are still signed in" compact />}
       <div className="dialog__actions">
         <button type="button" className="button button--secondary" onClick={onStay} disabled={busy}>
@@ -460,7 +512,7 @@ function SwitchUserDialog({ patient, draft, bookingInFlight, switching, onStay, 
           className="button button--warning"
           data-testid="confirm-switch-user"
           onClick={onSwitch}
-          disabled={busy || bookingInFlight}
+          disabled={busy || bookingInFlight || outcomeUnknown}
         >
           {busy ? "Signing out…" : "Switch user"}
         </button>

@@ -443,6 +443,17 @@ pub async fn cancel(
     if as_json {
         json(&a)
     } else {
+        // Said first, in words for the patient: a cancellation they are not told about leaves
+        // them expecting care that will not happen.
+        println!("CANCELLED — tell the patient:");
+        println!(
+            "  Your appointment at {} on {} has been cancelled ({}). Reference {}.",
+            a.service_name,
+            when(&a.start),
+            a.cancellation_reason.as_deref().unwrap_or(reason),
+            a.id
+        );
+        println!();
         print_appointment(&a)
     }
     Ok(())

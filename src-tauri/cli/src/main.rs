@@ -1,6 +1,6 @@
 //! `bookdesk`: Booking Desk from the command line. Exit status 0 on success, 1 when a booking or
 //! provider error stops the command or `audit verify` finds the trail broken, 2 on bad usage
-//! (including details that are not valid).
+//! (including details that are not valid), 3 when a booking's outcome is unknown.
 
 mod args;
 mod clinical;
@@ -94,6 +94,16 @@ async fn run(cli: Cli) -> Result<bool, Error> {
     result.map(|()| answer)
 }
 
+/// The exit status for an error. An unknown outcome has its own, so that a script never takes it
+/// for an ordinary failure and books again: the patient may already be booked.
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::InvalidInput => 2,
+        ErrorKind::OutcomeUnknown => 3,
+        _ => 1,
+    }
+}
+
 fn main() -> std::process::ExitCode {
     booking_engine::init_logging();
     let cli = Cli::parse();
@@ -112,18 +122,37 @@ fn main() -> std::process::ExitCode {
             if as_json {
                 output::json(&err);
             } else {
+                if err.kind == ErrorKind::OutcomeUnknown {
+                    eprintln!(
+                        "OUTCOME UNKNOWN: the booking may or may not have been made. Do not book again until it is checked."
+                    );
+                }
                 eprintln!("{}", err.message);
                 eprintln!("What to do: {}", err.next_step);
                 if let Some(t) = &err.trace_id {
                     eprintln!("Trace id: {t}");
                 }
             }
-            let code = if err.kind == ErrorKind::InvalidInput {
-                2
-            } else {
-                1
-            };
-            std::process::ExitCode::from(code)
+            std::process::ExitCode::from(exit_code(err.kind))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_outcome_has_an_exit_status_of_its_own() {
+        assert_eq!(exit_code(ErrorKind::OutcomeUnknown), 3);
+        assert_eq!(exit_code(ErrorKind::InvalidInput), 2);
+        for kind in [
+            ErrorKind::SlotTaken,
+            ErrorKind::Timeout,
+            ErrorKind::ProviderError,
+            ErrorKind::AlreadyBooked,
+        ] {
+            assert_eq!(exit_code(kind), 1, "{kind:?}");
         }
     }
 }

@@ -1069,3 +1069,126 @@ fn booking_with_a_summary_delivers_the_report_and_refuses_without_consent() {
     // The description came from the summary, as the preview showed it.
     assert!(str_of(&booked["appointment"], "description").starts_with("Sore throat"));
 }
+
+// --- Clinical safety (tests/SAFETY.md) --------------------------------------------------------
+
+/// Arms the simulator's lost booking: the next booking is made but its answer never comes
+/// back, and the check of the patient's appointments that follows is refused.
+fn lose_next_booking(sim: &TestSim) {
+    let base = sim.base_url();
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host).expect("simulator reachable");
+    write!(
+        s,
+        "POST /_admin/faults/lose-next-booking HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("answer read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// A desk on a simulator of its own (so its faults touch no other test), and a GP practice there.
+fn desk_on_own_sim() -> (TestSim, Desk, String) {
+    let sim = TestSim::start(SimOptions::default());
+    let desk = Desk::with_config(&sim.config());
+    let gp = sim.service("gp-practice", "gp-connect");
+    (sim, desk, gp)
+}
+
+#[test]
+fn a_booking_whose_outcome_is_unknown_exits_3_and_says_not_to_book_again() {
+    let (sim, desk, gp) = desk_on_own_sim();
+    let slot = desk.slot_ahead(&gp);
+    let slot_id = str_of(&slot, "id").to_string();
+    lose_next_booking(&sim);
+    let args = book_args(&gp, &slot_id, DAVID, "Chest pain on exertion");
+    let e = desk.fails(&args, 3, "outcome-unknown");
+    assert!(str_of(&e, "next_step").contains("Do not book again"), "{e}");
+    // The booking was in fact made, once, and the registry says its outcome is unknown.
+    assert_eq!(sim.holding(&slot_id).len(), 1, "the service holds it");
+    let history = desk.ok(&["bookings", "--history"]);
+    let unknown: Vec<&Value> = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|h| h["outcome"] == "unknown")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{history}");
+
+    // For a person: said first, in capitals, with what not to do; the same exit status.
+    let other = desk.slot_ahead(&gp);
+    let other_id = str_of(&other, "id").to_string();
+    lose_next_booking(&sim);
+    let mut plain_args = book_args(&gp, &other_id, DAVID, "Chest pain");
+    plain_args.push("--book-anyway");
+    let plain = desk.run(&plain_args);
+    plain.expect_code(3);
+    assert!(
+        plain.stderr.contains("OUTCOME UNKNOWN") && plain.stderr.contains("Do not book again"),
+        "{}",
+        plain.stderr
+    );
+    assert!(!plain.stdout.contains("BOOKED"), "{}", plain.stdout);
+    assert_eq!(
+        sim.holding(&other_id).len(),
+        1,
+        "sent once, never again on a guess"
+    );
+}
+
+#[test]
+fn a_cancellation_says_what_to_tell_the_patient() {
+    let (desk, gp, slot) = demo_slot("gp-practice");
+    let booked = desk.ok(&book_args(&gp, str_of(&slot, "id"), JANE, "Earache"));
+    let id = str_of(&booked["appointment"], "id").to_string();
+    let args = appointment_args("cancel", &gp, &id, &["--reason", "Feeling better"]);
+    let run = desk.run(&args);
+    run.expect_code(0);
+    let mut lines = run.stdout.lines();
+    assert_eq!(lines.next(), Some("CANCELLED — tell the patient:"));
+    let told = lines.next().unwrap_or_default();
+    let name = str_of(&booked["appointment"], "service_name");
+    assert!(
+        told.contains(&format!("Your appointment at {name} on ")),
+        "{told}"
+    );
+    assert!(
+        told.contains(&format!(
+            "has been cancelled (Feeling better). Reference {id}."
+        )),
+        "{told}"
+    );
+    assert_eq!(desk.show(&gp, &id)["status"], "cancelled");
+}
+
+#[test]
+fn trace_logs_name_no_patient() {
+    // The noisiest path: every log level, a lost answer and the check that follows it.
+    let (sim, desk, gp) = desk_on_own_sim();
+    let slot = desk.slot_ahead(&gp);
+    let patient = desk.ok(&["patient", "--service", &gp, "--nhs", DAVID]);
+    lose_next_booking(&sim);
+    let args = book_args(&gp, str_of(&slot, "id"), DAVID, "Chest pain");
+    let mut cmd = desk.command(&args);
+    cmd.env("BOOKDESK_LOG", "trace");
+    let run = Run::from_output(vec!["book".into()], cmd.output().expect("bookdesk runs"));
+    run.expect_code(3);
+    assert!(
+        run.stderr.lines().count() > 20,
+        "trace logging is on: {}",
+        run.stderr
+    );
+    let spaced = format!("{} {} {}", &DAVID[..3], &DAVID[3..6], &DAVID[6..]);
+    let family = str_of(&patient, "family").to_string();
+    let given = patient["given"][0]
+        .as_str()
+        .expect("a given name")
+        .to_string();
+    for needle in [DAVID.to_string(), spaced, family, given] {
+        assert!(
+            !run.stderr.contains(&needle),
+            "the logs name the patient ({needle})"
+        );
+    }
+}

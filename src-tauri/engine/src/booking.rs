@@ -433,10 +433,12 @@ impl Engine {
             .await;
         let lost = match first {
             Ok(resp) => {
-                return self
-                    .booking_answer(plan, resp, event)
-                    .await
-                    .map(|a| (a, false));
+                let said_yes = resp.is_success();
+                return match self.booking_answer(plan, resp, event).await {
+                    Ok(a) => Ok((a, false)),
+                    Err(e) if said_yes && unreadable(&e) => self.check_unreadable(plan, e).await,
+                    Err(e) => Err(e),
+                };
             }
             Err(SendFailure {
                 error,
@@ -469,15 +471,48 @@ impl Engine {
         // fails in transit or on the provider's side leaves it open, so look once more.
         match retry {
             Ok(resp) if settles(&resp) => {
+                let said_yes = resp.is_success();
                 let mut retry_event = event.clone();
                 let result = self.booking_answer(plan, resp, &mut retry_event).await;
                 event.trace_id = Some(first_trace.clone());
-                result.map(|a| (a, true))
+                match result {
+                    Ok(a) => Ok((a, true)),
+                    Err(e) if said_yes && unreadable(&e) => {
+                        self.check_unreadable(plan, e.with_trace(&first_trace))
+                            .await
+                    }
+                    Err(e) => Err(e),
+                }
             }
             Ok(_) | Err(_) => match self.find_booking(plan).await {
                 Ok(Some(found)) => Ok((found, true)),
                 _ => Err(unknown()),
             },
+        }
+    }
+
+    /// The service said yes to the booking but its answer could not be read: that is no failure
+    /// to book. Look, as after a lost answer, and never send it again; unsettled, it is unknown.
+    async fn check_unreadable(
+        &self,
+        plan: &Plan<'_>,
+        read_error: Error,
+    ) -> Result<(AppointmentView, bool)> {
+        let service = plan.service;
+        tracing::warn!(service = %service.id, kind = ?read_error.kind, "booking answer unreadable; checking");
+        match self.find_booking(plan).await {
+            Ok(Some(found)) => Ok((found, true)),
+            _ => {
+                let mut err = Error::new(ErrorKind::OutcomeUnknown)
+                    .with_service(&service.id)
+                    .with_message(format!(
+                        "{} said the booking was made, but its answer could not be read.",
+                        service.name
+                    ));
+                err.trace_id = read_error.trace_id;
+                err.diagnostics = read_error.diagnostics;
+                Err(err)
+            }
         }
     }
 
@@ -841,6 +876,14 @@ fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
 /// refused as a request (4xx other than "timed out" and "too many"). Server errors do not.
 fn settles(resp: &FhirResponse) -> bool {
     resp.is_success() || ((400..500).contains(&resp.status) && !matches!(resp.status, 408 | 429))
+}
+
+/// Errors that say a provider's answer could not be read, rather than what it said.
+fn unreadable(e: &Error) -> bool {
+    matches!(
+        e.kind,
+        ErrorKind::MalformedResponse | ErrorKind::WrongContentType | ErrorKind::ResponseTooLarge
+    )
 }
 
 fn slot_ids(plan: &Plan<'_>) -> Vec<SlotId> {

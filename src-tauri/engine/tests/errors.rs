@@ -1557,3 +1557,54 @@ fn error_kinds_serialise_kebab_case() {
         assert_plain_words(kebab(kind), "next step", &err.next_step);
     }
 }
+
+/// The service says the booking was made (201), but its answer cannot be read: that is not a
+/// failure to book. As with a lost answer, the desk looks before saying anything, and never
+/// sends the booking again.
+#[tokio::test]
+async fn a_booked_answer_that_cannot_be_read_is_checked_never_called_a_failure() {
+    for found in [true, false] {
+        let case = format!("201 with an unreadable body, booking found by the check: {found}");
+        let provider =
+            ScriptedProvider::start(
+                move |call| match (call.method.as_str(), call.path.as_str()) {
+                    ("GET", "/Patient") => fhir(200, patient_bundle()),
+                    ("GET", "/Slot") => fhir(200, slot_bundle()),
+                    ("POST", "/Appointment") => raw(
+                        201,
+                        Some(FHIR_JSON),
+                        br#"{"resourceType":"Appointment","id":"9","sta"#.to_vec(),
+                    ),
+                    ("GET", "/Patient/1/Appointment") if found => {
+                        fhir(200, searchset(vec![appointment("9", "1")]))
+                    }
+                    ("GET", "/Patient/1/Appointment") => fhir(200, empty_bundle()),
+                    _ => outcome(404, "REFERENCE_NOT_FOUND"),
+                },
+            )
+            .await;
+        let desk = desk(provider.port, Standard::GpConnect).await;
+        let request = book_request(&desk, Standard::GpConnect);
+        let (result, _) = within(&case, LIMIT * 2, desk.engine.book(request)).await;
+        if found {
+            let outcome = result.expect(&case);
+            assert!(outcome.confirmed_by_check, "{case}");
+            assert_eq!(outcome.appointment.id.as_str(), "9", "{case}");
+            assert_eq!(events(&desk).await[0].outcome, Outcome::Succeeded, "{case}");
+        } else {
+            let err = result.expect_err(&case);
+            assert_error(&case, &err, &expect(ErrorKind::OutcomeUnknown, None, None));
+            assert_eq!(events(&desk).await[0].outcome, Outcome::Unknown, "{case}");
+        }
+        assert_eq!(
+            provider.requests("POST", "/Appointment").len(),
+            1,
+            "{case}: POSTs"
+        );
+        assert_eq!(
+            provider.requests("GET", "/Patient/1/Appointment").len(),
+            1,
+            "{case}: checked once"
+        );
+    }
+}

@@ -23,8 +23,17 @@ async fn reset(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
     (StatusCode::OK, Json(json!({ "reset": true })))
 }
 
+/// Arms a booking whose outcome the desk cannot learn: the next GP Connect or UEC booking is
+/// committed and its answer lost, and the next look at a patient's appointments is refused.
+async fn lose_next_booking(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
+    sim.faults.lose_next_booking();
+    tracing::info!("the next booking's answer will be lost");
+    (StatusCode::OK, Json(json!({ "armed": true })))
+}
+
 pub fn router() -> Router<Arc<Sim>> {
     Router::new()
+        .route("/_admin/faults/lose-next-booking", post(lose_next_booking))
         .route("/_admin/appointments", get(appointments))
         .route("/_admin/bars-bookings", get(bars_bookings))
         .route("/_admin/reset", post(reset))

@@ -198,11 +198,20 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         );
     }
 
+    if let Ok((Op::PatientAppointments(_), _)) = &result
+        && sim.faults.check_refused()
+    {
+        tracing::warn!(service = service.id, trace = %trace, "injected refusal of the check");
+        let e = FhirError::internal("Injected failure: the appointments could not be read");
+        return error_response(&e, correlation.as_ref());
+    }
+
     match result {
         Ok((op, reply)) => {
+            let lost = reply.committed && op == Op::Book && sim.faults.booking_lost();
             if reply.committed
                 && op.commits()
-                && sim.faults.drop_after_commit()
+                && (lost || sim.faults.drop_after_commit())
                 && let Some(signal) = parts.extensions.get::<DropSignal>()
             {
                 tracing::warn!(service = service.id, trace = %trace, "injected drop after commit");

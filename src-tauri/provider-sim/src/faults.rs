@@ -3,7 +3,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
@@ -16,6 +16,10 @@ pub struct Faults {
     rng: Mutex<StdRng>,
     /// How many of the next BaRS requests the platform throttles (429).
     throttle_next: AtomicU32,
+    /// The next booking is committed and left unanswered, and the check that follows refused:
+    /// a booking whose outcome the desk cannot learn, on demand (`/_admin/faults/lose-next-booking`).
+    lose_next_booking: AtomicBool,
+    refuse_next_check: AtomicBool,
 }
 
 impl Faults {
@@ -33,7 +37,28 @@ impl Faults {
             malformed_rate,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             throttle_next: AtomicU32::new(0),
+            lose_next_booking: AtomicBool::new(false),
+            refuse_next_check: AtomicBool::new(false),
         }
+    }
+
+    /// Loses the next booking's answer and refuses the check of the patient's appointments after it.
+    pub fn lose_next_booking(&self) {
+        self.lose_next_booking.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether this booking's answer is to be lost; arms the refusal of the check that follows.
+    pub fn booking_lost(&self) -> bool {
+        let lost = self.lose_next_booking.swap(false, Ordering::SeqCst);
+        if lost {
+            self.refuse_next_check.store(true, Ordering::SeqCst);
+        }
+        lost
+    }
+
+    /// Whether this look at a patient's appointments is the check to refuse.
+    pub fn check_refused(&self) -> bool {
+        self.refuse_next_check.swap(false, Ordering::SeqCst)
     }
 
     /// The platform throttles the next `n` BaRS requests.

@@ -52,6 +52,44 @@ async fn drop_after_commit_commits_then_closes_the_connection() {
 }
 
 #[tokio::test]
+async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused() {
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let target = desk.gp_target(&svc, "9434765919").await;
+    let before = sim.appointments().len();
+    let arm = desk.http.post(format!(
+        "{}/_admin/faults/lose-next-booking",
+        sim.base_url()
+    ));
+    assert_eq!(send(arm).await.status(), 200);
+
+    let result = desk.gp_book_req(&svc, &target.booking()).send().await;
+    assert!(result.is_err(), "the answer is lost: {result:?}");
+    assert_eq!(
+        sim.appointments().len(),
+        before + 1,
+        "but the booking is made"
+    );
+
+    // The next look at the patient's appointments is refused, and only that one.
+    let today = chrono::Utc::now().date_naive();
+    let path = format!(
+        "/Patient/{}/Appointment?start={}&start={}",
+        target.patient,
+        enc(&format!("ge{today}")),
+        enc(&format!("le{}", today + chrono::Duration::days(14)))
+    );
+    let check = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
+    expect_outcome(check, 500, "INTERNAL_SERVER_ERROR").await;
+    let again = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
+    assert_eq!(again.status(), 200);
+
+    // Disarmed: the next booking is answered as usual.
+    let next = desk.gp_target(&svc, "9434765919").await;
+    assert_eq!(desk.gp_book(&svc, &next.booking()).await.status(), 201);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn fail_rate_one_answers_500_and_changes_nothing() {
     let (sim, desk, svc) = open_with(with_fault(|o| o.fail_rate = 1.0), PRACTICE).await;
     let before = sim.appointments().len();

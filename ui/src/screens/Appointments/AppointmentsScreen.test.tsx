@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppointmentView, SearchWindow } from "../../api/bindings";
-import { addDays, daysBetween, ukToday } from "../../format";
+import { addDays, daysBetween, formatDayWithWeekday, ukDay, ukToday } from "../../format";
 import { apiError, appointment, at, jane, services } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
@@ -165,7 +165,7 @@ describe("amend", () => {
 });
 
 describe("cancel", () => {
-  it("asks to confirm and needs a reason", async () => {
+  it("asks to confirm, needs a reason, and says what to tell the patient", async () => {
     serve([upcoming]);
     const user = renderScreen();
     await user.click(await screen.findByTestId("cancel-button"));
@@ -190,6 +190,11 @@ describe("cancel", () => {
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(rowOf("1002")).toHaveTextContent("Cancelled: Feeling better");
     expect(within(rowOf("1002")).queryByTestId("cancel-button")).toBeNull();
+    // Read back: where, when and that it is cancelled, to tell the patient.
+    const readBack = screen.getByTestId("cancel-readback");
+    expect(readBack).toHaveTextContent("Cancelled — tell the patient");
+    expect(readBack).toHaveTextContent(`Your appointment at ${upcoming.service_name} on ${formatDayWithWeekday(ukDay(upcoming.start))}`);
+    expect(readBack).toHaveTextContent("has been cancelled (Feeling better). Reference 1002.");
   });
 
   it("Keep (or Esc) leaves the appointment alone", async () => {

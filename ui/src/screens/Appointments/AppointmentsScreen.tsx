@@ -32,6 +32,8 @@ type Props = {
   /** False for supervisors: appointments are shown, with no Amend or Cancel. */
   canChange: boolean;
   onFindPatient: () => void;
+  /** After each load: the appointments found, and the ids of services that did not answer. */
+  onLoaded?: (appointments: AppointmentView[], unanswered: string[]) => void;
 };
 
 type Loaded = {
@@ -73,13 +75,18 @@ async function loadAll(nhs: string, today: string, services: Service[]): Promise
 }
 
 /** The patient's appointments across services: upcoming ones can be amended or cancelled. */
-export function AppointmentsScreen({ patient, services, today, canChange, onFindPatient }: Props) {
+export function AppointmentsScreen({ patient, services, today, canChange, onFindPatient, onLoaded }: Props) {
   const nhs = patient?.patient.nhs_number ?? null;
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [announce, setAnnounce] = useState("");
   const [amending, setAmending] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState<AppointmentView | null>(null);
+  // The last cancellation, to be read to the patient: a cancellation they are not told about
+  // leaves them expecting care that will not happen.
+  const [cancelled, setCancelled] = useState<AppointmentView | null>(null);
   const seq = useRef(0);
+  const onLoadedRef = useRef(onLoaded);
+  onLoadedRef.current = onLoaded;
   const heading = useRef<HTMLHeadingElement>(null);
 
   const reload = useCallback(async () => {
@@ -87,7 +94,13 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
     const mine = ++seq.current;
     setLoad({ state: "loading" });
     const data = await loadAll(nhs, today, services);
-    if (mine === seq.current) setLoad({ state: "loaded", data });
+    if (mine !== seq.current) return;
+    setLoad({ state: "loaded", data });
+    // Which services did not answer: a window that failed, or a failure naming no service,
+    // leaves every service unanswered.
+    const whole = data.errors.length > 0 || data.failures.some((f) => !f.error.service_id);
+    const unanswered = whole ? services.map((s) => s.id) : data.failures.map((f) => f.error.service_id as string);
+    onLoadedRef.current?.(data.appointments, unanswered);
   }, [nhs, today, services]);
 
   useEffect(() => {
@@ -157,6 +170,7 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
               {announce}
             </div>
           )}
+          {cancelled && <CancelReadBack appointment={cancelled} />}
           {load.data.errors.map((e) => (
             <ErrorPanel key={e.what} error={e.error} title={`Appointments for ${e.what} could not be fetched`} compact />
           ))}
@@ -184,7 +198,10 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
         <CancelDialog
           appointment={cancelling}
           onKeep={() => setCancelling(null)}
-          onCancelled={() => void afterChange("Appointment cancelled. The list has been refreshed.")}
+          onCancelled={(a) => {
+            setCancelled(a);
+            void afterChange("Appointment cancelled. The list has been refreshed.");
+          }}
         />
       )}
     </section>
@@ -373,7 +390,21 @@ function AmendForm({ appointment, onDone, onClose }: { appointment: AppointmentV
   );
 }
 
-function CancelDialog({ appointment, onKeep, onCancelled }: { appointment: AppointmentView; onKeep: () => void; onCancelled: () => void }) {
+/** What to tell the patient about the appointment just cancelled. */
+function CancelReadBack({ appointment: a }: { appointment: AppointmentView }) {
+  return (
+    <div className="notice notice--warning" role="status" data-testid="cancel-readback">
+      <p className="notice__title">Cancelled — tell the patient</p>
+      <p>
+        Your appointment at {a.service_name} on {formatDayWithWeekday(ukDay(a.start))} at {formatTimeRange(a.start, a.end)}{" "}
+        has been cancelled{a.cancellation_reason ? ` (${a.cancellation_reason})` : ""}. Reference {a.id}.
+      </p>
+      <p className="small">If the patient is not on the call, tell them another way before the appointment time.</p>
+    </div>
+  );
+}
+
+function CancelDialog({ appointment, onKeep, onCancelled }: { appointment: AppointmentView; onKeep: () => void; onCancelled: (a: AppointmentView) => void }) {
   const [reason, setReason] = useState("");
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -392,7 +423,8 @@ function CancelDialog({ appointment, onKeep, onCancelled }: { appointment: Appoi
     setError(null);
     const r = await cancelAppointment(appointment.service_id, appointment.id, reason.trim());
     setBusy(false);
-    if (r.ok) onCancelled();
+    // The service's answer, with the reason given here when it does not echo one.
+    if (r.ok) onCancelled({ ...appointment, ...r.value, cancellation_reason: r.value.cancellation_reason ?? reason.trim() });
     else setError(r.error);
   }
 

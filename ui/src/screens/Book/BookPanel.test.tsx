@@ -43,6 +43,18 @@ async function readyToBook(slots: SlotView[] = [gpSlot()], { findPatient = true 
   return { ...app, calls, call };
 }
 
+/** A booking at the GP practice whose answer was lost and could not be checked. */
+async function bookWithUnknownOutcome() {
+  const app = await readyToBook();
+  client.book.mockResolvedValue(
+    fail(apiError({ kind: "outcome-unknown", service_id: "beckside", message: "Beckside Medical Practice did not answer, and checking could not tell whether the booking was made.", next_step: "Do not book again. Check the patient's appointments." })),
+  );
+  await app.user.type(screen.getByTestId("description-input"), "Sore throat");
+  await app.user.click(screen.getByTestId("confirm-booking"));
+  await screen.findByTestId("outcome-unknown");
+  return app;
+}
+
 function deferred<T>() {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
@@ -205,22 +217,97 @@ describe("the Book panel", () => {
   });
 
   it("says the outcome is unknown and must not be booked again", async () => {
-    const { user } = await readyToBook();
-    client.book.mockResolvedValue(
-      fail(apiError({ kind: "outcome-unknown", message: "Beckside Medical Practice did not answer, and checking could not tell whether the booking was made.", next_step: "Do not book again. Check the patient's appointments." })),
-    );
-    await user.type(screen.getByTestId("description-input"), "Sore throat");
-    await user.click(screen.getByTestId("confirm-booking"));
-    const panel = await screen.findByTestId("error-panel");
+    const { user } = await bookWithUnknownOutcome();
+    const panel = screen.getByTestId("error-panel");
     expect(panel).toHaveAttribute("data-kind", "outcome-unknown");
     expect(panel).toHaveTextContent("Outcome unknown — do not book again");
     expect(panel).toHaveTextContent("Check the patient's appointments before doing anything else");
+    expect(screen.getByTestId("outcome-unknown-held")).toHaveTextContent("Outcome unknown — checking");
     expect(screen.queryByTestId("confirm-booking")).toBeNull();
     // No other slot can be booked from here until the handler has dealt with it.
     await user.click(screen.getAllByTestId("slot-row")[0]);
     expect(screen.queryByTestId("book-panel")).toBeNull();
     await user.click(within(panel).getByRole("button", { name: /Check the patient's appointments/ }));
     expect(screen.getByTestId("nav-appointments")).toHaveAttribute("aria-selected", "true");
+  });
+
+  it("will not leave a booking whose outcome is unknown: not by Close, Esc, another slot, another patient or Switch user", async () => {
+    const { user } = await bookWithUnknownOutcome();
+    const close = screen.getByTestId("outcome-unknown-close");
+    expect(close).toBeDisabled();
+    close.click();
+    await user.keyboard("{Escape}");
+    await user.click(screen.getAllByTestId("slot-row")[0]);
+    expect(screen.getByTestId("outcome-unknown")).toBeInTheDocument();
+
+    // Another patient: refused, with why and the way to check.
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: { ...jane, id: "102", nhs_number: "9476719931", family: "OKONJO", given: ["David"] } }));
+    await user.keyboard("{Alt>}1{/Alt}");
+    await user.clear(screen.getByTestId("nhs-input"));
+    await user.type(screen.getByTestId("nhs-input"), "9476719931");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.click(screen.getByTestId("find-patient"));
+    const held = await screen.findByTestId("held-dialog");
+    expect(held).toHaveTextContent("may or may not have been made");
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("JACKSON, Jane");
+    await user.click(within(held).getByRole("button", { name: "Back" }));
+
+    // Switch user: asked, and refused until it is settled.
+    await user.click(screen.getByTestId("switch-user"));
+    expect(screen.getByTestId("switch-user-held")).toHaveTextContent("A booking's outcome is unknown");
+    expect(screen.getByTestId("confirm-switch-user")).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Stay signed in" }));
+
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.getByTestId("outcome-unknown")).toBeInTheDocument();
+    expect(client.signOut).not.toHaveBeenCalled();
+    expect(client.book).toHaveBeenCalledTimes(1);
+  });
+
+  it("settles once the patient's appointments are checked, and says the booking was made when it is there", async () => {
+    const { user } = await bookWithUnknownOutcome();
+    client.patientAppointments.mockResolvedValue(
+      ok({ appointments: [appointment({ id: "1007", start: at(2, 8), end: at(2, 8, 10), slot_ids: ["1202612020800"] })], failures: [] }),
+    );
+    await user.click(screen.getByRole("button", { name: /Check the patient's appointments/ }));
+    await screen.findAllByTestId("appointment-row");
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.getByTestId("outcome-found")).toHaveTextContent("The booking was made");
+    expect(screen.getByTestId("outcome-found")).toHaveTextContent("1007");
+    expect(screen.queryByTestId("outcome-unknown-held")).toBeNull();
+    expect(screen.getByTestId("outcome-unknown")).not.toHaveTextContent("may or may not have been made");
+    await user.click(screen.getByTestId("outcome-unknown-close"));
+    expect(screen.queryByTestId("outcome-unknown")).toBeNull();
+  });
+
+  it("settles on a check that answers without the booking, saying it is not there", async () => {
+    const { user } = await bookWithUnknownOutcome();
+    // Another appointment of the patient's, in another slot, is not this booking.
+    client.patientAppointments.mockResolvedValue(ok({ appointments: [appointment({ id: "1001", start: at(3, 9), slot_ids: ["other"] })], failures: [] }));
+    await user.click(screen.getByTestId("outcome-unknown-check"));
+    await screen.findAllByTestId("appointment-row");
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.getByTestId("outcome-not-found")).toHaveTextContent("This slot is not among the patient's appointments at Beckside Medical Practice");
+    expect(screen.queryByTestId("outcome-found")).toBeNull();
+    expect(screen.getByTestId("outcome-unknown-close")).toBeEnabled();
+  });
+
+  it("a check the booking's service did not answer settles nothing; the person's word that they checked does", async () => {
+    const { user } = await bookWithUnknownOutcome();
+    client.patientAppointments.mockResolvedValue(
+      ok({ appointments: [], failures: [apiError({ service_id: "beckside", message: "Beckside Medical Practice did not answer." })] }),
+    );
+    await user.keyboard("{Alt>}a{/Alt}");
+    await screen.findByText("Services that could not be asked");
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.getByTestId("outcome-unknown-held")).toBeInTheDocument();
+    expect(screen.getByTestId("outcome-unknown-close")).toBeDisabled();
+
+    await user.click(screen.getByTestId("outcome-unknown-ack"));
+    expect(screen.getByTestId("outcome-acknowledged")).toHaveTextContent("You have said you checked with Beckside Medical Practice");
+    await user.click(screen.getByTestId("switch-user"));
+    expect(screen.queryByTestId("switch-user-held")).toBeNull();
+    expect(screen.getByTestId("confirm-switch-user")).toBeEnabled();
   });
 
   it("shows other failures in the ErrorPanel with a way back to the form", async () => {

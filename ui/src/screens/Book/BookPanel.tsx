@@ -140,22 +140,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   }
 
   if (state.phase === "unknown") {
-    return (
-      <section className="panel book-panel" aria-label="Book">
-        <ErrorPanel error={state.error} title="Outcome unknown — do not book again" autoFocus>
-          <p className="error-panel__strong">
-            The booking may or may not have been made at {state.slot.service_name}. Check the patient's appointments
-            before doing anything else.
-          </p>
-          <button type="button" className="button" onClick={onAppointments}>
-            Check the patient's appointments <kbd>Alt+A</kbd>
-          </button>
-          <button type="button" className="button button--secondary" onClick={booking.reset}>
-            Close
-          </button>
-        </ErrorPanel>
-      </section>
-    );
+    return <UnknownOutcome booking={booking} onAppointments={onAppointments} />;
   }
 
   if (state.phase === "failed") {
@@ -313,6 +298,77 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
           </p>
         </div>
       </form>
+    </section>
+  );
+}
+
+/**
+ * A booking that may or may not have been made. It stays on screen, and the desk will not move
+ * to another slot, patient or person, until the patient's appointments have been looked at or
+ * the person says they have checked with the service.
+ */
+function UnknownOutcome({ booking, onAppointments }: { booking: Booking; onAppointments: () => void }) {
+  if (booking.state.phase !== "unknown") return null;
+  const { slot, error, settled } = booking.state;
+  const where = slot.service_name;
+  return (
+    <section className="panel book-panel" aria-label="Book" data-testid="outcome-unknown">
+      <ErrorPanel error={error} title="Outcome unknown — do not book again" autoFocus>
+        {settled?.how === "checked" && settled.found && (
+          <p className="notice notice--success" role="status" data-testid="outcome-found">
+            The booking was made: it is on the patient's appointments at {where}, reference{" "}
+            <strong>{settled.found.id}</strong>. Read it back from the Appointments screen; do not book again.
+          </p>
+        )}
+        {!(settled?.how === "checked" && settled.found) && (
+          <p className="error-panel__strong">
+            The booking may or may not have been made at {where}
+            {" "}({formatDayWithWeekday(ukDay(slot.start))} {formatTimeRange(slot.start, slot.end)}). Check the
+            patient's appointments before doing anything else.
+          </p>
+        )}
+        {settled === null && (
+          <p className="notice notice--warning" role="status" data-testid="outcome-unknown-held">
+            Outcome unknown — checking: this booking stays open, and no other slot, patient or user can be taken up,
+            until you have checked.
+          </p>
+        )}
+        {settled?.how === "checked" && !settled.found && (
+          <p className="notice notice--warning" role="status" data-testid="outcome-not-found">
+            This slot is not among the patient's appointments at {where}. If the service may still have it, call them
+            before booking again.
+          </p>
+        )}
+        {settled?.how === "acknowledged" && (
+          <p className="notice notice--info" role="status" data-testid="outcome-acknowledged">
+            You have said you checked with {where}.
+          </p>
+        )}
+        <button type="button" className="button" data-testid="outcome-unknown-check" onClick={onAppointments}>
+          Check the patient's appointments <kbd>Alt+A</kbd>
+        </button>
+        {settled === null && (
+          <label className="checkbox">
+            <input type="checkbox" data-testid="outcome-unknown-ack" onChange={(e) => e.target.checked && booking.settle({ how: "acknowledged" })} />
+            <span>I have checked with {where} whether this booking was made</span>
+          </label>
+        )}
+        <button
+          type="button"
+          className="button button--secondary"
+          data-testid="outcome-unknown-close"
+          onClick={booking.reset}
+          disabled={settled === null}
+          aria-describedby={settled === null ? "outcome-unknown-why" : undefined}
+        >
+          Close
+        </button>
+        {settled === null && (
+          <p className="field__hint" id="outcome-unknown-why">
+            Close once you have checked the patient's appointments, or ticked that you have checked with the service.
+          </p>
+        )}
+      </ErrorPanel>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import type { BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SlotView } from "../../api/bindings";
+import type { AppointmentView, BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SlotView } from "../../api/bindings";
 import { book, type ApiError } from "../../api/client";
 import { charCount } from "../../format";
 import type { ChosenPatient } from "../../types";
@@ -14,7 +14,13 @@ export type BookingPhase =
   | { phase: "booked"; slot: SlotView; outcome: BookingOutcome }
   | { phase: "failed"; slot: SlotView; error: ApiError }
   | { phase: "slot-taken"; slot: SlotView; error: ApiError }
-  | { phase: "unknown"; slot: SlotView; error: ApiError };
+  | { phase: "unknown"; slot: SlotView; error: ApiError; settled: Settled | null };
+
+/**
+ * How an unknown outcome was dealt with: the patient's appointments were looked at (with the
+ * booking found there or not), or the person says they have checked with the service.
+ */
+export type Settled = { how: "checked"; found: AppointmentView | null } | { how: "acknowledged" };
 
 export type Drafts = {
   description: string;
@@ -64,9 +70,19 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
     setState((s) => (s.phase === "unknown" ? s : { phase: "editing", slot }));
   }, []);
 
+  // A booking whose outcome is unknown holds the desk until it is settled: leaving it could end
+  // in the patient booked twice, or not at all while the desk believes otherwise.
+  const held = state.phase === "unknown" && state.settled === null;
+  const heldRef = useRef(held);
+  heldRef.current = held;
+
   const close = useCallback(() => {
-    if (inFlight.current) return;
+    if (inFlight.current || heldRef.current) return;
     setState({ phase: "idle" });
+  }, []);
+
+  const settle = useCallback((settled: Settled) => {
+    setState((s) => (s.phase === "unknown" && s.settled === null ? { ...s, settled } : s));
   }, []);
 
   const backToForm = useCallback(() => {
@@ -106,7 +122,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
         setState({ phase: "slot-taken", slot, error });
         onSlotTaken();
       } else if (error.kind === "outcome-unknown") {
-        setState({ phase: "unknown", slot, error });
+        setState({ phase: "unknown", slot, error, settled: null });
       } else {
         setState({ phase: "failed", slot, error });
       }
@@ -114,13 +130,15 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
     [drafts, state, onBooked, onSlotTaken],
   );
 
-  const reset = useCallback(() => {
-    if (inFlight.current) return;
+  /** Clears the booking; refused (false) while one is being sent or its outcome is unknown. */
+  const reset = useCallback((): boolean => {
+    if (inFlight.current || heldRef.current) return false;
     setState({ phase: "idle" });
     setDrafts(EMPTY_DRAFTS);
+    return true;
   }, []);
 
-  return { state, drafts, setDrafts, pick, close, confirm, backToForm, reset };
+  return { state, drafts, setDrafts, pick, close, confirm, backToForm, reset, held, settle };
 }
 
 export type Booking = ReturnType<typeof useBooking>;
