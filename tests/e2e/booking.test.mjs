@@ -875,7 +875,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const actions = await browser.execute((sel) => [...document.querySelectorAll(sel)].map((r) => r.getAttribute('data-action')), tid('history-event'));
       assert.deepEqual(actions, ['book', 'cancel'], 'booked, then cancelled');
       assert.ok((await history.$$(tid('history-audit-entry'))).length >= 1, 'audit entries for it');
-      await shot('19-centre-bookings-history');
+      await shot('21-centre-bookings-history');
 
       // Reports: each figure a chart over its table, the same figures as the CLI's report.
       await click(tid('nav-reports'), 'the Reports tab');
@@ -905,7 +905,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.ok(Number(screenTotals.bookings) >= 3, `this run's bookings are counted: ${screenTotals.bookings}`);
       assert.ok(Number(sum(r.slots_lost)) >= 1, 'the slot lost at step 07 is counted');
       t.diagnostic(`report: ${JSON.stringify(screenTotals)}`);
-      await shot('20-reports');
+      await shot('22-reports');
     });
   } finally {
     for (const name of ['api-key', 'signing-key']) cliSecret('delete', name);
