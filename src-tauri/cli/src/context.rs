@@ -23,6 +23,28 @@ pub fn data_dir() -> Result<PathBuf, Error> {
 }
 
 pub async fn open(config: Option<&Path>) -> Result<Context, Error> {
+    let context = open_engine(config).await?;
+    settle_interrupted(&context.engine).await;
+    Ok(context)
+}
+
+/// Bookings a previous run left in flight (it was killed, or the machine stopped) are looked for
+/// at their services before anything else, and what became of each is said on stderr.
+async fn settle_interrupted(engine: &Engine) {
+    match engine.reconcile_interrupted().await {
+        Ok(list) => {
+            for r in list {
+                eprintln!("INTERRUPTED BOOKING: {}", r.message);
+            }
+        }
+        Err(e) => eprintln!(
+            "Interrupted bookings could not be checked: {} {}",
+            e.message, e.next_step
+        ),
+    }
+}
+
+async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
     if let Some(path) = config {
         let cfg = DeskConfig::load(path)?;
         return Ok(Context {

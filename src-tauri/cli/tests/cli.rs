@@ -1192,3 +1192,66 @@ fn trace_logs_name_no_patient() {
         );
     }
 }
+
+// --- Crash safety --------------------------------------------------------------------------------
+
+/// A booking left in flight by a run that died (its intent written, no outcome) is settled at
+/// the service by the next command, said on stderr and recorded.
+#[test]
+fn the_next_command_settles_a_booking_a_killed_run_left_in_flight() {
+    let sim = TestSim::start(SimOptions::default());
+    let desk = Desk::with_config(&sim.config());
+    let service = sim.service("gp-practice", "gp-connect");
+    let slot = desk.slot_ahead(&service);
+    let config = booking_engine::config::DeskConfig::load(&sim.config()).expect("config");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = booking_engine::store::Store::open(&config.store)
+            .await
+            .expect("store");
+        let desk_name = booking_engine::Desk::from_parts_with_tls(
+            &config,
+            store.clone(),
+            booking_engine::transport::TlsSetup::default(),
+        )
+        .expect("desk")
+        .name()
+        .to_string();
+        store
+            .begin_booking(&booking_engine::store::BookingIntent {
+                request_id: "9b2f6c1e-7d4a-4e8b-a1f0-3c5d7e9b1a24".into(),
+                recorded_at: chrono::Utc::now(),
+                service_id: service.clone(),
+                slot_ids: vec![str_of(&slot, "id").to_string()],
+                slot_start: str_of(&slot, "start").to_string(),
+                nhs_number: Some(JANE.into()),
+                user_local_id: "alex.taylor".into(),
+                user_name: "Alex Taylor".into(),
+                desk: desk_name,
+            })
+            .await
+            .expect("intent written");
+    });
+    let run = desk.run_json(&["bookings", "--history"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("INTERRUPTED BOOKING") && run.stderr.contains("was not made"),
+        "{}",
+        run.stderr
+    );
+    let events = run.json();
+    let settled = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["request_id"] == "9b2f6c1e-7d4a-4e8b-a1f0-3c5d7e9b1a24")
+        .expect("recorded");
+    assert_eq!(settled["outcome"], "failed");
+    // Settled once: the next command has nothing to say.
+    let again = desk.run(&["bookings"]);
+    assert!(
+        !again.stderr.contains("INTERRUPTED BOOKING"),
+        "{}",
+        again.stderr
+    );
+}

@@ -16,7 +16,7 @@ use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use crate::standards::{
     SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_now, uk_today,
 };
-use crate::store::{Action, BookingEvent, BookingSummary, Outcome};
+use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
 
@@ -138,7 +138,12 @@ fn check_contiguous(slots: &[SlotView]) -> Result<()> {
 }
 
 impl Engine {
-    fn event(&self, action: Action, service: &Service, outcome: Outcome) -> BookingEvent {
+    pub(crate) fn event(
+        &self,
+        action: Action,
+        service: &Service,
+        outcome: Outcome,
+    ) -> BookingEvent {
         let s = self.session();
         BookingEvent {
             id: 0,
@@ -173,7 +178,7 @@ impl Engine {
     }
 
     /// Records an attempt; a registry failure is reported but never undoes what the provider did.
-    async fn record(&self, mut e: BookingEvent, result: &Result<AppointmentView>) {
+    pub(crate) async fn record(&self, mut e: BookingEvent, result: &Result<AppointmentView>) {
         match result {
             Ok(a) => {
                 e.appointment_id = Some(a.id.to_string());
@@ -227,7 +232,15 @@ impl Engine {
         if view_result.is_ok() {
             event.outcome = Outcome::Succeeded;
         }
+        let request_id = event.request_id.clone();
         self.record(event, &view_result).await;
+        // The outcome is recorded (or the record failed and was logged): nothing is left to
+        // check after a restart.
+        if let Some(id) = request_id
+            && let Err(e) = self.store().end_booking(&id).await
+        {
+            tracing::error!(kind = ?e.kind, "booking intent not closed");
+        }
         result
     }
 
@@ -314,6 +327,29 @@ impl Engine {
             nhs: patient.nhs_number.clone(),
             request,
         };
+        // Written before the request goes: if the desk dies while it is out, the next start
+        // checks at the service. Without it no booking is sent, so none can be lost.
+        self.store()
+            .begin_booking(&BookingIntent {
+                request_id: request_id.to_string(),
+                recorded_at: Utc::now(),
+                service_id: service.id.to_string(),
+                slot_ids: slot_ids(&plan).iter().map(|s| s.to_string()).collect(),
+                slot_start: plan.slots[0].start.to_rfc3339(),
+                nhs_number: plan.nhs.as_ref().map(|n| n.as_str().to_string()),
+                user_local_id: event.user_local_id.clone(),
+                user_name: event.user_name.clone(),
+                desk: event.desk.clone(),
+            })
+            .await
+            .map_err(|e| {
+                e.with_message(
+                    "The bookings registry could not be written, so the booking was not sent.",
+                )
+                .with_next_step(
+                    "Try again; if it keeps failing, tell your supervisor and book by phone.",
+                )
+            })?;
         let (mut appointment, confirmed_by_check) = self.send_booking(&plan, event).await?;
         if appointment.nhs_number.is_none() {
             appointment.nhs_number = plan.nhs.clone();
@@ -565,8 +601,26 @@ impl Engine {
     /// appointments; UEC has no such search, so the same X-Request-ID is sent again and the
     /// provider answers with the booking it already made (so `None` here means "retry").
     async fn find_booking(&self, plan: &Plan<'_>) -> Result<Option<AppointmentView>> {
-        let service = plan.service;
-        let wanted = slot_ids(plan);
+        self.find_booked(
+            plan.service,
+            &slot_ids(plan),
+            plan.slots[0].start,
+            plan.patient_id.as_deref(),
+            plan.nhs.as_ref(),
+        )
+        .await
+    }
+
+    /// The booked appointment holding exactly `wanted` slots at `service`, looked for among the
+    /// patient's appointments around `start`; `None` where the standard has no such search.
+    pub(crate) async fn find_booked(
+        &self,
+        service: &Service,
+        wanted: &[SlotId],
+        start: chrono::DateTime<chrono::FixedOffset>,
+        patient_id: Option<&str>,
+        nhs: Option<&NhsNumber>,
+    ) -> Result<Option<AppointmentView>> {
         let is_ours = |a: &AppointmentView| {
             a.status == "booked"
                 && !a.slot_ids.is_empty()
@@ -574,20 +628,12 @@ impl Engine {
                     .iter()
                     .all(|s| wanted.iter().any(|w| w.as_str() == s))
         };
-        match (
-            service.standard,
-            plan.patient_id.as_deref(),
-            plan.nhs.as_ref(),
-        ) {
+        match (service.standard, patient_id, nhs) {
             (Standard::GpConnect, Some(pid), _) => {
-                let day = plan.slots[0].start.date_naive();
+                let day = start.date_naive();
                 let window = SearchWindow::new(day - Duration::days(1), day + Duration::days(1))?;
                 let resp = self
-                    .send(
-                        service,
-                        gp_connect::patient_appointments(pid, &window),
-                        plan.nhs.as_ref(),
-                    )
+                    .send(service, gp_connect::patient_appointments(pid, &window), nhs)
                     .await?;
                 let bundle: Bundle = resp.resource()?;
                 Ok(bundle

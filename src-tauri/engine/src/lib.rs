@@ -14,6 +14,7 @@ mod handover;
 pub mod ids;
 mod platform;
 pub mod provider;
+pub mod reconcile;
 pub mod reports;
 pub mod search;
 mod search_log;

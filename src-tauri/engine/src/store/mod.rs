@@ -8,6 +8,7 @@ mod audit;
 mod centre;
 mod clinical;
 mod db;
+mod intents;
 mod open;
 mod registry;
 mod searches;
@@ -18,6 +19,7 @@ mod window;
 pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
 pub use centre::Booked;
 pub use clinical::Handover;
+pub use intents::BookingIntent;
 pub use registry::{Action, BookingEvent, BookingSummary, Outcome};
 pub use searches::SearchRecord;
 

@@ -1,0 +1,164 @@
+//! After a restart: bookings that were in flight when the desk stopped (their intent written, no
+//! outcome recorded) are looked for at the service, and what became of each is recorded, so no
+//! booking the provider made is unknown to the desk.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Engine;
+use crate::directory::Standard;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{NhsNumber, ServiceId, SlotId};
+use crate::standards::mapping::parse_instant;
+use crate::store::{Action, BookingIntent, Outcome};
+
+/// What an interrupted booking turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum Settled {
+    /// The service has it: recorded as booked.
+    Booked,
+    /// The service searched and does not have it: recorded as not made.
+    NotBooked,
+    /// It could not be looked for (UEC has no search; the service did not answer): recorded as
+    /// unknown, for a person to check with the service.
+    StillUnknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Reconciled {
+    pub service_id: String,
+    pub slot_ids: Vec<String>,
+    pub settled: Settled,
+    pub appointment_id: Option<String>,
+    /// In words, for the person at the desk.
+    pub message: String,
+}
+
+impl Engine {
+    /// Settles every booking this desk left in flight. Each is recorded in the registry and its
+    /// intent removed, whatever it turned out to be.
+    pub async fn reconcile_interrupted(&self) -> Result<Vec<Reconciled>> {
+        let mut out = Vec::new();
+        for intent in self.store().open_bookings(self.desk().name()).await? {
+            let known = ServiceId::parse(&intent.service_id)
+                .is_ok_and(|id| self.directory().get(&id).is_ok());
+            out.push(self.settle(&intent).await);
+            // A service no longer in the directory cannot be asked or recorded against: the
+            // intent stays, and is reported again at the next start.
+            if !known {
+                continue;
+            }
+            if let Err(e) = self.store().end_booking(&intent.request_id).await {
+                tracing::error!(kind = ?e.kind, "interrupted booking not closed");
+            }
+        }
+        Ok(out)
+    }
+
+    async fn settle(&self, intent: &BookingIntent) -> Reconciled {
+        let found = self.look_for(intent).await;
+        let Ok(service_id) = ServiceId::parse(&intent.service_id) else {
+            return unknown(intent, "its service id is not valid");
+        };
+        let Ok(service) = self.directory().get(&service_id).cloned() else {
+            return unknown(intent, "its service is no longer in the directory");
+        };
+        let mut event = self.event(Action::Book, &service, Outcome::Failed);
+        event.slot_ids = intent.slot_ids.clone();
+        event.nhs_number = intent.nhs_number.clone();
+        event.request_id = Some(intent.request_id.clone());
+        event.user_local_id = intent.user_local_id.clone();
+        event.user_name = intent.user_name.clone();
+        let (settled, result) = match found {
+            Ok(Some(a)) => {
+                event.outcome = Outcome::Succeeded;
+                event.reason = Some("found at the service after an interrupted booking".into());
+                (Settled::Booked, Ok(a))
+            }
+            Ok(None) if searchable(service.standard, intent) => (
+                Settled::NotBooked,
+                Err(Error::new(ErrorKind::Rejected).with_message(
+                    "An interrupted booking was not made: the service was checked and does not have it.",
+                )),
+            ),
+            Ok(None) | Err(_) => (Settled::StillUnknown, Err(Error::new(ErrorKind::OutcomeUnknown))),
+        };
+        let appointment_id = result.as_ref().ok().map(|a| a.id.to_string());
+        let message = match settled {
+            Settled::Booked => format!(
+                "An interrupted booking at {} was made: appointment {}.",
+                service.name,
+                appointment_id.as_deref().unwrap_or_default()
+            ),
+            Settled::NotBooked => format!(
+                "An interrupted booking at {} was not made; the patient is not booked there.",
+                service.name
+            ),
+            Settled::StillUnknown => format!(
+                "An interrupted booking at {} could not be checked: call the service before booking again.",
+                service.name
+            ),
+        };
+        self.record(event, &result).await;
+        Reconciled {
+            service_id: intent.service_id.clone(),
+            slot_ids: intent.slot_ids.clone(),
+            settled,
+            appointment_id,
+            message,
+        }
+    }
+
+    /// The booking at the service, if the standard lets the desk look.
+    async fn look_for(
+        &self,
+        intent: &BookingIntent,
+    ) -> Result<Option<crate::views::AppointmentView>> {
+        let service_id = ServiceId::parse(&intent.service_id)?;
+        let service = self.directory().get(&service_id)?.clone();
+        let nhs = intent
+            .nhs_number
+            .as_deref()
+            .map(NhsNumber::parse)
+            .transpose()?;
+        let start = parse_instant(&intent.slot_start).ok_or_else(|| {
+            Error::new(ErrorKind::Store).with_diagnostics("intent without a readable slot start")
+        })?;
+        let wanted = intent
+            .slot_ids
+            .iter()
+            .map(|s| SlotId::parse(s))
+            .collect::<Result<Vec<_>>>()?;
+        let patient_id = match (&service.standard, &nhs) {
+            (Standard::GpConnect, Some(n)) => {
+                self.find_patient(&service.id, n).await?.and_then(|p| p.id)
+            }
+            _ => None,
+        };
+        self.find_booked(
+            &service,
+            &wanted,
+            start,
+            patient_id.as_deref(),
+            nhs.as_ref(),
+        )
+        .await
+    }
+}
+
+/// Whether "not found" means "not made": the standard searches the patient's appointments.
+fn searchable(standard: Standard, intent: &BookingIntent) -> bool {
+    matches!(standard, Standard::GpConnect | Standard::Bars) && intent.nhs_number.is_some()
+}
+
+fn unknown(intent: &BookingIntent, why: &str) -> Reconciled {
+    Reconciled {
+        service_id: intent.service_id.clone(),
+        slot_ids: intent.slot_ids.clone(),
+        settled: Settled::StillUnknown,
+        appointment_id: None,
+        message: format!("An interrupted booking could not be checked ({why}): call the service."),
+    }
+}
