@@ -25,6 +25,21 @@ fn intent(desk: &str, slot: &SlotView) -> BookingIntent {
     }
 }
 
+/// Jane, at the slot's service.
+fn request(slot: &SlotView) -> BookRequest {
+    BookRequest {
+        service_id: slot.service_id.clone(),
+        slot_ids: vec![slot.id.clone()],
+        nhs_number: Some(jane()),
+        patient: None,
+        description: "Sore throat".into(),
+        comment: None,
+        timeframe: None,
+        clinical_approval: None,
+        clinical: None,
+    }
+}
+
 #[tokio::test]
 async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
     let h = start(SimOptions::default()).await;
@@ -43,17 +58,7 @@ async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
         .expect("intent");
     let other = second_desk(&h).await;
     let at_service = other
-        .book(BookRequest {
-            service_id: gp.clone(),
-            slot_ids: vec![made.id.clone()],
-            nhs_number: Some(jane()),
-            patient: None,
-            description: "Sore throat".into(),
-            comment: None,
-            timeframe: None,
-            clinical_approval: None,
-            clinical: None,
-        })
+        .book(request(&made))
         .await
         .expect("made at the service");
     // 2. The request never got there (BaRS, searchable): not made.
@@ -118,20 +123,7 @@ async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
 
     // A booking that completes leaves no intent behind.
     let slot = slots_ahead(&h.engine, &gp).await.remove(0);
-    h.engine
-        .book(BookRequest {
-            service_id: gp.clone(),
-            slot_ids: vec![slot.id.clone()],
-            nhs_number: Some(jane()),
-            patient: None,
-            description: "Earache".into(),
-            comment: None,
-            timeframe: None,
-            clinical_approval: None,
-            clinical: None,
-        })
-        .await
-        .expect("booked");
+    h.engine.book(request(&slot)).await.expect("booked");
     assert!(
         h.engine
             .store()
