@@ -3,9 +3,12 @@
 //! the R4 message Bundle our engine builds reads as the same types and
 //! passes `r4::check`.
 
+#[path = "support/session.rs"]
+mod test_session;
+use test_session::session;
+
 use std::collections::BTreeSet;
 
-use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::clinical::ClinicalSummary;
 use booking_engine::clinical::bars::message_bundle;
 use booking_engine::fhir::r4::{
@@ -14,7 +17,7 @@ use booking_engine::fhir::r4::{
     PractitionerRole, Resource, ResourceKind, Schedule, ServiceRequest, Slot, extension_by_url,
     urls,
 };
-use booking_engine::ids::{Asid, NhsNumber, OdsCode};
+use booking_engine::ids::NhsNumber;
 use booking_engine::standards::bars_message::{Recipient, endpoint};
 use booking_engine::views::PatientView;
 use chrono::DateTime;
@@ -791,28 +794,6 @@ fn the_capability_statement_lists_resources_operations_and_messages() {
 }
 
 // ------------------------------------------- what Booking Desk writes
-
-fn session() -> Session {
-    Session::new(
-        User {
-            name: "Alex Taylor".into(),
-            sds_user_id: "555021935107".into(),
-            sds_role_profile_id: "UNK".into(),
-            local_id: "alex.taylor".into(),
-            role: Role::CallHandler,
-        },
-        Organisation {
-            ods: OdsCode::parse("RYA").expect("ods"),
-            name: "NHS 111 North West".into(),
-            telecom: None,
-        },
-        SystemIdentity {
-            asid: Asid::parse("200000000359").expect("asid"),
-            endpoint: "https://desk.example/fhir".into(),
-        },
-    )
-    .expect("session")
-}
 
 fn patient() -> PatientView {
     PatientView {

@@ -58,19 +58,12 @@ fn bars_utc(h: &Harness) -> ServiceId {
 #[tokio::test]
 async fn one_fan_out_search_finds_slots_of_all_three_standards() {
     let h = start(SimOptions::default()).await;
-    let ids: Vec<ServiceId> = h
-        .engine
-        .directory()
-        .all()
-        .iter()
-        .map(|s| s.id.clone())
-        .collect();
-    let today = Local::now().date_naive();
+    let ids = h.engine.directory().ids();
     let result = h
         .engine
         .search_all(SearchRequest {
             services: ids,
-            window: SearchWindow::new(today, today + Duration::days(6)).expect("window"),
+            window: harness::this_week(),
             channel: None,
         })
         .await;
@@ -289,8 +282,7 @@ async fn a_lost_answer_is_found_at_the_service_and_never_booked_twice() {
 async fn throttling_waits_once_and_then_says_so() {
     let h = start(SimOptions::default()).await;
     let utc = bars_utc(&h);
-    let today = Local::now().date_naive();
-    let window = SearchWindow::new(today, today + Duration::days(6)).expect("window");
+    let window = harness::this_week();
     h.sim.throttle_bars(1);
     let slots = h
         .engine
@@ -318,8 +310,7 @@ async fn throttling_waits_once_and_then_says_so() {
 async fn a_revoked_token_is_replaced_once_and_the_request_goes_through() {
     let h = start(SimOptions::default()).await;
     let utc = bars_utc(&h);
-    let today = Local::now().date_naive();
-    let window = SearchWindow::new(today, today + Duration::days(6)).expect("window");
+    let window = harness::this_week();
     h.engine
         .search_service(&utc, &window)
         .await
@@ -354,8 +345,7 @@ async fn a_desk_without_the_platform_set_up_says_what_to_add() {
     let engine = desk
         .sign_in(config.session().expect("session").user)
         .expect("signed in");
-    let today = Local::now().date_naive();
-    let window = SearchWindow::new(today, today + Duration::days(6)).expect("window");
+    let window = harness::this_week();
     let err = engine
         .search_service(&bars_utc(&h), &window)
         .await

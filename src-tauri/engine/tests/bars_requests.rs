@@ -1,10 +1,12 @@
 //! The desk's BaRS request headers and platform token, as provider-sim's BaRS services check
 //! them over real HTTP: the contract the BaRS interactions are built on.
 
+#[path = "support/session.rs"]
+mod test_session;
+use test_session::session;
+
 use booking_engine::auth::platform_token::TokenCache;
-use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::config::{HttpSettings, PlatformSettings};
-use booking_engine::ids::{Asid, OdsCode};
 use booking_engine::secrets::Secret;
 use booking_engine::standards::bars::headers;
 use chrono::{Duration, SecondsFormat, Utc};
@@ -13,28 +15,6 @@ use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::Value;
 
 const API_KEY: &str = "bars-requests-test-key";
-
-fn session() -> Session {
-    Session::new(
-        User {
-            name: "Alex Taylor".into(),
-            sds_user_id: "555021935107".into(),
-            sds_role_profile_id: "UNK".into(),
-            local_id: "alex.taylor".into(),
-            role: Role::CallHandler,
-        },
-        Organisation {
-            ods: OdsCode::parse("RYA").expect("ods"),
-            name: "NHS 111 North West".into(),
-            telecom: None,
-        },
-        SystemIdentity {
-            asid: Asid::parse("200000000359").expect("asid"),
-            endpoint: "https://desk.example/fhir".into(),
-        },
-    )
-    .expect("session")
-}
 
 #[tokio::test]
 async fn the_bars_services_accept_the_desks_headers_and_token() {

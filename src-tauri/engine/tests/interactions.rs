@@ -123,15 +123,8 @@ async fn slot_views_hold_everything_a_screen_shows() {
 #[tokio::test]
 async fn fan_out_search_reports_every_service_and_filters_channel() {
     let h = start(SimOptions::default()).await;
-    let ids: Vec<_> = h
-        .engine
-        .directory()
-        .all()
-        .iter()
-        .map(|s| s.id.clone())
-        .collect();
-    let today = Local::now().date_naive();
-    let window = SearchWindow::new(today, today + Duration::days(6)).expect("window");
+    let ids = h.engine.directory().ids();
+    let window = harness::this_week();
     let result = h
         .engine
         .search_all(SearchRequest {

@@ -40,6 +40,16 @@ fn request(slot: &SlotView) -> BookRequest {
     }
 }
 
+/// What a run killed with the request out leaves behind: the intent, and no outcome.
+async fn leave_in_flight(engine: &booking_engine::Engine, slot: &SlotView) {
+    let desk = engine.desk().name().to_string();
+    engine
+        .store()
+        .begin_booking(&intent(&desk, slot))
+        .await
+        .expect("intent written");
+}
+
 #[tokio::test]
 async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
     let h = start(SimOptions::default()).await;
@@ -51,11 +61,7 @@ async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
     // 1. The request reached the service and was made; the desk died before recording it. (The
     //    service's side is played by another desk booking the same slot for the same patient.)
     let made = slots_ahead(&h.engine, &gp).await.remove(0);
-    h.engine
-        .store()
-        .begin_booking(&intent(&desk, &made))
-        .await
-        .expect("intent");
+    leave_in_flight(&h.engine, &made).await;
     let other = second_desk(&h).await;
     let at_service = other
         .book(request(&made))
@@ -63,18 +69,10 @@ async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
         .expect("made at the service");
     // 2. The request never got there (BaRS, searchable): not made.
     let lost = slots_ahead(&h.engine, &bars).await.remove(0);
-    h.engine
-        .store()
-        .begin_booking(&intent(&desk, &lost))
-        .await
-        .expect("intent");
+    leave_in_flight(&h.engine, &lost).await;
     // 3. UEC has no search: it cannot be settled here and is left for a person.
     let open = slots_ahead(&h.engine, &uec).await.remove(0);
-    h.engine
-        .store()
-        .begin_booking(&intent(&desk, &open))
-        .await
-        .expect("intent");
+    leave_in_flight(&h.engine, &open).await;
 
     let settled = h.engine.reconcile_interrupted().await.expect("reconciled");
     assert_eq!(settled.len(), 3, "{settled:?}");

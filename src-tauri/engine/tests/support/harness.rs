@@ -102,6 +102,12 @@ pub fn jane() -> NhsNumber {
     NhsNumber::parse("9434765919").expect("valid")
 }
 
+/// Today and the six days after it: a week's search.
+pub fn this_week() -> SearchWindow {
+    let today = Local::now().date_naive();
+    SearchWindow::new(today, today + Duration::days(6)).expect("window")
+}
+
 /// Free slots from tomorrow on, so nothing starts while a test runs.
 pub async fn slots_ahead(engine: &Engine, service: &ServiceId) -> Vec<SlotView> {
     let today = Local::now().date_naive();

@@ -111,10 +111,23 @@ export function ReportsScreen({ today }: Props) {
   );
 }
 
+/** A figure counted per day: its total, bars per day, and the day table. */
+function DayFigure({ id, title, unit, column, list }: { id: string; title: string; unit: string; column: string; list: DayCount[] }) {
+  return (
+    <Figure
+      id={id}
+      title={title}
+      total={total(list)}
+      chart={<BarChart title={`${title}, per day`} unit={unit} bars={perDay(list)} />}
+      header={["Day", column]}
+      rows={list.map((d) => [formatShortDay(d.day), String(d.count)])}
+    />
+  );
+}
+
 function Figures({ report: r }: { report: CentreReport }) {
   const byService = new Map<string, number>();
   for (const b of r.bookings) byService.set(b.service_name, (byService.get(b.service_name) ?? 0) + b.count);
-  const days = (list: DayCount[]) => list.map((d) => [formatShortDay(d.day), String(d.count)]);
   const cancelDays = [...new Set([...r.cancellations, ...r.rebookings].map((d) => d.day))].sort();
   const countOn = (list: DayCount[], day: string) => String(list.find((d) => d.day === day)?.count ?? 0);
   const s = r.search_to_booked;
@@ -128,22 +141,8 @@ function Figures({ report: r }: { report: CentreReport }) {
         header={["Day", "Service", "Bookings"]}
         rows={r.bookings.map((b) => [formatShortDay(b.day), b.service_name, String(b.count)])}
       />
-      <Figure
-        id="searches-without-slots"
-        title="Searches that found no slot"
-        total={total(r.searches_without_slots)}
-        chart={<BarChart title="Searches that found no slot, per day" unit="searches" bars={perDay(r.searches_without_slots)} />}
-        header={["Day", "Searches"]}
-        rows={days(r.searches_without_slots)}
-      />
-      <Figure
-        id="slots-lost"
-        title="Slots lost between search and book"
-        total={total(r.slots_lost)}
-        chart={<BarChart title="Slots lost between search and book, per day" unit="slots" bars={perDay(r.slots_lost)} />}
-        header={["Day", "Slots lost"]}
-        rows={days(r.slots_lost)}
-      />
+      <DayFigure id="searches-without-slots" title="Searches that found no slot" unit="searches" column="Searches" list={r.searches_without_slots} />
+      <DayFigure id="slots-lost" title="Slots lost between search and book" unit="slots" column="Slots lost" list={r.slots_lost} />
       <Figure
         id="errors"
         title="Errors by kind"
@@ -169,14 +168,7 @@ function Figures({ report: r }: { report: CentreReport }) {
         header={["Day", "Cancellations", "Rebookings"]}
         rows={cancelDays.map((d) => [formatShortDay(d), countOn(r.cancellations, d), countOn(r.rebookings, d)])}
       />
-      <Figure
-        id="outside-timeframe"
-        title="Bookings outside the triage timeframe"
-        total={total(r.outside_timeframe)}
-        chart={<BarChart title="Bookings outside the triage timeframe, per day" unit="bookings" bars={perDay(r.outside_timeframe)} />}
-        header={["Day", "Bookings"]}
-        rows={days(r.outside_timeframe)}
-      />
+      <DayFigure id="outside-timeframe" title="Bookings outside the triage timeframe" unit="bookings" column="Bookings" list={r.outside_timeframe} />
       <Figure
         id="search-to-booked"
         title="Time from search to booked"
