@@ -11,10 +11,13 @@ log="$(mktemp -t bookdesk-soak.XXXXXX)"
 runs=0 failed=0
 while [ "$(date +%s)" -lt "$end" ]; do
   runs=$((runs + 1))
-  if ! (cd src-tauri && cargo test -q -p booking-engine --test racing_and_lost_answers -- --nocapture) >>"$log" 2>&1; then
+  # A new throw of the fault dice each run: the same seed would replay the same faults.
+  if ! (cd src-tauri && BOOKDESK_LOST_ANSWER_SEED="$((7 + runs))" cargo test -q -p booking-engine --test racing_and_lost_answers -- --nocapture) >>"$log" 2>&1; then
     failed=$((failed + 1))
   fi
 done
-summary=$(grep -h "^lost answers:" "$log" | awk '{b+=$3; c+=$5; k+=substr($7,2); r+=$10; u+=$12} END {printf "%d bookings, %d confirmed (%d after checking), %d refused, %d outcome unknown", b, c, k, r, u}')
+# The test prints "lost answers (seed S): B bookings: C confirmed (K after checking), R refused,
+# U outcome unknown", possibly after cargo's progress dots.
+summary=$(grep -ho "lost answers (seed [0-9]*): .*" "$log" | awk '{b+=$5; c+=$7; k+=substr($9,2); r+=$12; u+=$14} END {printf "%d bookings, %d confirmed (%d after checking), %d refused, %d outcome unknown", b, c, k, r, u}')
 echo "soak: ${minutes} min, ${runs} runs, ${failed} failed; lost answers: ${summary}; log ${log}"
 [ "$failed" -eq 0 ]

@@ -28,7 +28,8 @@ impl Default for HttpSettings {
             timeout_secs: 15,
             connect_timeout_secs: 5,
             max_body_bytes: 16 * 1024 * 1024,
-            search_concurrency: 8,
+            // A region's services at once: each is its own host, and the slowest sets the pace.
+            search_concurrency: 50,
         }
     }
 }
@@ -254,7 +255,7 @@ timeout_secs = 3
         assert!(c.store.ends_with("bookings.sqlite"));
         assert!(c.store.starts_with(dir.path().to_string_lossy().as_ref()));
         assert_eq!(c.http.timeout_secs, 3);
-        assert_eq!(c.http.search_concurrency, 8);
+        assert_eq!(c.http.search_concurrency, 50);
         assert_eq!(c.secrets.namespace, "default");
         assert!(c.platform.is_none());
         assert!(c.session().is_ok());

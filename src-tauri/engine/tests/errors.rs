@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -97,6 +98,9 @@ enum Reply {
     },
     /// 200 FHIR JSON streamed in 16 KiB chunks with no Content-Length (chunked encoding).
     Chunked { total: usize },
+    /// 200 FHIR JSON of `total` bytes streamed in 64 KiB chunks, each counted as it is made, with
+    /// its Content-Length announced or not.
+    Huge { total: usize, announced: bool },
     /// 200 FHIR JSON headers at once, then one byte per `every`, for ever.
     Drip { every: Duration },
     /// Takes the request and never answers.
@@ -132,6 +136,8 @@ type Script = Box<dyn Fn(&Call) -> Reply + Send + Sync>;
 struct Shared {
     script: Script,
     seen: Mutex<Vec<Seen>>,
+    /// Bytes of `Reply::Huge` bodies made so far: the most the desk could have read.
+    sent: AtomicUsize,
 }
 
 /// A test double for a GP Connect / UEC provider that answers as its script says.
@@ -145,6 +151,7 @@ impl ScriptedProvider {
         let shared = Arc::new(Shared {
             script: Box::new(script),
             seen: Mutex::new(Vec::new()),
+            sent: AtomicUsize::new(0),
         });
         let app = Router::new()
             .fallback(answer)
@@ -209,6 +216,21 @@ async fn answer(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                     .map(move |_| Ok::<_, Infallible>(Bytes::from(vec![b' '; chunk]))),
             );
             fhir_stream(chunks)
+        }
+        Reply::Huge { total, announced } => {
+            let chunk = 64 * 1024;
+            let shared = Arc::clone(&shared);
+            let chunks = futures::stream::iter(0..total.div_ceil(chunk)).map(move |_| {
+                shared.sent.fetch_add(chunk, Ordering::Relaxed);
+                Ok::<_, Infallible>(Bytes::from(vec![b' '; chunk]))
+            });
+            let mut response = fhir_stream(chunks);
+            if announced {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_LENGTH, total.into());
+            }
+            response
         }
         Reply::Drip { every } => {
             let head = futures::stream::once(async {
@@ -437,6 +459,11 @@ fn service_toml(id: &str, port: u16, standard: Standard) -> String {
 
 /// A desk whose directory lists the given services; the first is `Desk::service`.
 async fn desk_with(services: &[(&str, u16, Standard)]) -> Desk {
+    desk_limited(services, MAX_BODY).await
+}
+
+/// As `desk_with`, refusing answers larger than `max_body_bytes`.
+async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize) -> Desk {
     let toml: String = services
         .iter()
         .map(|(id, port, standard)| service_toml(id, *port, *standard))
@@ -452,7 +479,7 @@ async fn desk_with(services: &[(&str, u16, Standard)]) -> Desk {
     let http = HttpSettings {
         timeout_secs: TIMEOUT_SECS,
         connect_timeout_secs: TIMEOUT_SECS,
-        max_body_bytes: MAX_BODY,
+        max_body_bytes,
         search_concurrency: 4,
     };
     let dir = tempfile::tempdir().expect("tempdir");
@@ -864,6 +891,49 @@ async fn run_case(case: Case) {
 async fn hostile_answers_become_typed_errors() {
     // Each case has its own provider and desk, so they run side by side.
     futures::future::join_all(cases().into_iter().map(run_case)).await;
+}
+
+/// 100 MB, at the desk's own limit (16 MiB unless configured): refused with a clear error in
+/// time, and read no further than the limit, announced or not, so memory stays bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100_mb_answer_is_refused_having_read_no_more_than_the_limit() {
+    const HUNDRED_MB: usize = 100 * 1000 * 1000;
+    let limit = HttpSettings::default().max_body_bytes;
+    // What the provider may make beyond what the desk took: socket buffers, and chunks made
+    // before it notices the connection closed. Well short of 100 MB either way.
+    let slack = 32 * 1024 * 1024;
+    for announced in [true, false] {
+        let case = if announced {
+            "100 MB with Content-Length"
+        } else {
+            "100 MB chunked"
+        };
+        let provider = ScriptedProvider::always(Reply::Huge {
+            total: HUNDRED_MB,
+            announced,
+        })
+        .await;
+        let desk = desk_limited(&[(SERVICE, provider.port, Standard::GpConnect)], limit).await;
+        let (result, took) = within(case, LIMIT, Op::SearchSlots.run(&desk)).await;
+        let err = result.expect_err(case);
+        assert!(took < LIMIT, "{case}: took {took:?}");
+        assert_error(
+            case,
+            &err,
+            &expect(ErrorKind::ResponseTooLarge, Some(200), None),
+        );
+        let sent = provider.shared.sent.load(Ordering::Relaxed);
+        assert!(
+            sent <= limit + slack,
+            "{case}: the provider made {sent} bytes before the desk stopped reading"
+        );
+        if announced {
+            assert!(
+                sent < limit,
+                "{case}: refused on its announced length, read {sent}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -258,8 +258,13 @@ impl RunningSim {
 
     /// The services file (`services.toml`) text.
     pub fn services_toml(&self) -> String {
-        let listed: Vec<ServiceEntry> = self.services().into_iter().collect();
-        config::services_toml(&self.sim.base_url, &listed)
+        self.services_toml_listing(&self.services())
+    }
+
+    /// A services file listing `services`: hosted services, or copies of them under other ids,
+    /// which make a region as large as a benchmark needs.
+    pub fn services_toml_listing(&self, services: &[ServiceEntry]) -> String {
+        config::services_toml(&self.sim.base_url, services)
     }
 
     /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it. With BaRS services

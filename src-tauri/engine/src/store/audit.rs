@@ -186,20 +186,20 @@ macro_rules! bind_entry {
     };
 }
 
-impl Store {
-    /// Appends an entry linked to the last one. Appends take turns, across every desk sharing
-    /// the registry, from before the last hash is read until commit, so the chain never forks.
-    pub async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry> {
-        match &self.db {
-            // `BEGIN IMMEDIATE` takes SQLite's write lock first (any process on the file). The
-            // id is part of the hash, so the row is inserted first and sealed once it has one.
-            Db::Sqlite(pool) => {
-                let mut tx = pool
-                    .begin_with("BEGIN IMMEDIATE")
-                    .await
-                    .map_err(store_error)?;
-                let prev_hash =
-                    last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+/// Appends `records` in order in one transaction, each linked to the one before.
+async fn append_batch(db: &Db, records: &[AuditRecord]) -> Result<Vec<AuditEntry>> {
+    let mut entries = Vec::with_capacity(records.len());
+    match db {
+        // `BEGIN IMMEDIATE` takes SQLite's write lock first (any process on the file). The id is
+        // part of the hash, so each row is inserted first and sealed once it has one.
+        Db::Sqlite(pool) => {
+            let mut tx = pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(store_error)?;
+            let mut prev_hash =
+                last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+            for record in records {
                 let mut entry = AuditEntry::unsealed(record, prev_hash);
                 entry.id = bind_entry!(sqlx::query_scalar(INSERT_ENTRY), None::<i64>, entry)
                     .fetch_one(&mut *tx)
@@ -212,27 +212,32 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(store_error)?;
-                tx.commit().await.map_err(store_error)?;
-                Ok(entry)
+                prev_hash = entry.hash.clone();
+                entries.push(entry);
             }
-            // Taking the next id from `audit_head` row-locks it until commit: the other desks'
-            // appends wait there. READ COMMITTED (whatever the server's default) so that the
-            // last hash, read after the wait, is the one the previous append committed. The id
-            // is known before the insert, so the row is written sealed.
-            Db::Postgres(pool) => {
-                let mut tx = pool
-                    .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-                    .await
-                    .map_err(store_error)?;
-                let id: i64 = sqlx::query_scalar(
-                    "UPDATE audit_head SET last_id = last_id + 1 RETURNING last_id",
-                )
-                .fetch_optional(&mut *tx)
+            tx.commit().await.map_err(store_error)?;
+        }
+        // Taking the ids from `audit_head` row-locks it until commit: the other desks' appends
+        // wait there. READ COMMITTED (whatever the server's default) so that the last hash, read
+        // after the wait, is the one the previous append committed. The ids are known before the
+        // inserts, so the rows are written sealed.
+        Db::Postgres(pool) => {
+            let mut tx = pool
+                .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
                 .await
-                .map_err(store_error)?
-                .ok_or_else(|| store_error("the audit trail's head row is missing"))?;
-                let prev_hash =
-                    last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+                .map_err(store_error)?;
+            let count = i64::try_from(records.len()).map_err(store_error)?;
+            let last: i64 = sqlx::query_scalar(
+                "UPDATE audit_head SET last_id = last_id + $1 RETURNING last_id",
+            )
+            .bind(count)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| store_error("the audit trail's head row is missing"))?;
+            let mut prev_hash =
+                last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+            for (id, record) in (last - count + 1..).zip(records) {
                 let mut entry = AuditEntry::unsealed(record, prev_hash);
                 entry.id = id;
                 entry.hash = entry.compute_hash();
@@ -240,10 +245,32 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(store_error)?;
-                tx.commit().await.map_err(store_error)?;
-                Ok(entry)
+                prev_hash = entry.hash.clone();
+                entries.push(entry);
             }
+            tx.commit().await.map_err(store_error)?;
         }
+    }
+    Ok(entries)
+}
+
+impl Store {
+    /// Appends an entry linked to the last one, once it is committed. Appends take turns, across
+    /// every desk sharing the registry, from before the last hash is read until commit, so the
+    /// chain never forks; those arriving together on this desk share one transaction.
+    pub async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry> {
+        let db = self.db.clone();
+        self.audit
+            .submit(record.clone(), move |records| async move {
+                append_batch(&db, &records).await
+            })
+            .await
+    }
+
+    /// How many audit transactions this store has begun.
+    #[cfg(test)]
+    pub(super) fn audit_batches(&self) -> u64 {
+        self.audit.batches()
     }
 
     /// Every audit entry, oldest first.

@@ -8,6 +8,7 @@ mod audit;
 mod centre;
 mod clinical;
 mod db;
+mod group_commit;
 mod intents;
 mod open;
 mod registry;
@@ -29,6 +30,8 @@ use open::Location;
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// Audit appends arriving together are committed together.
+    audit: std::sync::Arc<group_commit::GroupCommit<AuditRecord, AuditEntry>>,
 }
 
 impl Store {
@@ -39,6 +42,9 @@ impl Store {
             Location::SqliteFile(path) => open::sqlite(path).await?,
             Location::Postgres(url) => open::postgres(url).await?,
         };
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            audit: std::sync::Arc::new(group_commit::GroupCommit::new()),
+        })
     }
 }

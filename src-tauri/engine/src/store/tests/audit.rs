@@ -159,6 +159,13 @@ on_both_backends! {
         let report = t.store.verify_audit().await.expect("verifies");
         assert!(report.intact, "{report:?}");
         assert_eq!(report.entries_checked, 20);
+        // Those that arrived while another was committing went in together, in fewer
+        // transactions (disk flushes) than entries.
+        assert!(
+            t.store.audit_batches() < 20,
+            "{} transactions for 20 appends",
+            t.store.audit_batches()
+        );
     }
 }
 
