@@ -1072,20 +1072,25 @@ fn booking_with_a_summary_delivers_the_report_and_refuses_without_consent() {
 
 // --- Clinical safety (tests/SAFETY.md) --------------------------------------------------------
 
-/// Arms the simulator's lost booking: the next booking is made but its answer never comes
-/// back, and the check of the patient's appointments that follows is refused.
-fn lose_next_booking(sim: &TestSim) {
+/// Arms one of the simulator's faults (`POST /_admin/faults/{fault}`).
+fn arm(sim: &TestSim, fault: &str) {
     let base = sim.base_url();
     let host = base.trim_start_matches("http://").trim_end_matches('/');
     let mut s = TcpStream::connect(host).expect("simulator reachable");
     write!(
         s,
-        "POST /_admin/faults/lose-next-booking HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "POST /_admin/faults/{fault} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .expect("request sent");
     let mut answer = String::new();
     s.read_to_string(&mut answer).expect("answer read");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// Arms the simulator's lost booking: the next booking is made but its answer never comes
+/// back, and the check of the patient's appointments that follows is refused.
+fn lose_next_booking(sim: &TestSim) {
+    arm(sim, "lose-next-booking");
 }
 
 /// A desk on a simulator of its own (so its faults touch no other test), and a GP practice there.
@@ -1195,6 +1200,31 @@ fn trace_logs_name_no_patient() {
 
 // --- Crash safety --------------------------------------------------------------------------------
 
+/// The registry the simulator's desk configuration names, opened as the desk would open it,
+/// with the name the desk records its bookings under.
+fn registry_of(
+    sim: &TestSim,
+) -> (
+    tokio::runtime::Runtime,
+    booking_engine::store::Store,
+    String,
+) {
+    let config = booking_engine::config::DeskConfig::load(&sim.config()).expect("config");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let store = runtime
+        .block_on(booking_engine::store::Store::open(&config.store))
+        .expect("the registry opens");
+    let desk_name = booking_engine::Desk::from_parts_with_tls(
+        &config,
+        store.clone(),
+        booking_engine::transport::TlsSetup::default(),
+    )
+    .expect("desk")
+    .name()
+    .to_string();
+    (runtime, store, desk_name)
+}
+
 /// A booking left in flight by a run that died (its intent written, no outcome) is settled at
 /// the service by the next command, said on stderr and recorded.
 #[test]
@@ -1203,20 +1233,8 @@ fn the_next_command_settles_a_booking_a_killed_run_left_in_flight() {
     let desk = Desk::with_config(&sim.config());
     let service = sim.service("gp-practice", "gp-connect");
     let slot = desk.slot_ahead(&service);
-    let config = booking_engine::config::DeskConfig::load(&sim.config()).expect("config");
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (runtime, store, desk_name) = registry_of(&sim);
     runtime.block_on(async {
-        let store = booking_engine::store::Store::open(&config.store)
-            .await
-            .expect("store");
-        let desk_name = booking_engine::Desk::from_parts_with_tls(
-            &config,
-            store.clone(),
-            booking_engine::transport::TlsSetup::default(),
-        )
-        .expect("desk")
-        .name()
-        .to_string();
         store
             .begin_booking(&booking_engine::store::BookingIntent {
                 request_id: "9b2f6c1e-7d4a-4e8b-a1f0-3c5d7e9b1a24".into(),
@@ -1248,6 +1266,87 @@ fn the_next_command_settles_a_booking_a_killed_run_left_in_flight() {
         .expect("recorded");
     assert_eq!(settled["outcome"], "failed");
     // Settled once: the next command has nothing to say.
+    let again = desk.run(&["bookings"]);
+    assert!(
+        !again.stderr.contains("INTERRUPTED BOOKING"),
+        "{}",
+        again.stderr
+    );
+}
+
+/// `bookdesk book` killed with SIGKILL while the service has made the booking and not yet
+/// answered: the registry opens on the next command with nothing committed lost, the booking's
+/// intent is still there, and the next command settles it as made and records it.
+#[test]
+fn a_booking_run_killed_mid_request_is_settled_as_made_by_the_next_command() {
+    let (sim, desk, gp) = desk_on_own_sim();
+    let slots = desk.slots(&gp, 1, 8);
+    let (before, during) = (str_of(&slots[0], "id"), str_of(&slots[1], "id"));
+    let committed = desk.ok(&book_args(&gp, before, JANE, "Earache"));
+
+    arm(&sim, "hold-next-booking");
+    let mut run = desk.spawn(&book_args(&gp, during, DAVID, "Sore throat and fever"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.holding(during).is_empty() {
+        assert!(
+            !run.has_exited(),
+            "the booking run ended before the service made it"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service never made the booking"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    run.kill();
+    let made = sim.holding(during);
+    assert_eq!(made.len(), 1);
+
+    let (runtime, store, desk_name) = registry_of(&sim);
+    let intents = runtime
+        .block_on(store.open_bookings(&desk_name))
+        .expect("intents");
+    drop((store, runtime));
+    assert_eq!(
+        intents.len(),
+        1,
+        "the intent was written before the request left"
+    );
+    assert_eq!(intents[0].slot_ids, vec![during.to_string()]);
+
+    let next = desk.run_json(&["bookings", "--history"]);
+    next.expect_code(0);
+    let made_id = str_of(&made[0], "id");
+    assert!(
+        next.stderr.contains("INTERRUPTED BOOKING")
+            && next
+                .stderr
+                .contains(&format!("was made: appointment {made_id}")),
+        "{}",
+        next.stderr
+    );
+    let events = next.json();
+    let events = events.as_array().expect("events");
+    let outcome_of = |appointment: &str| {
+        events
+            .iter()
+            .filter(|e| e["appointment_id"] == appointment)
+            .map(|e| e["outcome"].clone())
+            .collect::<Vec<_>>()
+    };
+    let first_id = str_of(&committed["appointment"], "id");
+    assert_eq!(
+        outcome_of(first_id),
+        vec!["succeeded"],
+        "the earlier booking is kept"
+    );
+    assert_eq!(
+        outcome_of(made_id),
+        vec!["succeeded"],
+        "the interrupted one is recorded"
+    );
+    let report = desk.ok(&["audit", "verify"]);
+    assert_eq!(report["intact"], true, "{report}");
     let again = desk.run(&["bookings"]);
     assert!(
         !again.stderr.contains("INTERRUPTED BOOKING"),

@@ -31,9 +31,18 @@ async fn lose_next_booking(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Val
     (StatusCode::OK, Json(json!({ "armed": true })))
 }
 
+/// Arms a booking the desk is still waiting on: the next GP Connect or UEC booking is committed
+/// and its answer never sent, so a desk can be killed mid-request.
+async fn hold_next_booking(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
+    sim.faults.hold_next_booking();
+    tracing::info!("the next booking's answer will be held");
+    (StatusCode::OK, Json(json!({ "armed": true })))
+}
+
 pub fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/_admin/faults/lose-next-booking", post(lose_next_booking))
+        .route("/_admin/faults/hold-next-booking", post(hold_next_booking))
         .route("/_admin/appointments", get(appointments))
         .route("/_admin/bars-bookings", get(bars_bookings))
         .route("/_admin/reset", post(reset))

@@ -208,6 +208,10 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
 
     match result {
         Ok((op, reply)) => {
+            if reply.committed && op == Op::Book && sim.faults.booking_held() {
+                tracing::warn!(service = service.id, trace = %trace, "injected held answer");
+                return std::future::pending().await;
+            }
             let lost = reply.committed && op == Op::Book && sim.faults.booking_lost();
             if reply.committed
                 && op.commits()

@@ -20,6 +20,9 @@ pub struct Faults {
     /// a booking whose outcome the desk cannot learn, on demand (`/_admin/faults/lose-next-booking`).
     lose_next_booking: AtomicBool,
     refuse_next_check: AtomicBool,
+    /// The next booking is committed and its answer never sent, the connection left open: a
+    /// desk that dies while waiting (`/_admin/faults/hold-next-booking`).
+    hold_next_booking: AtomicBool,
 }
 
 impl Faults {
@@ -39,6 +42,7 @@ impl Faults {
             throttle_next: AtomicU32::new(0),
             lose_next_booking: AtomicBool::new(false),
             refuse_next_check: AtomicBool::new(false),
+            hold_next_booking: AtomicBool::new(false),
         }
     }
 
@@ -54,6 +58,16 @@ impl Faults {
             self.refuse_next_check.store(true, Ordering::SeqCst);
         }
         lost
+    }
+
+    /// Holds the next booking's answer for ever, after committing it.
+    pub fn hold_next_booking(&self) {
+        self.hold_next_booking.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether this booking's answer is the one to hold.
+    pub fn booking_held(&self) -> bool {
+        self.hold_next_booking.swap(false, Ordering::SeqCst)
     }
 
     /// Whether this look at a patient's appointments is the check to refuse.

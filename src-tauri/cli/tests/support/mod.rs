@@ -141,6 +141,17 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// Kills the process as a crash or a power-button would: SIGKILL, no chance to tidy up.
+    pub fn kill(mut self) {
+        self.child.kill().expect("bookdesk killed");
+        let _ = self.child.wait();
+    }
+
+    /// Whether it has exited already.
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     pub fn wait(self) -> Run {
         let out = self.child.wait_with_output().expect("bookdesk finishes");
         Run::from_output(self.args, out)
