@@ -491,39 +491,71 @@ impl Engine {
                 .with_service(&service.id)
                 .with_trace(&first_trace)
         };
-        match self.find_booking(plan).await {
+        match self.look_patiently(plan).await {
             Ok(Some(found)) => return Ok((found, true)),
             Ok(None) => {}
             // A check that cannot be read settles nothing: never send again on a guess.
             Err(_) => return Err(unknown()),
         }
-        // Not found (or, for UEC, cannot be looked for): one retry with the same X-Request-ID,
-        // which a UEC provider answers with the booking it already made, if it made one.
-        let retry = self
-            .send_raw_audited(service, plan.request.clone(), plan.nhs.as_ref())
-            .await;
-        // The first attempt may have been made whatever happens to the retry: only an answer
-        // about the booking itself (made, or refused as a request) settles it. A retry that
-        // fails in transit or on the provider's side leaves it open, so look once more.
-        match retry {
-            Ok(resp) if settles(&resp) => {
-                let said_yes = resp.is_success();
-                let mut retry_event = event.clone();
-                let result = self.booking_answer(plan, resp, &mut retry_event).await;
-                event.trace_id = Some(first_trace.clone());
-                match result {
-                    Ok(a) => Ok((a, true)),
-                    Err(e) if said_yes && unreadable(&e) => {
-                        self.check_unreadable(plan, e.with_trace(&first_trace))
-                            .await
-                    }
-                    Err(e) => Err(e),
-                }
+        // Not found (or, for UEC, cannot be looked for): a retry with the same X-Request-ID,
+        // which the provider answers with the booking it already made, if it made one. UEC
+        // providers keep that promise however often they are asked, and the retry is their only
+        // check, so a UEC retry that fails on the way is tried again.
+        let retries = if service.standard == Standard::UecBooking {
+            SETTLE_ATTEMPTS
+        } else {
+            1
+        };
+        for attempt in 0..retries {
+            if attempt > 0 {
+                tokio::time::sleep(SETTLE_PAUSE * attempt).await;
             }
-            Ok(_) | Err(_) => match self.find_booking(plan).await {
-                Ok(Some(found)) => Ok((found, true)),
-                _ => Err(unknown()),
-            },
+            let retry = self
+                .send_raw_audited(service, plan.request.clone(), plan.nhs.as_ref())
+                .await;
+            // The first attempt may have been made whatever happens to the retry: only an
+            // answer about the booking itself (made, or refused as a request) settles it. A
+            // retry that fails in transit or on the provider's side leaves it open, so look
+            // once more.
+            match retry {
+                Ok(resp) if settles(&resp) => {
+                    let said_yes = resp.is_success();
+                    let mut retry_event = event.clone();
+                    let result = self.booking_answer(plan, resp, &mut retry_event).await;
+                    event.trace_id = Some(first_trace.clone());
+                    return match result {
+                        Ok(a) => Ok((a, true)),
+                        Err(e) if said_yes && unreadable(&e) => {
+                            self.check_unreadable(plan, e.with_trace(&first_trace))
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                }
+                Ok(_) | Err(_) => match self.look_patiently(plan).await {
+                    Ok(Some(found)) => return Ok((found, true)),
+                    Ok(None) => {}
+                    Err(_) => return Err(unknown()),
+                },
+            }
+        }
+        Err(unknown())
+    }
+
+    /// `find_booking`, asked again when the look itself fails quickly (a server error, a dropped
+    /// connection, an unreadable answer): looking is harmless to repeat, and one failed read
+    /// should not leave a person ringing the service. A slow service is not asked again, so no
+    /// one waits several timeouts.
+    async fn look_patiently(&self, plan: &Plan<'_>) -> Result<Option<AppointmentView>> {
+        let mut attempt = 1;
+        loop {
+            match self.find_booking(plan).await {
+                Err(e) if attempt < SETTLE_ATTEMPTS && worth_asking_again(e.kind) => {
+                    tokio::time::sleep(SETTLE_PAUSE * attempt).await;
+                    attempt += 1;
+                }
+                found => return found,
+            }
         }
     }
 
@@ -536,7 +568,7 @@ impl Engine {
     ) -> Result<(AppointmentView, bool)> {
         let service = plan.service;
         tracing::warn!(service = %service.id, kind = ?read_error.kind, "booking answer unreadable; checking");
-        match self.find_booking(plan).await {
+        match self.look_patiently(plan).await {
             Ok(Some(found)) => Ok((found, true)),
             _ => {
                 let mut err = Error::new(ErrorKind::OutcomeUnknown)
@@ -920,6 +952,22 @@ fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
 
 /// Whether a provider's answer to a repeated booking says what became of it: made (2xx), or
 /// refused as a request (4xx other than "timed out" and "too many"). Server errors do not.
+/// How often a lost booking is looked for (or, at UEC, re-sent under its own request id) before
+/// it is called unknown, with pauses growing by `SETTLE_PAUSE`.
+const SETTLE_ATTEMPTS: u32 = 3;
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A failure that may well not happen a moment later.
+fn worth_asking_again(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::ProviderError
+            | ErrorKind::Unavailable
+            | ErrorKind::MalformedResponse
+            | ErrorKind::WrongContentType
+    )
+}
+
 fn settles(resp: &FhirResponse) -> bool {
     resp.is_success() || ((400..500).contains(&resp.status) && !matches!(resp.status, 408 | 429))
 }

@@ -1301,6 +1301,8 @@ enum Check {
     Found,
     /// Answers 200, but with an OperationOutcome instead of a searchset Bundle.
     NotABundle,
+    /// 500 the first time, then answers with the booking in it.
+    FailsThenFound,
 }
 
 #[derive(Clone, Debug)]
@@ -1392,6 +1394,12 @@ async fn serve_raw(mut socket: TcpStream, check: Check, seen: Arc<Mutex<Vec<RawS
     let Some(request) = read_request(&mut socket).await else {
         return;
     };
+    let looked_before = seen
+        .lock()
+        .expect("log lock")
+        .iter()
+        .filter(|s| s.path == "/Patient/1/Appointment")
+        .count();
     let answer = match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/Patient") => Some((200, patient_bundle())),
         ("GET", "/Slot") => Some((200, slot_bundle())),
@@ -1401,6 +1409,10 @@ async fn serve_raw(mut socket: TcpStream, check: Check, seen: Arc<Mutex<Vec<RawS
             Check::NotThere => Some((200, empty_bundle())),
             Check::Found => Some((200, searchset(vec![appointment("9", "1")]))),
             Check::NotABundle => Some((200, outcome_json(SPINE_SYSTEM, "INTERNAL_SERVER_ERROR"))),
+            Check::FailsThenFound if looked_before == 0 => {
+                Some((500, outcome_json(SPINE_SYSTEM, "INTERNAL_SERVER_ERROR")))
+            }
+            Check::FailsThenFound => Some((200, searchset(vec![appointment("9", "1")]))),
         },
         _ => None,
     };
@@ -1451,10 +1463,11 @@ async fn a_lost_booking_answer_that_cannot_be_checked_is_outcome_unknown() {
         let sent = provider.requests("POST", "/Appointment");
         assert!(sent.len() <= 2, "{case}: {} POSTs", sent.len());
         assert_eq!(sent.len(), posts, "{case}: POSTs");
-        assert!(
-            !provider
-                .requests("GET", "/Patient/1/Appointment")
-                .is_empty(),
+        // Looking is harmless: a look that fails is made again, but not for ever.
+        let looks = provider.requests("GET", "/Patient/1/Appointment").len();
+        let want = if check == Check::NotThere { 2 } else { 3 };
+        assert_eq!(
+            looks, want,
             "{case}: the patient's appointments were checked"
         );
 
@@ -1475,6 +1488,56 @@ async fn a_lost_booking_answer_that_cannot_be_checked_is_outcome_unknown() {
         );
         assert!(e.request_id.is_some(), "{case}: request id recorded");
     }
+}
+
+#[tokio::test]
+async fn a_check_that_fails_once_is_made_again_and_finds_the_booking() {
+    let (result, provider, desk) = book_with_lost_answer(Check::FailsThenFound).await;
+    let outcome = result.expect("found on the second look");
+    assert!(outcome.confirmed_by_check);
+    assert_eq!(outcome.appointment.id.as_str(), "9");
+    assert_eq!(
+        provider.requests("POST", "/Appointment").len(),
+        1,
+        "never sent again"
+    );
+    assert_eq!(provider.requests("GET", "/Patient/1/Appointment").len(), 2);
+    let events = events(&desk).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].outcome, Outcome::Succeeded);
+}
+
+/// UEC has no search to look with: the same X-Request-ID is sent again, and the provider answers
+/// with the booking it already made. A retry that fails on the way is tried again, always under
+/// the first request's id, so the provider can never take it for a second booking.
+#[tokio::test]
+async fn a_uec_retry_that_fails_on_the_way_is_sent_again_under_the_same_request_id() {
+    let provider =
+        ScriptedProvider::start(|call| match (call.method.as_str(), call.path.as_str()) {
+            ("GET", "/Slot") => fhir(200, slot_bundle()),
+            ("POST", "/Appointment") if call.nth == 1 => Reply::Hang,
+            ("POST", "/Appointment") if call.nth == 2 => outcome(500, "INTERNAL_SERVER_ERROR"),
+            ("POST", "/Appointment") => fhir(201, appointment("9", "1")),
+            _ => unexpected(),
+        })
+        .await;
+    let desk = desk(provider.port, Standard::UecBooking).await;
+    let request = book_request(&desk, Standard::UecBooking);
+    let (result, _) = within("UEC retry", LIMIT * 2, desk.engine.book(request)).await;
+    let outcome = result.expect("settled by the second retry");
+    assert!(outcome.confirmed_by_check);
+    assert_eq!(outcome.appointment.id.as_str(), "9");
+    let posts = provider.requests("POST", "/Appointment");
+    assert_eq!(posts.len(), 3, "the first, and two retries");
+    let ids: Vec<_> = posts.iter().map(|p| p.header("x-request-id")).collect();
+    assert!(ids[0].is_some());
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "one request id: {ids:?}"
+    );
+    let events = events(&desk).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].outcome, Outcome::Succeeded);
 }
 
 #[tokio::test]

@@ -235,6 +235,7 @@ async fn lost_and_failed_answers_never_book_twice_or_behind_the_desks_back() {
         .collect();
 
     let (mut confirmed, mut by_check, mut refused, mut unknown) = (0, 0, 0, 0);
+    let mut refused_as: std::collections::BTreeMap<String, usize> = Default::default();
     let mut told: HashSet<String> = HashSet::new();
     for (n, (service, slot)) in pool.iter().take(count).enumerate() {
         match h.engine.book(request(service, slot, n, false)).await {
@@ -244,13 +245,17 @@ async fn lost_and_failed_answers_never_book_twice_or_behind_the_desks_back() {
                 assert!(told.insert(o.appointment.id.to_string()), "one id, once");
             }
             Err(e) if e.kind == ErrorKind::OutcomeUnknown => unknown += 1,
-            Err(_) => refused += 1,
+            Err(e) => {
+                refused += 1;
+                *refused_as.entry(format!("{:?}", e.kind)).or_default() += 1;
+            }
         }
     }
     println!(
         "lost answers (seed {seed}): {count} bookings: {confirmed} confirmed ({by_check} after checking), \
          {refused} refused, {unknown} outcome unknown"
     );
+    println!("refused as: {refused_as:?}");
 
     // No slot is held twice, and every appointment made is one the desk knows: confirmed to the
     // person, or recorded as unknown for someone to check (never silently made).

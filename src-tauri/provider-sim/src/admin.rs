@@ -24,7 +24,8 @@ async fn reset(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
 }
 
 /// Arms a booking whose outcome the desk cannot learn: the next GP Connect or UEC booking is
-/// committed and its answer lost, and the next look at a patient's appointments is refused.
+/// committed and its answer lost, and the next three looks at a patient's appointments (as many
+/// as a desk makes before it gives up) are refused.
 async fn lose_next_booking(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
     sim.faults.lose_next_booking();
     tracing::info!("the next booking's answer will be lost");

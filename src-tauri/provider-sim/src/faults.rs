@@ -7,6 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
+/// Checks refused after a lost booking: more than a desk makes before it gives up (it asks up
+/// to three times), fewer than would stop a person checking again a moment later.
+const CHECKS_REFUSED: u32 = 3;
+
 pub struct Faults {
     latency_ms: Option<(u64, u64)>,
     fail_rate: f64,
@@ -16,10 +20,11 @@ pub struct Faults {
     rng: Mutex<StdRng>,
     /// How many of the next BaRS requests the platform throttles (429).
     throttle_next: AtomicU32,
-    /// The next booking is committed and left unanswered, and the check that follows refused:
-    /// a booking whose outcome the desk cannot learn, on demand (`/_admin/faults/lose-next-booking`).
+    /// The next booking is committed and left unanswered, and the checks that follow refused: a
+    /// booking whose outcome the desk cannot learn, on demand (`/_admin/faults/lose-next-booking`).
     lose_next_booking: AtomicBool,
-    refuse_next_check: AtomicBool,
+    /// How many of the next looks at a patient's appointments are refused.
+    refuse_checks: AtomicU32,
     /// The next booking is committed and its answer never sent, the connection left open: a
     /// desk that dies while waiting (`/_admin/faults/hold-next-booking`).
     hold_next_booking: AtomicBool,
@@ -41,12 +46,12 @@ impl Faults {
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             throttle_next: AtomicU32::new(0),
             lose_next_booking: AtomicBool::new(false),
-            refuse_next_check: AtomicBool::new(false),
+            refuse_checks: AtomicU32::new(0),
             hold_next_booking: AtomicBool::new(false),
         }
     }
 
-    /// Loses the next booking's answer and refuses the check of the patient's appointments after it.
+    /// Loses the next booking's answer and refuses the checks of the patient's appointments after it.
     pub fn lose_next_booking(&self) {
         self.lose_next_booking.store(true, Ordering::SeqCst);
     }
@@ -55,7 +60,7 @@ impl Faults {
     pub fn booking_lost(&self) -> bool {
         let lost = self.lose_next_booking.swap(false, Ordering::SeqCst);
         if lost {
-            self.refuse_next_check.store(true, Ordering::SeqCst);
+            self.refuse_checks.store(CHECKS_REFUSED, Ordering::SeqCst);
         }
         lost
     }
@@ -70,9 +75,11 @@ impl Faults {
         self.hold_next_booking.swap(false, Ordering::SeqCst)
     }
 
-    /// Whether this look at a patient's appointments is the check to refuse.
+    /// Whether this look at a patient's appointments is one of the checks to refuse.
     pub fn check_refused(&self) -> bool {
-        self.refuse_next_check.swap(false, Ordering::SeqCst)
+        self.refuse_checks
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     /// The platform throttles the next `n` BaRS requests.

@@ -70,7 +70,8 @@ async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused(
         "but the booking is made"
     );
 
-    // The next look at the patient's appointments is refused, and only that one.
+    // The next three looks at the patient's appointments are refused (as many as a desk makes
+    // before it gives up), and only those.
     let today = chrono::Utc::now().date_naive();
     let path = format!(
         "/Patient/{}/Appointment?start={}&start={}",
@@ -78,10 +79,41 @@ async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused(
         enc(&format!("ge{today}")),
         enc(&format!("le{}", today + chrono::Duration::days(14)))
     );
-    let check = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
-    expect_outcome(check, 500, "INTERNAL_SERVER_ERROR").await;
+    for _ in 0..3 {
+        let check = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
+        expect_outcome(check, 500, "INTERNAL_SERVER_ERROR").await;
+    }
     let again = desk.get(&svc, &path, &ix::gp_patient_appointments()).await;
     assert_eq!(again.status(), 200);
+
+    // Disarmed: the next booking is answered as usual.
+    let next = desk.gp_target(&svc, "9434765919").await;
+    assert_eq!(desk.gp_book(&svc, &next.booking()).await.status(), 201);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_held_booking_on_demand_is_committed_and_never_answered() {
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let target = desk.gp_target(&svc, "9434765919").await;
+    let before = sim.appointments().len();
+    let arm = desk.http.post(format!(
+        "{}/_admin/faults/hold-next-booking",
+        sim.base_url()
+    ));
+    assert_eq!(send(arm).await.status(), 200);
+
+    let waiting = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        desk.gp_book_req(&svc, &target.booking()).send(),
+    )
+    .await;
+    assert!(waiting.is_err(), "still waiting for an answer: {waiting:?}");
+    assert_eq!(
+        sim.appointments().len(),
+        before + 1,
+        "but the booking is made"
+    );
 
     // Disarmed: the next booking is answered as usual.
     let next = desk.gp_target(&svc, "9434765919").await;
