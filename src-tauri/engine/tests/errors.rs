@@ -1490,21 +1490,29 @@ async fn a_lost_booking_answer_that_cannot_be_checked_is_outcome_unknown() {
     }
 }
 
+/// The booking ended confirmed by a check as appointment 9, recorded once as made.
+async fn assert_confirmed_by_check(
+    result: Result<booking_engine::booking::BookingOutcome, Error>,
+    desk: &Desk,
+) {
+    let outcome = result.expect("the booking is found");
+    assert!(outcome.confirmed_by_check);
+    assert_eq!(outcome.appointment.id.as_str(), "9");
+    let events = events(desk).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].outcome, Outcome::Succeeded);
+}
+
 #[tokio::test]
 async fn a_check_that_fails_once_is_made_again_and_finds_the_booking() {
     let (result, provider, desk) = book_with_lost_answer(Check::FailsThenFound).await;
-    let outcome = result.expect("found on the second look");
-    assert!(outcome.confirmed_by_check);
-    assert_eq!(outcome.appointment.id.as_str(), "9");
+    assert_confirmed_by_check(result, &desk).await;
     assert_eq!(
         provider.requests("POST", "/Appointment").len(),
         1,
         "never sent again"
     );
     assert_eq!(provider.requests("GET", "/Patient/1/Appointment").len(), 2);
-    let events = events(&desk).await;
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].outcome, Outcome::Succeeded);
 }
 
 /// UEC has no search to look with: the same X-Request-ID is sent again, and the provider answers
@@ -1524,9 +1532,7 @@ async fn a_uec_retry_that_fails_on_the_way_is_sent_again_under_the_same_request_
     let desk = desk(provider.port, Standard::UecBooking).await;
     let request = book_request(&desk, Standard::UecBooking);
     let (result, _) = within("UEC retry", LIMIT * 2, desk.engine.book(request)).await;
-    let outcome = result.expect("settled by the second retry");
-    assert!(outcome.confirmed_by_check);
-    assert_eq!(outcome.appointment.id.as_str(), "9");
+    assert_confirmed_by_check(result, &desk).await;
     let posts = provider.requests("POST", "/Appointment");
     assert_eq!(posts.len(), 3, "the first, and two retries");
     let ids: Vec<_> = posts.iter().map(|p| p.header("x-request-id")).collect();
@@ -1535,25 +1541,17 @@ async fn a_uec_retry_that_fails_on_the_way_is_sent_again_under_the_same_request_
         ids.iter().all(|id| *id == ids[0]),
         "one request id: {ids:?}"
     );
-    let events = events(&desk).await;
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].outcome, Outcome::Succeeded);
 }
 
 #[tokio::test]
 async fn a_lost_booking_answer_found_by_the_check_is_not_booked_again() {
     let (result, provider, desk) = book_with_lost_answer(Check::Found).await;
-    let outcome = result.expect("booking found by the check");
-    assert!(outcome.confirmed_by_check);
-    assert_eq!(outcome.appointment.id.as_str(), "9");
+    assert_confirmed_by_check(result, &desk).await;
     assert_eq!(
         provider.requests("POST", "/Appointment").len(),
         1,
         "sent once"
     );
-    let events = events(&desk).await;
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].outcome, Outcome::Succeeded);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use provider_sim::{SimOptions, start};
+use provider_sim::{RunningSim, ServiceEntry, SimOptions, start};
 
 const PRACTICE: &str = "beckside-medical-practice";
 
@@ -51,16 +51,22 @@ async fn drop_after_commit_commits_then_closes_the_connection() {
     sim.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused() {
+/// A simulator with `fault` armed, a practice there, a patient's booking ready to send, and how
+/// many appointments there were before.
+async fn armed(fault: &str) -> (RunningSim, Desk, ServiceEntry, GpTarget, usize) {
     let (sim, desk, svc) = open(PRACTICE).await;
     let target = desk.gp_target(&svc, "9434765919").await;
     let before = sim.appointments().len();
-    let arm = desk.http.post(format!(
-        "{}/_admin/faults/lose-next-booking",
-        sim.base_url()
-    ));
+    let arm = desk
+        .http
+        .post(format!("{}/_admin/faults/{fault}", sim.base_url()));
     assert_eq!(send(arm).await.status(), 200);
+    (sim, desk, svc, target, before)
+}
+
+#[tokio::test]
+async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused() {
+    let (sim, desk, svc, target, before) = armed("lose-next-booking").await;
 
     let result = desk.gp_book_req(&svc, &target.booking()).send().await;
     assert!(result.is_err(), "the answer is lost: {result:?}");
@@ -94,14 +100,7 @@ async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused(
 
 #[tokio::test]
 async fn a_held_booking_on_demand_is_committed_and_never_answered() {
-    let (sim, desk, svc) = open(PRACTICE).await;
-    let target = desk.gp_target(&svc, "9434765919").await;
-    let before = sim.appointments().len();
-    let arm = desk.http.post(format!(
-        "{}/_admin/faults/hold-next-booking",
-        sim.base_url()
-    ));
-    assert_eq!(send(arm).await.status(), 200);
+    let (sim, desk, svc, target, before) = armed("hold-next-booking").await;
 
     let waiting = tokio::time::timeout(
         std::time::Duration::from_secs(1),
