@@ -497,14 +497,14 @@ impl Engine {
             // A check that cannot be read settles nothing: never send again on a guess.
             Err(_) => return Err(unknown()),
         }
-        // Not found (or, for UEC, cannot be looked for): a retry with the same X-Request-ID,
-        // which the provider answers with the booking it already made, if it made one. UEC
-        // providers keep that promise however often they are asked, and the retry is their only
-        // check, so a UEC retry that fails on the way is tried again.
-        let retries = if service.standard == Standard::UecBooking {
-            SETTLE_ATTEMPTS
-        } else {
-            1
+        // Not found (or cannot be looked for: UEC has no search, nor BaRS for a patient without
+        // an NHS number): a retry with the same X-Request-ID, which the provider answers with the
+        // booking it already made, if it made one. UEC and BaRS providers keep that promise
+        // however often they are asked, so a retry that fails on the way is tried again; GP
+        // Connect's is sent once, and only because the look said the booking is not there.
+        let retries = match service.standard {
+            Standard::UecBooking | Standard::Bars => SETTLE_ATTEMPTS,
+            Standard::GpConnect => 1,
         };
         for attempt in 0..retries {
             if attempt > 0 {
@@ -952,8 +952,8 @@ fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
 
 /// Whether a provider's answer to a repeated booking says what became of it: made (2xx), or
 /// refused as a request (4xx other than "timed out" and "too many"). Server errors do not.
-/// How often a lost booking is looked for (or, at UEC, re-sent under its own request id) before
-/// it is called unknown, with pauses growing by `SETTLE_PAUSE`.
+/// How often a lost booking is looked for (or, at UEC and BaRS, re-sent under its own request id)
+/// before it is called unknown, with pauses growing by `SETTLE_PAUSE`.
 const SETTLE_ATTEMPTS: u32 = 3;
 const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 

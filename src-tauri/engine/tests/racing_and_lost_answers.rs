@@ -244,7 +244,13 @@ async fn lost_and_failed_answers_never_book_twice_or_behind_the_desks_back() {
                 by_check += usize::from(o.confirmed_by_check);
                 assert!(told.insert(o.appointment.id.to_string()), "one id, once");
             }
-            Err(e) if e.kind == ErrorKind::OutcomeUnknown => unknown += 1,
+            Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
+                unknown += 1;
+                println!(
+                    "outcome unknown at {service}: {} {:?}",
+                    e.message, e.diagnostics
+                );
+            }
             Err(e) => {
                 refused += 1;
                 *refused_as.entry(format!("{:?}", e.kind)).or_default() += 1;
