@@ -45,7 +45,7 @@ export function InterruptedNotice({ interrupted, onAcknowledge }: Props) {
   if (!hasNews(interrupted)) return null;
   const { settled, error } = interrupted;
   return (
-    <Dialog title="Interrupted bookings" onClose={() => {}} alert testId="interrupted-notice">
+    <Dialog title="Interrupted bookings" onClose={() => {}} alert wide testId="interrupted-notice">
       {settled.length > 0 && (
         <>
           <p>
@@ -63,8 +63,8 @@ export function InterruptedNotice({ interrupted, onAcknowledge }: Props) {
                   data-settled={r.settled}
                 >
                   <p className="interrupted__what">
-                    <strong>{r.service_name ?? r.service_id}</strong>, {when(r)}{" "}
-                    <span className={`tag tag--${r.settled}`}>{ending.label}</span>
+                    <span className={`tag tag--${r.settled}`}>{ending.label}</span>{" "}
+                    <strong>{r.service_name ?? r.service_id}</strong>, <span className="nowrap">{when(r)}</span>
                   </p>
                   <p>{r.message}</p>
                   <p className="interrupted__next" data-testid="interrupted-next">
