@@ -3,9 +3,11 @@
 
 mod commands;
 mod export;
+mod interrupted;
 mod state;
 
-pub use state::{AppInfo, AppState};
+pub use interrupted::Interrupted;
+pub use state::{AppInfo, AppState, SignedIn};
 
 use tauri::Runtime;
 

@@ -10,6 +10,8 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::RwLock;
 
+use crate::interrupted::{Interrupted, Settler};
+
 /// Shown in the header and the DEMO band.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppInfo {
@@ -22,6 +24,14 @@ pub struct AppInfo {
     pub version: String,
 }
 
+/// The answer to a sign-in: who is signed in now, and what became of any bookings an earlier
+/// run left in flight.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SignedIn {
+    pub info: AppInfo,
+    pub interrupted: Interrupted,
+}
+
 struct Ready {
     desk: Desk,
     keyring: Keyring,
@@ -29,6 +39,7 @@ struct Ready {
     engine: RwLock<Option<Engine>>,
     /// Kept so the demo provider runs as long as the app.
     demo: Option<RunningSim>,
+    settler: Settler,
 }
 
 pub struct AppState {
@@ -52,6 +63,7 @@ impl AppState {
                 keyring: Keyring::new("default"),
                 engine: RwLock::new(Some(engine)),
                 demo,
+                settler: Settler::default(),
             }),
         }
     }
@@ -90,13 +102,22 @@ impl AppState {
         })
     }
 
-    /// Signs `user` in, replacing whoever was signed in.
-    pub fn sign_in(&self, user: User) -> Result<AppInfo, Error> {
+    /// Signs `user` in, replacing whoever was signed in; at the first sign-in of the run, also
+    /// settles the bookings an earlier run left in flight. Their check failing does not stop
+    /// the sign-in: the answer carries the failure instead.
+    pub async fn sign_in(&self, user: User) -> Result<SignedIn, Error> {
         let ready = self.ready()?;
         let engine = ready.desk.sign_in(user)?;
-        *ready.engine.write().map_err(|_| poisoned())? = Some(engine);
+        *ready.engine.write().map_err(|_| poisoned())? = Some(engine.clone());
         tracing::info!("signed in");
-        self.info()
+        let interrupted = ready
+            .settler
+            .settle_once(engine.reconcile_interrupted())
+            .await;
+        Ok(SignedIn {
+            info: self.info()?,
+            interrupted,
+        })
     }
 
     pub fn sign_out(&self) -> Result<AppInfo, Error> {
@@ -137,5 +158,6 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
         keyring: Keyring::new(config.secrets.namespace.clone()),
         engine: RwLock::new(None),
         demo,
+        settler: Settler::default(),
     })
 }

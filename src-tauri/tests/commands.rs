@@ -4,7 +4,12 @@
 use booking_desk::{AppState, app_builder};
 use booking_engine::Engine;
 use booking_engine::config::DeskConfig;
+use booking_engine::ids::ServiceId;
+use booking_engine::store::BookingIntent;
+use booking_engine::views::SlotView;
+use provider_sim::RunningSim;
 use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
@@ -36,19 +41,26 @@ fn mount(state: AppState, engine: Option<Engine>, dir: tempfile::TempDir) -> Des
     }
 }
 
-fn desk() -> Desk {
+/// A running simulator and a desk configuration for it, in a fresh folder.
+fn sim_and_config() -> (tempfile::TempDir, PathBuf, RunningSim) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config_path = dir.path().join("bookdesk.toml");
-    let (engine, sim) = tauri::async_runtime::block_on(async {
-        let sim = provider_sim::start(provider_sim::SimOptions::default())
-            .await
+    let sim =
+        tauri::async_runtime::block_on(provider_sim::start(provider_sim::SimOptions::default()))
             .expect("simulator");
-        sim.write_config(&config_path).expect("config");
-        let engine = Engine::open(DeskConfig::load(&config_path).expect("loads"))
-            .await
-            .expect("engine");
-        (engine, sim)
-    });
+    sim.write_config(&config_path).expect("config");
+    (dir, config_path, sim)
+}
+
+/// The configuration's own engine, signed in as its user, as the CLI's would be.
+fn engine_of(config_path: &Path) -> Engine {
+    let config = DeskConfig::load(config_path).expect("loads");
+    tauri::async_runtime::block_on(Engine::open(config)).expect("engine")
+}
+
+fn desk() -> Desk {
+    let (dir, config_path, sim) = sim_and_config();
+    let engine = engine_of(&config_path);
     mount(
         AppState::from_engine(engine.clone(), Some(sim)),
         Some(engine),
@@ -95,18 +107,14 @@ fn app_info_says_demo_and_who_is_signed_in() {
 }
 
 /// An app opened on a configuration file, as `BOOKDESK_CONFIG` does: nobody is signed in yet.
-fn signed_out_desk() -> (Desk, provider_sim::RunningSim) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config_path = dir.path().join("bookdesk.toml");
-    let (state, sim) = tauri::async_runtime::block_on(async {
-        let sim = provider_sim::start(provider_sim::SimOptions::default())
-            .await
-            .expect("simulator");
-        sim.write_config(&config_path).expect("config");
-        (AppState::open(Some(config_path)).await, sim)
-    });
-    let d = mount(state, None, dir);
-    (d, sim)
+fn signed_out_desk() -> (Desk, RunningSim) {
+    let (dir, config_path, sim) = sim_and_config();
+    (open_signed_out(dir, config_path), sim)
+}
+
+fn open_signed_out(dir: tempfile::TempDir, config_path: PathBuf) -> Desk {
+    let state = tauri::async_runtime::block_on(AppState::open(Some(config_path)));
+    mount(state, None, dir)
 }
 
 fn person(name: &str, role: &str) -> Value {
@@ -141,15 +149,16 @@ fn nothing_reaches_a_provider_until_a_named_person_signs_in() {
     let e = invoke(&d, "sign_in", person("Sam Okafor", "wizard")).expect_err("no such role");
     assert!(e.is_string() || e.is_object(), "{e}");
 
-    let info = invoke(&d, "sign_in", person("Sam Okafor", "clinician")).expect("signed in");
+    let info = invoke(&d, "sign_in", person("Sam Okafor", "clinician")).expect("signed in")["info"]
+        .clone();
     assert_eq!(info["user"]["name"], "Sam Okafor");
     assert_eq!(info["user"]["role"], "clinician");
     let found = invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect("found");
     assert!(found["patient"].is_object(), "{found}");
 
     // Switching user: the next person acts as themselves.
-    let info = invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("switched");
-    assert_eq!(info["user"]["role"], "supervisor");
+    let switched = invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("switched");
+    assert_eq!(switched["info"]["user"]["role"], "supervisor");
     let info = invoke(&d, "sign_out", json!({})).expect("signed out");
     assert!(info["user"].is_null());
     let e = invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect_err("signed out");
@@ -187,7 +196,7 @@ fn book_list_amend_cancel_through_ipc() {
     let appointments_window = window.clone();
     // Slot search over IPC streams on a Channel, which the mock runtime cannot carry: find a
     // slot with the app's own engine, then book it through the command.
-    let service = booking_engine::ids::ServiceId::parse("beckside-medical-practice").expect("id");
+    let service = ServiceId::parse("beckside-medical-practice").expect("id");
     let slot_id = first_slot_ahead(d.engine.as_ref().expect("engine"), &service);
     // The request exactly as the UI sends it.
     let request = json!({"request": {
@@ -235,8 +244,8 @@ fn book_list_amend_cancel_through_ipc() {
     assert_eq!(bookings[0]["appointment_id"], id.as_str());
 }
 
-/// The first free slot a day or more ahead.
-fn first_slot_ahead(engine: &Engine, service: &booking_engine::ids::ServiceId) -> String {
+/// Free slots a day or more ahead, soonest first.
+fn slots_ahead(engine: &Engine, service: &ServiceId) -> Vec<SlotView> {
     use booking_engine::standards::{SearchWindow, uk_today};
     let today = uk_today();
     let w = SearchWindow::new(
@@ -245,7 +254,13 @@ fn first_slot_ahead(engine: &Engine, service: &booking_engine::ids::ServiceId) -
     )
     .expect("window");
     let slots = tauri::async_runtime::block_on(engine.search_service(service, &w)).expect("slots");
-    slots.first().expect("a free slot").id.to_string()
+    assert!(!slots.is_empty(), "{service} has free slots");
+    slots
+}
+
+/// The first free slot a day or more ahead.
+fn first_slot_ahead(engine: &Engine, service: &ServiceId) -> String {
+    slots_ahead(engine, service)[0].id.to_string()
 }
 
 #[test]
@@ -279,7 +294,7 @@ fn around_today() -> Value {
 fn the_centre_report_refuses_a_call_handler_and_answers_a_supervisor() {
     let d = desk();
     // One booking made at this desk, with the app's own engine, for the report to count.
-    let service = booking_engine::ids::ServiceId::parse("beckside-medical-practice").expect("id");
+    let service = ServiceId::parse("beckside-medical-practice").expect("id");
     let slot_id = first_slot_ahead(d.engine.as_ref().expect("engine"), &service);
     let request = json!({"request": {
         "service_id": service.as_str(), "slot_ids": [slot_id], "nhs_number": "9434765919",
@@ -394,4 +409,114 @@ fn export_csv_writes_the_file_into_the_export_folder() {
     )
     .expect_err("signed out");
     assert_eq!(e["kind"], "sign-in-required");
+}
+
+/// What a run killed with its booking request out leaves in the registry: the intent, no outcome.
+fn leave_in_flight(killed: &Engine, slot: &SlotView, request_id: &str) {
+    let intent = BookingIntent {
+        request_id: request_id.into(),
+        recorded_at: chrono::Utc::now(),
+        service_id: slot.service_id.to_string(),
+        slot_ids: vec![slot.id.to_string()],
+        slot_start: slot.start.to_rfc3339(),
+        nhs_number: Some("9434765919".into()),
+        user_local_id: "alex.taylor".into(),
+        user_name: "Alex Taylor".into(),
+        desk: killed.desk().name().into(),
+    };
+    tauri::async_runtime::block_on(killed.store().begin_booking(&intent)).expect("intent written");
+}
+
+#[test]
+fn the_first_sign_in_settles_bookings_a_killed_run_left_in_flight() {
+    let (dir, config_path, sim) = sim_and_config();
+    let gp = ServiceId::parse("beckside-medical-practice").expect("id");
+    let uec = sim
+        .services()
+        .into_iter()
+        .find(|s| s.standard == "uec-booking")
+        .map(|s| ServiceId::parse(&s.id).expect("id"))
+        .expect("a UEC Booking service");
+    let killed = engine_of(&config_path);
+    let gp_slots = slots_ahead(&killed, &gp);
+    let (made, lost) = (&gp_slots[0], &gp_slots[1]);
+    let unsearchable = &slots_ahead(&killed, &uec)[0];
+    // 1. Made at the service before the run died: another desk (its own registry) plays the
+    //    service's side by booking the same slot for the same patient.
+    leave_in_flight(&killed, made, "6f1d2c3b-4a5e-4f60-8a71-92b3c4d5e6f7");
+    let mut other = DeskConfig::load(&config_path).expect("loads");
+    other.store = dir
+        .path()
+        .join("other.sqlite")
+        .to_string_lossy()
+        .into_owned();
+    let other = tauri::async_runtime::block_on(Engine::open(other)).expect("other desk");
+    let request = serde_json::from_value(json!({
+        "service_id": gp.as_str(), "slot_ids": [made.id.as_str()], "nhs_number": "9434765919",
+        "patient": null, "description": "Sore throat", "comment": null
+    }))
+    .expect("request");
+    let at_service = tauri::async_runtime::block_on(other.book(request)).expect("made");
+    // 2. Never reached the service (GP Connect can be searched): not made.
+    leave_in_flight(&killed, lost, "7a2e3d4c-5b6f-4071-9b82-a3c4d5e6f708");
+    // 3. UEC Booking has no search: left for a person to check.
+    leave_in_flight(
+        &killed,
+        unsearchable,
+        "8b3f4e5d-6c70-4182-8c93-b4d5e6f70819",
+    );
+    drop(killed);
+
+    let d = open_signed_out(dir, config_path);
+    let answer = invoke(&d, "sign_in", person("Sam Okafor", "call-handler")).expect("signed in");
+    assert_eq!(answer["info"]["user"]["name"], "Sam Okafor");
+    let interrupted = &answer["interrupted"];
+    assert!(interrupted["error"].is_null(), "{interrupted}");
+    let settled = interrupted["settled"].as_array().expect("a list");
+    assert_eq!(settled.len(), 3, "{interrupted}");
+    let of = |slot: &SlotView| {
+        settled
+            .iter()
+            .find(|r| r["slot_ids"] == json!([slot.id.as_str()]))
+            .unwrap_or_else(|| panic!("{} settled: {interrupted}", slot.id))
+    };
+    let starts_at = |r: &Value, slot: &SlotView| {
+        let start = chrono::DateTime::parse_from_rfc3339(r["slot_start"].as_str().expect("start"))
+            .expect("an instant");
+        assert_eq!(start, slot.start, "{r}");
+    };
+    let booked = of(made);
+    assert_eq!(booked["settled"], "booked");
+    assert_eq!(booked["service_name"], "Beckside Medical Practice");
+    assert_eq!(
+        booked["appointment_id"],
+        at_service.appointment.id.as_str(),
+        "{booked}"
+    );
+    starts_at(booked, made);
+    let not_made = of(lost);
+    assert_eq!(not_made["settled"], "not-booked");
+    assert!(not_made["appointment_id"].is_null());
+    starts_at(not_made, lost);
+    let unknown = of(unsearchable);
+    assert_eq!(unknown["settled"], "still-unknown");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("call the service")),
+        "{unknown}"
+    );
+    starts_at(unknown, unsearchable);
+
+    // Recorded in the registry: the booking made is among what this desk booked.
+    let bookings = invoke(&d, "list_bookings", json!({})).expect("bookings");
+    assert!(
+        bookings.as_array().is_some_and(|b| b
+            .iter()
+            .any(|x| x["appointment_id"] == booked["appointment_id"])),
+        "{bookings}"
+    );
+    // Settled once: the next person to sign in is told nothing more.
+    let again = invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("switched");
+    assert_eq!(again["interrupted"], json!({"settled": [], "error": null}));
 }

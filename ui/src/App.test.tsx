@@ -5,8 +5,8 @@ import type { BookingOutcome } from "./api/bindings";
 import type { Result } from "./api/client";
 import { App } from "./App";
 import { formatAge, ukToday } from "./format";
-import { controlSearch, renderApp, saveTriage, signInThroughForm } from "./test/app";
-import { alex, apiError, appointment, at, jane, outcome, signedOut, slot } from "./test/fixtures";
+import { controlSearch, renderApp, saveTriage, signInThroughForm, submitSignIn } from "./test/app";
+import { alex, apiError, appointment, at, jane, outcome, reconciled, signedInAnswer, signedOut, slot } from "./test/fixtures";
 import * as client from "./test/mockClient";
 import { fail, ok } from "./test/mockClient";
 
@@ -46,6 +46,32 @@ describe("signing in", () => {
     expect(screen.getByTestId("nhs-input")).toHaveFocus();
   });
 
+  it("shows what became of interrupted bookings before the desk opens, until acknowledged", async () => {
+    client.signIn.mockImplementation(async (u) =>
+      ok(signedInAnswer(u, {}, { settled: [reconciled(), reconciled({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", settled: "still-unknown", appointment_id: null, message: "An interrupted booking at Calder Valley Urgent Treatment Centre could not be checked: call the service before booking again." })], error: null })),
+    );
+    const user = userEvent.setup();
+    render(<App />);
+    await submitSignIn(user);
+    const notice = await screen.findByRole("alertdialog", { name: "Interrupted bookings" });
+    expect(within(notice).getAllByTestId("interrupted-item")).toHaveLength(2);
+    // The signed-in person is named above it, and nothing of the desk is there to use yet.
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Alex Taylor");
+    expect(screen.queryByTestId("switch-user")).toBeNull();
+    expect(screen.queryByTestId("nhs-input")).toBeNull();
+    await user.keyboard("{Escape}");
+    expect(notice).toBeInTheDocument();
+
+    await user.click(within(notice).getByTestId("interrupted-acknowledge"));
+    expect(await screen.findByTestId("nhs-input")).toHaveFocus();
+    expect(screen.queryByTestId("interrupted-notice")).toBeNull();
+  });
+
+  it("opens the desk straight away when no booking was interrupted", async () => {
+    await renderApp();
+    expect(screen.queryByTestId("interrupted-notice")).toBeNull();
+  });
+
   it("shows a start-up failure full screen, with nothing else to use", async () => {
     client.appInfo.mockResolvedValue(
       fail(apiError({ kind: "config", message: "The services directory could not be read.", next_step: "Call the helpdesk.", code: null })),
@@ -81,7 +107,7 @@ describe("the frame", () => {
 
   it("has no DEMO band, and no demo user, on live services", async () => {
     client.appInfo.mockResolvedValue(ok({ ...signedOut, demo: false }));
-    client.signIn.mockImplementation(async (user) => ok({ ...signedOut, demo: false, user }));
+    client.signIn.mockImplementation(async (user) => ok(signedInAnswer(user, { demo: false })));
     const user = userEvent.setup();
     render(<App />);
     await screen.findByTestId("sign-in-form");

@@ -1,7 +1,10 @@
 import { useEffect, useState } from "react";
-import type { AppInfo } from "./api/bindings";
+import type { AppInfo, Interrupted } from "./api/bindings";
 import { appInfo, type ApiError } from "./api/client";
+import { AppHeader } from "./components/AppHeader";
+import { DemoBand } from "./components/DemoBand";
 import { ErrorPanel } from "./components/ErrorPanel";
+import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
 import { Desk } from "./Desk";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
 
@@ -12,6 +15,8 @@ export function App() {
   const [start, setStart] = useState<Start>({ state: "loading" });
   // Bumped at every sign-in: each person gets a fresh desk, with nothing left from the last call.
   const [session, setSession] = useState(0);
+  // Bookings an earlier run left in flight, until the person acknowledges what became of them.
+  const [interrupted, setInterrupted] = useState<Interrupted | null>(null);
 
   useEffect(() => {
     void appInfo().then((r) => setStart(r.ok ? { state: "ready", info: r.value } : { state: "error", error: r.error }));
@@ -37,11 +42,23 @@ export function App() {
     return (
       <SignInScreen
         info={info}
-        onSignedIn={(next) => {
+        onSignedIn={(answer) => {
           setSession((n) => n + 1);
-          setStart({ state: "ready", info: next });
+          setInterrupted(hasNews(answer.interrupted) ? answer.interrupted : null);
+          setStart({ state: "ready", info: answer.info });
         }}
       />
+    );
+  }
+  if (interrupted) {
+    // Before the desk opens: nothing else to do until the person has seen it.
+    return (
+      <div className="app">
+        {info.demo && <DemoBand />}
+        <AppHeader info={info} />
+        <main className="app__main" />
+        <InterruptedNotice interrupted={interrupted} onAcknowledge={() => setInterrupted(null)} />
+      </div>
     );
   }
   return (

@@ -2,6 +2,7 @@
 //! outcome recorded) are looked for at the service, and what became of each is recorded, so no
 //! booking the provider made is unknown to the desk.
 
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::Engine;
@@ -29,7 +30,11 @@ pub enum Settled {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Reconciled {
     pub service_id: String,
+    /// `None` when the service is no longer in the directory.
+    pub service_name: Option<String>,
     pub slot_ids: Vec<String>,
+    /// When the slot starts, if the intent's record of it can be read.
+    pub slot_start: Option<DateTime<FixedOffset>>,
     pub settled: Settled,
     pub appointment_id: Option<String>,
     /// In words, for the person at the desk.
@@ -103,11 +108,11 @@ impl Engine {
         };
         self.record(event, &result).await;
         Reconciled {
-            service_id: intent.service_id.clone(),
-            slot_ids: intent.slot_ids.clone(),
+            service_name: Some(service.name.clone()),
             settled,
             appointment_id,
             message,
+            ..about(intent)
         }
     }
 
@@ -155,10 +160,20 @@ fn searchable(standard: Standard, intent: &BookingIntent) -> bool {
 
 fn unknown(intent: &BookingIntent, why: &str) -> Reconciled {
     Reconciled {
+        message: format!("An interrupted booking could not be checked ({why}): call the service."),
+        ..about(intent)
+    }
+}
+
+/// What the intent itself says, before anything is known of the service or the outcome.
+fn about(intent: &BookingIntent) -> Reconciled {
+    Reconciled {
         service_id: intent.service_id.clone(),
+        service_name: None,
         slot_ids: intent.slot_ids.clone(),
+        slot_start: parse_instant(&intent.slot_start),
         settled: Settled::StillUnknown,
         appointment_id: None,
-        message: format!("An interrupted booking could not be checked ({why}): call the service."),
+        message: String::new(),
     }
 }

@@ -10,9 +10,10 @@ export const commands = {
 	defaultWindow: () => __TAURI_INVOKE<SearchWindow>("default_window"),
 	/**
 	 *  Signs a named person in; whoever was signed in before is signed out. The UI clears the
-	 *  patient context on every change of user.
+	 *  patient context on every change of user. Async: the first sign-in asks services about
+	 *  interrupted bookings, which must not hold up the window.
 	 */
-	signIn: (user: User) => typedError<AppInfo, Error>(__TAURI_INVOKE("sign_in", { user })),
+	signIn: (user: User) => typedError<SignedIn, Error>(__TAURI_INVOKE("sign_in", { user })),
 	signOut: () => typedError<AppInfo, Error>(__TAURI_INVOKE("sign_out")),
 	secretsStatus: () => typedError<SecretStatus[], Error>(__TAURI_INVOKE("secrets_status")),
 	storeSecret: (name: SecretName, value: string) => typedError<SecretStatus, Error>(__TAURI_INVOKE("store_secret", { name, value })),
@@ -455,6 +456,14 @@ export type GpConnectText = {
 	truncated: boolean,
 };
 
+/**  What the sign-in found of interrupted bookings, for the person to acknowledge. */
+export type Interrupted = {
+	/**  What became of each; empty when nothing was left in flight (or it was checked already). */
+	settled: Reconciled[],
+	/**  Why they could not be checked, when they could not. Sign-in goes ahead regardless. */
+	error: Error | null,
+};
+
 export type KindCount = {
 	/**
 	 *  A booking error kind (`slot-taken`), or `interaction-` and a failed interaction's outcome
@@ -533,6 +542,19 @@ export type PreviewSection = {
 	lines: string[],
 };
 
+export type Reconciled = {
+	service_id: string,
+	/**  `None` when the service is no longer in the directory. */
+	service_name: string | null,
+	slot_ids: string[],
+	/**  When the slot starts, if the intent's record of it can be read. */
+	slot_start: string | null,
+	settled: Settled,
+	appointment_id: string | null,
+	/**  In words, for the person at the desk. */
+	message: string,
+};
+
 /**  UK days, both inclusive; at most 366 of them. */
 export type ReportRange = {
 	from: string,
@@ -608,6 +630,27 @@ export type ServiceKind = "gp-practice" | "urgent-care" | "emergency-department"
 
 /**  Where one service's search stands. */
 export type ServiceProgress = { state: "searching" } | { state: "found"; count: number } | { state: "none" } | { state: "failed"; error: Error };
+
+/**  What an interrupted booking turned out to be. */
+export type Settled = 
+/**  The service has it: recorded as booked. */
+"booked" | 
+/**  The service searched and does not have it: recorded as not made. */
+"not-booked" | 
+/**
+ *  It could not be looked for (UEC has no search; the service did not answer): recorded as
+ *  unknown, for a person to check with the service.
+ */
+"still-unknown";
+
+/**
+ *  The answer to a sign-in: who is signed in now, and what became of any bookings an earlier
+ *  run left in flight.
+ */
+export type SignedIn = {
+	info: AppInfo,
+	interrupted: Interrupted,
+};
 
 /**  A provider's Slot logical id. */
 export type SlotId = string;

@@ -25,6 +25,7 @@ import {
   type SecretName,
   type SecretStatus,
   type Service,
+  type SignedIn,
   type User,
 } from "./bindings";
 
@@ -61,8 +62,11 @@ async function settle<T>(call: () => Promise<Answer<T>>): Promise<Result<T>> {
 
 export const appInfo = (): Promise<Result<AppInfo>> => settle(() => commands.appInfo());
 
-/** Signs a named person in, replacing whoever was signed in; the answer says who is now. */
-export const signIn = (user: User): Promise<Result<AppInfo>> => settle(() => commands.signIn(user));
+/**
+ * Signs a named person in, replacing whoever was signed in; the answer says who is now, and what
+ * became of bookings an earlier run left in flight.
+ */
+export const signIn = (user: User): Promise<Result<SignedIn>> => settle(() => commands.signIn(user));
 
 export const signOut = (): Promise<Result<AppInfo>> => settle(() => commands.signOut());
 

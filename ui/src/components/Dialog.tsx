@@ -7,6 +7,8 @@ type Props = {
   children: ReactNode;
   /** For decisions that must be answered (cancel an appointment). */
   alert?: boolean;
+  /** For lists that read badly in the narrow box. */
+  wide?: boolean;
   testId?: string;
 };
 
@@ -16,7 +18,7 @@ const FOCUSABLE = 'button:not([disabled]), textarea:not([disabled]), input:not([
  * Modal only where a decision is needed. Focus stays inside while open and goes back to where it
  * was on close; Esc closes (the safe answer).
  */
-export function Dialog({ title, onClose, children, alert, testId }: Props) {
+export function Dialog({ title, onClose, children, alert, wide, testId }: Props) {
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
   const returnTo = useRef<Element | null>(null);
@@ -57,7 +59,7 @@ export function Dialog({ title, onClose, children, alert, testId }: Props) {
     <div className="overlay">
       <div
         ref={box}
-        className="dialog"
+        className={wide ? "dialog dialog--wide" : "dialog"}
         role={alert ? "alertdialog" : "dialog"}
         aria-modal="true"
         aria-labelledby={id}

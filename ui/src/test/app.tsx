@@ -17,8 +17,14 @@ export async function renderApp(role: Role = "call-handler", person: Omit<User, 
   return { user, ...view };
 }
 
-/** Fills in the sign-in form as a person would (pasting, to keep tests quick) and signs in. */
+/** Fills in the sign-in form as a person would, signs in, and waits for the desk. */
 export async function signInThroughForm(user: UserEvent, role: Role = "call-handler", person: Omit<User, "role"> = alex) {
+  await submitSignIn(user, role, person);
+  await screen.findByTestId("nhs-input");
+}
+
+/** Fills in the sign-in form as a person would (pasting, to keep tests quick) and sends it. */
+export async function submitSignIn(user: UserEvent, role: Role = "call-handler", person: Omit<User, "role"> = alex) {
   await screen.findByTestId("sign-in-form");
   const fields: [string, string][] = [
     ["sign-in-name", person.name],
@@ -33,7 +39,6 @@ export async function signInThroughForm(user: UserEvent, role: Role = "call-hand
   }
   await user.click(screen.getByTestId(`sign-in-role-${role}`));
   await user.click(screen.getByTestId("sign-in-submit"));
-  await screen.findByTestId("nhs-input");
 }
 
 export type SearchCall = {

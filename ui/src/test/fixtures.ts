@@ -6,11 +6,14 @@ import type {
   BookingSummary,
   ClinicalPreview,
   ClinicalSummary,
+  Interrupted,
   Organisation,
   PatientView,
+  Reconciled,
   Role,
   SecretStatus,
   Service,
+  SignedIn,
   SlotView,
   Standard,
   User,
@@ -37,6 +40,28 @@ export const signedOut: AppInfo = {
   organisation,
   version: "0.1.0",
 };
+
+/** A sign-in with no interrupted bookings to report. */
+export const nothingInterrupted: Interrupted = { settled: [], error: null };
+
+/** The engine's answer to signing `user` in, on the app that starts signed out. */
+export function signedInAnswer(user: User, over: Partial<AppInfo> = {}, interrupted = nothingInterrupted): SignedIn {
+  return { info: { ...signedOut, ...over, user }, interrupted };
+}
+
+/** A booking an earlier run left in flight, as the engine settled it (the `booked` ending). */
+export function reconciled(over: Partial<Reconciled> = {}): Reconciled {
+  return {
+    service_id: "beckside",
+    service_name: "Beckside Medical Practice",
+    slot_ids: ["1202612020800"],
+    slot_start: at(1, 8, 0),
+    settled: "booked",
+    appointment_id: "1001",
+    message: "An interrupted booking at Beckside Medical Practice was made: appointment 1001.",
+    ...over,
+  };
+}
 
 /** Alex Taylor signed in as a call handler. */
 export const info: AppInfo = { ...signedOut, user: alex };

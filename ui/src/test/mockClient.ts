@@ -2,7 +2,7 @@
 import { vi } from "vitest";
 import type { ApiError, Result } from "../api/client";
 import type { ClinicalSummary, SearchEvent, SearchRequest, SecretName, User } from "../api/bindings";
-import { previewOf, secrets, services, signedOut } from "./fixtures";
+import { previewOf, secrets, services, signedInAnswer, signedOut } from "./fixtures";
 
 export type { ApiError, Result };
 
@@ -42,7 +42,7 @@ export function resetClient() {
   const today = new Date().toISOString().slice(0, 10);
   // Signed out at start, as the real app is; signing in answers with whoever signed in.
   appInfo.mockReset().mockResolvedValue(ok(signedOut));
-  signIn.mockReset().mockImplementation(async (user: User) => ok({ ...signedOut, user }));
+  signIn.mockReset().mockImplementation(async (user: User) => ok(signedInAnswer(user)));
   signOut.mockReset().mockResolvedValue(ok(signedOut));
   secretsStatus.mockReset().mockResolvedValue(ok(secrets));
   storeSecret.mockReset().mockImplementation(async (name: SecretName) =>

@@ -1,7 +1,7 @@
 // The in-browser mock must behave like the engine where the screens depend on it: signed out at
 // start, refusing generic users, and checking secrets the same way.
 import { describe, expect, it } from "vitest";
-import type { AppInfo, BookingOutcome, ClinicalPreview, ClinicalSummary, Error as ApiError, PatientView, SearchEvent, SecretStatus, SlotView, User } from "../bindings";
+import type { AppInfo, BookingOutcome, ClinicalPreview, ClinicalSummary, Error as ApiError, PatientView, SearchEvent, SecretStatus, SignedIn, SlotView, User } from "../bindings";
 import { jane as fixtureJane } from "../../test/fixtures";
 import { Channel, invoke } from "./core";
 
@@ -52,8 +52,9 @@ describe("the mock backend", () => {
   });
 
   it("signs a named person in, and a supervisor may not book, amend or cancel", async () => {
-    const info = await invoke<AppInfo>("sign_in", { user: person({ role: "supervisor" }) });
+    const { info, interrupted } = await invoke<SignedIn>("sign_in", { user: person({ role: "supervisor" }) });
     expect(info.user).toEqual(person({ role: "supervisor" }));
+    expect(interrupted).toEqual({ settled: [], error: null });
     expect(await invoke<unknown[]>("list_services")).not.toHaveLength(0);
     for (const cmd of ["book", "amend_appointment", "cancel_appointment"]) {
       expect((await refusal(cmd, { request: {}, serviceId: "x", appointmentId: "1" })).kind).toBe("not-permitted");

@@ -11,6 +11,7 @@ import type {
   ClinicalSummary,
   DeliveryChannel,
   Error as ApiError,
+  Interrupted,
   PatientView,
   Role,
   SearchEvent,
@@ -232,6 +233,30 @@ function info(): AppInfo {
     user,
     organisation: { ods: "RYA", name: "NHS 111 North West" },
     version: "0.1.0",
+  };
+}
+
+// `?interrupted=1`: the first sign-in finds one booking of each ending left by a "killed" run.
+let interruptedShown = params.get("interrupted") !== "1";
+
+function interruptedOnce(): Interrupted {
+  if (interruptedShown) return { settled: [], error: null };
+  interruptedShown = true;
+  const day = addDays(ukToday(), 1);
+  const at = (id: string, hh: number) => {
+    const s = DIRECTORY.find((x) => x.id === id)!;
+    return { service_id: s.id, service_name: s.name, slot_ids: [`${id}-${hh}`], slot_start: ukInstant(day, hh, 0) };
+  };
+  const beck = at("beckside-medical-practice", 9);
+  const leeds = at("leeds-east-ed", 10);
+  const calder = at("calder-valley-utc", 11);
+  return {
+    settled: [
+      { ...beck, settled: "booked", appointment_id: "1003", message: `An interrupted booking at ${beck.service_name} was made: appointment 1003.` },
+      { ...leeds, settled: "not-booked", appointment_id: null, message: `An interrupted booking at ${leeds.service_name} was not made; the patient is not booked there.` },
+      { ...calder, settled: "still-unknown", appointment_id: null, message: `An interrupted booking at ${calder.service_name} could not be checked: call the service before booking again.` },
+    ],
+    error: null,
   };
 }
 
@@ -580,7 +605,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       // Refusals come at once, as the engine's checks do; a good sign-in takes a moment.
       const next = signIn(args.user as User);
       await sleep(200);
-      return next;
+      return { info: next, interrupted: interruptedOnce() };
     }
     case "sign_out":
       user = null;

@@ -1,9 +1,9 @@
 import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { AppInfo } from "../../api/bindings";
+import type { AppInfo, SignedIn, User } from "../../api/bindings";
 import type { Result } from "../../api/client";
-import { apiError, signedOut } from "../../test/fixtures";
+import { apiError, signedInAnswer, signedOut } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
 import { SignInScreen } from "./SignInScreen";
@@ -89,9 +89,9 @@ describe("the sign-in screen", () => {
     await user.keyboard("{ArrowDown}");
     expect(field("role-clinician")).toBeChecked();
     await user.keyboard("{Enter}");
-    const user2 = { name: "Sam Okafor", sds_user_id: "555021935108", sds_role_profile_id: "UNK", local_id: "sam.okafor", role: "clinician" };
+    const user2: User = { name: "Sam Okafor", sds_user_id: "555021935108", sds_role_profile_id: "UNK", local_id: "sam.okafor", role: "clinician" };
     expect(client.signIn).toHaveBeenCalledWith(user2);
-    await vi.waitFor(() => expect(onSignedIn).toHaveBeenCalledWith({ ...signedOut, user: user2 }));
+    await vi.waitFor(() => expect(onSignedIn).toHaveBeenCalledWith(signedInAnswer(user2)));
   });
 
   it("shows the engine's refusal of a generic name in the ErrorPanel, keeping what was typed", async () => {
@@ -163,7 +163,7 @@ describe("the sign-in screen", () => {
   });
 
   it("sends one sign-in however often Enter is pressed", async () => {
-    let answer!: (r: Result<AppInfo>) => void;
+    let answer!: (r: Result<SignedIn>) => void;
     client.signIn.mockReturnValue(new Promise((r) => (answer = r)));
     const { user, onSignedIn } = renderForm();
     await user.click(field("demo-user"));
@@ -172,7 +172,7 @@ describe("the sign-in screen", () => {
     await user.click(field("submit"));
     expect(field("submit")).toHaveTextContent("Signing in…");
     expect(client.signIn).toHaveBeenCalledTimes(1);
-    await act(async () => answer(ok({ ...signedOut, user: { name: "Alex Taylor", sds_user_id: "555021935107", sds_role_profile_id: "UNK", local_id: "alex.taylor", role: "clinician" } })));
+    await act(async () => answer(ok(signedInAnswer({ name: "Alex Taylor", sds_user_id: "555021935107", sds_role_profile_id: "UNK", local_id: "alex.taylor", role: "clinician" }))));
     expect(onSignedIn).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { ErrorSummary } from "../../components/ErrorSummary";
-import type { AppInfo, Role } from "../../api/bindings";
+import type { AppInfo, Role, SignedIn } from "../../api/bindings";
 import { signIn, type ApiError } from "../../api/client";
 import { AppHeader } from "../../components/AppHeader";
 import { DemoBand } from "../../components/DemoBand";
@@ -8,7 +8,7 @@ import { ErrorPanel } from "../../components/ErrorPanel";
 
 type Props = {
   info: AppInfo;
-  onSignedIn: (info: AppInfo) => void;
+  onSignedIn: (answer: SignedIn) => void;
 };
 
 type Fields = {
