@@ -35,6 +35,8 @@ pub struct Reconciled {
     pub slot_ids: Vec<String>,
     /// When the slot starts, if the intent's record of it can be read.
     pub slot_start: Option<DateTime<FixedOffset>>,
+    /// The patient's NHS number, when the booking named one: whom to tell, or to book again.
+    pub nhs_number: Option<String>,
     pub settled: Settled,
     pub appointment_id: Option<String>,
     /// In words, for the person at the desk.
@@ -172,6 +174,7 @@ fn about(intent: &BookingIntent) -> Reconciled {
         service_name: None,
         slot_ids: intent.slot_ids.clone(),
         slot_start: parse_instant(&intent.slot_start),
+        nhs_number: intent.nhs_number.clone(),
         settled: Settled::StillUnknown,
         appointment_id: None,
         message: String::new(),

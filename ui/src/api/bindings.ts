@@ -549,6 +549,8 @@ export type Reconciled = {
 	slot_ids: string[],
 	/**  When the slot starts, if the intent's record of it can be read. */
 	slot_start: string | null,
+	/**  The patient's NHS number, when the booking named one: whom to tell, or to book again. */
+	nhs_number: string | null,
 	settled: Settled,
 	appointment_id: string | null,
 	/**  In words, for the person at the desk. */

@@ -24,6 +24,7 @@ const threeEndings: Interrupted = {
       service_name: null,
       slot_ids: ["u-1"],
       slot_start: null,
+      nhs_number: null,
       settled: "still-unknown",
       appointment_id: null,
       message: "An interrupted booking could not be checked (its service is no longer in the directory): call the service.",
@@ -58,6 +59,8 @@ describe("the interrupted bookings notice", () => {
 
     const notMade = item("not-booked");
     expect(notMade).toHaveTextContent("Leeds East Hospital Emergency Department");
+    // Whom to tell or book again; a booking that named no NHS number says nothing of it.
+    expect(notMade).toHaveTextContent("for patient NHS No. 943 476 5919");
     expect(notMade).toHaveTextContent("Not made");
     expect(within(notMade).getByTestId("interrupted-next")).toHaveTextContent(
       "Book again if the patient still needs an appointment.",
@@ -66,6 +69,7 @@ describe("the interrupted bookings notice", () => {
     // A service no longer in the directory is named by its id; the slot time is said to be unknown.
     const unknown = item("still-unknown");
     expect(unknown).toHaveTextContent("gone-utc, slot time not known");
+    expect(unknown).not.toHaveTextContent("NHS No.");
     expect(unknown).toHaveTextContent("Outcome unknown");
     expect(within(unknown).getByTestId("interrupted-next")).toHaveTextContent(
       "Ring the service to check whether it was made before booking the patient again.",

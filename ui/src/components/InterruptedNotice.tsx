@@ -1,5 +1,5 @@
 import type { Interrupted, Reconciled, Settled } from "../api/bindings";
-import { formatDayWithWeekday, formatTime, plural, ukDay } from "../format";
+import { formatDayWithWeekday, formatNhsNumber, formatTime, plural, ukDay } from "../format";
 import { Dialog } from "./Dialog";
 import { ErrorPanel } from "./ErrorPanel";
 
@@ -65,6 +65,12 @@ export function InterruptedNotice({ interrupted, onAcknowledge }: Props) {
                   <p className="interrupted__what">
                     <span className={`tag tag--${r.settled}`}>{ending.label}</span>{" "}
                     <strong>{r.service_name ?? r.service_id}</strong>, <span className="nowrap">{when(r)}</span>
+                    {r.nhs_number && (
+                      <>
+                        {" "}
+                        for patient <span className="nowrap">NHS No. {formatNhsNumber(r.nhs_number)}</span>
+                      </>
+                    )}
                   </p>
                   <p>{r.message}</p>
                   <p className="interrupted__next" data-testid="interrupted-next">

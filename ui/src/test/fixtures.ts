@@ -56,6 +56,7 @@ export function reconciled(over: Partial<Reconciled> = {}): Reconciled {
     service_name: "Beckside Medical Practice",
     slot_ids: ["1202612020800"],
     slot_start: at(1, 8, 0),
+    nhs_number: "9434765919",
     settled: "booked",
     appointment_id: "1001",
     message: "An interrupted booking at Beckside Medical Practice was made: appointment 1001.",

@@ -245,7 +245,13 @@ function interruptedOnce(): Interrupted {
   const day = addDays(ukToday(), 1);
   const at = (id: string, hh: number) => {
     const s = DIRECTORY.find((x) => x.id === id)!;
-    return { service_id: s.id, service_name: s.name, slot_ids: [`${id}-${hh}`], slot_start: ukInstant(day, hh, 0) };
+    return {
+      service_id: s.id,
+      service_name: s.name,
+      slot_ids: [`${id}-${hh}`],
+      slot_start: ukInstant(day, hh, 0),
+      nhs_number: "9434765919",
+    };
   };
   const beck = at("beckside-medical-practice", 9);
   const leeds = at("leeds-east-ed", 10);
