@@ -532,11 +532,17 @@ impl Engine {
                         Err(e) => Err(e),
                     };
                 }
-                Ok(_) | Err(_) => match self.look_patiently(plan).await {
-                    Ok(Some(found)) => return Ok((found, true)),
-                    Ok(None) => {}
-                    Err(_) => return Err(unknown()),
-                },
+                unsettled => {
+                    match self.look_patiently(plan).await {
+                        Ok(Some(found)) => return Ok((found, true)),
+                        Ok(None) => {}
+                        Err(_) => return Err(unknown()),
+                    }
+                    // A retry that met the time limit is not repeated: no one waits several.
+                    if unsettled.is_err_and(|f| !worth_asking_again(f.error.kind)) {
+                        break;
+                    }
+                }
             }
         }
         Err(unknown())
@@ -950,8 +956,6 @@ fn fill_from_slot(a: &mut AppointmentView, slot: &SlotView) {
     }
 }
 
-/// Whether a provider's answer to a repeated booking says what became of it: made (2xx), or
-/// refused as a request (4xx other than "timed out" and "too many"). Server errors do not.
 /// How often a lost booking is looked for (or, at UEC and BaRS, re-sent under its own request id)
 /// before it is called unknown, with pauses growing by `SETTLE_PAUSE`.
 const SETTLE_ATTEMPTS: u32 = 3;
@@ -968,6 +972,8 @@ fn worth_asking_again(kind: ErrorKind) -> bool {
     )
 }
 
+/// Whether a provider's answer to a repeated booking says what became of it: made (2xx), or
+/// refused as a request (4xx other than "timed out" and "too many"). Server errors do not.
 fn settles(resp: &FhirResponse) -> bool {
     resp.is_success() || ((400..500).contains(&resp.status) && !matches!(resp.status, 408 | 429))
 }

@@ -1543,6 +1543,30 @@ async fn a_uec_retry_that_fails_on_the_way_is_sent_again_under_the_same_request_
     );
 }
 
+/// A retry that meets the time limit is not made again: the person would wait several timeouts
+/// for an answer the service is in no state to give. The outcome is unknown, for a person to check.
+#[tokio::test]
+async fn a_uec_retry_that_meets_the_time_limit_is_not_repeated() {
+    let provider =
+        ScriptedProvider::start(|call| match (call.method.as_str(), call.path.as_str()) {
+            ("GET", "/Slot") => fhir(200, slot_bundle()),
+            ("POST", "/Appointment") => Reply::Hang,
+            _ => unexpected(),
+        })
+        .await;
+    let desk = desk(provider.port, Standard::UecBooking).await;
+    let request = book_request(&desk, Standard::UecBooking);
+    let (result, _) = within("UEC slow retry", LIMIT * 2, desk.engine.book(request)).await;
+    let err = result.expect_err("not settled");
+    assert_eq!(err.kind, ErrorKind::OutcomeUnknown);
+    assert_eq!(
+        provider.requests("POST", "/Appointment").len(),
+        2,
+        "the first, and one retry"
+    );
+    assert_eq!(events(&desk).await[0].outcome, Outcome::Unknown);
+}
+
 #[tokio::test]
 async fn a_lost_booking_answer_found_by_the_check_is_not_booked_again() {
     let (result, provider, desk) = book_with_lost_answer(Check::Found).await;
