@@ -1515,23 +1515,41 @@ async fn a_check_that_fails_once_is_made_again_and_finds_the_booking() {
     assert_eq!(provider.requests("GET", "/Patient/1/Appointment").len(), 2);
 }
 
+/// A booking at a UEC service whose slot is free and whose `nth` booking POST is answered by
+/// `post(nth)`.
+async fn uec_booking(
+    post: impl Fn(usize) -> Reply + Send + Sync + 'static,
+) -> (
+    Result<booking_engine::booking::BookingOutcome, Error>,
+    ScriptedProvider,
+    Desk,
+) {
+    let provider =
+        ScriptedProvider::start(
+            move |call| match (call.method.as_str(), call.path.as_str()) {
+                ("GET", "/Slot") => fhir(200, slot_bundle()),
+                ("POST", "/Appointment") => post(call.nth),
+                _ => unexpected(),
+            },
+        )
+        .await;
+    let desk = desk(provider.port, Standard::UecBooking).await;
+    let request = book_request(&desk, Standard::UecBooking);
+    let (result, _) = within("UEC booking", LIMIT * 2, desk.engine.book(request)).await;
+    (result, provider, desk)
+}
+
 /// UEC has no search to look with: the same X-Request-ID is sent again, and the provider answers
 /// with the booking it already made. A retry that fails on the way is tried again, always under
 /// the first request's id, so the provider can never take it for a second booking.
 #[tokio::test]
 async fn a_uec_retry_that_fails_on_the_way_is_sent_again_under_the_same_request_id() {
-    let provider =
-        ScriptedProvider::start(|call| match (call.method.as_str(), call.path.as_str()) {
-            ("GET", "/Slot") => fhir(200, slot_bundle()),
-            ("POST", "/Appointment") if call.nth == 1 => Reply::Hang,
-            ("POST", "/Appointment") if call.nth == 2 => outcome(500, "INTERNAL_SERVER_ERROR"),
-            ("POST", "/Appointment") => fhir(201, appointment("9", "1")),
-            _ => unexpected(),
-        })
-        .await;
-    let desk = desk(provider.port, Standard::UecBooking).await;
-    let request = book_request(&desk, Standard::UecBooking);
-    let (result, _) = within("UEC retry", LIMIT * 2, desk.engine.book(request)).await;
+    let (result, provider, desk) = uec_booking(|nth| match nth {
+        1 => Reply::Hang,
+        2 => outcome(500, "INTERNAL_SERVER_ERROR"),
+        _ => fhir(201, appointment("9", "1")),
+    })
+    .await;
     assert_confirmed_by_check(result, &desk).await;
     let posts = provider.requests("POST", "/Appointment");
     assert_eq!(posts.len(), 3, "the first, and two retries");
@@ -1547,16 +1565,7 @@ async fn a_uec_retry_that_fails_on_the_way_is_sent_again_under_the_same_request_
 /// for an answer the service is in no state to give. The outcome is unknown, for a person to check.
 #[tokio::test]
 async fn a_uec_retry_that_meets_the_time_limit_is_not_repeated() {
-    let provider =
-        ScriptedProvider::start(|call| match (call.method.as_str(), call.path.as_str()) {
-            ("GET", "/Slot") => fhir(200, slot_bundle()),
-            ("POST", "/Appointment") => Reply::Hang,
-            _ => unexpected(),
-        })
-        .await;
-    let desk = desk(provider.port, Standard::UecBooking).await;
-    let request = book_request(&desk, Standard::UecBooking);
-    let (result, _) = within("UEC slow retry", LIMIT * 2, desk.engine.book(request)).await;
+    let (result, provider, desk) = uec_booking(|_| Reply::Hang).await;
     let err = result.expect_err("not settled");
     assert_eq!(err.kind, ErrorKind::OutcomeUnknown);
     assert_eq!(
