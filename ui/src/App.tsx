@@ -1,6 +1,6 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { AppInfo } from "./api/bindings";
-import { appInfo, type ApiError } from "./api/client";
+import { appInfo, firstScreenShown, type ApiError } from "./api/client";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { Desk } from "./Desk";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
@@ -16,6 +16,16 @@ export function App() {
   useEffect(() => {
     void appInfo().then((r) => setStart(r.ok ? { state: "ready", info: r.value } : { state: "error", error: r.error }));
   }, []);
+
+  // Once, when Sign in is first on screen: the first frame callback runs before that frame is
+  // painted, the second after it, so the mark means drawn, not just committed.
+  const signInShown = start.state === "ready" && !start.info.user;
+  const firstScreenMarked = useRef(false);
+  useEffect(() => {
+    if (!signInShown || firstScreenMarked.current) return;
+    firstScreenMarked.current = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => void firstScreenShown()));
+  }, [signInShown]);
 
   if (start.state === "loading") {
     return (
