@@ -20,6 +20,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             app::app_info,
             app::default_window,
+            app::first_screen_shown,
             session::sign_in,
             session::sign_out,
             secrets::secrets_status,

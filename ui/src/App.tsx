@@ -1,6 +1,6 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { AppInfo, Interrupted } from "./api/bindings";
-import { appInfo, type ApiError } from "./api/client";
+import { appInfo, firstScreenShown, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { DemoBand } from "./components/DemoBand";
 import { ErrorPanel } from "./components/ErrorPanel";
@@ -21,6 +21,16 @@ export function App() {
   useEffect(() => {
     void appInfo().then((r) => setStart(r.ok ? { state: "ready", info: r.value } : { state: "error", error: r.error }));
   }, []);
+
+  // Once, when Sign in is first on screen: the first frame callback runs before that frame is
+  // painted, the second after it, so the mark means drawn, not just committed.
+  const signInShown = start.state === "ready" && !start.info.user;
+  const firstScreenMarked = useRef(false);
+  useEffect(() => {
+    if (!signInShown || firstScreenMarked.current) return;
+    firstScreenMarked.current = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => void firstScreenShown()));
+  }, [signInShown]);
 
   if (start.state === "loading") {
     return (

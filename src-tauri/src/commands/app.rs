@@ -17,3 +17,17 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, Error> {
 pub fn default_window() -> SearchWindow {
     SearchWindow::default_from(uk_today())
 }
+
+/// The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment is printed on
+/// stdout, so `tests/footprint.sh` can time start-up from outside; otherwise it does nothing.
+#[tauri::command]
+#[specta::specta]
+pub fn first_screen_shown() {
+    if std::env::var_os("BOOKDESK_REPORT_READY").is_some_and(|v| v == "1") {
+        // Wall-clock time: the script knows when it started the process and subtracts.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        println!("BOOKDESK_READY unix_us={}", now.as_micros());
+    }
+}

@@ -9,6 +9,11 @@ export const commands = {
 	/**  Today and the next 14 days, in UK days: the longest window services accept. */
 	defaultWindow: () => __TAURI_INVOKE<SearchWindow>("default_window"),
 	/**
+	 *  The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment is printed on
+	 *  stdout, so `tests/footprint.sh` can time start-up from outside; otherwise it does nothing.
+	 */
+	firstScreenShown: () => __TAURI_INVOKE<void>("first_screen_shown"),
+	/**
 	 *  Signs a named person in; whoever was signed in before is signed out. The UI clears the
 	 *  patient context on every change of user. Async: the first sign-in asks services about
 	 *  interrupted bookings, which must not hold up the window.

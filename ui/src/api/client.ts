@@ -80,6 +80,15 @@ export const storeSecret = (name: SecretName, value: string): Promise<Result<Sec
 export const deleteSecret = (name: SecretName): Promise<Result<SecretStatus>> =>
   settle(() => commands.deleteSecret(name));
 
+/** Tells the shell the first screen is drawn; it notes the time only when start-up is being timed. */
+export async function firstScreenShown(): Promise<void> {
+  try {
+    await commands.firstScreenShown();
+  } catch (e) {
+    internalError(e);
+  }
+}
+
 export async function defaultWindow(): Promise<Result<SearchWindow>> {
   try {
     return { ok: true, value: await commands.defaultWindow() };

@@ -17,6 +17,7 @@ export const secretsStatus = vi.fn();
 export const storeSecret = vi.fn();
 export const deleteSecret = vi.fn();
 export const defaultWindow = vi.fn();
+export const firstScreenShown = vi.fn();
 export const checkNhsNumber = vi.fn();
 export const findPatient = vi.fn();
 export const listServices = vi.fn();
@@ -51,6 +52,7 @@ export function resetClient() {
   deleteSecret.mockReset().mockImplementation(async (name: SecretName) =>
     ok({ ...secrets.find((s) => s.name === name)!, stored: false }),
   );
+  firstScreenShown.mockReset().mockResolvedValue(undefined);
   defaultWindow.mockReset().mockResolvedValue(ok({ from: today, to: today }));
   // A tiny Modulus 11 stand-in so the screens can be driven like the real engine.
   checkNhsNumber.mockReset().mockImplementation(async (input: string) => {

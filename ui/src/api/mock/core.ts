@@ -635,6 +635,8 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     }
     case "default_window":
       return { from: ukToday(), to: addDays(ukToday(), 14) };
+    case "first_screen_shown":
+      return null;
     case "check_nhs_number": {
       const d = String(args.input).replace(/\D/g, "");
       if (mod11(d)) return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`;
