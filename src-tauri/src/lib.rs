@@ -57,7 +57,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
 pub fn run() {
     booking_engine::init_logging();
     let config = std::env::var_os("BOOKDESK_CONFIG").map(std::path::PathBuf::from);
-    let state = tauri::async_runtime::block_on(AppState::open(config));
+    // Not waited for: the window and its page load while the desk opens.
+    let state = AppState::opening(config);
     if let Err(e) = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!()) {
         eprintln!("Booking Desk could not open its window: {e}");
         std::process::exit(1);

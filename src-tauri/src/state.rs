@@ -8,7 +8,8 @@ use booking_engine::{Desk, Engine, Error, ErrorKind};
 use provider_sim::{RunningSim, embedded};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+use tokio::sync::OnceCell;
 
 use crate::interrupted::{Interrupted, Settler};
 
@@ -43,50 +44,73 @@ struct Ready {
 }
 
 pub struct AppState {
-    ready: Result<Ready, Error>,
+    /// Opened once, in the background from the moment the app starts, so the window and the
+    /// page load meanwhile; a command that arrives first waits for it.
+    ready: Arc<OnceCell<Result<Ready, Error>>>,
+    config: Option<PathBuf>,
 }
 
 impl AppState {
     /// `config`: a desk configuration file; `None` runs the embedded demo, as the CLI does.
-    /// Nobody is signed in yet: the app asks.
+    /// Opening starts now, on the async runtime, and is not waited for. Nobody is signed in yet:
+    /// the app asks.
+    pub fn opening(config: Option<PathBuf>) -> Self {
+        let state = Self {
+            ready: Arc::new(OnceCell::new()),
+            config,
+        };
+        let (cell, config) = (Arc::clone(&state.ready), state.config.clone());
+        tauri::async_runtime::spawn(async move {
+            cell.get_or_init(|| open(config)).await;
+        });
+        state
+    }
+
+    /// Opened before it is returned (tests).
     pub async fn open(config: Option<PathBuf>) -> Self {
-        Self {
-            ready: open(config).await,
-        }
+        let state = Self::opening(config);
+        let _ = state.ready().await;
+        state
     }
 
     /// A state over an engine someone else built, already signed in (tests).
     pub fn from_engine(engine: Engine, demo: Option<RunningSim>) -> Self {
+        let ready = Ready {
+            desk: engine.desk().clone(),
+            keyring: Keyring::new("default"),
+            engine: RwLock::new(Some(engine)),
+            demo,
+            settler: Settler::default(),
+        };
         Self {
-            ready: Ok(Ready {
-                desk: engine.desk().clone(),
-                keyring: Keyring::new("default"),
-                engine: RwLock::new(Some(engine)),
-                demo,
-                settler: Settler::default(),
-            }),
+            ready: Arc::new(OnceCell::new_with(Some(Ok(ready)))),
+            config: None,
         }
     }
 
-    fn ready(&self) -> Result<&Ready, Error> {
-        self.ready.as_ref().map_err(Clone::clone)
+    async fn ready(&self) -> Result<&Ready, Error> {
+        self.ready
+            .get_or_init(|| open(self.config.clone()))
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The signed-in person's engine, or a sign-in-required error.
-    pub fn engine(&self) -> Result<Engine, Error> {
-        let ready = self.ready()?;
+    pub async fn engine(&self) -> Result<Engine, Error> {
+        let ready = self.ready().await?;
         let engine = ready.engine.read().map_err(|_| poisoned())?;
         engine
             .clone()
             .ok_or_else(|| Error::new(ErrorKind::SignInRequired))
     }
 
-    pub fn keyring(&self) -> Result<Keyring, Error> {
-        Ok(self.ready()?.keyring.clone())
+    pub async fn keyring(&self) -> Result<Keyring, Error> {
+        Ok(self.ready().await?.keyring.clone())
     }
 
-    pub fn info(&self) -> Result<AppInfo, Error> {
-        let ready = self.ready()?;
+    pub async fn info(&self) -> Result<AppInfo, Error> {
+        let ready = self.ready().await?;
         let user = ready
             .engine
             .read()
@@ -106,7 +130,7 @@ impl AppState {
     /// settles the bookings an earlier run left in flight. Their check failing does not stop
     /// the sign-in: the answer carries the failure instead.
     pub async fn sign_in(&self, user: User) -> Result<SignedIn, Error> {
-        let ready = self.ready()?;
+        let ready = self.ready().await?;
         let engine = ready.desk.sign_in(user)?;
         *ready.engine.write().map_err(|_| poisoned())? = Some(engine.clone());
         tracing::info!("signed in");
@@ -115,16 +139,16 @@ impl AppState {
             .settle_once(engine.reconcile_interrupted())
             .await;
         Ok(SignedIn {
-            info: self.info()?,
+            info: self.info().await?,
             interrupted,
         })
     }
 
-    pub fn sign_out(&self) -> Result<AppInfo, Error> {
-        let ready = self.ready()?;
+    pub async fn sign_out(&self) -> Result<AppInfo, Error> {
+        let ready = self.ready().await?;
         *ready.engine.write().map_err(|_| poisoned())? = None;
         tracing::info!("signed out");
-        self.info()
+        self.info().await
     }
 }
 

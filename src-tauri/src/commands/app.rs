@@ -7,8 +7,8 @@ use crate::state::{AppInfo, AppState};
 /// Who is signed in, and whether this is the demo.
 #[tauri::command]
 #[specta::specta]
-pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, Error> {
-    state.info()
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, Error> {
+    state.info().await
 }
 
 /// Today and the next 14 days, in UK days: the longest window services accept.

@@ -15,7 +15,7 @@ pub async fn patient_appointments(
     nhs: String,
     window: SearchWindow,
 ) -> Result<PatientAppointments, Error> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let nhs = NhsNumber::parse(&nhs)?;
     let services = engine.directory().ids();
     Ok(engine.patient_appointments(&nhs, &services, &window).await)
@@ -30,7 +30,7 @@ pub async fn upcoming_appointments(
     nhs: String,
     services: Vec<ServiceId>,
 ) -> Result<PatientAppointments, Error> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let nhs = NhsNumber::parse(&nhs)?;
     Ok(engine.upcoming_appointments(&nhs, &services).await)
 }
@@ -43,7 +43,8 @@ pub async fn read_appointment(
     appointment_id: AppointmentId,
 ) -> Result<AppointmentView, Error> {
     state
-        .engine()?
+        .engine()
+        .await?
         .read_appointment(&service_id, &appointment_id)
         .await
 }
@@ -57,7 +58,7 @@ pub async fn amend_appointment(
     description: Option<String>,
     comment: Option<String>,
 ) -> Result<AppointmentView, Error> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     engine
         .amend(&service_id, &appointment_id, description, comment)
         .await
@@ -72,7 +73,8 @@ pub async fn cancel_appointment(
     reason: String,
 ) -> Result<AppointmentView, Error> {
     state
-        .engine()?
+        .engine()
+        .await?
         .cancel(&service_id, &appointment_id, &reason)
         .await
 }

@@ -10,5 +10,5 @@ pub async fn book(
     state: State<'_, AppState>,
     request: BookRequest,
 ) -> Result<BookingOutcome, Error> {
-    state.engine()?.book(request).await
+    state.engine().await?.book(request).await
 }

@@ -8,7 +8,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_bookings(state: State<'_, AppState>) -> Result<Vec<BookingSummary>, Error> {
-    let mut list = state.engine()?.bookings().await?;
+    let mut list = state.engine().await?.bookings().await?;
     list.reverse();
     Ok(list)
 }

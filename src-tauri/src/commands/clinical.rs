@@ -9,13 +9,14 @@ use crate::state::AppState;
 /// Exactly what the chosen service would receive of the triage summary for this patient.
 #[tauri::command]
 #[specta::specta]
-pub fn clinical_preview(
+pub async fn clinical_preview(
     state: State<'_, AppState>,
     summary: ClinicalSummary,
     service_id: ServiceId,
     patient: PatientView,
 ) -> Result<ClinicalPreview, Error> {
     state
-        .engine()?
+        .engine()
+        .await?
         .clinical_preview(&summary, &service_id, &patient)
 }

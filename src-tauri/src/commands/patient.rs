@@ -20,5 +20,5 @@ pub async fn find_patient(
     nhs: String,
 ) -> Result<Option<PatientMatch>, Error> {
     let nhs = NhsNumber::parse(&nhs)?;
-    state.engine()?.lookup_patient(&nhs).await
+    state.engine().await?.lookup_patient(&nhs).await
 }

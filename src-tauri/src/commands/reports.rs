@@ -18,7 +18,7 @@ pub async fn centre_bookings(
     state: State<'_, AppState>,
     filter: BookingFilter,
 ) -> Result<Vec<CentreBooking>, Error> {
-    state.engine()?.centre_bookings(&filter).await
+    state.engine().await?.centre_bookings(&filter).await
 }
 
 /// One appointment's booking events and audit entries, oldest first (supervisors).
@@ -29,7 +29,7 @@ pub async fn appointment_history(
     service_id: String,
     appointment_id: String,
 ) -> Result<AppointmentHistory, Error> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let service_id = ServiceId::parse(&service_id)?;
     let appointment_id = AppointmentId::parse(&appointment_id)?;
     engine
@@ -44,7 +44,7 @@ pub async fn centre_report(
     state: State<'_, AppState>,
     range: ReportRange,
 ) -> Result<CentreReport, Error> {
-    state.engine()?.centre_report(&range).await
+    state.engine().await?.centre_report(&range).await
 }
 
 /// Saves a table as `<name>-<date-time>.csv` in the Downloads folder and returns its full path.
@@ -57,7 +57,7 @@ pub async fn export_csv(
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 ) -> Result<String, Error> {
-    state.engine()?;
+    state.engine().await?;
     let path = export::write_csv(&export::folder()?, &name, &header, &rows)?;
     tracing::info!("table exported");
     Ok(path.to_string_lossy().into_owned())

@@ -12,7 +12,7 @@ async fn with_keyring<T: Send + 'static>(
     state: State<'_, AppState>,
     f: impl FnOnce(Keyring) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    let keyring = state.keyring()?;
+    let keyring = state.keyring().await?;
     tauri::async_runtime::spawn_blocking(move || f(keyring))
         .await
         .map_err(|e| Error::config(format!("The keyring task failed: {e}")))?

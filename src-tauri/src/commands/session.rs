@@ -15,6 +15,6 @@ pub async fn sign_in(state: State<'_, AppState>, user: User) -> Result<SignedIn,
 
 #[tauri::command]
 #[specta::specta]
-pub fn sign_out(state: State<'_, AppState>) -> Result<AppInfo, Error> {
-    state.sign_out()
+pub async fn sign_out(state: State<'_, AppState>) -> Result<AppInfo, Error> {
+    state.sign_out().await
 }
