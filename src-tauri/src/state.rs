@@ -159,6 +159,7 @@ fn poisoned() -> Error {
 }
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
+    let started = std::time::Instant::now();
     let (config_path, demo, platform) = match config {
         Some(path) => (path, None, None),
         None => {
@@ -169,6 +170,7 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
             let demo = embedded::start_embedded(&dir)
                 .await
                 .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
+            tracing::debug!(ms = started.elapsed().as_millis(), "demo provider ready");
             (demo.config_path, Some(demo.sim), Some(demo.platform))
         }
     };
@@ -177,6 +179,7 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
     if let Some(p) = platform {
         desk.use_platform_credentials(Secret::new(p.api_key), Secret::new(p.private_key_pem))?;
     }
+    tracing::info!(ms = started.elapsed().as_millis(), "desk open");
     Ok(Ready {
         desk,
         keyring: Keyring::new(config.secrets.namespace.clone()),

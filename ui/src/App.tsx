@@ -1,12 +1,16 @@
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import type { AppInfo, Interrupted } from "./api/bindings";
 import { appInfo, firstScreenShown, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { DemoBand } from "./components/DemoBand";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
-import { Desk } from "./Desk";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
+
+// The desk behind Sign in is its own chunk: the first screen needs none of it, so the window is
+// usable before the rest of the UI is read; it is fetched as soon as Sign in is drawn.
+const loadDesk = () => import("./Desk");
+const Desk = lazy(() => loadDesk().then((m) => ({ default: m.Desk })));
 
 type Start = { state: "loading" } | { state: "error"; error: ApiError } | { state: "ready"; info: AppInfo };
 
@@ -29,7 +33,12 @@ export function App() {
   useEffect(() => {
     if (!signInShown || firstScreenMarked.current) return;
     firstScreenMarked.current = true;
-    requestAnimationFrame(() => requestAnimationFrame(() => void firstScreenShown()));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        void firstScreenShown();
+        void loadDesk();
+      }),
+    );
   }, [signInShown]);
 
   if (start.state === "loading") {
@@ -72,6 +81,8 @@ export function App() {
     );
   }
   return (
-    <Desk key={session} info={info} user={info.user} onSignedOut={(next) => setStart({ state: "ready", info: next })} />
+    <Suspense fallback={<div className="startup" role="status">Opening the desk…</div>}>
+      <Desk key={session} info={info} user={info.user} onSignedOut={(next) => setStart({ state: "ready", info: next })} />
+    </Suspense>
   );
 }
