@@ -38,8 +38,9 @@ struct Ready {
     keyring: Keyring,
     /// The signed-in person's engine. Nothing can reach a provider without one.
     engine: RwLock<Option<Engine>>,
-    /// Kept so the demo provider runs as long as the app.
-    demo: Option<RunningSim>,
+    /// Kept so the demo provider runs as long as the app (and its platform key can be
+    /// registered with it when first needed).
+    demo: Option<Arc<RunningSim>>,
     settler: Settler,
 }
 
@@ -79,7 +80,7 @@ impl AppState {
             desk: engine.desk().clone(),
             keyring: Keyring::new("default"),
             engine: RwLock::new(Some(engine)),
-            demo,
+            demo: demo.map(Arc::new),
             settler: Settler::default(),
         };
         Self {
@@ -160,24 +161,38 @@ fn poisoned() -> Error {
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
     let started = std::time::Instant::now();
-    let (config_path, demo, platform) = match config {
-        Some(path) => (path, None, None),
+    let (config_path, demo) = match config {
+        Some(path) => (path, None),
         None => {
             let dir = embedded::data_dir().ok_or_else(|| {
                 Error::config("No home folder was found for the demo's data.")
                     .with_next_step("Set BOOKDESK_DATA_DIR to a writable folder.")
             })?;
-            let demo = embedded::start_embedded(&dir)
+            let (sim, config_path) = embedded::start_embedded_keyless(&dir)
                 .await
                 .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
             tracing::debug!(ms = started.elapsed().as_millis(), "demo provider ready");
-            (demo.config_path, Some(demo.sim), Some(demo.platform))
+            (config_path, Some(Arc::new(sim)))
         }
     };
     let config = DeskConfig::load(&config_path)?;
     let desk = Desk::open(&config).await?;
-    if let Some(p) = platform {
-        desk.use_platform_credentials(Secret::new(p.api_key), Secret::new(p.private_key_pem))?;
+    if let Some(sim) = &demo {
+        // The demo's throwaway platform key takes a prime search of random length: made when a
+        // BaRS service is first asked, not while the window opens, on two cores with the page.
+        let sim = Arc::clone(sim);
+        desk.use_platform_credentials_when_needed(async move {
+            let made =
+                tokio::task::spawn_blocking(move || embedded::register_throwaway_desk_key(&sim))
+                    .await
+                    .map_err(|e| {
+                        Error::config(format!("The demo's platform key was not made: {e}"))
+                    })?
+                    .map_err(|e| {
+                        Error::config(format!("The demo's platform key was not made: {e}"))
+                    })?;
+            Ok((Secret::new(made.api_key), Secret::new(made.private_key_pem)))
+        })?;
     }
     tracing::info!(ms = started.elapsed().as_millis(), "desk open");
     Ok(Ready {

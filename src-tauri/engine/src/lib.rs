@@ -68,7 +68,14 @@ struct DeskParts {
     /// Made at the first BaRS request, so a desk whose platform secrets are missing still
     /// books into every other service.
     tokens: tokio::sync::OnceCell<auth::platform_token::TokenCache>,
+    /// Platform credentials still to be made, by the first BaRS request (the demo's).
+    credentials_to_make: std::sync::Mutex<Option<MakeCredentials>>,
 }
+
+/// Makes an API key and a signing key, when first awaited.
+type MakeCredentials = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(secrets::Secret, secrets::Secret)>> + Send>,
+>;
 
 impl Desk {
     /// Prepares the HTTP client (with the client key from the keyring when a client certificate
@@ -111,6 +118,7 @@ impl Desk {
                 secrets_namespace: config.secrets.namespace.clone(),
                 desk_name: config.desk.resolved_name(),
                 tokens: tokio::sync::OnceCell::new(),
+                credentials_to_make: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -134,17 +142,43 @@ impl Desk {
         api_key: secrets::Secret,
         signing_key: secrets::Secret,
     ) -> Result<()> {
-        let cache = auth::platform_token::TokenCache::with_client(
+        let cache = self.token_cache(api_key, signing_key)?;
+        self.inner
+            .tokens
+            .set(cache)
+            .map_err(|_| Error::config("The platform credentials were already in use."))
+    }
+
+    /// As [`Desk::use_platform_credentials`], with credentials that `make` makes only when a
+    /// BaRS service is first asked: the demo's throwaway key is a prime search of random length,
+    /// which need not hold up the desk's start.
+    pub fn use_platform_credentials_when_needed(
+        &self,
+        make: impl std::future::Future<Output = Result<(secrets::Secret, secrets::Secret)>>
+        + Send
+        + 'static,
+    ) -> Result<()> {
+        self.platform_settings()?;
+        *self
+            .inner
+            .credentials_to_make
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Box::pin(make));
+        Ok(())
+    }
+
+    fn token_cache(
+        &self,
+        api_key: secrets::Secret,
+        signing_key: secrets::Secret,
+    ) -> Result<auth::platform_token::TokenCache> {
+        auth::platform_token::TokenCache::with_client(
             self.platform_settings()?.clone(),
             api_key,
             signing_key,
             self.inner.transport.client().clone(),
             Arc::new(auth::platform_token::SystemClock),
-        )?;
-        self.inner
-            .tokens
-            .set(cache)
-            .map_err(|_| Error::config("The platform credentials were already in use."))
+        )
     }
 
     fn platform_settings(&self) -> Result<&config::PlatformSettings> {
@@ -165,6 +199,16 @@ impl Desk {
         self.inner
             .tokens
             .get_or_try_init(|| async {
+                let to_make = self
+                    .inner
+                    .credentials_to_make
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                if let Some(make) = to_make {
+                    let (api_key, signing_key) = make.await?;
+                    return self.token_cache(api_key, signing_key);
+                }
                 let settings = self.platform_settings()?.clone();
                 let keyring = secrets::Keyring::new(self.inner.secrets_namespace.clone());
                 auth::platform_token::TokenCache::from_keyring(

@@ -356,3 +356,23 @@ async fn a_desk_without_the_platform_set_up_says_what_to_add() {
     let gp = service_of(&h, "gp-practice", "gp-connect");
     assert!(engine.search_service(&gp, &window).await.is_ok());
 }
+
+/// Credentials made only when needed (the demo's throwaway key) are made by the first BaRS
+/// request, not before: other services are searched without them, and BaRS then works.
+#[tokio::test]
+async fn platform_credentials_made_when_needed_are_made_by_the_first_bars_request() {
+    let h = start(SimOptions::default()).await;
+    let made = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let engine =
+        harness::open_desk_making_credentials_when_needed(&h.sim, &h.config, made.clone()).await;
+    let made_yet = || made.load(std::sync::atomic::Ordering::SeqCst);
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    assert!(!slots_ahead(&engine, &gp).await.is_empty());
+    assert!(
+        !made_yet(),
+        "a GP Connect search needs no platform credentials"
+    );
+    let bars = service_of(&h, "urgent-care", "bars");
+    assert!(!slots_ahead(&engine, &bars).await.is_empty());
+    assert!(made_yet(), "the first BaRS request made them");
+}

@@ -69,6 +69,18 @@ fn paths(data_dir: &Path) -> (PathBuf, PathBuf) {
 
 /// Starts the demo with its state under `data_dir/demo` and writes `bookdesk.toml` there.
 pub async fn start_embedded(data_dir: &Path) -> Result<EmbeddedDemo, SimError> {
+    let (sim, config_path) = start_embedded_keyless(data_dir).await?;
+    let platform = register_throwaway_desk_key(&sim)?;
+    Ok(EmbeddedDemo {
+        sim,
+        config_path,
+        platform,
+    })
+}
+
+/// As [`start_embedded`], leaving the desk's platform key to [`register_throwaway_desk_key`]
+/// later: the simulator and the path of the configuration written for it.
+pub async fn start_embedded_keyless(data_dir: &Path) -> Result<(RunningSim, PathBuf), SimError> {
     let (state, config_path) = paths(data_dir);
     let dir = config_path.parent().unwrap_or(data_dir);
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -85,12 +97,7 @@ pub async fn start_embedded(data_dir: &Path) -> Result<EmbeddedDemo, SimError> {
     sim.write_config(&config_path).map_err(|e| {
         SimError::InvalidOption(format!("the demo configuration could not be written: {e}"))
     })?;
-    let platform = register_throwaway_desk_key(&sim)?;
-    Ok(EmbeddedDemo {
-        sim,
-        config_path,
-        platform,
-    })
+    Ok((sim, config_path))
 }
 
 /// Forgets the demo's bookings: the provider's state and the desk's registry beside it.

@@ -65,6 +65,28 @@ pub async fn open_desk(sim: &RunningSim, config: &DeskConfig) -> Engine {
         .expect("signed in")
 }
 
+/// As [`open_desk`], with the platform credentials made only when a BaRS service is first
+/// asked; `made` turns true then.
+pub async fn open_desk_making_credentials_when_needed(
+    sim: &RunningSim,
+    config: &DeskConfig,
+    made: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Engine {
+    let (private, public) = platform_key();
+    let api_key = format!("harness-{}", uuid::Uuid::new_v4());
+    sim.register_desk_key(&api_key, public)
+        .expect("key registered");
+    let desk = Desk::open(config).await.expect("desk opens");
+    let private = private.clone();
+    desk.use_platform_credentials_when_needed(async move {
+        made.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok((Secret::new(api_key), Secret::new(private)))
+    })
+    .expect("credentials to come");
+    desk.sign_in(config.session().expect("session").user)
+        .expect("signed in")
+}
+
 /// Another engine (another desk) sharing nothing but the provider.
 pub async fn second_desk(h: &Harness) -> Engine {
     let mut config = h.config.clone();
