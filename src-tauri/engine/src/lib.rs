@@ -205,6 +205,8 @@ impl Desk {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .take();
+                // Taken once: should making them fail (it does not, short of a broken random
+                // source), later requests look in the keyring and say what is missing there.
                 if let Some(make) = to_make {
                     let (api_key, signing_key) = make.await?;
                     return self.token_cache(api_key, signing_key);
