@@ -103,14 +103,7 @@ async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
     assert_eq!(outcome_of(&made), vec![Outcome::Succeeded]);
     assert_eq!(outcome_of(&lost), vec![Outcome::Failed]);
     assert_eq!(outcome_of(&open), vec![Outcome::Unknown]);
-    assert!(
-        h.engine
-            .store()
-            .open_bookings(&desk)
-            .await
-            .expect("open")
-            .is_empty()
-    );
+    assert_no_intents(&h.engine, &desk).await;
     assert!(
         h.engine
             .reconcile_interrupted()
@@ -122,12 +115,11 @@ async fn interrupted_bookings_are_settled_at_the_service_on_the_next_start() {
     // A booking that completes leaves no intent behind.
     let slot = slots_ahead(&h.engine, &gp).await.remove(0);
     h.engine.book(request(&slot)).await.expect("booked");
-    assert!(
-        h.engine
-            .store()
-            .open_bookings(&desk)
-            .await
-            .expect("open")
-            .is_empty()
-    );
+    assert_no_intents(&h.engine, &desk).await;
+}
+
+/// Nothing is left in flight for `desk`.
+async fn assert_no_intents(engine: &booking_engine::Engine, desk: &str) {
+    let open = engine.store().open_bookings(desk).await.expect("open");
+    assert!(open.is_empty(), "{} intents left", open.len());
 }

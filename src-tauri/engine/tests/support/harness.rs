@@ -54,15 +54,10 @@ fn platform_key() -> &'static (String, String) {
 /// The desk of `config`, signed in as its user, with platform credentials the simulator knows
 /// (in place of the keyring's, which the keyring tests cover).
 pub async fn open_desk(sim: &RunningSim, config: &DeskConfig) -> Engine {
-    let (private, public) = platform_key();
-    let api_key = format!("harness-{}", uuid::Uuid::new_v4());
-    sim.register_desk_key(&api_key, public)
-        .expect("key registered");
-    let desk = Desk::open(config).await.expect("desk opens");
-    desk.use_platform_credentials(Secret::new(api_key), Secret::new(private.clone()))
+    let (desk, api_key, private) = desk_with_registered_key(sim, config).await;
+    desk.use_platform_credentials(api_key, private)
         .expect("credentials");
-    desk.sign_in(config.session().expect("session").user)
-        .expect("signed in")
+    signed_in(&desk, config)
 }
 
 /// As [`open_desk`], with the platform credentials made only when a BaRS service is first
@@ -72,17 +67,26 @@ pub async fn open_desk_making_credentials_when_needed(
     config: &DeskConfig,
     made: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> Engine {
+    let (desk, api_key, private) = desk_with_registered_key(sim, config).await;
+    desk.use_platform_credentials_when_needed(async move {
+        made.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok((api_key, private))
+    })
+    .expect("credentials to come");
+    signed_in(&desk, config)
+}
+
+/// The desk of `config`, and an API key and signing key the simulator's platform knows.
+async fn desk_with_registered_key(sim: &RunningSim, config: &DeskConfig) -> (Desk, Secret, Secret) {
     let (private, public) = platform_key();
     let api_key = format!("harness-{}", uuid::Uuid::new_v4());
     sim.register_desk_key(&api_key, public)
         .expect("key registered");
     let desk = Desk::open(config).await.expect("desk opens");
-    let private = private.clone();
-    desk.use_platform_credentials_when_needed(async move {
-        made.store(true, std::sync::atomic::Ordering::SeqCst);
-        Ok((Secret::new(api_key), Secret::new(private)))
-    })
-    .expect("credentials to come");
+    (desk, Secret::new(api_key), Secret::new(private.clone()))
+}
+
+fn signed_in(desk: &Desk, config: &DeskConfig) -> Engine {
     desk.sign_in(config.session().expect("session").user)
         .expect("signed in")
 }
