@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use booking_engine::Error;
+use booking_engine::clock::{Clock, SystemClock};
 use booking_engine::reports::csv::to_csv;
-use booking_engine::standards::uk_now;
 
 const EXPORT_DIR: &str = "BOOKDESK_EXPORT_DIR";
 
@@ -68,7 +68,11 @@ pub fn write_csv(
             .with_diagnostics(e.to_string())
     };
     std::fs::create_dir_all(dir).map_err(failed)?;
-    let base = format!("{}-{}", file_stem(name), uk_now().format("%Y-%m-%d-%H%M%S"));
+    let base = format!(
+        "{}-{}",
+        file_stem(name),
+        SystemClock.uk_now().format("%Y-%m-%d-%H%M%S")
+    );
     let text = to_csv(header, rows);
     // Two exports in one second get -2, -3, ...: an earlier file is never replaced.
     for n in 1..=100 {

@@ -246,8 +246,8 @@ fn book_list_amend_cancel_through_ipc() {
 
 /// Free slots a day or more ahead, soonest first.
 fn slots_ahead(engine: &Engine, service: &ServiceId) -> Vec<SlotView> {
-    use booking_engine::standards::{SearchWindow, uk_today};
-    let today = uk_today();
+    use booking_engine::standards::SearchWindow;
+    let today = engine.clock().uk_today();
     let w = SearchWindow::new(
         today + chrono::Duration::days(1),
         today + chrono::Duration::days(7),
@@ -283,7 +283,8 @@ fn a_startup_failure_is_reported_by_every_command() {
 
 /// Today and the days either side, as the reports screen sends a range.
 fn around_today() -> Value {
-    let today = booking_engine::standards::uk_today();
+    // The desktop's desk reads the computer's clock, as the app does.
+    let today = booking_engine::clock::Clock::uk_today(&booking_engine::clock::SystemClock);
     json!({"range": {
         "from": (today - chrono::Duration::days(1)).to_string(),
         "to": (today + chrono::Duration::days(1)).to_string(),

@@ -240,6 +240,10 @@ pub struct BookArgs {
     /// A slot id, or several adjoining ones separated by commas.
     #[arg(long, value_delimiter = ',', required = true)]
     pub slot: Vec<String>,
+    /// When the slot starts, as `slots` listed it (e.g. 2026-12-22T09:00:00+00:00): the check
+    /// that it is still free then searches that day. Without it, the next 14 days are searched.
+    #[arg(long)]
+    pub slot_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     #[arg(long)]
     pub nhs: Option<String>,
     /// Why the patient needs the appointment (at most 100 characters); from the triage summary

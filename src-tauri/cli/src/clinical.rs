@@ -5,7 +5,6 @@ use booking_engine::auth::Session;
 use booking_engine::clinical::{
     ClinicalPreview, ClinicalSummary, PackageContext, PackageStandard, preview,
 };
-use booking_engine::standards::uk_now;
 use booking_engine::views::PatientView;
 use std::path::Path;
 
@@ -44,6 +43,7 @@ pub fn print(p: &ClinicalPreview) {
 
 pub fn preview_file(
     session: &Session,
+    now: chrono::DateTime<chrono::FixedOffset>,
     path: &Path,
     standard: PackageArg,
     as_json: bool,
@@ -74,7 +74,7 @@ pub fn preview_file(
         recipient_name: "(receiving service)",
         recipient_ods: "",
         recipient_endpoint: String::new(),
-        now: uk_now(),
+        now,
     };
     let p = preview(&summary, standard, &ctx, uuid::Uuid::new_v4());
     if as_json {

@@ -5,7 +5,6 @@ use booking_engine::clinical::{ClinicalApproval, PackageStandard, Timeframe};
 use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
-use booking_engine::standards::uk_today;
 use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotView};
 use booking_engine::{Engine, Error, ErrorKind};
 use chrono::{Duration, NaiveDate};
@@ -13,8 +12,12 @@ use chrono::{Duration, NaiveDate};
 use crate::args::{AuditAction, BookArgs, Channel, SlotsArgs};
 use crate::output::{json, or_dash, table, time, when};
 
-fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SearchWindow, Error> {
-    let from = from.unwrap_or_else(uk_today);
+fn window(
+    engine: &Engine,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<SearchWindow, Error> {
+    let from = from.unwrap_or_else(|| engine.clock().uk_today());
     let to = to.unwrap_or(from + Duration::days(booking_engine::standards::MAX_WINDOW_DAYS));
     SearchWindow::new(from, to)
 }
@@ -158,7 +161,7 @@ fn slot_row(s: &SlotView) -> Vec<String> {
 }
 
 pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), Error> {
-    let w = window(a.from, a.to)?;
+    let w = window(engine, a.from, a.to)?;
     // --all and --service exclude each other, so no --service means every service.
     let services = service_ids(engine, &a.services)?;
     let channel = a.channel.map(|c| match c {
@@ -331,14 +334,13 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
             .iter()
             .map(|s| SlotId::parse(s))
             .collect::<Result<_, _>>()?,
+        slot_start: a.slot_start,
         nhs_number: a.nhs.as_deref().map(NhsNumber::parse).transpose()?,
         patient,
         description,
         comment,
         timeframe: a.timeframe_minutes.map(|within_minutes| Timeframe {
-            assessed_at: a
-                .assessed_at
-                .unwrap_or_else(|| chrono::Utc::now().fixed_offset()),
+            assessed_at: a.assessed_at.unwrap_or_else(|| engine.clock().uk_now()),
             within_minutes,
         }),
         clinical_approval: a
@@ -468,8 +470,9 @@ pub async fn appointments(
     as_json: bool,
 ) -> Result<(), Error> {
     let nhs = NhsNumber::parse(nhs)?;
-    let today = uk_today();
+    let today = engine.clock().uk_today();
     let w = window(
+        engine,
         Some(from.unwrap_or(today - Duration::days(7))),
         to.or(Some(today + Duration::days(7))),
     )?;

@@ -83,7 +83,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
             .map(|intact| answer = intact),
         Command::Clinical { action } => match action {
             ClinicalAction::Preview { file, standard } => {
-                clinical::preview_file(e.session(), &file, standard, j)
+                clinical::preview_file(e.session(), e.clock().uk_now(), &file, standard, j)
             }
         },
         Command::Demo { .. } | Command::Secrets { .. } => Ok(()),

@@ -12,10 +12,10 @@ use booking_engine::directory::{ServiceKind, Standard};
 use booking_engine::ids::{NhsNumber, ServiceId, SlotId};
 use booking_engine::search::SearchRequest;
 use booking_engine::secrets::Secret;
-use booking_engine::standards::{SearchWindow, uk_today};
+use booking_engine::standards::SearchWindow;
 use booking_engine::store::Store;
 use booking_engine::{Desk, Engine, Error, ErrorKind};
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use provider_sim::embedded;
 
 use crate::context;
@@ -74,8 +74,7 @@ impl Demo {
     }
 }
 
-fn days_ahead(from: i64, to: i64) -> Result<SearchWindow, Error> {
-    let today = uk_today();
+fn days_ahead(today: NaiveDate, from: i64, to: i64) -> Result<SearchWindow, Error> {
     SearchWindow::new(today + Duration::days(from), today + Duration::days(to))
 }
 
@@ -97,6 +96,7 @@ fn request(service: &ServiceId, slot: &SlotId, nhs: &str) -> Result<BookRequest,
     Ok(BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.clone()],
+        slot_start: None,
         nhs_number: Some(NhsNumber::parse(nhs)?),
         patient: None,
         description: "Sore throat and fever for 3 days".into(),
@@ -152,7 +152,8 @@ pub async fn seed_reports(as_json: bool) -> Result<(), Error> {
                 "Leeds supervisor desk",
                 person("Sue Marsh", "sue.marsh", Role::Supervisor),
             )?;
-            crate::reports::report(&supervisor, uk_today(), uk_today(), false, as_json).await
+            let today = supervisor.clock().uk_today();
+            crate::reports::report(&supervisor, today, today, false, as_json).await
         }
         Err(e) => Err(e),
     };
@@ -176,7 +177,7 @@ async fn seed(demo: &Demo) -> Result<(), Error> {
         "Wakefield desk 2",
         person("Dr Priya Shah", "priya.shah", Role::Clinician),
     )?;
-    let week = days_ahead(1, 7)?;
+    let week = days_ahead(alex.clock().uk_today(), 1, 7)?;
 
     eprintln!("Alex searches every service and books Jane at a practice, David at a UTC.");
     let everywhere: Vec<ServiceId> = [gp.clone(), other_gp.clone(), utc.clone()].to_vec();
@@ -209,12 +210,17 @@ async fn seed(demo: &Demo) -> Result<(), Error> {
     );
 
     eprintln!("Priya finds nothing six weeks ahead, then books Margaret past a 1-hour timeframe.");
-    search(&priya, std::slice::from_ref(&gp), days_ahead(40, 50)?).await;
+    search(
+        &priya,
+        std::slice::from_ref(&gp),
+        days_ahead(priya.clock().uk_today(), 40, 50)?,
+    )
+    .await;
     search(&priya, std::slice::from_ref(&gp), week).await;
     reads_out(1).await;
     let mut late = request(&gp, next(&gp_slots, &mut used)?, MARGARET)?;
     late.timeframe = Some(Timeframe {
-        assessed_at: chrono::Utc::now().fixed_offset(),
+        assessed_at: priya.clock().uk_now(),
         within_minutes: 60,
     });
     priya.book(late).await?;

@@ -6,9 +6,9 @@
 mod support;
 
 use booking_engine::Engine;
+use booking_engine::clock::{Clock, SystemClock};
 use booking_engine::config::DeskConfig;
 use booking_engine::reports::{CentreReport, ReportRange};
-use booking_engine::standards::uk_today;
 use chrono::Duration;
 use provider_sim::SimOptions;
 use serde_json::Value;
@@ -146,8 +146,8 @@ fn a_supervisors_report_is_the_engines_as_json_and_as_csv_and_a_call_handler_is_
     let (gp, cancelled) = work(&handler);
     let supervisor = Desk::with_config(&supervisor_config(&sim));
     let range = ReportRange {
-        from: uk_today() - Duration::days(1),
-        to: uk_today() + Duration::days(1),
+        from: SystemClock.uk_today() - Duration::days(1),
+        to: SystemClock.uk_today() + Duration::days(1),
     };
     let args = range_args(&range);
 

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::r4::{Appointment, Bundle, CapabilityStatement};
 use crate::ids::{AppointmentId, NhsNumber};
 use crate::standards::bars_message::{self, Booking, Recipient, urn};
-use crate::standards::{SearchWindow, bars, bars_appointments, bars_slots, uk_now};
+use crate::standards::{SearchWindow, bars, bars_appointments, bars_slots};
 use crate::transport::{FhirRequest, FhirResponse};
 use crate::views::{AppointmentView, CapabilityView, PatientView, SlotView, capability_view};
 
@@ -114,7 +114,7 @@ impl Engine {
     ) -> Result<BookingMessage> {
         let session = self.session();
         let recipient = recipient(service)?;
-        let now = uk_now();
+        let now = self.clock().uk_now();
         let patient_url = urn(Uuid::new_v4());
         let call_back = req.clinical.as_ref().map(|c| c.call_back_number.as_str());
         let parties = bars_message::parties(session, &recipient, call_back);
@@ -168,7 +168,7 @@ impl Engine {
             current,
             &url,
             reason,
-            uk_now(),
+            self.clock().uk_now(),
         );
         let mut req = bars::process_message(session, service, &message, "cancel", Uuid::new_v4())?;
         req.about_appointment = Some(id.to_string());

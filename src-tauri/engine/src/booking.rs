@@ -2,7 +2,7 @@
 //! re-checked before booking, a booking that got no answer is checked at the provider before it
 //! is ever sent again, and every attempt is recorded in the registry.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Engine;
@@ -13,9 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
 use crate::handover::Sent;
 use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
-use crate::standards::{
-    SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_now, uk_today,
-};
+use crate::standards::{SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_day};
 use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
@@ -26,6 +24,10 @@ pub struct BookRequest {
     pub service_id: ServiceId,
     /// One slot, or (GP Connect) several contiguous slots of one schedule.
     pub slot_ids: Vec<SlotId>,
+    /// When the (first) slot starts, as it was listed: the check that it is still free searches
+    /// its own day. Without it, the next 14 days are searched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot_start: Option<DateTime<FixedOffset>>,
     pub nhs_number: Option<NhsNumber>,
     /// Our details for the patient: required where the service cannot look them up (UEC
     /// without an NHS number); otherwise compared with the provider's.
@@ -93,8 +95,19 @@ struct Plan<'a> {
 }
 
 /// Past and cancelled appointments cannot be changed: say so before asking the provider.
-fn check_changeable(view: &AppointmentView, service: &Service, verb: &str) -> Result<()> {
-    check_changeable_at(Some(view.status.as_str()), Some(view.start), service, verb)
+fn check_changeable(
+    view: &AppointmentView,
+    service: &Service,
+    verb: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    check_changeable_at(
+        Some(view.status.as_str()),
+        Some(view.start),
+        service,
+        verb,
+        now,
+    )
 }
 
 /// Differences the call handler should see before trusting the match.
@@ -147,7 +160,7 @@ impl Engine {
         let s = self.session();
         BookingEvent {
             id: 0,
-            recorded_at: Utc::now(),
+            recorded_at: self.clock().now(),
             action,
             outcome,
             user_local_id: s.user.local_id.clone(),
@@ -266,7 +279,9 @@ impl Engine {
         // Who the patient is at this service, and whether their details agree with ours.
         let (patient_id, patient, mismatches) = self.resolve_patient(service, req).await?;
         // The slot must still be free now, not just when it was listed.
-        let slots = self.free_slots_by_id(service, &req.slot_ids).await?;
+        let slots = self
+            .free_slots_by_id(service, &req.slot_ids, req.slot_start)
+            .await?;
         check_contiguous(&slots)?;
         let timeframe = req
             .timeframe
@@ -299,7 +314,7 @@ impl Engine {
                     pid,
                     &req.description,
                     req.comment.as_deref(),
-                    uk_now(),
+                    self.clock().uk_now(),
                 )?;
                 gp_connect::book(&body)?
             }
@@ -310,7 +325,7 @@ impl Engine {
                     &req.description,
                     req.comment.as_deref(),
                     report_id,
-                    uk_now(),
+                    self.clock().uk_now(),
                 )?;
                 uec_booking::book(&body, request_id)?
             }
@@ -332,7 +347,7 @@ impl Engine {
         self.store()
             .begin_booking(&BookingIntent {
                 request_id: request_id.to_string(),
-                recorded_at: Utc::now(),
+                recorded_at: self.clock().now(),
                 service_id: service.id.to_string(),
                 slot_ids: slot_ids(&plan).iter().map(|s| s.to_string()).collect(),
                 slot_start: plan.slots[0].start.to_rfc3339(),
@@ -435,9 +450,18 @@ impl Engine {
         }
     }
 
-    /// The requested slots, if every one is still offered as free; otherwise slot-taken.
-    async fn free_slots_by_id(&self, service: &Service, ids: &[SlotId]) -> Result<Vec<SlotView>> {
-        let window = SearchWindow::default_from(uk_today());
+    /// The requested slots, if every one is still offered as free; otherwise slot-taken. The
+    /// search covers the slot's own UK day when it is known, else the next 14 days.
+    async fn free_slots_by_id(
+        &self,
+        service: &Service,
+        ids: &[SlotId],
+        listed_start: Option<DateTime<FixedOffset>>,
+    ) -> Result<Vec<SlotView>> {
+        let window = match listed_start {
+            Some(start) => SearchWindow::day(uk_day(start)),
+            None => SearchWindow::default_from(self.clock().uk_today()),
+        };
         let free = self.search_service(&service.id, &window).await?;
         let mut chosen = Vec::with_capacity(ids.len());
         for id in ids {
@@ -620,7 +644,14 @@ impl Engine {
         match resp.status {
             409 => err.kind = ErrorKind::SlotTaken,
             // UEC providers also answer 422 when the slot has gone: look again to tell.
-            422 => match self.free_slots_by_id(service, &slot_ids(plan)).await {
+            422 => match self
+                .free_slots_by_id(
+                    service,
+                    &slot_ids(plan),
+                    plan.slots.first().map(|s| s.start),
+                )
+                .await
+            {
                 Err(e) if e.kind == ErrorKind::SlotTaken => err.kind = ErrorKind::SlotTaken,
                 // Still free, or the check failed: the provider's own refusal stands.
                 _ => return Err(err),
@@ -739,7 +770,7 @@ impl Engine {
                 .unwrap_or_default(),
             comment,
         )?;
-        check_changeable_stu3(&current, service, "amended")?;
+        check_changeable_stu3(&current, service, "amended", self.clock().now())?;
         let req = gp_connect::amend(current, version.as_deref(), description, comment)?;
         self.update(service, req, nhs.as_ref()).await
     }
@@ -776,7 +807,7 @@ impl Engine {
         let nhs = self.appointment_patient(service, id).await;
         if service.standard == Standard::Bars {
             let (view, current) = self.bars_read(service, id, nhs.as_ref()).await?;
-            check_changeable(&view, service, "cancelled")?;
+            check_changeable(&view, service, "cancelled", self.clock().now())?;
             let req = self.bars_cancellation(service, id, current, reason)?;
             let mut view = self.update(service, req, nhs.as_ref()).await?;
             if view.cancellation_reason.is_none() {
@@ -785,7 +816,7 @@ impl Engine {
             return Ok(view);
         }
         let (current, version) = self.read_raw(service, id, nhs.as_ref()).await?;
-        check_changeable_stu3(&current, service, "cancelled")?;
+        check_changeable_stu3(&current, service, "cancelled", self.clock().now())?;
         let req = match service.standard {
             Standard::GpConnect => gp_connect::cancel(current, version.as_deref(), reason)?,
             Standard::UecBooking => {
@@ -990,9 +1021,14 @@ fn slot_ids(plan: &Plan<'_>) -> Vec<SlotId> {
     plan.slots.iter().map(|s| s.id.clone()).collect()
 }
 
-fn check_changeable_stu3(current: &Appointment, service: &Service, verb: &str) -> Result<()> {
+fn check_changeable_stu3(
+    current: &Appointment,
+    service: &Service,
+    verb: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let start = current.start.as_deref().and_then(mapping::parse_instant);
-    check_changeable_at(current.status.as_deref(), start, service, verb)
+    check_changeable_at(current.status.as_deref(), start, service, verb, now)
 }
 
 fn check_changeable_at(
@@ -1000,6 +1036,7 @@ fn check_changeable_at(
     start: Option<chrono::DateTime<chrono::FixedOffset>>,
     service: &Service,
     verb: &str,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     if status == Some("cancelled") {
         return Err(Error::new(ErrorKind::Rejected)
@@ -1009,7 +1046,7 @@ fn check_changeable_at(
             ))
             .with_next_step("Book a new appointment if the patient still needs one."));
     }
-    let started = start.is_some_and(|s| s <= Utc::now());
+    let started = start.is_some_and(|s| s <= now);
     if started {
         return Err(Error::new(ErrorKind::Rejected)
             .with_service(&service.id)

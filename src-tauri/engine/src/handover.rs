@@ -2,7 +2,6 @@
 //! (previewed before booking), and — once booked — keeping it with the booking and delivering the
 //! UEC encounter report with the appointment's reference written in.
 
-use chrono::Utc;
 use uuid::Uuid;
 
 use crate::Engine;
@@ -15,7 +14,6 @@ use crate::directory::Service;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ServiceId;
 use crate::standards::bars_message::{self, Recipient};
-use crate::standards::uk_now;
 use crate::store::Handover;
 use crate::views::{AppointmentView, PatientView};
 
@@ -43,7 +41,7 @@ fn context<'a>(
             Some(target) => bars_message::endpoint(target),
             None => service.base_url.clone(),
         },
-        now: uk_now(),
+        now: engine.clock().uk_now(),
     }
 }
 
@@ -109,7 +107,7 @@ impl Engine {
             ),
         };
         let handover = Handover {
-            recorded_at: Utc::now(),
+            recorded_at: self.clock().now(),
             service_id: service.id.to_string(),
             appointment_id: appointment.id.to_string(),
             standard: serde_json::to_value(standard)
@@ -171,7 +169,7 @@ impl Engine {
             })?;
         if let Err(e) = self
             .store()
-            .mark_report_delivered(&report_id.to_string(), Utc::now())
+            .mark_report_delivered(&report_id.to_string(), self.clock().now())
             .await
         {
             tracing::error!(kind = ?e.kind, "report delivery not recorded");

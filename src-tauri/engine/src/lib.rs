@@ -6,6 +6,7 @@ pub mod auth;
 mod bars_interactions;
 pub mod booking;
 pub mod clinical;
+pub mod clock;
 pub mod config;
 pub mod directory;
 pub mod error;
@@ -70,6 +71,8 @@ struct DeskParts {
     tokens: tokio::sync::OnceCell<auth::platform_token::TokenCache>,
     /// Platform credentials still to be made, by the first BaRS request (the demo's).
     credentials_to_make: std::sync::Mutex<Option<MakeCredentials>>,
+    /// Where every part of the desk reads the time.
+    clock: Arc<dyn clock::Clock>,
 }
 
 /// Makes an API key and a signing key, when first awaited.
@@ -119,8 +122,27 @@ impl Desk {
                 desk_name: config.desk.resolved_name(),
                 tokens: tokio::sync::OnceCell::new(),
                 credentials_to_make: std::sync::Mutex::new(None),
+                clock: clock::system(),
             }),
         }
+    }
+
+    /// The same desk reading the time from `clock` (tests run the desk at chosen instants).
+    /// Call before the desk is shared: a desk already cloned keeps its clock and this says so.
+    pub fn with_clock(self, clock: Arc<dyn clock::Clock>) -> Result<Self> {
+        let mut parts = Arc::try_unwrap(self.inner).map_err(|_| {
+            Error::config("The desk's clock can only be set before the desk is in use.")
+        })?;
+        parts.transport = parts.transport.with_clock(clock.clone());
+        parts.clock = clock;
+        Ok(Self {
+            inner: Arc::new(parts),
+        })
+    }
+
+    /// The desk's clock.
+    pub fn clock(&self) -> &dyn clock::Clock {
+        self.inner.clock.as_ref()
     }
 
     /// The organisation this desk works for, shown on the sign-in screen.
@@ -177,7 +199,7 @@ impl Desk {
             api_key,
             signing_key,
             self.inner.transport.client().clone(),
-            Arc::new(auth::platform_token::SystemClock),
+            self.inner.clock.clone(),
         )
     }
 
@@ -217,6 +239,7 @@ impl Desk {
                     settings,
                     &keyring,
                     self.inner.transport.client().clone(),
+                    self.inner.clock.clone(),
                 )
             })
             .await
@@ -271,6 +294,11 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.desk.inner.store
+    }
+
+    /// The desk's clock: every "now" and "today" the engine uses.
+    pub fn clock(&self) -> &dyn clock::Clock {
+        self.desk.clock()
     }
 
     pub(crate) fn transport(&self) -> &Transport {

@@ -103,10 +103,9 @@ impl Engine {
     ) -> Result<Vec<SlotView>> {
         let service = self.directory().get(service_id)?;
         let requests = match service.standard {
-            Standard::GpConnect => vec![gp_connect::free_slots(
-                window,
-                self.session().organisation.ods.as_str(),
-            )],
+            Standard::GpConnect => {
+                gp_connect::free_slots(window, self.session().organisation.ods.as_str())
+            }
             Standard::UecBooking => {
                 let hs = service.healthcare_service.as_deref().unwrap_or_default();
                 uec_booking::free_slots(window, hs)
@@ -117,14 +116,9 @@ impl Engine {
         for req in requests {
             let resp = self.send(service, req, None).await?;
             let bundle: Bundle = resp.resource()?;
-            for s in mapping::slot_views(&bundle, service) {
-                if !slots.iter().any(|x| x.id == s.id) {
-                    slots.push(s);
-                }
-            }
+            slots.extend(mapping::slot_views(&bundle, service));
         }
-        slots.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
-        Ok(slots)
+        Ok(sorted_once_each(slots))
     }
 
     /// The appointment as the service holds it now, with the raw resource for updates.
@@ -190,4 +184,14 @@ impl Engine {
         }
         Ok(view)
     }
+}
+
+/// Slots soonest first, each id once: spans that meet, and providers that list a slot twice,
+/// must not show it twice. Sorting first keeps this linear after the sort, for services that
+/// offer thousands of slots.
+pub(crate) fn sorted_once_each(mut slots: Vec<SlotView>) -> Vec<SlotView> {
+    slots.sort_by(|a, b| a.id.cmp(&b.id));
+    slots.dedup_by(|a, b| a.id == b.id);
+    slots.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
+    slots
 }

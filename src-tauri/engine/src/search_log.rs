@@ -1,8 +1,6 @@
 //! Each finished fan-out search goes into the registry for the centre's reports: who searched at
 //! which desk, how many services were asked, how many failed and how many slots came back.
 
-use chrono::Utc;
-
 use crate::Engine;
 use crate::standards::SearchWindow;
 use crate::store::SearchRecord;
@@ -22,7 +20,7 @@ impl Engine {
         let s = self.session();
         let record = SearchRecord {
             id: 0,
-            recorded_at: Utc::now(),
+            recorded_at: self.clock().now(),
             user_local_id: s.user.local_id.clone(),
             user_name: s.user.name.clone(),
             desk: self.desk().name().to_string(),

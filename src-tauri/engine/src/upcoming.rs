@@ -2,12 +2,10 @@
 //! the desk was asked about and wherever the centre's registry says it booked them — so a second
 //! appointment is a deliberate choice, not an accident of two calls.
 
-use chrono::Utc;
-
 use crate::Engine;
 use crate::booking::PatientAppointments;
 use crate::ids::{NhsNumber, ServiceId};
-use crate::standards::{SearchWindow, uk_today};
+use crate::standards::SearchWindow;
 
 impl Engine {
     /// The patient's booked appointments still to come: asked of `services` (GP Connect and
@@ -38,9 +36,9 @@ impl Engine {
             // The services asked still answer; the registry's part is missing, and said so.
             Err(e) => tracing::warn!(kind = ?e.kind, "registry not read for the upcoming check"),
         }
-        let window = SearchWindow::default_from(uk_today());
+        let window = SearchWindow::default_from(self.clock().uk_today());
         let mut found = self.patient_appointments(nhs, &ask, &window).await;
-        let now = Utc::now();
+        let now = self.clock().now();
         found
             .appointments
             .retain(|a| a.status == "booked" && a.start > now);

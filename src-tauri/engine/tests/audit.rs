@@ -34,6 +34,7 @@ async fn bookings_leave_an_intact_audit_trail() {
             .book(BookRequest {
                 service_id: service.clone(),
                 slot_ids: vec![slot.id.clone()],
+                slot_start: None,
                 nhs_number: Some(nhs.clone()),
                 patient: None,
                 description: "Earache".into(),

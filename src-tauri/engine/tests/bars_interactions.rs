@@ -16,7 +16,7 @@ use booking_engine::search::SearchRequest;
 use booking_engine::standards::SearchWindow;
 use booking_engine::views::SlotView;
 use booking_engine::{Desk, ErrorKind};
-use chrono::{Duration, Local};
+use chrono::Duration;
 use harness::{Harness, jane, second_desk, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 use serde_json::Value;
@@ -36,6 +36,7 @@ fn request(service: &ServiceId, slot: &SlotView, clinical: Option<ClinicalSummar
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.id.clone()],
+        slot_start: Some(slot.start),
         nhs_number: Some(jane()),
         patient: None,
         description,
@@ -181,7 +182,7 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
     let read = h.engine.read_appointment(&utc, &a.id).await.expect("read");
     assert_eq!(read.status, "booked");
     assert_eq!(read.slot_ids, a.slot_ids);
-    let today = Local::now().date_naive();
+    let today = h.engine.clock().uk_today();
     let window = SearchWindow::new(today, today + Duration::days(14)).expect("window");
     let list = h
         .engine
@@ -341,7 +342,11 @@ async fn a_desk_without_the_platform_set_up_says_what_to_add() {
         .join("bare.sqlite")
         .to_string_lossy()
         .into_owned();
-    let desk = Desk::open(&config).await.expect("desk");
+    let desk = Desk::open(&config)
+        .await
+        .expect("desk")
+        .with_clock(harness::test_clock())
+        .expect("clock");
     let engine = desk
         .sign_in(config.session().expect("session").user)
         .expect("signed in");

@@ -25,6 +25,7 @@ fn request(service: &ServiceId, slot: &SlotView, clinical: ClinicalSummary) -> B
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.id.clone()],
+        slot_start: Some(slot.start),
         nhs_number: Some(jane()),
         patient: None,
         description: packaged.description,
@@ -209,7 +210,7 @@ async fn a_report_that_cannot_be_delivered_is_kept_and_said_so() {
         .join("desk2.sqlite")
         .to_string_lossy()
         .into_owned();
-    let engine = Engine::open(config).await.expect("engine");
+    let engine = harness::open_desk(&h.sim, &config).await;
     let slot = first_slot(&engine, &utc).await;
     let out = engine
         .book(request(&utc, &slot, summary()))

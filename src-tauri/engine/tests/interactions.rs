@@ -9,8 +9,8 @@ use booking_engine::ids::{AppointmentId, NhsNumber, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
-use booking_engine::views::DeliveryChannel;
-use chrono::{Duration, Local};
+use booking_engine::views::{DeliveryChannel, SlotView};
+use chrono::Duration;
 use harness::{jane, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 
@@ -22,6 +22,7 @@ fn book_req(
     BookRequest {
         service_id: service.clone(),
         slot_ids: slots,
+        slot_start: None,
         nhs_number: Some(nhs),
         patient: None,
         description: "Sore throat and fever for 3 days".into(),
@@ -191,7 +192,7 @@ async fn fan_out_search_reports_every_service_and_filters_channel() {
 #[tokio::test]
 async fn unknown_services_fail_alone_and_long_windows_are_refused() {
     let h = start(SimOptions::default()).await;
-    let today = Local::now().date_naive();
+    let today = h.engine.clock().uk_today();
     assert_eq!(
         SearchWindow::new(today, today + Duration::days(15))
             .expect_err("too long")
@@ -292,7 +293,7 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
     assert_eq!(amend_cancelled.kind, ErrorKind::Rejected);
 
     // The patient's appointments include it, cancelled; the slot is free again.
-    let today = Local::now().date_naive();
+    let today = h.engine.clock().uk_today();
     let window =
         SearchWindow::new(today - Duration::days(2), today + Duration::days(12)).expect("window");
     let list = h
@@ -362,10 +363,9 @@ async fn gp_connect_books_contiguous_slots_only() {
         .iter()
         .zip(slots.iter().skip(3))
         .find(|(a, b)| {
-            a.schedule_id == b.schedule_id
-                && a.end != b.start
-                && a.id != pair.0.id
-                && b.id != pair.1.id
+            // Neither may be one of the pair just booked, or the answer is slot-taken.
+            let booked = |s: &&SlotView| s.id == pair.0.id || s.id == pair.1.id;
+            a.schedule_id == b.schedule_id && a.end != b.start && !booked(a) && !booked(b)
         })
         .expect("two separate slots");
     let e = h
@@ -384,7 +384,7 @@ async fn gp_connect_books_contiguous_slots_only() {
 async fn past_appointments_cannot_be_changed() {
     let h = start(SimOptions::default()).await;
     let gp = service_of(&h, "gp-practice", "gp-connect");
-    let today = Local::now().date_naive();
+    let today = h.engine.clock().uk_today();
     let window = SearchWindow::new(today - Duration::days(7), today).expect("window");
     let list = h
         .engine
@@ -393,7 +393,7 @@ async fn past_appointments_cannot_be_changed() {
     let past = list
         .appointments
         .iter()
-        .find(|a| a.start < chrono::Utc::now() && a.status == "booked")
+        .find(|a| a.start < h.engine.clock().now() && a.status == "booked")
         .expect("the demo seeds a past appointment");
     let e = h
         .engine
@@ -494,7 +494,7 @@ async fn uec_book_read_cancel() {
     assert_eq!(cancelled.version.as_deref(), Some("2"));
 
     // The desk's own record lets it list UEC appointments, which UEC cannot search.
-    let today = Local::now().date_naive();
+    let today = h.engine.clock().uk_today();
     let window = SearchWindow::new(today, today + Duration::days(10)).expect("window");
     let list = h
         .engine
@@ -548,4 +548,34 @@ async fn uec_booking_without_nhs_number_uses_given_details() {
         ids.iter()
             .all(|i| i["system"] != "https://fhir.nhs.uk/Id/nhs-number")
     }));
+}
+
+/// A slot listed more than a fortnight ahead is still free when booked: the check before
+/// booking searches the slot's own day, not the next 14 days. At UEC too, where slots are found
+/// by instants.
+#[tokio::test]
+async fn a_slot_three_weeks_ahead_is_booked_after_checking_its_own_day() {
+    let h = start(SimOptions::default()).await;
+    let today = h.engine.clock().uk_today();
+    let far =
+        SearchWindow::new(today + Duration::days(18), today + Duration::days(24)).expect("window");
+    for (kind, standard) in [
+        ("gp-practice", "gp-connect"),
+        ("urgent-care", "uec-booking"),
+    ] {
+        let service = service_of(&h, kind, standard);
+        let slots = h
+            .engine
+            .search_service(&service, &far)
+            .await
+            .expect("search three weeks ahead");
+        let slot = slots.first().expect("slots three weeks ahead");
+        let mut req = book_req(&service, vec![slot.id.clone()], jane());
+        // Without the slot's time the desk can look only a fortnight ahead, and says so.
+        let unseen = h.engine.book(req.clone()).await.expect_err("not seen");
+        assert_eq!(unseen.kind, ErrorKind::SlotTaken, "{standard}");
+        req.slot_start = Some(slot.start);
+        let booked = h.engine.book(req).await.expect("booked on its own day");
+        assert_eq!(booked.appointment.start, slot.start, "{standard}");
+    }
 }

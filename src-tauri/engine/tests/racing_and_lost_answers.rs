@@ -41,6 +41,7 @@ fn request(service: &ServiceId, slot: &SlotId, n: usize, gp: bool) -> BookReques
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.clone()],
+        slot_start: None,
         // GP Connect books registered patients: Jane is registered at every demo practice.
         nhs_number: gp.then(harness::jane),
         patient: (!gp).then(|| visitor(n)),
@@ -209,7 +210,7 @@ async fn lost_and_failed_answers_never_book_twice_or_behind_the_desks_back() {
     for service in &services {
         let mut found = Vec::new();
         for _ in 0..10 {
-            let today = chrono::Local::now().date_naive();
+            let today = harness::test_clock().uk_today();
             let window = booking_engine::standards::SearchWindow::new(
                 today + chrono::Duration::days(1),
                 today + chrono::Duration::days(14),

@@ -8,13 +8,13 @@ use booking_engine::booking::BookRequest;
 use booking_engine::reconcile::Settled;
 use booking_engine::store::{BookingIntent, Outcome};
 use booking_engine::views::SlotView;
-use harness::{jane, second_desk, service_of, slots_ahead, start};
+use harness::{jane, second_desk, service_of, slots_ahead, start, test_instant};
 use provider_sim::SimOptions;
 
 fn intent(desk: &str, slot: &SlotView) -> BookingIntent {
     BookingIntent {
         request_id: uuid::Uuid::new_v4().to_string(),
-        recorded_at: chrono::Utc::now(),
+        recorded_at: test_instant(),
         service_id: slot.service_id.to_string(),
         slot_ids: vec![slot.id.to_string()],
         slot_start: slot.start.to_rfc3339(),
@@ -30,6 +30,7 @@ fn request(slot: &SlotView) -> BookRequest {
     BookRequest {
         service_id: slot.service_id.clone(),
         slot_ids: vec![slot.id.clone()],
+        slot_start: Some(slot.start),
         nhs_number: Some(jane()),
         patient: None,
         description: "Sore throat".into(),

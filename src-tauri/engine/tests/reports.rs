@@ -11,11 +11,11 @@ use booking_engine::clinical::Timeframe;
 use booking_engine::ids::{NhsNumber, ServiceId, SlotId};
 use booking_engine::reports::{BookingFilter, CentreReport, DayCount, ReportRange};
 use booking_engine::search::SearchRequest;
-use booking_engine::standards::{SearchWindow, uk_today};
+use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
 use booking_engine::{Engine, ErrorKind};
 use chrono::Duration;
-use harness::{Harness, jane, open_desk, service_of, start};
+use harness::{Harness, jane, open_desk, service_of, start, test_clock, test_instant};
 use provider_sim::SimOptions;
 
 /// Another desk on the same registry (the harness's SQLite file), with its own name and person.
@@ -33,7 +33,7 @@ async fn desk(h: &Harness, desk: &str, local_id: &str, role: Role) -> Engine {
 }
 
 fn ahead(from: i64, to: i64) -> SearchWindow {
-    let today = uk_today();
+    let today = test_clock().uk_today();
     SearchWindow::new(today + Duration::days(from), today + Duration::days(to)).expect("window")
 }
 
@@ -53,6 +53,7 @@ fn request(service: &ServiceId, slot: &SlotId, nhs: NhsNumber) -> BookRequest {
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.clone()],
+        slot_start: None,
         nhs_number: Some(nhs),
         patient: None,
         description: "Sore throat".into(),
@@ -75,7 +76,7 @@ fn total(days: &[DayCount]) -> u32 {
 async fn real_work_at_three_desks_makes_the_expected_report() {
     let h = start(SimOptions::default()).await;
     let gp = service_of(&h, "gp-practice", "gp-connect");
-    let started = uk_today();
+    let started = test_clock().uk_today();
     let a = desk(&h, "desk-a", "alex", Role::CallHandler).await;
     let b = desk(&h, "desk-b", "sam", Role::CallHandler).await;
     let c = desk(&h, "desk-c", "priya", Role::Clinician).await;
@@ -115,7 +116,7 @@ async fn real_work_at_three_desks_makes_the_expected_report() {
     );
     let mut late = request(&gp, &slots[3], nhs("9434765269"));
     late.timeframe = Some(Timeframe {
-        assessed_at: chrono::Utc::now().fixed_offset(),
+        assessed_at: test_instant().fixed_offset(),
         within_minutes: 60,
     });
     c.book(late)
@@ -125,7 +126,7 @@ async fn real_work_at_three_desks_makes_the_expected_report() {
     // A day either side, so the test passes across midnight too.
     let range = ReportRange {
         from: started - Duration::days(1),
-        to: uk_today() + Duration::days(1),
+        to: test_clock().uk_today() + Duration::days(1),
     };
     let report: CentreReport = supervisor.centre_report(&range).await.expect("report");
     let booked: u32 = report.bookings.iter().map(|b| b.count).sum();

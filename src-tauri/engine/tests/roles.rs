@@ -11,8 +11,8 @@ use booking_engine::ids::{AppointmentId, ServiceId};
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
 use booking_engine::{Engine, ErrorKind};
-use chrono::{Duration, Local};
-use harness::{Harness, jane, service_of, slots_ahead, start};
+use chrono::Duration;
+use harness::{Harness, jane, service_of, slots_ahead, start, test_clock, test_instant};
 use provider_sim::SimOptions;
 
 /// Another desk against the same provider, signed in with `role` and with its own registry.
@@ -20,7 +20,7 @@ async fn desk_as(h: &Harness, role: Role, store: &str) -> Engine {
     let mut config = h.config.clone();
     config.user.as_mut().expect("configured user").role = role;
     config.store = h.dir.path().join(store).to_string_lossy().into_owned();
-    Engine::open(config).await.expect("engine opens")
+    harness::open_engine(&config).await
 }
 
 async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId {
@@ -28,6 +28,7 @@ async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId 
     let request = BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.id],
+        slot_start: None,
         nhs_number: Some(jane()),
         patient: None,
         description: "Earache".into(),
@@ -40,7 +41,7 @@ async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId 
 }
 
 fn window() -> SearchWindow {
-    let today = Local::now().date_naive();
+    let today = test_clock().uk_today();
     SearchWindow::new(today, today + Duration::days(7)).expect("window")
 }
 
@@ -65,6 +66,7 @@ async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
         .book(BookRequest {
             service_id: gp.clone(),
             slot_ids: vec![slot.id.clone()],
+            slot_start: None,
             nhs_number: Some(jane()),
             patient: None,
             description: "Earache".into(),
@@ -169,12 +171,13 @@ fn late_request(service: &ServiceId, slot: &booking_engine::views::SlotView) -> 
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.id.clone()],
+        slot_start: Some(slot.start),
         nhs_number: Some(jane()),
         patient: None,
         description: "Abdominal pain".into(),
         comment: None,
         timeframe: Some(Timeframe {
-            assessed_at: (chrono::Utc::now() - Duration::hours(1)).fixed_offset(),
+            assessed_at: (test_instant() - Duration::hours(1)).fixed_offset(),
             within_minutes: 120,
         }),
         clinical_approval: None,
@@ -249,7 +252,7 @@ async fn a_slot_later_than_the_triage_timeframe_needs_a_clinician_or_a_recorded_
     // Within the timeframe nobody needs an approval.
     let mut in_time = late_request(&gp, &third);
     in_time.timeframe = Some(Timeframe {
-        assessed_at: chrono::Utc::now().fixed_offset(),
+        assessed_at: test_instant().fixed_offset(),
         within_minutes: 60 * 24 * 10,
     });
     h.engine.book(in_time).await.expect("within timeframe");

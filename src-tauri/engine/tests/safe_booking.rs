@@ -16,6 +16,7 @@ fn request(
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.clone()],
+        slot_start: None,
         nhs_number: Some(jane()),
         patient: None,
         description: "Earache".into(),

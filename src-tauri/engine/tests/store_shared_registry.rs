@@ -7,12 +7,11 @@
 #[path = "support/harness.rs"]
 mod harness;
 
-use booking_engine::Engine;
 use booking_engine::booking::BookRequest;
 use booking_engine::ids::ServiceId;
 use booking_engine::standards::SearchWindow;
-use chrono::{Duration, Local};
-use harness::{jane, service_of, slots_ahead, start};
+use chrono::Duration;
+use harness::{jane, service_of, slots_ahead, start, test_clock};
 use provider_sim::SimOptions;
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -48,6 +47,7 @@ fn request(service: &ServiceId, slot: booking_engine::ids::SlotId) -> BookReques
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot],
+        slot_start: None,
         nhs_number: Some(jane()),
         patient: None,
         description: "Earache".into(),
@@ -65,8 +65,8 @@ async fn two_desks_share_one_registry_and_one_audit_chain() {
     };
     let mut h = start(SimOptions::default()).await;
     h.config.store = registry;
-    let desk1 = Engine::open(h.config.clone()).await.expect("desk 1 opens");
-    let desk2 = Engine::open(h.config.clone()).await.expect("desk 2 opens");
+    let desk1 = harness::open_engine(&h.config).await;
+    let desk2 = harness::open_engine(&h.config).await;
     let gp = service_of(&h, "gp-practice", "gp-connect");
     let uec = service_of(&h, "urgent-care", "uec-booking");
 
@@ -94,7 +94,7 @@ async fn two_desks_share_one_registry_and_one_audit_chain() {
             (uec.as_str(), at_uec.id.as_str())
         ]
     );
-    let today = Local::now().date_naive();
+    let today = test_clock().uk_today();
     let window = SearchWindow::new(today, today + Duration::days(10)).expect("window");
     let found = desk2
         .patient_appointments(&jane(), std::slice::from_ref(&uec), &window)

@@ -15,6 +15,7 @@ fn request(service: &ServiceId, slot: &SlotView, nhs: &NhsNumber) -> BookRequest
     BookRequest {
         service_id: service.clone(),
         slot_ids: vec![slot.id.clone()],
+        slot_start: Some(slot.start),
         nhs_number: Some(nhs.clone()),
         patient: None,
         description: "Sore throat".into(),

@@ -18,7 +18,7 @@ async fn bars_bookings(State(sim): State<Arc<Sim>>) -> Json<Value> {
 }
 
 async fn reset(State(sim): State<Arc<Sim>>) -> (StatusCode, Json<Value>) {
-    sim.store.reset(chrono::Utc::now());
+    sim.store.reset(sim.clock.now());
     tracing::info!("appointments reset to the seed");
     (StatusCode::OK, Json(json!({ "reset": true })))
 }

@@ -69,7 +69,7 @@ async fn process(
     let service = route.service;
     auth::check_ssp(&parts.headers, service)?;
     let candidate = auth::choose_interaction(&parts.headers, &route.candidates)?;
-    let now = chrono::Utc::now();
+    let now = sim.clock.now();
     auth::check_jwt(
         &parts.headers,
         &service.root_path(),

@@ -64,7 +64,7 @@ async fn receive(
     let kept = sim.store.add_report(ReceivedReport {
         service,
         report_id: report_id.clone(),
-        received_at: chrono::Utc::now(),
+        received_at: sim.clock.now(),
         xml,
     });
     if !kept {

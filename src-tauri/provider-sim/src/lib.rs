@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod bars;
 mod capability;
+mod clock;
 mod config;
 mod dispatch;
 pub mod embedded;
@@ -70,6 +71,9 @@ pub struct SimOptions {
     /// Serve HTTPS with this certificate (and require client certificates when it names a
     /// client CA); plain HTTP when `None`.
     pub tls: Option<SimTls>,
+    /// Run the region from this instant instead of the computer's clock (tests at a chosen
+    /// day and hour).
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for SimOptions {
@@ -83,6 +87,7 @@ impl Default for SimOptions {
             state_file: None,
             seed: 1,
             tls: None,
+            start_at: None,
         }
     }
 }
@@ -190,12 +195,16 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let base_url = format!("{scheme}://{}", SocketAddr::new(host, addr.port()));
 
-    let platform = Arc::new(token::Platform::new(&base_url));
+    let clock = opts
+        .start_at
+        .map_or_else(clock::SimClock::system, clock::SimClock::starting_at);
+    let platform = Arc::new(token::Platform::new(&base_url, clock));
     let region = Arc::new(seed::region());
-    let store = state::Store::open(region.clone(), opts.state_file.clone(), chrono::Utc::now());
+    let store = state::Store::open(region.clone(), opts.state_file.clone(), clock.now());
     let sim = Arc::new(Sim {
         region,
         store,
+        clock,
         faults: faults::Faults::new(
             opts.latency_ms,
             opts.fail_rate,
@@ -210,6 +219,10 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         .merge(itk::router())
         .merge(token::router(platform.clone()))
         .fallback(dispatch::fhir)
+        .layer(axum::middleware::map_response_with_state(
+            sim.clone(),
+            clock::date_header,
+        ))
         .with_state(sim.clone());
     let (shutdown, rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, app, acceptor, rx));

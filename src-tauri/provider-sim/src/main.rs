@@ -37,6 +37,10 @@ struct Args {
     /// Seed for the fault injection dice.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Run the region from this instant (RFC 3339, e.g. 2027-10-31T00:30:00Z) instead of the
+    /// computer's clock; time runs on from there.
+    #[arg(long, value_name = "INSTANT")]
+    start_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -126,6 +130,7 @@ async fn main() -> std::process::ExitCode {
         state_file: args.state,
         seed: args.seed,
         tls,
+        start_at: args.start_at.map(|t| t.with_timezone(&chrono::Utc)),
     };
     let sim = match start(opts).await {
         Ok(s) => s,

@@ -15,6 +15,8 @@ pub struct Sim {
     pub platform: Arc<Platform>,
     /// `http://host:port`, no trailing slash.
     pub base_url: String,
+    /// Every "now" the simulator uses.
+    pub clock: crate::clock::SimClock,
 }
 
 impl Sim {

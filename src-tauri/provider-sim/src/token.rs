@@ -103,6 +103,7 @@ struct Ledger {
 /// The token endpoint's registrations and memory of used assertions.
 pub struct Platform {
     token_url: String,
+    clock: crate::clock::SimClock,
     ledger: Mutex<Ledger>,
 }
 
@@ -143,9 +144,10 @@ impl IntoResponse for Refusal {
 
 impl Platform {
     /// `base_url` is the simulator's own `http://host:port`.
-    pub fn new(base_url: &str) -> Self {
+    pub fn new(base_url: &str, clock: crate::clock::SimClock) -> Self {
         Self {
             token_url: format!("{base_url}{TOKEN_PATH}"),
+            clock,
             ledger: Mutex::new(Ledger::default()),
         }
     }
@@ -369,7 +371,7 @@ async fn token(
         return invalid_request("The body must be application/x-www-form-urlencoded")
             .into_response();
     };
-    let now = chrono::Utc::now();
+    let now = platform.clock.now();
     match platform.exchange(&form, now.timestamp()) {
         Ok((access_token, lifetime)) => {
             tracing::info!("platform access token issued");
@@ -490,7 +492,7 @@ mod tests {
     }
 
     fn platform() -> Platform {
-        let p = Platform::new(BASE);
+        let p = Platform::new(BASE, crate::clock::SimClock::system());
         p.register(PlatformClient::new("app-key", "kid-1", &keys()[0].1).with_token_lifetime(42))
             .expect("registers");
         p
@@ -630,7 +632,7 @@ mod tests {
 
     #[test]
     fn registration_needs_an_rsa_public_key() {
-        let p = Platform::new(BASE);
+        let p = Platform::new(BASE, crate::clock::SimClock::system());
         assert!(
             p.register(PlatformClient::new("k", "kid", "not a key"))
                 .is_err()

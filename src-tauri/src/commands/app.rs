@@ -1,5 +1,6 @@
 use booking_engine::Error;
-use booking_engine::standards::{SearchWindow, uk_today};
+use booking_engine::clock::{Clock, SystemClock};
+use booking_engine::standards::SearchWindow;
 use tauri::State;
 
 use crate::state::{AppInfo, AppState};
@@ -15,7 +16,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, Error> {
 #[tauri::command]
 #[specta::specta]
 pub fn default_window() -> SearchWindow {
-    SearchWindow::default_from(uk_today())
+    SearchWindow::default_from(SystemClock.uk_today())
 }
 
 /// The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment is printed on

@@ -21,20 +21,8 @@ const SAFETY_MARGIN_SECS: i64 = 60;
 /// A token answer is a few hundred bytes; anything much bigger is not one.
 const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
-/// Where the cache gets the time; tests move it instead of sleeping.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The computer's clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
+// Where the cache gets the time: the desk's clock; tests move it instead of sleeping.
+pub use crate::clock::{Clock, SystemClock};
 
 /// A bearer token for the platform. Its value is masked in `Debug` and never serialised.
 #[derive(Clone)]
@@ -125,10 +113,11 @@ impl TokenCache {
         settings: PlatformSettings,
         keyring: &Keyring,
         http: reqwest::Client,
+        clock: Arc<dyn Clock>,
     ) -> Result<Self> {
         let api_key = keyring.require(SecretName::ApiKey)?;
         let signing_key = keyring.require(SecretName::SigningKey)?;
-        Self::with_client(settings, api_key, signing_key, http, Arc::new(SystemClock))
+        Self::with_client(settings, api_key, signing_key, http, clock)
     }
 
     /// A cache on the given clock: it dates the assertions and decides when a token is stale.

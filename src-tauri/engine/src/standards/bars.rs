@@ -7,12 +7,11 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{NaiveDate, NaiveTime, TimeZone};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::SearchWindow;
+use super::{SearchWindow, WindowMeasure, uk_end_of_day, uk_start_of_day};
 use crate::auth::Session;
 use crate::directory::Service;
 use crate::error::{Error, Result};
@@ -115,44 +114,26 @@ pub fn metadata(session: &Session, service: &Service) -> Result<FhirRequest> {
     request(session, service, "/metadata", "metadata", Uuid::new_v4())
 }
 
-/// A UK day's first or last second as an instant with its offset, as BaRS slot searches take.
-fn uk_instant(day: NaiveDate, time: NaiveTime) -> String {
-    let local = chrono_tz::Europe::London
-        .from_local_datetime(&day.and_time(time))
-        .earliest()
-        .map(|t| t.fixed_offset())
-        // A time that does not exist in the UK (never midnight or 23:59:59): read it as UTC.
-        .unwrap_or_else(|| {
-            chrono::Utc
-                .from_utc_datetime(&day.and_time(time))
-                .fixed_offset()
-        });
-    local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+/// An instant with its offset, as BaRS slot searches take.
+fn instant(t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Free slots in the window, with the Schedule and whoever it names included. BaRS services
 /// take at most 14 days between the two instants, and a window of 14 days counts both its first
-/// and its last day, so a long window is asked in two parts.
+/// and its last day, so a long window is asked in parts (see [`SearchWindow::spans`]).
 pub fn free_slots(
     session: &Session,
     service: &Service,
     window: &SearchWindow,
 ) -> Result<Vec<FhirRequest>> {
-    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
-    let mut parts = Vec::new();
-    let mut from = window.from;
-    while from <= window.to {
-        // Whole days from `from`, at most 14 days (less one second) in all.
-        let to = window.to.min(from + chrono::Duration::days(13));
-        parts.push((from, to));
-        from = to + chrono::Duration::days(1);
-    }
-    parts
+    window
+        .spans(WindowMeasure::Instants)
         .into_iter()
         .map(|(from, to)| {
             let mut req = request(session, service, "/Slot", "search-slots", Uuid::new_v4())?
-                .param("start", format!("ge{}", uk_instant(from, NaiveTime::MIN)))
-                .param("start", format!("le{}", uk_instant(to, end_of_day)))
+                .param("start", format!("ge{}", instant(uk_start_of_day(from))))
+                .param("start", format!("le{}", instant(uk_end_of_day(to))))
                 .param("status", "free")
                 .param("_include", "Slot:schedule")
                 .param("_include:iterate", "Schedule:actor:Practitioner")
@@ -223,19 +204,17 @@ pub fn process_message(
 mod tests {
     use super::*;
     use crate::clinical::cda::tests::session;
+    use chrono::NaiveDate;
 
     #[test]
     fn slot_searches_name_uk_days_with_their_offsets() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
         assert_eq!(
-            uk_instant(d("2026-12-01"), NaiveTime::MIN),
+            instant(uk_start_of_day(d("2026-12-01"))),
             "2026-12-01T00:00:00+00:00"
         );
         assert_eq!(
-            uk_instant(
-                d("2026-07-01"),
-                NaiveTime::from_hms_opt(23, 59, 59).expect("t")
-            ),
+            instant(uk_end_of_day(d("2026-07-01"))),
             "2026-07-01T23:59:59+01:00"
         );
     }

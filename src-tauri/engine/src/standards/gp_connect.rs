@@ -1,10 +1,10 @@
 //! GP Connect Appointment Management (FHIR STU3): the interaction catalogue, the requests and
 //! the resources we write. SPEC §2.
 
-use chrono::{DateTime, FixedOffset, SecondsFormat};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use reqwest::Method;
 
-use super::SearchWindow;
+use super::{SearchWindow, WindowMeasure};
 use crate::auth::Session;
 use crate::error::{Error, Result};
 use crate::fhir::stu3::{
@@ -58,11 +58,21 @@ pub fn find_patient(nhs: &NhsNumber) -> FhirRequest {
     )
 }
 
-/// `our_ods` goes in the searchFilter so the provider can apply its sharing agreements.
-pub fn free_slots(window: &SearchWindow, our_ods: &str) -> FhirRequest {
+/// `our_ods` goes in the searchFilter so the provider can apply its sharing agreements. One
+/// request per span of at most 14 days as the provider measures dates (see
+/// [`SearchWindow::spans`]); results are merged by the caller.
+pub fn free_slots(window: &SearchWindow, our_ods: &str) -> Vec<FhirRequest> {
+    window
+        .spans(WindowMeasure::Dates)
+        .into_iter()
+        .map(|(from, to)| free_slots_span(from, to, our_ods))
+        .collect()
+}
+
+fn free_slots_span(from: NaiveDate, to: NaiveDate, our_ods: &str) -> FhirRequest {
     FhirRequest::new("/Slot", id(interaction::SEARCH_SLOTS), scope::ORG_READ)
-        .param("start", format!("ge{}", window.from.format("%Y-%m-%d")))
-        .param("end", format!("le{}", window.to.format("%Y-%m-%d")))
+        .param("start", format!("ge{}", from.format("%Y-%m-%d")))
+        .param("end", format!("le{}", to.format("%Y-%m-%d")))
         .param("status", "free")
         .param("_include", "Slot:schedule")
         .param("_include:recurse", "Schedule:actor:Practitioner")

@@ -10,7 +10,8 @@ pub mod gp_connect;
 pub mod mapping;
 pub mod uec_booking;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Europe::London;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -18,19 +19,9 @@ use crate::error::{Error, Result};
 /// Providers refuse a search window longer than this (GP Connect: 422 INVALID_PARAMETER).
 pub const MAX_WINDOW_DAYS: i64 = 14;
 
-/// Today in the UK, where every service the desk books into is: the default search window and
-/// "today" on screen follow UK days whatever the machine's time zone.
-pub fn uk_today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive()
-}
-
-/// Now as a UK local instant with its offset, as written in resources we send.
-pub fn uk_now() -> chrono::DateTime<chrono::FixedOffset> {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .fixed_offset()
+/// The UK day an instant falls on.
+pub fn uk_day(t: chrono::DateTime<chrono::FixedOffset>) -> NaiveDate {
+    t.with_timezone(&chrono_tz::Europe::London).date_naive()
 }
 
 /// A time as a UK call handler reads it: `14:30 on Tue 01-Dec`.
@@ -63,12 +54,87 @@ impl SearchWindow {
         Ok(Self { from, to })
     }
 
+    /// One UK day.
+    pub fn day(day: NaiveDate) -> Self {
+        Self { from: day, to: day }
+    }
+
     /// Today and the next 14 days.
     pub fn default_from(today: NaiveDate) -> Self {
         Self {
             from: today,
             to: today + Duration::days(MAX_WINDOW_DAYS),
         }
+    }
+}
+
+/// The start of a UK day as a local instant with its offset (on the spring change, the first
+/// instant that exists).
+pub fn uk_start_of_day(day: NaiveDate) -> DateTime<FixedOffset> {
+    uk_local(day, NaiveTime::MIN)
+}
+
+/// The last second of a UK day as a local instant with its offset.
+pub fn uk_end_of_day(day: NaiveDate) -> DateTime<FixedOffset> {
+    uk_local(
+        day,
+        NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
+    )
+}
+
+fn uk_local(day: NaiveDate, time: NaiveTime) -> DateTime<FixedOffset> {
+    let local = day.and_time(time);
+    London
+        .from_local_datetime(&local)
+        .earliest()
+        // A time skipped by the spring change: the hour after it exists.
+        .or_else(|| {
+            London
+                .from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.fixed_offset())
+        .unwrap_or_else(|| local.and_utc().fixed_offset())
+}
+
+/// How a provider measures a search from the start of `from` to `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowMeasure {
+    /// Dates sent as dates (GP Connect): from the start of the first day to the start of the
+    /// last.
+    Dates,
+    /// Instants sent (UEC Booking, BaRS): from the start of the first day to the last second of
+    /// the last.
+    Instants,
+}
+
+impl WindowMeasure {
+    fn length(self, from: NaiveDate, to: NaiveDate) -> Duration {
+        let end = match self {
+            WindowMeasure::Dates => uk_start_of_day(to),
+            WindowMeasure::Instants => uk_end_of_day(to),
+        };
+        end - uk_start_of_day(from)
+    }
+}
+
+impl SearchWindow {
+    /// The window cut into runs of whole days that each measure at most 14 days in absolute
+    /// time, as providers measure them: around the autumn clock change 14 local days last 14
+    /// days and an hour, and a request for them is refused.
+    pub fn spans(&self, measure: WindowMeasure) -> Vec<(NaiveDate, NaiveDate)> {
+        let limit = Duration::days(MAX_WINDOW_DAYS);
+        let mut spans = Vec::new();
+        let mut from = self.from;
+        while from <= self.to {
+            let mut to = from;
+            while to < self.to && measure.length(from, to + Duration::days(1)) <= limit {
+                to += Duration::days(1);
+            }
+            spans.push((from, to));
+            from = to + Duration::days(1);
+        }
+        spans
     }
 }
 
@@ -118,6 +184,59 @@ mod tests {
         assert!(SearchWindow::new(d("2026-12-02"), d("2026-12-01")).is_err());
         let w = SearchWindow::default_from(d("2026-12-01"));
         assert_eq!(w.to, d("2026-12-15"));
+    }
+
+    /// Every span of every 14-day window starting on each day of 2027 and 2028 (both clock
+    /// changes, New Year, 29 February) measures at most 14 days, and the spans cover the window
+    /// exactly, in order.
+    #[test]
+    fn spans_keep_within_fourteen_days_whatever_the_offsets() {
+        for measure in [WindowMeasure::Dates, WindowMeasure::Instants] {
+            let mut day = d("2027-01-01");
+            while day <= d("2028-12-31") {
+                let w = SearchWindow::default_from(day);
+                let spans = w.spans(measure);
+                assert_eq!(spans.first().map(|s| s.0), Some(w.from));
+                assert_eq!(spans.last().map(|s| s.1), Some(w.to));
+                for pair in spans.windows(2) {
+                    assert_eq!(pair[1].0, pair[0].1 + Duration::days(1));
+                }
+                for (a, b) in &spans {
+                    assert!(
+                        measure.length(*a, *b) <= Duration::days(MAX_WINDOW_DAYS),
+                        "{measure:?} {a}..{b} from {day}"
+                    );
+                }
+                day += Duration::days(1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_plain_fortnight_is_one_date_request_and_two_instant_requests() {
+        let w = SearchWindow::default_from(d("2027-01-12"));
+        assert_eq!(w.spans(WindowMeasure::Dates).len(), 1);
+        assert_eq!(w.spans(WindowMeasure::Instants).len(), 2);
+        // Across the autumn change 14 local days are 14 days and an hour: two requests.
+        let autumn = SearchWindow::default_from(d("2027-10-25"));
+        assert_eq!(
+            autumn.spans(WindowMeasure::Dates),
+            vec![
+                (d("2027-10-25"), d("2027-11-07")),
+                (d("2027-11-08"), d("2027-11-08"))
+            ]
+        );
+        // Across the spring change they are an hour short of 14 days: one request.
+        let spring = SearchWindow::default_from(d("2027-03-22"));
+        assert_eq!(spring.spans(WindowMeasure::Dates).len(), 1);
+        assert_eq!(
+            uk_start_of_day(d("2027-03-28")).to_rfc3339(),
+            "2027-03-28T00:00:00+00:00"
+        );
+        assert_eq!(
+            uk_end_of_day(d("2027-10-31")).to_rfc3339(),
+            "2027-10-31T23:59:59+00:00"
+        );
     }
 
     #[test]

@@ -2,11 +2,10 @@
 //! with the Patient, Slot and a DocumentReference contained, read, and cancel. There is no amend:
 //! to rebook, book the new slot first and then cancel the old one. SPEC §2.
 
-use chrono::{DateTime, FixedOffset, NaiveTime, SecondsFormat, TimeZone};
-use chrono_tz::Europe::London;
+use chrono::{DateTime, FixedOffset, SecondsFormat};
 use reqwest::Method;
 
-use super::SearchWindow;
+use super::{SearchWindow, WindowMeasure, uk_end_of_day, uk_start_of_day};
 use crate::error::{Error, Result};
 use crate::fhir::stu3::{
     Address, Appointment, AppointmentParticipant, Attachment, CodeableConcept, Coding,
@@ -46,29 +45,14 @@ pub fn metadata() -> FhirRequest {
 }
 
 /// The window's days as UK local instants, from 00:00 on the first day to 23:59:59 on the
-/// last, cut into spans of at most 14 days: UEC providers measure the span exactly, so a
-/// 14-day window (which covers 15 calendar days) takes two requests.
+/// last, cut into spans that each last at most 14 days: UEC providers measure the span exactly,
+/// so a 14-day window (which covers 15 calendar days) takes two requests.
 fn window_spans(window: &SearchWindow) -> Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
-    let local = |d: chrono::NaiveDate, t: NaiveTime| {
-        London
-            .from_local_datetime(&d.and_time(t))
-            .earliest()
-            .map(|x| x.fixed_offset())
-            .unwrap_or_else(|| d.and_time(t).and_utc().fixed_offset())
-    };
-    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
-    let last = local(window.to, end_of_day);
-    let mut spans = Vec::new();
-    let mut day = window.from;
-    while day <= window.to {
-        let chunk_last = (day + chrono::Duration::days(super::MAX_WINDOW_DAYS - 1)).min(window.to);
-        spans.push((
-            local(day, NaiveTime::MIN),
-            local(chunk_last, end_of_day).min(last),
-        ));
-        day = chunk_last + chrono::Duration::days(1);
-    }
-    spans
+    window
+        .spans(WindowMeasure::Instants)
+        .into_iter()
+        .map(|(from, to)| (uk_start_of_day(from), uk_end_of_day(to)))
+        .collect()
 }
 
 /// One request per span of the window (see [`window_spans`]); results are merged by the caller.

@@ -9,14 +9,15 @@ pub mod tls;
 pub use response::FhirResponse;
 pub use tls::TlsSetup;
 
-use chrono::Utc;
 use reqwest::Method;
 use serde::Serialize;
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::platform_token::AccessToken;
 use crate::auth::{Session, jwt};
+use crate::clock::Clock;
 use crate::config::HttpSettings;
 use crate::directory::Service;
 use crate::error::{Error, ErrorKind, Result};
@@ -113,10 +114,12 @@ pub struct SendFailure {
     pub maybe_delivered: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Transport {
     client: reqwest::Client,
     settings: HttpSettings,
+    /// The desk's clock: the JWT's times and the answers' arrival.
+    clock: Arc<dyn Clock>,
     /// Whether a client certificate is offered, to explain a service that hangs up on us.
     presents_certificate: bool,
 }
@@ -139,8 +142,15 @@ impl Transport {
         Ok(Self {
             client,
             settings,
+            clock: crate::clock::system(),
             presents_certificate: tls.presents_certificate(),
         })
+    }
+
+    /// The same client, reading the time from `clock`.
+    pub(crate) fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub fn settings(&self) -> &HttpSettings {
@@ -187,7 +197,7 @@ impl Transport {
         let mut builder = self.client.request(req.method.clone(), &url);
         builder = match (req.auth, platform_token) {
             (Auth::SpineJwt, _) => {
-                let token = jwt::token(session, &service.base_url, req.scope, Utc::now());
+                let token = jwt::token(session, &service.base_url, req.scope, self.clock.now());
                 builder
                     .header("Ssp-TraceID", trace.to_string())
                     .header("Ssp-From", session.system.asid.as_str())
@@ -244,7 +254,7 @@ impl Transport {
             }
             fail(error, delivered)
         })?;
-        let result = response::read(resp, trace, self.settings.max_body_bytes)
+        let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
             .await
             .map_err(|e| fail(e, true))?;
         tracing::info!(

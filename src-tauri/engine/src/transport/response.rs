@@ -18,6 +18,8 @@ pub struct FhirResponse {
     pub content_type: Option<String>,
     /// The provider's clock, from its `Date` header.
     pub provider_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// Our clock when the answer came, to compare with the provider's.
+    pub received_at: chrono::DateTime<chrono::Utc>,
     /// Seconds to wait before asking again, from a throttled answer's `Retry-After`.
     pub retry_after: Option<u64>,
     /// Set when this answer came after waiting out a throttled one.
@@ -32,6 +34,7 @@ pub(super) async fn read(
     resp: reqwest::Response,
     trace_id: TraceId,
     limit: usize,
+    received_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<FhirResponse> {
     let status = resp.status().as_u16();
     let header = |name: &str| {
@@ -79,6 +82,7 @@ pub(super) async fn read(
         location,
         content_type,
         provider_date,
+        received_at,
         retry_after,
         throttle_waited: None,
         body,
@@ -150,7 +154,7 @@ impl FhirResponse {
     /// providers tolerate.
     pub fn clock_skew_minutes(&self) -> Option<i64> {
         let theirs = self.provider_date?;
-        let skew = (chrono::Utc::now() - theirs).num_seconds().abs();
+        let skew = (self.received_at - theirs).num_seconds().abs();
         (skew > MAX_CLOCK_SKEW_SECS).then_some(skew / 60)
     }
 
@@ -255,6 +259,7 @@ mod tests {
             location: None,
             content_type: Some("application/fhir+json".into()),
             provider_date,
+            received_at: chrono::Utc::now(),
             retry_after: None,
             throttle_waited: None,
             body: br#"{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[{"system":"https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1","code":"BAD_REQUEST"}]}}]}"#.to_vec(),

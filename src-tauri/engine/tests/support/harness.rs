@@ -1,7 +1,7 @@
 //! A running provider-sim on loopback and an engine configured against it, as a desk would be.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use booking_engine::clinical::ClinicalSummary;
 use booking_engine::config::DeskConfig;
@@ -10,7 +10,9 @@ use booking_engine::secrets::Secret;
 use booking_engine::standards::SearchWindow;
 use booking_engine::views::SlotView;
 use booking_engine::{Desk, Engine};
-use chrono::{Duration, Local};
+
+use booking_engine::clock::{Clock, ClockFrom};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use provider_sim::{RunningSim, SimOptions};
 
 pub struct Harness {
@@ -20,8 +22,29 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
 }
 
-pub async fn start(opts: SimOptions) -> Harness {
+/// The instant every harness test runs at: `BOOKDESK_TEST_AT` (RFC 3339) when set, so CI can run
+/// the same suites on a Saturday, across both clock changes and over New Year; else a fixed
+/// weekday morning, so no test depends on the day it happens to run.
+pub fn test_instant() -> DateTime<Utc> {
+    match std::env::var("BOOKDESK_TEST_AT") {
+        Ok(at) => DateTime::parse_from_rfc3339(&at)
+            .unwrap_or_else(|e| panic!("BOOKDESK_TEST_AT={at} is not an RFC 3339 instant: {e}"))
+            .with_timezone(&Utc),
+        Err(_) => Utc
+            .with_ymd_and_hms(2027, 1, 12, 10, 0, 0)
+            .single()
+            .expect("a valid instant"),
+    }
+}
+
+/// A clock for a desk, reading [`test_instant`] now and running on from there.
+pub fn test_clock() -> Arc<dyn Clock> {
+    Arc::new(ClockFrom::new(test_instant()))
+}
+
+pub async fn start(mut opts: SimOptions) -> Harness {
     let dir = tempfile::tempdir().expect("tempdir");
+    opts.start_at = opts.start_at.or_else(|| Some(test_instant()));
     let sim = provider_sim::start(opts).await.expect("simulator starts");
     let path = dir.path().join("bookdesk.toml");
     sim.write_config(&path).expect("config written");
@@ -82,7 +105,11 @@ async fn desk_with_registered_key(sim: &RunningSim, config: &DeskConfig) -> (Des
     let api_key = format!("harness-{}", uuid::Uuid::new_v4());
     sim.register_desk_key(&api_key, public)
         .expect("key registered");
-    let desk = Desk::open(config).await.expect("desk opens");
+    let desk = Desk::open(config)
+        .await
+        .expect("desk opens")
+        .with_clock(test_clock())
+        .expect("a new desk takes a clock");
     (desk, Secret::new(api_key), Secret::new(private.clone()))
 }
 
@@ -119,7 +146,7 @@ pub fn triage_summary() -> ClinicalSummary {
         "../../../../tests/fixtures/triage-summary.json"
     ))
     .expect("the example summary parses");
-    s.triage.assessed_at = chrono::Utc::now().fixed_offset();
+    s.triage.assessed_at = test_instant().fixed_offset();
     s.triage.timeframe_minutes = 14 * 24 * 60;
     s
 }
@@ -128,15 +155,15 @@ pub fn jane() -> NhsNumber {
     NhsNumber::parse("9434765919").expect("valid")
 }
 
-/// Today and the six days after it: a week's search.
+/// Today (in the UK, at the test's instant) and the six days after it: a week's search.
 pub fn this_week() -> SearchWindow {
-    let today = Local::now().date_naive();
+    let today = test_clock().uk_today();
     SearchWindow::new(today, today + Duration::days(6)).expect("window")
 }
 
 /// Free slots from tomorrow on, so nothing starts while a test runs.
 pub async fn slots_ahead(engine: &Engine, service: &ServiceId) -> Vec<SlotView> {
-    let today = Local::now().date_naive();
+    let today = engine.clock().uk_today();
     let window =
         SearchWindow::new(today + Duration::days(1), today + Duration::days(8)).expect("window");
     let slots = engine
@@ -145,4 +172,15 @@ pub async fn slots_ahead(engine: &Engine, service: &ServiceId) -> Vec<SlotView> 
         .expect("search");
     assert!(!slots.is_empty(), "demo service {service} offers slots");
     slots
+}
+
+/// The desk of `config` at the test's instant, signed in as the configuration's user, with no
+/// platform credentials (as `Engine::open` opens a desk, but on the test clock).
+pub async fn open_engine(config: &DeskConfig) -> Engine {
+    let desk = Desk::open(config)
+        .await
+        .expect("desk opens")
+        .with_clock(test_clock())
+        .expect("a new desk takes a clock");
+    signed_in(&desk, config)
 }

@@ -179,7 +179,7 @@ async fn process(
     parts: &Parts,
     body: Body,
 ) -> Result<Answer, BarsError> {
-    let now = Utc::now();
+    let now = sim.clock.now();
     headers::check_token(&parts.headers, &sim.platform, now.timestamp())?;
     let caller = headers::check(&parts.headers, &sim.region, service, *op == Op::Metadata)?;
     headers::check_accept(&parts.headers)?;
