@@ -244,14 +244,20 @@ fn uec_booking_contains_patient_slot_and_document_reference() {
     assert_eq!(p["address"][0]["postalCode"], "LS1 4AP");
     assert_eq!(p["telecom"][0]["rank"], 1);
     assert_eq!(sl["status"], "busy");
+    // The contained Slot is the offered slot itself: its id is the slot's logical id, the one
+    // reference points at it, and no identifier claims another value.
+    assert_eq!(sl["id"], "1db79eb3-72f8-4569-a8dc-af8759797e0f");
     assert_eq!(
-        sl["identifier"][0]["system"],
-        "https://tools.ietf.org/html/rfc4122"
+        v["slot"],
+        serde_json::json!([{ "reference": "#1db79eb3-72f8-4569-a8dc-af8759797e0f" }])
     );
     assert_eq!(
-        sl["identifier"][0]["value"],
-        "1db79eb3-72f8-4569-a8dc-af8759797e0f"
+        sl["meta"]["profile"],
+        serde_json::json!(["https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Slot-1"])
     );
+    assert!(sl.get("identifier").is_none());
+    assert_eq!(sl["start"], "2026-12-02T15:00:00+00:00");
+    assert_eq!(sl["end"], "2026-12-02T15:15:00+00:00");
     assert_eq!(sl["schedule"]["reference"], "Schedule/14");
     assert_eq!(dr["status"], "current");
     assert_eq!(dr["identifier"][0]["value"], doc.to_string());

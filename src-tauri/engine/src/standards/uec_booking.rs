@@ -199,9 +199,12 @@ pub fn booking(
         }],
         ..Default::default()
     };
+    // The contained Slot's id is the offered slot's logical id: that is how providers (and NHS
+    // Digital's simulator) find the slot being booked (NHS-Booking-API, appointment.md).
+    let slot_ref = format!("#{}", slot.id);
     let contained_slot = Slot {
-        id: Some("S1".into()),
-        identifier: vec![Identifier::new(urls::RFC4122, slot.id.as_str())],
+        id: Some(slot.id.to_string()),
+        meta: Some(Meta::with_profile(urls::PROFILE_CARECONNECT_SLOT)),
         schedule: slot
             .schedule_id
             .as_ref()
@@ -234,7 +237,7 @@ pub fn booking(
         supporting_information: vec![Reference::new("#DR1")],
         start: Some(instant(slot.start)),
         end: Some(instant(slot.end)),
-        slot: vec![Reference::new("#S1")],
+        slot: vec![Reference::new(slot_ref)],
         created: Some(instant(now)),
         comment: comment.map(str::to_string),
         participant: vec![AppointmentParticipant {
