@@ -10,7 +10,7 @@ use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::directory::ServiceKind;
 use booking_engine::fhir::stu3::Appointment;
 use booking_engine::ids::{Asid, NhsNumber, OdsCode, ServiceId, SlotId};
-use booking_engine::standards::{gp_connect, uec_booking};
+use booking_engine::standards::{SearchWindow, gp_connect, uec_booking};
 use booking_engine::transport::FhirRequest;
 use booking_engine::views::{
     DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView,
@@ -38,6 +38,10 @@ fn session() -> Session {
         },
     )
     .expect("session")
+}
+
+fn d(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
 fn t(s: &str) -> DateTime<FixedOffset> {
@@ -136,6 +140,26 @@ fn gp_connect_booking_is_valid_and_follows_the_profile() {
     assert_eq!(v["contained"][0]["resourceType"], "Organization");
     assert_eq!(v["contained"][0]["identifier"][0]["value"], "RYA");
     assert_eq!(v["contained"][0]["telecom"][0]["value"], "0300 000 0000");
+    assert_eq!(v["contained"][0]["telecom"][0]["system"], "phone");
+    assert_eq!(v["contained"][0]["name"], "NHS 111 North West");
+    // The booking organisation's type is the organisation type the slot search sent.
+    let window = SearchWindow::new(d("2026-12-01"), d("2026-12-14")).expect("window");
+    let search = gp_connect::free_slots(&window, "RYA");
+    let org_type = search
+        .query
+        .iter()
+        .filter(|(k, _)| k == "searchFilter")
+        .find_map(|(_, v)| {
+            v.strip_prefix("https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1|")
+        })
+        .expect("the search sends an organisation type");
+    assert_eq!(
+        v["contained"][0]["type"],
+        serde_json::json!([{ "coding": [{
+            "system": "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1",
+            "code": org_type
+        }] }])
+    );
     let ext = &v["extension"][0];
     assert_eq!(
         ext["url"],
@@ -146,6 +170,41 @@ fn gp_connect_booking_is_valid_and_follows_the_profile() {
         format!("#{}", v["contained"][0]["id"].as_str().expect("id"))
     );
     assert_eq!(req.method, reqwest::Method::POST);
+}
+
+/// GP Connect's booking organisation SHALL carry a phone number: a session without one is
+/// refused, and a booking is never built without it.
+#[test]
+fn gp_connect_booking_organisation_needs_a_phone_number() {
+    let good = session();
+    let mut no_phone = good.organisation.clone();
+    no_phone.telecom = None;
+    let e = Session::new(good.user.clone(), no_phone.clone(), good.system.clone())
+        .expect_err("no telecom");
+    assert!(e.message.contains("telecom"), "{}", e.message);
+    let mut blank = good.organisation.clone();
+    blank.telecom = Some("  ".into());
+    assert!(Session::new(good.user.clone(), blank, good.system.clone()).is_err());
+
+    let built_by_hand = Session {
+        organisation: no_phone,
+        ..good
+    };
+    let slots = [slot(
+        "1",
+        "2026-12-02T10:00:00+00:00",
+        "2026-12-02T10:10:00+00:00",
+    )];
+    let e = gp_connect::booking(
+        &built_by_hand,
+        &slots,
+        "7",
+        "Sore throat",
+        None,
+        t("2026-12-01T09:00:00+00:00"),
+    )
+    .expect_err("no booking without the organisation's phone");
+    assert_eq!(e.kind, booking_engine::error::ErrorKind::Config);
 }
 
 #[test]
