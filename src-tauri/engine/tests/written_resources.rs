@@ -346,6 +346,32 @@ fn uec_booking_contains_patient_slot_and_document_reference() {
     assert!(p.get("identifier").is_none());
 }
 
+/// UEC providers refuse a booking without a rank 1 phone number (400), so the desk asks for
+/// one before sending anything.
+#[test]
+fn uec_booking_needs_a_phone_number() {
+    let s = slot(
+        "1db79eb3-72f8-4569-a8dc-af8759797e0f",
+        "2026-12-02T15:00:00+00:00",
+        "2026-12-02T15:15:00+00:00",
+    );
+    for phone in [None, Some("  ".to_string())] {
+        let mut p = patient(Some("9434765919"));
+        p.phone = phone;
+        let e = uec_booking::booking(
+            &s,
+            &p,
+            "111 referral: cut hand",
+            None,
+            uuid::Uuid::new_v4(),
+            t("2026-12-01T09:00:00+00:00"),
+        )
+        .expect_err("no phone");
+        assert_eq!(e.kind, booking_engine::error::ErrorKind::InvalidInput);
+        assert!(e.message.contains("phone"), "{}", e.message);
+    }
+}
+
 #[test]
 fn uec_cancel_changes_only_the_status() {
     let s = slot(

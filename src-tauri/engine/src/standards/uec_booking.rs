@@ -172,6 +172,14 @@ pub fn booking(
         return Err(Error::invalid("The patient's surname is required to book.")
             .with_next_step("Enter the patient's details."));
     }
+    // UEC providers refuse a booking without exactly one rank 1 phone number (NHS Digital's
+    // UEC test tool, FHIR_111_UEC, C58 and the NoRank1 case: 400).
+    if patient.phone.as_deref().is_none_or(|p| p.trim().is_empty()) {
+        return Err(Error::invalid(
+            "A phone number for the patient is required to book with this service.",
+        )
+        .with_next_step("Enter the number the patient can be called back on."));
+    }
     let document = DocumentReference {
         id: Some("DR1".into()),
         meta: Some(Meta::with_profile(
