@@ -186,6 +186,8 @@ impl DeskConfig {
         if url::Url::parse(&raw.system.endpoint).is_err() {
             return Err(Error::config("The system endpoint must be a URL."));
         }
+        // Refused here, at start, rather than when the first booking is made.
+        raw.organisation.check()?;
         let tls = TlsSettings {
             ca_bundle: raw.tls.ca_bundle.map(|p| base.join(p)),
             client_certificate: raw.tls.client_certificate.map(|p| base.join(p)),
@@ -242,6 +244,7 @@ role = "call-handler"
 [organisation]
 ods = "RYA"
 name = "NHS 111 North West"
+telecom = "0300 123 4567"
 [system]
 asid = "200000000359"
 endpoint = "https://desk.example/fhir"
@@ -288,6 +291,19 @@ timeout_secs = 3
             c.session().expect_err("no user").kind,
             ErrorKind::SignInRequired
         );
+
+        let no_phone = cfg.replace("telecom = \"0300 123 4567\"\n", "");
+        std::fs::write(&path, no_phone).expect("write");
+        let e = DeskConfig::load(&path).expect_err("no organisation telecom");
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(
+            e.message.contains("telecom") && e.message.contains("[organisation]"),
+            "says what to add: {}",
+            e.message
+        );
+        let blank_phone = cfg.replace("telecom = \"0300 123 4567\"", "telecom = \"  \"");
+        std::fs::write(&path, blank_phone).expect("write");
+        assert!(DeskConfig::load(&path).is_err(), "a blank telecom is none");
 
         let bad = cfg.replace("role = \"call-handler\"", "role = \"wizard\"");
         std::fs::write(&path, bad).expect("write");

@@ -1201,7 +1201,85 @@ async fn refused_bookings_say_slot_taken_or_rejected() {
             },
         ]);
     }
+    // The 422 NHS Digital's UEC provider tests expect for a taken slot: a `processing` issue
+    // coded in FHIR's issue types, no Spine code (FHIR_111_UEC EB_BookAppointment.tstp).
+    cases.push(BookCase {
+        name: "UEC: 422 Slot no longer available",
+        standard: Standard::UecBooking,
+        post: fhir(422, uec_slot_gone()),
+        still_listed: false,
+        want: expect(SlotTaken, Some(422), None),
+        slot_searches: 2,
+    });
     futures::future::join_all(cases.into_iter().map(run_book_case)).await;
+}
+
+fn uec_slot_gone() -> Value {
+    json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{
+            "severity": "error",
+            "code": "processing",
+            "details": { "coding": [{
+                "system": "http://hl7.org/fhir/issue-type",
+                "code": "processing",
+                "display": "Processing Failure"
+            }] },
+            "diagnostics": "Slot no longer available"
+        }]
+    })
+}
+
+/// A UEC cancel whose If-Match is stale is a version conflict, never a taken slot, whether
+/// the 409 carries only words or the test tool's FHIR code (FHIR_111_UEC
+/// operation_outcome_409.xml); cancel_an_appointment.md: 409 on a version conflict.
+#[tokio::test]
+async fn uec_cancel_409_is_a_version_conflict() {
+    let tool_409 = fhir(
+        409,
+        json!({
+            "resourceType": "OperationOutcome",
+            "issue": [{
+                "severity": "error",
+                "code": "invalid",
+                "details": { "coding": [{
+                    "system": "http://hl7.org/fhir/operation-outcome",
+                    "code": "MSG_VERSION_AWARE_CONFLICT",
+                    "display": "Update Conflict (server current version = 0003, client version referenced = 0001)"
+                }] },
+                "diagnostics": "Update Conflict (server current version = 0003, client version referenced = 0001)"
+            }]
+        }),
+    );
+    for (name, put) in [("words only", version_conflict()), ("test tool", tool_409)] {
+        let provider =
+            ScriptedProvider::start(
+                move |call| match (call.method.as_str(), call.path.as_str()) {
+                    ("GET", "/Appointment/7") => fhir(200, appointment(APPOINTMENT, "3")),
+                    ("PUT", "/Appointment/7") => put.clone(),
+                    _ => unexpected(),
+                },
+            )
+            .await;
+        let desk = desk(provider.port, Standard::UecBooking).await;
+        let id = AppointmentId::parse(APPOINTMENT).expect("appointment id");
+        let cancel = desk
+            .engine
+            .cancel(&desk.service, &id, "Patient feels better");
+        let err = within(name, LIMIT * 2, cancel).await.0.expect_err("cancel");
+        assert_error(
+            name,
+            &err,
+            &expect(ErrorKind::VersionConflict, Some(409), None),
+        );
+        let puts = provider.requests("PUT", "/Appointment/7");
+        assert_eq!(puts.len(), 1, "{name}: one PUT, never retried");
+        assert_eq!(puts[0].header("if-match"), Some("W/\"3\""), "{name}");
+        assert!(
+            puts[0].header("x-request-id").is_some(),
+            "{name}: X-Request-ID"
+        );
+    }
 }
 
 #[tokio::test]

@@ -33,7 +33,8 @@ fn visitor(n: usize) -> PatientView {
         birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1 + (n % 28) as u32),
         address_lines: vec!["1 Hotel Street".into(), "Leeds".into()],
         postcode: Some("LS1 1AA".into()),
-        phone: None,
+        // UEC services need one phone number to call the patient on.
+        phone: Some(format!("07700 900{:03}", n % 1000)),
     }
 }
 
@@ -65,10 +66,9 @@ fn slot_ids_of(a: &Value) -> Vec<String> {
         }
     }
     for c in a["contained"].as_array().into_iter().flatten() {
+        // A UEC booking's contained Slot is the booked slot, named by its id.
         if c["resourceType"] == "Slot" {
-            for i in c["identifier"].as_array().into_iter().flatten() {
-                out.extend(i["value"].as_str().map(str::to_string));
-            }
+            out.extend(c["id"].as_str().map(str::to_string));
         }
     }
     out

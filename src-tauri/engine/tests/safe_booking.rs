@@ -37,12 +37,8 @@ fn holding(sim: &provider_sim::RunningSim, slot: &str) -> usize {
                     .any(|r| r["reference"].as_str() == Some(&format!("Slot/{slot}")))
             });
             let contained = a["contained"].as_array().is_some_and(|c| {
-                c.iter().any(|r| {
-                    r["resourceType"] == "Slot"
-                        && r["identifier"]
-                            .as_array()
-                            .is_some_and(|ids| ids.iter().any(|i| i["value"] == slot))
-                })
+                c.iter()
+                    .any(|r| r["resourceType"] == "Slot" && r["id"] == slot)
             });
             direct || contained
         })

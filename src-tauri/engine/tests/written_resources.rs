@@ -10,7 +10,7 @@ use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::directory::ServiceKind;
 use booking_engine::fhir::stu3::Appointment;
 use booking_engine::ids::{Asid, NhsNumber, OdsCode, ServiceId, SlotId};
-use booking_engine::standards::{gp_connect, uec_booking};
+use booking_engine::standards::{SearchWindow, gp_connect, uec_booking};
 use booking_engine::transport::FhirRequest;
 use booking_engine::views::{
     DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView,
@@ -38,6 +38,10 @@ fn session() -> Session {
         },
     )
     .expect("session")
+}
+
+fn d(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
 fn t(s: &str) -> DateTime<FixedOffset> {
@@ -136,6 +140,27 @@ fn gp_connect_booking_is_valid_and_follows_the_profile() {
     assert_eq!(v["contained"][0]["resourceType"], "Organization");
     assert_eq!(v["contained"][0]["identifier"][0]["value"], "RYA");
     assert_eq!(v["contained"][0]["telecom"][0]["value"], "0300 000 0000");
+    assert_eq!(v["contained"][0]["telecom"][0]["system"], "phone");
+    assert_eq!(v["contained"][0]["name"], "NHS 111 North West");
+    // The booking organisation's type is the organisation type the slot search sent.
+    let window = SearchWindow::new(d("2026-12-01"), d("2026-12-14")).expect("window");
+    let search = gp_connect::free_slots(&window, "RYA");
+    assert_eq!(search.len(), 1, "a plain fortnight is one request");
+    let org_type = search[0]
+        .query
+        .iter()
+        .filter(|(k, _)| k == "searchFilter")
+        .find_map(|(_, v)| {
+            v.strip_prefix("https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1|")
+        })
+        .expect("the search sends an organisation type");
+    assert_eq!(
+        v["contained"][0]["type"],
+        serde_json::json!([{ "coding": [{
+            "system": "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1",
+            "code": org_type
+        }] }])
+    );
     let ext = &v["extension"][0];
     assert_eq!(
         ext["url"],
@@ -146,6 +171,41 @@ fn gp_connect_booking_is_valid_and_follows_the_profile() {
         format!("#{}", v["contained"][0]["id"].as_str().expect("id"))
     );
     assert_eq!(req.method, reqwest::Method::POST);
+}
+
+/// GP Connect's booking organisation SHALL carry a phone number: a session without one is
+/// refused, and a booking is never built without it.
+#[test]
+fn gp_connect_booking_organisation_needs_a_phone_number() {
+    let good = session();
+    let mut no_phone = good.organisation.clone();
+    no_phone.telecom = None;
+    let e = Session::new(good.user.clone(), no_phone.clone(), good.system.clone())
+        .expect_err("no telecom");
+    assert!(e.message.contains("telecom"), "{}", e.message);
+    let mut blank = good.organisation.clone();
+    blank.telecom = Some("  ".into());
+    assert!(Session::new(good.user.clone(), blank, good.system.clone()).is_err());
+
+    let built_by_hand = Session {
+        organisation: no_phone,
+        ..good
+    };
+    let slots = [slot(
+        "1",
+        "2026-12-02T10:00:00+00:00",
+        "2026-12-02T10:10:00+00:00",
+    )];
+    let e = gp_connect::booking(
+        &built_by_hand,
+        &slots,
+        "7",
+        "Sore throat",
+        None,
+        t("2026-12-01T09:00:00+00:00"),
+    )
+    .expect_err("no booking without the organisation's phone");
+    assert_eq!(e.kind, booking_engine::error::ErrorKind::Config);
 }
 
 #[test]
@@ -244,14 +304,20 @@ fn uec_booking_contains_patient_slot_and_document_reference() {
     assert_eq!(p["address"][0]["postalCode"], "LS1 4AP");
     assert_eq!(p["telecom"][0]["rank"], 1);
     assert_eq!(sl["status"], "busy");
+    // The contained Slot is the offered slot itself: its id is the slot's logical id, the one
+    // reference points at it, and no identifier claims another value.
+    assert_eq!(sl["id"], "1db79eb3-72f8-4569-a8dc-af8759797e0f");
     assert_eq!(
-        sl["identifier"][0]["system"],
-        "https://tools.ietf.org/html/rfc4122"
+        v["slot"],
+        serde_json::json!([{ "reference": "#1db79eb3-72f8-4569-a8dc-af8759797e0f" }])
     );
     assert_eq!(
-        sl["identifier"][0]["value"],
-        "1db79eb3-72f8-4569-a8dc-af8759797e0f"
+        sl["meta"]["profile"],
+        serde_json::json!(["https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Slot-1"])
     );
+    assert!(sl.get("identifier").is_none());
+    assert_eq!(sl["start"], "2026-12-02T15:00:00+00:00");
+    assert_eq!(sl["end"], "2026-12-02T15:15:00+00:00");
     assert_eq!(sl["schedule"]["reference"], "Schedule/14");
     assert_eq!(dr["status"], "current");
     assert_eq!(dr["identifier"][0]["value"], doc.to_string());
@@ -279,6 +345,32 @@ fn uec_booking_contains_patient_slot_and_document_reference() {
         .and_then(|c| c.iter().find(|r| r["resourceType"] == "Patient"))
         .expect("patient");
     assert!(p.get("identifier").is_none());
+}
+
+/// UEC providers refuse a booking without a rank 1 phone number (400), so the desk asks for
+/// one before sending anything.
+#[test]
+fn uec_booking_needs_a_phone_number() {
+    let s = slot(
+        "1db79eb3-72f8-4569-a8dc-af8759797e0f",
+        "2026-12-02T15:00:00+00:00",
+        "2026-12-02T15:15:00+00:00",
+    );
+    for phone in [None, Some("  ".to_string())] {
+        let mut p = patient(Some("9434765919"));
+        p.phone = phone;
+        let e = uec_booking::booking(
+            &s,
+            &p,
+            "111 referral: cut hand",
+            None,
+            uuid::Uuid::new_v4(),
+            t("2026-12-01T09:00:00+00:00"),
+        )
+        .expect_err("no phone");
+        assert_eq!(e.kind, booking_engine::error::ErrorKind::InvalidInput);
+        assert!(e.message.contains("phone"), "{}", e.message);
+    }
 }
 
 #[test]

@@ -7,6 +7,8 @@ pub const OUTCOME_PROFILE: &str =
     "https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1";
 pub const SPINE_CODE_SYSTEM: &str =
     "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1";
+/// FHIR's own issue types, which UEC providers use in `details` for a slot that has gone.
+pub const ISSUE_TYPE_SYSTEM: &str = "http://hl7.org/fhir/issue-type";
 
 /// A failed FHIR request: HTTP status, FHIR issue type, Spine error code and diagnostics.
 #[derive(Debug, Clone)]
@@ -15,6 +17,8 @@ pub struct FhirError {
     pub issue: &'static str,
     pub spine: &'static str,
     pub diagnostics: String,
+    /// The code system of `spine` in `details.coding`: Spine's, unless a standard says otherwise.
+    pub details_system: &'static str,
 }
 
 fn display_for(spine: &str) -> &'static str {
@@ -37,12 +41,13 @@ fn display_for(spine: &str) -> &'static str {
         "REFERENCE_NOT_FOUND" => "Reference not found",
         "NOT_IMPLEMENTED" => "Not implemented",
         "INTERNAL_SERVER_ERROR" => "Internal server error",
+        "processing" => "Processing Failure",
         _ => "Error",
     }
 }
 
-/// Builds an OperationOutcome with one error issue.
-pub fn operation_outcome(issue: &str, spine: &str, diagnostics: &str) -> Value {
+/// Builds an OperationOutcome with one error issue whose `details` code is in `system`.
+fn operation_outcome(system: &str, issue: &str, spine: &str, diagnostics: &str) -> Value {
     json!({
         "resourceType": "OperationOutcome",
         "meta": { "profile": [OUTCOME_PROFILE] },
@@ -51,7 +56,7 @@ pub fn operation_outcome(issue: &str, spine: &str, diagnostics: &str) -> Value {
             "code": issue,
             "details": {
                 "coding": [{
-                    "system": SPINE_CODE_SYSTEM,
+                    "system": system,
                     "code": spine,
                     "display": display_for(spine),
                 }]
@@ -73,11 +78,17 @@ impl FhirError {
             issue,
             spine,
             diagnostics: diagnostics.into(),
+            details_system: SPINE_CODE_SYSTEM,
         }
     }
 
     pub fn to_json(&self) -> Value {
-        operation_outcome(self.issue, self.spine, &self.diagnostics)
+        operation_outcome(
+            self.details_system,
+            self.issue,
+            self.spine,
+            &self.diagnostics,
+        )
     }
 
     pub fn bad_request(d: impl Into<String>) -> Self {
@@ -181,14 +192,19 @@ impl FhirError {
             d,
         )
     }
-    /// How some UEC providers report a slot that has gone: a business-rule failure, not a 409.
+    /// How UEC providers report a slot that has gone when they answer 422 rather than 409: one
+    /// `processing` issue, `details` from FHIR's issue types, "Slot no longer available"
+    /// (`nhsdigitalmait/FHIR_111_UEC`, `autotest_config/tstp/EB_BookAppointment.tstp`, the
+    /// SlotAlreadyBooked checks, SCAL P-BOOK-APP-SLOT-NOT-FREE-OPER-OUT-RES-ONE-ISSUE).
     pub fn slot_no_longer_free_business_rule() -> Self {
-        Self::new(
+        let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "business-rule",
-            "INVALID_RESOURCE",
-            "The slot is no longer free",
-        )
+            "processing",
+            "processing",
+            "Slot no longer available",
+        );
+        e.details_system = ISSUE_TYPE_SYSTEM;
+        e
     }
     pub fn not_implemented(d: impl Into<String>) -> Self {
         Self::new(
@@ -224,5 +240,22 @@ mod tests {
             "INVALID_PARAMETER"
         );
         assert_eq!(v["issue"][0]["diagnostics"], "window too long");
+        assert_eq!(
+            v["issue"][0]["details"]["coding"][0]["system"],
+            SPINE_CODE_SYSTEM
+        );
+    }
+
+    #[test]
+    fn uec_slot_gone_is_a_processing_failure() {
+        let e = FhirError::slot_no_longer_free_business_rule();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let v = e.to_json();
+        assert_eq!(v["issue"][0]["code"], "processing");
+        let coding = &v["issue"][0]["details"]["coding"][0];
+        assert_eq!(coding["system"], "http://hl7.org/fhir/issue-type");
+        assert_eq!(coding["code"], "processing");
+        assert_eq!(coding["display"], "Processing Failure");
+        assert_eq!(v["issue"][0]["diagnostics"], "Slot no longer available");
     }
 }

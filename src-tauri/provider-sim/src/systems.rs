@@ -10,6 +10,7 @@ pub const ORGANISATION_TYPE: &str =
 pub const RFC4122: &str = "https://tools.ietf.org/html/rfc4122";
 pub const CDA_DOCUMENT_TYPE: &str = "urn:oid:2.16.840.1.113883.2.1.3.2.4.18.17";
 pub const CDA_DOCUMENT_CODE: &str = "POCD_MT200001GB02";
+pub const CDA_DOCUMENT_DISPLAY: &str = "Integrated Urgent Care Report";
 
 pub const EXT_DELIVERY_CHANNEL: &str =
     "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-GPConnect-DeliveryChannel-2";

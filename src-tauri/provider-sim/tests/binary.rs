@@ -38,6 +38,7 @@ fn prints_url_first_and_writes_config() {
         "role = \"call-handler\"",
         "[organisation]",
         "ods = \"RYA\"",
+        "telecom = \"0300 123 4567\"",
         "[system]",
         "asid = \"200000000359\"",
         "endpoint = \"https://bookingdesk.nhs111.example/fhir\"",

@@ -319,3 +319,95 @@ async fn concurrent_bookings_of_one_slot_yield_exactly_one() {
     );
     sim.shutdown().await;
 }
+
+/// The booking organisation: CareConnect-GPC-Organization-1 with name and telecom, referenced
+/// as a contained resource, its type (when sent) coded as a GP Connect organisation type
+/// (gpconnect appointments_use_case_book_an_appointment.md; gpconnect-provider-testing
+/// AppointmentBook.feature answers 422 INVALID_RESOURCE).
+#[tokio::test]
+async fn booking_organisation_rules_are_enforced() {
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let good = desk.gp_target(&svc, JANE).await.booking();
+    let refused: Vec<(&str, Mutation)> = vec![
+        (
+            "no telecom",
+            Box::new(|b| {
+                if let Some(org) = b["contained"][0].as_object_mut() {
+                    org.remove("telecom");
+                }
+            }),
+        ),
+        (
+            "empty telecom",
+            Box::new(|b| b["contained"][0]["telecom"] = json!([])),
+        ),
+        (
+            "no name",
+            Box::new(|b| {
+                if let Some(org) = b["contained"][0].as_object_mut() {
+                    org.remove("name");
+                }
+            }),
+        ),
+        (
+            "no profile",
+            Box::new(|b| b["contained"][0]["meta"] = json!({})),
+        ),
+        (
+            "type from another code system",
+            Box::new(|b| {
+                b["contained"][0]["type"][0]["coding"][0]["system"] =
+                    json!("http://hl7.org/fhir/organization-type");
+            }),
+        ),
+        (
+            "absolute reference",
+            Box::new(|b| {
+                b["extension"][0]["valueReference"]["reference"] = json!("Organization/1");
+            }),
+        ),
+    ];
+    for (name, change) in refused {
+        let resp = desk.gp_book(&svc, &mutated(&good, change)).await;
+        assert_eq!(resp.status(), 422, "{name}");
+        expect_outcome(resp, 422, "INVALID_RESOURCE").await;
+    }
+    // No organisation type searched, none booked: accepted.
+    let untyped = mutated(&good, |b| {
+        if let Some(org) = b["contained"][0].as_object_mut() {
+            org.remove("type");
+        }
+    });
+    assert_eq!(desk.gp_book(&svc, &untyped).await.status(), 201);
+    sim.shutdown().await;
+}
+
+/// GP Connect's own booking example is accepted. Only what must match the simulated practice
+/// is changed: the slot reference, start and end, and the Patient and Location ids.
+#[tokio::test]
+async fn the_published_booking_example_is_accepted() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/gpconnect/book_appt_request_example.json"
+    );
+    let example: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("example")).expect("json");
+    let (sim, desk, svc) = open(PRACTICE).await;
+    let target = desk.gp_target(&svc, JANE).await;
+    let booking = mutated(&example, |b| {
+        b["slot"] =
+            json!([{ "reference": format!("Slot/{}", target.slot["id"].as_str().unwrap_or("")) }]);
+        b["start"] = target.slot["start"].clone();
+        b["end"] = target.slot["end"].clone();
+        b["participant"][0]["actor"]["reference"] = json!(format!("Patient/{}", target.patient));
+        b["participant"][1]["actor"]["reference"] = json!(format!("Location/{}", target.location));
+    });
+    let resp = desk.gp_book(&svc, &booking).await;
+    let (booked, _) = expect_created(resp, &svc).await;
+    assert_eq!(booked["description"], "Free text description.");
+    assert_eq!(
+        booked["contained"][0]["telecom"][0]["value"],
+        "0300 303 5678"
+    );
+    sim.shutdown().await;
+}

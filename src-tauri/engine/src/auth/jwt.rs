@@ -89,7 +89,7 @@ mod tests {
             Organisation {
                 ods: OdsCode::parse("RYA").expect("valid"),
                 name: "NHS 111 North West".into(),
-                telecom: None,
+                telecom: Some("0300 123 4567".into()),
             },
             SystemIdentity {
                 asid: Asid::parse("200000000359").expect("valid"),

@@ -37,8 +37,29 @@ pub struct User {
 pub struct Organisation {
     pub ods: OdsCode,
     pub name: String,
+    /// The organisation's phone number. Required: GP Connect providers refuse a booking whose
+    /// booking organisation has none. Optional in the file only so that its absence is
+    /// reported in words (see [`Organisation::check`]) rather than as a parse error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telecom: Option<String>,
+}
+
+/// What to tell whoever set the desk up when the organisation has no phone number.
+pub const MISSING_TELECOM: &str = "The [organisation] section has no telecom: services need the \
+booking organisation's phone number. Add telecom = \"<your organisation's phone number>\" under \
+[organisation] in the configuration file.";
+
+impl Organisation {
+    /// A name and a phone number: what every booking organisation must carry.
+    pub fn check(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::config("The organisation needs a name."));
+        }
+        if self.telecom.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            return Err(Error::config(MISSING_TELECOM));
+        }
+        Ok(())
+    }
 }
 
 /// This installation of Booking Desk as Spine knows it.
@@ -78,9 +99,7 @@ impl Session {
                 "The user's SDS role profile id is missing (use UNK without a smartcard).",
             ));
         }
-        if blank(&organisation.name) {
-            return Err(Error::config("The organisation needs a name."));
-        }
+        organisation.check()?;
         if url::Url::parse(&system.endpoint).is_err() {
             return Err(Error::config("The system endpoint must be a URL."));
         }

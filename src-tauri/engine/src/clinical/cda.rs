@@ -184,7 +184,7 @@ pub(crate) mod tests {
             Organisation {
                 ods: OdsCode::parse("RYA").expect("ods"),
                 name: "NHS 111 North West".into(),
-                telecom: None,
+                telecom: Some("0300 123 4567".into()),
             },
             SystemIdentity {
                 asid: Asid::parse("200000000359").expect("asid"),

@@ -5,11 +5,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use reqwest::Method;
 
 use super::{SearchWindow, WindowMeasure};
-use crate::auth::Session;
+use crate::auth::{self, Session};
 use crate::error::{Error, Result};
 use crate::fhir::stu3::{
-    Appointment, AppointmentParticipant, ContactPoint, Extension, Identifier, Meta, Organization,
-    Reference, Resource, urls,
+    Appointment, AppointmentParticipant, CodeableConcept, Coding, ContactPoint, Extension,
+    Identifier, Meta, Organization, Reference, Resource, urls,
 };
 use crate::ids::{AppointmentId, NhsNumber};
 use crate::transport::FhirRequest;
@@ -33,6 +33,11 @@ mod scope {
     pub const PATIENT_READ: &str = "patient/*.read";
     pub const PATIENT_WRITE: &str = "patient/*.write";
 }
+
+/// The organisation type the desk searches as and books as: GP Connect requires the booking
+/// Organization's `type` to match the type sent in the slot search's `searchFilter`
+/// (`nhsconnect/gpconnect`, appointments_use_case_book_an_appointment.md), so both use this.
+pub const ORGANISATION_TYPE: &str = "urgent-care";
 
 fn id(name: &str) -> String {
     format!("{PREFIX}{name}")
@@ -84,7 +89,7 @@ fn free_slots_span(from: NaiveDate, to: NaiveDate, our_ods: &str) -> FhirRequest
         )
         .param(
             "searchFilter",
-            "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1|urgent-care",
+            format!("{}|{ORGANISATION_TYPE}", urls::GPC_ORGANISATION_TYPE),
         )
 }
 
@@ -128,6 +133,14 @@ pub fn booking(
                 .with_next_step("Choose a slot at another service, or call the service.")
         })?;
     let org = &session.organisation;
+    // The booking organisation SHALL carry name and telecom (GP Connect book page); providers
+    // refuse it without (gpconnect-provider-testing AppointmentBook.feature: 422).
+    let telecom = org
+        .telecom
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::config(auth::MISSING_TELECOM))?;
     let organisation = Organization {
         id: Some("1".into()),
         meta: Some(Meta::with_profile(urls::PROFILE_GPC_ORGANIZATION)),
@@ -135,17 +148,21 @@ pub fn booking(
             urls::ODS_ORGANIZATION_CODE,
             org.ods.as_str(),
         )],
-        name: Some(org.name.clone()),
-        telecom: org
-            .telecom
-            .iter()
-            .map(|t| ContactPoint {
-                system: Some("phone".into()),
-                value: Some(t.clone()),
-                use_: Some("work".into()),
+        type_: vec![CodeableConcept {
+            coding: vec![Coding {
+                system: Some(urls::GPC_ORGANISATION_TYPE.into()),
+                code: Some(ORGANISATION_TYPE.into()),
                 ..Default::default()
-            })
-            .collect(),
+            }],
+            ..Default::default()
+        }],
+        name: Some(org.name.clone()),
+        telecom: vec![ContactPoint {
+            system: Some("phone".into()),
+            value: Some(telecom.to_string()),
+            use_: Some("work".into()),
+            ..Default::default()
+        }],
         ..Default::default()
     };
     let accepted = |reference: String| AppointmentParticipant {

@@ -309,7 +309,8 @@ pub fn appointment_view(
             })
             .role = Some(role);
     }
-    // UEC appointments contain their Slot; its identifier carries the provider's slot id.
+    // UEC appointments contain their Slot, whose id is the provider's slot id (its identifier,
+    // when there is one, is a separate business identifier: NHS-Booking-API appointment.md).
     let slot_ids = a
         .slot
         .iter()
@@ -317,10 +318,7 @@ pub fn appointment_view(
             Some(Resource::Slot(s))
                 if r.reference.as_deref().is_some_and(|x| x.starts_with('#')) =>
             {
-                s.identifier
-                    .iter()
-                    .find_map(|i| i.value.clone())
-                    .or_else(|| s.id.clone())
+                s.id.clone()
             }
             _ => r.type_and_id().map(|(_, id)| id.to_string()),
         })
@@ -363,5 +361,35 @@ pub fn reference_url(location: &str) -> String {
     match location.find("/_history") {
         Some(i) => location[..i].to_string(),
         None => location.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::Directory;
+
+    #[test]
+    fn a_uec_appointment_names_the_slot_by_the_contained_slots_id() {
+        let service = Directory::from_toml(
+            "[[service]]\nid = \"calder-valley-utc\"\nname = \"Calder Valley UTC\"\n\
+             kind = \"urgent-care\"\nstandard = \"uec-booking\"\n\
+             base_url = \"https://p.example/uec/STU3\"\nods = \"RR801\"\n\
+             asid = \"918999198002\"\nhealthcare_service = \"hs-1\"\n",
+        )
+        .expect("directory")
+        .all()[0]
+            .clone();
+        let path = format!(
+            "{}/../../tests/fixtures/uec/appointment_book_example.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut a: Appointment =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+        // The published example is a request; as read back it has an id.
+        a.id = Some("48fae2df-8010-4c80-8dd0-289a9dd60ae4".into());
+        let view = appointment_view(&a, &service, None, Some("1".into())).expect("view");
+        // Not the contained Slot's identifier (1db79eb3-...): that is not the slot's id.
+        assert_eq!(view.slot_ids, ["slot002"]);
     }
 }

@@ -156,6 +156,14 @@ pub fn booking(
         return Err(Error::invalid("The patient's surname is required to book.")
             .with_next_step("Enter the patient's details."));
     }
+    // UEC providers refuse a booking without exactly one rank 1 phone number (NHS Digital's
+    // UEC test tool, FHIR_111_UEC, C58 and the NoRank1 case: 400).
+    if patient.phone.as_deref().is_none_or(|p| p.trim().is_empty()) {
+        return Err(Error::invalid(
+            "A phone number for the patient is required to book with this service.",
+        )
+        .with_next_step("Enter the number the patient can be called back on."));
+    }
     let document = DocumentReference {
         id: Some("DR1".into()),
         meta: Some(Meta::with_profile(
@@ -183,9 +191,12 @@ pub fn booking(
         }],
         ..Default::default()
     };
+    // The contained Slot's id is the offered slot's logical id: that is how providers (and NHS
+    // Digital's simulator) find the slot being booked (NHS-Booking-API, appointment.md).
+    let slot_ref = format!("#{}", slot.id);
     let contained_slot = Slot {
-        id: Some("S1".into()),
-        identifier: vec![Identifier::new(urls::RFC4122, slot.id.as_str())],
+        id: Some(slot.id.to_string()),
+        meta: Some(Meta::with_profile(urls::PROFILE_CARECONNECT_SLOT)),
         schedule: slot
             .schedule_id
             .as_ref()
@@ -218,7 +229,7 @@ pub fn booking(
         supporting_information: vec![Reference::new("#DR1")],
         start: Some(instant(slot.start)),
         end: Some(instant(slot.end)),
-        slot: vec![Reference::new("#S1")],
+        slot: vec![Reference::new(slot_ref)],
         created: Some(instant(now)),
         comment: comment.map(str::to_string),
         participant: vec![AppointmentParticipant {

@@ -36,3 +36,12 @@ pub fn gpconnect_text(name: &str) -> String {
 pub fn gpconnect_json(name: &str) -> Value {
     serde_json::from_str(&gpconnect_text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
+
+pub const UEC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/uec");
+
+/// One UEC Booking example (the NHS Booking API's Appointment page) as untyped JSON.
+pub fn uec_json(name: &str) -> Value {
+    let path = format!("{UEC_DIR}/{name}");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}

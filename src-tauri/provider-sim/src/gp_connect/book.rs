@@ -59,6 +59,49 @@ fn check_booking_organisation(body: &Value) -> Result<(), FhirError> {
             "The booking organisation needs an ODS code identifier",
         ));
     }
+    check_organisation_details(org)
+}
+
+/// The contained booking Organization SHALL conform to CareConnect-GPC-Organization-1, carry
+/// at least `name` and `telecom`, and give as `type` the organisation type sent in the slot
+/// search's searchFilter (`nhsconnect/gpconnect`,
+/// `pages/appointments/appointments_use_case_book_an_appointment.md`). Providers answer a
+/// booking without name or telecom with 422 INVALID_RESOURCE
+/// (`nhsconnect/gpconnect-provider-testing`, `AppointmentBook.feature`, "Book appointment with
+/// name/telecom removed from booking organization"). The type is checked for its code system:
+/// providers keep no state between the search and the booking (same feature file), so they
+/// cannot compare it with the search.
+fn check_organisation_details(org: &Value) -> Result<(), FhirError> {
+    let profile = gpc("CareConnect-GPC-Organization-1");
+    let claims = org["meta"]["profile"]
+        .as_array()
+        .is_some_and(|p| p.iter().any(|x| x.as_str() == Some(profile.as_str())));
+    if !claims {
+        return Err(invalid(format!(
+            "The booking organisation's meta.profile must include {profile}"
+        )));
+    }
+    if str_of(org, "name").is_none_or(|n| n.trim().is_empty()) {
+        return Err(invalid("The booking organisation needs a name"));
+    }
+    let has_phone = arr_of(org, "telecom")
+        .iter()
+        .any(|t| str_of(t, "value").is_some_and(|v| !v.trim().is_empty()));
+    if !has_phone {
+        return Err(invalid("The booking organisation needs a telecom"));
+    }
+    let typed = arr_of(org, "type").iter().all(|t| {
+        arr_of(t, "coding").iter().any(|c| {
+            str_of(c, "system") == Some(systems::ORGANISATION_TYPE)
+                && str_of(c, "code").is_some_and(|code| !code.trim().is_empty())
+        })
+    });
+    if !typed {
+        return Err(invalid(format!(
+            "The booking organisation's type must be coded in {}",
+            systems::ORGANISATION_TYPE
+        )));
+    }
     Ok(())
 }
 

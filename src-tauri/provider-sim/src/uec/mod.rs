@@ -2,6 +2,7 @@
 
 mod book;
 mod cancel;
+mod patient;
 mod slot_search;
 mod validate;
 

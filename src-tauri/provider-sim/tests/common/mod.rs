@@ -557,8 +557,8 @@ pub fn uec_booking(slot: &Value, with_nhs_number: bool) -> Value {
             patient,
             {
                 "resourceType": "Slot",
-                "id": "S1",
-                "identifier": [{ "system": RFC4122, "value": slot["id"] }],
+                "id": slot["id"],
+                "meta": { "profile": ["https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Slot-1"] },
                 "schedule": slot["schedule"],
                 "status": "busy",
                 "start": slot["start"],
@@ -583,7 +583,7 @@ pub fn uec_booking(slot: &Value, with_nhs_number: bool) -> Value {
         "start": slot["start"],
         "end": slot["end"],
         "created": now,
-        "slot": [{ "reference": "#S1" }],
+        "slot": [{ "reference": format!("#{}", slot["id"].as_str().unwrap_or("")) }],
         "participant": [{ "actor": { "reference": "#P1" }, "status": "accepted" }],
         "supportingInformation": [{ "reference": "#D1" }]
     })

@@ -72,6 +72,7 @@ store = "not-opened-here.sqlite"
 [organisation]
 ods = "RYA"
 name = "NHS 111 North West"
+telecom = "0300 123 4567"
 [system]
 asid = "200000000359"
 endpoint = "https://desk.example/fhir"
