@@ -14,7 +14,7 @@ use crate::fhir::stu3::{Appointment, Bundle};
 use crate::handover::Sent;
 use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use crate::standards::{
-    SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_now, uk_today,
+    SearchWindow, bars, check_texts, gp_connect, mapping, uec_booking, uk_now, uk_today,
 };
 use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
@@ -224,7 +224,8 @@ impl Engine {
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
         self.permit(Permission::Book, &event).await?;
         check_texts(&req.description, req.comment.as_deref())?;
-        let result = self.book_inner(&service, &req, &mut event).await;
+        // One correlation id for the booking, its slot check, retries and look-ups (BaRS).
+        let result = bars::in_one_piece_of_work(self.book_inner(&service, &req, &mut event)).await;
         let view_result = result
             .as_ref()
             .map(|o| o.appointment.clone())
@@ -755,7 +756,7 @@ impl Engine {
         event.appointment_id = Some(id.to_string());
         event.reason = Some(reason.to_string());
         self.permit(Permission::Cancel, &event).await?;
-        let result = self.cancel_inner(&service, id, reason).await;
+        let result = bars::in_one_piece_of_work(self.cancel_inner(&service, id, reason)).await;
         if result.is_ok() {
             event.outcome = Outcome::Succeeded;
         }

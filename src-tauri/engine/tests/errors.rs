@@ -493,6 +493,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
             ods: OdsCode::parse("RYA").expect("ods"),
             name: "NHS 111 North West".into(),
             telecom: Some("0300 123 4567".into()),
+            dos_service_id: Some("2000072489".into()),
         },
         system: SystemIdentity {
             asid: Asid::parse(OUR_ASID).expect("asid"),

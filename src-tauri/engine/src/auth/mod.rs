@@ -39,6 +39,10 @@ pub struct Organisation {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telecom: Option<String>,
+    /// The desk's own service in the Directory of Services: where BaRS services address their
+    /// answers (`MessageHeader.source.endpoint`). Required with BaRS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dos_service_id: Option<String>,
 }
 
 /// This installation of Booking Desk as Spine knows it.
