@@ -619,7 +619,7 @@ impl Engine {
         }
         let mut err = resp.to_error(service);
         match resp.status {
-            409 => err.kind = ErrorKind::SlotTaken,
+            409 if err.kind != ErrorKind::DuplicateMessage => err.kind = ErrorKind::SlotTaken,
             // UEC providers also answer 422 when the slot has gone: look again to tell.
             422 => match self.free_slots_by_id(service, &slot_ids(plan)).await {
                 Err(e) if e.kind == ErrorKind::SlotTaken => err.kind = ErrorKind::SlotTaken,
@@ -818,7 +818,7 @@ impl Engine {
             .map_err(|f| f.error)?;
         if !resp.is_success() {
             let mut err = resp.to_error(service);
-            if resp.status == 409 {
+            if resp.status == 409 && err.kind != ErrorKind::DuplicateMessage {
                 let fresh = Error::new(ErrorKind::VersionConflict);
                 err.kind = fresh.kind;
                 err.message = fresh.message;

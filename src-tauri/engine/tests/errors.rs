@@ -1657,7 +1657,7 @@ async fn a_422_whose_recheck_fails_keeps_the_providers_refusal() {
 // How kinds are named to the UI and the CLI
 // ---------------------------------------------------------------------------------------------
 
-const ALL_KINDS: [ErrorKind; 22] = [
+const ALL_KINDS: [ErrorKind; 23] = [
     ErrorKind::InvalidInput,
     ErrorKind::Config,
     ErrorKind::UnknownService,
@@ -1680,6 +1680,7 @@ const ALL_KINDS: [ErrorKind; 22] = [
     ErrorKind::Certificate,
     ErrorKind::Keyring,
     ErrorKind::AlreadyBooked,
+    ErrorKind::DuplicateMessage,
 ];
 
 /// Exhaustive, so a new kind cannot be added without naming it here.
@@ -1707,6 +1708,7 @@ fn kebab(kind: ErrorKind) -> &'static str {
         ErrorKind::Certificate => "certificate",
         ErrorKind::Keyring => "keyring",
         ErrorKind::AlreadyBooked => "already-booked",
+        ErrorKind::DuplicateMessage => "duplicate-message",
     }
 }
 

@@ -33,7 +33,8 @@ fn visitor(n: usize) -> PatientView {
         birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1 + (n % 28) as u32),
         address_lines: vec!["1 Hotel Street".into(), "Leeds".into()],
         postcode: Some("LS1 1AA".into()),
-        phone: None,
+        // BaRS bookings carry a number to reach the patient on (an Ofcom drama number).
+        phone: Some(format!("0113 496 {:04}", n % 1000)),
     }
 }
 
