@@ -45,18 +45,24 @@ impl Engine {
         service: &Service,
         window: &SearchWindow,
     ) -> Result<Vec<SlotView>> {
-        let mut slots: Vec<SlotView> = Vec::new();
-        for req in bars::free_slots(self.session(), service, window)? {
-            let resp = self.send(service, req, None).await?;
-            let bundle: Bundle = resp.resource_r4()?;
-            for s in bars_slots::slot_views(&bundle, service) {
-                if !slots.iter().any(|x| x.id == s.id) {
-                    slots.push(s);
+        // The parts of one search are one piece of work, with one correlation id.
+        bars::in_one_piece_of_work(async {
+            let mut slots: Vec<SlotView> = Vec::new();
+            for req in bars::free_slots(self.session(), service, window)? {
+                let resp = self.send(service, req, None).await?;
+                let bundle: Bundle = resp.resource_r4()?;
+                let mut found = bars_slots::slot_views(&bundle, service);
+                bars_slots::attach_sources(&mut found, &resp.json::<Value>()?);
+                for s in found {
+                    if !slots.iter().any(|x| x.id == s.id) {
+                        slots.push(s);
+                    }
                 }
             }
-        }
-        slots.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
-        Ok(slots)
+            slots.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
+            Ok(slots)
+        })
+        .await
     }
 
     pub(crate) async fn bars_capabilities(&self, service: &Service) -> Result<CapabilityView> {
@@ -117,7 +123,10 @@ impl Engine {
         let now = self.clock().uk_now();
         let patient_url = urn(Uuid::new_v4());
         let call_back = req.clinical.as_ref().map(|c| c.call_back_number.as_str());
-        let parties = bars_message::parties(session, &recipient, call_back);
+        bars_message::check_reachable(patient, call_back)?;
+        let healthcare_service = bars::healthcare_service(service)?;
+        bars_message::source_endpoint(session)?;
+        let parties = bars_message::parties(session, &recipient);
         let clinical = req
             .clinical
             .as_ref()
@@ -128,7 +137,9 @@ impl Engine {
             parties,
             Booking {
                 slot,
+                healthcare_service: &healthcare_service,
                 patient,
+                call_back,
                 description: &req.description,
                 comment: req.comment.as_deref(),
                 clinical,
@@ -169,7 +180,7 @@ impl Engine {
             &url,
             reason,
             self.clock().uk_now(),
-        );
+        )?;
         let mut req = bars::process_message(session, service, &message, "cancel", Uuid::new_v4())?;
         req.about_appointment = Some(id.to_string());
         Ok(req)

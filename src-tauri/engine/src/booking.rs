@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::{Appointment, Bundle};
 use crate::handover::Sent;
 use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
-use crate::standards::{SearchWindow, check_texts, gp_connect, mapping, uec_booking, uk_day};
+use crate::standards::{SearchWindow, bars, check_texts, gp_connect, mapping, uec_booking, uk_day};
 use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
@@ -237,7 +237,8 @@ impl Engine {
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
         self.permit(Permission::Book, &event).await?;
         check_texts(&req.description, req.comment.as_deref())?;
-        let result = self.book_inner(&service, &req, &mut event).await;
+        // One correlation id for the booking, its slot check, retries and look-ups (BaRS).
+        let result = bars::in_one_piece_of_work(self.book_inner(&service, &req, &mut event)).await;
         let view_result = result
             .as_ref()
             .map(|o| o.appointment.clone())
@@ -642,7 +643,7 @@ impl Engine {
         }
         let mut err = resp.to_error(service);
         match resp.status {
-            409 => err.kind = ErrorKind::SlotTaken,
+            409 if err.kind != ErrorKind::DuplicateMessage => err.kind = ErrorKind::SlotTaken,
             // UEC providers also answer 422 when the slot has gone: look again to tell.
             422 => match self
                 .free_slots_by_id(
@@ -786,7 +787,7 @@ impl Engine {
         event.appointment_id = Some(id.to_string());
         event.reason = Some(reason.to_string());
         self.permit(Permission::Cancel, &event).await?;
-        let result = self.cancel_inner(&service, id, reason).await;
+        let result = bars::in_one_piece_of_work(self.cancel_inner(&service, id, reason)).await;
         if result.is_ok() {
             event.outcome = Outcome::Succeeded;
         }
@@ -848,7 +849,7 @@ impl Engine {
             .map_err(|f| f.error)?;
         if !resp.is_success() {
             let mut err = resp.to_error(service);
-            if resp.status == 409 {
+            if resp.status == 409 && err.kind != ErrorKind::DuplicateMessage {
                 let fresh = Error::new(ErrorKind::VersionConflict);
                 err.kind = fresh.kind;
                 err.message = fresh.message;

@@ -188,6 +188,7 @@ impl DeskConfig {
         }
         // Refused here, at start, rather than when the first booking is made.
         raw.organisation.check()?;
+        check_own_dos_id(&raw.organisation, &directory, raw.platform.is_some())?;
         let tls = TlsSettings {
             ca_bundle: raw.tls.ca_bundle.map(|p| base.join(p)),
             client_certificate: raw.tls.client_certificate.map(|p| base.join(p)),
@@ -218,6 +219,30 @@ impl DeskConfig {
         })?;
         Session::new(user, self.organisation.clone(), self.system.clone())
     }
+}
+
+/// BaRS services send their answers to the desk's own DoS service, which every BaRS message
+/// names (`MessageHeader.source.endpoint`): a desk that speaks BaRS must say what it is.
+fn check_own_dos_id(org: &Organisation, directory: &Directory, platform: bool) -> Result<()> {
+    let has = org
+        .dos_service_id
+        .as_deref()
+        .is_some_and(|id| !id.trim().is_empty());
+    let bars = directory
+        .all()
+        .iter()
+        .any(|s| s.standard == crate::directory::Standard::Bars);
+    if has || !(bars || platform) {
+        return Ok(());
+    }
+    Err(Error::config(
+        "[organisation] needs dos_service_id, this desk's own Directory of Services id: BaRS \
+         services send their answers to it.",
+    )
+    .with_next_step(
+        "Add dos_service_id = \"<your service's DoS id>\" to the [organisation] section, or \
+         remove the BaRS services and the [platform] section.",
+    ))
 }
 
 #[cfg(test)]
@@ -309,5 +334,34 @@ timeout_secs = 3
         std::fs::write(&path, bad).expect("write");
         let e = DeskConfig::load(&path).expect_err("bad role");
         assert_eq!(e.kind, crate::error::ErrorKind::Config);
+    }
+
+    #[test]
+    fn a_desk_speaking_bars_names_its_own_dos_service() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gp = "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"http://127.0.0.1:1/A1/STU3/1/gpconnect\"\nods = \"A81001\"\nasid = \"918999198001\"\n";
+        let bars = "[[service]]\nid = \"b\"\nname = \"B\"\nkind = \"urgent-care\"\nstandard = \"bars\"\nbase_url = \"http://127.0.0.1:1/bars/b/FHIR/R4\"\nods = \"NQ503\"\nasid = \"918999198002\"\ntarget_identifier = \"2000100505\"\n";
+        let head = "directory = \"services.toml\"\nstore = \"bookings.sqlite\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\n";
+        let platform =
+            "[platform]\ntoken_url = \"http://127.0.0.1:1/oauth2/token\"\nkey_id = \"k1\"\n";
+        let load = |services: &str, cfg: String| {
+            std::fs::write(dir.path().join("services.toml"), services).expect("write");
+            DeskConfig::from_toml(&cfg, dir.path())
+        };
+        assert!(
+            load(gp, head.to_string()).is_ok(),
+            "no BaRS, no DoS id needed"
+        );
+        let e = load(&format!("{gp}{bars}"), head.to_string()).expect_err("BaRS without it");
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(e.message.contains("dos_service_id"), "{}", e.message);
+        let e = load(gp, format!("{head}{platform}")).expect_err("platform without it");
+        assert!(e.message.contains("dos_service_id"), "{}", e.message);
+        let named = head.replace(
+            "name = \"NHS",
+            "dos_service_id = \"2000072489\"\nname = \"NHS",
+        );
+        let c = load(&format!("{gp}{bars}"), format!("{named}{platform}")).expect("loads");
+        assert_eq!(c.organisation.dos_service_id.as_deref(), Some("2000072489"));
     }
 }

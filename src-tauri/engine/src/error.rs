@@ -52,6 +52,8 @@ pub enum ErrorKind {
     Keyring,
     /// The patient already has an upcoming appointment; another needs a deliberate choice.
     AlreadyBooked,
+    /// The service had already received this very message (BaRS 409 duplicate) and acted on it.
+    DuplicateMessage,
 }
 
 impl ErrorKind {
@@ -125,6 +127,10 @@ impl ErrorKind {
             Store => (
                 "The local bookings record could not be written or read.",
                 "Note the booking details on paper and tell your supervisor.",
+            ),
+            DuplicateMessage => (
+                "The service had already received this request, so it did not act on it again.",
+                "Check the patient's appointments at this service before doing anything else.",
             ),
             NotPermitted => (
                 "Your role does not allow this.",
@@ -260,6 +266,18 @@ impl Error {
             err.message = "The proxy timed out waiting for the service.".into();
         }
         err
+    }
+}
+
+impl Error {
+    /// A provider's 409 whose OperationOutcome says `duplicate` (BaRS: the message was already
+    /// processed), in its own words; status, code and trace are kept.
+    pub fn from_bars_duplicate(mut self) -> Self {
+        let fresh = Self::new(ErrorKind::DuplicateMessage);
+        self.kind = fresh.kind;
+        self.message = fresh.message;
+        self.next_step = fresh.next_step;
+        self
     }
 }
 
@@ -402,6 +420,14 @@ mod tests {
             Error::from_provider(500, None).kind,
             ErrorKind::ProviderError
         );
+    }
+
+    #[test]
+    fn a_bars_duplicate_is_its_own_kind() {
+        let e = Error::from_bars_duplicate(Error::from_provider(409, Some("REC_CONFLICT")));
+        assert_eq!(e.kind, ErrorKind::DuplicateMessage);
+        assert_eq!(e.code.as_deref(), Some("REC_CONFLICT"));
+        assert!(e.message.contains("already received"), "{}", e.message);
     }
 
     #[test]

@@ -74,6 +74,37 @@ pub struct SlotView {
     pub schedule_type: Option<String>,
     pub practitioner: Option<PractitionerView>,
     pub location: Option<LocationView>,
+    /// BaRS: the resources the slot search returned for this slot, as received. A booking
+    /// sends them back unchanged; the screens never see them.
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub source: Option<SlotSource>,
+}
+
+/// What a BaRS slot search said about one slot: the Slot, its Schedule and what the Schedule
+/// names (HealthcareService, Practitioner, PractitionerRole, the service's Location and its
+/// Organization), each with the `fullUrl` it had in the search answer.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SlotSource {
+    pub slot: SourceEntry,
+    pub schedule: Option<SourceEntry>,
+    pub related: Vec<SourceEntry>,
+}
+
+/// One resource of a search answer and the `fullUrl` it came under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceEntry {
+    pub full_url: Option<String>,
+    pub resource: serde_json::Value,
+}
+
+impl Default for SourceEntry {
+    fn default() -> Self {
+        Self {
+            full_url: None,
+            resource: serde_json::Value::Null,
+        }
+    }
 }
 
 impl SlotView {

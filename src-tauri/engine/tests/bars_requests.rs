@@ -68,7 +68,8 @@ async fn the_bars_services_accept_the_desks_headers_and_token() {
     let from = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let to = (Utc::now() + Duration::days(7)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let path = format!(
-        "Slot?start=ge{from}&start=le{to}&status=free&_include=Slot:schedule",
+        "Slot?start=ge{from}&start=le{to}&status=free&Schedule.actor:HealthcareService={target}\
+         &_include=Slot:schedule&_include=Schedule:actor:HealthcareService",
         from = from.replace('+', "%2B"),
         to = to.replace('+', "%2B")
     );

@@ -493,6 +493,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
             ods: OdsCode::parse("RYA").expect("ods"),
             name: "NHS 111 North West".into(),
             telecom: Some("0300 123 4567".into()),
+            dos_service_id: Some("2000072489".into()),
         },
         system: SystemIdentity {
             asid: Asid::parse(OUR_ASID).expect("asid"),
@@ -1730,7 +1731,7 @@ async fn a_422_whose_recheck_fails_keeps_the_providers_refusal() {
 // How kinds are named to the UI and the CLI
 // ---------------------------------------------------------------------------------------------
 
-const ALL_KINDS: [ErrorKind; 22] = [
+const ALL_KINDS: [ErrorKind; 23] = [
     ErrorKind::InvalidInput,
     ErrorKind::Config,
     ErrorKind::UnknownService,
@@ -1753,6 +1754,7 @@ const ALL_KINDS: [ErrorKind; 22] = [
     ErrorKind::Certificate,
     ErrorKind::Keyring,
     ErrorKind::AlreadyBooked,
+    ErrorKind::DuplicateMessage,
 ];
 
 /// Exhaustive, so a new kind cannot be added without naming it here.
@@ -1780,6 +1782,7 @@ fn kebab(kind: ErrorKind) -> &'static str {
         ErrorKind::Certificate => "certificate",
         ErrorKind::Keyring => "keyring",
         ErrorKind::AlreadyBooked => "already-booked",
+        ErrorKind::DuplicateMessage => "duplicate-message",
     }
 }
 

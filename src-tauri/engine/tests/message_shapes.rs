@@ -35,6 +35,7 @@ fn session() -> Session {
             ods: OdsCode::parse("RYA").expect("ods"),
             name: "NHS 111 North West".into(),
             telecom: Some("0300 000 0000".into()),
+            dos_service_id: None,
         },
         SystemIdentity {
             asid: Asid::parse("200000000359").expect("asid"),
@@ -71,6 +72,7 @@ fn slot(id: &str) -> SlotView {
             name: Some("The Trevelyan Practice".into()),
             address: None,
         }),
+        source: None,
     }
 }
 

@@ -33,7 +33,7 @@ fn visitor(n: usize) -> PatientView {
         birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1 + (n % 28) as u32),
         address_lines: vec!["1 Hotel Street".into(), "Leeds".into()],
         postcode: Some("LS1 1AA".into()),
-        // UEC services need one phone number to call the patient on.
+        // UEC and BaRS services need a number to call the patient on (an Ofcom drama number).
         phone: Some(format!("07700 900{:03}", n % 1000)),
     }
 }

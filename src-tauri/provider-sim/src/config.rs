@@ -73,6 +73,7 @@ role = "call-handler"
 ods = "RYA"
 name = "NHS 111 North West"
 telecom = "0300 123 4567"
+dos_service_id = "2000072489"
 
 [system]
 asid = "{CONSUMER_ASID}"

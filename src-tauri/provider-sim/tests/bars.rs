@@ -156,6 +156,10 @@ impl Sender {
             ("NHSD-Requesting-Software", b64(&device)),
             ("NHSD-Requesting-Practitioner", b64(&practitioner)),
             ("Accept", ACCEPT.to_string()),
+            (
+                "use-context",
+                "a1t1|booking|booking-request|new".to_string(),
+            ),
         ]
     }
 
@@ -285,6 +289,24 @@ fn diagnostics(outcome: &Value) -> &str {
     outcome["issue"][0]["diagnostics"].as_str().unwrap_or("")
 }
 
+const SENDER: &str = "urn:uuid:0b7c6f38-93c1-4c69-9d52-2a0d8f1c0a01";
+const RECEIVER: &str = "urn:uuid:0b7c6f38-93c1-4c69-9d52-2a0d8f1c0a02";
+
+/// The sending and receiving Organizations every message carries.
+fn parties() -> Vec<Value> {
+    let org = |url: &str, ods: &str, name: &str| {
+        json!({ "fullUrl": url, "resource": {
+            "resourceType": "Organization",
+            "identifier": [{ "system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": ods }],
+            "name": name,
+        }})
+    };
+    vec![
+        org(SENDER, "RYA", "NHS 111 North West"),
+        org(RECEIVER, "NQ503", "Receiving service"),
+    ]
+}
+
 fn message_header(svc: &ServiceEntry, reason: &str, focus: &str, definition: &str) -> Value {
     json!({
         "resourceType": "MessageHeader",
@@ -292,11 +314,13 @@ fn message_header(svc: &ServiceEntry, reason: &str, focus: &str, definition: &st
         "eventCoding": { "system": EVENTS, "code": "booking-request" },
         "destination": [{
             "endpoint": format!("{DOS}|{}", svc.target_identifier.as_deref().unwrap_or_default()),
+            "receiver": { "reference": RECEIVER },
         }],
+        "sender": { "reference": SENDER },
         "source": {
             "name": "NHS 111 North West",
             "software": "Booking Desk",
-            "endpoint": "https://bookingdesk.nhs111.example/fhir",
+            "endpoint": format!("{DOS}|2000072489"),
         },
         "reason": { "coding": [{ "system": REASONS, "code": reason }] },
         "focus": [{ "reference": focus }],
@@ -304,7 +328,14 @@ fn message_header(svc: &ServiceEntry, reason: &str, focus: &str, definition: &st
     })
 }
 
-fn message(entries: Vec<Value>) -> Value {
+/// A message around `entries` and the parties, every resource stamped with meta.lastUpdated.
+fn message(mut entries: Vec<Value>) -> Value {
+    entries.extend(parties());
+    for e in entries.iter_mut() {
+        if e["resource"]["meta"]["lastUpdated"].is_null() {
+            e["resource"]["meta"]["lastUpdated"] = json!(instant(Utc::now()));
+        }
+    }
     json!({
         "resourceType": "Bundle",
         "id": Uuid::new_v4().to_string(),
@@ -320,6 +351,7 @@ fn booking(svc: &ServiceEntry, slot: &Value, nhs: &str) -> Value {
     let url = || format!("urn:uuid:{}", Uuid::new_v4());
     let (header, appointment, patient, slot_url) = (url(), url(), url(), url());
     let (referral, encounter, observation, flag) = (url(), url(), url(), url());
+    let (schedule_url, service_url) = (url(), url());
     let now = instant(Utc::now());
     message(vec![
         json!({ "fullUrl": header, "resource": message_header(svc, "new", &appointment, "bars-message-booking-request") }),
@@ -341,14 +373,36 @@ fn booking(svc: &ServiceEntry, slot: &Value, nhs: &str) -> Value {
             "name": [{ "use": "official", "family": "JACKSON", "given": ["Jane"] }],
             "gender": "female",
             "birthDate": "1982-03-12",
+            "address": [{ "use": "home", "line": ["24 High Street"], "postalCode": "LS1 4AP" }],
+            "contact": [{
+                "extension": [{
+                    "url": "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-ContactRank",
+                    "valuePositiveInt": 1
+                }],
+                "relationship": [{ "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "ONESELF"
+                }] }],
+                "telecom": [{ "system": "phone", "value": "07700 900123", "rank": 1 }],
+            }],
         }}),
         json!({ "fullUrl": slot_url, "resource": {
             "resourceType": "Slot",
             "id": slot["id"],
-            "schedule": slot["schedule"],
+            "schedule": { "reference": schedule_url },
             "status": "busy",
             "start": slot["start"],
             "end": slot["end"],
+        }}),
+        json!({ "fullUrl": schedule_url, "resource": {
+            "resourceType": "Schedule",
+            "id": slot["schedule"]["reference"].as_str().unwrap_or_default().trim_start_matches("Schedule/"),
+            "actor": [{ "reference": service_url }],
+        }}),
+        json!({ "fullUrl": service_url, "resource": {
+            "resourceType": "HealthcareService",
+            "id": svc.target_identifier.as_deref().unwrap_or_default(),
+            "providedBy": { "reference": RECEIVER },
+            "name": "Receiving service",
         }}),
         json!({ "fullUrl": referral, "resource": {
             "resourceType": "ServiceRequest",
@@ -391,9 +445,23 @@ fn cancellation(svc: &ServiceEntry, appointment: &Value) -> Value {
     let mut cancelled = appointment.clone();
     cancelled["status"] = json!("cancelled");
     cancelled["cancelationReason"] = json!({ "text": "Patient no longer needs the appointment" });
+    // The Patient the appointment names, at the service's root beside it.
+    let actor = &appointment["participant"][0]["actor"];
+    let patient = match actor["reference"].as_str() {
+        Some(r) => json!({ "fullUrl": format!("{}/{r}", svc.base_url), "resource": {
+            "resourceType": "Patient",
+            "id": r.trim_start_matches("Patient/"),
+            "identifier": [actor["identifier"]],
+        }}),
+        None => json!({ "fullUrl": format!("urn:uuid:{}", Uuid::new_v4()), "resource": {
+            "resourceType": "Patient",
+            "identifier": [{ "system": NHS_NUMBER, "value": JANE }],
+        }}),
+    };
     message(vec![
         json!({ "fullUrl": header, "resource": message_header(svc, "update", &full_url, "bars-message-booking-request-cancelled") }),
         json!({ "fullUrl": full_url, "resource": cancelled }),
+        patient,
     ])
 }
 
@@ -1043,5 +1111,215 @@ async fn a_desk_key_registered_over_the_admin_hook_gets_tokens() {
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.expect("json");
     assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+    sim.shutdown().await;
+}
+
+/// Removes the entry of `kind` from a message.
+fn without(m: &Value, kind: &str) -> Value {
+    let mut m = m.clone();
+    if let Some(entries) = m["entry"].as_array_mut() {
+        entries.retain(|e| e["resource"]["resourceType"] != kind);
+    }
+    m
+}
+
+fn entry_of<'a>(m: &'a mut Value, kind: &str) -> &'a mut Value {
+    m["entry"]
+        .as_array_mut()
+        .expect("entries")
+        .iter_mut()
+        .find(|e| e["resource"]["resourceType"] == kind)
+        .map(|e| &mut e["resource"])
+        .unwrap_or_else(|| panic!("a {kind} entry"))
+}
+
+#[tokio::test]
+async fn messages_breaking_the_published_rules_are_refused_with_their_issue() {
+    let (sim, desk) = open().await;
+    let svc = service(&sim, UTC);
+    let slot = desk.first_free_slot(&svc).await;
+    let good = booking(&svc, &slot, JANE);
+    let change = |f: &dyn Fn(&mut Value)| {
+        let mut m = good.clone();
+        f(&mut m);
+        m
+    };
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "no application version",
+            change(&|m| m["meta"]["versionId"].take().as_null().unwrap_or(())),
+            "required",
+        ),
+        (
+            "a resource without meta.lastUpdated",
+            change(&|m| entry_of(m, "Patient")["meta"] = json!({})),
+            "required",
+        ),
+        (
+            "a reference to no entry",
+            change(&|m| {
+                entry_of(m, "Appointment")["participant"][0]["actor"]["reference"] =
+                    json!("urn:uuid:00000000-0000-4000-8000-000000000000")
+            }),
+            "invalid",
+        ),
+        (
+            "source.endpoint is not a DoS service",
+            change(&|m| {
+                m["entry"][0]["resource"]["source"]["endpoint"] =
+                    json!("https://bookingdesk.nhs111.example/fhir")
+            }),
+            "value",
+        ),
+        (
+            "the sender is not an Organization entry",
+            change(&|m| m["entry"][0]["resource"]["sender"] = json!({ "display": "Us" })),
+            "invalid",
+        ),
+        ("no Schedule entry", without(&good, "Schedule"), "required"),
+        (
+            "no HealthcareService entry",
+            without(&good, "HealthcareService"),
+            "required",
+        ),
+        (
+            "Slot.schedule outside the message",
+            change(&|m| entry_of(m, "Slot")["schedule"] = json!({ "reference": "Schedule/x" })),
+            "invalid",
+        ),
+        (
+            "a home address without its postcode",
+            change(&|m| {
+                entry_of(m, "Patient")["address"][0]["postalCode"]
+                    .take()
+                    .as_null()
+                    .unwrap_or(())
+            }),
+            "required",
+        ),
+        (
+            "two home addresses",
+            change(&|m| {
+                let p = entry_of(m, "Patient");
+                let a = p["address"][0].clone();
+                p["address"] = json!([a.clone(), a]);
+            }),
+            "invalid",
+        ),
+        (
+            "no birth date",
+            change(&|m| {
+                entry_of(m, "Patient")["birthDate"]
+                    .take()
+                    .as_null()
+                    .unwrap_or(())
+            }),
+            "required",
+        ),
+        (
+            "no contact",
+            change(&|m| entry_of(m, "Patient")["contact"] = json!([])),
+            "required",
+        ),
+        (
+            "a contact without its rank",
+            change(&|m| entry_of(m, "Patient")["contact"][0]["extension"] = json!([])),
+            "required",
+        ),
+        (
+            "two first numbers",
+            change(&|m| {
+                let c = &mut entry_of(m, "Patient")["contact"][0]["telecom"];
+                let t = c[0].clone();
+                *c = json!([t.clone(), t]);
+            }),
+            "invalid",
+        ),
+    ];
+    for (what, m, issue) in cases {
+        let resp = desk.post(&svc, &m, &request_id()).await;
+        let outcome = expect_outcome(resp, 400, "REC_BAD_REQUEST").await;
+        assert_eq!(outcome["issue"][0]["code"], issue, "{what}: {outcome}");
+    }
+    assert!(sim.bars_bookings().is_empty(), "nothing was booked");
+
+    // The message itself is accepted, once: its Bundle.id again under a new X-Request-Id is a
+    // duplicate.
+    assert_eq!(desk.post(&svc, &good, &request_id()).await.status(), 200);
+    let again = desk.post(&svc, &good, &request_id()).await;
+    let outcome = expect_outcome(again, 409, "REC_CONFLICT").await;
+    assert_eq!(outcome["issue"][0]["code"], "duplicate");
+    assert_eq!(sim.bars_bookings().len(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn headers_and_slot_searches_breaking_the_published_rules_are_refused() {
+    let (sim, desk) = open().await;
+    let svc = service(&sim, UTC);
+    let edit = |name: &'static str, value: Value| {
+        move |h: &mut Vec<(&'static str, String)>| {
+            for (k, v) in h.iter_mut() {
+                if *k == name {
+                    *v = b64(&value);
+                }
+            }
+        }
+    };
+    let path = slot_query(&svc, "free", Duration::hours(24));
+    // The requesting practitioner is a PractitionerRole.
+    let practitioner = json!({ "resourceType": "Practitioner", "identifier": [{ "value": "1" }] });
+    let resp = desk
+        .send_edited(
+            &svc,
+            Method::GET,
+            &path,
+            None,
+            edit("NHSD-Requesting-Practitioner", practitioner),
+        )
+        .await
+        .expect("answers");
+    expect_outcome(resp, 400, "SEND_BAD_REQUEST").await;
+    // The requesting software has an identifier.
+    let device = json!({ "resourceType": "Device", "deviceName": [{ "name": "X", "type": "manufacturer-name" }] });
+    let resp = desk
+        .send_edited(
+            &svc,
+            Method::GET,
+            &path,
+            None,
+            edit("NHSD-Requesting-Software", device),
+        )
+        .await
+        .expect("answers");
+    expect_outcome(resp, 400, "SEND_BAD_REQUEST").await;
+    // $process-message names its use-context.
+    let slot = desk.first_free_slot(&svc).await;
+    let m = booking(&svc, &slot, JANE);
+    let resp = desk
+        .send_edited(&svc, Method::POST, "/$process-message", Some(&m), |h| {
+            h.retain(|(k, _)| *k != "use-context")
+        })
+        .await
+        .expect("answers");
+    let outcome = expect_outcome(resp, 400, "SEND_BAD_REQUEST").await;
+    assert!(diagnostics(&outcome).contains("use-context"), "{outcome}");
+    // A slot search names the HealthcareService and includes the Schedule and the service.
+    let hs = format!(
+        "&Schedule.actor:HealthcareService={}",
+        svc.target_identifier.as_deref().unwrap_or_default()
+    );
+    for broken in [
+        path.replace(&hs, ""),
+        path.replace("&_include=Slot:schedule", ""),
+        path.replace("&_include=Schedule:actor:HealthcareService", ""),
+    ] {
+        let outcome = expect_outcome(desk.get(&svc, &broken).await, 400, "REC_BAD_REQUEST").await;
+        assert_eq!(
+            outcome["issue"][0]["code"], "required",
+            "{broken}: {outcome}"
+        );
+    }
+    assert_eq!(desk.get(&svc, &path).await.status(), 200);
     sim.shutdown().await;
 }

@@ -449,7 +449,9 @@ export type ErrorKind =
 /**  The OS keyring could not be used, or a secret the desk needs is not in it. */
 "keyring" | 
 /**  The patient already has an upcoming appointment; another needs a deliberate choice. */
-"already-booked";
+"already-booked" | 
+/**  The service had already received this very message (BaRS 409 duplicate) and acted on it. */
+"duplicate-message";
 
 export type FlagKind = "safeguarding" | "other";
 

@@ -26,6 +26,7 @@ const HEADINGS: Record<ApiError["kind"], string> = {
   certificate: "The secure connection was refused",
   keyring: "The system keyring could not be used",
   "already-booked": "The patient is already booked",
+  "duplicate-message": "The service already had this request",
 };
 
 type Props = {

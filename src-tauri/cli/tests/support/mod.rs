@@ -425,14 +425,8 @@ pub fn resource_slot_ids(appointment: &Value) -> Vec<String> {
         if let Some(id) = reference.strip_prefix("Slot/") {
             out.push(id.to_string());
         } else if let Some(local) = reference.strip_prefix('#') {
-            let contained = appointment["contained"].as_array().into_iter().flatten();
-            for c in contained.filter(|c| c["id"] == local) {
-                for ident in c["identifier"].as_array().into_iter().flatten() {
-                    if let Some(v) = ident["value"].as_str() {
-                        out.push(v.to_string());
-                    }
-                }
-            }
+            // UEC: the contained Slot's id is the offered slot's logical id.
+            out.push(local.to_string());
         }
     }
     out

@@ -90,6 +90,7 @@ mod tests {
                 ods: OdsCode::parse("RYA").expect("valid"),
                 name: "NHS 111 North West".into(),
                 telecom: Some("0300 123 4567".into()),
+                dos_service_id: None,
             },
             SystemIdentity {
                 asid: Asid::parse("200000000359").expect("valid"),

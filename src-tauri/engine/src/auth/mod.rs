@@ -42,6 +42,10 @@ pub struct Organisation {
     /// reported in words (see [`Organisation::check`]) rather than as a parse error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telecom: Option<String>,
+    /// The desk's own service in the Directory of Services: where BaRS services address their
+    /// answers (`MessageHeader.source.endpoint`). Required with BaRS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dos_service_id: Option<String>,
 }
 
 /// What to tell whoever set the desk up when the organisation has no phone number.

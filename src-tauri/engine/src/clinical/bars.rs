@@ -152,7 +152,7 @@ pub fn message_bundle(
     now: DateTime<FixedOffset>,
 ) -> Value {
     let patient_url = urn(Uuid::new_v4());
-    let parties = message::parties(session, recipient, Some(&summary.call_back_number));
+    let parties = message::parties(session, recipient);
     let clinical = clinical_part(summary, &patient_url, &parties, now);
     let mut entries = vec![entry(
         urn(Uuid::new_v4()),
@@ -162,10 +162,14 @@ pub fn message_bundle(
             &parties,
             Reason::New,
             &clinical.service_request,
+            message::DEFINITION,
         ),
     )];
     entries.extend(clinical.entries);
-    entries.push(entry(&patient_url, message::patient_resource(patient)));
+    entries.push(entry(
+        &patient_url,
+        message::patient_resource(patient, Some(&summary.call_back_number)),
+    ));
     entries.extend(parties.entries);
     message::bundle(entries, now)
 }

@@ -9,7 +9,10 @@ use crate::fhir::r4::{
     ResourceKind, Schedule, Slot,
 };
 use crate::ids::SlotId;
-use crate::views::{DeliveryChannel, LocationView, PractitionerView, SlotView};
+use crate::views::{
+    DeliveryChannel, LocationView, PractitionerView, SlotSource, SlotView, SourceEntry,
+};
+use serde_json::Value;
 
 const EXT_DELIVERY_CHANNEL: &str =
     "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeliveryChannel";
@@ -124,5 +127,94 @@ fn slot_view(bundle: &Resolver<'_>, service: &Service, slot: &Slot) -> Option<Sl
         schedule_type: schedule.and_then(|s| first_text(&s.service_category)),
         practitioner,
         location,
+        source: None,
     })
+}
+
+/// Keeps with each view what the search answer (`raw`) said about its slot, as received: the
+/// Slot, its Schedule, and the HealthcareService, Practitioner, PractitionerRole and Location
+/// reached from the Schedule. A booking sends them back.
+pub fn attach_sources(views: &mut [SlotView], raw: &Value) {
+    let entries: Vec<SourceEntry> = raw["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["resource"].is_object())
+        .map(|e| SourceEntry {
+            full_url: e["fullUrl"].as_str().map(str::to_string),
+            resource: e["resource"].clone(),
+        })
+        .collect();
+    for view in views.iter_mut() {
+        let slot = entries
+            .iter()
+            .find(|e| e.resource["resourceType"] == "Slot" && e.resource["id"] == view.id.as_str());
+        let Some(slot) = slot else { continue };
+        let schedule = slot.resource["schedule"]["reference"]
+            .as_str()
+            .and_then(|r| find(&entries, r))
+            .filter(|e| e.resource["resourceType"] == "Schedule");
+        let mut related: Vec<SourceEntry> = Vec::new();
+        let mut pending: Vec<&SourceEntry> = schedule.into_iter().collect();
+        while let Some(from) = pending.pop() {
+            for r in references(&from.resource) {
+                let Some(found) = find(&entries, &r) else {
+                    continue;
+                };
+                let kind = found.resource["resourceType"].as_str().unwrap_or_default();
+                if RELATED.contains(&kind) && !related.iter().any(|x| x == found) {
+                    related.push(found.clone());
+                    pending.push(found);
+                }
+            }
+        }
+        view.source = Some(SlotSource {
+            slot: slot.clone(),
+            schedule: schedule.cloned(),
+            related,
+        });
+    }
+}
+
+/// What a booking carries besides the Slot and Schedule, as the booking MessageDefinition
+/// lists them.
+const RELATED: [&str; 4] = [
+    "HealthcareService",
+    "Practitioner",
+    "PractitionerRole",
+    "Location",
+];
+
+/// The entry a reference names: by fullUrl, else by the `Type/id` it ends in.
+fn find<'a>(entries: &'a [SourceEntry], reference: &str) -> Option<&'a SourceEntry> {
+    if let Some(e) = entries
+        .iter()
+        .find(|e| e.full_url.as_deref() == Some(reference))
+    {
+        return Some(e);
+    }
+    let mut parts = reference.rsplit('/');
+    let (id, kind) = (parts.next()?, parts.next()?);
+    entries
+        .iter()
+        .find(|e| e.resource["resourceType"] == kind && e.resource["id"] == id)
+}
+
+/// Every `reference` string inside a resource.
+fn references(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get("reference") {
+                    out.push(r.clone());
+                }
+                stack.extend(o.values());
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    out
 }

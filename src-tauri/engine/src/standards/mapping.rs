@@ -184,6 +184,7 @@ fn slot_view(bundle: &BundleIndex<'_>, service: &Service, slot: &Slot) -> Option
         schedule_type: schedule.and_then(|s| s.service_category.as_ref().and_then(concept_text)),
         practitioner,
         location,
+        source: None,
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod bars;
 pub mod bars_appointments;
 pub mod bars_message;
+pub mod bars_slot_entries;
 pub mod bars_slots;
 pub mod gp_connect;
 pub mod mapping;

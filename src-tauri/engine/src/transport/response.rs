@@ -3,7 +3,7 @@
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::directory::Service;
+use crate::directory::{Service, Standard};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::stu3::urls;
 use crate::fhir::stu3::{OperationOutcome, ResourceKind};
@@ -126,6 +126,17 @@ impl FhirResponse {
         let mut err = Error::from_provider(self.status, code.as_deref())
             .with_trace(self.trace_id)
             .with_service(&service.id);
+        // BaRS answers a message it already processed with 409 and the issue type
+        // `duplicate` (the published REC_409-REC_CONFLICT-duplicate example). GP Connect's
+        // DUPLICATE_REJECTED carries the same issue type but means the slot is taken.
+        let duplicate = outcome.as_ref().is_some_and(|o| {
+            o.issue
+                .iter()
+                .any(|i| i.code.as_deref() == Some("duplicate"))
+        });
+        if self.status == 409 && duplicate && service.standard == Standard::Bars {
+            err = err.from_bars_duplicate();
+        }
         if let Some(d) = diagnostics {
             err = err.with_diagnostics(d);
         }
@@ -288,5 +299,28 @@ mod tests {
             answer(400, None).to_error(service).kind,
             ErrorKind::Rejected
         );
+    }
+
+    #[test]
+    fn the_published_bars_duplicate_is_its_own_kind_and_a_conflict_is_not() {
+        let dir = Directory::from_toml(
+            "[[service]]\nid = \"b\"\nname = \"B\"\nkind = \"urgent-care\"\nstandard = \"bars\"\nbase_url = \"https://p.example/bars/b/FHIR/R4\"\nods = \"NQ503\"\nasid = \"918999198002\"\ntarget_identifier = \"2000100505\"\n",
+        )
+        .expect("directory");
+        let service = &dir.all()[0];
+        let fixture = |name: &str| {
+            let path = format!(
+                "{}/../../tests/fixtures/bars/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        let mut resp = answer(409, None);
+        resp.body = fixture("OperationOutcome_REC_409-REC_CONFLICT-duplicate.json");
+        let e = resp.to_error(service);
+        assert_eq!(e.kind, ErrorKind::DuplicateMessage);
+        assert_eq!(e.code.as_deref(), Some("REC_CONFLICT"));
+        resp.body = fixture("OperationOutcome_REC_409-REC_CONFLICT-conflict.json");
+        assert_eq!(resp.to_error(service).kind, ErrorKind::VersionConflict);
     }
 }

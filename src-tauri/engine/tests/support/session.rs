@@ -16,6 +16,7 @@ pub fn session() -> Session {
             ods: OdsCode::parse("RYA").expect("ods"),
             name: "NHS 111 North West".into(),
             telecom: Some("0300 123 4567".into()),
+            dos_service_id: Some("2000072489".into()),
         },
         SystemIdentity {
             asid: Asid::parse("200000000359").expect("asid"),

@@ -179,27 +179,48 @@ pub fn check(
         )));
     }
 
+    // The API specification (booking-and-referral-fhir-api, specification/schemas/
+    // RequestingSoftware.yaml and its example): a Device whose identifier, "though arbitrary,
+    // should be consistent across instances of a product".
     const SOFTWARE: &str = "NHSD-Requesting-Software";
-    let device_must = "base64 JSON of a Device";
+    let device_must = "base64 JSON of a Device with an identifier";
     let device = json_header(headers, SOFTWARE, device_must)?;
-    if str_of(&device, "resourceType") != Some("Device") {
+    let identified = arr_of(&device, "identifier")
+        .iter()
+        .any(|i| str_of(i, "value").is_some_and(|v| !v.trim().is_empty()));
+    if str_of(&device, "resourceType") != Some("Device") || !identified {
         return Err(BarsError::send_bad_request(format!(
             "The {SOFTWARE} header must be {device_must}"
         )));
     }
 
+    // The API specification (specification/schemas/RequestingPractitioner.yaml): "an object
+    // based on a FHIR 'PractitionerRole' resource".
     const PRACTITIONER: &str = "NHSD-Requesting-Practitioner";
-    let practitioner_must = "base64 JSON of a Practitioner or PractitionerRole";
+    let practitioner_must = "base64 JSON of a PractitionerRole";
     let practitioner = json_header(headers, PRACTITIONER, practitioner_must)?;
-    if !matches!(
-        str_of(&practitioner, "resourceType"),
-        Some("Practitioner" | "PractitionerRole")
-    ) {
+    if str_of(&practitioner, "resourceType") != Some("PractitionerRole") {
         return Err(BarsError::send_bad_request(format!(
             "The {PRACTITIONER} header must be {practitioner_must}"
         )));
     }
     Ok(Caller { request_id })
+}
+
+/// `use-context` on `$process-message`: required by the API specification
+/// (specification/booking-and-referral.yaml, `use-context_HParam`, "for usage statistics for
+/// the BaRS Proxy"), in its example's form `a4t2|validation|servicerequest-response|new`: four
+/// parts separated by `|`.
+pub fn check_use_context(headers: &HeaderMap) -> Result<(), BarsError> {
+    let value = required(headers, "use-context")?;
+    let parts: Vec<&str> = value.split('|').map(str::trim).collect();
+    if parts.len() != 4 || parts.iter().any(|p| p.is_empty()) {
+        return Err(BarsError::send_bad_request(format!(
+            "The use-context header '{value}' must be <use case>|<workflow>|<event>|<reason>, \
+             e.g. a1t1|booking|booking-request|new"
+        )));
+    }
+    Ok(())
 }
 
 /// `application/fhir+json; version=1.0.0`, possibly among other media ranges.

@@ -6,6 +6,7 @@
 
 use super::outcome::BarsError;
 use super::resources::ukcore;
+use super::rules;
 use super::{Answer, Ctx};
 use crate::fhir_time::{format_london, parse_instant};
 use crate::handler::meta;
@@ -37,6 +38,10 @@ struct Message {
 
 fn invalid(d: impl Into<String>) -> BarsError {
     BarsError::rec_bad_request("invalid", d)
+}
+
+fn required(d: impl Into<String>) -> BarsError {
+    BarsError::rec_bad_request("required", d)
 }
 
 fn invariant(d: impl Into<String>) -> BarsError {
@@ -132,7 +137,18 @@ fn parse(body: &Value, dos_id: &str) -> Result<Message, BarsError> {
         )));
     }
     if str_of(&header["source"], "endpoint").is_none_or(|e| e.trim().is_empty()) {
-        return Err(invalid("MessageHeader.source.endpoint is required"));
+        return Err(required("MessageHeader.source.endpoint is required"));
+    }
+    rules::application_version(body)?;
+    rules::last_updated(body, &entries)?;
+    rules::cardinalities(&entries, reason == Reason::New)?;
+    rules::references_resolve(&entries)?;
+    rules::source_and_sender(header, &entries)?;
+    if reason == Reason::New {
+        rules::slot_schedule(&entries)?;
+        if let Some(p) = entries.iter().find(|e| resource_type(e) == Some("Patient")) {
+            rules::patient(&p["resource"])?;
+        }
     }
     let focus = match arr_of(header, "focus") {
         [one] => reference_of(one)
@@ -412,6 +428,7 @@ pub fn process(ctx: &Ctx<'_>, body: &Value, request_id: &str) -> Result<Answer, 
     let service = ctx.service;
     let msg = parse(body, service.dos_service_id.unwrap_or_default())?;
     let digest = digest(body);
+    let bundle_id = str_of(body, "id").map(str::to_string);
     ctx.sim.store.with(ctx.now, |txn| {
         // Under the same lock as the booking, so two racing retries cannot both book.
         if let Some((earlier, answer)) = txn.bars_reply(service.id, request_id) {
@@ -429,11 +446,29 @@ pub fn process(ctx: &Ctx<'_>, body: &Value, request_id: &str) -> Result<Answer, 
                 ),
             ));
         }
+        // A message is processed once: the same Bundle.id under a new X-Request-Id is a
+        // duplicate (409 REC_CONFLICT duplicate, the published
+        // OperationOutcome/REC/409-REC_CONFLICT-duplicate example).
+        let bundle_key = bundle_id.as_deref().map(|id| format!("bundle:{id}"));
+        if let Some(key) = &bundle_key
+            && txn.bars_reply(service.id, key).is_some()
+        {
+            return Err(BarsError::rec_conflict(
+                "duplicate",
+                format!(
+                    "Message {} has already been processed",
+                    bundle_id.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
         let (appointment_id, answer) = match msg.reason {
             Reason::New => book(ctx, txn, msg)?,
             Reason::Update => cancel(ctx, txn, msg)?,
         };
         txn.remember_bars_reply(service.id, request_id, &digest, &answer);
+        if let Some(key) = &bundle_key {
+            txn.remember_bars_reply(service.id, key, &digest, &answer);
+        }
         txn.add_bars_message(service.id, &appointment_id, ctx.now, answer.clone());
         Ok(Answer {
             body: answer,

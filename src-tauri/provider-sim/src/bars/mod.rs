@@ -13,6 +13,7 @@ mod headers;
 mod message;
 pub mod outcome;
 mod resources;
+mod rules;
 mod slots;
 
 use crate::capability;
@@ -196,6 +197,7 @@ async fn process(
         Op::SearchAppointments => appointments::search(&ctx).map(Answer::read),
         Op::ReadAppointment(id) => appointments::read(&ctx, id).map(Answer::read),
         Op::ProcessMessage => {
+            headers::check_use_context(&parts.headers)?;
             let body = read_json(parts, body).await?;
             message::process(&ctx, &body, &caller.request_id)
         }

@@ -81,9 +81,17 @@ fn statuses(q: &Query) -> Result<(bool, bool), BarsError> {
     Ok((free, busy))
 }
 
+/// `Schedule.actor:HealthcareService` names the service searched: "Must be included", and a
+/// request without it is `400 REC_BAD_REQUEST required` (the implementation guide's failure
+/// scenarios, `NHSDigital/NHSDigital-FHIR-BookingAndReferrals`,
+/// `guides/Live-ImplementationGuide-BaRS/Home/Core/1-5-0/Error-Handling/Failure-Scenarios-1-1-x/GET--Slots.page.md`),
+/// though the API specification still marks it optional.
 fn check_healthcare_service(ctx: &Ctx<'_>, q: &Query) -> Result<(), BarsError> {
     let Some(given) = q.one(HEALTHCARE_SERVICE).map_err(|e| bad("invalid", e))? else {
-        return Ok(());
+        return Err(bad(
+            "required",
+            format!("The {HEALTHCARE_SERVICE} parameter is required: the service's DoS id"),
+        ));
     };
     // A token may come as system|value; a reference as HealthcareService/id.
     let id = given.rsplit('|').next().unwrap_or(given);
@@ -131,6 +139,17 @@ pub fn search(ctx: &Ctx<'_>) -> Result<Value, BarsError> {
         ));
     }
     check_healthcare_service(ctx, &q)?;
+    // The same page: "There is a minimum of the following 2 _includes required for current
+    // Applications": Slot:schedule and Schedule:actor:HealthcareService (400 REC_BAD_REQUEST
+    // required).
+    for needed in ["Slot:schedule", "Schedule:actor:HealthcareService"] {
+        let asked = INCLUDE_PARAMS
+            .iter()
+            .any(|p| q.all(p).iter().any(|v| *v == needed || *v == "Slot:*"));
+        if !asked {
+            return Err(bad("required", format!("_include={needed} is required")));
+        }
+    }
     let honoured: Vec<(&str, &str)> = INCLUDE_PARAMS
         .iter()
         .flat_map(|p| q.all(p).into_iter().map(move |v| (*p, v)))
