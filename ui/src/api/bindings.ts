@@ -149,6 +149,11 @@ export type BookRequest = {
 	service_id: ServiceId,
 	/**  One slot, or (GP Connect) several contiguous slots of one schedule. */
 	slot_ids: SlotId[],
+	/**
+	 *  When the (first) slot starts, as it was listed: the check that it is still free searches
+	 *  its own day. Without it, the next 14 days are searched.
+	 */
+	slot_start?: string | null,
 	nhs_number: NhsNumber | null,
 	/**
 	 *  Our details for the patient: required where the service cannot look them up (UEC
@@ -497,7 +502,17 @@ export type OdsCode = string;
 export type Organisation = {
 	ods: OdsCode,
 	name: string,
+	/**
+	 *  The organisation's phone number. Required: GP Connect providers refuse a booking whose
+	 *  booking organisation has none. Optional in the file only so that its absence is
+	 *  reported in words (see [`Organisation::check`]) rather than as a parse error.
+	 */
 	telecom?: string | null,
+	/**
+	 *  The desk's own service in the Directory of Services: where BaRS services address their
+	 *  answers (`MessageHeader.source.endpoint`). Required with BaRS.
+	 */
+	dos_service_id?: string | null,
 };
 
 export type Outcome = "succeeded" | "failed" | 

@@ -120,6 +120,7 @@ describe("the Book panel", () => {
     expect(client.book).toHaveBeenCalledWith({
       service_id: "beckside",
       slot_ids: ["1202612020800"],
+      slot_start: at(2, 8),
       nhs_number: "9434765919",
       patient: { ...jane, id: null },
       description: "Sore throat, fever 3 days",

@@ -100,6 +100,8 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
       const request: BookRequest = {
         service_id: slot.service_id,
         slot_ids: [slot.id],
+        // The desk checks the slot is still free on its own day, however far ahead it is.
+        slot_start: slot.start,
         nhs_number: patient.patient.nhs_number,
         // Another provider's logical id means nothing to this one.
         patient: { ...patient.patient, id: null },
