@@ -15,11 +15,15 @@ mkdir -p "$results"
 
 # The checker's own tests first: a broken checker should stop the run before the long part.
 node --test tests/safety/check.test.mjs
+# Formatting, clippy and ESLint: cheap, and nothing lands while they complain.
+bash tests/lint.sh
 
 # Inside a private D-Bus session with a fresh gnome-keyring (secrets go through a real keyring)
 # and beside a throwaway PostgreSQL server (the store's tests run on SQLite and on PostgreSQL).
 # cargo prints each test binary's "Running" header on stderr: both streams go to the file, in order.
 bash tests/with-keyring.sh bash tests/with-postgres.sh cargo test --workspace --locked 2>&1 | tee "$results/cargo.txt"
+# The same slot and booking suites again at fixed instants: weekends, clock changes, New Year.
+bash tests/with-keyring.sh bash tests/with-postgres.sh bash tests/any-day.sh
 npm --prefix ui test --silent -- --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 BOOKDESK_E2E_TAP="$results/e2e.tap" bash tests/with-keyring.sh bash tests/e2e/run.sh
 

@@ -2,6 +2,9 @@
 //! endpoint, then capability, slot search, booking, reading back, cancelling and every refusal
 //! a sender can meet.
 
+mod common;
+
+use common::{now, options};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, SecondsFormat, Utc};
@@ -80,7 +83,7 @@ fn http() -> reqwest::Client {
 
 /// A signed client assertion exchanged at the simulator's token endpoint.
 async fn fetch_token(sim: &RunningSim, api_key: &str, kid: &str) -> String {
-    let now = Utc::now().timestamp();
+    let now = now().timestamp();
     let claims = json!({
         "iss": api_key, "sub": api_key, "aud": sim.platform_token_url(),
         "jti": Uuid::new_v4().to_string(), "iat": now, "exp": now + 300,
@@ -239,7 +242,7 @@ impl Sender {
 }
 
 fn slot_query(svc: &ServiceEntry, status: &str, window: Duration) -> String {
-    let from = Utc::now();
+    let from = now();
     format!(
         "/Slot?status={status}&start={}&start={}&Schedule.actor:HealthcareService={}\
          &_include=Slot:schedule&_include=Schedule:actor:HealthcareService\
@@ -310,7 +313,7 @@ fn parties() -> Vec<Value> {
 fn message_header(svc: &ServiceEntry, reason: &str, focus: &str, definition: &str) -> Value {
     json!({
         "resourceType": "MessageHeader",
-        "meta": { "lastUpdated": instant(Utc::now()) },
+        "meta": { "lastUpdated": instant(now()) },
         "eventCoding": { "system": EVENTS, "code": "booking-request" },
         "destination": [{
             "endpoint": format!("{DOS}|{}", svc.target_identifier.as_deref().unwrap_or_default()),
@@ -333,15 +336,15 @@ fn message(mut entries: Vec<Value>) -> Value {
     entries.extend(parties());
     for e in entries.iter_mut() {
         if e["resource"]["meta"]["lastUpdated"].is_null() {
-            e["resource"]["meta"]["lastUpdated"] = json!(instant(Utc::now()));
+            e["resource"]["meta"]["lastUpdated"] = json!(instant(now()));
         }
     }
     json!({
         "resourceType": "Bundle",
         "id": Uuid::new_v4().to_string(),
-        "meta": { "versionId": "1.0.0", "lastUpdated": instant(Utc::now()) },
+        "meta": { "versionId": "1.0.0", "lastUpdated": instant(now()) },
         "type": "message",
-        "timestamp": instant(Utc::now()),
+        "timestamp": instant(now()),
         "entry": entries,
     })
 }
@@ -352,7 +355,7 @@ fn booking(svc: &ServiceEntry, slot: &Value, nhs: &str) -> Value {
     let (header, appointment, patient, slot_url) = (url(), url(), url(), url());
     let (referral, encounter, observation, flag) = (url(), url(), url(), url());
     let (schedule_url, service_url) = (url(), url());
-    let now = instant(Utc::now());
+    let now = instant(now());
     message(vec![
         json!({ "fullUrl": header, "resource": message_header(svc, "new", &appointment, "bars-message-booking-request") }),
         json!({ "fullUrl": appointment, "resource": {
@@ -490,14 +493,14 @@ fn request_id() -> String {
 }
 
 async fn open() -> (RunningSim, Sender) {
-    let sim = start(SimOptions::default()).await.expect("start");
+    let sim = start(options()).await.expect("start");
     let sender = Sender::new(&sim).await;
     (sim, sender)
 }
 
 #[tokio::test]
 async fn directory_lists_bars_services_of_every_kind() {
-    let sim = start(SimOptions::default()).await.expect("start");
+    let sim = start(options()).await.expect("start");
     let bars: Vec<ServiceEntry> = sim
         .services()
         .into_iter()
@@ -533,7 +536,7 @@ async fn directory_lists_bars_services_of_every_kind() {
 
 #[tokio::test]
 async fn config_names_the_platform() {
-    let sim = start(SimOptions::default()).await.expect("start");
+    let sim = start(options()).await.expect("start");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bookdesk.toml");
     sim.write_config(&path).expect("writes");
@@ -912,8 +915,8 @@ async fn slot_search_parameters_are_checked() {
     expect_outcome(desk.get(&svc, dates_only).await, 400, "REC_BAD_REQUEST").await;
     let unencoded_plus = format!(
         "/Slot?status=free&start=ge{}&start=le{}",
-        instant(Utc::now()),
-        instant(Utc::now() + Duration::days(1))
+        instant(now()),
+        instant(now() + Duration::days(1))
     );
     let outcome = expect_outcome(
         desk.get(&svc, &unencoded_plus).await,
@@ -1043,7 +1046,7 @@ async fn wrong_paths_and_methods() {
 async fn faults_apply_to_bars() {
     let failing = start(SimOptions {
         fail_rate: 1.0,
-        ..SimOptions::default()
+        ..options()
     })
     .await
     .expect("start");
@@ -1055,7 +1058,7 @@ async fn faults_apply_to_bars() {
 
     let garbling = start(SimOptions {
         malformed_rate: 1.0,
-        ..SimOptions::default()
+        ..options()
     })
     .await
     .expect("start");
@@ -1070,7 +1073,7 @@ async fn faults_apply_to_bars() {
     // The booking is made, the answer lost; the retry with the same X-Request-Id gets it.
     let dropping = start(SimOptions {
         drop_after_commit_rate: 1.0,
-        ..SimOptions::default()
+        ..options()
     })
     .await
     .expect("start");
@@ -1089,7 +1092,7 @@ async fn faults_apply_to_bars() {
 
 #[tokio::test]
 async fn a_desk_key_registered_over_the_admin_hook_gets_tokens() {
-    let sim = start(SimOptions::default()).await.expect("start");
+    let sim = start(options()).await.expect("start");
     let url = format!("{}/_admin/platform-clients", sim.base_url());
     let client = json!({
         "api_key": "admin-registered-key",

@@ -9,7 +9,7 @@ const PRACTICE: &str = "beckside-medical-practice";
 
 /// The default options with one fault switched on.
 fn with_fault(set: impl FnOnce(&mut SimOptions)) -> SimOptions {
-    let mut opts = SimOptions::default();
+    let mut opts = options();
     set(&mut opts);
     opts
 }
@@ -78,7 +78,7 @@ async fn a_lost_booking_on_demand_is_committed_unanswered_and_its_check_refused(
 
     // The next three looks at the patient's appointments are refused (as many as a desk makes
     // before it gives up), and only those.
-    let today = chrono::Utc::now().date_naive();
+    let today = uk_today();
     let path = format!(
         "/Patient/{}/Appointment?start={}&start={}",
         target.patient,
@@ -161,7 +161,7 @@ async fn state_file_survives_a_restart() {
     let state = dir.path().join("sim-state.json");
     let opts = || SimOptions {
         state_file: Some(state.clone()),
-        ..SimOptions::default()
+        ..options()
     };
 
     let (sim, desk, svc) = open_with(opts(), PRACTICE).await;

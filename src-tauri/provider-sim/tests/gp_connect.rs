@@ -215,7 +215,7 @@ async fn book_read_amend_cancel() {
     assert_eq!(put(ix::gp_amend(), None, &late).await.status(), 422);
 
     // The patient's appointments include it (cancelled ones too) and its Location.
-    let today = chrono::Utc::now().date_naive();
+    let today = uk_today();
     let path = format!(
         "/Patient/{patient}/Appointment?start={}&start={}",
         enc(&format!("ge{}", today - chrono::Duration::days(2))),

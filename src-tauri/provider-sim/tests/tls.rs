@@ -58,7 +58,7 @@ async fn start_tls(tls: SimTls, drop_after_commit_rate: f64) -> provider_sim::Ru
     start(SimOptions {
         tls: Some(tls),
         drop_after_commit_rate,
-        ..SimOptions::default()
+        ..options()
     })
     .await
     .expect("simulator starts")
@@ -258,7 +258,7 @@ async fn bad_tls_material_is_refused_at_start() {
     let message = expect_tls_error(
         start(SimOptions {
             tls: Some(bad_key.clone()),
-            ..SimOptions::default()
+            ..options()
         })
         .await,
     );
@@ -270,7 +270,7 @@ async fn bad_tls_material_is_refused_at_start() {
     expect_tls_error(
         start(SimOptions {
             tls: Some(mismatched),
-            ..SimOptions::default()
+            ..options()
         })
         .await,
     );
@@ -280,7 +280,7 @@ async fn bad_tls_material_is_refused_at_start() {
     expect_tls_error(
         start(SimOptions {
             tls: Some(no_ca),
-            ..SimOptions::default()
+            ..options()
         })
         .await,
     );

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use provider_sim::{SimOptions, start};
+use provider_sim::start;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -121,7 +121,7 @@ async fn unknown_routes_are_404_outcomes() {
 
 #[tokio::test]
 async fn services_and_config_text() {
-    let sim = start(SimOptions::default()).await.expect("start");
+    let sim = start(options()).await.expect("start");
     let services = sim.services();
     let count = |k: &str| services.iter().filter(|s| s.kind == k).count();
     assert!(count("gp-practice") >= 4);

@@ -3,11 +3,49 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{Duration, SecondsFormat, Utc};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, SecondsFormat, TimeZone, Utc};
 use provider_sim::{CONSUMER_ASID, RunningSim, ServiceEntry, SimOptions, start};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
+
+/// The instant the simulators in these tests run from: `BOOKDESK_TEST_AT` (RFC 3339) when set,
+/// so the suite can be run on a Saturday, across a clock change or over New Year; else a fixed
+/// weekday morning, so no test depends on the day it happens to run.
+pub fn test_instant() -> DateTime<Utc> {
+    match std::env::var("BOOKDESK_TEST_AT") {
+        Ok(at) => DateTime::parse_from_rfc3339(&at)
+            .unwrap_or_else(|e| panic!("BOOKDESK_TEST_AT={at} is not an RFC 3339 instant: {e}"))
+            .with_timezone(&Utc),
+        Err(_) => Utc
+            .with_ymd_and_hms(2027, 1, 12, 10, 0, 0)
+            .single()
+            .expect("a valid instant"),
+    }
+}
+
+/// Now, as the simulators of this test binary see it (within the binary's running time: far
+/// inside the providers' five minutes of clock tolerance).
+pub fn now() -> DateTime<Utc> {
+    static FIRST: OnceLock<std::time::Instant> = OnceLock::new();
+    let elapsed = FIRST.get_or_init(std::time::Instant::now).elapsed();
+    test_instant() + chrono::TimeDelta::from_std(elapsed).unwrap_or_default()
+}
+
+/// Today in the UK, at [`now`].
+pub fn uk_today() -> chrono::NaiveDate {
+    now().with_timezone(&chrono_tz::Europe::London).date_naive()
+}
+
+/// Simulator options at the test instant.
+pub fn options() -> SimOptions {
+    SimOptions {
+        start_at: Some(now()),
+        ..SimOptions::default()
+    }
+}
 
 pub const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
 pub const RFC4122: &str = "https://tools.ietf.org/html/rfc4122";
@@ -89,7 +127,7 @@ pub fn enc(s: &str) -> String {
 }
 
 pub fn claims(aud: &str, scope: &str) -> Value {
-    let now = Utc::now().timestamp();
+    let now = now().timestamp();
     json!({
         "iss": "https://bookingdesk.nhs111.example/fhir",
         "sub": "alex.taylor",
@@ -137,16 +175,20 @@ pub fn service(sim: &RunningSim, id: &str) -> ServiceEntry {
 
 /// A simulator with default options and a desk, for tests that visit several services.
 pub async fn open_sim() -> (RunningSim, Desk) {
-    let sim = start(SimOptions::default()).await.expect("start");
+    let sim = start(options()).await.expect("start");
     (sim, Desk::new())
 }
 
 /// A simulator with default options, a desk and one of its services.
 pub async fn open(service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
-    open_with(SimOptions::default(), service_id).await
+    open_with(options(), service_id).await
 }
 
-pub async fn open_with(opts: SimOptions, service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
+pub async fn open_with(
+    mut opts: SimOptions,
+    service_id: &str,
+) -> (RunningSim, Desk, ServiceEntry) {
+    opts.start_at = opts.start_at.or_else(|| Some(now()));
     let sim = start(opts).await.expect("start");
     let svc = service(&sim, service_id);
     (sim, Desk::new(), svc)
@@ -272,9 +314,26 @@ impl Desk {
             .to_string()
     }
 
-    /// A GP Connect free slot search from today for `days` days, with every include.
+    /// A GP Connect free slot search from today (in the UK) for `days` days, with every
+    /// include. A fortnight that crosses the autumn clock change lasts 14 days and an hour, which
+    /// providers refuse, so a window of up to 14 days is shortened by a day there.
     pub async fn gp_slots(&self, svc: &ServiceEntry, days: i64) -> Response {
-        let today = Utc::now().date_naive();
+        let today = uk_today();
+        let midnight = |d: chrono::NaiveDate| {
+            chrono_tz::Europe::London
+                .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let too_long = |d: i64| match (midnight(today), midnight(today + Duration::days(d))) {
+            (Some(a), Some(b)) => b - a > Duration::days(14),
+            _ => false,
+        };
+        let days = if days <= 14 && too_long(days) {
+            days - 1
+        } else {
+            days
+        };
         let path = format!(
             "/Slot?start={}&end={}&status=free&_include=Slot:schedule\
              &_include:recurse=Schedule:actor:Practitioner&_include:recurse=Schedule:actor:Location\
@@ -288,7 +347,7 @@ impl Desk {
     }
 
     pub async fn uec_slots(&self, svc: &ServiceEntry, hours: i64) -> Response {
-        let now = Utc::now();
+        let now = now();
         let path = format!(
             "/Slot?schedule.actor:healthcareservice={}&start={}&start={}&status=free\
              &_include=Slot:schedule&_include:iterate=Schedule:actor:Practitioner\
@@ -387,7 +446,7 @@ pub async fn body(resp: Response) -> Value {
 /// The first slot in a Bundle that starts comfortably in the future, so it cannot start
 /// between the search and the booking.
 pub fn bookable(bundle: &Value) -> Value {
-    let soon = Utc::now() + Duration::minutes(5);
+    let soon = now() + Duration::minutes(5);
     resources(bundle, "Slot")
         .into_iter()
         .find(|s| {
@@ -514,7 +573,7 @@ pub fn gp_booking(slot: &Value, patient_id: &str, location_id: &str) -> Value {
         "start": slot["start"],
         "end": slot["end"],
         "slot": [{ "reference": format!("Slot/{}", slot["id"].as_str().unwrap_or("")) }],
-        "created": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, false),
+        "created": now().to_rfc3339_opts(SecondsFormat::Secs, false),
         "comment": "Booked by NHS 111 after triage",
         "participant": [
             { "actor": { "reference": format!("Patient/{patient_id}") }, "status": "accepted" },
@@ -549,7 +608,7 @@ pub fn uec_booking(slot: &Value, with_nhs_number: bool) -> Value {
             "value": "9434765919"
         }]);
     }
-    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, false);
+    let now = now().to_rfc3339_opts(SecondsFormat::Secs, false);
     json!({
         "resourceType": "Appointment",
         "language": "en-GB",
