@@ -51,7 +51,7 @@ export function App() {
   if (start.state === "error") {
     return (
       <div className="startup startup--error">
-        <ErrorPanel error={start.error} title="Booking Desk could not start" autoFocus />
+        <ErrorPanel error={start.error} title="Booking Desk could not start" takeFocus />
       </div>
     );
   }

@@ -34,15 +34,17 @@ const CALL_TABS: TabDef[] = [
 ];
 
 /** Supervisors review the whole centre; everyone else sees what their own desk booked today. */
+// One array per role, made once: the desk's keyboard handler depends on the tabs and should not
+// be re-attached on every render.
+const SUPERVISOR_TABS: TabDef[] = [
+  ...CALL_TABS,
+  { tab: "centre", label: "Booked", testId: "nav-centre" },
+  { tab: "reports", label: "Reports", testId: "nav-reports" },
+];
+const CALLER_TABS: TabDef[] = [...CALL_TABS, { tab: "booked", label: "Booked today", testId: "nav-booked" }];
+
 function tabsFor(role: Role): TabDef[] {
-  if (role === "supervisor") {
-    return [
-      ...CALL_TABS,
-      { tab: "centre", label: "Booked", testId: "nav-centre" },
-      { tab: "reports", label: "Reports", testId: "nav-reports" },
-    ];
-  }
-  return [...CALL_TABS, { tab: "booked", label: "Booked today", testId: "nav-booked" }];
+  return role === "supervisor" ? SUPERVISOR_TABS : CALLER_TABS;
 }
 
 const isTab = (s: Screen): s is Tab => s !== "settings" && s !== "triage";
@@ -271,7 +273,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
     if (!loaded) return undefined;
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [loaded, tab, back, goTab, filters, services, runSearch, focusNhs, canBook, openTriage]);
+  }, [loaded, tab, tabs, back, goTab, filters, services, runSearch, focusNhs, canBook, openTriage]);
 
   const header = (
     <AppHeader
@@ -299,7 +301,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
   const today = ukToday();
   const organisation = `${info.organisation.name} (${info.organisation.ods})`;
 
-  function onTabKey(e: ReactKeyboardEvent<HTMLDivElement>) {
+  function onTabKey(e: ReactKeyboardEvent<HTMLButtonElement>) {
     // Arrow keys move along the tabs, as in any tab strip.
     const i = tabs.findIndex((t) => t.tab === tab);
     let next = -1;
@@ -324,7 +326,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
           triage={canBook ? { summary: triage.saved?.summary ?? null, onOpen: openTriage } : undefined}
         />
       )}
-      <div className="tabs" role="tablist" aria-label="Screens" onKeyDown={onTabKey}>
+      <div className="tabs" role="tablist" aria-label="Screens">
         {tabs.map((t, i) => (
           <button
             key={t.tab}
@@ -342,6 +344,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
             tabIndex={tab === t.tab || (!isTab(tab) && i === 0) ? 0 : -1}
             data-testid={t.testId}
             onClick={() => goTab(t.tab, () => tabRefs.current[t.tab]?.focus())}
+            onKeyDown={onTabKey}
           >
             {t.label} <kbd className="tabs__key">Alt+{i + 1}</kbd>
           </button>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type KeyboardEvent } from "react";
+import { useId, useState, type KeyboardEvent } from "react";
 import { addDays, formatDay, parseDay } from "../format";
 
 type Props = {
@@ -20,11 +20,14 @@ export function DateField({ label, value, onChange, describedBy, testId, id }: P
   const inputId = id ?? own;
   const [text, setText] = useState(value ? formatDay(value) : "");
 
-  // Follow changes made from outside (the engine's default window arriving).
-  useEffect(() => {
+  // Follow changes made from outside (the engine's default window arriving): only when the value
+  // changes, as the text is the person's own while they type. Adjusted during render, so the
+  // field never shows the old date for a frame.
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    setSeen(value);
     if (value && parseDay(text) !== value) setText(formatDay(value));
-    // Only when the value changes; the text is the person's own while they type.
-  }, [value]);
+  }
 
   function type(next: string) {
     setText(next);

@@ -36,20 +36,20 @@ type Props = {
   /** Actions for this place (retry, back …). */
   children?: ReactNode;
   /** Move focus to the panel: used when it replaces the control that had focus. */
-  autoFocus?: boolean;
+  takeFocus?: boolean;
   compact?: boolean;
 };
 
 /** An engine error in plain words, with the next step and a trace id the helpdesk can use. */
-export function ErrorPanel({ error, title, children, autoFocus, compact }: Props) {
+export function ErrorPanel({ error, title, children, takeFocus, compact }: Props) {
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const traceRef = useRef<HTMLElement>(null);
   const [copyStatus, setCopyStatus] = useState("");
 
   useEffect(() => {
-    if (autoFocus) heading.current?.focus();
-  }, [autoFocus]);
+    if (takeFocus) heading.current?.focus();
+  }, [takeFocus]);
 
   const trace = error.trace_id;
 

@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
 import type { SlotView } from "../api/bindings";
 import {
   dayHeading,
@@ -68,6 +68,9 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
     [slots, activeKey],
   );
 
+  // TanStack Virtual hands back functions that cannot be memoized safely; this app is not built
+  // with the React Compiler, so the compiler skipping this component changes nothing.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
@@ -80,12 +83,15 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
   });
 
   // Keep the highlighted slot in view, with its day heading when it is the first of the day.
-  useEffect(() => {
-    if (activeIndex < 0) return;
-    const itemIndex = slotItem[activeIndex];
+  // Scrolling only on a move of the highlight, not on every new batch of slots: the rows are read
+  // at the time of the move, never a reason to scroll.
+  const scrollToSlot = useEffectEvent((index: number) => {
+    const itemIndex = slotItem[index];
     const before = items[itemIndex - 1];
     virtualizer.scrollToIndex(before?.type === "day" ? itemIndex - 1 : itemIndex, { align: "auto" });
-    // Scrolling only on a move of the highlight, not on every new batch of slots.
+  });
+  useEffect(() => {
+    if (activeIndex >= 0) scrollToSlot(activeIndex);
   }, [activeIndex]);
 
   function move(to: number) {
@@ -196,6 +202,10 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
                   .join(", ") || s.location.name || "Location not stated"
               : "Location not stated";
             return (
+              // The listbox keeps focus and points at its highlighted option (aria-activedescendant),
+              // as the pattern asks; the keys are handled there, so an option takes no focus or keys
+              // of its own and the click is the mouse's way to pick.
+              // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/interactive-supports-focus
               <div
                 key={v.key}
                 id={`slot-option-${it.slotIndex}`}

@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useRef, useState } from "react";
+import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { AppointmentView, SearchWindow, Service } from "../../api/bindings";
 import { amendAppointment, cancelAppointment, patientAppointments, type ApiError } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
@@ -43,7 +43,8 @@ type Loaded = {
   errors: { what: string; error: ApiError }[];
 };
 
-type Load = { state: "loading" } | { state: "loaded"; data: Loaded };
+/** `at`: when the answers came, the moment that splits upcoming from past. */
+type Load = { state: "loading" } | { state: "loaded"; data: Loaded; at: number };
 
 const key = (a: Pick<AppointmentView, "service_id" | "id">) => `${a.service_id}|${a.id}`;
 
@@ -86,16 +87,24 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
   const [cancelled, setCancelled] = useState<AppointmentView | null>(null);
   const seq = useRef(0);
   const onLoadedRef = useRef(onLoaded);
-  onLoadedRef.current = onLoaded;
+  useLayoutEffect(() => {
+    onLoadedRef.current = onLoaded;
+  }, [onLoaded]);
   const heading = useRef<HTMLHeadingElement>(null);
 
-  const reload = useCallback(async () => {
+  // Another patient, day or set of services: what is on screen is no longer theirs.
+  const [asked, setAsked] = useState({ nhs, today, services });
+  if (asked.nhs !== nhs || asked.today !== today || asked.services !== services) {
+    setAsked({ nhs, today, services });
+    if (nhs) setLoad({ state: "loading" });
+  }
+
+  const fetchAll = useCallback(async () => {
     if (!nhs) return;
     const mine = ++seq.current;
-    setLoad({ state: "loading" });
     const data = await loadAll(nhs, today, services);
     if (mine !== seq.current) return;
-    setLoad({ state: "loaded", data });
+    setLoad({ state: "loaded", data, at: Date.now() });
     // Which services did not answer: a window that failed, or a failure naming no service,
     // leaves every service unanswered.
     const whole = data.errors.length > 0 || data.failures.some((f) => !f.error.service_id);
@@ -103,9 +112,15 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
     onLoadedRef.current?.(data.appointments, unanswered);
   }, [nhs, today, services]);
 
+  const reload = useCallback(async () => {
+    if (!nhs) return;
+    setLoad({ state: "loading" });
+    await fetchAll();
+  }, [nhs, fetchAll]);
+
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    void fetchAll();
+  }, [fetchAll]);
 
   useEffect(() => heading.current?.focus(), []);
 
@@ -129,7 +144,7 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
     );
   }
 
-  const now = Date.now();
+  const now = load.state === "loaded" ? load.at : 0;
   const all = load.state === "loaded" ? load.data.appointments : [];
   const upcoming = all.filter((a) => Date.parse(a.start) > now).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   const past = all.filter((a) => Date.parse(a.start) <= now).sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
@@ -372,7 +387,7 @@ function AmendForm({ appointment, onDone, onClose }: { appointment: AppointmentV
         void save();
       }}
     >
-      {error && <ErrorPanel error={error} title="The appointment was not amended" compact autoFocus />}
+      {error && <ErrorPanel error={error} title="The appointment was not amended" compact takeFocus />}
       <div className="amend-form__fields">
         <LimitedText label="Description" value={description} onChange={setDescription} limit={MAX_DESCRIPTION} required testId="amend-description" inputRef={first} disabled={saving} />
         <LimitedText label="Comment" value={comment} onChange={setComment} limit={MAX_COMMENT} testId="amend-comment" rows={2} disabled={saving} />

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { ClinicalApproval, Role, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
@@ -64,10 +64,14 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
 
   // "Already booked?": asked when a slot is picked for a patient with an NHS number, and again
   // after each booking; a second booking needs a deliberate tick.
-  const [round, setRound] = useState(0);
-  useEffect(() => {
+  // A round begins with each booking made, counted as the phase turns to "booked" (also when
+  // this panel opens on one).
+  const [round, setRound] = useState(state.phase === "booked" ? 1 : 0);
+  const [phaseSeen, setPhaseSeen] = useState(state.phase);
+  if (phaseSeen !== state.phase) {
+    setPhaseSeen(state.phase);
     if (state.phase === "booked") setRound((r) => r + 1);
-  }, [state.phase]);
+  }
   const active = state.phase === "editing" || state.phase === "booking";
   const nhs = active ? (patient?.patient.nhs_number ?? null) : null;
   const upcoming = useUpcoming(
@@ -91,28 +95,35 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   // slot is later than the triage timeframe (the warning comes into view with it), else the
   // description.
   const pickedId = state.phase === "editing" ? `${state.slot.service_id}|${state.slot.id}` : null;
-  useEffect(() => {
-    if (!pickedId) return;
+  // Whether approval is needed is read at the moment of the pick, never a reason to move focus.
+  const focusFirstField = useEffectEvent(() => {
     const approvedBy = needsApproval ? document.getElementById("approved-by") : null;
     (approvedBy ?? description.current)?.focus();
+  });
+  useEffect(() => {
+    if (pickedId) focusFirstField();
   }, [pickedId]);
 
   const blocker = whyNot(patient, service, booking);
 
+  // Alt+B books from anywhere, with what is on screen at the moment it is pressed.
+  const onBookKey = useEffectEvent((e: KeyboardEvent) => {
+    if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyB") {
+      e.preventDefault();
+      // Not while a dialog (switch user, shortcuts) is waiting for an answer.
+      if (document.querySelector('[aria-modal="true"]')) return;
+      if (!blocker && !upcomingReason && !clinicalReason && patient && booking.state.phase === "editing") {
+        void booking.confirm(patient, clinical);
+      }
+    }
+  });
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
-      if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyB") {
-        e.preventDefault();
-        // Not while a dialog (switch user, shortcuts) is waiting for an answer.
-        if (document.querySelector('[aria-modal="true"]')) return;
-        if (!blocker && !upcomingReason && !clinicalReason && patient && booking.state.phase === "editing") {
-          void booking.confirm(patient, clinical);
-        }
-      }
+      onBookKey(e);
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [blocker, upcomingReason, clinicalReason, clinical, patient, booking]);
+  }, []);
 
   if (state.phase === "idle") {
     return (
@@ -146,7 +157,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   if (state.phase === "failed") {
     return (
       <section className="panel book-panel" aria-label="Book">
-        <ErrorPanel error={state.error} title="The booking was not made" autoFocus>
+        <ErrorPanel error={state.error} title="The booking was not made" takeFocus>
           <button type="button" className="button button--secondary" onClick={booking.backToForm}>
             Back to the booking
           </button>
@@ -313,7 +324,7 @@ function UnknownOutcome({ booking, onAppointments }: { booking: Booking; onAppoi
   const where = slot.service_name;
   return (
     <section className="panel book-panel" aria-label="Book" data-testid="outcome-unknown">
-      <ErrorPanel error={error} title="Outcome unknown — do not book again" autoFocus>
+      <ErrorPanel error={error} title="Outcome unknown — do not book again" takeFocus>
         {settled?.how === "checked" && settled.found && (
           <p className="notice notice--success" role="status" data-testid="outcome-found">
             The booking was made: it is on the patient's appointments at {where}, reference{" "}

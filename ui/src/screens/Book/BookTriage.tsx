@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 import type { ClinicalPreview, PatientView, Role, SlotView } from "../../api/bindings";
 import { clinicalPreview, type ApiError } from "../../api/client";
 import { ErrorPanel } from "../../components/ErrorPanel";
@@ -29,23 +29,27 @@ export function useClinicalPreview(saved: SavedTriage | null, serviceId: string 
     value: { status: "none" },
   });
 
-  useEffect(() => {
-    if (!key || !saved || !serviceId || !patient || version === null) return undefined;
-    let live = true;
-    setState({ key, patient, value: { status: "loading" } });
+  // `saved` is read at the time of asking, not a reason to ask: its version, in the key, stands
+  // for its content.
+  const ask = useEffectEvent((isLive: () => boolean) => {
+    if (!key || !saved || !serviceId || !patient || version === null) return;
     // As the booking will send it: another provider's logical id means nothing to this one.
     void clinicalPreview(saved.summary, serviceId, { ...patient, id: null }).then((r) => {
-      if (!live) return;
+      if (!isLive()) return;
       setState({
         key,
         patient,
         value: r.ok ? { status: "ready", preview: r.value, version } : { status: "failed", error: r.error },
       });
     });
+  });
+
+  useEffect(() => {
+    let live = true;
+    ask(() => live);
     return () => {
       live = false;
     };
-    // `saved` is read at the time of asking; its version stands for its content.
   }, [key, patient]);
 
   if (!key) return { status: "none" };
@@ -142,6 +146,8 @@ function PreviewBody({ preview }: { preview: ClinicalPreview }) {
       {document && (
         <details className="preview" data-testid="preview-document">
           <summary>Show the document</summary>
+          {/* A document this long scrolls: it takes focus so the keyboard can scroll it too (WCAG 2.1.1). */}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
           <pre className="report__document" tabIndex={0} aria-label={`The ${what} as sent`}>
             {document}
           </pre>

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { AppointmentView, BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SlotView } from "../../api/bindings";
 import { book, type ApiError } from "../../api/client";
 import { charCount } from "../../format";
@@ -73,8 +73,12 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
   // A booking whose outcome is unknown holds the desk until it is settled: leaving it could end
   // in the patient booked twice, or not at all while the desk believes otherwise.
   const held = state.phase === "unknown" && state.settled === null;
+  // For the callbacks below, which stay the same across renders; kept up to date once the render
+  // is committed, before anything the handler does can call them.
   const heldRef = useRef(held);
-  heldRef.current = held;
+  useLayoutEffect(() => {
+    heldRef.current = held;
+  }, [held]);
 
   const close = useCallback(() => {
     if (inFlight.current || heldRef.current) return;

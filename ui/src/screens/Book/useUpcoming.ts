@@ -13,15 +13,18 @@ export type UpcomingState =
  * each booking (`round` changes), never once per slot picked.
  */
 export function useUpcoming(nhs: string | null, services: string[], round: number): UpcomingState {
-  const [state, setState] = useState<UpcomingState>({ status: "off" });
   const key = services.join(",");
+  const asking = nhs ? `${nhs}|${key}|${round}` : null;
+  const [state, setState] = useState<UpcomingState>(() => (asking ? { status: "checking" } : { status: "off" }));
+  // Another patient, set of services or round: the last answer is not this one.
+  const [asked, setAsked] = useState(asking);
+  if (asked !== asking) {
+    setAsked(asking);
+    setState(asking ? { status: "checking" } : { status: "off" });
+  }
   useEffect(() => {
-    if (!nhs) {
-      setState({ status: "off" });
-      return;
-    }
+    if (!nhs) return;
     let live = true;
-    setState({ status: "checking" });
     void upcomingAppointments(nhs, key ? key.split(",") : []).then((r) => {
       if (!live) return;
       setState(r.ok ? { status: "done", appointments: r.value.appointments, failures: r.value.failures } : { status: "failed", error: r.error });

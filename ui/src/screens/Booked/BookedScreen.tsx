@@ -24,16 +24,21 @@ export function BookedScreen({ services, today }: Props) {
   const ids = { text: useId(), status: useId(), period: useId() };
   const filterRef = useRef<HTMLInputElement>(null);
 
+  // The first answer is asked for by the effect below, with the screen already showing "loading".
+  const fetchRows = useCallback(
+    () => listBookings().then((r) => setLoad(r.ok ? { state: "loaded", rows: r.value } : { state: "error", error: r.error })),
+    [],
+  );
+
   const reload = useCallback(async () => {
     setLoad({ state: "loading" });
-    const r = await listBookings();
-    setLoad(r.ok ? { state: "loaded", rows: r.value } : { state: "error", error: r.error });
-  }, []);
+    await fetchRows();
+  }, [fetchRows]);
 
   useEffect(() => {
-    void reload();
+    void fetchRows();
     filterRef.current?.focus();
-  }, [reload]);
+  }, [fetchRows]);
 
   const names = useMemo(() => new Map(services.map((s) => [s.id, s.name])), [services]);
   const rows = useMemo(() => (load.state === "loaded" ? load.rows : []), [load]);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { AppointmentHistory, BookingFilter, CentreBooking, Service } from "../../api/bindings";
 import { appointmentHistory, centreBookings, type ApiError } from "../../api/client";
 import { CsvExport } from "../../components/CsvExport";
@@ -53,15 +53,23 @@ export function CentreScreen({ services, today }: Props) {
   };
   const key = JSON.stringify(filter);
 
-  const reload = useCallback(async (f: BookingFilter) => {
+  // A changed filter: the rows on screen are no longer its answer.
+  const [asked, setAsked] = useState(key);
+  if (asked !== key) {
+    setAsked(key);
     setLoad({ state: "loading" });
-    const r = await centreBookings(f);
-    setLoad(r.ok ? { state: "loaded", value: r.value } : { state: "error", error: r.error });
-  }, []);
+  }
 
   useEffect(() => {
-    void reload(JSON.parse(key) as BookingFilter);
-  }, [key, reload]);
+    let live = true;
+    void centreBookings(JSON.parse(key) as BookingFilter).then((r) => {
+      // An answer to a filter since changed is not shown.
+      if (live) setLoad(r.ok ? { state: "loaded", value: r.value } : { state: "error", error: r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [key]);
 
   const rows = load.state === "loaded" ? load.value : [];
   return (
@@ -166,7 +174,10 @@ export function CentreScreen({ services, today }: Props) {
           </table>
         </div>
       )}
-      {open && <History booking={open} onClose={() => setOpen(null)} />}
+      {open && (
+        // One History per appointment: another starts afresh, loading.
+        <History key={`${open.service_id}|${open.appointment_id}`} booking={open} onClose={() => setOpen(null)} />
+      )}
     </section>
   );
 }
@@ -176,7 +187,6 @@ function History({ booking, onClose }: { booking: CentreBooking; onClose: () => 
   const [load, setLoad] = useState<Load<AppointmentHistory>>({ state: "loading" });
   useEffect(() => {
     let live = true;
-    setLoad({ state: "loading" });
     void appointmentHistory(booking.service_id, booking.appointment_id).then((r) => {
       if (live) setLoad(r.ok ? { state: "loaded", value: r.value } : { state: "error", error: r.error });
     });

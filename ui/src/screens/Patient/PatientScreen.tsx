@@ -31,6 +31,14 @@ type Find =
   | { state: "not-found"; nhs: string }
   | { state: "error"; error: ApiError };
 
+/** What the digits alone say; ten of them wait for the engine's check. */
+function checkOf(digits: string): Check {
+  if (digits.length === 0) return { state: "empty" };
+  if (digits.length < 10) return { state: "partial", digits: digits.length };
+  if (digits.length > 10) return { state: "long", digits: digits.length };
+  return { state: "checking" };
+}
+
 /** Where the caret goes after reformatting: just after the same number of digits as before. */
 function caretAfterDigits(text: string, digits: number): number {
   if (digits === 0) return 0;
@@ -45,7 +53,13 @@ function caretAfterDigits(text: string, digits: number): number {
 /** The NHS number, checked as it is typed, and the patient it finds. */
 export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onContinue, inputRef }: Props) {
   const digits = nhsDigits(nhsText);
-  const [check, setCheck] = useState<Check>({ state: "empty" });
+  const [check, setCheck] = useState<Check>(() => checkOf(digits));
+  // Other digits: what was said of the last ones no longer holds.
+  const [checked, setChecked] = useState(digits);
+  if (checked !== digits) {
+    setChecked(digits);
+    setCheck(checkOf(digits));
+  }
   const [find, setFind] = useState<Find>({ state: "idle" });
   const [manual, setManual] = useState<{ nhs: string | null } | null>(null);
   const caret = useRef<number | null>(null);
@@ -58,11 +72,7 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onContinue
   // The engine's Modulus 11 check is the one that counts, asked as soon as there are 10 digits.
   useEffect(() => {
     const seq = ++checkSeq.current;
-    if (digits.length === 0) setCheck({ state: "empty" });
-    else if (digits.length < 10) setCheck({ state: "partial", digits: digits.length });
-    else if (digits.length > 10) setCheck({ state: "long", digits: digits.length });
-    else {
-      setCheck({ state: "checking" });
+    if (digits.length === 10) {
       void checkNhsNumber(digits).then((r) => {
         if (seq !== checkSeq.current) return;
         setCheck(r.ok ? { state: "valid", spaced: r.value } : { state: "invalid", message: r.error.message });

@@ -76,11 +76,19 @@ export function ReportsScreen({ today }: Props) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const valid = range.from !== "" && range.to !== "" && range.from <= range.to;
 
+  // A new range to ask about: the figures on screen are for another. While the range is not
+  // valid the last figures stay.
+  const asking = valid ? `${range.from}|${range.to}` : null;
+  const [asked, setAsked] = useState(asking);
+  if (asked !== asking) {
+    setAsked(asking);
+    if (asking) setLoad({ state: "loading" });
+  }
+
   useEffect(() => {
     if (!valid) return;
     let live = true;
-    setLoad({ state: "loading" });
-    void centreReport(range).then((r) => {
+    void centreReport({ from: range.from, to: range.to }).then((r) => {
       if (live) setLoad(r.ok ? { state: "loaded", report: r.value } : { state: "error", error: r.error });
     });
     return () => {

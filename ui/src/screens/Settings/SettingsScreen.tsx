@@ -20,15 +20,20 @@ export function SettingsScreen({ info, serviceCount, onBack }: Props) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const heading = useRef<HTMLHeadingElement>(null);
 
+  // The first answer is asked for by the effect below, with the screen already showing "loading".
+  const fetchRows = useCallback(
+    () => secretsStatus().then((r) => setLoad(r.ok ? { state: "loaded", rows: r.value } : { state: "error", error: r.error })),
+    [],
+  );
+
   const reload = useCallback(async () => {
     setLoad({ state: "loading" });
-    const r = await secretsStatus();
-    setLoad(r.ok ? { state: "loaded", rows: r.value } : { state: "error", error: r.error });
-  }, []);
+    await fetchRows();
+  }, [fetchRows]);
 
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    void fetchRows();
+  }, [fetchRows]);
 
   useEffect(() => heading.current?.focus(), []);
 

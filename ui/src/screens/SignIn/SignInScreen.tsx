@@ -91,9 +91,9 @@ export function SignInScreen({ info, onSignedIn }: Props) {
     setError(r.error);
   }
 
-  function onFormKey(e: KeyboardEvent<HTMLFormElement>) {
+  function onRoleKey(e: KeyboardEvent<HTMLInputElement>) {
     // Enter on a role submits too, as it does in the text fields: choose, then Enter.
-    if (e.key === "Enter" && e.target instanceof HTMLInputElement && e.target.type === "radio") {
+    if (e.key === "Enter") {
       e.preventDefault();
       void submit();
     }
@@ -163,7 +163,7 @@ export function SignInScreen({ info, onSignedIn }: Props) {
           </p>
           {error && <ErrorPanel error={error} />}
           <ErrorSummary problems={problems} fieldId={id} headingId={`${base}-summary`} summaryRef={summary} />
-          <form data-testid="sign-in-form" noValidate onSubmit={submit} onKeyDown={onFormKey} aria-labelledby={`${base}-title`}>
+          <form data-testid="sign-in-form" noValidate onSubmit={submit} aria-labelledby={`${base}-title`}>
             {text("name", "Full name", "sign-in-name")}
             <div className="form-grid">
               {text("sdsUser", "SDS user id", "sign-in-sds-user", "From your NHS smartcard record")}
@@ -192,6 +192,7 @@ export function SignInScreen({ info, onSignedIn }: Props) {
                     aria-describedby={`${base}-role-${r.role}-hint`}
                     data-testid={`sign-in-role-${r.role}`}
                     onChange={() => setF({ ...f, role: r.role })}
+                    onKeyDown={onRoleKey}
                   />
                   <span>
                     <span className="radio__label">{r.label}</span>
