@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::{now, options};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, SecondsFormat, Utc};
+use common::{now, options};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use provider_sim::{
     DEMO_PLATFORM_KEY_ID, PlatformClient, RunningSim, ServiceEntry, SimOptions, start,

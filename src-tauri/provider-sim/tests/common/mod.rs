@@ -184,10 +184,7 @@ pub async fn open(service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
     open_with(options(), service_id).await
 }
 
-pub async fn open_with(
-    mut opts: SimOptions,
-    service_id: &str,
-) -> (RunningSim, Desk, ServiceEntry) {
+pub async fn open_with(mut opts: SimOptions, service_id: &str) -> (RunningSim, Desk, ServiceEntry) {
     opts.start_at = opts.start_at.or_else(|| Some(now()));
     let sim = start(opts).await.expect("start");
     let svc = service(&sim, service_id);
