@@ -61,12 +61,12 @@ done
 # The floor: what the desk sends for a fortnight's free slots (engine/src/standards/
 # gp_connect.rs, engine/src/auth/jwt.rs, engine/src/transport), from the same configuration.
 cat >"$work/floor.py" <<'PY'
-import base64, datetime, json, sys, tomllib, urllib.parse, urllib.request, uuid, zoneinfo
+import base64, datetime, json, os, sys, tomllib, urllib.parse, urllib.request, uuid, zoneinfo
 
 config_path, service_id = sys.argv[1], sys.argv[2]
 with open(config_path, "rb") as f:
     config = tomllib.load(f)
-with open(config_path.rsplit("/", 1)[0] + "/" + config["directory"], "rb") as f:
+with open(os.path.join(os.path.dirname(config_path), config["directory"]), "rb") as f:
     service = next(s for s in tomllib.load(f)["service"] if s["id"] == service_id)
 
 user, org, system = config["user"], config["organisation"], config["system"]
