@@ -15,10 +15,17 @@ pub fn time(t: &DateTime<FixedOffset>) -> String {
     t.with_timezone(&London).format("%H:%M").to_string()
 }
 
+/// Written straight to stdout through a buffer: a large answer (5,000 slots are 3.8 MB) is
+/// never held whole as a string first.
 pub fn json<T: Serialize>(value: &T) {
-    match serde_json::to_string_pretty(value) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("could not print JSON: {e}"),
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        eprintln!("could not print JSON: {e}");
     }
 }
 

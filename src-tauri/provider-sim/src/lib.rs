@@ -74,6 +74,9 @@ pub struct SimOptions {
     /// Run the region from this instant instead of the computer's clock (tests at a chosen
     /// day and hour).
     pub start_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Also serve a practice of twelve GPs whose fortnight has about 5,000 free slots
+    /// (`moor-road-health-centre`), for measuring the desk against a large answer.
+    pub large_practice: bool,
 }
 
 impl Default for SimOptions {
@@ -88,6 +91,7 @@ impl Default for SimOptions {
             seed: 1,
             tls: None,
             start_at: None,
+            large_practice: false,
         }
     }
 }
@@ -199,7 +203,11 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         .start_at
         .map_or_else(clock::SimClock::system, clock::SimClock::starting_at);
     let platform = Arc::new(token::Platform::new(&base_url, clock));
-    let region = Arc::new(seed::region());
+    let region = Arc::new(if opts.large_practice {
+        seed::region_with_large_practice()
+    } else {
+        seed::region()
+    });
     let store = state::Store::open(region.clone(), opts.state_file.clone(), clock.now());
     let sim = Arc::new(Sim {
         region,

@@ -50,6 +50,10 @@ struct Args {
     /// Require client certificates issued by this CA (PEM): mutual TLS.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     client_ca: Option<PathBuf>,
+    /// Also serve a large GP practice (moor-road-health-centre): about 5,000 free slots in a
+    /// fortnight, for benchmarks.
+    #[arg(long)]
+    large_practice: bool,
 }
 
 fn parse_latency(s: &str) -> Result<(u64, u64), String> {
@@ -131,6 +135,7 @@ async fn main() -> std::process::ExitCode {
         seed: args.seed,
         tls,
         start_at: args.start_at.map(|t| t.with_timezone(&chrono::Utc)),
+        large_practice: args.large_practice,
     };
     let sim = match start(opts).await {
         Ok(s) => s,

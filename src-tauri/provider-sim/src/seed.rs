@@ -1199,6 +1199,77 @@ pub fn region() -> Region {
     }
 }
 
+/// The region with one more GP Connect practice, [`large_practice`].
+pub fn region_with_large_practice() -> Region {
+    let mut region = region();
+    region.services.push(large_practice());
+    region
+}
+
+/// The clinicians of the large practice: schedule id, practitioner id, name and SDS user id.
+const LARGE_PRACTICE_CLINICIANS: [(&str, &str, &str, &str, &str, &str); 12] = [
+    ("101", "601", "Dr", "Ruth", "Ainsworth", "555100001001"),
+    ("102", "602", "Dr", "Mark", "Bell", "555100001002"),
+    ("103", "603", "Dr", "Nadia", "Choudhry", "555100001003"),
+    ("104", "604", "Dr", "Peter", "Dunn", "555100001004"),
+    ("105", "605", "Dr", "Grace", "Eze", "555100001005"),
+    ("106", "606", "Dr", "Karl", "Fenwick", "555100001006"),
+    ("107", "607", "Dr", "Leila", "Gill", "555100001007"),
+    ("108", "608", "Dr", "Owen", "Hartley", "555100001008"),
+    ("109", "609", "Dr", "Mei", "Ishida", "555100001009"),
+    ("110", "610", "Dr", "Samuel", "Jowett", "555100001010"),
+    ("111", "611", "Dr", "Tara", "Kelly", "555100001011"),
+    ("112", "612", "Dr", "Victor", "Lund", "555100001012"),
+];
+
+/// A practice the size of a large town's: twelve GPs each offering five-minute slots all day,
+/// so that a fortnight's search answers with about 5,000 free slots. Served only when asked for
+/// (`provider-sim --large-practice`), for measuring the desk against a large answer.
+fn large_practice() -> Service {
+    let address = Address {
+        lines: &["1 Moor Road", "Hunslet"],
+        city: "Leeds",
+        district: "West Yorkshire",
+        postcode: "LS10 2AB",
+    };
+    Service {
+        id: "moor-road-health-centre",
+        name: "Moor Road Health Centre",
+        kind: Kind::GpPractice,
+        standard: Standard::GpConnect,
+        ods: "B86009",
+        asid: "918999198109",
+        phone: "0113 496 0909",
+        organization_id: "19",
+        address: address.clone(),
+        location: LocationDef {
+            id: "29",
+            name: "Moor Road Health Centre",
+            address,
+        },
+        healthcare_service: None,
+        dos_service_id: None,
+        sends_delivery_channel: true,
+        slot_taken: SlotTakenAnswer::Conflict409,
+        patient_id_base: 900,
+        schedules: LARGE_PRACTICE_CLINICIANS
+            .iter()
+            .map(
+                |&(id, practitioner, prefix, given, family, sds)| ScheduleDef {
+                    id,
+                    practitioner: pr(practitioner, prefix, given, family, "unknown", sds),
+                    role_id: "",
+                    job_role: GENERAL_MEDICAL_PRACTITIONER,
+                    category: "General GP Appointments",
+                    slot_minutes: 5,
+                    hours: Hours::Weekdays(GP_DAY),
+                    kinds: GP_WITH_VIDEO,
+                },
+            )
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1240,7 +1311,11 @@ mod tests {
 
     #[test]
     fn ids_are_unique() {
-        let r = region();
+        ids_are_unique_in(&region());
+        ids_are_unique_in(&region_with_large_practice());
+    }
+
+    fn ids_are_unique_in(r: &Region) {
         let ids: HashSet<&str> = r.services.iter().map(|s| s.id).collect();
         assert_eq!(ids.len(), r.services.len());
         let asids: HashSet<&str> = r.services.iter().map(|s| s.asid).collect();
