@@ -543,6 +543,18 @@ impl Engine {
             // retry that fails in transit or on the provider's side leaves it open, so look
             // once more.
             match retry {
+                // A 409 to a request sent again under its own X-Request-ID says the service has
+                // seen that id (NHS Digital's UEC test tool expects exactly that; BaRS answers a
+                // repeated id 409 duplicate), or that the slot is taken: it does not say which,
+                // so it never stands as slot-taken for a booking our first attempt may have made.
+                Ok(resp) if resp.status == 409 && plan.request.request_id.is_some() => {
+                    return match self.look_patiently(plan).await {
+                        Ok(Some(found)) => Ok((found, true)),
+                        _ => Err(unknown().with_diagnostics(
+                            "the booking sent again under its own request id was answered 409",
+                        )),
+                    };
+                }
                 Ok(resp) if settles(&resp) => {
                     let said_yes = resp.is_success();
                     let mut retry_event = event.clone();

@@ -138,3 +138,29 @@ async fn failing_provider_books_nothing() {
     assert_eq!(events[0].outcome, Outcome::Failed);
     assert_eq!(events[0].error_kind.as_deref(), Some("unavailable"));
 }
+
+/// A UEC service that answers a booking sent again under its own X-Request-ID with 409, as NHS
+/// Digital's test tool expects: after a lost answer the desk cannot tell "already booked" from
+/// "slot taken", so it says the outcome is unknown. It never records the booking the service
+/// holds as slot-taken, and never books twice.
+#[tokio::test]
+async fn a_409_to_a_resent_request_is_outcome_unknown_never_slot_taken() {
+    let h = start(SimOptions {
+        drop_after_commit_rate: 1.0,
+        ..SimOptions::default()
+    })
+    .await;
+    let service = booking_engine::ids::ServiceId::parse("airedale-park-utc").expect("id");
+    let slot = slots_ahead(&h.engine, &service).await.remove(0);
+    let before = h.sim.appointments().len();
+    let e = h
+        .engine
+        .book(request(&service, &slot.id))
+        .await
+        .expect_err("not known");
+    assert_eq!(e.kind, ErrorKind::OutcomeUnknown, "{e:?}");
+    assert_eq!(h.sim.appointments().len(), before + 1, "booked once");
+    assert_eq!(holding(&h.sim, slot.id.as_str()), 1);
+    let events = h.engine.store().events().await.expect("events");
+    assert!(events.iter().all(|ev| ev.outcome != Outcome::Failed));
+}

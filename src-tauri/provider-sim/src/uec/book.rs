@@ -1,5 +1,10 @@
-//! UEC booking. A retried POST (same X-Request-ID) gets the first answer again instead of a
-//! second booking: that is what makes retrying after a lost response safe.
+//! UEC booking. A retried POST (same X-Request-ID) never makes a second booking. Sources differ
+//! on what it gets instead, so the region has both: most services send the first answer again
+//! (the NHS Booking API's X-Request-ID header, `nhsconnect/NHS-Booking-API`
+//! `pages/explore/book_an_appointment.md`); services that follow NHS Digital's UEC test tool's
+//! provider scripts (those answering a taken slot with 422) answer it 409, as the test tool
+//! expects (`nhsdigitalmait/FHIR_111_UEC` `autotest_config/tstp/EB_BookAppointment.tstp`,
+//! HappyPathWithResentRequestID).
 
 use super::request_id;
 use super::validate::validate;
@@ -44,6 +49,11 @@ pub fn book(ctx: &Ctx<'_>) -> Result<Reply, FhirError> {
             .request(service.id, &request_id)
             .and_then(|id| txn.appointment(service.id, id));
         if let Some(a) = earlier {
+            if service.slot_taken == SlotTakenAnswer::BusinessRule422 {
+                return Err(FhirError::duplicate_rejected(
+                    "A request with this X-Request-ID has already been processed",
+                ));
+            }
             let mut reply = Reply::created(
                 a.resource.clone(),
                 ctx.history_url(&a.id, a.version),
