@@ -8,10 +8,9 @@
 mod session;
 
 use booking_engine::fhir::r4::Bundle;
-use booking_engine::ids::NhsNumber;
 use booking_engine::standards::bars_message::{self, Booking, Recipient, urn};
 use booking_engine::standards::bars_slots;
-use booking_engine::views::{PatientView, SlotView};
+use booking_engine::views::SlotView;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -154,21 +153,6 @@ fn recipient() -> Recipient<'static> {
     }
 }
 
-fn patient() -> PatientView {
-    PatientView {
-        id: None,
-        nhs_number: Some(NhsNumber::parse("9434765919").expect("nhs")),
-        family: "Jackson".into(),
-        given: vec!["Jane".into()],
-        prefix: Some("Miss".into()),
-        gender: Some("female".into()),
-        birth_date: chrono::NaiveDate::from_ymd_opt(1982, 3, 12),
-        address_lines: vec!["24 High Street".into(), "Leeds".into()],
-        postcode: Some("LS1 4AP".into()),
-        phone: Some("07700 900123".into()),
-    }
-}
-
 /// The first slot of the published slot search example, with what the search said about it.
 fn searched_slot() -> SlotView {
     let raw: Value = serde_json::from_str(&text("bars/slots_GET-success.json")).expect("JSON");
@@ -186,7 +170,7 @@ fn searched_slot() -> SlotView {
 fn booking(call_back: Option<&str>) -> Value {
     let session = session::session();
     let slot = searched_slot();
-    let patient = patient();
+    let patient = session::patient();
     let patient_url = urn(Uuid::new_v4());
     bars_message::booking(
         &session,

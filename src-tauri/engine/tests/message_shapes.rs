@@ -5,45 +5,23 @@
 
 #[path = "support/fixtures.rs"]
 mod fixtures;
+#[path = "support/session.rs"]
+mod session;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
 use booking_engine::directory::ServiceKind;
 use booking_engine::fhir::stu3::Appointment;
-use booking_engine::ids::{Asid, NhsNumber, OdsCode, ServiceId, SlotId};
+use booking_engine::ids::{ServiceId, SlotId};
 use booking_engine::standards::{gp_connect, uec_booking};
 use booking_engine::transport::FhirRequest;
-use booking_engine::views::{LocationView, PatientView, PractitionerView, SlotView};
+use booking_engine::views::{LocationView, PractitionerView, SlotView};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------------------------
 // The messages
 // ---------------------------------------------------------------------------------------------
-
-fn session() -> Session {
-    Session::new(
-        User {
-            name: "Alex Taylor".into(),
-            sds_user_id: "555021935107".into(),
-            sds_role_profile_id: "555021936106".into(),
-            local_id: "alex.taylor".into(),
-            role: Role::CallHandler,
-        },
-        Organisation {
-            ods: OdsCode::parse("RYA").expect("ods"),
-            name: "NHS 111 North West".into(),
-            telecom: Some("0300 000 0000".into()),
-            dos_service_id: None,
-        },
-        SystemIdentity {
-            asid: Asid::parse("200000000359").expect("asid"),
-            endpoint: "https://desk.example/fhir".into(),
-        },
-    )
-    .expect("session")
-}
 
 fn t(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).expect("time")
@@ -76,21 +54,6 @@ fn slot(id: &str) -> SlotView {
     }
 }
 
-fn patient() -> PatientView {
-    PatientView {
-        id: None,
-        nhs_number: Some(NhsNumber::parse("9434765919").expect("nhs")),
-        family: "Jackson".into(),
-        given: vec!["Jane".into()],
-        prefix: Some("Miss".into()),
-        gender: Some("female".into()),
-        birth_date: chrono::NaiveDate::from_ymd_opt(1982, 3, 12),
-        address_lines: vec!["24 High Street".into(), "Leeds".into()],
-        postcode: Some("LS1 4AP".into()),
-        phone: Some("07700 900123".into()),
-    }
-}
-
 fn body(req: &FhirRequest) -> Value {
     serde_json::from_slice(req.body.as_deref().expect("has a body")).expect("json body")
 }
@@ -101,7 +64,7 @@ fn created() -> DateTime<FixedOffset> {
 
 fn gp_booking() -> Appointment {
     gp_connect::booking(
-        &session(),
+        &session::session(),
         &[slot("1584")],
         "7",
         "Sore throat and fever for 3 days",
@@ -114,7 +77,7 @@ fn gp_booking() -> Appointment {
 fn uec_booking() -> Appointment {
     uec_booking::booking(
         &slot("1db79eb3-72f8-4569-a8dc-af8759797e0f"),
-        &patient(),
+        &session::patient(),
         "111 referral: cut hand",
         None,
         uuid::Uuid::new_v4(),

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 /// The computer's clock, or one that read a chosen instant when the simulator started and runs
 /// on at the real rate from there (tokens still age, a held booking still waits).
@@ -31,6 +31,21 @@ impl SimClock {
     }
 }
 
+/// The instant tests run the simulator (and the desk) from: `BOOKDESK_TEST_AT` (RFC 3339) when
+/// set, so the same suites can run on a Saturday, across both clock changes and over New Year;
+/// else a fixed weekday morning, so no test depends on the day it happens to run.
+pub fn test_instant() -> DateTime<Utc> {
+    match std::env::var("BOOKDESK_TEST_AT") {
+        Ok(at) => DateTime::parse_from_rfc3339(&at)
+            .unwrap_or_else(|e| panic!("BOOKDESK_TEST_AT={at} is not an RFC 3339 instant: {e}"))
+            .with_timezone(&Utc),
+        Err(_) => Utc
+            .with_ymd_and_hms(2027, 1, 12, 10, 0, 0)
+            .single()
+            .unwrap_or_else(Utc::now),
+    }
+}
+
 /// Every answer's `Date` header comes from the simulator's clock, as a real server's comes from
 /// its own, so a consumer comparing clocks sees the simulated time.
 pub async fn date_header(
@@ -53,7 +68,6 @@ pub async fn date_header(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[test]
     fn a_chosen_start_is_read_then_time_runs_on() {

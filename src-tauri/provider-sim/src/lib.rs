@@ -6,7 +6,7 @@ mod admin;
 mod auth;
 mod bars;
 mod capability;
-mod clock;
+pub mod clock;
 mod config;
 mod dispatch;
 pub mod embedded;

@@ -12,7 +12,7 @@ use booking_engine::views::SlotView;
 use booking_engine::{Desk, Engine};
 
 use booking_engine::clock::{Clock, ClockFrom};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use provider_sim::{RunningSim, SimOptions};
 
 pub struct Harness {
@@ -22,19 +22,9 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
 }
 
-/// The instant every harness test runs at: `BOOKDESK_TEST_AT` (RFC 3339) when set, so CI can run
-/// the same suites on a Saturday, across both clock changes and over New Year; else a fixed
-/// weekday morning, so no test depends on the day it happens to run.
+/// The instant every harness test runs at (see [`provider_sim::clock::test_instant`]).
 pub fn test_instant() -> DateTime<Utc> {
-    match std::env::var("BOOKDESK_TEST_AT") {
-        Ok(at) => DateTime::parse_from_rfc3339(&at)
-            .unwrap_or_else(|e| panic!("BOOKDESK_TEST_AT={at} is not an RFC 3339 instant: {e}"))
-            .with_timezone(&Utc),
-        Err(_) => Utc
-            .with_ymd_and_hms(2027, 1, 12, 10, 0, 0)
-            .single()
-            .expect("a valid instant"),
-    }
+    provider_sim::clock::test_instant()
 }
 
 /// A clock for a desk, reading [`test_instant`] now and running on from there.

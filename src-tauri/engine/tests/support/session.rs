@@ -1,7 +1,8 @@
 //! The signed-in call handler the tests that build requests and messages by hand act as.
 
 use booking_engine::auth::{Organisation, Role, Session, SystemIdentity, User};
-use booking_engine::ids::{Asid, OdsCode};
+use booking_engine::ids::{Asid, NhsNumber, OdsCode};
+use booking_engine::views::PatientView;
 
 pub fn session() -> Session {
     Session::new(
@@ -24,4 +25,21 @@ pub fn session() -> Session {
         },
     )
     .expect("session")
+}
+
+/// Jane Jackson, the demo's first patient, as the desk knows her.
+#[allow(dead_code)] // not every test binary writes a patient
+pub fn patient() -> PatientView {
+    PatientView {
+        id: None,
+        nhs_number: Some(NhsNumber::parse("9434765919").expect("nhs")),
+        family: "Jackson".into(),
+        given: vec!["Jane".into()],
+        prefix: Some("Miss".into()),
+        gender: Some("female".into()),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1982, 3, 12),
+        address_lines: vec!["24 High Street".into(), "Leeds".into()],
+        postcode: Some("LS1 4AP".into()),
+        phone: Some("07700 900123".into()),
+    }
 }

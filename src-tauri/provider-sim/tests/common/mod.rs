@@ -11,20 +11,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
-/// The instant the simulators in these tests run from: `BOOKDESK_TEST_AT` (RFC 3339) when set,
-/// so the suite can be run on a Saturday, across a clock change or over New Year; else a fixed
-/// weekday morning, so no test depends on the day it happens to run.
-pub fn test_instant() -> DateTime<Utc> {
-    match std::env::var("BOOKDESK_TEST_AT") {
-        Ok(at) => DateTime::parse_from_rfc3339(&at)
-            .unwrap_or_else(|e| panic!("BOOKDESK_TEST_AT={at} is not an RFC 3339 instant: {e}"))
-            .with_timezone(&Utc),
-        Err(_) => Utc
-            .with_ymd_and_hms(2027, 1, 12, 10, 0, 0)
-            .single()
-            .expect("a valid instant"),
-    }
-}
+pub use provider_sim::clock::test_instant;
 
 /// Now, as the simulators of this test binary see it (within the binary's running time: far
 /// inside the providers' five minutes of clock tolerance).
