@@ -59,6 +59,8 @@ struct Region {
 async fn region() -> Region {
     let latency = |ms| SimOptions {
         latency_ms: Some((ms, ms)),
+        // The services' day is the tests' fixed instant, as the desk's is.
+        start_at: Some(harness::test_instant()),
         ..SimOptions::default()
     };
     // The simulators answer on a runtime of their own, so their CPU time can be told apart
