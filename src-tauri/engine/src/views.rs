@@ -91,18 +91,20 @@ pub struct SlotSource {
     pub related: Vec<SourceEntry>,
 }
 
-/// One resource of a search answer and the `fullUrl` it came under.
+/// One resource of a search answer and the `fullUrl` it came under. Shared: every slot of a
+/// schedule names the same Schedule, service and location, and copying them per slot was most
+/// of a search's reading.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceEntry {
     pub full_url: Option<String>,
-    pub resource: serde_json::Value,
+    pub resource: std::sync::Arc<serde_json::Value>,
 }
 
 impl Default for SourceEntry {
     fn default() -> Self {
         Self {
             full_url: None,
-            resource: serde_json::Value::Null,
+            resource: std::sync::Arc::new(serde_json::Value::Null),
         }
     }
 }

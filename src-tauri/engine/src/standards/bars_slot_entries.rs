@@ -42,7 +42,7 @@ pub fn slot_entries(slot: &SlotView, receiver: &str, healthcare_service: &str) -
         .zip(&urls)
         .enumerate()
         .map(|(i, (e, url))| {
-            let mut resource = e.resource;
+            let mut resource = std::sync::Arc::unwrap_or_clone(e.resource);
             repoint(&mut resource, &names, receiver);
             if i == 0 {
                 resource["status"] = json!("busy");
@@ -137,7 +137,7 @@ fn described(slot: &SlotView, healthcare_service: &str) -> SlotSource {
     });
     let plain = |resource| SourceEntry {
         full_url: None,
-        resource,
+        resource: std::sync::Arc::new(resource),
     };
     SlotSource {
         slot: plain(slot_resource),
