@@ -228,13 +228,13 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       return rows;
     };
     await look(top);
-    const step = Math.max(page / 2, 1);
+    const stride = Math.max(page / 2, 1);
     for (let at = top; at > 0 && ![...seen.values()].some((r) => r.start < ms); ) {
-      at = Math.max(0, at - step);
+      at = Math.max(0, at - stride);
       await look(at);
     }
     for (let at = top; at < max && ![...seen.values()].some((r) => r.start > ms); ) {
-      at = Math.min(max, at + step);
+      at = Math.min(max, at + stride);
       await look(at);
     }
     await scrollList(top);

@@ -4,6 +4,7 @@
 
 use super::mapping::{address_text, concept_text, first_text, parse_instant, person_name};
 use crate::directory::Service;
+use crate::fhir::index::ReferenceIndex;
 use crate::fhir::r4::{
     Bundle, BundleIndex, Extension, HealthcareService, Location, Practitioner, PractitionerRole,
     ResourceKind, Schedule, Slot,
@@ -147,35 +148,40 @@ pub fn attach_sources(views: &mut [SlotView], raw: &Value) {
         .collect();
     // Looked up once per answer: finding each slot's entries by reading the whole answer again
     // made a search's reading grow with slots × entries.
-    let index = SourceIndex::new(&entries);
+    let index = ReferenceIndex::new(entries.iter().map(|e| {
+        (
+            e.full_url.as_deref(),
+            e,
+            e.resource["resourceType"].as_str().unwrap_or_default(),
+            e.resource["id"].as_str(),
+        )
+    }));
     for view in views.iter_mut() {
-        let Some(slot) = index.by_type_id.get(&("Slot", view.id.as_str())).copied() else {
+        let Some(slot) = index.find(&format!("Slot/{}", view.id.as_str())) else {
             continue;
         };
-        let schedule = entries[slot].resource["schedule"]["reference"]
+        let schedule = slot.resource["schedule"]["reference"]
             .as_str()
             .and_then(|r| index.find(r))
-            .filter(|&i| entries[i].resource["resourceType"] == "Schedule");
-        let mut related: Vec<usize> = Vec::new();
-        let mut pending: Vec<usize> = schedule.into_iter().collect();
+            .filter(|e| e.resource["resourceType"] == "Schedule");
+        let mut related: Vec<&SourceEntry> = Vec::new();
+        let mut pending: Vec<&SourceEntry> = schedule.into_iter().collect();
         while let Some(from) = pending.pop() {
-            for r in references(&entries[from].resource) {
+            for r in references(&from.resource) {
                 let Some(found) = index.find(&r) else {
                     continue;
                 };
-                let kind = entries[found].resource["resourceType"]
-                    .as_str()
-                    .unwrap_or_default();
-                if RELATED.contains(&kind) && !related.contains(&found) {
+                let kind = found.resource["resourceType"].as_str().unwrap_or_default();
+                if RELATED.contains(&kind) && !related.iter().any(|x| std::ptr::eq(*x, found)) {
                     related.push(found);
                     pending.push(found);
                 }
             }
         }
         view.source = Some(SlotSource {
-            slot: entries[slot].clone(),
-            schedule: schedule.map(|i| entries[i].clone()),
-            related: related.into_iter().map(|i| entries[i].clone()).collect(),
+            slot: slot.clone(),
+            schedule: schedule.cloned(),
+            related: related.into_iter().cloned().collect(),
         });
     }
 }
@@ -188,41 +194,6 @@ const RELATED: [&str; 4] = [
     "PractitionerRole",
     "Location",
 ];
-
-/// An answer's entries by fullUrl and by `Type/id`, each the first of its name.
-struct SourceIndex<'a> {
-    by_url: std::collections::HashMap<&'a str, usize>,
-    by_type_id: std::collections::HashMap<(&'a str, &'a str), usize>,
-}
-
-impl<'a> SourceIndex<'a> {
-    fn new(entries: &'a [SourceEntry]) -> Self {
-        let mut by_url = std::collections::HashMap::new();
-        let mut by_type_id = std::collections::HashMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            if let Some(url) = e.full_url.as_deref() {
-                by_url.entry(url).or_insert(i);
-            }
-            if let (Some(kind), Some(id)) = (
-                e.resource["resourceType"].as_str(),
-                e.resource["id"].as_str(),
-            ) {
-                by_type_id.entry((kind, id)).or_insert(i);
-            }
-        }
-        Self { by_url, by_type_id }
-    }
-
-    /// The entry a reference names: by fullUrl, else by the `Type/id` it ends in.
-    fn find(&self, reference: &str) -> Option<usize> {
-        if let Some(&i) = self.by_url.get(reference) {
-            return Some(i);
-        }
-        let mut parts = reference.rsplit('/');
-        let (id, kind) = (parts.next()?, parts.next()?);
-        self.by_type_id.get(&(kind, id)).copied()
-    }
-}
 
 /// Every `reference` string inside a resource.
 fn references(v: &Value) -> Vec<String> {
