@@ -277,6 +277,12 @@ impl Engine {
         if let Some(c) = &req.clinical {
             c.validate()?;
         }
+        // Refused before anything is asked of the service: an assessment time from the future.
+        let timeframe = req
+            .timeframe
+            .or_else(|| req.clinical.as_ref().map(|c| c.triage.timeframe()))
+            .map(|tf| tf.as_recorded(self.clock().uk_now()))
+            .transpose()?;
         // Who the patient is at this service, and whether their details agree with ours.
         let (patient_id, patient, mismatches) = self.resolve_patient(service, req).await?;
         // The slot must still be free now, not just when it was listed.
@@ -284,9 +290,6 @@ impl Engine {
             .free_slots_by_id(service, &req.slot_ids, req.slot_start)
             .await?;
         check_contiguous(&slots)?;
-        let timeframe = req
-            .timeframe
-            .or_else(|| req.clinical.as_ref().map(|c| c.triage.timeframe()));
         permissions::check_timeframe(
             self.session().user.role,
             timeframe.as_ref(),

@@ -257,3 +257,31 @@ async fn a_slot_later_than_the_triage_timeframe_needs_a_clinician_or_a_recorded_
     });
     h.engine.book(in_time).await.expect("within timeframe");
 }
+
+#[tokio::test]
+async fn an_assessment_time_in_the_future_cannot_stretch_the_timeframe() {
+    let h = start(SimOptions::default()).await;
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    let slot = slots_ahead(&h.engine, &gp).await.remove(0);
+    let before = h.sim.appointments();
+    // "Within an hour" of an assessment years ahead would let any slot pass as in time.
+    let mut req = late_request(&gp, &slot);
+    req.timeframe = Some(Timeframe {
+        assessed_at: (test_instant() + Duration::days(365 * 4)).fixed_offset(),
+        within_minutes: 60,
+    });
+    let err = h.engine.book(req).await.expect_err("future assessment");
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(err.message.contains("in the future"), "{}", err.message);
+    assert_eq!(h.sim.appointments(), before, "nothing reached the provider");
+
+    // A triage clock a minute ahead of the desk's is allowed, and counted from the desk's now:
+    // a slot after now + 60 minutes still needs the approval.
+    let mut req = late_request(&gp, &slot);
+    req.timeframe = Some(Timeframe {
+        assessed_at: (test_instant() + Duration::minutes(1)).fixed_offset(),
+        within_minutes: 60,
+    });
+    let err = h.engine.book(req).await.expect_err("still late");
+    assert_eq!(err.kind, ErrorKind::NotPermitted);
+}

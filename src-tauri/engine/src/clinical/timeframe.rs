@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// How far ahead of the desk's clock a triage system's clock may be.
+pub const ASSESSMENT_CLOCK_SKEW_MINUTES: i64 = 5;
+
 /// The patient should be seen within `within_minutes` of the triage assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -18,6 +21,25 @@ impl Timeframe {
     /// The latest time the patient should be seen.
     pub fn see_by(&self) -> DateTime<FixedOffset> {
         self.assessed_at + Duration::minutes(i64::from(self.within_minutes))
+    }
+
+    /// The timeframe as the desk holds it at `now`. An assessment later than now (beyond the
+    /// clocks' allowed difference) is refused: it would stretch the timeframe and let a late
+    /// slot pass as in time. One a little ahead counts from now, the time the desk saw it.
+    pub fn as_recorded(self, now: DateTime<FixedOffset>) -> Result<Timeframe> {
+        if self.assessed_at > now + Duration::minutes(ASSESSMENT_CLOCK_SKEW_MINUTES) {
+            return Err(Error::invalid(format!(
+                "The triage assessment time {} is in the future.",
+                self.assessed_at.to_rfc3339()
+            ))
+            .with_next_step(
+                "Give the time the patient was assessed (it cannot be later than now), then book again.",
+            ));
+        }
+        Ok(Timeframe {
+            assessed_at: self.assessed_at.min(now),
+            ..self
+        })
     }
 
     /// Whether a slot starting at `start` is later than the timeframe allows.
@@ -49,5 +71,40 @@ impl ClinicalApproval {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).expect("instant")
+    }
+
+    #[test]
+    fn an_assessment_in_the_future_is_refused() {
+        let tf = Timeframe {
+            assessed_at: at("2030-01-01T00:00:00Z"),
+            within_minutes: 60,
+        };
+        let err = tf.as_recorded(at("2026-12-05T10:00:00Z")).expect_err("refused");
+        assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
+        assert!(err.message.contains("in the future"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_assessment_a_little_ahead_counts_from_now_and_one_behind_is_kept() {
+        let now = at("2026-12-05T10:00:00Z");
+        let ahead = Timeframe {
+            assessed_at: at("2026-12-05T10:04:00Z"),
+            within_minutes: 60,
+        };
+        assert_eq!(ahead.as_recorded(now).expect("skew").assessed_at, now);
+        let behind = Timeframe {
+            assessed_at: at("2026-12-05T09:00:00Z"),
+            within_minutes: 60,
+        };
+        assert_eq!(behind.as_recorded(now).expect("past"), behind);
     }
 }
