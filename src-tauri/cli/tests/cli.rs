@@ -1354,3 +1354,46 @@ fn a_booking_run_killed_mid_request_is_settled_as_made_by_the_next_command() {
         again.stderr
     );
 }
+
+/// Two real processes of one desk: while one waits for a slow service's answer to its booking,
+/// every command the other runs leaves that booking alone. It is not interrupted but in hand,
+/// and the outcome recorded is the service's, not a guess made from outside.
+#[test]
+fn a_command_never_settles_another_live_processs_booking() {
+    let sim = TestSim::start(SimOptions {
+        latency_ms: Some((1500, 1500)),
+        ..SimOptions::default()
+    });
+    let desk = Desk::with_config(&sim.config());
+    let gp = sim.service("gp-practice", "gp-connect");
+    let slot = desk.slot_ahead(&gp);
+    let slot_id = str_of(&slot, "id").to_string();
+
+    let mut booking = desk.spawn(&book_args(&gp, &slot_id, JANE, "Earache"));
+    let mut others = Vec::new();
+    while !booking.has_exited() {
+        others.push(desk.run(&["bookings"]));
+    }
+    let booked = booking.wait();
+    booked.expect_code(0);
+    assert!(others.len() > 3, "the other process ran while the booking was out");
+    for run in &others {
+        run.expect_code(0);
+        assert!(
+            !run.stderr.contains("INTERRUPTED BOOKING"),
+            "a live booking was settled by another process: {}",
+            run.stderr
+        );
+    }
+    let made = sim.holding(&slot_id);
+    assert_eq!(made.len(), 1, "the service made it");
+    let events = desk.ok(&["bookings", "--history"]);
+    let outcomes: Vec<&Value> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["action"] == "book" && e["slot_ids"].to_string().contains(&slot_id))
+        .map(|e| &e["outcome"])
+        .collect();
+    assert_eq!(outcomes, vec!["succeeded"], "recorded as the service holds it");
+}

@@ -14,7 +14,7 @@ use crate::fhir::stu3::{Appointment, Bundle};
 use crate::handover::Sent;
 use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use crate::standards::{SearchWindow, bars, check_texts, gp_connect, mapping, uec_booking, uk_day};
-use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, Outcome};
+use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, IntentHold, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
 
@@ -238,7 +238,11 @@ impl Engine {
         self.permit(Permission::Book, &event).await?;
         check_texts(&req.description, req.comment.as_deref())?;
         // One correlation id for the booking, its slot check, retries and look-ups (BaRS).
-        let result = bars::in_one_piece_of_work(self.book_inner(&service, &req, &mut event)).await;
+        // This run's hold on its booking intent, kept until the outcome is recorded below.
+        let mut hold = None;
+        let result =
+            bars::in_one_piece_of_work(self.book_inner(&service, &req, &mut event, &mut hold))
+                .await;
         let view_result = result
             .as_ref()
             .map(|o| o.appointment.clone())
@@ -255,6 +259,9 @@ impl Engine {
         {
             tracing::error!(kind = ?e.kind, "booking intent not closed");
         }
+        if let Some(hold) = hold {
+            hold.release().await;
+        }
         result
     }
 
@@ -263,6 +270,7 @@ impl Engine {
         service: &Service,
         req: &BookRequest,
         event: &mut BookingEvent,
+        hold: &mut Option<IntentHold>,
     ) -> Result<BookingOutcome> {
         if req.slot_ids.is_empty() {
             return Err(Error::invalid("Choose a slot to book."));
@@ -347,7 +355,21 @@ impl Engine {
             request,
         };
         // Written before the request goes: if the desk dies while it is out, the next start
-        // checks at the service. Without it no booking is sent, so none can be lost.
+        // checks at the service. Without it no booking is sent, so none can be lost. Held
+        // first, so that no other run takes it for an orphan while this one waits for the
+        // service.
+        let unwritten = |e: Error| {
+            e.with_message("The bookings registry could not be written, so the booking was not sent.")
+                .with_next_step(
+                    "Try again; if it keeps failing, tell your supervisor and book by phone.",
+                )
+        };
+        *hold = Some(
+            self.store()
+                .hold_intent(&request_id.to_string())
+                .await
+                .map_err(unwritten)?,
+        );
         self.store()
             .begin_booking(&BookingIntent {
                 request_id: request_id.to_string(),
@@ -361,14 +383,7 @@ impl Engine {
                 desk: event.desk.clone(),
             })
             .await
-            .map_err(|e| {
-                e.with_message(
-                    "The bookings registry could not be written, so the booking was not sent.",
-                )
-                .with_next_step(
-                    "Try again; if it keeps failing, tell your supervisor and book by phone.",
-                )
-            })?;
+            .map_err(unwritten)?;
         let (mut appointment, confirmed_by_check) = self.send_booking(&plan, event).await?;
         if appointment.nhs_number.is_none() {
             appointment.nhs_number = plan.nhs.clone();

@@ -14,6 +14,7 @@ pub mod fhir;
 mod handover;
 pub mod ids;
 mod platform;
+pub mod private_files;
 pub mod provider;
 pub mod reconcile;
 pub mod reports;

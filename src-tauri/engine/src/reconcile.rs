@@ -45,21 +45,24 @@ pub struct Reconciled {
 
 impl Engine {
     /// Settles every booking this desk left in flight. Each is recorded in the registry and its
-    /// intent removed, whatever it turned out to be.
+    /// intent removed, whatever it turned out to be. A booking whose run is still at work (another
+    /// process of this desk, waiting for a slow service) is not in flight but in hand: it is
+    /// left to that run, whose own outcome is the true one.
     pub async fn reconcile_interrupted(&self) -> Result<Vec<Reconciled>> {
         let mut out = Vec::new();
         for intent in self.store().open_bookings(self.desk().name()).await? {
+            let Some(hold) = self.store().claim_orphan(&intent.request_id).await? else {
+                continue;
+            };
             let known = ServiceId::parse(&intent.service_id)
                 .is_ok_and(|id| self.directory().get(&id).is_ok());
             out.push(self.settle(&intent).await);
             // A service no longer in the directory cannot be asked or recorded against: the
             // intent stays, and is reported again at the next start.
-            if !known {
-                continue;
-            }
-            if let Err(e) = self.store().end_booking(&intent.request_id).await {
+            if known && let Err(e) = self.store().end_booking(&intent.request_id).await {
                 tracing::error!(kind = ?e.kind, "interrupted booking not closed");
             }
+            hold.release().await;
         }
         Ok(out)
     }

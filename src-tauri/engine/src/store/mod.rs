@@ -20,7 +20,7 @@ mod window;
 pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
 pub use centre::Booked;
 pub use clinical::Handover;
-pub use intents::BookingIntent;
+pub use intents::{BookingIntent, IntentHold};
 pub use registry::{Action, BookingEvent, BookingSummary, Outcome};
 pub use searches::SearchRecord;
 

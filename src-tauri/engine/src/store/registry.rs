@@ -145,13 +145,26 @@ impl Store {
             return Ok(id);
         }
         // Nothing inserted: this request id is already recorded (the only conflict possible).
-        with_pool!(&self.db, pool => {
-            sqlx::query_scalar("SELECT id FROM booking_events WHERE request_id = $1")
+        let (id, outcome): (i64, String) = with_pool!(&self.db, pool => {
+            sqlx::query_as("SELECT id, outcome FROM booking_events WHERE request_id = $1")
                 .bind(&e.request_id)
                 .fetch_one(pool)
                 .await
         })
-        .map_err(store_error)
+        .map_err(store_error)?;
+        // A booking the service made is never left recorded as failed or unknown: the later,
+        // truer outcome is added beside the first (which stays, as the trail of what was
+        // believed), and the registry's view of the booking follows the success.
+        if e.outcome == Outcome::Succeeded && outcome != text(Outcome::Succeeded) {
+            let mut truer = e.clone();
+            truer.request_id = None;
+            truer.reason = Some(format!(
+                "the service made booking request {}, first recorded as {outcome}",
+                e.request_id.as_deref().unwrap_or_default()
+            ));
+            return Box::pin(self.record(&truer)).await;
+        }
+        Ok(id)
     }
 
     /// Every event, oldest first.

@@ -38,6 +38,7 @@ mod clinical;
 mod concurrency;
 mod connect;
 mod harness;
+mod intents;
 mod migrations;
 mod registry;
 mod reports;
