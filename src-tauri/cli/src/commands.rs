@@ -351,11 +351,19 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
                 reason,
             }),
         clinical,
+        book_beside: Vec::new(),
+        book_anyway: a.book_anyway,
     };
     if let (Some(nhs), false) = (&req.nhs_number, a.book_anyway) {
         already_booked(engine, nhs).await?;
     }
-    let outcome = engine.book(req).await?;
+    let outcome = engine.book(req).await.map_err(|e| match e.kind {
+        // The engine's own look found one (booked since ours, or known to the registry only).
+        ErrorKind::AlreadyBooked => e.with_next_step(
+            "Check with the patient. To book another as well, run the same command with --book-anyway.",
+        ),
+        _ => e,
+    })?;
     if as_json {
         json(&outcome);
         return Ok(());

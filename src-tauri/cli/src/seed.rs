@@ -104,6 +104,9 @@ fn request(service: &ServiceId, slot: &SlotId, nhs: &str) -> Result<BookRequest,
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        // The demo's own history, made on purpose.
+        book_anyway: true,
     })
 }
 

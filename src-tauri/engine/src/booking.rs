@@ -16,6 +16,7 @@ use crate::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
 use crate::standards::{SearchWindow, bars, check_texts, gp_connect, mapping, uec_booking, uk_day};
 use crate::store::{Action, BookingEvent, BookingIntent, BookingSummary, IntentHold, Outcome};
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
+use crate::upcoming::SeenAppointment;
 use crate::views::{AppointmentView, DemographicMismatch, PatientView, SlotView};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +45,16 @@ pub struct BookRequest {
     /// booking. Its triage timeframe applies when `timeframe` is not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clinical: Option<ClinicalSummary>,
+    /// "Already booked?": the patient's upcoming appointments the person was shown and chose to
+    /// book beside. The engine looks again before booking and refuses while it finds one not
+    /// named here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub book_beside: Vec<SeenAppointment>,
+    /// The person was told the patient may already be booked and chose to book anyway (the
+    /// CLI's `--book-anyway`, after its own look): the engine does not look again, and the
+    /// registry records the choice.
+    #[serde(default)]
+    pub book_anyway: bool,
 }
 
 /// What of the triage summary went with a booking.
@@ -293,6 +304,13 @@ impl Engine {
             .transpose()?;
         // Who the patient is at this service, and whether their details agree with ours.
         let (patient_id, patient, mismatches) = self.resolve_patient(service, req).await?;
+        // "Already booked?" is the engine's rule, not only the fronts': no front can skip it.
+        if req.book_anyway {
+            event.reason = Some("booked anyway: the person chose to book beside any upcoming appointment".into());
+        } else if let Some(nhs) = &patient.nhs_number {
+            self.check_not_already_booked(nhs, &service.id, &req.book_beside)
+                .await?;
+        }
         // The slot must still be free now, not just when it was listed.
         let slots = self
             .free_slots_by_id(service, &req.slot_ids, req.slot_start)

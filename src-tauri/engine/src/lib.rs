@@ -24,7 +24,7 @@ pub mod secrets;
 pub mod standards;
 pub mod store;
 pub mod transport;
-mod upcoming;
+pub mod upcoming;
 pub mod views;
 
 use std::sync::Arc;

@@ -2,12 +2,68 @@
 //! the desk was asked about and wherever the centre's registry says it booked them — so a second
 //! appointment is a deliberate choice, not an accident of two calls.
 
+use serde::{Deserialize, Serialize};
+
 use crate::Engine;
 use crate::booking::PatientAppointments;
-use crate::ids::{NhsNumber, ServiceId};
-use crate::standards::SearchWindow;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{AppointmentId, NhsNumber, ServiceId};
+use crate::standards::{SearchWindow, uk_time};
+use crate::views::AppointmentView;
+
+/// An upcoming appointment the person was shown before booking, and chose to book beside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SeenAppointment {
+    pub service_id: ServiceId,
+    pub appointment_id: AppointmentId,
+}
+
+impl SeenAppointment {
+    pub fn of(a: &AppointmentView) -> Self {
+        SeenAppointment {
+            service_id: a.service_id.clone(),
+            appointment_id: a.id.clone(),
+        }
+    }
+}
 
 impl Engine {
+    /// The safety check itself, whichever front asks for the booking: the patient's upcoming
+    /// appointments at `service` and wherever the registry says the centre booked them are
+    /// looked for, and any the person did not acknowledge (`seen`) refuses the booking, named.
+    /// A service that cannot be asked does not stop the booking: the fronts warn of it.
+    pub(crate) async fn check_not_already_booked(
+        &self,
+        nhs: &NhsNumber,
+        service: &ServiceId,
+        seen: &[SeenAppointment],
+    ) -> Result<()> {
+        let found = self
+            .upcoming_appointments(nhs, std::slice::from_ref(service))
+            .await;
+        for f in &found.failures {
+            tracing::warn!(kind = ?f.kind, "a service was not asked in the already-booked check");
+        }
+        let unseen: Vec<String> = found
+            .appointments
+            .iter()
+            .filter(|a| !seen.contains(&SeenAppointment::of(a)))
+            .map(|a| format!("{} at {} ({})", a.service_name, uk_time(a.start), a.id))
+            .collect();
+        if unseen.is_empty() {
+            return Ok(());
+        }
+        Err(Error::new(ErrorKind::AlreadyBooked)
+            .with_message(format!(
+                "The patient already has an upcoming appointment: {}.",
+                unseen.join("; ")
+            ))
+            .with_next_step(
+                "Check with the patient. To book another as well, confirm that you have seen the appointment they already have.",
+            ))
+    }
+
     /// The patient's booked appointments still to come: asked of `services` (GP Connect and
     /// BaRS services search by NHS number; UEC ones are read back from the registry) and of every
     /// service the registry knows the centre booked them at. Services that could not be asked

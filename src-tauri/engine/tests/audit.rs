@@ -42,6 +42,8 @@ async fn bookings_leave_an_intact_audit_trail() {
                 timeframe: None,
                 clinical_approval: None,
                 clinical: None,
+                book_beside: Vec::new(),
+        book_anyway: true,
             })
             .await
             .expect("books");

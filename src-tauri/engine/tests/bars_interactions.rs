@@ -44,6 +44,8 @@ fn request(service: &ServiceId, slot: &SlotView, clinical: Option<ClinicalSummar
         timeframe: None,
         clinical_approval: None,
         clinical,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

@@ -550,6 +550,8 @@ fn book_request(desk: &Desk, standard: Standard) -> BookRequest {
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

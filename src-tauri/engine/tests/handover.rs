@@ -33,6 +33,8 @@ fn request(service: &ServiceId, slot: &SlotView, clinical: ClinicalSummary) -> B
         timeframe: None,
         clinical_approval: None,
         clinical: Some(clinical),
+        book_beside: Vec::new(),
+        book_anyway: false,
     }
 }
 

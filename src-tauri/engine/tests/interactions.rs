@@ -30,6 +30,8 @@ fn book_req(
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

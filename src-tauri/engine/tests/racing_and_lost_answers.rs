@@ -51,6 +51,8 @@ fn request(service: &ServiceId, slot: &SlotId, n: usize, gp: bool) -> BookReques
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

@@ -38,6 +38,8 @@ fn request(slot: &SlotView) -> BookRequest {
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

@@ -61,6 +61,8 @@ fn request(service: &ServiceId, slot: &SlotId, nhs: NhsNumber) -> BookRequest {
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: false,
     }
 }
 

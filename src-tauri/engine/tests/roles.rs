@@ -36,6 +36,8 @@ async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId 
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     };
     engine.book(request).await.expect("booked").appointment.id
 }
@@ -74,6 +76,8 @@ async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
             timeframe: None,
             clinical_approval: None,
             clinical: None,
+            book_beside: Vec::new(),
+        book_anyway: true,
         })
         .await
         .expect_err("supervisor may not book");
@@ -182,6 +186,8 @@ fn late_request(service: &ServiceId, slot: &booking_engine::views::SlotView) -> 
         }),
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

@@ -55,6 +55,8 @@ fn request(service: &ServiceId, slot: booking_engine::ids::SlotId) -> BookReques
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 

@@ -6,6 +6,8 @@
 mod harness;
 
 use booking_engine::booking::BookRequest;
+use booking_engine::error::ErrorKind;
+use booking_engine::upcoming::SeenAppointment;
 use booking_engine::ids::{NhsNumber, ServiceId};
 use booking_engine::views::SlotView;
 use harness::{jane, service_of, slots_ahead, start};
@@ -23,6 +25,8 @@ fn request(service: &ServiceId, slot: &SlotView, nhs: &NhsNumber) -> BookRequest
         timeframe: None,
         clinical_approval: None,
         clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
     }
 }
 
@@ -102,5 +106,65 @@ async fn upcoming_appointments_are_found_wherever_they_were_booked() {
             .await
             .appointments
             .is_empty()
+    );
+}
+
+/// "Already booked?" is the engine's rule: a booking for a patient with an upcoming
+/// appointment is refused, naming it, unless the request carries the person's acknowledgement
+/// of that very appointment; an appointment made since they looked is not covered by it.
+#[tokio::test]
+async fn the_engine_refuses_a_second_booking_the_person_did_not_acknowledge() {
+    let h = start(SimOptions::default()).await;
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    let utc = service_of(&h, "urgent-care", "uec-booking");
+    let gp_slots = slots_ahead(&h.engine, &gp).await;
+    let asked = |service: &ServiceId, slot: &SlotView| {
+        let mut r = request(service, slot, &jane());
+        r.book_anyway = false;
+        r
+    };
+    let first = h
+        .engine
+        .book(asked(&gp, &gp_slots[0]))
+        .await
+        .expect("nothing upcoming yet");
+
+    // Another front that skips the look is stopped by the engine, before anything is sent.
+    let before = h.sim.appointments().len();
+    let err = h
+        .engine
+        .book(asked(&gp, &gp_slots[1]))
+        .await
+        .expect_err("already booked");
+    assert_eq!(err.kind, ErrorKind::AlreadyBooked);
+    assert!(
+        err.message.contains(first.appointment.id.as_str()),
+        "{}",
+        err.message
+    );
+    assert_eq!(h.sim.appointments().len(), before, "nothing sent");
+    // At a service the desk was not asked about, the registry still knows of it.
+    let utc_slot = slots_ahead(&h.engine, &utc).await.remove(0);
+    let err = h
+        .engine
+        .book(asked(&utc, &utc_slot))
+        .await
+        .expect_err("already booked, by the registry");
+    assert_eq!(err.kind, ErrorKind::AlreadyBooked);
+
+    // Acknowledged, it books.
+    let mut beside = asked(&gp, &gp_slots[1]);
+    beside.book_beside = vec![SeenAppointment::of(&first.appointment)];
+    let second = h.engine.book(beside).await.expect("acknowledged");
+
+    // An acknowledgement names what was seen: the appointment made since is not covered.
+    let mut stale = asked(&utc, &utc_slot);
+    stale.book_beside = vec![SeenAppointment::of(&first.appointment)];
+    let err = h.engine.book(stale).await.expect_err("one not seen");
+    assert_eq!(err.kind, ErrorKind::AlreadyBooked);
+    assert!(
+        err.message.contains(second.appointment.id.as_str()),
+        "{}",
+        err.message
     );
 }

@@ -171,6 +171,18 @@ export type BookRequest = {
 	 *  booking. Its triage timeframe applies when `timeframe` is not given.
 	 */
 	clinical?: ClinicalSummary | null,
+	/**
+	 *  "Already booked?": the patient's upcoming appointments the person was shown and chose to
+	 *  book beside. The engine looks again before booking and refuses while it finds one not
+	 *  named here.
+	 */
+	book_beside?: SeenAppointment[],
+	/**
+	 *  The person was told the patient may already be booked and chose to book anyway (the
+	 *  CLI's `--book-anyway`, after its own look): the engine does not look again, and the
+	 *  registry records the choice.
+	 */
+	book_anyway?: boolean,
 };
 
 /**  One attempt, as recorded. */
@@ -616,6 +628,12 @@ export type SecretStatus = {
 	name: SecretName,
 	label: string,
 	stored: boolean,
+};
+
+/**  An upcoming appointment the person was shown before booking, and chose to book beside. */
+export type SeenAppointment = {
+	service_id: ServiceId,
+	appointment_id: AppointmentId,
 };
 
 export type Service = {

@@ -397,6 +397,8 @@ describe("already booked?", () => {
     await user.click(confirm);
     await screen.findByTestId("booking-confirmation");
     expect(client.book).toHaveBeenCalledTimes(1);
+    // The acknowledgement goes with the request, naming what was seen: the engine checks it.
+    expect(client.book.mock.calls[0][0].book_beside).toEqual([{ service_id: upcoming().service_id, appointment_id: upcoming().id }]);
   });
 
   it("holds the booking while it checks, and says nothing when there is nothing to say", async () => {

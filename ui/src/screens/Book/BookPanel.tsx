@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent, useRef, useState } from "react";
-import type { ClinicalApproval, Role, Service, SlotView } from "../../api/bindings";
+import type { ClinicalApproval, Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
 import {
@@ -82,6 +82,8 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const [ackFor, setAckFor] = useState<string | null>(null);
   const acknowledged = nhs !== null && ackFor === `${nhs}|${round}`;
   const upcomingReason = upcomingProblem(upcoming, acknowledged);
+  const beside: SeenAppointment[] =
+    acknowledged && upcoming.status === "done" ? upcoming.appointments.map((a) => ({ service_id: a.service_id, appointment_id: a.id })) : [];
 
   const timeframe = slot ? timeframeCheck(saved, slot) : null;
   const needsApproval = !!timeframe?.late && role !== "clinician";
@@ -113,7 +115,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
       // Not while a dialog (switch user, shortcuts) is waiting for an answer.
       if (document.querySelector('[aria-modal="true"]')) return;
       if (!blocker && !upcomingReason && !clinicalReason && patient && booking.state.phase === "editing") {
-        void booking.confirm(patient, clinical);
+        void booking.confirm(patient, clinical, beside);
       }
     }
   });
@@ -215,7 +217,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (!reason && patient) void booking.confirm(patient, clinical);
+          if (!reason && patient) void booking.confirm(patient, clinical, beside);
         }}
       >
         <LimitedText

@@ -1,5 +1,5 @@
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
-import type { AppointmentView, BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SlotView } from "../../api/bindings";
+import type { AppointmentView, BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SeenAppointment, SlotView } from "../../api/bindings";
 import { book, type ApiError } from "../../api/client";
 import { charCount } from "../../format";
 import type { ChosenPatient } from "../../types";
@@ -94,7 +94,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
   }, []);
 
   const confirm = useCallback(
-    async (patient: ChosenPatient, clinical: Clinical = { summary: null, approval: null }) => {
+    async (patient: ChosenPatient, clinical: Clinical = { summary: null, approval: null }, beside: SeenAppointment[] = []) => {
       if (inFlight.current || state.phase !== "editing") return;
       if (draftsProblem(drafts)) return;
       inFlight.current = true;
@@ -114,6 +114,9 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
         // Only when there is one: a booking without a summary sends exactly what it always did.
         ...(clinical.summary ? { clinical: clinical.summary } : {}),
         ...(clinical.approval ? { clinical_approval: clinical.approval } : {}),
+        // The upcoming appointments the person was shown and booked beside: the engine refuses
+        // the booking if it finds one not named here.
+        ...(beside.length > 0 ? { book_beside: beside } : {}),
       };
       const result = await book(request);
       inFlight.current = false;
