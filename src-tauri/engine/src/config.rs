@@ -186,6 +186,9 @@ impl DeskConfig {
         if url::Url::parse(&raw.system.endpoint).is_err() {
             return Err(Error::config("The system endpoint must be a URL."));
         }
+        if let Some(p) = &raw.platform {
+            crate::transport::secure_url::check(&p.token_url, "platform token_url")?;
+        }
         // Refused here, at start, rather than when the first booking is made.
         raw.organisation.check()?;
         check_own_dos_id(&raw.organisation, &directory, raw.platform.is_some())?;
@@ -363,5 +366,17 @@ timeout_secs = 3
         );
         let c = load(&format!("{gp}{bars}"), format!("{named}{platform}")).expect("loads");
         assert_eq!(c.organisation.dos_service_id.as_deref(), Some("2000072489"));
+
+        // Plain HTTP off this machine is refused, for a service and for the platform alike.
+        let remote_gp = gp.replace("http://127.0.0.1:1", "http://prov.example");
+        let e = load(&remote_gp, head.to_string()).expect_err("plain http to a service");
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(e.message.contains("Service 'a' base_url"), "{}", e.message);
+        let remote_platform = platform.replace("http://127.0.0.1:1", "http://platform.example");
+        let e = load(&format!("{gp}{bars}"), format!("{named}{remote_platform}"))
+            .expect_err("plain http to the platform");
+        assert!(e.message.contains("platform token_url"), "{}", e.message);
+        let tls = remote_gp.replace("http://", "https://");
+        assert!(load(&tls, head.to_string()).is_ok(), "https anywhere");
     }
 }

@@ -81,6 +81,29 @@ type MakeCredentials = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<(secrets::Secret, secrets::Secret)>> + Send>,
 >;
 
+/// A shared registry's password, from the keyring: looked for only when the store is a
+/// PostgreSQL URL, and a keyring that cannot be reached matters only when one is stored there.
+fn registry_password(config: &DeskConfig) -> Result<Option<secrets::Secret>> {
+    if !config.store.starts_with("postgres") {
+        return Ok(None);
+    }
+    let keyring = secrets::Keyring::new(config.secrets.namespace.clone());
+    match keyring.get(secrets::SecretName::RegistryPassword) {
+        Ok(found) => Ok(found),
+        // On this machine a server may trust the desk without one (the tests, a local server);
+        // elsewhere the connection needs it, and the keyring's own error says what to do.
+        Err(e) if store_is_remote(&config.store) => Err(e),
+        Err(_) => Ok(None),
+    }
+}
+
+fn store_is_remote(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .is_some_and(|h| !h.is_empty() && !transport::secure_url::is_loopback_host(&h))
+}
+
 impl Desk {
     /// Prepares the HTTP client (with the client key from the keyring when a client certificate
     /// is configured) and opens the bookings store.
@@ -93,7 +116,8 @@ impl Desk {
     pub async fn open_with_tls(config: &DeskConfig, tls: TlsSetup) -> Result<Self> {
         // TLS is set up first so that a wrong [tls] section leaves no store file behind.
         let transport = Transport::new(config.http.clone(), &tls)?;
-        let store = Store::open(&config.store).await?;
+        let store = Store::open_with_password(&config.store, registry_password(config)?.as_ref())
+            .await?;
         Ok(Self::assemble(config, store, transport))
     }
 

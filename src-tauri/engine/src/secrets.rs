@@ -21,13 +21,16 @@ pub enum SecretName {
     SigningKey,
     /// The national API platform's API key (the client id).
     ApiKey,
+    /// The password of a shared (PostgreSQL) bookings registry.
+    RegistryPassword,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 3] = [
+    pub const ALL: [SecretName; 4] = [
         SecretName::ClientKey,
         SecretName::SigningKey,
         SecretName::ApiKey,
+        SecretName::RegistryPassword,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +38,7 @@ impl SecretName {
             SecretName::ClientKey => "client-key",
             SecretName::SigningKey => "signing-key",
             SecretName::ApiKey => "api-key",
+            SecretName::RegistryPassword => "registry-password",
         }
     }
 
@@ -48,6 +52,7 @@ impl SecretName {
             SecretName::ClientKey => "TLS client certificate private key",
             SecretName::SigningKey => "Client assertion signing key (RS512)",
             SecretName::ApiKey => "National API platform API key",
+            SecretName::RegistryPassword => "Shared registry (PostgreSQL) password",
         }
     }
 

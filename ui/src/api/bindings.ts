@@ -621,7 +621,9 @@ export type SecretName =
 /**  The RS512 private key (PEM) that signs client assertions for the national API platform. */
 "signing-key" | 
 /**  The national API platform's API key (the client id). */
-"api-key";
+"api-key" | 
+/**  The password of a shared (PostgreSQL) bookings registry. */
+"registry-password";
 
 /**  Whether a secret is in the keyring: never its value. */
 export type SecretStatus = {

@@ -208,6 +208,8 @@ impl TokenCache {
 
     async fn fetch(&self) -> Result<AccessToken> {
         let inner = &self.inner;
+        // The signed assertion is a credential: never in clear off this machine.
+        crate::transport::secure_url::check(&inner.settings.token_url, "platform token_url")?;
         let now = inner.clock.now();
         let claims = AssertionClaims::new(inner.api_key.expose(), &inner.settings.token_url, now);
         let assertion = Secret::new(inner.signing_key.sign(&inner.settings.key_id, &claims)?);

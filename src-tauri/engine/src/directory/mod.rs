@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::ids::{Asid, OdsCode, ServiceId};
+use crate::transport::secure_url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -110,17 +111,9 @@ impl Directory {
                     s.id
                 )));
             }
-            let url = url::Url::parse(&s.base_url).map_err(|_| {
-                Error::config(format!(
-                    "Service '{}' has a base_url that is not a URL.",
-                    s.id
-                ))
-            })?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(Error::config(format!(
-                    "Service '{}' must use an https:// base_url.",
-                    s.id
-                )));
+            secure_url::check(&s.base_url, &format!("Service '{}' base_url", s.id))?;
+            if let Some(report) = &s.report_url {
+                secure_url::check(report, &format!("Service '{}' report_url", s.id))?;
             }
             s.base_url = s.base_url.trim_end_matches('/').to_string();
             if s.standard == Standard::UecBooking && s.healthcare_service.is_none() {

@@ -38,9 +38,18 @@ impl Store {
     /// Opens the registry at `location` and brings its schema up to date: a SQLite file path or
     /// `sqlite://` URL (created if needed), or a `postgres://` / `postgresql://` URL.
     pub async fn open(location: &str) -> Result<Self> {
+        Self::open_with_password(location, None).await
+    }
+
+    /// As [`Store::open`], logging in to a PostgreSQL registry with `password` (from the
+    /// keyring); a SQLite file has none.
+    pub async fn open_with_password(
+        location: &str,
+        password: Option<&crate::secrets::Secret>,
+    ) -> Result<Self> {
         let db = match Location::parse(location)? {
             Location::SqliteFile(path) => open::sqlite(path).await?,
-            Location::Postgres(url) => open::postgres(url).await?,
+            Location::Postgres(url) => open::postgres(url, password).await?,
         };
         Ok(Self {
             db,

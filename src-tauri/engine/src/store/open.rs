@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use sqlx::Connection;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
 use super::db::{Db, store_error};
 use crate::error::{Error, ErrorKind, Result};
+use crate::secrets::Secret;
 
 /// The SQLite migrations. 0001..0004 are byte for byte the files every existing desk's file was
 /// migrated with (sqlx checks their checksums), only moved into this folder.
@@ -69,17 +70,22 @@ pub(super) async fn sqlite(path: &str) -> Result<Db> {
 
 /// Connects to a shared PostgreSQL registry and brings its schema up to date. Many desks may do
 /// this at once: sqlx's migrator holds an advisory lock while it migrates.
-pub(super) async fn postgres(url: &str) -> Result<Db> {
-    let secrets = password_of(url);
-    let options = PgConnectOptions::from_str(url)
+pub(super) async fn postgres(url: &str, password: Option<&Secret>) -> Result<Db> {
+    let mut secrets = password_of(url);
+    secrets.extend(password.map(|p| p.expose().to_string()));
+    let mut options = PgConnectOptions::from_str(url)
         .map_err(|e| {
             Error::config("The bookings store's PostgreSQL URL could not be read.")
                 .with_next_step(
-                    "Check the store URL in the desk configuration: postgres://user:password@host:port/database.",
+                    "Check the store URL in the desk configuration: postgres://user@host:port/database?sslmode=verify-full.",
                 )
                 .with_diagnostics(redact(&e.to_string(), &secrets))
         })?
         .application_name("booking-desk");
+    check_off_machine(&options, !password_of(url).is_empty())?;
+    if let Some(p) = password {
+        options = options.password(p.expose());
+    }
     // One connection first, on its own: a refused or failed login is reported as it is, at once,
     // where a pool would retry until its timeout and then say only that it timed out.
     let first = tokio::time::timeout(WAIT, PgConnection::connect_with(&options))
@@ -99,6 +105,36 @@ pub(super) async fn postgres(url: &str) -> Result<Db> {
         .await
         .map_err(|e| store_error(redact(&e.to_string(), &secrets)))?;
     Ok(Db::Postgres(pool))
+}
+
+/// A registry on another machine carries every patient's bookings: it is reached only over TLS
+/// that verifies the server's certificate and name, and its password is kept in the keyring, not
+/// in the configuration file anyone who can read it could copy.
+fn check_off_machine(options: &PgConnectOptions, password_in_url: bool) -> Result<()> {
+    let host = options.get_host();
+    let on_this_machine = options.get_socket().is_some()
+        || host.starts_with('/')
+        || crate::transport::secure_url::is_loopback_host(host);
+    if on_this_machine {
+        return Ok(());
+    }
+    if !matches!(options.get_ssl_mode(), PgSslMode::VerifyFull) {
+        return Err(Error::config(format!(
+            "The shared registry on {host} must be reached over TLS with a verified certificate."
+        ))
+        .with_next_step(
+            "Add ?sslmode=verify-full to the store URL (and sslrootcert=FILE when the server's CA is not one the system trusts).",
+        ));
+    }
+    if password_in_url {
+        return Err(Error::config(
+            "The shared registry's password is written in the configuration file.",
+        )
+        .with_next_step(
+            "Remove it from the store URL and keep it in the keyring: bookdesk secrets set registry-password.",
+        ));
+    }
+    Ok(())
 }
 
 /// The server could not be reached or did not let us in: say where we tried (never the password)
@@ -213,7 +249,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_server_says_what_to_check_without_the_password() {
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-        let err = postgres("postgres://desk:hunter2-secret@127.0.0.1:1/registry")
+        let err = postgres("postgres://desk:hunter2-secret@127.0.0.1:1/registry", None)
             .await
             .expect_err("refused");
         assert_eq!(err.kind, ErrorKind::Store);
@@ -226,11 +262,34 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreadable_url_is_a_configuration_error_without_the_password() {
-        let err = postgres("postgres://desk:hunter2-secret@db:notaport/registry")
+        let err = postgres("postgres://desk:hunter2-secret@db:notaport/registry", None)
             .await
             .expect_err("refused");
         assert_eq!(err.kind, ErrorKind::Config);
         let shown = format!("{err:?} {err}");
         assert!(!shown.contains("hunter2-secret"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn a_registry_off_this_machine_needs_verified_tls_and_its_password_in_the_keyring() {
+        // Refused before any connection is tried: these hosts do not exist.
+        for url in [
+            "postgres://desk@db.example/registry",
+            "postgres://desk@db.example/registry?sslmode=require",
+            "postgres://desk@10.1.2.3/registry?sslmode=verify-ca",
+        ] {
+            let err = postgres(url, None).await.expect_err(url);
+            assert_eq!(err.kind, ErrorKind::Config, "{url}");
+            assert!(err.next_step.contains("sslmode=verify-full"), "{url}: {err:?}");
+        }
+        let err = postgres(
+            "postgres://desk:hunter2-secret@db.example/registry?sslmode=verify-full",
+            None,
+        )
+        .await
+        .expect_err("password in the file");
+        assert_eq!(err.kind, ErrorKind::Config);
+        assert!(err.next_step.contains("registry-password"), "{err:?}");
+        assert!(!format!("{err:?}").contains("hunter2-secret"));
     }
 }

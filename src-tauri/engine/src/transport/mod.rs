@@ -4,6 +4,7 @@
 
 pub mod query;
 mod response;
+pub mod secure_url;
 pub mod tls;
 
 pub use response::FhirResponse;
@@ -194,6 +195,13 @@ impl Transport {
             url.push('?');
             url.push_str(&query::build(&req.query));
         }
+        // Checked again here, whatever built the directory: nothing leaves in clear.
+        if let Err(error) = secure_url::check(&url, &format!("address of {}", service.name)) {
+            return Err(SendFailure {
+                error: error.with_trace(trace),
+                maybe_delivered: false,
+            });
+        }
         let mut builder = self.client.request(req.method.clone(), &url);
         builder = match (req.auth, platform_token) {
             (Auth::SpineJwt, _) => {
@@ -272,6 +280,7 @@ impl Transport {
     /// verified TLS; any 2xx is delivery.
     pub async fn post_document(&self, url: &str, content_type: &str, body: String) -> Result<()> {
         let trace = TraceId::new();
+        secure_url::check(url, "report address")?;
         let resp = self
             .client
             .post(url)

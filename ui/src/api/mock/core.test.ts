@@ -67,6 +67,7 @@ describe("the mock backend", () => {
       ["client-key", false],
       ["signing-key", false],
       ["api-key", false],
+      ["registry-password", false],
     ]);
     for (const name of ["client-key", "signing-key"]) {
       const e = await refusal("store_secret", { name, value: "not a key" });
@@ -83,7 +84,7 @@ describe("the mock backend", () => {
     });
     await invoke("store_secret", { name: "api-key", value: "Zk7pQ2vX9mLr4TsW" });
     const after = await invoke<SecretStatus[]>("secrets_status");
-    expect(after.map((s) => s.stored)).toEqual([true, false, true]);
+    expect(after.map((s) => s.stored)).toEqual([true, false, true, false]);
     expect(JSON.stringify(after)).not.toMatch(/mock-body|Zk7pQ2vX9mLr4TsW/);
 
     expect(await invoke("delete_secret", { name: "client-key" })).toMatchObject({ name: "client-key", stored: false });

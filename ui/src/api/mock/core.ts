@@ -287,6 +287,7 @@ const SECRET_LABELS: Record<SecretName, string> = {
   "client-key": "TLS client certificate private key",
   "signing-key": "Client assertion signing key (RS512)",
   "api-key": "National API platform API key",
+  "registry-password": "Shared registry (PostgreSQL) password",
 };
 // Only whether each is stored: the mock, like the keyring's callers, never keeps a value.
 const stored = new Set<SecretName>();
@@ -314,7 +315,7 @@ function checkSecret(name: SecretName, value: unknown) {
   const v = typeof value === "string" ? value.trim() : "";
   if (v === "") throw invalid(`The ${label} is empty.`);
   const isKey = v.startsWith("-----BEGIN") && v.includes("PRIVATE KEY-----");
-  if (name !== "api-key" && !isKey) throw invalid(`The ${label} must be a PEM private key (-----BEGIN PRIVATE KEY-----).`);
+  if ((name === "client-key" || name === "signing-key") && !isKey) throw invalid(`The ${label} must be a PEM private key (-----BEGIN PRIVATE KEY-----).`);
   if (name === "api-key" && (v.length > 512 || /\s/.test(v))) throw invalid("The API key must be one word without spaces.");
 }
 
