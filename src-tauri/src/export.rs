@@ -67,7 +67,7 @@ pub fn write_csv(
             )
             .with_diagnostics(e.to_string())
     };
-    std::fs::create_dir_all(dir).map_err(failed)?;
+    booking_engine::private_files::create_dir(dir).map_err(failed)?;
     let base = format!(
         "{}-{}",
         file_stem(name),
@@ -82,11 +82,8 @@ pub fn write_csv(
             format!("{base}-{n}.csv")
         };
         let path = dir.join(file);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        // Owner-only: an export names patients.
+        match booking_engine::private_files::create_new(&path) {
             Ok(mut f) => {
                 f.write_all(text.as_bytes()).map_err(failed)?;
                 return Ok(path);

@@ -12,14 +12,41 @@ pub const FILE_MODE: u32 = 0o600;
 /// Owner read, write and search.
 pub const DIR_MODE: u32 = 0o700;
 
-/// Creates `dir` and any missing parents as owner-only, and narrows `dir` itself if it exists.
+/// Creates `dir` and any missing parents as owner-only. Folders that were already there are
+/// left as they are: they may be the person's own (their home, a shared drive), not the desk's.
 pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
     DirBuilder::new()
         .recursive(true)
         .mode(DIR_MODE)
         .create(dir)?;
-    // The umask may have taken bits from the owner too; and an older desk made it 0755.
-    narrow(dir, DIR_MODE)
+    // The umask may have taken bits from the owner too.
+    for d in missing {
+        narrow(d, DIR_MODE)?;
+    }
+    Ok(())
+}
+
+/// Creates `path` empty and owner-only if it is not there, else narrows it to owner-only.
+pub fn create_file(path: &Path) -> std::io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(FILE_MODE)
+        .open(path)?;
+    narrow(path, FILE_MODE)
+}
+
+/// A new file at `path` (never one already there), owner-only, for writing.
+pub fn create_new(path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(path)?;
+    file.set_permissions(Permissions::from_mode(FILE_MODE))?;
+    Ok(file)
 }
 
 /// Opens (creating if needed) a file to hold a lock on, owner-only.
@@ -85,7 +112,7 @@ mod tests {
     }
 
     #[test]
-    fn folders_and_files_are_owner_only_and_old_ones_are_narrowed() {
+    fn folders_and_files_are_created_owner_only_whatever_the_umask() {
         let root = tempfile::tempdir().expect("tempdir");
         let dir = root.path().join("a/b");
         create_dir(&dir).expect("made");
@@ -97,12 +124,18 @@ mod tests {
         assert_eq!(mode_of(&file), FILE_MODE);
         assert_eq!(std::fs::read(&file).expect("read"), b"nhs_number\n");
 
+        // A folder that was already there is not the desk's to change; a file the desk keeps is.
         std::fs::set_permissions(&dir, Permissions::from_mode(0o755)).expect("widened");
         std::fs::set_permissions(&file, Permissions::from_mode(0o644)).expect("widened");
         create_dir(&dir).expect("again");
-        narrow(&file, FILE_MODE).expect("narrowed");
-        assert_eq!(mode_of(&dir), DIR_MODE);
+        create_file(&file).expect("narrowed");
+        assert_eq!(mode_of(&dir), 0o755);
         assert_eq!(mode_of(&file), FILE_MODE);
+        assert_eq!(std::fs::read(&file).expect("read"), b"nhs_number\n", "kept");
+        let fresh = create_new(&dir.join("new.csv")).expect("new");
+        drop(fresh);
+        assert_eq!(mode_of(&dir.join("new.csv")), FILE_MODE);
+        assert!(create_new(&dir.join("new.csv")).is_err(), "never replaces one");
         let lock = open_for_lock(&dir.join("x.lock")).expect("lock file");
         drop(lock);
         assert_eq!(mode_of(&dir.join("x.lock")), FILE_MODE);

@@ -49,10 +49,20 @@ impl<'a> Location<'a> {
 
 /// Opens (creating if needed) a SQLite file in WAL mode and brings its schema up to date.
 pub(super) async fn sqlite(path: &str) -> Result<Db> {
-    if let Some(dir) = std::path::Path::new(path).parent()
+    let file = std::path::Path::new(path);
+    if let Some(dir) = file.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir).map_err(store_error)?;
+        crate::private_files::create_dir(dir).map_err(store_error)?;
+    }
+    // Owner-only before SQLite opens it: its -wal and -shm files take the database file's mode.
+    // Ones an older desk left readable by others are narrowed.
+    crate::private_files::create_file(file).map_err(store_error)?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut side = file.as_os_str().to_owned();
+        side.push(suffix);
+        crate::private_files::narrow(std::path::Path::new(&side), crate::private_files::FILE_MODE)
+            .map_err(store_error)?;
     }
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
         .map_err(store_error)?
