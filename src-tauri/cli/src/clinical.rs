@@ -27,17 +27,17 @@ pub fn read(path: &Path) -> Result<ClinicalSummary, Error> {
 
 /// Prints a preview for people: the appointment's texts, then the sections, then the document.
 pub fn print(p: &ClinicalPreview) {
-    println!("Description: {}", p.text.description);
-    println!("Comment:");
+    say!("Description: {}", p.text.description);
+    say!("Comment:");
     for line in p.text.comment.lines() {
-        println!("  {line}");
+        say!("  {line}");
     }
     if p.text.truncated {
-        println!("  (Shortened to fit; the whole summary is kept with the booking.)");
+        say!("  (Shortened to fit; the whole summary is kept with the booking.)");
     }
     if let Some(doc) = &p.document {
-        println!();
-        println!("{doc}");
+        say!();
+        say!("{doc}");
     }
 }
 

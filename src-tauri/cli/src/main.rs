@@ -2,14 +2,20 @@
 //! provider error stops the command or `audit verify` finds the trail broken, 2 on bad usage
 //! (including details that are not valid), 3 when a booking's outcome is unknown.
 
+// Nothing is printed but through `output` (`say!`, `tell!`, `output::json`), which keeps
+// control characters from outside off the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+#[macro_use]
+mod output;
 mod args;
 mod clinical;
 mod commands;
 mod context;
-mod output;
 mod reports;
 mod secrets;
 mod seed;
+mod terminal;
 
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
@@ -23,7 +29,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         match action {
             DemoAction::Reset => {
                 context::reset_demo()?;
-                eprintln!("The demo's bookings have been cleared.");
+                tell!("The demo's bookings have been cleared.");
             }
             DemoAction::SeedReports => seed::seed_reports(j).await?,
             DemoAction::Patients => {
@@ -32,7 +38,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
                     output::json(&patients);
                 } else {
                     for p in patients {
-                        println!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
+                        say!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
                     }
                 }
             }
@@ -111,7 +117,7 @@ fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("Booking Desk could not start: {e}");
+            tell!("Booking Desk could not start: {e}");
             return std::process::ExitCode::from(1);
         }
     };
@@ -123,14 +129,14 @@ fn main() -> std::process::ExitCode {
                 output::json(&err);
             } else {
                 if err.kind == ErrorKind::OutcomeUnknown {
-                    eprintln!(
+                    tell!(
                         "OUTCOME UNKNOWN: the booking may or may not have been made. Do not book again until it is checked."
                     );
                 }
-                eprintln!("{}", err.message);
-                eprintln!("What to do: {}", err.next_step);
+                tell!("{}", err.message);
+                tell!("What to do: {}", err.next_step);
                 if let Some(t) = &err.trace_id {
-                    eprintln!("Trace id: {t}");
+                    tell!("Trace id: {t}");
                 }
             }
             std::process::ExitCode::from(exit_code(err.kind))

@@ -1,0 +1,65 @@
+//! What comes from outside the desk — a provider's answers, the files a person names — cannot
+//! harm the terminal or the machine it is printed on.
+
+mod support;
+
+use support::{Desk, JANE, appointment_args, book_args, str_of};
+
+/// Characters that drive a terminal rather than show text: C0 but newline and tab, DEL, C1.
+fn controls_in(s: &str) -> Vec<char> {
+    s.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t') || ('\u{7f}'..='\u{9f}').contains(&c)
+        })
+        .collect()
+}
+
+/// A demo booking whose description the provider then holds as `hostile` (written into the
+/// demo provider's saved state, as a compromised or buggy service would answer it).
+fn booking_described_as(hostile: &str) -> (Desk, String, String) {
+    let desk = Desk::demo();
+    let gp = desk.service_of_kind("gp-practice");
+    let slot = desk.slot_ahead(&gp);
+    let booked = desk.ok(&book_args(&gp, str_of(&slot, "id"), JANE, "PLAIN-MARKER"));
+    let id = str_of(&booked["appointment"], "id").to_string();
+    let state = desk.data_dir().join("demo").join("provider-state.json");
+    let text = std::fs::read_to_string(&state).expect("demo state");
+    let json_text = serde_json::to_string(hostile).expect("json string");
+    let changed = text.replace(
+        "\"PLAIN-MARKER\"",
+        &json_text, // quotes included: a JSON string literal
+    );
+    assert_ne!(text, changed, "the description is in the demo state");
+    std::fs::write(&state, changed).expect("state written");
+    (desk, gp, id)
+}
+
+#[test]
+fn a_providers_escape_sequences_never_reach_the_terminal() {
+    let hostile = "\u{1b}]0;pwned\u{7}\u{1b}[2JSore\u{9b}31m throat\r\u{7f}";
+    let (desk, gp, id) = booking_described_as(hostile);
+    let show = appointment_args("show", &gp, &id, &[]);
+    let plain = desk.run(&show);
+    plain.expect_code(0);
+    let json = desk.run_json(&show);
+    json.expect_code(0);
+    let listed = desk.run(&["appointments", "--nhs", JANE]);
+    listed.expect_code(0);
+    for run in [&plain, &json, &listed] {
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            let found = controls_in(text);
+            assert!(
+                found.is_empty(),
+                "{:?} printed {found:?} on {stream}:\n{text}",
+                run.args
+            );
+        }
+    }
+    // The words stay readable; scripts still get the provider's exact text.
+    assert!(
+        plain.stdout.contains("Description: Sore throat\n"),
+        "{}",
+        plain.stdout
+    );
+    assert_eq!(json.json()["description"], hostile);
+}
