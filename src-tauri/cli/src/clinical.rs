@@ -13,16 +13,7 @@ use crate::output;
 
 /// The summary in `path`, as JSON; the error says what is wrong with it.
 pub fn read(path: &Path) -> Result<ClinicalSummary, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::invalid(format!(
-            "The triage summary {} could not be read: {e}",
-            path.display()
-        ))
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::invalid(format!("The triage summary is not valid: {e}"))
-            .with_next_step("See the README for the triage summary's format.")
-    })
+    crate::files::read_json(path, "triage summary")
 }
 
 /// Prints a preview for people: the appointment's texts, then the sections, then the document.

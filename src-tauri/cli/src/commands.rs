@@ -298,21 +298,11 @@ async fn already_booked(engine: &Engine, nhs: &NhsNumber) -> Result<(), Error> {
 }
 
 pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Error> {
-    let patient: Option<PatientView> = match &a.patient {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::invalid(format!(
-                    "The patient file {} could not be read: {e}",
-                    path.display()
-                ))
-            })?;
-            Some(serde_json::from_str(&text).map_err(|e| {
-                Error::invalid(format!("The patient file is not valid: {e}"))
-                    .with_next_step("See the README for the patient file's format.")
-            })?)
-        }
-        None => None,
-    };
+    let patient: Option<PatientView> = a
+        .patient
+        .as_deref()
+        .map(|path| crate::files::read_json(path, "patient file"))
+        .transpose()?;
     let clinical = a
         .clinical
         .as_deref()

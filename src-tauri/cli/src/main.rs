@@ -12,6 +12,7 @@ mod args;
 mod clinical;
 mod commands;
 mod context;
+mod files;
 mod reports;
 mod secrets;
 mod seed;

@@ -63,3 +63,56 @@ fn a_providers_escape_sequences_never_reach_the_terminal() {
     );
     assert_eq!(json.json()["description"], hostile);
 }
+
+/// Runs `args`, killing it if it has not finished within `secs`: a reader with no limit would
+/// otherwise run until the machine's memory is gone.
+fn run_within(desk: &Desk, args: &[&str], secs: u64) -> support::Run {
+    let mut pending = desk.spawn(args);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !pending.has_exited() {
+        if std::time::Instant::now() > deadline {
+            pending.kill();
+            panic!("{args:?} was still reading after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pending.wait()
+}
+
+#[test]
+fn clinical_and_patient_files_are_read_no_further_than_one_mib() {
+    let desk = Desk::demo();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two MiB of a JSON string that never ends: read whole, it is merely invalid.
+    let big = dir.path().join("big.json");
+    let mut text = String::from("{\"presenting_complaint\": \"");
+    text.push_str(&"a".repeat(2 << 20));
+    std::fs::write(&big, text).expect("written");
+    let big = big.to_str().expect("utf-8 path");
+    let gp = desk.service_of_kind("gp-practice");
+    for file in [big, "/dev/zero"] {
+        for args in [
+            vec!["book", "--service", &gp, "--slot", "1", "--nhs", JANE],
+            vec!["clinical", "preview", "--standard", "uec-booking"],
+        ] {
+            let mut args = args.clone();
+            if args[0] == "book" {
+                args.extend(["--description", "x", "--clinical", file]);
+            } else {
+                args.push(file);
+            }
+            args.push("--json");
+            let run = run_within(&desk, &args, 20);
+            let e = run.error(2, "invalid-input");
+            assert!(str_of(&e, "message").contains("1 MiB"), "{args:?}: {e}");
+        }
+        let args = ["book", "--service", &gp, "--slot", "1", "--patient", file];
+        let run = run_within(
+            &desk,
+            &[&args[..], &["--description", "x", "--json"]].concat(),
+            20,
+        );
+        let e = run.error(2, "invalid-input");
+        assert!(str_of(&e, "message").contains("1 MiB"), "{args:?}: {e}");
+    }
+}
