@@ -32,7 +32,11 @@ fn service_ids(engine: &Engine, names: &[String]) -> Result<Vec<ServiceId>, Erro
             .map(|s| s.id.clone())
             .collect());
     }
-    names.iter().map(|s| ServiceId::parse(s)).collect()
+    // An unknown name fails the command, as at every other command, rather than only its row.
+    names
+        .iter()
+        .map(|s| engine.directory().find(s).map(|found| found.id.clone()))
+        .collect()
 }
 
 fn channel_label(c: Option<DeliveryChannel>) -> String {

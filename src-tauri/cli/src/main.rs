@@ -1,6 +1,7 @@
 //! `bookdesk`: Booking Desk from the command line. Exit status 0 on success, 1 when a booking or
 //! provider error stops the command or `audit verify` finds the trail broken, 2 on bad usage
-//! (including details that are not valid), 3 when a booking's outcome is unknown.
+//! (including details that are not valid and services not in the directory), 3 when a
+//! booking's outcome is unknown.
 
 // Nothing is printed but through `output` (`say!`, `tell!`, `output::json`), which keeps
 // control characters from outside off the terminal.
@@ -105,7 +106,8 @@ async fn run(cli: Cli) -> Result<bool, Error> {
 /// for an ordinary failure and books again: the patient may already be booked.
 fn exit_code(kind: ErrorKind) -> u8 {
     match kind {
-        ErrorKind::InvalidInput => 2,
+        // Bad usage: what was typed names nothing, or is not valid.
+        ErrorKind::InvalidInput | ErrorKind::UnknownService => 2,
         ErrorKind::OutcomeUnknown => 3,
         _ => 1,
     }
@@ -153,6 +155,7 @@ mod tests {
     fn an_unknown_outcome_has_an_exit_status_of_its_own() {
         assert_eq!(exit_code(ErrorKind::OutcomeUnknown), 3);
         assert_eq!(exit_code(ErrorKind::InvalidInput), 2);
+        assert_eq!(exit_code(ErrorKind::UnknownService), 2);
         for kind in [
             ErrorKind::SlotTaken,
             ErrorKind::Timeout,
