@@ -116,3 +116,36 @@ fn clinical_and_patient_files_are_read_no_further_than_one_mib() {
         assert!(str_of(&e, "message").contains("1 MiB"), "{args:?}: {e}");
     }
 }
+
+#[test]
+fn a_triage_summary_with_characters_xml_cannot_carry_is_refused_naming_the_field() {
+    let desk = Desk::demo();
+    let utc = desk.service_of("urgent-care", "uec-booking");
+    let slot = desk.slot_ahead(&utc);
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/triage-summary.json"
+    );
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).expect("fixture")).expect("json");
+    summary["presenting_complaint"] = "Sore throat\u{fffe} and fever".into();
+    // Assessed now, so the slot a day ahead is within any timeframe.
+    summary["triage"]["timeframe_minutes"] = (14 * 24 * 60).into();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("summary.json");
+    std::fs::write(&file, summary.to_string()).expect("written");
+    let file = file.to_str().expect("utf-8 path");
+    let mut args = book_args(&utc, str_of(&slot, "id"), JANE, "Sore throat");
+    args.extend(["--clinical", file]);
+    let e = desk.fails(&args, 2, "invalid-input");
+    let message = str_of(&e, "message");
+    assert!(message.contains("presenting complaint"), "{e}");
+    assert!(message.contains("U+FFFE"), "{e}");
+    assert_eq!(
+        desk.ok(&["bookings"]),
+        serde_json::json!([]),
+        "nothing booked"
+    );
+    let preview = ["clinical", "preview", file, "--standard", "uec-booking"];
+    desk.fails(&preview, 2, "invalid-input");
+}
