@@ -652,3 +652,50 @@ pub async fn audit(engine: &Engine, action: AuditAction, as_json: bool) -> Resul
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use booking_engine::directory::ServiceKind;
+
+    fn slot(id: &str, start: &str, end: &str) -> SlotView {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("instant");
+        SlotView {
+            service_id: ServiceId::parse("calder-valley-utc").expect("id"),
+            service_name: "Calder Valley UTC".into(),
+            service_kind: ServiceKind::UrgentCare,
+            id: SlotId::parse(id).expect("slot id"),
+            schedule_id: None,
+            start: at(start),
+            end: at(end),
+            delivery_channel: None,
+            slot_type: None,
+            schedule_type: None,
+            practitioner: None,
+            location: None,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn the_slot_table_tells_the_two_autumn_0130s_apart() {
+        // 25 Oct 2026 01:00–02:00 UTC, the hour after the clocks went back, and the hour before.
+        let rows: Vec<Vec<String>> = [
+            slot("a", "2026-10-25T00:30:00Z", "2026-10-25T00:40:00Z"),
+            slot("b", "2026-10-25T01:30:00Z", "2026-10-25T01:40:00Z"),
+            slot("c", "2026-10-25T02:30:00Z", "2026-10-25T02:40:00Z"),
+        ]
+        .iter()
+        .map(slot_row)
+        .collect();
+        let times: Vec<[&str; 2]> = rows.iter().map(|r| [&*r[0], &*r[1]]).collect();
+        assert_eq!(
+            times,
+            [
+                ["Sun 25-Oct-2026 01:30 BST", "01:40 BST"],
+                ["Sun 25-Oct-2026 01:30 GMT", "01:40 GMT"],
+                ["Sun 25-Oct-2026 02:30", "02:40"],
+            ]
+        );
+    }
+}
