@@ -60,7 +60,8 @@ async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
         "DEMO: simulated services, not live (embedded demo provider at {}).",
         demo.sim.base_url()
     );
-    let cfg = DeskConfig::load(&demo.config_path)?;
+    // Read now: the configuration's folder goes with `demo.config` at the end of this function.
+    let cfg = DeskConfig::load(&demo.config.path())?;
     let desk = Desk::open(&cfg).await?;
     desk.use_platform_credentials(
         Secret::new(demo.platform.api_key),

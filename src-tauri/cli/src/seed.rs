@@ -138,7 +138,7 @@ pub async fn seed_reports(as_json: bool) -> Result<(), Error> {
     let started = embedded::start_embedded(&dir)
         .await
         .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    let config = DeskConfig::load(&started.config_path)?;
+    let config = DeskConfig::load(&started.config.path())?;
     tell!("DEMO: seeding the reports in {}", config.store);
     let demo = Demo {
         store: Store::open(&config.store).await?,
