@@ -161,18 +161,19 @@ fn poisoned() -> Error {
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
     let started = std::time::Instant::now();
-    let (config_path, demo) = match config {
-        Some(path) => (path, None),
+    // The demo's configuration is this process's own, in a folder kept until it is read.
+    let (config_path, _demo_config, demo) = match config {
+        Some(path) => (path, None, None),
         None => {
             let dir = embedded::data_dir().ok_or_else(|| {
                 Error::config("No home folder was found for the demo's data.")
                     .with_next_step("Set BOOKDESK_DATA_DIR to a writable folder.")
             })?;
-            let (sim, config_path) = embedded::start_embedded_keyless(&dir)
+            let (sim, demo_config) = embedded::start_embedded_keyless(&dir)
                 .await
                 .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
             tracing::debug!(ms = started.elapsed().as_millis(), "demo provider ready");
-            (config_path, Some(Arc::new(sim)))
+            (demo_config.path(), Some(demo_config), Some(Arc::new(sim)))
         }
     };
     let config = DeskConfig::load(&config_path)?;

@@ -46,6 +46,19 @@ describe("dates and times", () => {
     expect(formatTimeRange("2026-12-01T08:00:00Z", "2026-12-01T08:10:00Z")).toBe("08:00–08:10");
   });
 
+  it("labels the autumn's repeated hour BST or GMT, and no other time", () => {
+    // 25 Oct 2026: the clocks go back at 01:00 UTC, so 01:00–02:00 comes twice.
+    expect(formatTime("2026-10-25T00:00:00Z")).toBe("01:00 BST");
+    expect(formatTime("2026-10-25T00:30:00Z")).toBe("01:30 BST");
+    expect(formatTime("2026-10-25T01:00:00Z")).toBe("01:00 GMT");
+    expect(formatTime("2026-10-25T01:30:00+00:00")).toBe("01:30 GMT");
+    expect(formatTime("2026-10-25T02:00:00Z")).toBe("02:00");
+    expect(formatTime("2026-10-24T23:59:00Z")).toBe("00:59");
+    expect(formatTimeRange("2026-10-25T00:50:00Z", "2026-10-25T01:10:00Z")).toBe("01:50 BST–01:10 GMT");
+    // The spring gap repeats nothing.
+    expect(formatTime("2027-03-28T01:30:00Z")).toBe("02:30");
+  });
+
   it("puts an instant on its UK day, not the UTC one", () => {
     // 23:30 UTC on 30 June is 00:30 on 1 July in London.
     expect(ukDay("2026-06-30T23:30:00Z")).toBe("2026-07-01");

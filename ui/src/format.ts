@@ -87,10 +87,29 @@ export function formatDate(instant: string): string {
   return formatDay(ukDay(instant));
 }
 
-/** `14:10`, 24-hour, UK time. */
-export function formatTime(instant: string): string {
+/** `14:10`, 24-hour, UK time, without a zone whatever the time. */
+export function wallClock(instant: string | Date): string {
   const p = ukParts(instant);
   return `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+const HOUR = 3_600_000;
+const sameWallTime = (a: UkParts, b: UkParts) =>
+  a.year === b.year && a.month === b.month && a.day === b.day && a.hour === b.hour && a.minute === b.minute;
+
+/**
+ * `14:10`, 24-hour, UK time. In the hour the autumn change repeats, `01:30 BST` or `01:30 GMT`:
+ * when the same wall-clock time comes an hour later (or earlier), two instants read alike.
+ */
+export function formatTime(instant: string): string {
+  const p = ukParts(instant);
+  const shown = `${pad(p.hour)}:${pad(p.minute)}`;
+  // The UK repeats only 01:00–01:59 in October: the list's thousands of other times skip the check.
+  if (p.month !== 10 || p.hour !== 1) return shown;
+  const t = new Date(instant).getTime();
+  if (sameWallTime(p, ukParts(new Date(t + HOUR)))) return `${shown} BST`;
+  if (sameWallTime(p, ukParts(new Date(t - HOUR)))) return `${shown} GMT`;
+  return shown;
 }
 
 /** `14:10–14:20`. */

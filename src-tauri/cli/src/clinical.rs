@@ -13,31 +13,22 @@ use crate::output;
 
 /// The summary in `path`, as JSON; the error says what is wrong with it.
 pub fn read(path: &Path) -> Result<ClinicalSummary, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::invalid(format!(
-            "The triage summary {} could not be read: {e}",
-            path.display()
-        ))
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::invalid(format!("The triage summary is not valid: {e}"))
-            .with_next_step("See the README for the triage summary's format.")
-    })
+    crate::files::read_json(path, "triage summary")
 }
 
 /// Prints a preview for people: the appointment's texts, then the sections, then the document.
 pub fn print(p: &ClinicalPreview) {
-    println!("Description: {}", p.text.description);
-    println!("Comment:");
+    say!("Description: {}", p.text.description);
+    say!("Comment:");
     for line in p.text.comment.lines() {
-        println!("  {line}");
+        say!("  {line}");
     }
     if p.text.truncated {
-        println!("  (Shortened to fit; the whole summary is kept with the booking.)");
+        say!("  (Shortened to fit; the whole summary is kept with the booking.)");
     }
     if let Some(doc) = &p.document {
-        println!();
-        println!("{doc}");
+        say!();
+        say!("{doc}");
     }
 }
 

@@ -32,7 +32,11 @@ fn service_ids(engine: &Engine, names: &[String]) -> Result<Vec<ServiceId>, Erro
             .map(|s| s.id.clone())
             .collect());
     }
-    names.iter().map(|s| ServiceId::parse(s)).collect()
+    // An unknown name fails the command, as at every other command, rather than only its row.
+    names
+        .iter()
+        .map(|s| engine.directory().find(s).map(|found| found.id.clone()))
+        .collect()
 }
 
 fn channel_label(c: Option<DeliveryChannel>) -> String {
@@ -65,20 +69,20 @@ pub async fn capabilities(engine: &Engine, service: &str, as_json: bool) -> Resu
     if as_json {
         json(&c);
     } else {
-        println!("Service:   {}", c.service_id);
-        println!("FHIR:      {}", or_dash(c.fhir_version.as_deref()));
-        println!("Software:  {}", or_dash(c.software.as_deref()));
-        println!("Publisher: {}", or_dash(c.publisher.as_deref()));
+        say!("Service:   {}", c.service_id);
+        say!("FHIR:      {}", or_dash(c.fhir_version.as_deref()));
+        say!("Software:  {}", or_dash(c.software.as_deref()));
+        say!("Publisher: {}", or_dash(c.publisher.as_deref()));
         for r in &c.resources {
-            println!("  {r}");
+            say!("  {r}");
         }
     }
     Ok(())
 }
 
 fn print_patient(p: &PatientView) {
-    println!("{}", p.banner_name());
-    println!(
+    say!("{}", p.banner_name());
+    say!(
         "  Born {}   Gender {}   NHS No. {}",
         p.birth_date
             .map(|d| d.format("%d-%b-%Y").to_string())
@@ -93,7 +97,7 @@ fn print_patient(p: &PatientView) {
     if let Some(pc) = &p.postcode {
         address.push_str(&format!(", {pc}"));
     }
-    println!("  {address}");
+    say!("  {address}");
 }
 
 pub async fn patient(
@@ -194,7 +198,7 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
             ],
             &rows,
         );
-        println!();
+        say!();
         let width = result
             .services
             .iter()
@@ -208,27 +212,29 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
                 ServiceProgress::None => "no free slots".to_string(),
                 ServiceProgress::Failed { error } => format!("failed: {}", error.message),
             };
-            eprintln!("{:<width$}  {state}", s.service_name);
+            tell!("{:<width$}  {state}", s.service_name);
         }
     }
     Ok(())
 }
 
 fn print_appointment(a: &AppointmentView) {
-    println!(
+    say!(
         "Appointment {} at {} ({})",
-        a.id, a.service_name, a.service_id
+        a.id,
+        a.service_name,
+        a.service_id
     );
-    println!("  Status:      {}", a.status);
-    println!("  When:        {} – {}", when(&a.start), time(&a.end));
-    println!("  Channel:     {}", channel_label(a.delivery_channel));
+    say!("  Status:      {}", a.status);
+    say!("  When:        {} – {}", when(&a.start), time(&a.end));
+    say!("  Channel:     {}", channel_label(a.delivery_channel));
     if let Some(p) = &a.practitioner {
         let name = [p.name.clone(), p.role.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-        println!(
+        say!(
             "  With:        {}",
             if name.is_empty() { "-".into() } else { name }
         );
@@ -239,22 +245,22 @@ fn print_appointment(a: &AppointmentView) {
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-        println!("  Where:       {place}");
+        say!("  Where:       {place}");
     }
-    println!("  Description: {}", or_dash(a.description.as_deref()));
+    say!("  Description: {}", or_dash(a.description.as_deref()));
     // A comment from a triage summary runs over several lines: keep them under its label.
-    println!(
+    say!(
         "  Comment:     {}",
         or_dash(a.comment.as_deref()).replace('\n', "\n               ")
     );
     if let Some(r) = &a.cancellation_reason {
-        println!("  Cancelled:   {r}");
+        say!("  Cancelled:   {r}");
     }
     if let Some(v) = &a.version {
-        println!("  Version:     {v}");
+        say!("  Version:     {v}");
     }
     if let Some(u) = &a.reference_url {
-        println!("  Reference:   {u}");
+        say!("  Reference:   {u}");
     }
 }
 
@@ -264,7 +270,7 @@ async fn already_booked(engine: &Engine, nhs: &NhsNumber) -> Result<(), Error> {
     let services = engine.directory().ids();
     let found = engine.upcoming_appointments(nhs, &services).await;
     for f in &found.failures {
-        eprintln!(
+        tell!(
             "Not checked for other appointments: {} ({})",
             f.service_id.as_deref().unwrap_or("a service"),
             f.message
@@ -296,21 +302,11 @@ async fn already_booked(engine: &Engine, nhs: &NhsNumber) -> Result<(), Error> {
 }
 
 pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Error> {
-    let patient: Option<PatientView> = match &a.patient {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::invalid(format!(
-                    "The patient file {} could not be read: {e}",
-                    path.display()
-                ))
-            })?;
-            Some(serde_json::from_str(&text).map_err(|e| {
-                Error::invalid(format!("The patient file is not valid: {e}"))
-                    .with_next_step("See the README for the patient file's format.")
-            })?)
-        }
-        None => None,
-    };
+    let patient: Option<PatientView> = a
+        .patient
+        .as_deref()
+        .map(|path| crate::files::read_json(path, "patient file"))
+        .transpose()?;
     let clinical = a
         .clinical
         .as_deref()
@@ -368,33 +364,35 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
         json(&outcome);
         return Ok(());
     }
-    println!("BOOKED");
+    say!("BOOKED");
     print_appointment(&outcome.appointment);
     if let Some(c) = &outcome.clinical {
         match (&c.report_id, c.report_delivered, &c.report_problem) {
             (Some(id), true, _) if c.standard == PackageStandard::Bars => {
-                println!("  The triage summary went with the booking, in its BaRS message ({id}).")
+                say!("  The triage summary went with the booking, in its BaRS message ({id}).")
             }
-            (Some(id), true, _) => println!("  The 111 report ({id}) was sent to the service."),
+            (Some(id), true, _) => say!("  The 111 report ({id}) was sent to the service."),
             (Some(id), false, Some(p)) => {
-                println!(
+                say!(
                     "  The 111 report ({id}) is kept but was not sent: {}",
                     p.message
                 );
-                println!("  What to do: {}", p.next_step);
+                say!("  What to do: {}", p.next_step);
             }
-            _ => println!("  The triage summary went in the description and comment."),
+            _ => say!("  The triage summary went in the description and comment."),
         }
     }
     if outcome.confirmed_by_check {
-        println!(
+        say!(
             "  (The service's answer was lost; the booking was confirmed by checking with the service.)"
         );
     }
     for m in &outcome.demographic_mismatches {
-        println!(
+        say!(
             "  Check with the caller: {} is '{}' here but '{}' at the service.",
-            m.field, m.ours, m.theirs
+            m.field,
+            m.ours,
+            m.theirs
         );
     }
     Ok(())
@@ -455,15 +453,15 @@ pub async fn cancel(
     } else {
         // Said first, in words for the patient: a cancellation they are not told about leaves
         // them expecting care that will not happen.
-        println!("CANCELLED — tell the patient:");
-        println!(
+        say!("CANCELLED — tell the patient:");
+        say!(
             "  Your appointment at {} on {} has been cancelled ({}). Reference {}.",
             a.service_name,
             when(&a.start),
             a.cancellation_reason.as_deref().unwrap_or(reason),
             a.id
         );
-        println!();
+        say!();
         print_appointment(&a)
     }
     Ok(())
@@ -520,7 +518,7 @@ pub async fn appointments(
         &rows,
     );
     for f in &found.failures {
-        eprintln!(
+        tell!(
             "{}: {} {}",
             or_dash(f.service_id.as_deref()),
             f.message,
@@ -607,13 +605,13 @@ pub async fn audit(engine: &Engine, action: AuditAction, as_json: bool) -> Resul
             if as_json {
                 json(&report);
             } else if report.intact {
-                println!("Audit trail intact: {} entries", report.entries_checked);
+                say!("Audit trail intact: {} entries", report.entries_checked);
             } else {
-                println!(
+                say!(
                     "Audit trail broken: {}.",
                     report.problem.as_deref().unwrap_or("unknown problem")
                 );
-                println!(
+                say!(
                     "{} entries checked before the break.",
                     report.entries_checked
                 );
@@ -660,5 +658,52 @@ pub async fn audit(engine: &Engine, action: AuditAction, as_json: bool) -> Resul
             );
             Ok(true)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use booking_engine::directory::ServiceKind;
+
+    fn slot(id: &str, start: &str, end: &str) -> SlotView {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("instant");
+        SlotView {
+            service_id: ServiceId::parse("calder-valley-utc").expect("id"),
+            service_name: "Calder Valley UTC".into(),
+            service_kind: ServiceKind::UrgentCare,
+            id: SlotId::parse(id).expect("slot id"),
+            schedule_id: None,
+            start: at(start),
+            end: at(end),
+            delivery_channel: None,
+            slot_type: None,
+            schedule_type: None,
+            practitioner: None,
+            location: None,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn the_slot_table_tells_the_two_autumn_0130s_apart() {
+        // 25 Oct 2026 01:00–02:00 UTC, the hour after the clocks went back, and the hour before.
+        let rows: Vec<Vec<String>> = [
+            slot("a", "2026-10-25T00:30:00Z", "2026-10-25T00:40:00Z"),
+            slot("b", "2026-10-25T01:30:00Z", "2026-10-25T01:40:00Z"),
+            slot("c", "2026-10-25T02:30:00Z", "2026-10-25T02:40:00Z"),
+        ]
+        .iter()
+        .map(slot_row)
+        .collect();
+        let times: Vec<[&str; 2]> = rows.iter().map(|r| [&*r[0], &*r[1]]).collect();
+        assert_eq!(
+            times,
+            [
+                ["Sun 25-Oct-2026 01:30 BST", "01:40 BST"],
+                ["Sun 25-Oct-2026 01:30 GMT", "01:40 GMT"],
+                ["Sun 25-Oct-2026 02:30", "02:40"],
+            ]
+        );
     }
 }

@@ -34,12 +34,13 @@ async fn settle_interrupted(engine: &Engine) {
     match engine.reconcile_interrupted().await {
         Ok(list) => {
             for r in list {
-                eprintln!("INTERRUPTED BOOKING: {}", r.message);
+                tell!("INTERRUPTED BOOKING: {}", r.message);
             }
         }
-        Err(e) => eprintln!(
+        Err(e) => tell!(
             "Interrupted bookings could not be checked: {} {}",
-            e.message, e.next_step
+            e.message,
+            e.next_step
         ),
     }
 }
@@ -55,11 +56,12 @@ async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
     let demo = embedded::start_embedded(&data_dir()?)
         .await
         .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    eprintln!(
+    tell!(
         "DEMO: simulated services, not live (embedded demo provider at {}).",
         demo.sim.base_url()
     );
-    let cfg = DeskConfig::load(&demo.config_path)?;
+    // Read now: the configuration's folder goes with `demo.config` at the end of this function.
+    let cfg = DeskConfig::load(&demo.config.path())?;
     let desk = Desk::open(&cfg).await?;
     desk.use_platform_credentials(
         Secret::new(demo.platform.api_key),

@@ -1,15 +1,23 @@
 //! `bookdesk`: Booking Desk from the command line. Exit status 0 on success, 1 when a booking or
 //! provider error stops the command or `audit verify` finds the trail broken, 2 on bad usage
-//! (including details that are not valid), 3 when a booking's outcome is unknown.
+//! (including details that are not valid and services not in the directory), 3 when a
+//! booking's outcome is unknown.
 
+// Nothing is printed but through `output` (`say!`, `tell!`, `output::json`), which keeps
+// control characters from outside off the terminal.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+#[macro_use]
+mod output;
 mod args;
 mod clinical;
 mod commands;
 mod context;
-mod output;
+mod files;
 mod reports;
 mod secrets;
 mod seed;
+mod terminal;
 
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
@@ -23,7 +31,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         match action {
             DemoAction::Reset => {
                 context::reset_demo()?;
-                eprintln!("The demo's bookings have been cleared.");
+                tell!("The demo's bookings have been cleared.");
             }
             DemoAction::SeedReports => seed::seed_reports(j).await?,
             DemoAction::Patients => {
@@ -32,7 +40,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
                     output::json(&patients);
                 } else {
                     for p in patients {
-                        println!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
+                        say!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
                     }
                 }
             }
@@ -98,7 +106,8 @@ async fn run(cli: Cli) -> Result<bool, Error> {
 /// for an ordinary failure and books again: the patient may already be booked.
 fn exit_code(kind: ErrorKind) -> u8 {
     match kind {
-        ErrorKind::InvalidInput => 2,
+        // Bad usage: what was typed names nothing, or is not valid.
+        ErrorKind::InvalidInput | ErrorKind::UnknownService => 2,
         ErrorKind::OutcomeUnknown => 3,
         _ => 1,
     }
@@ -111,7 +120,7 @@ fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("Booking Desk could not start: {e}");
+            tell!("Booking Desk could not start: {e}");
             return std::process::ExitCode::from(1);
         }
     };
@@ -123,14 +132,14 @@ fn main() -> std::process::ExitCode {
                 output::json(&err);
             } else {
                 if err.kind == ErrorKind::OutcomeUnknown {
-                    eprintln!(
+                    tell!(
                         "OUTCOME UNKNOWN: the booking may or may not have been made. Do not book again until it is checked."
                     );
                 }
-                eprintln!("{}", err.message);
-                eprintln!("What to do: {}", err.next_step);
+                tell!("{}", err.message);
+                tell!("What to do: {}", err.next_step);
                 if let Some(t) = &err.trace_id {
-                    eprintln!("Trace id: {t}");
+                    tell!("Trace id: {t}");
                 }
             }
             std::process::ExitCode::from(exit_code(err.kind))
@@ -146,6 +155,7 @@ mod tests {
     fn an_unknown_outcome_has_an_exit_status_of_its_own() {
         assert_eq!(exit_code(ErrorKind::OutcomeUnknown), 3);
         assert_eq!(exit_code(ErrorKind::InvalidInput), 2);
+        assert_eq!(exit_code(ErrorKind::UnknownService), 2);
         for kind in [
             ErrorKind::SlotTaken,
             ErrorKind::Timeout,

@@ -1,31 +1,75 @@
 //! Printing: aligned tables for people, JSON for scripts. Times in UK local time, 24-hour,
 //! dates as dd-Mmm-yyyy.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, LocalResult, TimeZone};
 use chrono_tz::Europe::London;
 use serde::Serialize;
 
+use crate::terminal::{JsonEscapes, clean};
+
+/// `println!` with control characters removed: every line the CLI prints to stdout.
+macro_rules! say {
+    () => { $crate::output::say_line("") };
+    ($($arg:tt)*) => { $crate::output::say_line(&format!($($arg)*)) };
+}
+
+/// `eprintln!` with control characters removed: every line the CLI prints to stderr.
+macro_rules! tell {
+    ($($arg:tt)*) => { $crate::output::tell_line(&format!($($arg)*)) };
+}
+
+/// The one way to stdout for text; see `say!`.
+#[allow(clippy::print_stdout)]
+pub fn say_line(line: &str) {
+    println!("{}", clean(line));
+}
+
+/// CSV as it is, records ended by CRLF as RFC 4180 has them; each record is cleaned.
+#[allow(clippy::print_stdout)]
+pub fn say_csv(csv: &str) {
+    let records: Vec<_> = csv.split("\r\n").map(clean).collect();
+    print!("{}", records.join("\r\n"));
+}
+
+/// The one way to stderr; see `tell!`.
+#[allow(clippy::print_stderr)]
+pub fn tell_line(line: &str) {
+    eprintln!("{}", clean(line));
+}
+
 pub fn when(t: &DateTime<FixedOffset>) -> String {
-    t.with_timezone(&London)
-        .format("%a %d-%b-%Y %H:%M")
-        .to_string()
+    uk(t, "%a %d-%b-%Y %H:%M")
 }
 
 pub fn time(t: &DateTime<FixedOffset>) -> String {
-    t.with_timezone(&London).format("%H:%M").to_string()
+    uk(t, "%H:%M")
+}
+
+/// `t` on the UK clock in `format`; in the hour the autumn change repeats, with `BST` or `GMT`
+/// after it, since the wall-clock time alone names two instants.
+fn uk(t: &DateTime<FixedOffset>, format: &str) -> String {
+    let local = t.with_timezone(&London);
+    let shown = local.format(format).to_string();
+    match London.from_local_datetime(&local.naive_local()) {
+        LocalResult::Ambiguous(..) => format!("{shown} {}", local.format("%Z")),
+        _ => shown,
+    }
 }
 
 /// Written straight to stdout through a buffer: a large answer (5,000 slots are 3.8 MB) is
 /// never held whole as a string first.
 pub fn json<T: Serialize>(value: &T) {
     use std::io::Write;
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut out = JsonEscapes::new(std::io::BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout().lock(),
+    ));
     let written = serde_json::to_writer_pretty(&mut out, value)
         .map_err(std::io::Error::from)
         .and_then(|()| writeln!(out))
         .and_then(|()| out.flush());
     if let Err(e) = written {
-        eprintln!("could not print JSON: {e}");
+        tell!("could not print JSON: {e}");
     }
 }
 
@@ -45,7 +89,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
             .enumerate()
             .map(|(i, c)| format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0)))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        say!("{}", padded.join("  ").trim_end());
     };
     line(header.iter().map(|h| h.to_string()).collect());
     line(widths.iter().map(|w| "-".repeat(*w)).collect());
@@ -56,4 +100,39 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
 
 pub fn or_dash(s: Option<&str>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).expect("instant")
+    }
+
+    #[test]
+    fn the_repeated_autumn_hour_is_labelled_bst_or_gmt() {
+        // 25 Oct 2026: clocks go back at 01:00 UTC, so 01:00–02:00 comes twice.
+        let slots = [
+            ("2026-10-25T00:00:00Z", "01:00 BST"),
+            ("2026-10-25T00:30:00Z", "01:30 BST"),
+            ("2026-10-25T01:00:00Z", "01:00 GMT"),
+            ("2026-10-25T01:30:00Z", "01:30 GMT"),
+            ("2026-10-25T02:00:00Z", "02:00"),
+            ("2026-10-24T23:30:00Z", "00:30"),
+            ("2026-07-01T12:00:00Z", "13:00"),
+        ];
+        for (instant, shown) in slots {
+            assert_eq!(time(&utc(instant)), shown, "{instant}");
+        }
+        assert_eq!(
+            when(&utc("2026-10-25T01:30:00Z")),
+            "Sun 25-Oct-2026 01:30 GMT"
+        );
+        assert_eq!(
+            when(&utc("2026-10-25T00:30:00+00:00")),
+            "Sun 25-Oct-2026 01:30 BST"
+        );
+        assert_eq!(when(&utc("2026-10-26T01:30:00Z")), "Mon 26-Oct-2026 01:30");
+    }
 }

@@ -90,7 +90,7 @@ async fn centre_list(
     }
     if csv {
         let rows: Vec<Vec<String>> = list.iter().map(booking_csv_row).collect();
-        print!("{}", to_csv(&BOOKING_COLUMNS, &rows));
+        crate::output::say_csv(&to_csv(&BOOKING_COLUMNS, &rows));
         return Ok(());
     }
     let rows: Vec<Vec<String>> = list
@@ -121,7 +121,7 @@ async fn centre_list(
         ],
         &rows,
     );
-    println!("{} appointments", list.len());
+    say!("{} appointments", list.len());
     Ok(())
 }
 
@@ -160,7 +160,7 @@ async fn history(
         json(&h);
         return Ok(());
     }
-    println!("Appointment {} at {}", h.appointment_id, h.service_id);
+    say!("Appointment {} at {}", h.appointment_id, h.service_id);
     let events: Vec<Vec<String>> = h
         .events
         .iter()
@@ -188,7 +188,7 @@ async fn history(
         ],
         &events,
     );
-    println!();
+    say!();
     let audit: Vec<Vec<String>> = h
         .audit
         .iter()
@@ -233,7 +233,7 @@ pub async fn report(
     if as_json {
         json(&report);
     } else if csv {
-        print!("{}", to_csv(&REPORT_COLUMNS, &report_rows(&report)));
+        crate::output::say_csv(&to_csv(&REPORT_COLUMNS, &report_rows(&report)));
     } else {
         print_report(&report);
     }
@@ -329,12 +329,12 @@ fn span(secs: Option<u32>) -> String {
 }
 
 fn print_report(r: &CentreReport) {
-    println!(
+    say!(
         "Centre report, {} to {} (UK days)",
         uk_date(r.range.from),
         uk_date(r.range.to)
     );
-    println!("\nBookings made");
+    say!("\nBookings made");
     let mut rows: Vec<Vec<String>> = r
         .bookings
         .iter()
@@ -351,7 +351,7 @@ fn print_report(r: &CentreReport) {
         "Bookings outside the triage timeframe",
     ];
     for (title, (_, days)) in titles.iter().zip(day_figures(r)) {
-        println!("\n{title}");
+        say!("\n{title}");
         let mut rows: Vec<Vec<String>> = days
             .iter()
             .map(|d| vec![uk_date(d.day), d.count.to_string()])
@@ -360,7 +360,7 @@ fn print_report(r: &CentreReport) {
         rows.push(vec!["Total".into(), total.to_string()]);
         table(&["DAY", "COUNT"], &rows);
     }
-    println!("\nErrors by kind");
+    say!("\nErrors by kind");
     let mut rows: Vec<Vec<String>> = r
         .errors_by_kind
         .iter()
@@ -370,8 +370,8 @@ fn print_report(r: &CentreReport) {
     rows.push(vec!["Total".into(), String::new(), total.to_string()]);
     table(&["WHAT", "KIND", "COUNT"], &rows);
     let d = &r.search_to_booked;
-    println!("\nTime from search to booked (same user and desk, within 2 hours)");
-    println!(
+    say!("\nTime from search to booked (same user and desk, within 2 hours)");
+    say!(
         "Bookings timed: {}   Median: {}   90th percentile: {}",
         d.count,
         span(d.median_secs),

@@ -53,14 +53,14 @@ pub fn run(config: Option<&Path>, action: &SecretsAction, as_json: bool) -> Resu
         SecretsAction::Set { name: n, from_file } => {
             let name = name(n)?;
             keyring.set(name, &read_value(from_file.as_deref())?)?;
-            eprintln!("Stored the {} in the keyring.", name.label());
+            tell!("Stored the {} in the keyring.", name.label());
         }
         SecretsAction::Delete { name: n } => {
             let name = name(n)?;
             if keyring.delete(name)? {
-                eprintln!("Removed the {} from the keyring.", name.label());
+                tell!("Removed the {} from the keyring.", name.label());
             } else {
-                eprintln!("The {} was not in the keyring.", name.label());
+                tell!("The {} was not in the keyring.", name.label());
             }
         }
         SecretsAction::Status => {

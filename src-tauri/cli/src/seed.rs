@@ -130,9 +130,9 @@ fn next<'a>(slots: &'a [SlotId], used: &mut usize) -> Result<&'a SlotId, Error> 
 /// A step that is meant to fail: its error is the point, success is only reported.
 fn expect_refusal<T>(what: &str, result: Result<T, Error>, kind: ErrorKind) {
     match result {
-        Err(e) if e.kind == kind => eprintln!("  {what}: refused as expected ({})", e.message),
-        Err(e) => eprintln!("  {what}: refused ({})", e.message),
-        Ok(_) => eprintln!("  {what}: went through after all"),
+        Err(e) if e.kind == kind => tell!("  {what}: refused as expected ({})", e.message),
+        Err(e) => tell!("  {what}: refused ({})", e.message),
+        Ok(_) => tell!("  {what}: went through after all"),
     }
 }
 
@@ -141,8 +141,8 @@ pub async fn seed_reports(as_json: bool) -> Result<(), Error> {
     let started = embedded::start_embedded(&dir)
         .await
         .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    let config = DeskConfig::load(&started.config_path)?;
-    eprintln!("DEMO: seeding the reports in {}", config.store);
+    let config = DeskConfig::load(&started.config.path())?;
+    tell!("DEMO: seeding the reports in {}", config.store);
     let demo = Demo {
         store: Store::open(&config.store).await?,
         config,
@@ -182,7 +182,7 @@ async fn seed(demo: &Demo) -> Result<(), Error> {
     )?;
     let week = days_ahead(alex.clock().uk_today(), 1, 7)?;
 
-    eprintln!("Alex searches every service and books Jane at a practice, David at a UTC.");
+    tell!("Alex searches every service and books Jane at a practice, David at a UTC.");
     let everywhere: Vec<ServiceId> = [gp.clone(), other_gp.clone(), utc.clone()].to_vec();
     search(&alex, &everywhere, week).await;
     let gp_slots = search(&alex, std::slice::from_ref(&gp), week).await;
@@ -195,7 +195,7 @@ async fn seed(demo: &Demo) -> Result<(), Error> {
     alex.book(request(&utc, next(&utc_slots, &mut 0)?, DAVID)?)
         .await?;
 
-    eprintln!("Sam, at another desk, tries Jane's slot for Amir, then books another.");
+    tell!("Sam, at another desk, tries Jane's slot for Amir, then books another.");
     search(&sam, std::slice::from_ref(&gp), week).await;
     reads_out(3).await;
     expect_refusal(
@@ -212,7 +212,7 @@ async fn seed(demo: &Demo) -> Result<(), Error> {
         ErrorKind::PatientNotFound,
     );
 
-    eprintln!("Priya finds nothing six weeks ahead, then books Margaret past a 1-hour timeframe.");
+    tell!("Priya finds nothing six weeks ahead, then books Margaret past a 1-hour timeframe.");
     search(
         &priya,
         std::slice::from_ref(&gp),
@@ -228,7 +228,7 @@ async fn seed(demo: &Demo) -> Result<(), Error> {
     });
     priya.book(late).await?;
 
-    eprintln!("Alex cancels Jane's appointment; Sam rebooks her at another practice.");
+    tell!("Alex cancels Jane's appointment; Sam rebooks her at another practice.");
     alex.cancel(
         &gp,
         &jane.appointment.id,

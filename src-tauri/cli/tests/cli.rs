@@ -421,16 +421,22 @@ fn invalid_nhs_number_is_bad_usage() {
 }
 
 #[test]
-fn unknown_service_is_a_booking_error() {
+fn unknown_service_is_bad_usage() {
     let desk = Desk::demo();
     let args = book_args("no-such-surgery", "1", JANE, "x");
-    let e = desk.fails(&args, 1, "unknown-service");
+    let e = desk.fails(&args, 2, "unknown-service");
     assert!(str_of(&e, "message").contains("no-such-surgery"), "{e}");
     desk.fails(
         &["capabilities", "--service", "no-such-surgery"],
-        1,
+        2,
         "unknown-service",
     );
+    // A search naming it fails as a whole, not only inside its answer.
+    let gp = desk.service_of_kind("gp-practice");
+    let args = slots_args(&["--service", &gp, "--service", "no-such-surgery"], 0, 1);
+    let e = desk.fails(&args, 2, "unknown-service");
+    assert!(str_of(&e, "message").contains("no-such-surgery"), "{e}");
+    desk.run(&args).expect_code(2);
 }
 
 #[test]

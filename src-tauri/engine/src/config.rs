@@ -41,6 +41,24 @@ impl HttpSettings {
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_secs(self.connect_timeout_secs.max(1))
     }
+
+    /// A zero limit would read no answer at all, or search no service and wait for ever.
+    fn check(&self) -> Result<()> {
+        for (key, value) in [
+            ("max_body_bytes", self.max_body_bytes),
+            ("search_concurrency", self.search_concurrency),
+        ] {
+            if value == 0 {
+                return Err(Error::config(format!(
+                    "[http] {key} is 0 in the configuration; it must be at least 1."
+                ))
+                .with_next_step(format!(
+                    "Remove {key} to use the default, or set a positive number."
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where the desk's secrets live in the OS keyring.
@@ -191,6 +209,7 @@ impl DeskConfig {
         }
         // Refused here, at start, rather than when the first booking is made.
         raw.organisation.check()?;
+        raw.http.check()?;
         check_own_dos_id(&raw.organisation, &directory, raw.platform.is_some())?;
         let tls = TlsSettings {
             ca_bundle: raw.tls.ca_bundle.map(|p| base.join(p)),
@@ -251,6 +270,25 @@ fn check_own_dos_id(org: &Organisation, directory: &Directory, platform: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zero_http_limit_is_refused_naming_its_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("services.toml"),
+            "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"http://127.0.0.1:1/A1/STU3/1/gpconnect\"\nods = \"A81001\"\nasid = \"918999198001\"\n",
+        )
+        .expect("write");
+        let head = "directory = \"services.toml\"\nstore = \"bookings.sqlite\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\n";
+        for key in ["search_concurrency", "max_body_bytes"] {
+            let cfg = format!("{head}[http]\n{key} = 0\n");
+            let e = DeskConfig::from_toml(&cfg, dir.path()).expect_err("zero refused");
+            assert_eq!(e.kind, ErrorKind::Config);
+            assert!(e.message.contains(key), "{}", e.message);
+            let cfg = format!("{head}[http]\n{key} = 1\n");
+            assert!(DeskConfig::from_toml(&cfg, dir.path()).is_ok(), "{key} = 1");
+        }
+    }
 
     #[test]
     fn loads_config_and_resolves_relative_paths() {

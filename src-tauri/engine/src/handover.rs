@@ -159,6 +159,8 @@ impl Engine {
                     "Phone the service with anything they must know before the patient arrives.",
                 )
         })?;
+        // Built by us from checked text, but never sent if it is not XML after all.
+        let xml = cda::checked(xml).map_err(|e| e.with_service(&service.id))?;
         self.transport()
             .post_document(url, CDA_CONTENT_TYPE, xml)
             .await

@@ -56,11 +56,12 @@ pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
 }
 
 /// `platform_token_url`: the simulated platform's token endpoint, when BaRS services are hosted.
-pub fn bookdesk_toml(platform_token_url: Option<&str>) -> String {
+/// `store`: the bookings registry, relative to the configuration file or absolute.
+pub fn bookdesk_toml(platform_token_url: Option<&str>, store: &str) -> String {
     let mut out = format!(
         r#"# Booking Desk configuration for the provider simulator
 directory = "services.toml"      # relative to this file
-store = "bookings.sqlite"        # relative to this file
+store = {}
 
 [user]
 name = "Alex Taylor"
@@ -78,7 +79,8 @@ dos_service_id = "2000072489"
 [system]
 asid = "{CONSUMER_ASID}"
 endpoint = "https://bookingdesk.nhs111.example/fhir"
-"#
+"#,
+        quoted(store)
     );
     if let Some(url) = platform_token_url {
         // The signing key itself stays in the OS keyring; only its key id is configuration.
@@ -97,6 +99,7 @@ pub fn write(
     config_path: &Path,
     services_text: &str,
     platform_token_url: Option<&str>,
+    store: &str,
 ) -> std::io::Result<()> {
     let dir = config_path
         .parent()
@@ -104,7 +107,7 @@ pub fn write(
         .unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("services.toml"), services_text)?;
-    std::fs::write(config_path, bookdesk_toml(platform_token_url))
+    std::fs::write(config_path, bookdesk_toml(platform_token_url, store))
 }
 
 #[cfg(test)]
@@ -119,8 +122,8 @@ mod tests {
 
     #[test]
     fn platform_section_only_with_a_token_url() {
-        assert!(!bookdesk_toml(None).contains("[platform]"));
-        let text = bookdesk_toml(Some("http://127.0.0.1:9/oauth2/token"));
+        assert!(!bookdesk_toml(None, "bookings.sqlite").contains("[platform]"));
+        let text = bookdesk_toml(Some("http://127.0.0.1:9/oauth2/token"), "bookings.sqlite");
         assert!(text.contains(
             "[platform]\ntoken_url = \"http://127.0.0.1:9/oauth2/token\"\nkey_id = \"booking-desk-demo\"\n"
         ));

@@ -9,7 +9,7 @@ use crate::{RunningSim, SimError, SimOptions, start};
 /// A running demo and the desk configuration that points at it.
 pub struct EmbeddedDemo {
     pub sim: RunningSim,
-    pub config_path: PathBuf,
+    pub config: DemoConfig,
     /// The desk's platform credentials for the demo's BaRS services, registered with the
     /// simulated platform. Made afresh at each start and never written anywhere: they open
     /// nothing but this simulator.
@@ -62,50 +62,72 @@ pub fn data_dir() -> Option<PathBuf> {
         .map(|d| d.data_dir().to_path_buf())
 }
 
-fn paths(data_dir: &Path) -> (PathBuf, PathBuf) {
-    let dir = data_dir.join("demo");
-    (dir.join("provider-state.json"), dir.join("bookdesk.toml"))
+/// The desk configuration for one process's demo. Each process writes its own, in a private
+/// temporary folder (removed when this is dropped): a configuration shared in the data folder
+/// was rewritten by every process that started, so processes started together used each
+/// other's ports and platform keys.
+pub struct DemoConfig {
+    dir: tempfile::TempDir,
 }
 
-/// Starts the demo with its state under `data_dir/demo` and writes `bookdesk.toml` there.
+impl DemoConfig {
+    /// `bookdesk.toml`, with `services.toml` beside it.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("bookdesk.toml")
+    }
+}
+
+/// The demo's folder in the data folder: the provider's state and the desk's registry, which
+/// every run shares (the demo remembers its bookings).
+fn demo_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("demo")
+}
+
+/// Starts the demo with its state under `data_dir/demo`, and writes this process's
+/// configuration for it.
 pub async fn start_embedded(data_dir: &Path) -> Result<EmbeddedDemo, SimError> {
-    let (sim, config_path) = start_embedded_keyless(data_dir).await?;
+    let (sim, config) = start_embedded_keyless(data_dir).await?;
     let platform = register_throwaway_desk_key(&sim)?;
     Ok(EmbeddedDemo {
         sim,
-        config_path,
+        config,
         platform,
     })
 }
 
 /// As [`start_embedded`], leaving the desk's platform key to [`register_throwaway_desk_key`]
-/// later: the simulator and the path of the configuration written for it.
-pub async fn start_embedded_keyless(data_dir: &Path) -> Result<(RunningSim, PathBuf), SimError> {
-    let (state, config_path) = paths(data_dir);
-    let dir = config_path.parent().unwrap_or(data_dir);
-    std::fs::create_dir_all(dir).map_err(|e| {
-        SimError::InvalidOption(format!(
-            "the demo folder {} could not be created: {e}",
-            dir.display()
-        ))
+/// later: the simulator and the configuration written for it.
+pub async fn start_embedded_keyless(data_dir: &Path) -> Result<(RunningSim, DemoConfig), SimError> {
+    let dir = demo_dir(data_dir);
+    let failed = |what: &str, e: std::io::Error| SimError::InvalidOption(format!("{what}: {e}"));
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        failed(
+            &format!("the demo folder {} could not be created", dir.display()),
+            e,
+        )
     })?;
     let sim = start(SimOptions {
-        state_file: Some(state),
+        state_file: Some(dir.join("provider-state.json")),
         ..SimOptions::default()
     })
     .await?;
-    sim.write_config(&config_path).map_err(|e| {
-        SimError::InvalidOption(format!("the demo configuration could not be written: {e}"))
-    })?;
-    Ok((sim, config_path))
+    let config = DemoConfig {
+        dir: tempfile::Builder::new()
+            .prefix("booking-desk-demo-")
+            .tempdir()
+            .map_err(|e| failed("the demo configuration's folder could not be made", e))?,
+    };
+    let store = dir.join("bookings.sqlite");
+    sim.write_config_with_store(&config.path(), &store.to_string_lossy())
+        .map_err(|e| failed("the demo configuration could not be written", e))?;
+    Ok((sim, config))
 }
 
 /// Forgets the demo's bookings: the provider's state and the desk's registry beside it.
 pub fn reset_embedded(data_dir: &Path) -> std::io::Result<()> {
-    let (state, config_path) = paths(data_dir);
-    let dir = config_path.parent().unwrap_or(data_dir);
+    let dir = demo_dir(data_dir);
     for path in [
-        state,
+        dir.join("provider-state.json"),
         dir.join("bookings.sqlite"),
         dir.join("bookings.sqlite-wal"),
         dir.join("bookings.sqlite-shm"),

@@ -28,6 +28,7 @@ mod server;
 mod sim;
 mod slots;
 mod state;
+mod state_lock;
 mod systems;
 mod tls;
 mod token;
@@ -291,12 +292,23 @@ impl RunningSim {
     /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it. With BaRS services
     /// the configuration also names the platform's token endpoint and the desk's key id.
     pub fn write_config(&self, config_path: &Path) -> std::io::Result<()> {
+        self.write_config_with_store(config_path, "bookings.sqlite")
+    }
+
+    /// As [`RunningSim::write_config`], with the bookings registry at `store` (absolute, or
+    /// relative to the configuration file).
+    pub fn write_config_with_store(&self, config_path: &Path, store: &str) -> std::io::Result<()> {
         let platform = self
             .sim
             .region
             .has_bars()
             .then(|| self.platform_token_url());
-        config::write(config_path, &self.services_toml(), platform.as_deref())
+        config::write(
+            config_path,
+            &self.services_toml(),
+            platform.as_deref(),
+            store,
+        )
     }
 
     /// Every 111 report the services received.

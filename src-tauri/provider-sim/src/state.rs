@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::state_lock::{self, StateLock};
+
 const FORMAT: u32 = 1;
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -116,6 +118,8 @@ pub struct ReceivedReport {
 
 struct Inner {
     data: Persisted,
+    /// The state file as this process last read or wrote it.
+    seen: Option<(u64, std::time::SystemTime)>,
     /// (service, slot id) → appointment id, for booked appointments.
     taken: HashMap<(String, String), String>,
     slots: SlotIndex,
@@ -201,8 +205,10 @@ fn load(path: &Path, region: &Region) -> Option<Persisted> {
 
 fn save(path: &Path, data: &Persisted) -> std::io::Result<()> {
     let bytes = serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?;
+    // Each process its own temporary file: demo processes running at once share the state
+    // file, and two writing one temporary file would rename a mixture of both into place.
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
+    tmp.push(format!(".{}.tmp", std::process::id()));
     let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, bytes)?;
     // Rename is atomic, so a crash never leaves a half-written state file.
@@ -217,6 +223,7 @@ impl Store {
             .unwrap_or_else(|| fresh(&region, now));
         let mut inner = Inner {
             data,
+            seen: None,
             taken: HashMap::new(),
             slots: SlotIndex::build(&region, now),
         };
@@ -226,20 +233,39 @@ impl Store {
             state_file,
             inner: Mutex::new(inner),
         };
-        store.persist(&store.lock().data);
+        store.persist(&mut store.lock().guard);
         store
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    /// The store, locked in this process and (with a state file) among every process sharing
+    /// it, brought up to date with what the others saved.
+    fn lock(&self) -> Locked<'_> {
         // A panic elsewhere must not take the whole provider down with it.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let file_lock = self.state_file.as_deref().and_then(|path| {
+            let held = StateLock::acquire(path);
+            let now = state_lock::version(path);
+            if now.is_some() && now != guard.seen {
+                if let Some(data) = load(path, &self.region) {
+                    guard.data = data;
+                    guard.rebuild_taken();
+                }
+                guard.seen = now;
+            }
+            held
+        });
+        Locked {
+            guard,
+            _file_lock: file_lock,
+        }
     }
 
-    fn persist(&self, data: &Persisted) {
-        if let Some(path) = &self.state_file
-            && let Err(e) = save(path, data)
-        {
-            tracing::warn!(error = %e, "cannot save the state file");
+    fn persist(&self, inner: &mut Inner) {
+        if let Some(path) = &self.state_file {
+            match save(path, &inner.data) {
+                Ok(()) => inner.seen = state_lock::version(path),
+                Err(e) => tracing::warn!(error = %e, "cannot save the state file"),
+            }
         }
     }
 
@@ -256,7 +282,7 @@ impl Store {
         let out = f(&mut txn);
         if txn.dirty {
             guard.rebuild_taken();
-            self.persist(&guard.data);
+            self.persist(&mut guard);
         }
         out
     }
@@ -316,7 +342,7 @@ impl Store {
             return false;
         }
         guard.data.reports.push(report);
-        self.persist(&guard.data);
+        self.persist(&mut guard);
         true
     }
 
@@ -331,7 +357,26 @@ impl Store {
         data.next_id = data.next_id.max(guard.data.next_id);
         guard.data = data;
         guard.rebuild_taken();
-        self.persist(&guard.data);
+        self.persist(&mut guard);
+    }
+}
+
+/// The store while this process (and, with a state file, no other) has it.
+struct Locked<'a> {
+    guard: MutexGuard<'a, Inner>,
+    _file_lock: Option<StateLock>,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.guard
     }
 }
 

@@ -127,6 +127,16 @@ describe("SlotList", () => {
     expect(within(rows[1]).getByTestId("slot-late")).toHaveTextContent("After timeframe");
   });
 
+  it("tells the two 01:30s of the autumn clock change apart", () => {
+    const slots = [
+      slot({ start: "2026-10-25T00:30:00Z", end: "2026-10-25T00:40:00Z", id: "bst" }),
+      slot({ start: "2026-10-25T01:30:00Z", end: "2026-10-25T01:40:00Z", id: "gmt" }),
+    ];
+    render(<Harness slots={slots} />);
+    const times = screen.getAllByTestId("slot-row").map((r) => r.querySelector(".slot-row__time")?.textContent);
+    expect(times).toEqual(["01:30 BST–01:40 BST", "01:30 GMT–01:40 GMT"]);
+  });
+
   it("says so when there is nothing to show", () => {
     render(<Harness slots={[]} />);
     expect(within(screen.getByTestId("slot-list")).getByText("Nothing yet")).toBeInTheDocument();

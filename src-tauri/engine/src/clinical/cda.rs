@@ -9,6 +9,8 @@ use uuid::Uuid;
 use super::summary::ClinicalSummary;
 use super::text::sections;
 use crate::auth::Session;
+use crate::error::{Error, Result};
+use crate::standards::chars::is_sendable;
 use crate::views::PatientView;
 
 /// OIDs the NHS CDA uses for the identifiers we carry.
@@ -42,12 +44,27 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry most control characters at all: drop them.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            // XML 1.0 cannot carry most control characters, U+FFFE or U+FFFF at all: drop
+            // them, whatever the text came from (the patient's details too).
+            c if !is_sendable(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// The report, if it is well-formed XML: one that is not would be refused or misread by the
+/// service, so it is never sent.
+pub fn checked(xml: String) -> Result<String> {
+    if let Err(e) = roxmltree::Document::parse(&xml) {
+        return Err(Error::invalid(format!(
+            "The 111 report is not well-formed XML ({e}), so it was not sent."
+        ))
+        .with_next_step(
+            "The booking stands and the report is kept; phone the service with anything urgent.",
+        ));
+    }
+    Ok(xml)
 }
 
 fn ts(t: DateTime<FixedOffset>) -> String {
@@ -263,6 +280,37 @@ pub(crate) mod tests {
         assert!(paragraphs.iter().any(|p| p.starts_with("SAFEGUARDING")));
         assert!(text_of(&doc, "family").contains(&"Jackson".to_string()));
         assert!(!text_of(&doc, "title").contains(&APPOINTMENT_REF_TITLE.to_string()));
+    }
+
+    #[test]
+    fn any_patient_text_still_makes_well_formed_xml() {
+        let session = session();
+        let mut patient = patient();
+        patient.family = "Jack\u{fffe}son\u{ffff}".into();
+        patient.address_lines = vec!["1 Street\u{b}\u{1b}".into()];
+        let summary = example();
+        let xml = report(&ReportInput {
+            report_id: Uuid::nil(),
+            created_at: DateTime::parse_from_rfc3339("2026-12-01T09:45:00+00:00").expect("t"),
+            summary: &summary,
+            patient: &patient,
+            session: &session,
+            recipient_name: "Calder Valley UTC",
+            appointment_ref: None,
+        });
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        assert!(text_of(&doc, "family").contains(&"Jackson".to_string()));
+        checked(xml).expect("passes the check before sending");
+    }
+
+    #[test]
+    fn a_report_that_is_not_well_formed_is_not_sent() {
+        let xml = build(None, &example());
+        let broken = xml.replace("</ClinicalDocument>", "");
+        let e = checked(broken).expect_err("unclosed");
+        assert_eq!(e.kind, crate::ErrorKind::InvalidInput);
+        let e = checked(xml.replace("Alex Taylor", "Alex\u{fffe}")).expect_err("U+FFFE");
+        assert!(e.message.contains("not sent"), "{}", e.message);
     }
 
     #[test]

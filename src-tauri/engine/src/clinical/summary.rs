@@ -196,9 +196,13 @@ impl ClinicalSummary {
         if blank(&self.assessed_by.name) {
             problems.push("who assessed the patient is missing".to_string());
         }
-        if self.texts().any(|s| s.chars().count() > MAX_TEXT) {
+        if self.texts().any(|(_, s)| s.chars().count() > MAX_TEXT) {
             problems.push(format!("no entry may be longer than {MAX_TEXT} characters"));
         }
+        problems.extend(
+            self.texts()
+                .filter_map(|(field, s)| crate::standards::chars::unsendable(field, s)),
+        );
         if !problems.is_empty() {
             return Err(Error::invalid(format!(
                 "The triage summary cannot be sent: {}.",
@@ -209,22 +213,52 @@ impl ClinicalSummary {
         Ok(())
     }
 
-    fn texts(&self) -> impl Iterator<Item = &str> {
+    /// Every text that goes to the service, with what the call handler knows it as.
+    fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let t = &self.triage;
-        [
-            self.presenting_complaint.as_str(),
-            t.disposition_text.as_str(),
-            self.assessed_by.name.as_str(),
+        let coded = [
+            ("symptom group", &t.symptom_group),
+            ("symptom discriminator", &t.symptom_discriminator),
         ]
         .into_iter()
+        .filter_map(|(what, c)| c.as_ref().map(|c| (what, c)))
+        .flat_map(|(what, c)| [(what, c.code.as_str()), (what, c.text.as_str())]);
+        [
+            ("presenting complaint", self.presenting_complaint.as_str()),
+            ("disposition's description", t.disposition_text.as_str()),
+            ("disposition code", t.disposition_code.as_str()),
+            ("call-back number", self.call_back_number.as_str()),
+            ("assessor's name", self.assessed_by.name.as_str()),
+        ]
+        .into_iter()
+        .chain(coded)
         .chain(
-            self.observations
-                .iter()
-                .flat_map(|o| [o.name.as_str(), o.value.as_str()]),
+            self.assessed_by
+                .sds_user_id
+                .as_deref()
+                .map(|id| ("assessor's SDS user id", id)),
         )
-        .chain(self.allergies.iter().flatten().map(String::as_str))
-        .chain(self.medication.iter().flatten().map(String::as_str))
-        .chain(self.flags.iter().map(|f| f.text.as_str()))
+        .chain(self.observations.iter().flat_map(|o| {
+            [
+                ("observation", o.name.as_str()),
+                ("observation", o.value.as_str()),
+            ]
+            .into_iter()
+            .chain(o.unit.as_deref().map(|u| ("observation", u)))
+        }))
+        .chain(
+            self.allergies
+                .iter()
+                .flatten()
+                .map(|a| ("allergy", a.as_str())),
+        )
+        .chain(
+            self.medication
+                .iter()
+                .flatten()
+                .map(|m| ("medication", m.as_str())),
+        )
+        .chain(self.flags.iter().map(|f| ("flag", f.text.as_str())))
     }
 }
 
@@ -320,6 +354,27 @@ pub(crate) mod tests {
         ] {
             assert!(e.message.contains(words), "{words}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn characters_xml_and_fhir_cannot_carry_are_refused_naming_the_field() {
+        let mut s = example();
+        s.presenting_complaint = "Sore throat\u{fffe} and fever".into();
+        let e = s.validate().expect_err("U+FFFE refused");
+        assert_eq!(e.kind, crate::ErrorKind::InvalidInput);
+        assert!(e.message.contains("presenting complaint"), "{}", e.message);
+        assert!(e.message.contains("U+FFFE"), "{}", e.message);
+        let mut s = example();
+        s.flags[0].text = "Lives alone\u{1b}[2J".into();
+        let e = s.validate().expect_err("ESC refused");
+        assert!(e.message.contains("flag"), "{}", e.message);
+        let mut s = example();
+        s.observations[0].unit = Some("Cel\u{0}".into());
+        assert!(s.validate().is_err(), "a unit goes out too");
+        // Layout characters are text.
+        let mut s = example();
+        s.presenting_complaint = "Sore throat\n\tand fever\r\n".into();
+        s.validate().expect("tab, CR and LF are allowed");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod bars_appointments;
 pub mod bars_message;
 pub mod bars_slot_entries;
 pub mod bars_slots;
+pub mod chars;
 pub mod gp_connect;
 pub mod mapping;
 pub mod uec_booking;
@@ -145,6 +146,10 @@ pub const MAX_DESCRIPTION: usize = 100;
 pub const MAX_COMMENT: usize = 500;
 
 pub fn check_texts(description: &str, comment: Option<&str>) -> Result<()> {
+    chars::check_chars("description", description)?;
+    if let Some(c) = comment {
+        chars::check_chars("comment", c)?;
+    }
     let n = description.chars().count();
     if description.trim().is_empty() {
         return Err(Error::invalid(
@@ -247,5 +252,16 @@ mod tests {
         assert!(check_texts(&"x".repeat(101), None).is_err());
         assert!(check_texts(&"é".repeat(100), Some(&"c".repeat(500))).is_ok());
         assert!(check_texts("ok", Some(&"c".repeat(501))).is_err());
+    }
+
+    #[test]
+    fn texts_refuse_characters_fhir_and_xml_cannot_carry() {
+        let e = check_texts("Sore\u{fffe} throat", None).expect_err("U+FFFE");
+        assert!(e.message.contains("description"), "{}", e.message);
+        let e = check_texts("Sore throat", Some("Call\u{7} back")).expect_err("BEL");
+        assert!(e.message.contains("comment"), "{}", e.message);
+        assert!(check_texts("Sore throat", Some("\u{ffff}")).is_err());
+        assert!(check_texts("Sore throat", Some("\u{9b}31m")).is_err());
+        assert!(check_texts("Sore throat", Some("Line one\r\n\tLine two")).is_ok());
     }
 }

@@ -2,7 +2,7 @@
 // engine's ClinicalSummary. The checks mirror the engine's, so problems show before anything is
 // sent; the engine checks again and its words are shown when it refuses.
 import type { AssessorRole, ClinicalSummary, CodedText, FlagKind, PatientView, User } from "../../api/bindings";
-import { charCount, formatTime, parseTime, ukToday, ukWallTime } from "../../format";
+import { charCount, parseTime, ukToday, ukWallTime, wallClock } from "../../format";
 
 /** Allergies and medication: the service must be able to tell "not known" from "none known". */
 export type ListChoice = "not-known" | "none" | "listed";
@@ -86,7 +86,8 @@ export function newDraft(user: User, patient: PatientView | null, now: Date = ne
     dxText: "",
     timeframe: "",
     assessedDay: ukToday(now),
-    assessedTime: formatTime(now.toISOString()),
+    // A field to edit: the bare wall-clock time, as parseTime reads it back.
+    assessedTime: wallClock(now),
     sgCode: "",
     sgText: "",
     sdCode: "",
