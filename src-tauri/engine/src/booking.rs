@@ -248,6 +248,9 @@ impl Engine {
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
         self.permit(Permission::Book, &event).await?;
         check_texts(&req.description, req.comment.as_deref())?;
+        if let Some(p) = &req.patient {
+            p.check_chars()?;
+        }
         // One correlation id for the booking, its slot check, retries and look-ups (BaRS).
         // This run's hold on its booking intent, kept until the outcome is recorded below.
         let mut hold = None;
@@ -835,6 +838,7 @@ impl Engine {
         event.appointment_id = Some(id.to_string());
         event.reason = Some(reason.to_string());
         self.permit(Permission::Cancel, &event).await?;
+        crate::standards::chars::check_chars("cancellation reason", reason)?;
         let result = bars::in_one_piece_of_work(self.cancel_inner(&service, id, reason)).await;
         if result.is_ok() {
             event.outcome = Outcome::Succeeded;

@@ -159,6 +159,30 @@ pub struct PatientView {
 }
 
 impl PatientView {
+    /// Refuses details with characters FHIR strings and XML cannot carry (they would make the
+    /// booking or the encounter report invalid), naming the field.
+    pub fn check_chars(&self) -> crate::error::Result<()> {
+        use crate::standards::chars::check_chars;
+        check_chars("patient's family name", &self.family)?;
+        for g in &self.given {
+            check_chars("patient's given name", g)?;
+        }
+        for line in &self.address_lines {
+            check_chars("patient's address", line)?;
+        }
+        for (field, value) in [
+            ("patient's title", &self.prefix),
+            ("patient's gender", &self.gender),
+            ("patient's postcode", &self.postcode),
+            ("patient's phone number", &self.phone),
+        ] {
+            if let Some(v) = value {
+                check_chars(field, v)?;
+            }
+        }
+        Ok(())
+    }
+
     /// `JACKSON, Jane (Miss)`: the NHS banner convention.
     pub fn banner_name(&self) -> String {
         let mut s = format!("{}, {}", self.family.to_uppercase(), self.given.join(" "));

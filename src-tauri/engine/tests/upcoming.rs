@@ -9,7 +9,7 @@ use booking_engine::booking::BookRequest;
 use booking_engine::error::ErrorKind;
 use booking_engine::upcoming::SeenAppointment;
 use booking_engine::ids::{NhsNumber, ServiceId};
-use booking_engine::views::SlotView;
+use booking_engine::views::{PatientView, SlotView};
 use harness::{jane, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 
@@ -167,4 +167,45 @@ async fn the_engine_refuses_a_second_booking_the_person_did_not_acknowledge() {
         "{}",
         err.message
     );
+}
+
+/// Patient details and a cancellation reason with characters FHIR and XML cannot carry are
+/// refused before anything is sent, naming the field; the appointment stays as it was.
+#[tokio::test]
+async fn details_fhir_cannot_carry_are_refused_before_anything_is_sent() {
+    let h = start(SimOptions::default()).await;
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    let slots = slots_ahead(&h.engine, &gp).await;
+    let booked = h
+        .engine
+        .book(request(&gp, &slots[0], &jane()))
+        .await
+        .expect("booked");
+    let before = h.sim.appointments();
+    let err = h
+        .engine
+        .cancel(&gp, &booked.appointment.id, "Feels better\u{fffe}")
+        .await
+        .expect_err("U+FFFE");
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(err.message.contains("cancellation reason"), "{}", err.message);
+    assert_eq!(h.sim.appointments(), before, "nothing sent");
+
+    let mut odd = request(&gp, &slots[1], &jane());
+    odd.patient = Some(PatientView {
+        id: None,
+        nhs_number: Some(jane()),
+        family: "Jack\u{1b}]0;x\u{7}son".into(),
+        given: vec!["Jane".into()],
+        prefix: None,
+        gender: None,
+        birth_date: None,
+        address_lines: Vec::new(),
+        postcode: None,
+        phone: None,
+    });
+    let err = h.engine.book(odd).await.expect_err("escape in a name");
+    assert_eq!(err.kind, ErrorKind::InvalidInput);
+    assert!(err.message.contains("family name"), "{}", err.message);
+    assert_eq!(h.sim.appointments(), before, "nothing sent");
 }
