@@ -1382,7 +1382,10 @@ fn a_command_never_settles_another_live_processs_booking() {
     }
     let booked = booking.wait();
     booked.expect_code(0);
-    assert!(others.len() > 3, "the other process ran while the booking was out");
+    assert!(
+        others.len() > 3,
+        "the other process ran while the booking was out"
+    );
     for run in &others {
         run.expect_code(0);
         assert!(
@@ -1401,5 +1404,9 @@ fn a_command_never_settles_another_live_processs_booking() {
         .filter(|e| e["action"] == "book" && e["slot_ids"].to_string().contains(&slot_id))
         .map(|e| &e["outcome"])
         .collect();
-    assert_eq!(outcomes, vec!["succeeded"], "recorded as the service holds it");
+    assert_eq!(
+        outcomes,
+        vec!["succeeded"],
+        "recorded as the service holds it"
+    );
 }

@@ -309,7 +309,9 @@ impl Engine {
         let (patient_id, patient, mismatches) = self.resolve_patient(service, req).await?;
         // "Already booked?" is the engine's rule, not only the fronts': no front can skip it.
         if req.book_anyway {
-            event.reason = Some("booked anyway: the person chose to book beside any upcoming appointment".into());
+            event.reason = Some(
+                "booked anyway: the person chose to book beside any upcoming appointment".into(),
+            );
         } else if let Some(nhs) = &patient.nhs_number {
             self.check_not_already_booked(nhs, &service.id, &req.book_beside)
                 .await?;
@@ -380,10 +382,12 @@ impl Engine {
         // first, so that no other run takes it for an orphan while this one waits for the
         // service.
         let unwritten = |e: Error| {
-            e.with_message("The bookings registry could not be written, so the booking was not sent.")
-                .with_next_step(
-                    "Try again; if it keeps failing, tell your supervisor and book by phone.",
-                )
+            e.with_message(
+                "The bookings registry could not be written, so the booking was not sent.",
+            )
+            .with_next_step(
+                "Try again; if it keeps failing, tell your supervisor and book by phone.",
+            )
         };
         *hold = Some(
             self.store()

@@ -116,8 +116,8 @@ impl Desk {
     pub async fn open_with_tls(config: &DeskConfig, tls: TlsSetup) -> Result<Self> {
         // TLS is set up first so that a wrong [tls] section leaves no store file behind.
         let transport = Transport::new(config.http.clone(), &tls)?;
-        let store = Store::open_with_password(&config.store, registry_password(config)?.as_ref())
-            .await?;
+        let store =
+            Store::open_with_password(&config.store, registry_password(config)?.as_ref()).await?;
         Ok(Self::assemble(config, store, transport))
     }
 

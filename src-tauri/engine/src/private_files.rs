@@ -135,7 +135,10 @@ mod tests {
         let fresh = create_new(&dir.join("new.csv")).expect("new");
         drop(fresh);
         assert_eq!(mode_of(&dir.join("new.csv")), FILE_MODE);
-        assert!(create_new(&dir.join("new.csv")).is_err(), "never replaces one");
+        assert!(
+            create_new(&dir.join("new.csv")).is_err(),
+            "never replaces one"
+        );
         let lock = open_for_lock(&dir.join("x.lock")).expect("lock file");
         drop(lock);
         assert_eq!(mode_of(&dir.join("x.lock")), FILE_MODE);

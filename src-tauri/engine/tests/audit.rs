@@ -43,7 +43,7 @@ async fn bookings_leave_an_intact_audit_trail() {
                 clinical_approval: None,
                 clinical: None,
                 book_beside: Vec::new(),
-        book_anyway: true,
+                book_anyway: true,
             })
             .await
             .expect("books");

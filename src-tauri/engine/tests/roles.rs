@@ -77,7 +77,7 @@ async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
             clinical_approval: None,
             clinical: None,
             book_beside: Vec::new(),
-        book_anyway: true,
+            book_anyway: true,
         })
         .await
         .expect_err("supervisor may not book");

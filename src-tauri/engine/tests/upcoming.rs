@@ -7,8 +7,8 @@ mod harness;
 
 use booking_engine::booking::BookRequest;
 use booking_engine::error::ErrorKind;
-use booking_engine::upcoming::SeenAppointment;
 use booking_engine::ids::{NhsNumber, ServiceId};
+use booking_engine::upcoming::SeenAppointment;
 use booking_engine::views::{PatientView, SlotView};
 use harness::{jane, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
@@ -188,7 +188,11 @@ async fn details_fhir_cannot_carry_are_refused_before_anything_is_sent() {
         .await
         .expect_err("U+FFFE");
     assert_eq!(err.kind, ErrorKind::InvalidInput);
-    assert!(err.message.contains("cancellation reason"), "{}", err.message);
+    assert!(
+        err.message.contains("cancellation reason"),
+        "{}",
+        err.message
+    );
     assert_eq!(h.sim.appointments(), before, "nothing sent");
 
     let mut odd = request(&gp, &slots[1], &jane());

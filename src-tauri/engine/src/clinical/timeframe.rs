@@ -88,7 +88,9 @@ mod tests {
             assessed_at: at("2030-01-01T00:00:00Z"),
             within_minutes: 60,
         };
-        let err = tf.as_recorded(at("2026-12-05T10:00:00Z")).expect_err("refused");
+        let err = tf
+            .as_recorded(at("2026-12-05T10:00:00Z"))
+            .expect_err("refused");
         assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
         assert!(err.message.contains("in the future"), "{}", err.message);
     }

@@ -76,9 +76,9 @@ impl Store {
     /// Takes this process's hold on a new intent, before the intent is written: an intent is
     /// never in the registry without its owner's lock while the owner runs.
     pub async fn hold_intent(&self, request_id: &str) -> Result<IntentHold> {
-        self.try_hold(request_id).await?.ok_or_else(|| {
-            store_error("the lock of a new booking intent is held by another run")
-        })
+        self.try_hold(request_id)
+            .await?
+            .ok_or_else(|| store_error("the lock of a new booking intent is held by another run"))
     }
 
     /// The hold on an intent whose owner has gone (ended, crashed or killed), for settling it;

@@ -290,7 +290,10 @@ mod tests {
         ] {
             let err = postgres(url, None).await.expect_err(url);
             assert_eq!(err.kind, ErrorKind::Config, "{url}");
-            assert!(err.next_step.contains("sslmode=verify-full"), "{url}: {err:?}");
+            assert!(
+                err.next_step.contains("sslmode=verify-full"),
+                "{url}: {err:?}"
+            );
         }
         let err = postgres(
             "postgres://desk:hunter2-secret@db.example/registry?sslmode=verify-full",

@@ -11,16 +11,14 @@ use crate::error::{Error, Result};
 pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Refuses `url` unless it is `https://`, or `http://` to this machine. `what` names it for the
 /// person fixing the configuration ("Service 'x' base_url").
 pub fn check(url: &str, what: &str) -> Result<()> {
-    let parsed = url::Url::parse(url)
-        .map_err(|_| Error::config(format!("The {what} is not a URL.")))?;
+    let parsed =
+        url::Url::parse(url).map_err(|_| Error::config(format!("The {what} is not a URL.")))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if parsed.host_str().is_some_and(is_loopback_host) => Ok(()),
@@ -61,7 +59,11 @@ mod tests {
             assert_eq!(err.kind, crate::error::ErrorKind::Config, "{bad}");
         }
         let err = check("http://prov.example/fhir", "Service 'a' base_url").expect_err("plain");
-        assert!(err.message.contains("Service 'a' base_url"), "{}", err.message);
+        assert!(
+            err.message.contains("Service 'a' base_url"),
+            "{}",
+            err.message
+        );
         assert!(err.next_step.contains("https://"), "{}", err.next_step);
     }
 }

@@ -11,7 +11,10 @@ const REQUEST: &str = "0b7c4d2e-5f60-4a71-8b92-a3b4c5d6e7f8";
 fn intent() -> BookingIntent {
     BookingIntent {
         request_id: REQUEST.into(),
-        recorded_at: Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0).single().expect("a time"),
+        recorded_at: Utc
+            .with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
+            .single()
+            .expect("a time"),
         service_id: "beckside-medical-practice".into(),
         slot_ids: vec!["s1".into()],
         slot_start: "2026-12-02T09:00:00+00:00".into(),
