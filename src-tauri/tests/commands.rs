@@ -210,8 +210,15 @@ fn book_list_amend_cancel_through_ipc() {
         .to_string();
     assert_eq!(outcome["appointment"]["status"], "booked");
 
-    let again = invoke(&d, "book", request).expect_err("taken");
-    assert_eq!(again["kind"], "slot-taken");
+    // The patient now has an upcoming appointment: the engine asks whether it was seen.
+    let again = invoke(&d, "book", request.clone()).expect_err("already booked");
+    assert_eq!(again["kind"], "already-booked");
+    // Seen and booked beside it: the service itself then refuses the slot it already gave.
+    let mut beside = request;
+    beside["request"]["book_beside"] =
+        json!([{"service_id": service.as_str(), "appointment_id": id}]);
+    let taken = invoke(&d, "book", beside).expect_err("taken");
+    assert_eq!(taken["kind"], "slot-taken");
 
     let list = invoke(
         &d,
