@@ -176,7 +176,10 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
             (demo_config.path(), Some(demo_config), Some(Arc::new(sim)))
         }
     };
-    let config = DeskConfig::load(&config_path)?;
+    let mut config = DeskConfig::load(&config_path)?;
+    if demo.is_some() {
+        config.audit_key = booking_engine::audit_key::AuditKeySource::DemoFile;
+    }
     let desk = Desk::open(&config).await?;
     if let Some(sim) = &demo {
         // The demo's throwaway platform key takes a prime search of random length: made when a

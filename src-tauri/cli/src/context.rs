@@ -1,6 +1,7 @@
 //! Where the engine comes from: a configuration file, or the embedded demo provider started
 //! in-process with its state kept in the user's data directory between runs.
 
+use booking_engine::audit_key::AuditKeySource;
 use booking_engine::config::DeskConfig;
 use booking_engine::secrets::Secret;
 use booking_engine::{Desk, Engine, Error};
@@ -61,7 +62,8 @@ async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
         demo.sim.base_url()
     );
     // Read now: the configuration's folder goes with `demo.config` at the end of this function.
-    let cfg = DeskConfig::load(&demo.config.path())?;
+    let mut cfg = DeskConfig::load(&demo.config.path())?;
+    cfg.audit_key = AuditKeySource::DemoFile;
     let desk = Desk::open(&cfg).await?;
     desk.use_platform_credentials(
         Secret::new(demo.platform.api_key),

@@ -141,10 +141,11 @@ pub async fn seed_reports(as_json: bool) -> Result<(), Error> {
     let started = embedded::start_embedded(&dir)
         .await
         .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    let config = DeskConfig::load(&started.config.path())?;
+    let mut config = DeskConfig::load(&started.config.path())?;
+    config.audit_key = booking_engine::audit_key::AuditKeySource::DemoFile;
     tell!("DEMO: seeding the reports in {}", config.store);
     let demo = Demo {
-        store: Store::open(&config.store).await?,
+        store: booking_engine::open_store(&config).await?,
         config,
         platform: started.platform,
     };

@@ -70,6 +70,7 @@ impl Engine {
             request_id: asked.request_id.map(|r| r.to_string()),
             outcome,
             appointment_id: asked.appointment_id.clone(),
+            covers: None,
         };
         if let Err(err) = self.store().append_audit(&record).await {
             tracing::error!(

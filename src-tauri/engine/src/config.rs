@@ -172,6 +172,9 @@ pub struct DeskConfig {
     pub tls: TlsSettings,
     pub platform: Option<PlatformSettings>,
     pub desk: DeskSettings,
+    /// Where the audit key is kept: the keyring, except for the demo (set by the front that
+    /// opens it; never read from a file, so a configuration cannot move the key out of it).
+    pub audit_key: crate::audit_key::AuditKeySource,
 }
 
 impl DeskConfig {
@@ -227,6 +230,7 @@ impl DeskConfig {
             tls,
             platform: raw.platform,
             desk: raw.desk,
+            audit_key: Default::default(),
         })
     }
 

@@ -2,6 +2,7 @@
 //! `bookdesk` CLI are thin fronts over [`Engine`].
 
 mod audit;
+pub mod audit_key;
 pub mod auth;
 mod bars_interactions;
 pub mod booking;
@@ -104,6 +105,14 @@ fn store_is_remote(url: &str) -> bool {
         .is_some_and(|h| !h.is_empty() && !transport::secure_url::is_loopback_host(&h))
 }
 
+/// Opens the configured registry (with its password from the keyring when it is shared) and
+/// seals its audit trail with the desk's audit key.
+pub async fn open_store(config: &DeskConfig) -> Result<Store> {
+    let store =
+        Store::open_with_password(&config.store, registry_password(config)?.as_ref()).await?;
+    audit_key::sealed(store, config).await
+}
+
 impl Desk {
     /// Prepares the HTTP client (with the client key from the keyring when a client certificate
     /// is configured) and opens the bookings store.
@@ -116,8 +125,7 @@ impl Desk {
     pub async fn open_with_tls(config: &DeskConfig, tls: TlsSetup) -> Result<Self> {
         // TLS is set up first so that a wrong [tls] section leaves no store file behind.
         let transport = Transport::new(config.http.clone(), &tls)?;
-        let store =
-            Store::open_with_password(&config.store, registry_password(config)?.as_ref()).await?;
+        let store = open_store(config).await?;
         Ok(Self::assemble(config, store, transport))
     }
 

@@ -23,14 +23,18 @@ pub enum SecretName {
     ApiKey,
     /// The password of a shared (PostgreSQL) bookings registry.
     RegistryPassword,
+    /// The key the audit trail is sealed with (64 hexadecimal digits): made by the first desk on
+    /// a registry of its own, put by IT on every desk sharing one.
+    AuditKey,
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 4] = [
+    pub const ALL: [SecretName; 5] = [
         SecretName::ClientKey,
         SecretName::SigningKey,
         SecretName::ApiKey,
         SecretName::RegistryPassword,
+        SecretName::AuditKey,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +43,7 @@ impl SecretName {
             SecretName::SigningKey => "signing-key",
             SecretName::ApiKey => "api-key",
             SecretName::RegistryPassword => "registry-password",
+            SecretName::AuditKey => "audit-key",
         }
     }
 
@@ -53,6 +58,7 @@ impl SecretName {
             SecretName::SigningKey => "Client assertion signing key (RS512)",
             SecretName::ApiKey => "National API platform API key",
             SecretName::RegistryPassword => "Shared registry (PostgreSQL) password",
+            SecretName::AuditKey => "Audit trail key",
         }
     }
 
@@ -73,6 +79,9 @@ impl SecretName {
             SecretName::ApiKey if value.len() > 512 || value.contains(char::is_whitespace) => Err(
                 Error::invalid("The API key must be one word without spaces."),
             ),
+            SecretName::AuditKey => {
+                crate::store::AuditKey::from_secret(&Secret::new(value)).map(|_| ())
+            }
             _ => Ok(()),
         }
     }

@@ -504,6 +504,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
         tls: Default::default(),
         platform: None,
         desk: Default::default(),
+        audit_key: Default::default(),
     };
     let engine = Engine::open(config).await.expect("engine");
     Desk {

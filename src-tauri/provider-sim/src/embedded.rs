@@ -131,6 +131,9 @@ pub fn reset_embedded(data_dir: &Path) -> std::io::Result<()> {
         dir.join("bookings.sqlite"),
         dir.join("bookings.sqlite-wal"),
         dir.join("bookings.sqlite-shm"),
+        // The desk's audit key and anchor for that registry go with it.
+        dir.join("bookings.sqlite.audit-key"),
+        dir.join("bookings.sqlite.audit-anchor"),
     ] {
         match std::fs::remove_file(&path) {
             Ok(()) => {}

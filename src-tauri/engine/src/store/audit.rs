@@ -1,12 +1,18 @@
-//! The audit trail: one row per provider interaction, hash-chained so that a row changed or
-//! deleted after the fact is detected.
+//! The audit trail: one row per provider interaction, and one per booking event the registry
+//! records (vouching for that row), chained so that a row changed or deleted after the fact is
+//! detected. With the audit key (see `seal`) each entry is sealed with an HMAC that cannot be
+//! recomputed without it, and the newest entry is anchored outside the database; entries from
+//! before the key keep their plain SHA-256 and may only come before the first sealed one.
 
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use sqlx::{PgConnection, SqliteConnection};
+
 use super::Store;
 use super::db::{Columns, Db, store_error, with_pool};
+use super::seal::{AnchorRead, AuditKey, Checkpoint};
 use crate::error::Result;
 
 /// The `prev_hash` of the first entry.
@@ -31,6 +37,10 @@ pub struct AuditRecord {
     /// The appointment the request named (read, amend, cancel), when it named one.
     #[serde(default)]
     pub appointment_id: Option<String>,
+    /// The registry row this entry vouches for, `booking_events:<id>:<sha256>`; none for a
+    /// provider interaction.
+    #[serde(default)]
+    pub covers: Option<String>,
 }
 
 /// One entry as stored.
@@ -58,9 +68,43 @@ pub struct AuditEntry {
     /// recorded have none).
     #[serde(default)]
     pub appointment_id: Option<String>,
+    /// `hmac-sha256:<key fingerprint>` when `hash` is a seal made with the audit key; none for
+    /// an entry from before the key, whose `hash` is a plain SHA-256.
+    #[serde(default)]
+    pub seal: Option<String>,
+    /// The registry row the entry vouches for, when it is one of those.
+    #[serde(default)]
+    pub covers: Option<String>,
 }
 
+/// What a sealed entry's seal is made for (a seal for anything else never passes as one).
+const ENTRY_PURPOSE: &str = "audit entry";
+
 impl AuditEntry {
+    /// The seal of a sealed entry: an HMAC with `key` over every field but `hash`, the seal's
+    /// own label included, so moving an entry between keys or forms breaks it too.
+    pub fn compute_seal(&self, key: &AuditKey) -> String {
+        let canonical = serde_json::json!([
+            self.id,
+            self.recorded_at,
+            self.user_local_id,
+            self.user_name,
+            self.user_role,
+            self.organisation_ods,
+            self.service_id,
+            self.interaction,
+            self.nhs_number,
+            self.trace_id,
+            self.request_id,
+            self.outcome,
+            self.prev_hash,
+            self.appointment_id,
+            self.covers,
+            self.seal,
+        ]);
+        key.seal(ENTRY_PURPOSE, canonical.to_string().as_bytes())
+    }
+
     /// SHA-256 (hex) over every field but `hash`. A JSON array keeps field boundaries
     /// unambiguous and tells a missing value (null) from an empty one. The appointment id came
     /// later: it is covered only when present, so every entry written before still verifies,
@@ -99,6 +143,13 @@ pub struct AuditReport {
     /// The first entry found broken (changed, missing, or not linked to the one before).
     pub broken_entry: Option<i64>,
     pub problem: Option<String>,
+    /// The fingerprint of the key the trail is sealed with, when this desk holds it.
+    #[serde(default)]
+    pub sealed_with: Option<String>,
+    /// The newest entry the anchor outside the database names, when there is one.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub anchored_at: Option<i64>,
 }
 
 impl AuditReport {
@@ -108,6 +159,16 @@ impl AuditReport {
             intact: false,
             broken_entry: Some(id),
             problem: Some(problem),
+            sealed_with: None,
+            anchored_at: None,
+        }
+    }
+
+    /// Broken in the registry rows the trail vouches for, not in an entry of its own.
+    fn broken_row(entries_checked: u64, problem: String) -> Self {
+        Self {
+            broken_entry: None,
+            ..Self::broken(entries_checked, 0, problem)
         }
     }
 }
@@ -129,6 +190,8 @@ pub(super) fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
         prev_hash: r.text("prev_hash")?,
         hash: r.text("hash")?,
         appointment_id: r.opt_text("appointment_id")?,
+        seal: r.opt_text("seal")?,
+        covers: r.opt_text("covers")?,
     })
 }
 
@@ -152,6 +215,19 @@ impl AuditEntry {
             prev_hash,
             hash: String::new(),
             appointment_id: record.appointment_id.clone(),
+            seal: None,
+            covers: record.covers.clone(),
+        }
+    }
+
+    /// Sets `hash` once the id is known: sealed with `key`, or a plain hash without one.
+    fn close(&mut self, key: Option<&AuditKey>) {
+        match key {
+            Some(key) => {
+                self.seal = Some(key.label());
+                self.hash = self.compute_seal(key);
+            }
+            None => self.hash = self.compute_hash(),
         }
     }
 }
@@ -161,8 +237,9 @@ const LAST_HASH: &str = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
 /// Writes one entry with the id given (`$1`) or, with `$1` NULL (SQLite), the next one issued.
 const INSERT_ENTRY: &str = "INSERT INTO audit_log (id, recorded_at, user_local_id, user_name,
         user_role, organisation_ods, service_id, interaction, nhs_number, trace_id, request_id,
-        outcome, prev_hash, hash, appointment_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
+        outcome, prev_hash, hash, appointment_id, seal, covers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+     RETURNING id";
 
 /// Binds an entry to `INSERT_ENTRY`, for either backend's query.
 macro_rules! bind_entry {
@@ -183,74 +260,99 @@ macro_rules! bind_entry {
             .bind(&$e.prev_hash)
             .bind(&$e.hash)
             .bind(&$e.appointment_id)
+            .bind(&$e.seal)
+            .bind(&$e.covers)
     };
 }
 
-/// Appends `records` in order in one transaction, each linked to the one before.
-async fn append_batch(db: &Db, records: &[AuditRecord]) -> Result<Vec<AuditEntry>> {
+/// Appends `records` in order within the caller's SQLite transaction, which began with
+/// `BEGIN IMMEDIATE` so that it holds the write lock (any process on the file) from before the
+/// last hash is read. The id is part of what is hashed, so each row is inserted first and closed
+/// once it has one.
+pub(super) async fn append_sqlite(
+    tx: &mut SqliteConnection,
+    key: Option<&AuditKey>,
+    records: &[AuditRecord],
+) -> Result<Vec<AuditEntry>> {
     let mut entries = Vec::with_capacity(records.len());
-    match db {
-        // `BEGIN IMMEDIATE` takes SQLite's write lock first (any process on the file). The id is
-        // part of the hash, so each row is inserted first and sealed once it has one.
-        Db::Sqlite(pool) => {
-            let mut tx = pool
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(store_error)?;
-            let mut prev_hash =
-                last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
-            for record in records {
-                let mut entry = AuditEntry::unsealed(record, prev_hash);
-                entry.id = bind_entry!(sqlx::query_scalar(INSERT_ENTRY), None::<i64>, entry)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(store_error)?;
-                entry.hash = entry.compute_hash();
-                sqlx::query("UPDATE audit_log SET hash = $1 WHERE id = $2")
-                    .bind(&entry.hash)
-                    .bind(entry.id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(store_error)?;
-                prev_hash = entry.hash.clone();
-                entries.push(entry);
-            }
-            tx.commit().await.map_err(store_error)?;
-        }
-        // Taking the ids from `audit_head` row-locks it until commit: the other desks' appends
-        // wait there. READ COMMITTED (whatever the server's default) so that the last hash, read
-        // after the wait, is the one the previous append committed. The ids are known before the
-        // inserts, so the rows are written sealed.
-        Db::Postgres(pool) => {
-            let mut tx = pool
-                .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-                .await
-                .map_err(store_error)?;
-            let count = i64::try_from(records.len()).map_err(store_error)?;
-            let last: i64 = sqlx::query_scalar(
-                "UPDATE audit_head SET last_id = last_id + $1 RETURNING last_id",
-            )
+    let mut prev_hash = last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+    for record in records {
+        let mut entry = AuditEntry::unsealed(record, prev_hash);
+        entry.id = bind_entry!(sqlx::query_scalar(INSERT_ENTRY), None::<i64>, entry)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        entry.close(key);
+        sqlx::query("UPDATE audit_log SET hash = $1, seal = $2 WHERE id = $3")
+            .bind(&entry.hash)
+            .bind(&entry.seal)
+            .bind(entry.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        prev_hash = entry.hash.clone();
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// Appends `records` in order within the caller's PostgreSQL transaction (READ COMMITTED, so
+/// that the last hash, read after the wait below, is the one the previous append committed).
+/// Taking the ids from `audit_head` row-locks it until commit: the other desks' appends wait
+/// there. The ids are known before the inserts, so the rows are written closed.
+pub(super) async fn append_postgres(
+    tx: &mut PgConnection,
+    key: Option<&AuditKey>,
+    records: &[AuditRecord],
+) -> Result<Vec<AuditEntry>> {
+    let mut entries = Vec::with_capacity(records.len());
+    let count = i64::try_from(records.len()).map_err(store_error)?;
+    let last: i64 =
+        sqlx::query_scalar("UPDATE audit_head SET last_id = last_id + $1 RETURNING last_id")
             .bind(count)
             .fetch_optional(&mut *tx)
             .await
             .map_err(store_error)?
             .ok_or_else(|| store_error("the audit trail's head row is missing"))?;
-            let mut prev_hash =
-                last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
-            for (id, record) in (last - count + 1..).zip(records) {
-                let mut entry = AuditEntry::unsealed(record, prev_hash);
-                entry.id = id;
-                entry.hash = entry.compute_hash();
-                bind_entry!(sqlx::query(INSERT_ENTRY), entry.id, entry)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(store_error)?;
-                prev_hash = entry.hash.clone();
-                entries.push(entry);
-            }
-            tx.commit().await.map_err(store_error)?;
-        }
+    let mut prev_hash = last_hash(sqlx::query_scalar(LAST_HASH).fetch_optional(&mut *tx).await)?;
+    for (id, record) in (last - count + 1..).zip(records) {
+        let mut entry = AuditEntry::unsealed(record, prev_hash);
+        entry.id = id;
+        entry.close(key);
+        bind_entry!(sqlx::query(INSERT_ENTRY), entry.id, entry)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        prev_hash = entry.hash.clone();
+        entries.push(entry);
     }
+    Ok(entries)
+}
+
+/// The transaction start each backend's appends need (see `append_sqlite`, `append_postgres`).
+pub(super) const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
+pub(super) const POSTGRES_BEGIN: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
+/// Appends `records` in order in one transaction of their own, each linked to the one before.
+async fn append_batch(
+    db: &Db,
+    key: Option<&AuditKey>,
+    records: &[AuditRecord],
+) -> Result<Vec<AuditEntry>> {
+    let entries = match db {
+        Db::Sqlite(pool) => {
+            let mut tx = pool.begin_with(SQLITE_BEGIN).await.map_err(store_error)?;
+            let entries = append_sqlite(&mut tx, key, records).await?;
+            tx.commit().await.map_err(store_error)?;
+            entries
+        }
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin_with(POSTGRES_BEGIN).await.map_err(store_error)?;
+            let entries = append_postgres(&mut tx, key, records).await?;
+            tx.commit().await.map_err(store_error)?;
+            entries
+        }
+    };
     Ok(entries)
 }
 
@@ -260,11 +362,29 @@ impl Store {
     /// chain never forks; those arriving together on this desk share one transaction.
     pub async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry> {
         let db = self.db.clone();
-        self.audit
+        let key = self.seal.as_ref().map(|s| s.key.clone());
+        let entry = self
+            .audit
             .submit(record.clone(), move |records| async move {
-                append_batch(&db, &records).await
+                append_batch(&db, key.as_ref(), &records).await
             })
-            .await
+            .await?;
+        self.anchor_at(&entry);
+        Ok(entry)
+    }
+
+    /// Moves the anchor outside the database to `entry`, once it is committed. A failure is
+    /// logged and left: the entry stands, and verification reports an anchor left behind only
+    /// if entries after it have gone.
+    pub(crate) fn anchor_at(&self, entry: &AuditEntry) {
+        let Some(seal) = &self.seal else { return };
+        let to = Checkpoint {
+            last_id: entry.id,
+            hash: entry.hash.clone(),
+        };
+        if let Err(e) = seal.anchor.advance(&seal.key, &to) {
+            tracing::error!(error = %e, "the audit anchor could not be moved on");
+        }
     }
 
     /// How many audit transactions this store has begun.
@@ -304,12 +424,18 @@ impl Store {
         .map_err(store_error)
     }
 
-    /// Walks the chain from the first entry and reports the first one that does not hold.
+    /// Walks the chain from the first entry and reports the first thing that does not hold: an
+    /// entry changed, missing or not linked to the one before; an entry sealed with another key
+    /// or left unsealed after sealing began; the anchor outside the database naming an entry that
+    /// is not there; a booking event changed, deleted, or recorded outside the desk.
     pub async fn verify_audit(&self) -> Result<AuditReport> {
         let entries = self.audit_entries().await?;
+        let key = self.seal.as_ref().map(|s| &s.key);
         let mut checked = 0u64;
         let mut expected_prev = GENESIS_HASH.to_string();
         let mut last_id = 0i64;
+        let mut sealed_from: Option<i64> = None;
+        let mut covers = Vec::new();
         for e in &entries {
             if e.id != last_id + 1 {
                 let missing = last_id + 1;
@@ -320,12 +446,8 @@ impl Store {
                 ));
             }
             checked += 1;
-            if e.compute_hash() != e.hash {
-                return Ok(AuditReport::broken(
-                    checked,
-                    e.id,
-                    format!("entry {} was changed", e.id),
-                ));
+            if let Some(problem) = entry_problem(e, key, sealed_from.is_some()) {
+                return Ok(AuditReport::broken(checked, e.id, problem));
             }
             if e.prev_hash != expected_prev {
                 return Ok(AuditReport::broken(
@@ -333,6 +455,12 @@ impl Store {
                     e.id,
                     format!("chain broken before {}", e.id),
                 ));
+            }
+            if e.seal.is_some() {
+                sealed_from.get_or_insert(e.id);
+            }
+            if let Some(c) = &e.covers {
+                covers.push((e.id, c.clone()));
             }
             expected_prev = e.hash.clone();
             last_id = e.id;
@@ -348,12 +476,103 @@ impl Store {
                 format!("entry {missing} is missing (gap in ids)"),
             ));
         }
+        let mut anchored_at = None;
+        if let Some(seal) = &self.seal {
+            match seal.anchor.read(&seal.key) {
+                AnchorRead::Found(at) => {
+                    if let Some(problem) = anchor_problem(&entries, &at) {
+                        return Ok(AuditReport::broken(
+                            checked,
+                            at.last_id.min(last_id + 1),
+                            problem,
+                        ));
+                    }
+                    anchored_at = Some(at.last_id);
+                }
+                AnchorRead::Altered => {
+                    return Ok(AuditReport::broken_row(
+                        checked,
+                        format!(
+                            "the anchor outside the registry ({}) was altered",
+                            seal.anchor.path().display()
+                        ),
+                    ));
+                }
+                AnchorRead::Missing if sealed_from.is_some() => {
+                    return Ok(AuditReport::broken_row(
+                        checked,
+                        format!(
+                            "the anchor outside the registry ({}) is missing",
+                            seal.anchor.path().display()
+                        ),
+                    ));
+                }
+                AnchorRead::Missing => {}
+            }
+            if let Some(problem) = self.covered_rows_problem(&seal.key, &covers).await? {
+                return Ok(AuditReport::broken_row(checked, problem));
+            }
+            // What verified is now anchored too (other desks' appends on a shared registry).
+            if let Some(newest) = entries.last() {
+                self.anchor_at(newest);
+                anchored_at = anchored_at.max(Some(newest.id));
+            }
+        } else if sealed_from.is_some() {
+            return Ok(AuditReport::broken_row(
+                checked,
+                "the trail is sealed and this desk has no audit key to check it with".into(),
+            ));
+        }
         Ok(AuditReport {
             entries_checked: checked,
             intact: true,
             broken_entry: None,
             problem: None,
+            sealed_with: key.map(AuditKey::fingerprint),
+            anchored_at,
         })
+    }
+}
+
+/// What is wrong with one entry on its own, if anything.
+fn entry_problem(e: &AuditEntry, key: Option<&AuditKey>, after_sealed: bool) -> Option<String> {
+    match (&e.seal, key) {
+        // Entries from before the key: a plain hash, which covers no registry row.
+        (None, _) if after_sealed => Some(format!(
+            "entry {} is not sealed, after sealed entries (written without the audit key)",
+            e.id
+        )),
+        (None, _) if e.covers.is_some() || e.compute_hash() != e.hash => {
+            Some(format!("entry {} was changed", e.id))
+        }
+        (None, _) => None,
+        // Checked once the whole chain has been walked: the caller says so when there is no key.
+        (Some(_), None) => None,
+        (Some(label), Some(key)) if *label != key.label() => Some(format!(
+            "entry {} was sealed with another key ({label}), not this desk's ({})",
+            e.id,
+            key.label()
+        )),
+        (Some(_), Some(key)) if e.compute_seal(key) != e.hash => {
+            Some(format!("entry {} was changed", e.id))
+        }
+        (Some(_), Some(_)) => None,
+    }
+}
+
+/// Whether the chain still holds the entry the anchor names, as it was.
+fn anchor_problem(entries: &[AuditEntry], at: &Checkpoint) -> Option<String> {
+    match entries.iter().find(|e| e.id == at.last_id) {
+        _ if at.last_id == 0 => None,
+        Some(e) if e.hash == at.hash => None,
+        Some(e) => Some(format!(
+            "entry {} is not the one anchored outside the registry (the trail was rewritten)",
+            e.id
+        )),
+        None => Some(format!(
+            "entries up to {} are missing: the anchor outside the registry names entry {}",
+            at.last_id, at.last_id
+        )),
     }
 }
 

@@ -35,7 +35,7 @@ const BOOKED_EVENTS: &str = "SELECT * FROM booking_events
 /// Audit entries about one appointment (`$1` service, `$2` appointment): those naming it, and
 /// those sharing a request id or trace id with one of its booking events.
 const APPOINTMENT_AUDIT: &str = "SELECT * FROM audit_log
-     WHERE service_id = $1 AND (
+     WHERE service_id = $1 AND covers IS NULL AND (
         appointment_id = $2
         OR request_id IN (SELECT request_id FROM booking_events
             WHERE service_id = $1 AND appointment_id = $2 AND request_id IS NOT NULL)
@@ -75,7 +75,7 @@ impl Store {
         let entries = fetch_rows!(
             &self.db,
             "SELECT * FROM audit_log WHERE recorded_at >= $1 AND recorded_at < $2
-               AND outcome NOT LIKE 'http 2%'
+               AND outcome NOT LIKE 'http 2%' AND covers IS NULL
              ORDER BY id",
             [span.floor(), span.ceiling()],
             entry_from_row

@@ -12,6 +12,8 @@ mod group_commit;
 mod intents;
 mod open;
 mod registry;
+mod seal;
+mod sealing;
 mod searches;
 #[cfg(test)]
 mod tests;
@@ -22,6 +24,8 @@ pub use centre::Booked;
 pub use clinical::Handover;
 pub use intents::{BookingIntent, IntentHold};
 pub use registry::{Action, BookingEvent, BookingSummary, Outcome};
+pub use seal::{Anchor, AnchorRead, AuditKey, AuditSeal, Checkpoint};
+pub use sealing::{KeyRegistration, RECORDED_EVENT};
 pub use searches::SearchRecord;
 
 use db::Db;
@@ -32,6 +36,8 @@ pub struct Store {
     db: Db,
     /// Audit appends arriving together are committed together.
     audit: std::sync::Arc<group_commit::GroupCommit<AuditRecord, AuditEntry>>,
+    /// The audit key and anchor, once the desk has given them (see `with_audit_seal`).
+    seal: Option<std::sync::Arc<AuditSeal>>,
 }
 
 impl Store {
@@ -54,6 +60,7 @@ impl Store {
         Ok(Self {
             db,
             audit: std::sync::Arc::new(group_commit::GroupCommit::new()),
+            seal: None,
         })
     }
 }

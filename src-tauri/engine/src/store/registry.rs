@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::db::{Columns, store_error, with_pool};
+use super::db::{Columns, Db, store_error, with_pool};
+use super::sealing::{POSTGRES_BEGIN, SQLITE_BEGIN, append_postgres, append_sqlite, record_sealed};
 use super::window::parse_instant;
 use crate::error::Result;
 
@@ -106,41 +107,63 @@ const INSERT_EVENT: &str = "INSERT INTO booking_events (recorded_at, action, out
      ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
      RETURNING id";
 
+/// Binds a booking event to `INSERT_EVENT`, for either backend's query.
+macro_rules! bind_event {
+    ($query:expr, $e:expr) => {
+        $query
+            .bind($e.recorded_at.to_rfc3339())
+            .bind(text($e.action))
+            .bind(text($e.outcome))
+            .bind(&$e.user_local_id)
+            .bind(&$e.user_name)
+            .bind(&$e.user_role)
+            .bind(&$e.organisation_ods)
+            .bind(&$e.service_id)
+            .bind($e.slot_ids.join(","))
+            .bind(&$e.appointment_id)
+            .bind(&$e.appointment_version)
+            .bind(&$e.appointment_status)
+            .bind(&$e.appointment_start)
+            .bind(&$e.appointment_end)
+            .bind(&$e.nhs_number)
+            .bind(&$e.trace_id)
+            .bind(&$e.request_id)
+            .bind(&$e.error_kind)
+            .bind(&$e.error_message)
+            .bind(&$e.reason)
+            .bind(&$e.approved_by)
+            .bind(&$e.approval_reason)
+            .bind(&$e.desk)
+            .bind($e.outside_timeframe)
+    };
+}
+
 impl Store {
-    /// Records an attempt and returns its id. An attempt carrying a request id is recorded once:
+    /// Records an attempt and returns its id, with the sealed audit entry vouching for it in
+    /// the same transaction when the store is sealed. An attempt carrying a request id is recorded once:
     /// recording it again (a retry after a lost answer from the registry) returns the first
     /// record's id; a unique index on `request_id` settles it even between desks at once.
     pub async fn record(&self, e: &BookingEvent) -> Result<i64> {
-        let inserted: Option<i64> = with_pool!(&self.db, pool => {
-            sqlx::query_scalar(INSERT_EVENT)
-                .bind(e.recorded_at.to_rfc3339())
-                .bind(text(e.action))
-                .bind(text(e.outcome))
-                .bind(&e.user_local_id)
-                .bind(&e.user_name)
-                .bind(&e.user_role)
-                .bind(&e.organisation_ods)
-                .bind(&e.service_id)
-                .bind(e.slot_ids.join(","))
-                .bind(&e.appointment_id)
-                .bind(&e.appointment_version)
-                .bind(&e.appointment_status)
-                .bind(&e.appointment_start)
-                .bind(&e.appointment_end)
-                .bind(&e.nhs_number)
-                .bind(&e.trace_id)
-                .bind(&e.request_id)
-                .bind(&e.error_kind)
-                .bind(&e.error_message)
-                .bind(&e.reason)
-                .bind(&e.approved_by)
-                .bind(&e.approval_reason)
-                .bind(&e.desk)
-                .bind(e.outside_timeframe)
-                .fetch_optional(pool)
-                .await
-        })
-        .map_err(store_error)?;
+        let key = self.seal_key();
+        let (inserted, entry) = match &self.db {
+            Db::Sqlite(pool) => record_sealed!(
+                pool,
+                SQLITE_BEGIN,
+                append_sqlite,
+                bind_event!(sqlx::query_scalar(INSERT_EVENT), e),
+                key
+            ),
+            Db::Postgres(pool) => record_sealed!(
+                pool,
+                POSTGRES_BEGIN,
+                append_postgres,
+                bind_event!(sqlx::query_scalar(INSERT_EVENT), e),
+                key
+            ),
+        };
+        if let Some(entry) = &entry {
+            self.anchor_at(entry);
+        }
         if let Some(id) = inserted {
             return Ok(id);
         }

@@ -16,6 +16,7 @@ pub(super) fn record(n: usize) -> AuditRecord {
         request_id: None,
         outcome: "http 200".into(),
         appointment_id: None,
+        covers: None,
     }
 }
 

@@ -42,4 +42,5 @@ mod intents;
 mod migrations;
 mod registry;
 mod reports;
+mod sealed;
 mod spawnable;

@@ -1,0 +1,214 @@
+//! The desk's audit key, found (or, for a registry of its own, made) when the desk opens, and
+//! the store sealed with it. The key lives in the OS keyring; only the demo, whose patients are
+//! invented, keeps it in a file beside its registry, so that it runs where there is no keyring.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::DeskConfig;
+use crate::error::{Error, Result};
+use crate::secrets::{Keyring, SecretName};
+use crate::store::{Anchor, AnchorRead, AuditKey, AuditSeal, Store};
+
+/// Where the desk's audit key is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AuditKeySource {
+    /// The OS keyring's `audit-key` secret.
+    #[default]
+    Keyring,
+    /// `<registry>.audit-key` beside a SQLite registry, owner-only: the demo's only.
+    DemoFile,
+}
+
+/// The registry's SQLite file, when it is one.
+fn sqlite_file(store: &str) -> Option<PathBuf> {
+    if store.starts_with("postgres://") || store.starts_with("postgresql://") {
+        return None;
+    }
+    Some(PathBuf::from(
+        store.strip_prefix("sqlite://").unwrap_or(store),
+    ))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Where the anchor goes: beside a SQLite registry; for a shared registry, in the person's own
+/// data folder, one file per registry (named by a digest of its URL without the password).
+fn anchor_for(store: &str) -> Result<Anchor> {
+    if let Some(file) = sqlite_file(store) {
+        return Ok(Anchor::beside(&file));
+    }
+    let dir = std::env::var_os("BOOKDESK_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("uk.nhs", "Booking Desk", "booking-desk")
+                .map(|d| d.data_dir().to_path_buf())
+        })
+        .ok_or_else(|| {
+            Error::config("No home folder was found for the audit trail's anchor.")
+                .with_next_step("Set BOOKDESK_DATA_DIR to a folder this desk can write.")
+        })?;
+    let mut url = url::Url::parse(store).map_err(|e| Error::config(e.to_string()))?;
+    let _ = url.set_password(None);
+    let digest: String = <sha2::Sha256 as sha2::Digest>::digest(url.as_str().as_bytes())[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Anchor::at(dir.join(format!("audit-anchor-{digest}.json"))))
+}
+
+/// Where the key is read from and kept.
+struct KeyPlace {
+    source: AuditKeySource,
+    keyring: Keyring,
+    file: Option<PathBuf>,
+}
+
+impl KeyPlace {
+    fn of(config: &DeskConfig) -> Result<Self> {
+        let file = match config.audit_key {
+            AuditKeySource::Keyring => None,
+            AuditKeySource::DemoFile => Some(with_suffix(
+                &sqlite_file(&config.store).ok_or_else(|| {
+                    Error::config("The demo's audit key is kept beside a SQLite registry only.")
+                })?,
+                ".audit-key",
+            )),
+        };
+        Ok(Self {
+            source: config.audit_key.clone(),
+            keyring: Keyring::new(config.secrets.namespace.clone()),
+            file,
+        })
+    }
+
+    fn get(&self) -> Result<Option<AuditKey>> {
+        let secret = match &self.file {
+            None => self.keyring.get(SecretName::AuditKey)?,
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => Some(crate::secrets::Secret::new(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(Error::config(format!(
+                        "The demo's audit key ({}) could not be read: {e}",
+                        path.display()
+                    )));
+                }
+            },
+        };
+        secret.map(|s| AuditKey::from_secret(&s)).transpose()
+    }
+
+    fn put(&self, key: &AuditKey) -> Result<()> {
+        match &self.file {
+            None => self.keyring.set(SecretName::AuditKey, &key.to_secret()),
+            Some(path) => crate::private_files::write(path, key.to_secret().expose().as_bytes())
+                .map_err(|e| {
+                    Error::config(format!(
+                        "The demo's audit key ({}) could not be written: {e}",
+                        path.display()
+                    ))
+                }),
+        }
+    }
+
+    /// A lock that processes of this desk making the key take turns under, beside the anchor.
+    fn lock(&self, anchor: &Anchor) -> Result<std::fs::File> {
+        let path = with_suffix(anchor.path(), ".key-lock");
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::private_files::create_dir(dir).map_err(|e| Error::config(e.to_string()))?;
+        }
+        let file =
+            crate::private_files::open_for_lock(&path).map_err(|e| Error::config(e.to_string()))?;
+        file.lock().map_err(|e| Error::config(e.to_string()))?;
+        Ok(file)
+    }
+}
+
+fn wrong_key(registered: &str, held: Option<&AuditKey>, source: &AuditKeySource) -> Error {
+    let held = match held {
+        Some(k) => format!("this desk holds key {}", k.fingerprint()),
+        None => "this desk holds none".into(),
+    };
+    let step = match source {
+        AuditKeySource::Keyring => {
+            "Ask IT for the registry's audit key and store it on this desk with `bookdesk secrets \
+             set audit-key` (it reads the key from standard input); every desk sharing a \
+             registry holds the same key."
+        }
+        AuditKeySource::DemoFile => "Clear the demo's bookings with `bookdesk demo reset`.",
+    };
+    Error::config(format!(
+        "This registry's audit trail is sealed with key {registered}, and {held}: entries this \
+         desk wrote could not be checked."
+    ))
+    .with_next_step(step)
+}
+
+/// The store, sealed with the desk's audit key: the registered one, or for a registry with none
+/// yet, one this desk makes, keeps and registers.
+pub(crate) async fn sealed(store: Store, config: &DeskConfig) -> Result<Store> {
+    let place = KeyPlace::of(config)?;
+    let anchor = anchor_for(&config.store)?;
+    let registered = store.audit_key_registration().await?;
+    let key = match (place.get()?, registered) {
+        (Some(key), Some(r)) if r.fingerprint == key.fingerprint() => key,
+        (held, Some(r)) => return Err(wrong_key(&r.fingerprint, held.as_ref(), &place.source)),
+        (Some(key), None) => {
+            let r = store.register_audit_key(&key).await?;
+            if r.fingerprint != key.fingerprint() {
+                return Err(wrong_key(&r.fingerprint, Some(&key), &place.source));
+            }
+            key
+        }
+        (None, None) => {
+            // Two processes of this desk opening at once make one key between them.
+            let _turn = place.lock(&anchor)?;
+            let key = match place.get()? {
+                Some(key) => key,
+                None => {
+                    let key = AuditKey::generate();
+                    place.put(&key)?;
+                    key
+                }
+            };
+            let r = store.register_audit_key(&key).await?;
+            if r.fingerprint != key.fingerprint() {
+                return Err(wrong_key(&r.fingerprint, Some(&key), &place.source));
+            }
+            key
+        }
+    };
+    let store = store.with_audit_seal(AuditSeal {
+        key: key.clone(),
+        anchor: anchor.clone(),
+    });
+    start_anchor(&store, &config.store, &key, &anchor).await?;
+    Ok(store)
+}
+
+/// A desk with no anchor yet anchors the trail where it stands, unless it already holds sealed
+/// entries on a registry of its own (a SQLite file), where a missing anchor means one deleted,
+/// and verification must say so. A desk joining a shared registry starts its own anchor.
+async fn start_anchor(
+    store: &Store,
+    location: &str,
+    key: &AuditKey,
+    anchor: &Anchor,
+) -> Result<()> {
+    if anchor.read(key) != AnchorRead::Missing {
+        return Ok(());
+    }
+    let entries = store.audit_entries().await?;
+    let shared = sqlite_file(location).is_none();
+    if !shared && entries.iter().any(|e| e.seal.is_some()) {
+        return Ok(());
+    }
+    if let Some(newest) = entries.last() {
+        store.anchor_at(newest);
+    }
+    Ok(())
+}
