@@ -606,6 +606,12 @@ pub async fn audit(engine: &Engine, action: AuditAction, as_json: bool) -> Resul
                 json(&report);
             } else if report.intact {
                 say!("Audit trail intact: {} entries", report.entries_checked);
+                if let Some(key) = &report.sealed_with {
+                    say!(
+                        "Sealed with audit key {key}; anchored outside the registry at entry {}.",
+                        report.anchored_at.unwrap_or(0)
+                    );
+                }
             } else {
                 say!(
                     "Audit trail broken: {}.",

@@ -828,6 +828,52 @@ fn audit_verify_passes_after_a_booking_and_fails_after_tampering() {
     assert_eq!(report["broken_entry"], 2);
 }
 
+#[test]
+fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
+    let (desk, gp, slot) = demo_slot("gp-practice");
+    desk.ok(&book_args(&gp, str_of(&slot, "id"), JANE, "Earache"));
+    let report = desk.ok(&["audit", "verify"]);
+    assert_eq!(report["intact"], true, "{report}");
+    assert!(report["sealed_with"].is_string(), "{report}");
+    let checked = report["entries_checked"].as_i64().expect("count");
+    assert_eq!(report["anchored_at"], checked, "{report}");
+
+    // Every entry deleted and the id counter wound back: the anchor outside the file names the
+    // last entry, which is no longer there.
+    if tamper(
+        &desk,
+        "DELETE FROM audit_log; UPDATE sqlite_sequence SET seq = 0 WHERE name = 'audit_log'",
+    )
+    .is_none()
+    {
+        eprintln!("sqlite3 is not installed: the tampering half of this test was skipped");
+        return;
+    }
+    let run = desk.run(&["audit", "verify"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout
+            .contains(&format!("entries up to {checked} are missing")),
+        "{}",
+        run.stdout
+    );
+
+    // Another key in place of the demo's: the desk says which key the registry is sealed with
+    // and what to do, and does not go on writing entries nobody could check.
+    let key_file = desk
+        .data_dir()
+        .join("demo")
+        .join("bookings.sqlite.audit-key");
+    std::fs::write(&key_file, "ab".repeat(32)).expect("replaced");
+    let run = desk.run(&["audit", "verify"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("sealed with key") && run.stderr.contains("demo reset"),
+        "{}",
+        run.stderr
+    );
+}
+
 // --- The simulator as a separate process ------------------------------------------------------
 
 /// Kills the simulator process when the test ends, however it ends.

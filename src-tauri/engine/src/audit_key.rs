@@ -35,13 +35,17 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Where the anchor goes: beside a SQLite registry; for a shared registry, in the person's own
-/// data folder, one file per registry (named by a digest of its URL without the password).
-fn anchor_for(store: &str) -> Result<Anchor> {
-    if let Some(file) = sqlite_file(store) {
-        return Ok(Anchor::beside(&file));
-    }
-    let dir = std::env::var_os("BOOKDESK_DATA_DIR")
+/// A short name for `text`: the first 12 hex digits of its SHA-256.
+fn short_digest(text: &str) -> String {
+    <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The person's own data folder for the desk (`BOOKDESK_DATA_DIR` when set).
+fn data_dir() -> Result<PathBuf> {
+    std::env::var_os("BOOKDESK_DATA_DIR")
         .map(PathBuf::from)
         .or_else(|| {
             directories::ProjectDirs::from("uk.nhs", "Booking Desk", "booking-desk")
@@ -50,14 +54,19 @@ fn anchor_for(store: &str) -> Result<Anchor> {
         .ok_or_else(|| {
             Error::config("No home folder was found for the audit trail's anchor.")
                 .with_next_step("Set BOOKDESK_DATA_DIR to a folder this desk can write.")
-        })?;
+        })
+}
+
+/// Where the anchor goes: beside a SQLite registry; for a shared registry, in the person's own
+/// data folder, one file per registry (named by a digest of its URL without the password).
+fn anchor_for(store: &str) -> Result<Anchor> {
+    if let Some(file) = sqlite_file(store) {
+        return Ok(Anchor::beside(&file));
+    }
     let mut url = url::Url::parse(store).map_err(|e| Error::config(e.to_string()))?;
     let _ = url.set_password(None);
-    let digest: String = <sha2::Sha256 as sha2::Digest>::digest(url.as_str().as_bytes())[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(Anchor::at(dir.join(format!("audit-anchor-{digest}.json"))))
+    let name = format!("audit-anchor-{}.json", short_digest(url.as_str()));
+    Ok(Anchor::at(data_dir()?.join(name)))
 }
 
 /// Where the key is read from and kept.
@@ -115,9 +124,21 @@ impl KeyPlace {
         }
     }
 
-    /// A lock that processes of this desk making the key take turns under, beside the anchor.
-    fn lock(&self, anchor: &Anchor) -> Result<std::fs::File> {
-        let path = with_suffix(anchor.path(), ".key-lock");
+    /// A lock that processes making this key take turns under: one per keyring namespace (every
+    /// registry a namespace opens is sealed with its one key), or beside the demo's key file.
+    fn lock(&self) -> Result<std::fs::File> {
+        let path = match &self.file {
+            Some(file) => with_suffix(file, ".lock"),
+            // One place for every process of this account, whatever data folder each was given
+            // (BOOKDESK_DATA_DIR), as the keyring is one for them all.
+            None => directories::ProjectDirs::from("uk.nhs", "Booking Desk", "booking-desk")
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or_else(|| Error::config("No home folder was found for the audit key's lock."))?
+                .join(format!(
+                    "audit-key-{}.lock",
+                    short_digest(self.keyring.namespace())
+                )),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::private_files::create_dir(dir).map_err(|e| Error::config(e.to_string()))?;
         }
@@ -165,8 +186,9 @@ pub(crate) async fn sealed(store: Store, config: &DeskConfig) -> Result<Store> {
             key
         }
         (None, None) => {
-            // Two processes of this desk opening at once make one key between them.
-            let _turn = place.lock(&anchor)?;
+            // Processes opening at once make one key between them: the first makes it, the rest
+            // find it in the keyring once it is their turn.
+            let _turn = place.lock()?;
             let key = match place.get()? {
                 Some(key) => key,
                 None => {

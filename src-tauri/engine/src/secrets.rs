@@ -136,6 +136,11 @@ impl Keyring {
         }
     }
 
+    /// The namespace the desk's entries are kept under.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     fn entry(&self, name: SecretName) -> Result<keyring::Entry> {
         keyring::Entry::new(SERVICE, &format!("{}/{}", self.namespace, name.as_str()))
             .map_err(|e| keyring_error(name, e))

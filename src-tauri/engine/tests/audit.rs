@@ -54,8 +54,24 @@ async fn bookings_leave_an_intact_audit_trail() {
         .await
         .expect("cancels");
 
-    let entries = engine.store().audit_entries().await.expect("entries");
+    let all = engine.store().audit_entries().await.expect("entries");
     let events = engine.store().events().await.expect("events");
+    // Each booking event is vouched for by a sealed entry of its own; the rest are interactions.
+    let (vouching, entries): (Vec<_>, Vec<_>) = all.into_iter().partition(|e| e.covers.is_some());
+    assert_eq!(
+        vouching.len(),
+        events.len(),
+        "one entry vouches for each event"
+    );
+    for (v, e) in vouching.iter().zip(&events) {
+        assert!(
+            v.covers
+                .as_deref()
+                .is_some_and(|c| c.starts_with(&format!("booking_events:{}:", e.id)))
+        );
+        assert_eq!(v.interaction, booking_engine::store::RECORDED_EVENT);
+        assert_eq!(v.nhs_number, e.nhs_number);
+    }
     let session = engine.session();
     for e in &entries {
         assert_eq!(e.user_name, session.user.name);
@@ -126,7 +142,10 @@ async fn bookings_leave_an_intact_audit_trail() {
 
     let report = engine.store().verify_audit().await.expect("verifies");
     assert!(report.intact, "{report:?}");
-    assert_eq!(report.entries_checked, entries.len() as u64);
+    assert_eq!(
+        report.entries_checked,
+        (entries.len() + vouching.len()) as u64
+    );
 }
 
 #[tokio::test]

@@ -143,6 +143,13 @@ export type AuditEntry = {
 	 *  recorded have none).
 	 */
 	appointment_id?: string | null,
+	/**
+	 *  `hmac-sha256:<key fingerprint>` when `hash` is a seal made with the audit key; none for
+	 *  an entry from before the key, whose `hash` is a plain SHA-256.
+	 */
+	seal?: string | null,
+	/**  The registry row the entry vouches for, when it is one of those. */
+	covers?: string | null,
 };
 
 export type BookRequest = {
@@ -623,7 +630,12 @@ export type SecretName =
 /**  The national API platform's API key (the client id). */
 "api-key" | 
 /**  The password of a shared (PostgreSQL) bookings registry. */
-"registry-password";
+"registry-password" | 
+/**
+ *  The key the audit trail is sealed with (64 hexadecimal digits): made by the first desk on
+ *  a registry of its own, put by IT on every desk sharing one.
+ */
+"audit-key";
 
 /**  Whether a secret is in the keyring: never its value. */
 export type SecretStatus = {

@@ -288,6 +288,7 @@ const SECRET_LABELS: Record<SecretName, string> = {
   "signing-key": "Client assertion signing key (RS512)",
   "api-key": "National API platform API key",
   "registry-password": "Shared registry (PostgreSQL) password",
+  "audit-key": "Audit trail key",
 };
 // Only whether each is stored: the mock, like the keyring's callers, never keeps a value.
 const stored = new Set<SecretName>();
@@ -317,6 +318,7 @@ function checkSecret(name: SecretName, value: unknown) {
   const isKey = v.startsWith("-----BEGIN") && v.includes("PRIVATE KEY-----");
   if ((name === "client-key" || name === "signing-key") && !isKey) throw invalid(`The ${label} must be a PEM private key (-----BEGIN PRIVATE KEY-----).`);
   if (name === "api-key" && (v.length > 512 || /\s/.test(v))) throw invalid("The API key must be one word without spaces.");
+  if (name === "audit-key" && !/^[0-9a-fA-F]{64}$/.test(v)) throw invalid("The audit key is not 64 hexadecimal digits (32 bytes).");
 }
 
 /** The signed-in person, or the engine's refusal: nothing reaches a service without one. */
