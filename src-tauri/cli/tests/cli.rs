@@ -874,6 +874,73 @@ fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
     );
 }
 
+/// Every file and folder the demo writes holds patient data or the key that seals it: each is
+/// owner-only on disk, though the process runs with the common umask 022.
+#[test]
+fn the_demos_files_are_owner_only_on_disk_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = root.path().join("new").join("data");
+    let run = |args: &[&str]| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("umask 022 && exec \"$0\" \"$@\"")
+            .arg(bookdesk_bin())
+            .args(args)
+            .env_remove("BOOKDESK_CONFIG")
+            .env("BOOKDESK_DATA_DIR", &data)
+            .stdin(Stdio::null())
+            .output()
+            .expect("bookdesk runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let service = "beckside-medical-practice";
+    let mut search = slots_args(&["--service", service], 1, 7);
+    search.push("--json".into());
+    let search: Vec<&str> = search.iter().map(String::as_str).collect();
+    let slots: Value = serde_json::from_slice(&run(&search)).expect("slots json");
+    let slot = slots["slots"]
+        .as_array()
+        .and_then(|s| s.first())
+        .expect("a free slot")
+        .clone();
+    run(&book_args(service, str_of(&slot, "id"), JANE, "Earache"));
+
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let demo = data.join("demo");
+    for dir in [root.path().join("new"), data.clone(), demo.clone()] {
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    }
+    let mut files = 0;
+    for entry in std::fs::read_dir(&demo).expect("demo folder") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            files += 1;
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    for name in [
+        "bookings.sqlite",
+        "provider-state.json",
+        "bookings.sqlite.audit-key",
+        "bookings.sqlite.audit-anchor",
+    ] {
+        assert!(demo.join(name).exists(), "{name} was written");
+    }
+    assert!(files >= 4, "{files} files checked");
+}
+
 // --- The simulator as a separate process ------------------------------------------------------
 
 /// Kills the simulator process when the test ends, however it ends.

@@ -95,12 +95,31 @@ pub async fn start_embedded(data_dir: &Path) -> Result<EmbeddedDemo, SimError> {
     })
 }
 
+/// The demo's folder, and any missing above it, owner-only: it holds the demo's bookings. The
+/// demo folder is narrowed if an older run left it open; folders already above it are not ours.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    for d in missing.iter().map(PathBuf::as_path).chain([dir]) {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// As [`start_embedded`], leaving the desk's platform key to [`register_throwaway_desk_key`]
 /// later: the simulator and the configuration written for it.
 pub async fn start_embedded_keyless(data_dir: &Path) -> Result<(RunningSim, DemoConfig), SimError> {
     let dir = demo_dir(data_dir);
     let failed = |what: &str, e: std::io::Error| SimError::InvalidOption(format!("{what}: {e}"));
-    std::fs::create_dir_all(&dir).map_err(|e| {
+    create_private_dir(&dir).map_err(|e| {
         failed(
             &format!("the demo folder {} could not be created", dir.display()),
             e,

@@ -203,6 +203,20 @@ fn load(path: &Path, region: &Region) -> Option<Persisted> {
     }
 }
 
+/// The state holds patients' bookings: readable by its owner only, whatever the umask.
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(bytes)
+}
+
 fn save(path: &Path, data: &Persisted) -> std::io::Result<()> {
     let bytes = serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?;
     // Each process its own temporary file: demo processes running at once share the state
@@ -210,7 +224,7 @@ fn save(path: &Path, data: &Persisted) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".{}.tmp", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)?;
+    write_owner_only(&tmp, &bytes)?;
     // Rename is atomic, so a crash never leaves a half-written state file.
     std::fs::rename(&tmp, path)
 }
