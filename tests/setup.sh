@@ -7,11 +7,10 @@ mode="${1:-all}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# libssl-dev: the registry is SQLCipher, on the system's libcrypto.
-want=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev)
+want=(build-essential pkg-config libwebkit2gtk-4.1-dev)
 if [ "$mode" != "desk" ]; then
   # A real window under Xvfb, driven through WebKit's WebDriver; imagemagick for screenshots.
-  want+=(xvfb xauth webkit2gtk-driver imagemagick)
+  want+=(xvfb xauth webkit2gtk-driver imagemagick sqlite3)
   # A real Secret Service for the keyring tests (tests/with-keyring.sh).
   want+=(dbus gnome-keyring)
   # A throwaway PostgreSQL server for the store's tests (tests/with-postgres.sh).

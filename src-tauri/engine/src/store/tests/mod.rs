@@ -37,7 +37,6 @@ mod centre;
 mod clinical;
 mod concurrency;
 mod connect;
-mod encrypted;
 mod harness;
 mod intents;
 mod migrations;
