@@ -204,11 +204,25 @@ pub(crate) async fn sealed(store: Store, config: &DeskConfig) -> Result<Store> {
             key
         }
     };
+    let keep = chrono::Duration::days(i64::from(config.desk.keep_patient_details_days));
     let store = store.with_audit_seal(AuditSeal {
         key: key.clone(),
         anchor: anchor.clone(),
+        keep_patient_details: keep,
     });
     start_anchor(&store, &config.store, &key, &anchor).await?;
+    // Patient identifiers past the retention period go each time a desk opens the registry.
+    let purged = store
+        .purge_patient_details(chrono::Utc::now() - keep)
+        .await?;
+    if purged.events + purged.audit_entries + purged.handovers > 0 {
+        tracing::info!(
+            events = purged.events,
+            audit_entries = purged.audit_entries,
+            handovers = purged.handovers,
+            "patient details past the retention period purged"
+        );
+    }
     Ok(store)
 }
 

@@ -198,6 +198,7 @@ impl Engine {
             approval_reason: None,
             desk: self.desk().name().to_string(),
             outside_timeframe: false,
+            patient_ref: None,
         }
     }
 

@@ -99,12 +99,27 @@ pub struct PlatformSettings {
     pub key_id: String,
 }
 
-/// Which desk this is, as the centre's reports name it.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Which desk this is, as the centre's reports name it, and how long it keeps patients' details.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeskSettings {
     /// e.g. "Leeds floor 2, desk 14"; the machine's host name when not set.
     pub name: Option<String>,
+    /// Days NHS numbers and clinical handovers are kept in the registry before they are purged
+    /// (counts and pseudonyms stay for reports).
+    pub keep_patient_details_days: u32,
+}
+
+/// The registry's retention of patient details unless configured.
+pub const KEEP_PATIENT_DETAILS_DAYS: u32 = 30;
+
+impl Default for DeskSettings {
+    fn default() -> Self {
+        Self {
+            name: None,
+            keep_patient_details_days: KEEP_PATIENT_DETAILS_DAYS,
+        }
+    }
 }
 
 /// Said when neither the configuration nor the machine names the desk.
@@ -213,6 +228,15 @@ impl DeskConfig {
         // Refused here, at start, rather than when the first booking is made.
         raw.organisation.check()?;
         raw.http.check()?;
+        if raw.desk.keep_patient_details_days == 0 {
+            return Err(Error::config(
+                "keep_patient_details_days in [desk] must be at least 1.",
+            )
+            .with_next_step(
+                "Set it to how many days bookings' NHS numbers stay in the registry (30 unless \
+                 your centre's policy says otherwise).",
+            ));
+        }
         check_own_dos_id(&raw.organisation, &directory, raw.platform.is_some())?;
         let tls = TlsSettings {
             ca_bundle: raw.tls.ca_bundle.map(|p| base.join(p)),

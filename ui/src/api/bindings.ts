@@ -150,6 +150,11 @@ export type AuditEntry = {
 	seal?: string | null,
 	/**  The registry row the entry vouches for, when it is one of those. */
 	covers?: string | null,
+	/**
+	 *  The patient's pseudonym (sealed entries with a patient), kept after the NHS number is
+	 *  purged.
+	 */
+	patient_ref?: string | null,
 };
 
 export type BookRequest = {
@@ -224,6 +229,11 @@ export type BookingEvent = {
 	desk?: string,
 	/**  The slot booked started later than the triage timeframe allowed. */
 	outside_timeframe?: boolean,
+	/**
+	 *  The patient's pseudonym (an HMAC of the NHS number with the audit key), set by a sealed
+	 *  registry and kept after the NHS number is purged, so reports still match one patient.
+	 */
+	patient_ref?: string | null,
 };
 
 /**  Which appointments the centre's booked list shows; every part is optional. */

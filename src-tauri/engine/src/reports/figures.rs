@@ -130,12 +130,12 @@ pub fn centre_report(
 
 /// A booking for a patient whose appointment was cancelled at the centre in the 24 hours before.
 fn is_rebooking(b: &BookingEvent, all: &[BookingEvent]) -> bool {
-    let Some(patient) = b.nhs_number.as_deref() else {
+    let Some(patient) = b.patient_key() else {
         return false;
     };
     all.iter().any(|c| {
         is(c, Action::Cancel, Outcome::Succeeded)
-            && c.nhs_number.as_deref() == Some(patient)
+            && c.patient_key() == Some(patient)
             && c.recorded_at < b.recorded_at
             && b.recorded_at - c.recorded_at <= REBOOKING_WINDOW
     })

@@ -75,6 +75,10 @@ pub struct AuditEntry {
     /// The registry row the entry vouches for, when it is one of those.
     #[serde(default)]
     pub covers: Option<String>,
+    /// The patient's pseudonym (sealed entries with a patient), kept after the NHS number is
+    /// purged.
+    #[serde(default)]
+    pub patient_ref: Option<String>,
 }
 
 /// What a sealed entry's seal is made for (a seal for anything else never passes as one).
@@ -93,7 +97,8 @@ impl AuditEntry {
             self.organisation_ods,
             self.service_id,
             self.interaction,
-            self.nhs_number,
+            // The pseudonym, not the number: the number may be purged, and is checked against it.
+            self.patient_ref,
             self.trace_id,
             self.request_id,
             self.outcome,
@@ -192,6 +197,7 @@ pub(super) fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
         appointment_id: r.opt_text("appointment_id")?,
         seal: r.opt_text("seal")?,
         covers: r.opt_text("covers")?,
+        patient_ref: r.opt_text("patient_ref")?,
     })
 }
 
@@ -217,6 +223,7 @@ impl AuditEntry {
             appointment_id: record.appointment_id.clone(),
             seal: None,
             covers: record.covers.clone(),
+            patient_ref: None,
         }
     }
 
@@ -225,6 +232,7 @@ impl AuditEntry {
         match key {
             Some(key) => {
                 self.seal = Some(key.label());
+                self.patient_ref = self.nhs_number.as_deref().map(|n| key.patient_ref(n));
                 self.hash = self.compute_seal(key);
             }
             None => self.hash = self.compute_hash(),
@@ -237,8 +245,8 @@ const LAST_HASH: &str = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
 /// Writes one entry with the id given (`$1`) or, with `$1` NULL (SQLite), the next one issued.
 const INSERT_ENTRY: &str = "INSERT INTO audit_log (id, recorded_at, user_local_id, user_name,
         user_role, organisation_ods, service_id, interaction, nhs_number, trace_id, request_id,
-        outcome, prev_hash, hash, appointment_id, seal, covers)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        outcome, prev_hash, hash, appointment_id, seal, covers, patient_ref)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
      RETURNING id";
 
 /// Binds an entry to `INSERT_ENTRY`, for either backend's query.
@@ -262,6 +270,7 @@ macro_rules! bind_entry {
             .bind(&$e.appointment_id)
             .bind(&$e.seal)
             .bind(&$e.covers)
+            .bind(&$e.patient_ref)
     };
 }
 
@@ -283,9 +292,10 @@ pub(super) async fn append_sqlite(
             .await
             .map_err(store_error)?;
         entry.close(key);
-        sqlx::query("UPDATE audit_log SET hash = $1, seal = $2 WHERE id = $3")
+        sqlx::query("UPDATE audit_log SET hash = $1, seal = $2, patient_ref = $3 WHERE id = $4")
             .bind(&entry.hash)
             .bind(&entry.seal)
+            .bind(&entry.patient_ref)
             .bind(entry.id)
             .execute(&mut *tx)
             .await
@@ -436,6 +446,7 @@ impl Store {
         let mut last_id = 0i64;
         let mut sealed_from: Option<i64> = None;
         let mut covers = Vec::new();
+        let purged_legacy = super::purge::purged_legacy_entries(&entries);
         for e in &entries {
             if e.id != last_id + 1 {
                 let missing = last_id + 1;
@@ -446,7 +457,8 @@ impl Store {
                 ));
             }
             checked += 1;
-            if let Some(problem) = entry_problem(e, key, sealed_from.is_some()) {
+            let purged = purged_legacy.get(&e.id).map(String::as_str);
+            if let Some(problem) = entry_problem(e, key, sealed_from.is_some(), purged) {
                 return Ok(AuditReport::broken(checked, e.id, problem));
             }
             if e.prev_hash != expected_prev {
@@ -509,7 +521,14 @@ impl Store {
                 }
                 AnchorRead::Missing => {}
             }
-            if let Some(problem) = self.covered_rows_problem(&seal.key, &covers).await? {
+            let horizon = chrono::Utc::now() - seal.keep_patient_details;
+            if let Some((id, problem)) = entries.iter().find_map(|e| purged_too_soon(e, horizon)) {
+                return Ok(AuditReport::broken(checked, id, problem));
+            }
+            if let Some(problem) = self
+                .covered_rows_problem(&seal.key, &covers, horizon)
+                .await?
+            {
                 return Ok(AuditReport::broken_row(checked, problem));
             }
             // What verified is now anchored too (other desks' appends on a shared registry).
@@ -534,14 +553,42 @@ impl Store {
     }
 }
 
-/// What is wrong with one entry on its own, if anything.
-fn entry_problem(e: &AuditEntry, key: Option<&AuditKey>, after_sealed: bool) -> Option<String> {
+/// A sealed entry whose NHS number was removed before the retention period ended.
+fn purged_too_soon(
+    e: &AuditEntry,
+    horizon: chrono::DateTime<chrono::Utc>,
+) -> Option<(i64, String)> {
+    let purged = e.seal.is_some() && e.nhs_number.is_none() && e.patient_ref.is_some();
+    let old = super::window::parse_instant(&e.recorded_at).is_ok_and(|at| at < horizon);
+    (purged && !old).then(|| {
+        (
+            e.id,
+            format!(
+                "entry {} lost its NHS number before the retention period ended",
+                e.id
+            ),
+        )
+    })
+}
+
+/// What is wrong with one entry on its own, if anything. `purged`: a sealed purge entry says
+/// this entry from before the key had its NHS number removed (its plain hash covered it), and
+/// gives the hash it had without it.
+fn entry_problem(
+    e: &AuditEntry,
+    key: Option<&AuditKey>,
+    after_sealed: bool,
+    purged: Option<&str>,
+) -> Option<String> {
     match (&e.seal, key) {
         // Entries from before the key: a plain hash, which covers no registry row.
         (None, _) if after_sealed => Some(format!(
             "entry {} is not sealed, after sealed entries (written without the audit key)",
             e.id
         )),
+        (None, _) if purged.is_some() && e.nhs_number.is_none() && e.covers.is_none() => (purged
+            != Some(e.compute_hash().as_str()))
+        .then(|| format!("entry {} was changed", e.id)),
         (None, _) if e.covers.is_some() || e.compute_hash() != e.hash => {
             Some(format!("entry {} was changed", e.id))
         }
@@ -554,6 +601,14 @@ fn entry_problem(e: &AuditEntry, key: Option<&AuditKey>, after_sealed: bool) -> 
             key.label()
         )),
         (Some(_), Some(key)) if e.compute_seal(key) != e.hash => {
+            Some(format!("entry {} was changed", e.id))
+        }
+        // The seal covers the pseudonym; the number, while it is kept, must be the one it names.
+        (Some(_), Some(key))
+            if e.nhs_number
+                .as_deref()
+                .is_some_and(|n| e.patient_ref.as_deref() != Some(key.patient_ref(n).as_str())) =>
+        {
             Some(format!("entry {} was changed", e.id))
         }
         (Some(_), Some(_)) => None,

@@ -77,6 +77,18 @@ pub struct BookingEvent {
     /// The slot booked started later than the triage timeframe allowed.
     #[serde(default)]
     pub outside_timeframe: bool,
+    /// The patient's pseudonym (an HMAC of the NHS number with the audit key), set by a sealed
+    /// registry and kept after the NHS number is purged, so reports still match one patient.
+    #[serde(default)]
+    pub patient_ref: Option<String>,
+}
+
+impl BookingEvent {
+    /// Who the event is about, as far as reports need to tell patients apart: the pseudonym
+    /// where there is one (it outlives the number), else the NHS number.
+    pub fn patient_key(&self) -> Option<&str> {
+        self.patient_ref.as_deref().or(self.nhs_number.as_deref())
+    }
 }
 
 /// One appointment the desk made, as its latest recorded event leaves it.
@@ -101,9 +113,9 @@ const INSERT_EVENT: &str = "INSERT INTO booking_events (recorded_at, action, out
         user_local_id, user_name, user_role, organisation_ods, service_id, slot_ids,
         appointment_id, appointment_version, appointment_status, appointment_start,
         appointment_end, nhs_number, trace_id, request_id, error_kind, error_message, reason,
-        approved_by, approval_reason, desk, outside_timeframe)
+        approved_by, approval_reason, desk, outside_timeframe, patient_ref)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20, $21, $22, $23, $24)
+        $19, $20, $21, $22, $23, $24, $25)
      ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
      RETURNING id";
 
@@ -135,6 +147,7 @@ macro_rules! bind_event {
             .bind(&$e.approval_reason)
             .bind(&$e.desk)
             .bind($e.outside_timeframe)
+            .bind(&$e.patient_ref)
     };
 }
 
@@ -145,6 +158,11 @@ impl Store {
     /// record's id; a unique index on `request_id` settles it even between desks at once.
     pub async fn record(&self, e: &BookingEvent) -> Result<i64> {
         let key = self.seal_key();
+        let mut e = e.clone();
+        if let Some(key) = key {
+            e.patient_ref = e.nhs_number.as_deref().map(|n| key.patient_ref(n));
+        }
+        let e = &e;
         let (inserted, entry) = match &self.db {
             Db::Sqlite(pool) => record_sealed!(
                 pool,
@@ -352,5 +370,6 @@ pub(super) fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
         approval_reason: r.opt_text("approval_reason")?,
         desk: r.text("desk")?,
         outside_timeframe: r.flag("outside_timeframe")?,
+        patient_ref: r.opt_text("patient_ref")?,
     })
 }

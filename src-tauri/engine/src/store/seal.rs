@@ -79,6 +79,11 @@ impl AuditKey {
         format!("hmac-sha256:{}", self.fingerprint())
     }
 
+    /// The patient's pseudonym: an HMAC of the NHS number, which outlives the number's purge.
+    pub fn patient_ref(&self, nhs_number: &str) -> String {
+        self.seal("patient", nhs_number.as_bytes())[..32].to_string()
+    }
+
     /// HMAC-SHA256 (hex) of `message` for `purpose`: the purpose is part of the message, so a
     /// seal made for one thing (an entry, the anchor, the key's registration) never passes as
     /// another.
@@ -200,6 +205,8 @@ impl Anchor {
 pub struct AuditSeal {
     pub key: AuditKey,
     pub anchor: Anchor,
+    /// How long NHS numbers are kept; an entry or event that lost its number sooner was changed.
+    pub keep_patient_details: chrono::Duration,
 }
 
 #[cfg(test)]

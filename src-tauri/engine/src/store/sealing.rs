@@ -48,7 +48,13 @@ impl KeyRegistration {
 /// when present), as `AuditEntry::compute_hash` does with the appointment id, or every event
 /// recorded before it stops matching.
 fn event_digest(e: &BookingEvent) -> String {
-    let form = serde_json::to_string(e).unwrap_or_default();
+    // Without the NHS number, which is purged after the retention period: the pseudonym stands
+    // for it in the digest, and the number, while kept, is checked against the pseudonym.
+    let form = serde_json::to_string(&BookingEvent {
+        nhs_number: None,
+        ..e.clone()
+    })
+    .unwrap_or_default();
     Sha256::digest(form.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -63,6 +69,25 @@ fn parse_covers(text: &str) -> Option<(i64, &str)> {
     let rest = text.strip_prefix("booking_events:")?;
     let (id, digest) = rest.split_once(':')?;
     Some((id.parse().ok()?, digest))
+}
+
+/// What is wrong with an event's patient, if anything: a kept NHS number must be the one its
+/// pseudonym names, and a number may be gone only once the retention period has passed.
+fn patient_problem(
+    key: &AuditKey,
+    e: &BookingEvent,
+    horizon: chrono::DateTime<Utc>,
+) -> Option<String> {
+    match (&e.nhs_number, &e.patient_ref) {
+        (Some(n), r) if r.as_deref() != Some(key.patient_ref(n).as_str()) => {
+            Some(format!("booking event {} was changed", e.id))
+        }
+        (None, Some(_)) if e.recorded_at >= horizon => Some(format!(
+            "booking event {} lost its NHS number before the retention period ended",
+            e.id
+        )),
+        _ => None,
+    }
 }
 
 /// The audit entry vouching for `e`, as recorded.
@@ -196,6 +221,7 @@ impl Store {
         &self,
         key: &AuditKey,
         entry_covers: &[(i64, String)],
+        horizon: chrono::DateTime<Utc>,
     ) -> Result<Option<String>> {
         let registration = self.audit_key_registration().await?;
         let events_before = match &registration {
@@ -212,20 +238,23 @@ impl Store {
                 ));
             }
         };
+        let rows = self.event_rows().await?;
         let mut digests = std::collections::BTreeMap::new();
-        for row in self.event_rows().await? {
-            let (id, event) = row;
-            digests.insert(id, event.map(|e| event_digest(&e)));
+        for (id, event) in &rows {
+            digests.insert(*id, event.as_ref().map(event_digest));
         }
         let mut named = std::collections::BTreeSet::new();
         for (entry_id, text) in entry_covers {
+            if text.starts_with(super::purge::PURGED_PREFIX) {
+                continue;
+            }
             let Some((event_id, digest)) = parse_covers(text) else {
                 return Ok(Some(format!("entry {entry_id} names no booking event")));
             };
             named.insert(event_id);
             match digests.get(&event_id) {
                 None => return Ok(Some(format!("booking event {event_id} was deleted"))),
-                Some(Ok(d)) if d == digest => {}
+                Some(Ok(d)) if d.as_str() == digest => {}
                 Some(_) => return Ok(Some(format!("booking event {event_id} was changed"))),
             }
         }
@@ -237,7 +266,10 @@ impl Store {
                 "booking event {id} was recorded outside the desk (no audit entry vouches for it)"
             )));
         }
-        Ok(None)
+        Ok(rows
+            .iter()
+            .filter(|(id, _)| named.contains(id))
+            .find_map(|(_, e)| patient_problem(key, e.as_ref().ok()?, horizon)))
     }
 
     /// Every booking event by id, or why it cannot be read.

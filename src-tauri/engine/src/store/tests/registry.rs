@@ -38,6 +38,7 @@ pub(super) fn event(action: Action, outcome: Outcome, appointment: Option<&str>)
         approved_by: None,
         approval_reason: None,
         desk: "desk-a".into(),
+        patient_ref: None,
         outside_timeframe: false,
     }
 }
@@ -69,6 +70,7 @@ fn full_event() -> BookingEvent {
         approval_reason: Some("Clinically safe".into()),
         desk: "Leeds floor 2, desk \"14\"".into(),
         outside_timeframe: true,
+        patient_ref: None,
     }
 }
 

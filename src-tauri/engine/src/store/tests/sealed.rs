@@ -7,10 +7,15 @@ use crate::store::registry::{Action, Outcome};
 use crate::store::tests::audit::record;
 use crate::store::tests::harness::{Backend, Fresh};
 use crate::store::tests::registry::event;
-use crate::store::{Anchor, AuditKey, AuditReport, AuditSeal, GENESIS_HASH, Store};
+use crate::store::{Anchor, AuditKey, AuditReport, AuditSeal, GENESIS_HASH, PURGE, Purged, Store};
 
-/// The fresh registry sealed with a new key, anchored in a folder of its own.
+/// The fresh registry sealed with a new key, anchored in a folder of its own, keeping patient
+/// details 30 days.
 async fn sealed(t: &Fresh) -> (Store, AuditKey, tempfile::TempDir) {
+    sealed_keeping(t, chrono::Duration::days(30)).await
+}
+
+async fn sealed_keeping(t: &Fresh, keep: chrono::Duration) -> (Store, AuditKey, tempfile::TempDir) {
     let key = AuditKey::generate();
     let registered = t.store.register_audit_key(&key).await.expect("registers");
     assert_eq!(registered.fingerprint, key.fingerprint());
@@ -18,6 +23,7 @@ async fn sealed(t: &Fresh) -> (Store, AuditKey, tempfile::TempDir) {
     let store = t.store.clone().with_audit_seal(AuditSeal {
         key: key.clone(),
         anchor: Anchor::at(dir.path().join("anchor.json")),
+        keep_patient_details: keep,
     });
     (store, key, dir)
 }
@@ -264,6 +270,123 @@ on_both_backends! {
         let other = AuditKey::generate();
         let standing = t.store.register_audit_key(&other).await.expect("answers");
         assert_eq!(standing.fingerprint, key.fingerprint());
+    }
+}
+
+const NHS: &str = "9434765919";
+
+/// `e` as recorded just now: retention is measured from the real time, so no test's events may
+/// age past it on a later day.
+fn now(e: crate::store::BookingEvent) -> crate::store::BookingEvent {
+    crate::store::BookingEvent {
+        recorded_at: chrono::Utc::now(),
+        ..e
+    }
+}
+
+/// A moment after everything a test wrote: what "older than the retention period" means when a
+/// test keeps nothing.
+fn after_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::Duration::seconds(1)
+}
+
+on_both_backends! {
+    async fn patient_details_are_purged_after_the_retention_period_and_the_trail_still_holds(t) {
+        // Entries from before the key, then sealed ones, keeping nothing.
+        append_unsealed(t, 2).await;
+        let (store, key, _dir) = sealed_keeping(t, chrono::Duration::zero()).await;
+        store
+            .record(&now(event(Action::Book, Outcome::Succeeded, Some("1001"))))
+            .await
+            .expect("recorded");
+        store
+            .record(&now(event(Action::Cancel, Outcome::Succeeded, Some("1001"))))
+            .await
+            .expect("recorded");
+        append(&store, 2).await;
+        assert!(verify(&store).await.intact);
+
+        let purged = store.purge_patient_details(after_now()).await.expect("purges");
+        // Two events; the unsealed entry 2, the events' two vouching entries and entry 2 again.
+        assert_eq!(
+            purged,
+            Purged { events: 2, audit_entries: 4, handovers: 0 }
+        );
+        let events = store.events().await.expect("events");
+        assert!(events.iter().all(|e| e.nhs_number.is_none()));
+        // The pseudonym stays, so reports still tell one patient's bookings apart.
+        assert!(events.iter().all(|e| e.patient_ref.as_deref() == Some(key.patient_ref(NHS).as_str())));
+        let entries = store.audit_entries().await.expect("entries");
+        assert!(entries.iter().all(|e| e.nhs_number.is_none()), "{entries:?}");
+        let last = entries.last().expect("the purge is an entry");
+        assert_eq!(last.interaction, PURGE);
+        assert!(last.outcome.contains("2 booking events, 4 audit entries"));
+        let report = verify(&store).await;
+        assert!(report.intact, "{report:?}");
+        // Nothing is left to purge.
+        assert_eq!(store.purge_patient_details(after_now()).await.expect("again"), Purged::default());
+
+        // A purged entry from before the key is still checked: changing it is found.
+        t.exec("UPDATE audit_log SET outcome = 'http 500' WHERE id = 2", &[])
+            .await
+            .expect("tampers");
+        assert_eq!(broken(&verify(&store).await), "entry 2 was changed");
+    }
+
+    async fn an_nhs_number_removed_or_changed_before_the_retention_period_ends_is_found(t) {
+        let (store, _key, _dir) = sealed(t).await;
+        let id = store
+            .record(&now(event(Action::Book, Outcome::Succeeded, Some("1001"))))
+            .await
+            .expect("recorded");
+        t.exec(&format!("UPDATE booking_events SET nhs_number = NULL WHERE id = {id}"), &[])
+            .await
+            .expect("tampers");
+        assert_eq!(
+            broken(&verify(&store).await),
+            format!("booking event {id} lost its NHS number before the retention period ended")
+        );
+        t.exec(
+            &format!("UPDATE booking_events SET nhs_number = '9000000009' WHERE id = {id}"),
+            &[],
+        )
+        .await
+        .expect("tampers");
+        assert_eq!(broken(&verify(&store).await), format!("booking event {id} was changed"));
+        t.exec(&format!("UPDATE booking_events SET nhs_number = '{NHS}' WHERE id = {id}"), &[])
+            .await
+            .expect("restores");
+        assert!(verify(&store).await.intact);
+
+        t.exec("UPDATE audit_log SET nhs_number = NULL WHERE id = 1", &[])
+            .await
+            .expect("tampers");
+        assert_eq!(
+            broken(&verify(&store).await),
+            "entry 1 lost its NHS number before the retention period ended"
+        );
+        t.exec("UPDATE audit_log SET nhs_number = '9000000009' WHERE id = 1", &[])
+            .await
+            .expect("tampers");
+        assert_eq!(broken(&verify(&store).await), "entry 1 was changed");
+    }
+
+    async fn a_purge_leaves_what_is_newer_than_the_retention_period(t) {
+        let (store, _key, _dir) = sealed(t).await;
+        store
+            .record(&now(event(Action::Book, Outcome::Succeeded, Some("1001"))))
+            .await
+            .expect("recorded");
+        let purged = store
+            .purge_patient_details(chrono::Utc::now() - chrono::Duration::days(30))
+            .await
+            .expect("purges");
+        assert_eq!(purged, Purged::default());
+        assert_eq!(
+            store.events().await.expect("events")[0].nhs_number.as_deref(),
+            Some(NHS)
+        );
+        assert!(verify(&store).await.intact);
     }
 }
 
