@@ -95,13 +95,14 @@ impl Engine {
     /// patient is the one the appointment was booked for, wherever that was recorded.
     async fn fill_cancelled_patients(&self, events: &mut [BookingEvent]) -> Result<()> {
         for e in events.iter_mut() {
-            if e.action != Action::Cancel || e.nhs_number.is_some() {
+            if e.action != Action::Cancel || e.patient_key().is_some() {
                 continue;
             }
             if let Some(appointment) = e.appointment_id.as_deref() {
-                e.nhs_number = self
+                // The pseudonym too: it is what reports match on once the number is purged.
+                (e.nhs_number, e.patient_ref) = self
                     .store()
-                    .appointment_nhs_number(&e.service_id, appointment)
+                    .appointment_patient(&e.service_id, appointment)
                     .await?;
             }
         }

@@ -319,6 +319,29 @@ impl Store {
         .map_err(store_error)
     }
 
+    /// The patient an appointment this desk booked is for, as its first event naming one
+    /// recorded them: (NHS number, pseudonym), either gone or never known.
+    pub async fn appointment_patient(
+        &self,
+        service_id: &str,
+        appointment_id: &str,
+    ) -> Result<(Option<String>, Option<String>)> {
+        let found: Option<(Option<String>, Option<String>)> = with_pool!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT nhs_number, patient_ref FROM booking_events
+                 WHERE service_id = $1 AND appointment_id = $2
+                   AND (nhs_number IS NOT NULL OR patient_ref IS NOT NULL)
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(service_id)
+            .bind(appointment_id)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(store_error)?;
+        Ok(found.unwrap_or_default())
+    }
+
     /// The patient's NHS number for an appointment this desk booked, if it knows it.
     pub async fn appointment_nhs_number(
         &self,
