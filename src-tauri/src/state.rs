@@ -41,6 +41,9 @@ struct Ready {
     /// Kept so the demo provider runs as long as the app (and its platform key can be
     /// registered with it when first needed).
     demo: Option<Arc<RunningSim>>,
+    /// The demo's configuration, kept while its provider runs: a CLI given it talks to this
+    /// app's provider (the end-to-end test does so).
+    _demo_config: Option<embedded::DemoConfig>,
     settler: Settler,
 }
 
@@ -81,6 +84,7 @@ impl AppState {
             keyring: Keyring::new("default"),
             engine: RwLock::new(Some(engine)),
             demo: demo.map(Arc::new),
+            _demo_config: None,
             settler: Settler::default(),
         };
         Self {
@@ -161,8 +165,8 @@ fn poisoned() -> Error {
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
     let started = std::time::Instant::now();
-    // The demo's configuration is this process's own, in a folder kept until it is read.
-    let (config_path, _demo_config, demo) = match config {
+    // The demo's configuration is this process's own, in a folder kept while the app runs.
+    let (config_path, demo_config, demo) = match config {
         Some(path) => (path, None, None),
         None => {
             let dir = embedded::data_dir().ok_or_else(|| {
@@ -204,6 +208,7 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
         keyring: Keyring::new(config.secrets.namespace.clone()),
         engine: RwLock::new(None),
         demo,
+        _demo_config: demo_config,
         settler: Settler::default(),
     })
 }

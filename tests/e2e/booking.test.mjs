@@ -5,18 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { remote } from 'webdriverio';
 
 const APP = requireEnv('BOOKING_DESK_APP');
 const CLI = requireEnv('BOOKDESK_CLI');
-const DATA_DIR = requireEnv('BOOKDESK_DATA_DIR');
+requireEnv('BOOKDESK_DATA_DIR'); // the demo's data, shared by the app and the CLI
 const SHOTS = process.env.BOOKDESK_E2E_SCREENSHOTS || path.resolve('target/e2e-screenshots');
-// Written by the app's embedded demo while it runs: lets the CLI reach the same provider.
-const DEMO_CONFIG = path.join(DATA_DIR, 'demo', 'bookdesk.toml');
-// The CLI's copy of it, with a keyring namespace of its own for the platform keys (BaRS).
-const CLI_CONFIG = path.join(DATA_DIR, 'demo', 'bookdesk-cli.toml');
+// The app's embedded demo writes its configuration to a private folder in its temporary folder,
+// which run.sh gives it: that configuration lets the CLI reach the same provider.
+const APP_TMP = requireEnv('BOOKDESK_E2E_APP_TMP');
 const CLI_NAMESPACE = `e2e-${process.pid}`;
 
 const NHS = '9434765919'; // JACKSON, Jane (Miss)
@@ -52,8 +51,8 @@ function demoOrganisation() {
 
 /** The CLI signed in as a supervisor: the same desk configuration with the role changed. */
 function bookdeskSupervisor(...args) {
-  const config = CLI_CONFIG.replace(/\.toml$/, '-supervisor.toml');
-  writeFileSync(config, readFileSync(CLI_CONFIG, 'utf8').replace(/^role = "call-handler"$/m, 'role = "supervisor"'));
+  const config = cliConfig().replace(/\.toml$/, '-supervisor.toml');
+  writeFileSync(config, readFileSync(cliConfig(), 'utf8').replace(/^role = "call-handler"$/m, 'role = "supervisor"'));
   const run = spawnSync(CLI, ['--config', config, ...args, '--json'], { encoding: 'utf8', timeout: WAIT });
   if (run.error) throw run.error;
   try {
@@ -65,21 +64,44 @@ function bookdeskSupervisor(...args) {
 
 /** `bookdesk secrets set NAME` (or `delete`) for the CLI's namespace, the value on stdin. */
 function cliSecret(verb, name, value = '') {
-  const run = spawnSync(CLI, ['--config', CLI_CONFIG, 'secrets', verb, name], { input: value, encoding: 'utf8', timeout: WAIT });
+  const run = spawnSync(CLI, ['--config', cliConfig(), 'secrets', verb, name], { input: value, encoding: 'utf8', timeout: WAIT });
   if (run.error) throw run.error;
   return run;
 }
 
-/** The demo configuration's value of `key` in `[section]`. */
+/** Where the app's demo configuration is: one, written by the app while it runs. */
+function demoConfigPath() {
+  const found = readdirSync(APP_TMP)
+    .filter((name) => name.startsWith('booking-desk-demo-'))
+    .map((name) => path.join(APP_TMP, name, 'bookdesk.toml'))
+    .filter((file) => existsSync(file));
+  assert.equal(found.length, 1, `one demo configuration from the app in ${APP_TMP}, found ${found.length}`);
+  return found[0];
+}
+
+function demoConfig() {
+  return readFileSync(demoConfigPath(), 'utf8');
+}
+
+/** The CLI's copy of the app's configuration, beside it (and its services.toml), with a keyring
+ *  namespace of its own for the platform keys (BaRS). */
+function cliConfig() {
+  return path.join(path.dirname(demoConfigPath()), 'bookdesk-cli.toml');
+}
+
+/** The demo configuration's value of `key` in `[section]`, or before any section for `null`. */
 function configValue(section, key) {
-  const toml = readFileSync(DEMO_CONFIG, 'utf8');
-  const body = toml.split(new RegExp(`^\\[${section}\\]\\s*$`, 'm'))[1]?.split(/^\[/m)[0] ?? '';
+  const toml = demoConfig();
+  const body =
+    section === null
+      ? toml.split(/^\[/m)[0]
+      : (toml.split(new RegExp(`^\\[${section}\\]\\s*$`, 'm'))[1]?.split(/^\[/m)[0] ?? '');
   return new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm').exec(body)?.[1];
 }
 
 /** Runs the bookdesk CLI against the app's demo provider; its JSON answer and exit status. */
 function bookdesk(...args) {
-  const run = spawnSync(CLI, ['--config', CLI_CONFIG, ...args, '--json'], {
+  const run = spawnSync(CLI, ['--config', cliConfig(), ...args, '--json'], {
     encoding: 'utf8',
     timeout: WAIT,
     maxBuffer: 64 * 1024 * 1024,
@@ -389,7 +411,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
     await step('02-cli-platform-key', async () => {
       // The CLI reaches the BaRS services as a real desk does: its own platform key, registered
       // with the (simulated) platform, and the key and API key in the OS keyring.
-      writeFileSync(CLI_CONFIG, `${readFileSync(DEMO_CONFIG, 'utf8')}\n[secrets]\nnamespace = "${CLI_NAMESPACE}"\n`);
+      writeFileSync(cliConfig(), `${demoConfig()}\n[secrets]\nnamespace = "${CLI_NAMESPACE}"\n`);
       const tokenUrl = configValue('platform', 'token_url');
       const keyId = configValue('platform', 'key_id');
       assert.ok(tokenUrl && keyId, 'the demo configuration names the platform');
@@ -405,7 +427,11 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
         body: JSON.stringify({ api_key: apiKey, key_id: keyId, public_key_pem: publicKey }),
       });
       assert.equal(res.status, 200, 'the platform registered the CLI\'s key');
-      for (const [name, value] of [['api-key', apiKey], ['signing-key', privateKey]]) {
+      // Desks that share a registry share its audit key: the CLI is given the app's, as IT would.
+      const registry = configValue(null, 'store');
+      assert.ok(registry, 'the demo configuration names its registry');
+      const auditKey = readFileSync(`${registry}.audit-key`, 'utf8').trim();
+      for (const [name, value] of [['api-key', apiKey], ['signing-key', privateKey], ['audit-key', auditKey]]) {
         const set = cliSecret('set', name, value);
         assert.equal(set.status, 0, `bookdesk secrets set ${name}: ${set.stderr}`);
       }
@@ -428,7 +454,9 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
     });
 
     await step('04-search', async () => {
-      const services = bookdesk('services').json;
+      const servicesRun = bookdesk('services');
+      assert.equal(servicesRun.status, 0, `the CLI lists the services: ${JSON.stringify(servicesRun.json)}`);
+      const services = servicesRun.json;
       gpServices = services.filter((s) => s.kind === 'gp-practice' && s.standard === 'gp-connect').map((s) => s.id);
       assert.ok(gpServices.length > 0, 'the demo has GP Connect practices');
       const free = bookdesk('slots', '--all');
@@ -699,7 +727,9 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
 
     await step('10-bars-book-read-cancel', async () => {
       // One search over all three standards; the standard is only a small label on each row.
-      const services = bookdesk('services').json;
+      const servicesRun = bookdesk('services');
+      assert.equal(servicesRun.status, 0, `the CLI lists the services: ${JSON.stringify(servicesRun.json)}`);
+      const services = servicesRun.json;
       const bars = services.filter((s) => s.standard === 'bars');
       assert.equal(bars.length, 4, 'the demo has a BaRS service of each kind');
       const free = bookdesk('slots', '--all');
@@ -926,7 +956,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await shot('22-reports');
     });
   } finally {
-    for (const name of ['api-key', 'signing-key']) cliSecret('delete', name);
+    for (const name of ['api-key', 'signing-key', 'audit-key']) cliSecret('delete', name);
     await browser.deleteSession().catch(() => {});
   }
 });

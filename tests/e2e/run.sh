@@ -78,7 +78,11 @@ rm -rf "$BOOKDESK_E2E_SCREENSHOTS"
 mkdir -p "$BOOKDESK_E2E_SCREENSHOTS"
 driver_log="$BOOKDESK_DATA_DIR/tauri-driver.log"
 
-"$driver" --port "$port" >"$driver_log" 2>&1 &
+# The app (started by the driver) writes its demo configuration to a private temporary folder:
+# give it a temporary folder of its own, so the test finds that configuration there.
+export BOOKDESK_E2E_APP_TMP="$BOOKDESK_DATA_DIR/app-tmp"
+mkdir -m 700 "$BOOKDESK_E2E_APP_TMP"
+TMPDIR="$BOOKDESK_E2E_APP_TMP" "$driver" --port "$port" >"$driver_log" 2>&1 &
 driver_pid=$!
 stop_driver() {
   if kill -0 "$driver_pid" 2>/dev/null; then
