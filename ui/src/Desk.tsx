@@ -49,6 +49,12 @@ function tabsFor(role: Role): TabDef[] {
 
 const isTab = (s: Screen): s is Tab => s !== "settings" && s !== "triage";
 
+/** The same person: the same NHS number, or the very details typed by hand. */
+function samePatient(a: ChosenPatient, b: ChosenPatient): boolean {
+  if (a.patient.nhs_number) return a.patient.nhs_number === b.patient.nhs_number;
+  return a.source === "manual" && b.source === "manual" && a === b;
+}
+
 type Props = {
   info: AppInfo;
   user: User;
@@ -78,6 +84,9 @@ export function Desk({ info, user, onSignedOut }: Props) {
   const [switching, setSwitching] = useState<Switching | null>(null);
   // Another patient was asked for while a booking's outcome is unknown: say why not yet.
   const [heldBack, setHeldBack] = useState(false);
+  // Whose the call's triage summary is: the last patient chosen, remembered while a lookup has
+  // the banner cleared, so that only the same patient found again keeps it.
+  const summaryFor = useRef<ChosenPatient | null>(null);
 
   const canBook = user.role !== "supervisor";
   const tabs = tabsFor(user.role);
@@ -147,10 +156,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
   }, [filters, services, search, goTab]);
 
   function choosePatient(next: ChosenPatient) {
-    const same =
-      patient &&
-      ((patient.patient.nhs_number && patient.patient.nhs_number === next.patient.nhs_number) ||
-        (patient.source === "manual" && next.source === "manual" && patient === next));
+    const same = patient !== null && samePatient(patient, next);
     // Not while a booking's outcome is unknown: this patient may be booked, or not, and only a
     // check says which.
     if (!same && !booking.reset()) {
@@ -158,9 +164,29 @@ export function Desk({ info, user, onSignedOut }: Props) {
       return;
     }
     // A summary typed before the patient was found is this patient's; another patient's is not.
-    if (patient && !same) triage.clear();
+    if (summaryFor.current && !samePatient(summaryFor.current, next)) triage.clear();
+    summaryFor.current = next;
     triage.patientChosen(next.patient);
     setPatient(next);
+  }
+
+  /**
+   * A lookup by NHS number is starting. Whatever it finds, the patient on the call goes now, with
+   * their slots and booking, so a number with no record never leaves the last patient to book for.
+   */
+  function lookupStarted(nhs: string): boolean {
+    if (!booking.reset()) {
+      setHeldBack(true);
+      return false;
+    }
+    search.clear();
+    // The summary stays only for the same patient found again.
+    if (summaryFor.current && summaryFor.current.patient.nhs_number !== nhs) {
+      triage.clear();
+      summaryFor.current = null;
+    }
+    setPatient(null);
+    return true;
   }
 
   const { start: startTriage } = triage;
@@ -362,6 +388,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
             onNhsText={setNhsText}
             chosen={patient}
             onChosen={choosePatient}
+            onLookup={lookupStarted}
             onContinue={() => goTab("slots")}
             inputRef={nhsInput}
           />

@@ -1,10 +1,13 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createRef, useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as client from "../../test/mockClient";
-import { fail, ok } from "../../test/mockClient";
+import { fail, ok, type Result } from "../../test/mockClient";
 import { apiError, jane } from "../../test/fixtures";
+import type { PatientMatch } from "../../api/bindings";
+import { controlSearch, renderApp, saveTriage } from "../../test/app";
+import { at, slot } from "../../test/fixtures";
 import type { ChosenPatient } from "../../types";
 import { PatientScreen } from "./PatientScreen";
 
@@ -21,6 +24,10 @@ function Harness({ onChosen = () => {}, onContinue = () => {} }: { onChosen?: (p
       onChosen={(p) => {
         setChosen(p);
         onChosen(p);
+      }}
+      onLookup={() => {
+        setChosen(null);
+        return true;
       }}
       onContinue={onContinue}
       inputRef={createRef<HTMLInputElement>()}
@@ -171,5 +178,92 @@ describe("manual demographics", () => {
     await user.type(screen.getByLabelText("Year"), "1990");
     await user.click(screen.getByTestId("manual-submit"));
     expect(await screen.findByRole("alert")).toHaveTextContent("Enter a real date of birth");
+  });
+});
+
+describe("looking up another number (issue 18.1)", () => {
+  const JANE = "9434765919";
+  // A valid number that no practice knows, as in the demo mock.
+  const NO_RECORD = "9999999999";
+
+  it("lets the last patient go as the lookup starts: a number with no record leaves no patient, slots, booking or summary", async () => {
+    const calls = controlSearch();
+    let answer: (r: Result<PatientMatch | null>) => void = () => {};
+    client.findPatient.mockImplementation(async (nhs: string) =>
+      nhs === JANE
+        ? ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane })
+        : new Promise<Result<PatientMatch | null>>((resolve) => (answer = resolve)),
+    );
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), JANE);
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("patient-banner");
+    await saveTriage(user);
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" })]);
+    calls[0].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(screen.getByTestId("book-panel")).toHaveTextContent("For JACKSON, Jane");
+    await user.type(screen.getByTestId("description-input"), ", worse today");
+
+    // Another number: Jane goes as soon as it is looked for, before any answer.
+    await user.keyboard("{Alt>}1{/Alt}");
+    await user.clear(screen.getByTestId("nhs-input"));
+    await user.type(screen.getByTestId("nhs-input"), NO_RECORD);
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    expect(client.findPatient).toHaveBeenLastCalledWith(NO_RECORD);
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
+    await act(async () => answer(ok(null)));
+    expect(await screen.findByTestId("patient-not-found")).toHaveTextContent("NHS No. 999 999 9999");
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
+    // The number just typed stays for the handler to read back or correct.
+    expect(screen.getByTestId("nhs-input")).toHaveValue("999 999 9999");
+
+    // Nothing of Jane's is left to book with: no slots, no booking, no summary.
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.queryAllByTestId("slot-row")).toHaveLength(0);
+    expect(screen.queryByTestId("book-panel")).toBeNull();
+    expect(screen.getByTestId("search-summary")).toHaveTextContent(/^\s*$/);
+    await user.keyboard("{Alt>}t{/Alt}");
+    expect(await screen.findByTestId("triage-complaint")).toHaveValue("");
+    await user.keyboard("{Escape}");
+
+    // A fresh search and slot book for nobody yet, with nothing typed for Jane.
+    await user.keyboard("{Alt>}2{/Alt}");
+    await user.keyboard("{Control>}f{/Control}");
+    calls[1].slots("beckside", [slot({ start: at(1, 10), id: "b" })]);
+    calls[1].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    const panel = screen.getByTestId("book-panel");
+    expect(panel).toHaveTextContent("For no patient chosen yet");
+    expect(panel).not.toHaveTextContent("JACKSON");
+    expect(screen.getByTestId("description-input")).toHaveValue("");
+    expect(screen.getByTestId("confirm-booking")).toBeDisabled();
+  });
+
+  it("keeps the summary when the same patient is looked up again, and drops their slots and booking", async () => {
+    const calls = controlSearch();
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane }));
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), JANE);
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("patient-banner");
+    await saveTriage(user);
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "a" })]);
+    calls[0].finish();
+    await user.keyboard("{ArrowDown}{Enter}");
+    await user.type(screen.getByTestId("description-input"), ", worse today");
+
+    await user.keyboard("{Alt>}1{/Alt}");
+    await user.click(screen.getByTestId("find-patient"));
+    await waitFor(() => expect(screen.getByTestId("patient-banner")).toHaveTextContent("JACKSON, Jane"));
+    expect(screen.getByTestId("banner-triage")).toHaveTextContent("Dx05");
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.queryAllByTestId("slot-row")).toHaveLength(0);
+    expect(screen.queryByTestId("book-panel")).toBeNull();
   });
 });

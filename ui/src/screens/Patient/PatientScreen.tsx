@@ -12,6 +12,11 @@ type Props = {
   onNhsText: (text: string) => void;
   chosen: ChosenPatient | null;
   onChosen: (patient: ChosenPatient) => void;
+  /**
+   * A lookup of `nhs` is starting: the desk lets the patient on the call go, with their slots and
+   * booking. False when it cannot (a booking holds the desk); the lookup then does not run.
+   */
+  onLookup: (nhs: string) => boolean;
   onContinue: () => void;
   inputRef: RefObject<HTMLInputElement | null>;
 };
@@ -51,7 +56,7 @@ function caretAfterDigits(text: string, digits: number): number {
 }
 
 /** The NHS number, checked as it is typed, and the patient it finds. */
-export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onContinue, inputRef }: Props) {
+export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, onContinue, inputRef }: Props) {
   const digits = nhsDigits(nhsText);
   const [check, setCheck] = useState<Check>(() => checkOf(digits));
   // Other digits: what was said of the last ones no longer holds.
@@ -112,6 +117,9 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onContinue
       inputRef.current?.focus();
       return;
     }
+    // Whatever this lookup finds, the last patient is no longer the one on the call: a number
+    // with no record must not leave them in the banner, or book for them.
+    if (!onLookup(digits)) return;
     const seq = ++findSeq.current;
     setFind({ state: "finding" });
     const r = await findPatient(digits);

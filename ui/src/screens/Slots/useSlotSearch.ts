@@ -32,7 +32,8 @@ type Action =
   | { type: "event"; generation: number; event: SearchEvent }
   | { type: "done"; generation: number; error: ApiError | null }
   | { type: "remove"; keys: string[] }
-  | { type: "activate"; key: string | null };
+  | { type: "activate"; key: string | null }
+  | { type: "clear"; generation: number };
 
 const initial: SearchState = {
   generation: 0,
@@ -58,7 +59,7 @@ function setRow(rows: ServiceRow[], id: string, patch: Partial<ServiceRow>, name
 }
 
 function reduce(state: SearchState, action: Action): SearchState {
-  if ("generation" in action && action.type !== "start" && action.generation !== state.generation) {
+  if ("generation" in action && action.type !== "start" && action.type !== "clear" && action.generation !== state.generation) {
     return state;
   }
   switch (action.type) {
@@ -124,6 +125,8 @@ function reduce(state: SearchState, action: Action): SearchState {
     }
     case "activate":
       return { ...state, activeKey: action.key };
+    case "clear":
+      return { ...initial, generation: action.generation };
   }
 }
 
@@ -187,10 +190,17 @@ export function useSlotSearch(services: Service[]) {
     [run, state.request],
   );
 
+  /** Drops the results: they belonged to a patient who is no longer on the call. */
+  const clear = useCallback(() => {
+    // A new generation, so answers still on their way for that search are ignored.
+    generation.current += 1;
+    dispatch({ type: "clear", generation: generation.current });
+  }, []);
+
   const remove = useCallback((keys: string[]) => dispatch({ type: "remove", keys }), []);
   const activate = useCallback((key: string | null) => dispatch({ type: "activate", key }), []);
 
-  return { state, search, refresh, retry, remove, activate };
+  return { state, search, refresh, retry, remove, activate, clear };
 }
 
 export type SlotSearch = ReturnType<typeof useSlotSearch>;
