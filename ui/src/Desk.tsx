@@ -22,7 +22,7 @@ import { SettingsScreen } from "./screens/Settings/SettingsScreen";
 import { SlotsScreen } from "./screens/Slots/SlotsScreen";
 import { TRIAGE_FIRST_FIELD, TriageScreen } from "./screens/Triage/TriageScreen";
 import { useTriage } from "./screens/Triage/useTriage";
-import { filtersProblem, MAX_WINDOW_DAYS, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
+import { filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
 import type { ChosenPatient, Screen, Tab } from "./types";
 
 type TabDef = { tab: Tab; label: string; testId: string };
@@ -155,6 +155,17 @@ export function Desk({ info, user, onSignedOut }: Props) {
     goTab("slots", () => slotList.current?.focus());
   }, [filters, services, search, goTab]);
 
+  /**
+   * The filters act at once. What is on screen is narrowed as it is shown; asking for more than the
+   * last search did (a type of service or a channel it left out) searches again straight away,
+   * since those slots were never fetched.
+   */
+  function changeFilters(next: Filters) {
+    setFilters(next);
+    const asked = search.state.request;
+    if (asked && !searchCovers(asked, next, services) && !filtersProblem(next, services)) search.search(next);
+  }
+
   function choosePatient(next: ChosenPatient) {
     const same = patient !== null && samePatient(patient, next);
     // Not while a booking's outcome is unknown: this patient may be booked, or not, and only a
@@ -163,6 +174,8 @@ export function Desk({ info, user, onSignedOut }: Props) {
       setHeldBack(true);
       return;
     }
+    // Results belong to the patient they were found for.
+    if (patient && !same) search.clear();
     // A summary typed before the patient was found is this patient's; another patient's is not.
     if (summaryFor.current && !samePatient(summaryFor.current, next)) triage.clear();
     summaryFor.current = next;
@@ -402,7 +415,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
             <SlotsScreen
               services={services}
               filters={filters}
-              onFilters={setFilters}
+              onFilters={changeFilters}
               search={search}
               onSearch={runSearch}
               booking={booking}

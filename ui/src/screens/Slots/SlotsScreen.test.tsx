@@ -1,8 +1,8 @@
-import { fireEvent, screen, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { addDays, formatDay, ukToday } from "../../format";
 import { controlSearch, renderApp } from "../../test/app";
-import { apiError, at, slot } from "../../test/fixtures";
+import { apiError, at, jane, slot } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { ok } from "../../test/mockClient";
 
@@ -160,6 +160,92 @@ describe("filters", () => {
     await user.type(screen.getByLabelText("To"), "10 jan 2027{ArrowUp}");
     await user.click(screen.getByTestId("search-slots"));
     expect(calls[0].request.window).toEqual({ from: "2027-01-03", to: "2027-01-11" });
+  });
+});
+
+describe("stale results (issue 18.2)", () => {
+  const shownIds = () => screen.queryAllByTestId("slot-row").map((r) => r.dataset.slotId);
+
+  it("applies a narrower service type or channel to the slots on screen at once, without searching again", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "gp-in" }), slot({ start: at(1, 10), id: "gp-phone", delivery_channel: "Telephone" })]);
+    calls[0].progress("beckside", { state: "found", count: 2 });
+    calls[0].slots("calder-utc", [slot({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", service_kind: "urgent-care", start: at(1, 11), id: "utc-in" })]);
+    calls[0].progress("calder-utc", { state: "found", count: 1 });
+    calls[0].progress("leeds-ed", { state: "none" });
+    calls[0].progress("wy-ooh", { state: "none" });
+    calls[0].finish();
+    expect(shownIds()).toEqual(["gp-in", "gp-phone", "utc-in"]);
+
+    await user.click(screen.getByRole("checkbox", { name: /GP practices/ }));
+    expect(shownIds()).toEqual(["utc-in"]);
+    expect(screen.getAllByTestId("service-status").map((r) => r.dataset.serviceId)).toEqual(["calder-utc", "leeds-ed", "wy-ooh"]);
+    expect(screen.getByTestId("search-summary")).toHaveTextContent("Search finished: 1 free slot");
+
+    await user.click(screen.getByRole("checkbox", { name: /GP practices/ }));
+    await user.selectOptions(screen.getByLabelText("How the patient is seen"), "Telephone");
+    expect(shownIds()).toEqual(["gp-phone"]);
+    expect(screen.getByTestId("search-summary")).toHaveTextContent("Search finished: 1 free slot");
+    await user.selectOptions(screen.getByLabelText("How the patient is seen"), "");
+    expect(shownIds()).toEqual(["gp-in", "gp-phone", "utc-in"]);
+    // All of it was in the first search's answers.
+    expect(calls).toHaveLength(1);
+  });
+
+  it("searches again at once when a filter asks for more than the last search did", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.click(screen.getByRole("checkbox", { name: /Emergency departments/ }));
+    await user.selectOptions(screen.getByLabelText("How the patient is seen"), "Telephone");
+    await user.click(screen.getByTestId("search-slots"));
+    expect(calls[0].request).toMatchObject({ services: ["beckside", "calder-utc", "wy-ooh"], channel: "Telephone" });
+    calls[0].slots("beckside", [slot({ start: at(1, 10), id: "gp-phone", delivery_channel: "Telephone" })]);
+    calls[0].finish();
+
+    await user.click(screen.getByRole("checkbox", { name: /Emergency departments/ }));
+    expect(calls).toHaveLength(2);
+    expect(calls[1].request).toMatchObject({ services: ["beckside", "calder-utc", "leeds-ed", "wy-ooh"], channel: "Telephone" });
+    expect(row("leeds-ed")).toHaveAttribute("data-state", "searching");
+    expect(shownIds()).toEqual([]);
+
+    await user.selectOptions(screen.getByLabelText("How the patient is seen"), "");
+    expect(calls).toHaveLength(3);
+    expect(calls[2].request.channel).toBeNull();
+  });
+
+  it("drops the slots found for one patient when another is chosen", async () => {
+    const calls = controlSearch();
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane }));
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("patient-banner");
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "for-jane" })]);
+    calls[0].finish();
+    expect(shownIds()).toEqual(["for-jane"]);
+
+    // Another patient, typed in by hand.
+    await user.keyboard("{Alt>}1{/Alt}");
+    await user.click(screen.getByTestId("manual-patient"));
+    await user.type(screen.getByLabelText("First name"), "Tom");
+    await user.type(screen.getByLabelText("Last name"), "Visitor");
+    await user.selectOptions(screen.getByLabelText("Gender"), "male");
+    await user.type(screen.getByLabelText("Day"), "1");
+    await user.type(screen.getByLabelText("Month"), "5");
+    await user.type(screen.getByLabelText("Year"), "1990");
+    await user.type(screen.getByLabelText("Address line 1"), "1 Hotel Street");
+    await user.type(screen.getByLabelText("Postcode"), "LS1 1AA");
+    await user.click(screen.getByTestId("manual-submit"));
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("VISITOR, Tom");
+    expect(shownIds()).toEqual([]);
+    expect(screen.getByTestId("search-summary")).toHaveTextContent(/^\s*$/);
+    // A late answer to Jane's search is not Tom's.
+    calls[0].slots("beckside", [slot({ start: at(1, 10), id: "late-for-jane" })]);
+    expect(shownIds()).toEqual([]);
   });
 });
 

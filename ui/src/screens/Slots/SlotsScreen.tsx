@@ -1,4 +1,4 @@
-import { useId, type RefObject } from "react";
+import { useId, useMemo, type RefObject } from "react";
 import type { DeliveryChannel, Role, Service, SlotView } from "../../api/bindings";
 import { DateField } from "../../components/DateField";
 import { ErrorPanel } from "../../components/ErrorPanel";
@@ -12,7 +12,7 @@ import type { ChosenPatient } from "../../types";
 import { BookPanel, type BookTriageProps } from "../Book/BookPanel";
 import { seeBy } from "../Triage/triage";
 import type { Booking } from "../Book/useBooking";
-import { filtersProblem, type Filters, type SlotSearch } from "./useSlotSearch";
+import { filtersProblem, shownResults, type Filters, type SlotSearch } from "./useSlotSearch";
 
 type Props = {
   services: Service[];
@@ -46,6 +46,8 @@ export function SlotsScreen(props: Props) {
   const ids = { channel: useId(), problem: useId() };
   const problem = filtersProblem(filters, services);
   const s = search.state;
+  // Only what the filters leave is shown and counted.
+  const { rows, slots } = useMemo(() => shownResults(s, filters, services), [s, filters, services]);
   const picked = booking.state.phase === "idle" ? null : booking.state.slot;
 
   // Esc from the booking goes back to the list, where the handler was.
@@ -65,14 +67,14 @@ export function SlotsScreen(props: Props) {
     if (props.canBook) booking.pick(slot);
   }
 
-  const answered = s.rows.filter((r) => r.state !== "searching").length;
-  const failed = s.rows.filter((r) => r.state === "failed").length;
-  const searching = s.running > 0 && answered < s.rows.length;
+  const answered = rows.filter((r) => r.state !== "searching").length;
+  const failed = rows.filter((r) => r.state === "failed").length;
+  const searching = s.running > 0 && answered < rows.length;
   const summary = !s.request
     ? ""
     : searching
-      ? `Searching: ${answered} of ${plural(s.rows.length, "service")} answered, ${plural(s.slots.length, "slot")} so far`
-      : `Search finished: ${plural(s.slots.length, "free slot")}${failed ? `; ${plural(failed, "service")} failed` : ""}`;
+      ? `Searching: ${answered} of ${plural(rows.length, "service")} answered, ${plural(slots.length, "slot")} so far`
+      : `Search finished: ${plural(slots.length, "free slot")}${failed ? `; ${plural(failed, "service")} failed` : ""}`;
 
   return (
     <div className="slots-screen">
@@ -162,7 +164,7 @@ export function SlotsScreen(props: Props) {
             Search <kbd>Ctrl+F</kbd>
           </button>
         </form>
-        <ServiceStatus rows={s.rows} onRetry={search.retry} />
+        <ServiceStatus rows={rows} onRetry={search.retry} />
       </aside>
 
       <section className="panel slots-screen__list" aria-labelledby="free-slots-title">
@@ -188,7 +190,7 @@ export function SlotsScreen(props: Props) {
           </ErrorPanel>
         ) : (
           <SlotList
-            slots={s.slots}
+            slots={slots}
             today={today}
             activeKey={s.activeKey}
             pickedKey={picked ? slotKey(picked) : null}
@@ -201,7 +203,9 @@ export function SlotsScreen(props: Props) {
                 ? "Choose the services and dates, then search (Ctrl+F)."
                 : searching
                   ? "Searching…"
-                  : "No free slots at these services on these dates. Try other service types or dates."
+                  : s.slots.length > 0
+                    ? "None of the slots found are of the ticked service types and channel. Tick more types or choose another channel."
+                    : "No free slots at these services on these dates. Try other service types or dates."
             }
           />
         )}

@@ -143,6 +143,27 @@ export function filtersProblem(filters: Filters, services: Service[]): string | 
   return null;
 }
 
+/**
+ * What the filters leave of the results: the ticked kinds of service and the chosen channel act
+ * on what is on screen at once, without asking the services again.
+ */
+export function shownResults(state: SearchState, filters: Filters, services: Service[]): { rows: ServiceRow[]; slots: SlotView[] } {
+  const kindOf = new Map(services.map((s) => [s.id, s.kind]));
+  const ticked = (id: string) => {
+    const kind = kindOf.get(id);
+    return kind === undefined || filters.kinds.includes(kind);
+  };
+  // The engine's own rule: with a channel chosen, slots that do not say are left out.
+  const slots = state.slots.filter((s) => ticked(s.service_id) && (filters.channel === null || s.delivery_channel === filters.channel));
+  return { rows: state.rows.filter((r) => ticked(r.id)), slots };
+}
+
+/** Whether the last search asked for everything the filters now want (kinds and channel). */
+export function searchCovers(request: SearchRequest, filters: Filters, services: Service[]): boolean {
+  if (request.channel !== null && request.channel !== filters.channel) return false;
+  return services.every((s) => !filters.kinds.includes(s.kind) || request.services.includes(s.id));
+}
+
 /** The streaming slot search, kept above the screens so a search survives a change of tab. */
 export function useSlotSearch(services: Service[]) {
   const [state, dispatch] = useReducer(reduce, initial);
