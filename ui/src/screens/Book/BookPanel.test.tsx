@@ -401,6 +401,41 @@ describe("already booked?", () => {
     expect(client.book.mock.calls[0][0].book_beside).toEqual([{ service_id: upcoming().service_id, appointment_id: upcoming().id }]);
   });
 
+  it("asks for “Book another anyway” afresh for each slot chosen and after each booking (issue 18.3)", async () => {
+    client.upcomingAppointments.mockResolvedValue(ok({ appointments: [upcoming()], failures: [] }));
+    const other = slot({ id: "1202612020810", start: at(2, 8, 10), end: at(2, 8, 20) });
+    const third = slot({ id: "1202612020820", start: at(2, 8, 20), end: at(2, 8, 30) });
+    const { user } = await readyToBook([gpSlot(), other, third]);
+    const rowOf = (id: string) => screen.getAllByTestId("slot-row").find((r) => r.dataset.slotId === id)!;
+    await screen.findByTestId("already-booked");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.click(screen.getByTestId("already-booked-ack"));
+    expect(screen.getByTestId("confirm-booking")).toBeEnabled();
+
+    // Another slot: the tick was for the last one.
+    await user.click(rowOf(other.id));
+    expect(screen.getByTestId("book-panel")).toHaveTextContent("08:10–08:20");
+    expect(screen.getByTestId("already-booked-ack")).not.toBeChecked();
+    expect(screen.getByTestId("confirm-booking")).toBeDisabled();
+
+    // The same slot chosen again, after Esc, is a new choice too.
+    await user.click(screen.getByTestId("already-booked-ack"));
+    await user.keyboard("{Escape}");
+    await user.click(rowOf(other.id));
+    expect(screen.getByTestId("already-booked-ack")).not.toBeChecked();
+
+    // Booked with the tick: the next booking needs it again.
+    await user.click(screen.getByTestId("already-booked-ack"));
+    client.book.mockResolvedValue(ok(outcome(appointment({ id: "1002", start: at(2, 8, 10) }))));
+    await user.click(screen.getByTestId("confirm-booking"));
+    await screen.findByTestId("booking-confirmation");
+    await user.click(screen.getByRole("button", { name: "Done" }));
+    await user.click(rowOf(third.id));
+    await screen.findByTestId("already-booked");
+    expect(screen.getByTestId("already-booked-ack")).not.toBeChecked();
+    expect(screen.getByTestId("confirm-booking")).toBeDisabled();
+  });
+
   it("holds the booking while it checks, and says nothing when there is nothing to say", async () => {
     const answer = deferred<Result<{ appointments: never[]; failures: never[] }>>();
     client.upcomingAppointments.mockReturnValue(answer.promise);

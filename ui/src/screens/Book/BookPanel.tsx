@@ -79,8 +79,10 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
     services.map((x) => x.id),
     round,
   );
+  // The tick holds for this patient, this round and this slot chosen only: each booking asks again.
+  const ackKey = nhs !== null ? `${nhs}|${round}|${booking.picks}` : null;
   const [ackFor, setAckFor] = useState<string | null>(null);
-  const acknowledged = nhs !== null && ackFor === `${nhs}|${round}`;
+  const acknowledged = ackKey !== null && ackFor === ackKey;
   const upcomingReason = upcomingProblem(upcoming, acknowledged);
   const beside: SeenAppointment[] =
     acknowledged && upcoming.status === "done" ? upcoming.appointments.map((a) => ({ service_id: a.service_id, appointment_id: a.id })) : [];
@@ -204,7 +206,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
         <UpcomingNotice
           state={upcoming}
           acknowledged={acknowledged}
-          onAcknowledge={(yes) => setAckFor(yes && nhs ? `${nhs}|${round}` : null)}
+          onAcknowledge={(yes) => setAckFor(yes ? ackKey : null)}
           disabled={busy}
         />
       )}

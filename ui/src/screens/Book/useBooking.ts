@@ -61,6 +61,9 @@ type Hooks = {
 export function useBooking({ onSlotTaken, onBooked }: Hooks) {
   const [state, setState] = useState<BookingPhase>({ phase: "idle" });
   const [drafts, setDrafts] = useState<Drafts>(EMPTY_DRAFTS);
+  // Each slot chosen is a new booking: decisions made for the last one (such as "book another
+  // anyway") are keyed by this count, so they are not carried over.
+  const [picks, setPicks] = useState(0);
   // A ref, not state: two presses in the same frame must not both get through.
   const inFlight = useRef(false);
 
@@ -68,6 +71,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
     if (inFlight.current) return;
     // After an unknown outcome nothing else is booked until the handler has closed that warning.
     setState((s) => (s.phase === "unknown" ? s : { phase: "editing", slot }));
+    setPicks((n) => n + 1);
   }, []);
 
   // A booking whose outcome is unknown holds the desk until it is settled: leaving it could end
@@ -147,7 +151,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
     return true;
   }, []);
 
-  return { state, drafts, setDrafts, pick, close, confirm, backToForm, reset, held, settle };
+  return { state, drafts, setDrafts, picks, pick, close, confirm, backToForm, reset, held, settle };
 }
 
 export type Booking = ReturnType<typeof useBooking>;
