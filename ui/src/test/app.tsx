@@ -47,6 +47,11 @@ export type SearchCall = {
   progress: (serviceId: string, progress: Extract<SearchEvent, { event: "progress" }>["progress"]) => void;
   slots: (serviceId: string, slots: SlotView[]) => void;
   finish: () => void;
+  /**
+   * The command returns, with no `finished` event: as a real one may, before the events of a slow
+   * service have reached the screen.
+   */
+  returns: () => Promise<void>;
 };
 
 /** Lets a test stream search events by hand, one service at a time. */
@@ -65,6 +70,7 @@ export function controlSearch(): SearchCall[] {
             emit({ event: "finished" });
             act(() => resolve(ok(null)));
           },
+          returns: () => act(async () => resolve(ok(null))),
         });
       }),
   );

@@ -4,7 +4,7 @@ import { addDays, formatDay, ukToday } from "../../format";
 import { controlSearch, renderApp } from "../../test/app";
 import { apiError, at, jane, slot } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
-import { ok } from "../../test/mockClient";
+import { fail, ok } from "../../test/mockClient";
 
 vi.mock("../../api/client", () => import("../../test/mockClient"));
 
@@ -70,6 +70,51 @@ describe("searching", () => {
     calls[0].finish();
     expect(screen.getAllByTestId("slot-row")).toHaveLength(3);
     expect(screen.getByTestId("search-summary")).toHaveTextContent("Search finished: 3 free slots; 1 service failed");
+  });
+
+  it("says finished, with the final count, only once every service has settled, not when the command returns (issue 18.6)", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.keyboard("{Control>}f{/Control}");
+    const summary = screen.getByTestId("search-summary");
+    calls[0].slots("beckside", [slot({ start: at(1, 9), id: "fast" })]);
+    calls[0].progress("beckside", { state: "found", count: 1 });
+    calls[0].progress("calder-utc", { state: "none" });
+
+    // The command has returned; two slow services have not answered yet.
+    await calls[0].returns();
+    expect(summary).toHaveTextContent("Searching: 2 of 4 services answered, 1 slot so far");
+    expect(summary).not.toHaveTextContent("finished");
+    expect(row("leeds-ed")).toHaveAttribute("data-state", "searching");
+
+    calls[0].progress("wy-ooh", { state: "failed", error: apiError({ kind: "timeout", service_id: "wy-ooh", message: "The service did not answer within 15 seconds." }) });
+    expect(summary).toHaveTextContent("Searching: 3 of 4 services answered, 1 slot so far");
+
+    calls[0].slots("leeds-ed", [slot({ service_id: "leeds-ed", service_name: "Leeds East", start: at(1, 10), id: "slow-1" }), slot({ service_id: "leeds-ed", service_name: "Leeds East", start: at(1, 11), id: "slow-2" })]);
+    calls[0].progress("leeds-ed", { state: "found", count: 2 });
+    expect(summary).toHaveTextContent("Search finished: 3 free slots; 1 service failed");
+    expect(screen.getAllByTestId("slot-row")).toHaveLength(3);
+    calls[0].emit({ event: "finished" });
+    expect(summary).toHaveTextContent("Search finished: 3 free slots; 1 service failed");
+  });
+
+  it("a retry that fails leaves the first search's slow services searching, and the search unfinished (issue 18.6)", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].progress("leeds-ed", { state: "failed", error: apiError() });
+    calls[0].progress("calder-utc", { state: "none" });
+    calls[0].progress("wy-ooh", { state: "none" });
+    await calls[0].returns();
+
+    client.searchSlots.mockResolvedValueOnce(fail(apiError({ kind: "unavailable", message: "Booking Desk could not reach its booking engine." })));
+    await user.click(within(row("leeds-ed")).getByRole("button", { name: /Retry/ }));
+    expect(row("leeds-ed")).toHaveAttribute("data-state", "failed");
+    expect(row("beckside")).toHaveAttribute("data-state", "searching");
+    expect(screen.getByTestId("search-summary")).toHaveTextContent("Searching: 3 of 4 services answered");
+
+    calls[0].progress("beckside", { state: "none" });
+    expect(screen.getByTestId("search-summary")).toHaveTextContent("Search finished: 0 free slots; 1 service failed");
   });
 
   it("retries a failed service by itself, keeping the others' slots", async () => {

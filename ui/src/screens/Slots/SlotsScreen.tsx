@@ -69,7 +69,9 @@ export function SlotsScreen(props: Props) {
 
   const answered = rows.filter((r) => r.state !== "searching").length;
   const failed = rows.filter((r) => r.state === "failed").length;
-  const searching = s.running > 0 && answered < rows.length;
+  // Finished only when every service shown has found, found none or failed (timeouts included),
+  // never merely because the command returned: a partial count must not read as final.
+  const searching = answered < rows.length;
   const summary = !s.request
     ? ""
     : searching

@@ -20,8 +20,6 @@ export type SearchState = {
   request: SearchRequest | null;
   rows: ServiceRow[];
   slots: SlotView[];
-  /** Command calls still open (the search and any retries). */
-  running: number;
   error: ApiError | null;
   activeKey: string | null;
 };
@@ -30,7 +28,7 @@ type Action =
   | { type: "start"; generation: number; request: SearchRequest; services: Map<string, Service> }
   | { type: "retry"; generation: number; serviceId: string }
   | { type: "event"; generation: number; event: SearchEvent }
-  | { type: "done"; generation: number; error: ApiError | null }
+  | { type: "done"; generation: number; services: string[]; error: ApiError | null }
   | { type: "remove"; keys: string[] }
   | { type: "activate"; key: string | null }
   | { type: "clear"; generation: number };
@@ -40,7 +38,6 @@ const initial: SearchState = {
   request: null,
   rows: [],
   slots: [],
-  running: 0,
   error: null,
   activeKey: null,
 };
@@ -76,14 +73,12 @@ function reduce(state: SearchState, action: Action): SearchState {
           error: null,
         })),
         slots: [],
-        running: 1,
         error: null,
         activeKey: null,
       };
     case "retry":
       return {
         ...state,
-        running: state.running + 1,
         rows: setRow(state.rows, action.serviceId, { state: "searching", count: 0, error: null }),
         slots: state.slots.filter((s) => s.service_id !== action.serviceId),
       };
@@ -108,15 +103,17 @@ function reduce(state: SearchState, action: Action): SearchState {
       return { ...state, slots, rows: setRow(state.rows, e.service_id, patch, e.service_name) };
     }
     case "done": {
-      const running = Math.max(0, state.running - 1);
-      if (!action.error) return { ...state, running };
-      // The call itself failed: services still waiting will not answer now.
+      // Returning says nothing of services still to answer: their events may come after it, and
+      // the search is over only when each service has settled.
+      if (!action.error) return state;
+      // The call itself failed: its services still waiting will not answer now. Only its own: a
+      // failed retry says nothing of services the first search is still waiting for.
       const error = action.error;
+      const lost = (r: ServiceRow) => r.state === "searching" && action.services.includes(r.id);
       return {
         ...state,
-        running,
         error: state.rows.some((r) => r.state !== "searching") ? state.error : error,
-        rows: state.rows.map((r) => (r.state === "searching" ? { ...r, state: "failed", error } : r)),
+        rows: state.rows.map((r) => (lost(r) ? { ...r, state: "failed", error } : r)),
       };
     }
     case "remove": {
@@ -171,7 +168,7 @@ export function useSlotSearch(services: Service[]) {
 
   const run = useCallback((request: SearchRequest, gen: number) => {
     void searchSlots(request, (event) => dispatch({ type: "event", generation: gen, event })).then((r) =>
-      dispatch({ type: "done", generation: gen, error: r.ok ? null : r.error }),
+      dispatch({ type: "done", generation: gen, services: request.services, error: r.ok ? null : r.error }),
     );
   }, []);
 
