@@ -46,8 +46,13 @@ export function SlotsScreen(props: Props) {
   const ids = { channel: useId(), problem: useId() };
   const problem = filtersProblem(filters, services);
   const s = search.state;
-  // Only what the filters leave is shown and counted.
-  const { rows, slots } = useMemo(() => shownResults(s, filters, services), [s, filters, services]);
+  // Only what the filters leave is shown and counted. Worked out again only when the results or
+  // those filters change, not at each move along the list: it can hold thousands of slots.
+  const { kinds, channel } = filters;
+  const { rows, slots } = useMemo(
+    () => shownResults({ rows: s.rows, slots: s.slots }, { kinds, channel }, services),
+    [s.rows, s.slots, kinds, channel, services],
+  );
   const picked = booking.state.phase === "idle" ? null : booking.state.slot;
 
   // Esc from the booking goes back to the list, where the handler was.

@@ -144,7 +144,11 @@ export function filtersProblem(filters: Filters, services: Service[]): string | 
  * What the filters leave of the results: the ticked kinds of service and the chosen channel act
  * on what is on screen at once, without asking the services again.
  */
-export function shownResults(state: SearchState, filters: Filters, services: Service[]): { rows: ServiceRow[]; slots: SlotView[] } {
+export function shownResults(
+  state: Pick<SearchState, "rows" | "slots">,
+  filters: Pick<Filters, "kinds" | "channel">,
+  services: Service[],
+): { rows: ServiceRow[]; slots: SlotView[] } {
   const kindOf = new Map(services.map((s) => [s.id, s.kind]));
   const ticked = (id: string) => {
     const kind = kindOf.get(id);
