@@ -778,6 +778,7 @@ fn tamper(desk: &Desk, sql: &str) {
         booking_engine::store::AuditKey::from_secret(&booking_engine::secrets::Secret::new(key))
             .expect("a key")
             .file_key();
+    booking_engine::store::prepare_crypto();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
@@ -860,8 +861,8 @@ fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
         run.stdout
     );
 
-    // Another key in place of the demo's: the desk says which key the registry is sealed with
-    // and what to do, and does not go on writing entries nobody could check.
+    // Another key in place of the demo's: the registry file, encrypted with the demo's key, does
+    // not open; the desk says so and what to do, and writes nothing.
     let key_file = desk
         .data_dir()
         .join("demo")
@@ -870,7 +871,9 @@ fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
     let run = desk.run(&["audit", "verify"]);
     run.expect_code(1);
     assert!(
-        run.stderr.contains("sealed with key") && run.stderr.contains("demo reset"),
+        run.stderr
+            .contains("could not be read with this desk's key")
+            && run.stderr.contains("demo reset"),
         "{}",
         run.stderr
     );

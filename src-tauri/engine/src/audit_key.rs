@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::DeskConfig;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::secrets::{Keyring, Secret, SecretName};
 use crate::store::{Anchor, AnchorRead, AuditKey, AuditSeal, Store};
 
@@ -201,7 +201,13 @@ pub(crate) async fn open_sealed(config: &DeskConfig, password: Option<&Secret>) 
                 }
                 Ok(())
             })?;
-            let store = Store::open_with(&config.store, None, Some(&key.file_key())).await?;
+            // A file this key cannot read: what to do depends on where the key is kept.
+            let store = Store::open_with(&config.store, None, Some(&key.file_key()))
+                .await
+                .map_err(|e| match e.kind {
+                    ErrorKind::Config => e.with_next_step(restore_key_step(&place.source)),
+                    _ => e,
+                })?;
             (store, key)
         }
         None => {
@@ -256,19 +262,23 @@ fn is_encrypted(file: &Path) -> bool {
         .is_ok_and(|_| !header.is_empty() && header != b"SQLite format 3\0")
 }
 
-fn lost_key(file: &Path, source: &AuditKeySource) -> Error {
-    let step = match source {
+/// What to do about an encrypted registry file this desk holds no key, or the wrong key, for.
+fn restore_key_step(source: &AuditKeySource) -> &'static str {
+    match source {
         AuditKeySource::Keyring => {
             "Restore this desk's audit key (bookdesk secrets set audit-key, from IT's copy), or \
              move the file away to start a new registry."
         }
         AuditKeySource::DemoFile => "Clear the demo's bookings with `bookdesk demo reset`.",
-    };
+    }
+}
+
+fn lost_key(file: &Path, source: &AuditKeySource) -> Error {
     Error::config(format!(
         "The bookings registry {} is encrypted, and this desk holds no audit key to read it.",
         file.display()
     ))
-    .with_next_step(step)
+    .with_next_step(restore_key_step(source))
 }
 
 /// A desk with no anchor yet anchors the trail where it stands, unless it already holds sealed

@@ -24,6 +24,7 @@ pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
 pub use centre::Booked;
 pub use clinical::Handover;
 pub use intents::{BookingIntent, IntentHold};
+pub use open::prepare_crypto;
 pub use purge::{PURGE, Purged};
 pub use registry::{Action, BookingEvent, BookingSummary, Outcome};
 pub use seal::{Anchor, AnchorRead, AuditKey, AuditSeal, Checkpoint};

@@ -47,6 +47,13 @@ impl<'a> Location<'a> {
     }
 }
 
+/// Initialises OpenSSL (which SQLCipher encrypts with) before SQLCipher first uses it, with no
+/// exit-time cleanup: a process that ended while a connection's thread was still closing had
+/// OpenSSL freed under that thread, and crashed. Call it before opening any SQLCipher file.
+pub fn prepare_crypto() {
+    openssl_sys::init();
+}
+
 /// What a registry file holds before it is opened.
 #[derive(Debug, PartialEq, Eq)]
 enum FileState {
@@ -132,6 +139,7 @@ async fn encrypt_in_place(file: &std::path::Path, key: &Secret) -> Result<()> {
 /// Opens (creating if needed) a SQLite file in WAL mode, encrypted with `key` when one is given,
 /// and brings its schema up to date.
 pub(super) async fn sqlite(path: &str, key: Option<&Secret>) -> Result<Db> {
+    prepare_crypto();
     let file = std::path::Path::new(path);
     if let Some(dir) = file.parent()
         && !dir.as_os_str().is_empty()
@@ -159,17 +167,29 @@ pub(super) async fn sqlite(path: &str, key: Option<&Secret>) -> Result<Db> {
         // sqlx sends `key` before any other pragma, as SQLCipher needs.
         options = options.pragma("key", format!("\"{}\"", raw_key(key)));
     }
+    // Migrated on a connection of its own before the pool opens any: a pooled connection that
+    // read the schema before a migration changed it kept reading the old one (SQLite re-prepares
+    // a statement whose columns then no longer match what sqlx read when it prepared it).
+    let migrating = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .map_err(|e| unreadable(file, &e))?;
+    // The first read is where a wrong key shows.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&migrating)
+        .await
+        .map_err(|e| unreadable(file, &e))?;
+    SQLITE_MIGRATIONS
+        .run(&migrating)
+        .await
+        .map_err(store_error)?;
+    migrating.close().await;
     let pool = SqlitePoolOptions::new()
         .max_connections(POOL_SIZE)
         .connect_with(options)
         .await
         .map_err(|e| unreadable(file, &e))?;
-    // The first read is where a wrong key shows.
-    sqlx::query("SELECT count(*) FROM sqlite_master")
-        .execute(&pool)
-        .await
-        .map_err(|e| unreadable(file, &e))?;
-    SQLITE_MIGRATIONS.run(&pool).await.map_err(store_error)?;
     Ok(Db::Sqlite(pool))
 }
 

@@ -79,16 +79,15 @@ impl AuditKey {
         format!("hmac-sha256:{}", self.fingerprint())
     }
 
-<<<<<<< HEAD
     /// The patient's pseudonym: an HMAC of the NHS number, which outlives the number's purge.
     pub fn patient_ref(&self, nhs_number: &str) -> String {
         self.seal("patient", nhs_number.as_bytes())[..32].to_string()
-=======
+    }
+
     /// The key a SQLite registry file is encrypted with (SQLCipher's raw key, 64 hex digits),
     /// made from this one so that the desk keeps one secret for its registry.
     pub fn file_key(&self) -> Secret {
         Secret::new(self.seal("registry file key", b""))
->>>>>>> parent of c0f8ce1 (Revert "Issue 17 (4): a desk's own SQLite registry is encrypted at rest (SQLCipher on the system libcrypto) with a key made from the desk's audit key; a registry written in the clear is encrypted in place; a wrong or lost key is named")
     }
 
     /// HMAC-SHA256 (hex) of `message` for `purpose`: the purpose is part of the message, so a
