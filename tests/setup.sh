@@ -7,10 +7,11 @@ mode="${1:-all}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-want=(build-essential pkg-config libwebkit2gtk-4.1-dev)
+# libssl-dev: the registry is SQLCipher, on the system's libcrypto.
+want=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev)
 if [ "$mode" != "desk" ]; then
   # A real window under Xvfb, driven through WebKit's WebDriver; imagemagick for screenshots.
-  want+=(xvfb xauth webkit2gtk-driver imagemagick sqlite3)
+  want+=(xvfb xauth webkit2gtk-driver imagemagick)
   # A real Secret Service for the keyring tests (tests/with-keyring.sh).
   want+=(dbus gnome-keyring)
   # A throwaway PostgreSQL server for the store's tests (tests/with-postgres.sh).

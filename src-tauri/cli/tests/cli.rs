@@ -767,16 +767,29 @@ fn json_outputs_are_objects_or_arrays_with_snake_case_fields() {
 
 // --- Audit trail ------------------------------------------------------------------------------
 
-/// Runs SQL on the demo's registry behind the desk's back; `None` without the sqlite3 tool.
-fn tamper(desk: &Desk, sql: &str) -> Option<()> {
-    let db = desk.data_dir().join("demo").join("bookings.sqlite");
-    let out = Command::new("sqlite3").arg(&db).arg(sql).output().ok()?;
-    assert!(
-        out.status.success(),
-        "sqlite3: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(())
+/// Runs SQL on the demo's registry behind the desk's back, as someone holding the file and its
+/// key (the demo keeps its key in a file) could. The registry is SQLCipher: this opens it with
+/// the key, through the same SQLCipher build the desk links.
+fn tamper(desk: &Desk, sql: &str) {
+    use sqlx::{ConnectOptions, Connection, Executor};
+    let demo = desk.data_dir().join("demo");
+    let key = std::fs::read_to_string(demo.join("bookings.sqlite.audit-key")).expect("key");
+    let key =
+        booking_engine::store::AuditKey::from_secret(&booking_engine::secrets::Secret::new(key))
+            .expect("a key")
+            .file_key();
+    booking_engine::store::prepare_crypto();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(demo.join("bookings.sqlite"))
+            .pragma("key", format!("\"x'{}'\"", key.expose()))
+            .connect()
+            .await
+            .expect("opens with the key");
+        conn.execute(sql).await.expect("tampers");
+        conn.close().await.expect("closes");
+    });
 }
 
 #[test]
@@ -809,15 +822,10 @@ fn audit_verify_passes_after_a_booking_and_fails_after_tampering() {
     listed.expect_code(0);
     assert!(listed.stdout.contains("rest:create:appointment-1"));
 
-    if tamper(
+    tamper(
         &desk,
         "UPDATE audit_log SET outcome = 'http 500' WHERE id = 2",
-    )
-    .is_none()
-    {
-        eprintln!("sqlite3 is not installed: the tampering half of this test was skipped");
-        return;
-    }
+    );
     let run = desk.run(&["audit", "verify"]);
     run.expect_code(1);
     assert!(run.stdout.contains("entry 2 was changed"), "{}", run.stdout);
@@ -840,15 +848,10 @@ fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
 
     // Every entry deleted and the id counter wound back: the anchor outside the file names the
     // last entry, which is no longer there.
-    if tamper(
+    tamper(
         &desk,
         "DELETE FROM audit_log; UPDATE sqlite_sequence SET seq = 0 WHERE name = 'audit_log'",
-    )
-    .is_none()
-    {
-        eprintln!("sqlite3 is not installed: the tampering half of this test was skipped");
-        return;
-    }
+    );
     let run = desk.run(&["audit", "verify"]);
     run.expect_code(1);
     assert!(
@@ -858,8 +861,8 @@ fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
         run.stdout
     );
 
-    // Another key in place of the demo's: the desk says which key the registry is sealed with
-    // and what to do, and does not go on writing entries nobody could check.
+    // Another key in place of the demo's: the registry file, encrypted with the demo's key, does
+    // not open; the desk says so and what to do, and writes nothing.
     let key_file = desk
         .data_dir()
         .join("demo")
@@ -868,7 +871,9 @@ fn audit_verify_finds_a_wiped_trail_and_a_wrong_key_is_named() {
     let run = desk.run(&["audit", "verify"]);
     run.expect_code(1);
     assert!(
-        run.stderr.contains("sealed with key") && run.stderr.contains("demo reset"),
+        run.stderr
+            .contains("could not be read with this desk's key")
+            && run.stderr.contains("demo reset"),
         "{}",
         run.stderr
     );
@@ -1331,7 +1336,7 @@ fn registry_of(
     let config = booking_engine::config::DeskConfig::load(&sim.config()).expect("config");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let store = runtime
-        .block_on(booking_engine::store::Store::open(&config.store))
+        .block_on(booking_engine::open_store(&config))
         .expect("the registry opens");
     let desk_name = booking_engine::Desk::from_parts_with_tls(
         &config,

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::DeskConfig;
-use crate::error::{Error, Result};
-use crate::secrets::{Keyring, SecretName};
+use crate::error::{Error, ErrorKind, Result};
+use crate::secrets::{Keyring, Secret, SecretName};
 use crate::store::{Anchor, AnchorRead, AuditKey, AuditSeal, Store};
 
 /// Where the desk's audit key is kept.
@@ -98,7 +98,7 @@ impl KeyPlace {
         let secret = match &self.file {
             None => self.keyring.get(SecretName::AuditKey)?,
             Some(path) => match std::fs::read_to_string(path) {
-                Ok(text) => Some(crate::secrets::Secret::new(text)),
+                Ok(text) => Some(Secret::new(text)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
                     return Err(Error::config(format!(
@@ -169,41 +169,68 @@ fn wrong_key(registered: &str, held: Option<&AuditKey>, source: &AuditKeySource)
     .with_next_step(step)
 }
 
-/// The store, sealed with the desk's audit key: the registered one, or for a registry with none
-/// yet, one this desk makes, keeps and registers.
-pub(crate) async fn sealed(store: Store, config: &DeskConfig) -> Result<Store> {
+/// The desk's key, made (and kept) only when `may_make` says a new one cannot lock anything out.
+fn held_or_made(place: &KeyPlace, may_make: impl FnOnce() -> Result<()>) -> Result<AuditKey> {
+    if let Some(key) = place.get()? {
+        return Ok(key);
+    }
+    may_make()?;
+    // Processes opening at once make one key between them: the first makes it, the rest find it
+    // once it is their turn.
+    let _turn = place.lock()?;
+    if let Some(key) = place.get()? {
+        return Ok(key);
+    }
+    let key = AuditKey::generate();
+    place.put(&key)?;
+    Ok(key)
+}
+
+/// Opens the configured registry with the desk's key: a SQLite file encrypted with it, and the
+/// audit trail sealed with it and anchored outside the database. A registry of the desk's own
+/// gets a new key when there is none yet; a shared one is sealed with the key IT gave every desk,
+/// or, for the first desk on a new one, the key that desk makes.
+pub(crate) async fn open_sealed(config: &DeskConfig, password: Option<&Secret>) -> Result<Store> {
     let place = KeyPlace::of(config)?;
     let anchor = anchor_for(&config.store)?;
-    let registered = store.audit_key_registration().await?;
-    let key = match (place.get()?, registered) {
-        (Some(key), Some(r)) if r.fingerprint == key.fingerprint() => key,
-        (held, Some(r)) => return Err(wrong_key(&r.fingerprint, held.as_ref(), &place.source)),
-        (Some(key), None) => {
-            let r = store.register_audit_key(&key).await?;
-            if r.fingerprint != key.fingerprint() {
-                return Err(wrong_key(&r.fingerprint, Some(&key), &place.source));
-            }
-            key
-        }
-        (None, None) => {
-            // Processes opening at once make one key between them: the first makes it, the rest
-            // find it in the keyring once it is their turn.
-            let _turn = place.lock()?;
-            let key = match place.get()? {
-                Some(key) => key,
-                None => {
-                    let key = AuditKey::generate();
-                    place.put(&key)?;
-                    key
+    let (store, key) = match sqlite_file(&config.store) {
+        Some(file) => {
+            let key = held_or_made(&place, || {
+                if is_encrypted(&file) {
+                    return Err(lost_key(&file, &place.source));
                 }
-            };
-            let r = store.register_audit_key(&key).await?;
-            if r.fingerprint != key.fingerprint() {
-                return Err(wrong_key(&r.fingerprint, Some(&key), &place.source));
-            }
-            key
+                Ok(())
+            })?;
+            // A file this key cannot read: what to do depends on where the key is kept.
+            let store = Store::open_with(&config.store, None, Some(&key.file_key()))
+                .await
+                .map_err(|e| match e.kind {
+                    ErrorKind::Config => e.with_next_step(restore_key_step(&place.source)),
+                    _ => e,
+                })?;
+            (store, key)
+        }
+        None => {
+            let store = Store::open_with(&config.store, password, None).await?;
+            let registered = store.audit_key_registration().await?;
+            let key = held_or_made(&place, || match &registered {
+                Some(r) => Err(wrong_key(&r.fingerprint, None, &place.source)),
+                None => Ok(()),
+            })?;
+            (store, key)
         }
     };
+    let registered = match store.audit_key_registration().await? {
+        Some(r) => r,
+        None => store.register_audit_key(&key).await?,
+    };
+    if registered.fingerprint != key.fingerprint() {
+        return Err(wrong_key(
+            &registered.fingerprint,
+            Some(&key),
+            &place.source,
+        ));
+    }
     let keep = chrono::Duration::days(i64::from(config.desk.keep_patient_details_days));
     let store = store.with_audit_seal(AuditSeal {
         key: key.clone(),
@@ -224,6 +251,34 @@ pub(crate) async fn sealed(store: Store, config: &DeskConfig) -> Result<Store> {
         );
     }
     Ok(store)
+}
+
+/// A registry file that is there, not empty and not in SQLite's clear form.
+fn is_encrypted(file: &Path) -> bool {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(16);
+    std::fs::File::open(file)
+        .and_then(|f| f.take(16).read_to_end(&mut header))
+        .is_ok_and(|_| !header.is_empty() && header != b"SQLite format 3\0")
+}
+
+/// What to do about an encrypted registry file this desk holds no key, or the wrong key, for.
+fn restore_key_step(source: &AuditKeySource) -> &'static str {
+    match source {
+        AuditKeySource::Keyring => {
+            "Restore this desk's audit key (bookdesk secrets set audit-key, from IT's copy), or \
+             move the file away to start a new registry."
+        }
+        AuditKeySource::DemoFile => "Clear the demo's bookings with `bookdesk demo reset`.",
+    }
+}
+
+fn lost_key(file: &Path, source: &AuditKeySource) -> Error {
+    Error::config(format!(
+        "The bookings registry {} is encrypted, and this desk holds no audit key to read it.",
+        file.display()
+    ))
+    .with_next_step(restore_key_step(source))
 }
 
 /// A desk with no anchor yet anchors the trail where it stands, unless it already holds sealed

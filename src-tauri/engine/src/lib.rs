@@ -105,12 +105,10 @@ fn store_is_remote(url: &str) -> bool {
         .is_some_and(|h| !h.is_empty() && !transport::secure_url::is_loopback_host(&h))
 }
 
-/// Opens the configured registry (with its password from the keyring when it is shared) and
-/// seals its audit trail with the desk's audit key.
+/// Opens the configured registry (with its password from the keyring when it is shared),
+/// encrypted (a SQLite file) and its audit trail sealed with the desk's audit key.
 pub async fn open_store(config: &DeskConfig) -> Result<Store> {
-    let store =
-        Store::open_with_password(&config.store, registry_password(config)?.as_ref()).await?;
-    audit_key::sealed(store, config).await
+    audit_key::open_sealed(config, registry_password(config)?.as_ref()).await
 }
 
 impl Desk {

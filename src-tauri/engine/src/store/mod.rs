@@ -24,6 +24,7 @@ pub use audit::{AuditEntry, AuditRecord, AuditReport, GENESIS_HASH};
 pub use centre::Booked;
 pub use clinical::Handover;
 pub use intents::{BookingIntent, IntentHold};
+pub use open::prepare_crypto;
 pub use purge::{PURGE, Purged};
 pub use registry::{Action, BookingEvent, BookingSummary, Outcome};
 pub use seal::{Anchor, AnchorRead, AuditKey, AuditSeal, Checkpoint};
@@ -55,8 +56,19 @@ impl Store {
         location: &str,
         password: Option<&crate::secrets::Secret>,
     ) -> Result<Self> {
+        Self::open_with(location, password, None).await
+    }
+
+    /// As [`Store::open`], logging in to a PostgreSQL registry with `password`, and reading and
+    /// writing a SQLite file encrypted with `file_key` (see `AuditKey::file_key`): a new file is
+    /// made encrypted, and one written in the clear before is encrypted in place first.
+    pub async fn open_with(
+        location: &str,
+        password: Option<&crate::secrets::Secret>,
+        file_key: Option<&crate::secrets::Secret>,
+    ) -> Result<Self> {
         let db = match Location::parse(location)? {
-            Location::SqliteFile(path) => open::sqlite(path).await?,
+            Location::SqliteFile(path) => open::sqlite(path, file_key).await?,
             Location::Postgres(url) => open::postgres(url, password).await?,
         };
         Ok(Self {

@@ -47,8 +47,99 @@ impl<'a> Location<'a> {
     }
 }
 
-/// Opens (creating if needed) a SQLite file in WAL mode and brings its schema up to date.
-pub(super) async fn sqlite(path: &str) -> Result<Db> {
+/// Initialises OpenSSL (which SQLCipher encrypts with) before SQLCipher first uses it, with no
+/// exit-time cleanup: a process that ended while a connection's thread was still closing had
+/// OpenSSL freed under that thread, and crashed. Call it before opening any SQLCipher file.
+pub fn prepare_crypto() {
+    openssl_sys::init();
+}
+
+/// What a registry file holds before it is opened.
+#[derive(Debug, PartialEq, Eq)]
+enum FileState {
+    Empty,
+    /// Written in the clear (SQLite's own header).
+    Plain,
+    Encrypted,
+}
+
+fn file_state(file: &std::path::Path) -> Result<FileState> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(16);
+    std::fs::File::open(file)
+        .and_then(|f| f.take(16).read_to_end(&mut header))
+        .map_err(store_error)?;
+    Ok(match header.as_slice() {
+        [] => FileState::Empty,
+        b"SQLite format 3\0" => FileState::Plain,
+        _ => FileState::Encrypted,
+    })
+}
+
+fn beside(file: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+/// SQLCipher's form of a raw key, as `PRAGMA key` and `ATTACH ... KEY` take it.
+fn raw_key(key: &Secret) -> String {
+    format!("x'{}'", key.expose())
+}
+
+/// Encrypts a registry file written in the clear (by a desk before encryption) in place: a copy
+/// encrypted with `key` beside it, then renamed over it. Processes take turns under a lock, and
+/// the one that finds it done already leaves it.
+async fn encrypt_in_place(file: &std::path::Path, key: &Secret) -> Result<()> {
+    let lock =
+        crate::private_files::open_for_lock(&beside(file, ".encrypt-lock")).map_err(store_error)?;
+    lock.lock().map_err(store_error)?;
+    if file_state(file)? != FileState::Plain {
+        return Ok(());
+    }
+    let copy = beside(file, ".encrypting");
+    let _ = std::fs::remove_file(&copy);
+    crate::private_files::create_file(&copy).map_err(store_error)?;
+    let plain = SqliteConnectOptions::new()
+        .filename(file)
+        .busy_timeout(WAIT);
+    let mut conn = sqlx::SqliteConnection::connect_with(&plain)
+        .await
+        .map_err(store_error)?;
+    // Everything in the write-ahead log into the file first, so the copy has all of it.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)?;
+    sqlx::query("ATTACH DATABASE $1 AS encrypted KEY $2")
+        .bind(copy.to_string_lossy())
+        .bind(raw_key(key))
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)?;
+    sqlx::query("SELECT sqlcipher_export('encrypted')")
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)?;
+    sqlx::query("DETACH DATABASE encrypted")
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)?;
+    conn.close().await.map_err(store_error)?;
+    std::fs::File::open(&copy)
+        .and_then(|f| f.sync_all())
+        .map_err(store_error)?;
+    std::fs::rename(&copy, file).map_err(store_error)?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(beside(file, suffix));
+    }
+    Ok(())
+}
+
+/// Opens (creating if needed) a SQLite file in WAL mode, encrypted with `key` when one is given,
+/// and brings its schema up to date.
+pub(super) async fn sqlite(path: &str, key: Option<&Secret>) -> Result<Db> {
+    prepare_crypto();
     let file = std::path::Path::new(path);
     if let Some(dir) = file.parent()
         && !dir.as_os_str().is_empty()
@@ -64,18 +155,64 @@ pub(super) async fn sqlite(path: &str) -> Result<Db> {
         crate::private_files::narrow(std::path::Path::new(&side), crate::private_files::FILE_MODE)
             .map_err(store_error)?;
     }
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+    let mut options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
         .map_err(store_error)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(WAIT);
+    if let Some(key) = key {
+        if file_state(file)? == FileState::Plain {
+            encrypt_in_place(file, key).await?;
+        }
+        // sqlx sends `key` before any other pragma, as SQLCipher needs.
+        options = options.pragma("key", format!("\"{}\"", raw_key(key)));
+    }
+    // Migrated on a connection of its own before the pool opens any: a pooled connection that
+    // read the schema before a migration changed it kept reading the old one (SQLite re-prepares
+    // a statement whose columns then no longer match what sqlx read when it prepared it).
+    let migrating = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .map_err(|e| unreadable(file, &e))?;
+    // The first read is where a wrong key shows.
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&migrating)
+        .await
+        .map_err(|e| unreadable(file, &e))?;
+    SQLITE_MIGRATIONS
+        .run(&migrating)
+        .await
+        .map_err(store_error)?;
+    migrating.close().await;
     let pool = SqlitePoolOptions::new()
         .max_connections(POOL_SIZE)
         .connect_with(options)
         .await
-        .map_err(store_error)?;
-    SQLITE_MIGRATIONS.run(&pool).await.map_err(store_error)?;
+        .map_err(|e| unreadable(file, &e))?;
     Ok(Db::Sqlite(pool))
+}
+
+/// A registry file that will not open: most often one encrypted with a key this desk no longer
+/// holds, or not a registry at all.
+fn unreadable(file: &std::path::Path, e: &sqlx::Error) -> Error {
+    let not_a_database = e
+        .as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "26");
+    if !not_a_database {
+        return store_error(e);
+    }
+    Error::config(format!(
+        "The bookings registry {} could not be read with this desk's key: it is encrypted with \
+         another key, or it is not a registry.",
+        file.display()
+    ))
+    .with_next_step(
+        "Restore this desk's audit key (bookdesk secrets set audit-key), or move the file away \
+         to start a new registry.",
+    )
+    .with_diagnostics(e.to_string())
 }
 
 /// Connects to a shared PostgreSQL registry and brings its schema up to date. Many desks may do

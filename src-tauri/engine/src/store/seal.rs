@@ -84,6 +84,12 @@ impl AuditKey {
         self.seal("patient", nhs_number.as_bytes())[..32].to_string()
     }
 
+    /// The key a SQLite registry file is encrypted with (SQLCipher's raw key, 64 hex digits),
+    /// made from this one so that the desk keeps one secret for its registry.
+    pub fn file_key(&self) -> Secret {
+        Secret::new(self.seal("registry file key", b""))
+    }
+
     /// HMAC-SHA256 (hex) of `message` for `purpose`: the purpose is part of the message, so a
     /// seal made for one thing (an entry, the anchor, the key's registration) never passes as
     /// another.

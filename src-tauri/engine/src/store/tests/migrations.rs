@@ -77,6 +77,7 @@ async fn migrated_as_before(
         }
     }
     let file = dir.join("bookings.sqlite");
+    crate::store::prepare_crypto();
     let mut old_desk = SqliteConnectOptions::new()
         .filename(&file)
         .create_if_missing(true)

@@ -37,6 +37,7 @@ mod centre;
 mod clinical;
 mod concurrency;
 mod connect;
+mod encrypted;
 mod harness;
 mod intents;
 mod migrations;
