@@ -127,8 +127,26 @@ fn error_response(e: &FhirError, correlation: Option<&HeaderValue>) -> Response 
     respond(e.status, to_bytes(&e.to_json()), None, None, correlation)
 }
 
-/// Every request that is not an admin call comes here.
+/// Every request that is not an admin call comes here, and is answered when its latency is up.
+/// A read is worked out first and waits out the rest, as a service on a machine of its own
+/// answers at that time whatever its own work: on a shared machine the simulator's work would
+/// otherwise add to every answer's time and compete with the desk's. A write waits first, so
+/// that what it changes is changed as the answer leaves (the slow-booking tests rely on it).
 pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let received = tokio::time::Instant::now();
+    let latency = sim.faults.latency();
+    let read = req.method() == Method::GET;
+    if !read {
+        tokio::time::sleep(latency).await;
+    }
+    let response = answer(sim, req).await;
+    if read {
+        tokio::time::sleep_until(received + latency).await;
+    }
+    response
+}
+
+async fn answer(sim: Arc<Sim>, req: Request) -> Response {
     // BaRS has its own headers, security and error shapes from the first check on.
     if bars::handles(req.uri().path()) {
         return bars::dispatch(sim, req).await;
@@ -158,7 +176,6 @@ pub async fn fhir(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         .unwrap_or("-")
         .to_string();
 
-    sim.faults.delay().await;
     if sim.faults.fail() {
         tracing::warn!(service = service.id, trace = %trace, "injected failure");
         let e = FhirError::internal("Injected failure: the provider could not process the request");

@@ -105,13 +105,13 @@ impl Faults {
         rate >= 1.0 || self.rng().r#gen::<f64>() < rate
     }
 
-    /// Waits the configured latency, if any.
-    pub async fn delay(&self) {
-        if let Some((a, b)) = self.latency_ms {
+    /// How long the next answer takes: a draw from the configured latency, or none.
+    pub fn latency(&self) -> std::time::Duration {
+        let ms = self.latency_ms.map_or(0, |(a, b)| {
             let (lo, hi) = (a.min(b), a.max(b));
-            let ms = self.rng().gen_range(lo..=hi);
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-        }
+            self.rng().gen_range(lo..=hi)
+        });
+        std::time::Duration::from_millis(ms)
     }
 
     pub fn fail(&self) -> bool {

@@ -57,7 +57,8 @@ pub const DEMO_PLATFORM_KEY_ID: &str = "booking-desk-demo";
 #[derive(Debug, Clone)]
 pub struct SimOptions {
     pub listen: SocketAddr,
-    /// Each FHIR response is delayed by a uniform random time in this range (milliseconds).
+    /// Each FHIR request is answered after a uniform random time in this range (milliseconds):
+    /// a read is worked out within that time, a write waits it out first.
     pub latency_ms: Option<(u64, u64)>,
     /// Fraction of FHIR requests answered 500 without doing anything.
     pub fail_rate: f64,

@@ -19,7 +19,8 @@ struct Args {
     /// Write bookdesk.toml here (and services.toml beside it) pointing at this simulator.
     #[arg(long, value_name = "FILE")]
     write_config: Option<PathBuf>,
-    /// Delay every FHIR response by a random time in this range, e.g. 50..400.
+    /// Answer every FHIR request after a random time in this range, e.g. 50..400 (reads are
+    /// worked out within it; writes wait first).
     #[arg(long, value_name = "MIN..MAX", value_parser = parse_latency)]
     latency_ms: Option<(u64, u64)>,
     /// Fraction of FHIR requests answered 500 without doing anything.

@@ -267,7 +267,6 @@ pub async fn dispatch(sim: Arc<Sim>, req: Request) -> Response {
             .insert(h::RETRY_AFTER, HeaderValue::from_static("1"));
         return resp;
     }
-    sim.faults.delay().await;
     if sim.faults.fail() {
         tracing::warn!(service = service.id, request_id = %request_id, "injected failure");
         let e = BarsError::rec_server_error(
