@@ -208,6 +208,8 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
           acknowledged={acknowledged}
           onAcknowledge={(yes) => setAckFor(yes ? ackKey : null)}
           disabled={busy}
+          services={services}
+          role={role}
         />
       )}
       {!blocker && patient && service && (

@@ -1,4 +1,7 @@
+import type { Role, Service } from "../../api/bindings";
+import type { ApiError } from "../../api/client";
 import { formatDayWithWeekday, formatTimeRange, plural, ukDay } from "../../format";
+import { isSetupFault, serviceFailure, serviceName, setupFaultText } from "../../serviceFailure";
 import type { UpcomingState } from "./useUpcoming";
 
 type Props = {
@@ -6,6 +9,10 @@ type Props = {
   acknowledged: boolean;
   onAcknowledge: (yes: boolean) => void;
   disabled: boolean;
+  /** To name the services that could not be asked. */
+  services: Service[];
+  /** A supervisor is also shown the technical detail of a fault in the desk's set-up. */
+  role: Role;
 };
 
 /** Whether the "already booked?" check holds the booking back, and why. */
@@ -21,7 +28,7 @@ export function upcomingProblem(state: UpcomingState, acknowledged: boolean): st
  * "Already booked?": the patient's upcoming appointments, where and when, so that a second
  * booking is a deliberate choice. A check that could not be made is said, and does not block.
  */
-export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled }: Props) {
+export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled, services, role }: Props) {
   if (state.status === "off") return null;
   if (state.status === "checking") {
     return (
@@ -39,11 +46,18 @@ export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled }:
     );
   }
   const { appointments, failures } = state;
+  const names = (list: ApiError[]) => list.map((f) => serviceName(services, f.service_id)).join(", ");
+  const setup = failures.filter(isSetupFault);
   const unchecked =
     failures.length > 0 ? (
-      <p className="field__hint" data-testid="upcoming-not-asked">
-        Not checked: {failures.map((f) => f.service_id ?? "a service").join(", ")} — ask the patient.
-      </p>
+      <div className="field__hint" data-testid="upcoming-not-asked">
+        <p>Not checked: {names(failures)} — ask the patient.</p>
+        {setup.length > 0 && <p>{setupFaultText(names(setup))}</p>}
+        {setup.map((f, i) => {
+          const detail = serviceFailure(f, role).detail;
+          return detail && <p key={i}>{detail}</p>;
+        })}
+      </div>
     ) : null;
   if (appointments.length === 0) return unchecked;
   return (
