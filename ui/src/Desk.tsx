@@ -9,6 +9,7 @@ import { ShortcutBar } from "./components/ShortcutBar";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { slotKey } from "./components/SlotList";
 import { Spinner } from "./components/Spinner";
+import { moveFocus } from "./focus";
 import { addDays, formatPatientName, SERVICE_KINDS, ukToday } from "./format";
 import { isTyping, runEscape } from "./keyboard";
 import { AppointmentsScreen } from "./screens/Appointments/AppointmentsScreen";
@@ -136,7 +137,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
           if (next === "patient") nhsInput.current?.focus();
           if (next === "slots") {
             if (search.state.slots.length > 0) slotList.current?.focus();
-            else document.querySelector<HTMLElement>("[data-testid=search-slots]:not([disabled])")?.focus();
+            else moveFocus(document.querySelector("[data-testid=search-slots]:not([disabled])"));
           }
         });
     },
@@ -221,7 +222,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
       const description = document.querySelector<HTMLElement>("[data-testid=description-input]");
       if (description) description.focus();
       else if (search.state.slots.length > 0) slotList.current?.focus();
-      else document.querySelector<HTMLElement>("[data-testid=search-slots]:not([disabled])")?.focus();
+      else moveFocus(document.querySelector("[data-testid=search-slots]:not([disabled])"));
     });
   }
 
@@ -279,7 +280,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
       if (document.querySelector('[aria-modal="true"]')) return;
       if (e.ctrlKey && !e.altKey && e.code === "KeyF") {
         e.preventDefault();
-        if (filtersProblem(filters, services)) goTab("slots", () => document.getElementById("search-form-first")?.focus());
+        if (filtersProblem(filters, services)) goTab("slots", () => moveFocus(document.getElementById("search-form-first")));
         else runSearch();
         return;
       }

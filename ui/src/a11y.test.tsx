@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import type { CentreBooking } from "./api/bindings";
 import indexHtml from "../index.html?raw";
 import { App } from "./App";
@@ -196,5 +196,25 @@ describe("the desk's landmarks", () => {
     const panel = within(main).getByRole("tabpanel", { name: /Patient/ });
     expect(screen.getByTestId("nav-patient")).toHaveAttribute("aria-controls", panel.id);
     expect(within(panel).getByTestId("nhs-input")).toHaveFocus();
+  });
+});
+
+describe("focus the app moves", () => {
+  // After a click, browsers do not draw focus that a script then moves; the app asks them to.
+  it("is drawn on Find a slot after a lookup and on a dialog's Close, even after a click", async () => {
+    const focus = vi.spyOn(HTMLElement.prototype, "focus");
+    onTestFinished(() => focus.mockRestore());
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.click(screen.getByTestId("find-patient"));
+    const next = await screen.findByRole("button", { name: /Find a slot/ });
+    expect(next).toHaveFocus();
+    const askedFor = (el: HTMLElement) => focus.mock.calls.filter((_, i) => focus.mock.contexts[i] === el).at(-1)?.[0];
+    expect(askedFor(next)).toEqual({ focusVisible: true });
+    await user.click(screen.getByRole("button", { name: /all shortcuts/ }));
+    const close = within(screen.getByRole("dialog", { name: "Keyboard shortcuts" })).getByRole("button", { name: "Close" });
+    expect(close).toHaveFocus();
+    expect(askedFor(close)).toEqual({ focusVisible: true });
   });
 });

@@ -4,6 +4,7 @@ import type { AppInfo, Role, SignedIn } from "../../api/bindings";
 import { signIn, type ApiError } from "../../api/client";
 import { AppHeader } from "../../components/AppHeader";
 import { ErrorPanel } from "../../components/ErrorPanel";
+import { moveFocus } from "../../focus";
 
 type Props = {
   info: AppInfo;
@@ -103,7 +104,7 @@ export function SignInScreen({ info, onSignedIn }: Props) {
     setProblems([]);
     setError(null);
     // The role is still the person's own choice: that is where they go next.
-    if (!f.role) firstRole.current?.focus();
+    if (!f.role) moveFocus(firstRole.current);
   }
 
   const err = (k: Key) => problems.find(([key]) => key === k)?.[1];
