@@ -1018,9 +1018,12 @@ impl Engine {
         }
     }
 
-    /// What this desk has booked, one line per appointment.
+    /// What this desk has booked, one line per appointment: a registry shared with other desks
+    /// holds theirs too, which the centre's screens show, not this desk's list.
     pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
-        self.store().bookings().await
+        let mut list = self.store().bookings().await?;
+        list.retain(|b| b.desk == self.desk().name());
+        Ok(list)
     }
 }
 

@@ -109,6 +109,8 @@ pub struct BookingSummary {
     pub end: Option<String>,
     pub nhs_number: Option<String>,
     pub booked_by: String,
+    /// The desk it was booked at.
+    pub desk: String,
     pub booked_at: DateTime<Utc>,
     pub last_action: Action,
     pub last_changed_at: DateTime<Utc>,
@@ -266,7 +268,8 @@ impl Store {
         })
     }
 
-    /// One line per appointment made from this desk, as its latest successful event leaves it.
+    /// One line per appointment in the registry (every desk sharing it), as its latest successful
+    /// event leaves it.
     pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
         let mut out: Vec<BookingSummary> = Vec::new();
         for e in self.events().await? {
@@ -295,6 +298,7 @@ impl Store {
                     end: e.appointment_end.clone(),
                     nhs_number: e.nhs_number.clone(),
                     booked_by: e.user_name.clone(),
+                    desk: e.desk.clone(),
                     booked_at: e.recorded_at,
                     last_action: e.action,
                     last_changed_at: e.recorded_at,
