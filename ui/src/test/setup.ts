@@ -45,3 +45,5 @@ Element.prototype.scrollTo = function scrollTo(this: Element, arg?: ScrollToOpti
     setTimeout(() => this.dispatchEvent(new Event("scroll")), 0);
   }
 } as Element["scrollTo"];
+// jsdom has no scrollIntoView: a no-op stands in, so screens can call it and tests can spy on it.
+Element.prototype.scrollIntoView = function scrollIntoView() {};

@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState, type FocusEvent } from "react";
 import type { ClinicalApproval, Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
@@ -47,6 +47,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const { state } = booking;
   const description = useRef<HTMLTextAreaElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const confirmBar = useRef<HTMLDivElement>(null);
   const slot = state.phase === "idle" ? null : state.slot;
   const service = slot ? services.find((s) => s.id === slot.service_id) : undefined;
   const saved = triage.saved;
@@ -178,7 +179,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const reason = blocker ?? upcomingReason ?? clinicalReason ?? textProblem;
 
   return (
-    <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy}>
+    <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy} onFocus={(e) => keepInView(e, confirmBar.current)}>
       <h2 className="panel__title">Book</h2>
       <SlotSummary slot={s} />
       <p className="book-panel__for">
@@ -280,7 +281,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
             <span>The patient agrees to share the triage summary with {service?.name ?? "the service"}</span>
           </label>
         )}
-        <div className="book-panel__confirm">
+        <div className="book-panel__confirm" ref={confirmBar}>
           <button
             ref={confirmRef}
             type="submit"
@@ -315,6 +316,22 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
       </form>
     </section>
   );
+}
+
+/** Room left between a focused field and the sticky Confirm bar, in pixels. */
+const BAR_GAP = 8;
+
+/**
+ * Keeps whatever takes focus in the panel in sight: not below the fold, and not under the sticky
+ * Confirm bar, so the person never types into a field they cannot see.
+ */
+function keepInView(e: FocusEvent<HTMLElement>, bar: HTMLElement | null) {
+  // The bar's own controls are always in view; scrolling "to" a sticky element only jumps.
+  if (bar?.contains(e.target)) return;
+  // The bar grows with the reason shown in it, so it is measured at each focus. The browser
+  // leaves this much clear at the bottom when it brings the field into view.
+  if (bar) e.currentTarget.style.scrollPaddingBottom = `${bar.offsetHeight + BAR_GAP}px`;
+  e.target.scrollIntoView({ block: "nearest" });
 }
 
 /**

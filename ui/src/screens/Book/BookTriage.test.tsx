@@ -233,6 +233,27 @@ describe("the triage timeframe", () => {
     });
   });
 
+  it("keeps each field in view as it takes focus, clear of the sticky Confirm bar (issue 18.7)", async () => {
+    await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    // jsdom lays nothing out: the bar is given the height a browser would give it.
+    const bar = screen.getByTestId("confirm-booking").closest<HTMLElement>(".book-panel__confirm")!;
+    Object.defineProperty(bar, "offsetHeight", { configurable: true, value: 120 });
+    const scrolled = vi.spyOn(Element.prototype, "scrollIntoView");
+    const fields = ["description-input", "approved-by", "approval-reason", "comment-input", "book-consent"].map((id) => screen.getByTestId(id));
+    for (const field of fields) {
+      scrolled.mockClear();
+      act(() => field.focus());
+      expect(field).toHaveFocus();
+      expect(scrolled).toHaveBeenCalledExactlyOnceWith({ block: "nearest" });
+      expect(scrolled.mock.contexts[0]).toBe(field);
+    }
+    // The browser keeps the bar's height, and a little more, clear below the focused field.
+    expect(parseFloat(screen.getByTestId("book-panel").style.scrollPaddingBottom)).toBeGreaterThanOrEqual(120);
+    scrolled.mockRestore();
+  });
+
   it("a clinician sees the warning only, and books without an approval", async () => {
     const { user } = await bookWithTriage(gpSlot(), { role: "clinician", triage: twoHours });
     expect(await screen.findByTestId("timeframe-warning")).toHaveTextContent("As a clinician you may book it.");
