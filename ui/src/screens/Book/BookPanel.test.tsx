@@ -327,6 +327,47 @@ describe("the Book panel", () => {
     expect(screen.getByTestId("book-panel")).toHaveTextContent("Find the patient before booking.");
     expect(screen.getByTestId("confirm-booking")).toBeDisabled();
   });
+
+  it("says by the Book button why it cannot book, and Alt+B leads to the field to put right (issue 18.8)", async () => {
+    const { user } = await readyToBook();
+    const confirm = screen.getByTestId("confirm-booking");
+    const reason = screen.getByTestId("book-reason");
+    expect(reason).toHaveTextContent("Enter a description of what the appointment is for.");
+    expect(reason).not.toHaveClass("visually-hidden");
+    expect(confirm).toHaveAccessibleDescription("Enter a description of what the appointment is for.");
+
+    // From elsewhere in the panel, Alt+B goes to the empty description and says why.
+    await user.click(screen.getByTestId("comment-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("description-input")).toHaveFocus();
+    const said = screen.getByTestId("book-blocked-announcement");
+    expect(said).toHaveAttribute("aria-live", "polite");
+    expect(said).toHaveTextContent("Not booked yet: Enter a description of what the appointment is for.");
+
+    // A comment too long: Alt+B goes there.
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    expect(said).toBeEmptyDOMElement();
+    await user.click(screen.getByTestId("comment-input"));
+    await user.paste("y".repeat(501));
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("comment-input")).toHaveFocus();
+    expect(said).toHaveTextContent("Not booked yet: Shorten the comment to 500 characters.");
+    expect(client.book).not.toHaveBeenCalled();
+  });
+
+  it("without a patient, says so by the Book button, and Alt+B goes to Find the patient (issue 18.8)", async () => {
+    const { user } = await readyToBook([gpSlot()], { findPatient: false });
+    const reason = screen.getByTestId("book-reason");
+    expect(reason).toHaveTextContent("Find the patient before booking.");
+    expect(reason).not.toHaveClass("visually-hidden");
+    expect(screen.getByTestId("confirm-booking")).toHaveAccessibleDescription("Find the patient before booking.");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByRole("button", { name: /Find the patient/ })).toHaveFocus();
+    expect(screen.getByTestId("book-blocked-announcement")).toHaveTextContent("Not booked yet: Find the patient before booking.");
+    expect(client.book).not.toHaveBeenCalled();
+  });
 });
 
 describe("a patient without an NHS number", () => {
@@ -399,6 +440,19 @@ describe("already booked?", () => {
     expect(client.book).toHaveBeenCalledTimes(1);
     // The acknowledgement goes with the request, naming what was seen: the engine checks it.
     expect(client.book.mock.calls[0][0].book_beside).toEqual([{ service_id: upcoming().service_id, appointment_id: upcoming().id }]);
+  });
+
+  it("Alt+B before the tick goes to “Book another anyway” and says why (issue 18.8)", async () => {
+    client.upcomingAppointments.mockResolvedValue(ok({ appointments: [upcoming()], failures: [] }));
+    const { user } = await readyToBook();
+    await screen.findByTestId("already-booked");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("already-booked-ack")).toHaveFocus();
+    expect(screen.getByTestId("book-blocked-announcement")).toHaveTextContent(
+      "Not booked yet: The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.",
+    );
+    expect(client.book).not.toHaveBeenCalled();
   });
 
   it("asks for “Book another anyway” afresh for each slot chosen and after each booking (issue 18.3)", async () => {

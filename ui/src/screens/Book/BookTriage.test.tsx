@@ -254,6 +254,34 @@ describe("the triage timeframe", () => {
     scrolled.mockRestore();
   });
 
+  it("Alt+B leads to each part of the approval still to fill in, then to the consent (issue 18.8)", async () => {
+    const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    const said = screen.getByTestId("book-blocked-announcement");
+    const approval = "Not booked yet: This slot is later than the triage timeframe: record which clinician approved it and why.";
+
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByLabelText("Approved by")).toHaveFocus();
+    expect(said).toHaveTextContent(approval);
+
+    await user.type(screen.getByLabelText("Approved by"), "Dr Sam Okafor");
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("approval-reason")).toHaveFocus();
+    expect(said).toHaveTextContent(approval);
+
+    await user.type(screen.getByTestId("approval-reason"), "No sooner slot; safe to wait");
+    await user.click(screen.getByTestId("book-consent"));
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("book-consent")).toHaveFocus();
+    expect(said).toHaveTextContent("Not booked yet: The patient has not agreed to share the triage summary.");
+    expect(screen.getByTestId("book-reason")).toHaveTextContent("The patient has not agreed to share the triage summary.");
+    expect(client.book).not.toHaveBeenCalled();
+  });
+
   it("a clinician sees the warning only, and books without an approval", async () => {
     const { user } = await bookWithTriage(gpSlot(), { role: "clinician", triage: twoHours });
     expect(await screen.findByTestId("timeframe-warning")).toHaveTextContent("As a clinician you may book it.");
