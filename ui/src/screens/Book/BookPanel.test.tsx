@@ -158,7 +158,6 @@ describe("the Book panel", () => {
     const c = await screen.findByTestId("booking-confirmation");
     expect(screen.getByTestId("confirmation-reference")).toHaveTextContent(/^25926b96-a7da-59a6-95c1-30130c90a1f6$/);
     for (const text of [
-      "https://provider.example/uec/calder/STU3/1/booking/Appointment/25926b96",
       "Calder Valley Urgent Treatment Centre",
       formatDayWithWeekday(ukDay(at(1, 14, 30))),
       "14:30–14:45",
@@ -173,6 +172,46 @@ describe("the Book panel", () => {
     expect(screen.getByRole("heading", { name: /Booked — read this back/ })).toHaveFocus();
     // The slot is taken now: it leaves the list.
     expect(screen.queryByTestId("slot-row")).toBeNull();
+  });
+
+  it("gives a reference to read aloud, the full ids one click away, and no internal URL (issue 18.9)", async () => {
+    const { user } = await readyToBook([utcSlot()]);
+    const id = "25926b96-a7da-59a6-95c1-30130c90a1f6";
+    const report = "0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c";
+    client.book.mockResolvedValue(
+      ok(
+        outcome(
+          appointment({
+            id,
+            service_id: "calder-utc",
+            service_name: "Calder Valley Urgent Treatment Centre",
+            standard: "uec-booking",
+            start: at(1, 14, 30),
+            slot_ids: ["utc-1430"],
+            reference_url: "https://provider.example/uec/calder/STU3/1/booking/Appointment/25926b96",
+          }),
+          { clinical: { standard: "uec-booking", description: "Cut to left hand", comment: null, report_id: report, report_delivered: true, report_problem: null } },
+        ),
+      ),
+    );
+    await user.type(screen.getByTestId("description-input"), "Cut to left hand");
+    await user.click(screen.getByTestId("confirm-booking"));
+    const c = await screen.findByTestId("booking-confirmation");
+
+    expect(within(c).getByTestId("confirmation-readable-reference")).toHaveTextContent(/^0C90-A1F6$/);
+    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent(/^The 111 report was sent to the service\.$/);
+    // No id in full, and no address of the provider's, anywhere to be read out.
+    const ids = within(c).getByTestId("confirmation-identifiers");
+    for (const el of [within(c).getByTestId("confirmation-reference"), within(c).getByTestId("report-id")]) expect(el).not.toBeVisible();
+    expect(c.innerHTML).not.toMatch(/https?:\/\//);
+
+    // One click away.
+    await user.click(within(ids).getByText("Full identifiers"));
+    expect(within(c).getByTestId("confirmation-reference")).toBeVisible();
+    expect(within(c).getByTestId("confirmation-reference")).toHaveTextContent(new RegExp(`^${id}$`));
+    expect(within(c).getByTestId("report-id")).toHaveTextContent(new RegExp(`^${report}$`));
+    expect(ids).toHaveTextContent("Slot idutc-1430");
+    expect(c.innerHTML).not.toMatch(/https?:\/\//);
   });
 
   it("notes a booking confirmed by checking, and warns of differing demographics", async () => {

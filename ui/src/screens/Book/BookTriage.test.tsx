@@ -327,10 +327,11 @@ describe("the confirmation says what was sent", () => {
       utcSlot(),
       outcome(uec(), { clinical: { standard: "uec-booking", description: "Cut to left hand", comment: null, report_id: "0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c", report_delivered: true, report_problem: null } }),
     );
-    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent(
-      "The 111 report (id 0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c) was sent to the service.",
+    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent("The 111 report was sent to the service.");
+    // Its id is under "Full identifiers" (issue 18.9).
+    expect(within(within(c).getByTestId("confirmation-identifiers")).getByTestId("report-id")).toHaveTextContent(
+      /^0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c$/,
     );
-    expect(within(c).getByTestId("report-id")).toHaveTextContent(/^0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c$/);
   });
 
   it("BaRS: the summary went with the booking, in its message", async () => {
@@ -370,7 +371,7 @@ describe("the confirmation says what was sent", () => {
     expect(note).toHaveTextContent("The booking stands, but the 111 report did not reach the service");
     expect(note).toHaveTextContent("Calder Valley Urgent Treatment Centre could not be reached to deliver the 111 report.");
     expect(note).toHaveTextContent("What to do next: The booking stands and the report is kept; phone the service with anything urgent.");
-    expect(note).toHaveTextContent("The 111 report (id 0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c) is kept with the booking.");
+    expect(note).toHaveTextContent("The 111 report is kept with the booking.");
     expect(note).toHaveTextContent("Trace ID 7d2c9b1a-0000-4000-8000-000000000001");
     expect(within(c).queryByTestId("clinical-sent")).toBeNull();
   });
