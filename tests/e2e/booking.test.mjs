@@ -41,6 +41,9 @@ function requireEnv(name) {
 }
 
 const tid = (id) => `[data-testid="${id}"]`;
+
+/** The text of an element that may sit in a collapsed <details> ("Full identifiers"). */
+const textOf = async (browser, selector) => ((await browser.$(selector).getProperty('textContent')) ?? '').trim();
 const slotKey = (service, slot) => `${service}|${slot}`;
 const ukDay = (ms) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
@@ -484,9 +487,8 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await (await shown(tid('comment-input'))).setValue('Call back on 07700 900123');
       await click(tid('confirm-booking'), 'Confirm booking');
       await shown(tid('booking-confirmation'), 'the booking confirmation');
-      const reference = await browser.$(tid('confirmation-reference'));
       let id = '';
-      await waitUntil(async () => (id = (await reference.getText()).trim()) !== '', 'a booking reference');
+      await waitUntil(async () => (id = await textOf(browser, tid('confirmation-reference'))) !== '', 'a booking reference');
       booked = { service: row.service, slot: row.slot, id };
       t.diagnostic(`booked appointment ${id}`);
       // The provider holds the booking, not just the screen.
@@ -687,10 +689,12 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await click(tid('confirm-booking'), 'Confirm booking');
       const confirmation = await shown(tid('booking-confirmation'), 'the booking confirmation');
       const sent = await shown(tid('clinical-sent'), 'what was sent of the summary');
-      const reportId = (await browser.$(tid('report-id')).getText()).trim();
+      const reportId = await textOf(browser, tid('report-id'));
       assert.match(reportId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the report id is a UUID');
-      assert.equal((await sent.getText()).trim(), `The 111 report (id ${reportId}) was sent to the service.`);
-      const appointmentId = (await browser.$(tid('confirmation-reference')).getText()).trim();
+      assert.equal((await sent.getText()).trim(), 'The 111 report was sent to the service.');
+      // Ids are kept one click away, and no internal address is shown at all.
+      assert.doesNotMatch(await confirmation.getText(), /https?:\/\//, 'no provider URL on the confirmation');
+      const appointmentId = await textOf(browser, tid('confirmation-reference'));
       assert.ok(appointmentId, 'a booking reference');
       t.diagnostic(`booked ${UTC} appointment ${appointmentId}, report ${reportId}`);
       assert.ok(await confirmation.isDisplayed());
@@ -774,7 +778,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const sent = await shown(tid('clinical-sent'), 'what was sent of the summary');
       assert.equal((await sent.getText()).trim(), 'The triage summary went with the booking, in its BaRS message.');
       let id = '';
-      await waitUntil(async () => (id = (await browser.$(tid('confirmation-reference')).getText()).trim()) !== '', 'a booking reference');
+      await waitUntil(async () => (id = await textOf(browser, tid('confirmation-reference'))) !== '', 'a booking reference');
       t.diagnostic(`booked BaRS appointment ${id} at ${service}`);
       await shot('17-bars-confirmation');
 

@@ -2,6 +2,7 @@ import type { Role, Service } from "../../api/bindings";
 import type { ApiError } from "../../api/client";
 import { formatDayWithWeekday, formatTimeRange, plural, ukDay } from "../../format";
 import { isSetupFault, serviceFailure, serviceName, setupFaultText } from "../../serviceFailure";
+import type { Problem } from "./useBooking";
 import type { UpcomingState } from "./useUpcoming";
 
 type Props = {
@@ -16,13 +17,15 @@ type Props = {
 };
 
 /** Whether the "already booked?" check holds the booking back, and why. */
-export function upcomingProblem(state: UpcomingState, acknowledged: boolean): string | null {
-  if (state.status === "checking") return "Checking the patient's other appointments…";
+export function upcomingProblem(state: UpcomingState, acknowledged: boolean): Problem | null {
+  if (state.status === "checking") return { message: "Checking the patient's other appointments…", fix: null };
   if (state.status === "done" && state.appointments.length > 0 && !acknowledged) {
-    return "The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.";
+    return { message: "The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.", fix: ACK_ID };
   }
   return null;
 }
+
+const ACK_ID = "already-booked-ack";
 
 /**
  * "Already booked?": the patient's upcoming appointments, where and when, so that a second
@@ -75,6 +78,7 @@ export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled, s
       {unchecked}
       <label className="checkbox">
         <input
+          id={ACK_ID}
           type="checkbox"
           checked={acknowledged}
           disabled={disabled}
