@@ -8,6 +8,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { remote } from 'webdriverio';
+import { checkAxe } from './axe.mjs';
 
 const APP = requireEnv('BOOKING_DESK_APP');
 const CLI = requireEnv('BOOKDESK_CLI');
@@ -128,11 +129,17 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
   });
 
   // The webview can hand back a frame from before the last DOM change: let it paint first.
-  const shot = async (name) => {
+  // Every screen shown is also held to axe-core: the run fails on any accessibility violation.
+  const axeChecked = [];
+  const shot = async (name, { axe = true } = {}) => {
     await browser.pause(1000);
     const file = path.join(SHOTS, `${name}.png`);
     await browser.saveScreenshot(file);
     t.diagnostic(`screenshot ${file}`);
+    if (axe) {
+      await checkAxe(browser, name);
+      axeChecked.push(name);
+    }
   };
 
   // Each step builds on the ones before: after a failure the rest are skipped, not piled on.
@@ -144,7 +151,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
         await fn(st);
       } catch (e) {
         broken = true;
-        await shot(`${name}-FAILED`).catch(() => {});
+        await shot(`${name}-FAILED`, { axe: false }).catch(() => {});
         throw e;
       }
     });
@@ -473,6 +480,30 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.deepEqual(states.filter(([, state]) => state === 'failed'), [], 'no service failed');
       await waitUntil(async () => (await renderedRows()).length > 0, 'slot rows to be listed');
       await shot('04-slots-found');
+    });
+
+    await step('04b-no-record-leaves-no-patient', async () => {
+      // A valid number with no record, looked up with Jane on screen: Jane goes, with her slots,
+      // so nobody can book "for JACKSON, Jane" from a lookup that found someone else, or no one.
+      await click(tid('nav-patient'), 'the Patient tab');
+      const input = await shown(tid('nhs-input'), 'the NHS number field');
+      await input.setValue('9999999999');
+      await browser.keys('Enter');
+      await shown(tid('patient-not-found'), 'the "no record" notice');
+      assert.equal(await browser.$(tid('patient-banner')).isExisting(), false, 'no patient left in the banner');
+      await shot('04b-no-record');
+      await click(tid('nav-slots'), 'the Find a slot tab');
+      assert.equal((await renderedRows()).length, 0, 'no slots left from the last patient');
+      assert.equal(await browser.$(tid('book-panel')).isExisting(), false, 'no booking panel');
+
+      // Jane again, and her search again, for the steps that follow.
+      await click(tid('nav-patient'), 'the Patient tab');
+      await (await shown(tid('nhs-input'), 'the NHS number field')).setValue(NHS);
+      await browser.keys('Enter');
+      const banner = await shown(tid('patient-banner'), 'the patient banner');
+      await waitUntil(async () => /JACKSON, Jane/.test(await banner.getText()), 'the patient banner to name JACKSON, Jane');
+      await searchAll();
+      await waitUntil(async () => (await renderedRows()).length > 0, 'slot rows to be listed');
     });
 
     await step('05-book', async () => {
@@ -959,6 +990,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       t.diagnostic(`report: ${JSON.stringify(screenTotals)}`);
       await shot('22-reports');
     });
+    t.diagnostic(`axe-core: no violations on ${axeChecked.length} screens (${axeChecked.join(', ')})`);
   } finally {
     for (const name of ['api-key', 'signing-key', 'audit-key']) cliSecret('delete', name);
     await browser.deleteSession().catch(() => {});
