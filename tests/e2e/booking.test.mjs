@@ -8,6 +8,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { remote } from 'webdriverio';
+import { checkAxe } from './axe.mjs';
 
 const APP = requireEnv('BOOKING_DESK_APP');
 const CLI = requireEnv('BOOKDESK_CLI');
@@ -41,6 +42,9 @@ function requireEnv(name) {
 }
 
 const tid = (id) => `[data-testid="${id}"]`;
+
+/** The text of an element that may sit in a collapsed <details> ("Full identifiers"). */
+const textOf = async (browser, selector) => ((await browser.$(selector).getProperty('textContent')) ?? '').trim();
 const slotKey = (service, slot) => `${service}|${slot}`;
 const ukDay = (ms) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
@@ -125,11 +129,17 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
   });
 
   // The webview can hand back a frame from before the last DOM change: let it paint first.
-  const shot = async (name) => {
+  // Every screen shown is also held to axe-core: the run fails on any accessibility violation.
+  const axeChecked = [];
+  const shot = async (name, { axe = true } = {}) => {
     await browser.pause(1000);
     const file = path.join(SHOTS, `${name}.png`);
     await browser.saveScreenshot(file);
     t.diagnostic(`screenshot ${file}`);
+    if (axe) {
+      await checkAxe(browser, name);
+      axeChecked.push(name);
+    }
   };
 
   // Each step builds on the ones before: after a failure the rest are skipped, not piled on.
@@ -141,7 +151,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
         await fn(st);
       } catch (e) {
         broken = true;
-        await shot(`${name}-FAILED`).catch(() => {});
+        await shot(`${name}-FAILED`, { axe: false }).catch(() => {});
         throw e;
       }
     });
@@ -472,6 +482,30 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await shot('04-slots-found');
     });
 
+    await step('04b-no-record-leaves-no-patient', async () => {
+      // A valid number with no record, looked up with Jane on screen: Jane goes, with her slots,
+      // so nobody can book "for JACKSON, Jane" from a lookup that found someone else, or no one.
+      await click(tid('nav-patient'), 'the Patient tab');
+      const input = await shown(tid('nhs-input'), 'the NHS number field');
+      await input.setValue('9999999999');
+      await browser.keys('Enter');
+      await shown(tid('patient-not-found'), 'the "no record" notice');
+      assert.equal(await browser.$(tid('patient-banner')).isExisting(), false, 'no patient left in the banner');
+      await shot('04b-no-record');
+      await click(tid('nav-slots'), 'the Find a slot tab');
+      assert.equal((await renderedRows()).length, 0, 'no slots left from the last patient');
+      assert.equal(await browser.$(tid('book-panel')).isExisting(), false, 'no booking panel');
+
+      // Jane again, and her search again, for the steps that follow.
+      await click(tid('nav-patient'), 'the Patient tab');
+      await (await shown(tid('nhs-input'), 'the NHS number field')).setValue(NHS);
+      await browser.keys('Enter');
+      const banner = await shown(tid('patient-banner'), 'the patient banner');
+      await waitUntil(async () => /JACKSON, Jane/.test(await banner.getText()), 'the patient banner to name JACKSON, Jane');
+      await searchAll();
+      await waitUntil(async () => (await renderedRows()).length > 0, 'slot rows to be listed');
+    });
+
     await step('05-book', async () => {
       const row = await firstGpSlot();
       assert.ok(row, 'a GP practice slot is listed');
@@ -484,9 +518,8 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await (await shown(tid('comment-input'))).setValue('Call back on 07700 900123');
       await click(tid('confirm-booking'), 'Confirm booking');
       await shown(tid('booking-confirmation'), 'the booking confirmation');
-      const reference = await browser.$(tid('confirmation-reference'));
       let id = '';
-      await waitUntil(async () => (id = (await reference.getText()).trim()) !== '', 'a booking reference');
+      await waitUntil(async () => (id = await textOf(browser, tid('confirmation-reference'))) !== '', 'a booking reference');
       booked = { service: row.service, slot: row.slot, id };
       t.diagnostic(`booked appointment ${id}`);
       // The provider holds the booking, not just the screen.
@@ -687,10 +720,12 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await click(tid('confirm-booking'), 'Confirm booking');
       const confirmation = await shown(tid('booking-confirmation'), 'the booking confirmation');
       const sent = await shown(tid('clinical-sent'), 'what was sent of the summary');
-      const reportId = (await browser.$(tid('report-id')).getText()).trim();
+      const reportId = await textOf(browser, tid('report-id'));
       assert.match(reportId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'the report id is a UUID');
-      assert.equal((await sent.getText()).trim(), `The 111 report (id ${reportId}) was sent to the service.`);
-      const appointmentId = (await browser.$(tid('confirmation-reference')).getText()).trim();
+      assert.equal((await sent.getText()).trim(), 'The 111 report was sent to the service.');
+      // Ids are kept one click away, and no internal address is shown at all.
+      assert.doesNotMatch(await confirmation.getText(), /https?:\/\//, 'no provider URL on the confirmation');
+      const appointmentId = await textOf(browser, tid('confirmation-reference'));
       assert.ok(appointmentId, 'a booking reference');
       t.diagnostic(`booked ${UTC} appointment ${appointmentId}, report ${reportId}`);
       assert.ok(await confirmation.isDisplayed());
@@ -774,7 +809,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const sent = await shown(tid('clinical-sent'), 'what was sent of the summary');
       assert.equal((await sent.getText()).trim(), 'The triage summary went with the booking, in its BaRS message.');
       let id = '';
-      await waitUntil(async () => (id = (await browser.$(tid('confirmation-reference')).getText()).trim()) !== '', 'a booking reference');
+      await waitUntil(async () => (id = await textOf(browser, tid('confirmation-reference'))) !== '', 'a booking reference');
       t.diagnostic(`booked BaRS appointment ${id} at ${service}`);
       await shot('17-bars-confirmation');
 
@@ -955,6 +990,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       t.diagnostic(`report: ${JSON.stringify(screenTotals)}`);
       await shot('22-reports');
     });
+    t.diagnostic(`axe-core: no violations on ${axeChecked.length} screens (${axeChecked.join(', ')})`);
   } finally {
     for (const name of ['api-key', 'signing-key', 'audit-key']) cliSecret('delete', name);
     await browser.deleteSession().catch(() => {});

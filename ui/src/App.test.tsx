@@ -140,7 +140,7 @@ describe("the frame", () => {
     const { user } = await renderApp();
     await user.keyboard("{Alt>}4{/Alt}");
     await screen.findByTestId("bookings-table");
-    await user.click(screen.getByRole("heading", { name: /Booked/ }));
+    await user.click(screen.getByRole("heading", { name: /Booked/, level: 2 }));
     await user.keyboard("/");
     expect(screen.getByTestId("nhs-input")).toHaveFocus();
     await user.click(document.body);
@@ -308,7 +308,7 @@ describe("settings", () => {
     await screen.findByTestId("bookings-table");
     await user.click(screen.getByTestId("open-settings"));
     const settings = screen.getByTestId("settings-screen");
-    expect(screen.getByRole("heading", { name: "Settings" })).toHaveFocus();
+    expect(screen.getByRole("heading", { name: "Settings", level: 2 })).toHaveFocus();
     expect(await within(settings).findAllByTestId(/^secret-row-/)).toHaveLength(3);
     expect(settings).toHaveTextContent("NHS 111 North West (RYA)");
     expect(settings).toHaveTextContent("4 services in the directory");

@@ -1,8 +1,7 @@
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
 import type { AppInfo, Interrupted } from "./api/bindings";
 import { appInfo, firstScreenShown, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
-import { DemoBand } from "./components/DemoBand";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
@@ -43,16 +42,16 @@ export function App() {
 
   if (start.state === "loading") {
     return (
-      <div className="startup" role="status">
-        Starting Booking Desk…
-      </div>
+      <StartupPage>
+        <p role="status">Starting Booking Desk…</p>
+      </StartupPage>
     );
   }
   if (start.state === "error") {
     return (
-      <div className="startup startup--error">
+      <StartupPage error>
         <ErrorPanel error={start.error} title="Booking Desk could not start" takeFocus />
-      </div>
+      </StartupPage>
     );
   }
 
@@ -73,16 +72,33 @@ export function App() {
     // Before the desk opens: nothing else to do until the person has seen it.
     return (
       <div className="app">
-        {info.demo && <DemoBand />}
         <AppHeader info={info} />
-        <main className="app__main" />
+        <main className="app__main">
+          <h1 className="visually-hidden">Interrupted bookings</h1>
+        </main>
         <InterruptedNotice interrupted={interrupted} onAcknowledge={() => setInterrupted(null)} />
       </div>
     );
   }
   return (
-    <Suspense fallback={<div className="startup" role="status">Opening the desk…</div>}>
+    <Suspense
+      fallback={
+        <StartupPage>
+          <p role="status">Opening the desk…</p>
+        </StartupPage>
+      }
+    >
       <Desk key={session} info={info} user={info.user} onSignedOut={(next) => setStart({ state: "ready", info: next })} />
     </Suspense>
+  );
+}
+
+/** A message that fills the window before the desk opens: a page of its own, with its main landmark and title. */
+function StartupPage({ error, children }: { error?: boolean; children: ReactNode }) {
+  return (
+    <main className={error ? "startup startup--error" : "startup"}>
+      <h1 className="visually-hidden">Booking Desk</h1>
+      {children}
+    </main>
   );
 }

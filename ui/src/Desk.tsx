@@ -2,7 +2,6 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Keyboar
 import type { AppInfo, AppointmentView, Role, Service, SlotView, User } from "./api/bindings";
 import { defaultWindow, listServices, signOut, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
-import { DemoBand } from "./components/DemoBand";
 import { Dialog } from "./components/Dialog";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { PatientBanner } from "./components/PatientBanner";
@@ -10,6 +9,7 @@ import { ShortcutBar } from "./components/ShortcutBar";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { slotKey } from "./components/SlotList";
 import { Spinner } from "./components/Spinner";
+import { moveFocus } from "./focus";
 import { addDays, formatPatientName, SERVICE_KINDS, ukToday } from "./format";
 import { isTyping, runEscape } from "./keyboard";
 import { AppointmentsScreen } from "./screens/Appointments/AppointmentsScreen";
@@ -48,6 +48,9 @@ function tabsFor(role: Role): TabDef[] {
 }
 
 const isTab = (s: Screen): s is Tab => s !== "settings" && s !== "triage";
+
+/** The screens that are not tabs, by the name their level-one heading gives them. */
+const OTHER_SCREENS: Record<Exclude<Screen, Tab>, string> = { triage: "Triage summary", settings: "Settings" };
 
 /** The same person: the same NHS number, or the very details typed by hand. */
 function samePatient(a: ChosenPatient, b: ChosenPatient): boolean {
@@ -134,7 +137,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
           if (next === "patient") nhsInput.current?.focus();
           if (next === "slots") {
             if (search.state.slots.length > 0) slotList.current?.focus();
-            else document.querySelector<HTMLElement>("[data-testid=search-slots]:not([disabled])")?.focus();
+            else moveFocus(document.querySelector("[data-testid=search-slots]:not([disabled])"));
           }
         });
     },
@@ -219,7 +222,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
       const description = document.querySelector<HTMLElement>("[data-testid=description-input]");
       if (description) description.focus();
       else if (search.state.slots.length > 0) slotList.current?.focus();
-      else document.querySelector<HTMLElement>("[data-testid=search-slots]:not([disabled])")?.focus();
+      else moveFocus(document.querySelector("[data-testid=search-slots]:not([disabled])"));
     });
   }
 
@@ -277,7 +280,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
       if (document.querySelector('[aria-modal="true"]')) return;
       if (e.ctrlKey && !e.altKey && e.code === "KeyF") {
         e.preventDefault();
-        if (filtersProblem(filters, services)) goTab("slots", () => document.getElementById("search-form-first")?.focus());
+        if (filtersProblem(filters, services)) goTab("slots", () => moveFocus(document.getElementById("search-form-first")));
         else runSearch();
         return;
       }
@@ -326,9 +329,9 @@ export function Desk({ info, user, onSignedOut }: Props) {
   if (!loaded) {
     return (
       <div className="app">
-        {info.demo && <DemoBand />}
         {header}
         <main className="app__main">
+          <h1 className="visually-hidden">Opening the desk</h1>
           <p className="loading" role="status">
             <Spinner /> Opening the desk for {user.name}…
           </p>
@@ -338,6 +341,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
   }
 
   const today = ukToday();
+  const title = isTab(tab) ? tabs.find((t) => t.tab === tab)?.label : OTHER_SCREENS[tab];
   const organisation = `${info.organisation.name} (${info.organisation.ods})`;
 
   function onTabKey(e: ReactKeyboardEvent<HTMLButtonElement>) {
@@ -356,7 +360,6 @@ export function Desk({ info, user, onSignedOut }: Props) {
 
   return (
     <div className="app">
-      {info.demo && <DemoBand />}
       {header}
       {patient && (
         <PatientBanner
@@ -365,104 +368,112 @@ export function Desk({ info, user, onSignedOut }: Props) {
           triage={canBook ? { summary: triage.saved?.summary ?? null, onOpen: openTriage } : undefined}
         />
       )}
-      <div className="tabs" role="tablist" aria-label="Screens">
-        {tabs.map((t, i) => (
-          <button
-            key={t.tab}
-            ref={(el) => {
-              tabRefs.current[t.tab] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${t.tab}`}
-            className="tabs__tab"
-            aria-selected={tab === t.tab}
-            aria-controls="screen"
-            aria-keyshortcuts={`Alt+${i + 1}`}
-            // With Settings open no tab is selected; the first still takes Tab into the strip.
-            tabIndex={tab === t.tab || (!isTab(tab) && i === 0) ? 0 : -1}
-            data-testid={t.testId}
-            onClick={() => goTab(t.tab, () => tabRefs.current[t.tab]?.focus())}
-            onKeyDown={onTabKey}
-          >
-            {t.label} <kbd className="tabs__key">Alt+{i + 1}</kbd>
-          </button>
-        ))}
-      </div>
-      <main
-        id="screen"
-        className="app__main"
-        role={isTab(tab) ? "tabpanel" : undefined}
-        aria-labelledby={isTab(tab) ? `tab-${tab}` : tab === "triage" ? "triage-title" : "settings-title"}
-      >
-        {tab === "patient" && (
-          <PatientScreen
-            nhsText={nhsText}
-            onNhsText={setNhsText}
-            chosen={patient}
-            onChosen={choosePatient}
-            onLookup={lookupStarted}
-            onContinue={() => goTab("slots")}
-            inputRef={nhsInput}
-          />
-        )}
-        {tab === "slots" &&
-          (servicesError ? (
-            <div className="screen-panel">
-              <ErrorPanel error={servicesError} title="The services directory could not be read" />
-            </div>
-          ) : (
-            <SlotsScreen
-              services={services}
-              filters={filters}
-              onFilters={changeFilters}
-              search={search}
-              onSearch={runSearch}
-              booking={booking}
-              patient={patient}
-              organisation={organisation}
-              canBook={canBook}
-              role={user.role}
-              triage={{ saved: triage.saved, dirty: triage.dirty, onEdit: openTriage, onConsent: triage.setConsent }}
-              today={today}
-              listRef={slotList}
-              onFindPatient={focusNhs}
-              onAppointments={() => goTab("appointments")}
-            />
+      {/* A landmark for the tab strip, so it is found with the others and nothing is left outside one. */}
+      <nav className="tabs-nav">
+        <div className="tabs" role="tablist" aria-label="Screens">
+          {tabs.map((t, i) => (
+            <button
+              key={t.tab}
+              ref={(el) => {
+                tabRefs.current[t.tab] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${t.tab}`}
+              className="tabs__tab"
+              aria-selected={tab === t.tab}
+              aria-controls="screen"
+              aria-keyshortcuts={`Alt+${i + 1}`}
+              // With Settings open no tab is selected; the first still takes Tab into the strip.
+              tabIndex={tab === t.tab || (!isTab(tab) && i === 0) ? 0 : -1}
+              data-testid={t.testId}
+              onClick={() => goTab(t.tab, () => tabRefs.current[t.tab]?.focus())}
+              onKeyDown={onTabKey}
+            >
+              {t.label} <kbd className="tabs__key">Alt+{i + 1}</kbd>
+            </button>
           ))}
-        {tab === "appointments" && (
-          <AppointmentsScreen
-            patient={patient}
-            services={services}
-            today={today}
-            canChange={canBook}
-            onFindPatient={focusNhs}
-            onLoaded={appointmentsLoaded}
-          />
-        )}
-        {tab === "booked" && <BookedScreen services={services} today={today} />}
-        {tab === "centre" && <CentreScreen services={services} today={today} />}
-        {tab === "reports" && <ReportsScreen today={today} />}
-        {tab === "triage" && triage.draft && (
-          <TriageScreen
-            draft={triage.draft}
-            onEdit={triage.edit}
-            onSave={(draft, summary) => {
-              triage.save(draft, summary);
-              triageSaved();
-            }}
-            onRemove={() => {
-              triage.clear();
-              back();
-            }}
-            onBack={back}
-            saved={triage.saved !== null}
-            dirty={triage.dirty}
-          />
-        )}
-        {tab === "settings" && (
-          <SettingsScreen info={info} serviceCount={servicesError ? null : services.length} onBack={back} />
-        )}
+        </div>
+      </nav>
+      <main className="app__main">
+        {/* Every screen has one level-one heading naming it; the design shows the tabs instead. */}
+        <h1 className="visually-hidden">{title}</h1>
+        {/* The tab panel is inside the main landmark, not the landmark itself: a main cannot be a tab panel. */}
+        <div
+          id="screen"
+          className="app__screen"
+          role={isTab(tab) ? "tabpanel" : undefined}
+          aria-labelledby={isTab(tab) ? `tab-${tab}` : undefined}
+        >
+          {tab === "patient" && (
+            <PatientScreen
+              nhsText={nhsText}
+              onNhsText={setNhsText}
+              chosen={patient}
+              onChosen={choosePatient}
+              onLookup={lookupStarted}
+              onContinue={() => goTab("slots")}
+              inputRef={nhsInput}
+            />
+          )}
+          {tab === "slots" &&
+            (servicesError ? (
+              <div className="screen-panel">
+                <ErrorPanel error={servicesError} title="The services directory could not be read" />
+              </div>
+            ) : (
+              <SlotsScreen
+                services={services}
+                filters={filters}
+                onFilters={changeFilters}
+                search={search}
+                onSearch={runSearch}
+                booking={booking}
+                patient={patient}
+                organisation={organisation}
+                canBook={canBook}
+                role={user.role}
+                triage={{ saved: triage.saved, dirty: triage.dirty, onEdit: openTriage, onConsent: triage.setConsent }}
+                today={today}
+                listRef={slotList}
+                onFindPatient={focusNhs}
+                onAppointments={() => goTab("appointments")}
+              />
+            ))}
+          {tab === "appointments" && (
+            <AppointmentsScreen
+              patient={patient}
+              services={services}
+              today={today}
+              canChange={canBook}
+              onFindPatient={focusNhs}
+              onLoaded={appointmentsLoaded}
+            />
+          )}
+          {tab === "booked" && <BookedScreen services={services} today={today} />}
+          {tab === "centre" && <CentreScreen services={services} today={today} />}
+          {tab === "reports" && <ReportsScreen today={today} />}
+          {tab === "triage" && triage.draft && (
+            <TriageScreen
+              draft={triage.draft}
+              onEdit={triage.edit}
+              onSave={(draft, summary) => {
+                triage.save(draft, summary);
+                triageSaved();
+              }}
+              onRemove={() => {
+                triage.clear();
+                back();
+              }}
+              onBack={back}
+              saved={triage.saved !== null}
+              dirty={triage.dirty}
+            />
+          )}
+          {tab === "settings" && (
+            <SettingsScreen info={info} serviceCount={servicesError ? null : services.length} onBack={back} />
+          )}
+        </div>
       </main>
       <ShortcutBar onHelp={() => setHelp(true)} canBook={canBook} />
       {help && <ShortcutHelp onClose={() => setHelp(false)} canBook={canBook} />}

@@ -199,6 +199,7 @@ impl Engine {
             desk: self.desk().name().to_string(),
             outside_timeframe: false,
             patient_ref: None,
+            settles: None,
         }
     }
 
@@ -266,10 +267,13 @@ impl Engine {
             event.outcome = Outcome::Succeeded;
         }
         let request_id = event.request_id.clone();
+        let unknown = matches!(&view_result, Err(e) if e.kind == ErrorKind::OutcomeUnknown);
         self.record(event, &view_result).await;
         // The outcome is recorded (or the record failed and was logged): nothing is left to
-        // check after a restart.
-        if let Some(id) = request_id
+        // check after a restart. An unknown outcome keeps its intent: the next look at the
+        // patient's appointments, or the next start, finds what became of it and records that.
+        if !unknown
+            && let Some(id) = request_id
             && let Err(e) = self.store().end_booking(&id).await
         {
             tracing::error!(kind = ?e.kind, "booking intent not closed");
@@ -948,6 +952,9 @@ impl Engine {
             }
         }
         out.appointments.sort_by_key(|a| a.start);
+        // Looking at the patient's appointments is when a booking of theirs whose outcome was
+        // not known is settled in the registry too.
+        self.settle_open_for(nhs).await;
         out
     }
 
@@ -1011,9 +1018,12 @@ impl Engine {
         }
     }
 
-    /// What this desk has booked, one line per appointment.
+    /// What this desk has booked, one line per appointment: a registry shared with other desks
+    /// holds theirs too, which the centre's screens show, not this desk's list.
     pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
-        self.store().bookings().await
+        let mut list = self.store().bookings().await?;
+        list.retain(|b| b.desk == self.desk().name());
+        Ok(list)
     }
 }
 

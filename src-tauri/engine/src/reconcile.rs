@@ -67,6 +67,38 @@ impl Engine {
         Ok(out)
     }
 
+    /// Settles this desk's open bookings for the patient (outcome unknown, or interrupted) now
+    /// that their appointments are being looked at: each is looked for at its service and the
+    /// registry records what it turned out to be. One still not known stays open, for the next
+    /// look or start; one another run still has in hand is left to it.
+    pub(crate) async fn settle_open_for(&self, nhs: &NhsNumber) -> Vec<Reconciled> {
+        let open = match self.store().open_bookings(self.desk().name()).await {
+            Ok(open) => open,
+            Err(e) => {
+                tracing::warn!(kind = ?e.kind, "open bookings not read");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for intent in open
+            .iter()
+            .filter(|i| i.nhs_number.as_deref() == Some(nhs.as_str()))
+        {
+            let Ok(Some(hold)) = self.store().claim_orphan(&intent.request_id).await else {
+                continue;
+            };
+            let settled = self.settle(intent).await;
+            if settled.settled != Settled::StillUnknown
+                && let Err(e) = self.store().end_booking(&intent.request_id).await
+            {
+                tracing::error!(kind = ?e.kind, "settled booking not closed");
+            }
+            hold.release().await;
+            out.push(settled);
+        }
+        out
+    }
+
     async fn settle(&self, intent: &BookingIntent) -> Reconciled {
         let found = self.look_for(intent).await;
         let Ok(service_id) = ServiceId::parse(&intent.service_id) else {
@@ -96,18 +128,23 @@ impl Engine {
             Ok(None) | Err(_) => (Settled::StillUnknown, Err(Error::new(ErrorKind::OutcomeUnknown))),
         };
         let appointment_id = result.as_ref().ok().map(|a| a.id.to_string());
+        // A booking the desk recorded as unknown was not interrupted: say which it was.
+        let what = match self.store().outcome_of(&intent.request_id).await {
+            Ok(Some(Outcome::Unknown)) => "A booking whose outcome was not known",
+            _ => "An interrupted booking",
+        };
         let message = match settled {
             Settled::Booked => format!(
-                "An interrupted booking at {} was made: appointment {}.",
+                "{what} at {} was made: appointment {}.",
                 service.name,
                 appointment_id.as_deref().unwrap_or_default()
             ),
             Settled::NotBooked => format!(
-                "An interrupted booking at {} was not made; the patient is not booked there.",
+                "{what} at {} was not made; the patient is not booked there.",
                 service.name
             ),
             Settled::StillUnknown => format!(
-                "An interrupted booking at {} could not be checked: call the service before booking again.",
+                "{what} at {} could not be checked: call the service before booking again.",
                 service.name
             ),
         };

@@ -126,3 +126,92 @@ async fn assert_no_intents(engine: &booking_engine::Engine, desk: &str) {
     let open = engine.store().open_bookings(desk).await.expect("open");
     assert!(open.is_empty(), "{} intents left", open.len());
 }
+
+/// A booking first said to be "outcome unknown" and later found made is recorded as made: the
+/// registry gains an event settling the unknown one (which stays, as the trail of what was
+/// believed), and the desk's list of bookings follows it. The booking is settled by the next
+/// look at the patient's appointments, not only by the person reading them on screen.
+#[tokio::test]
+async fn an_unknown_outcome_is_settled_in_the_registry_by_the_next_look() {
+    let h = start(SimOptions::default()).await;
+    let desk = h.engine.desk().name().to_string();
+    let gp = service_of(&h, "gp-practice", "gp-connect");
+    let slot = slots_ahead(&h.engine, &gp).await.remove(0);
+    // The service makes the booking, its answer is lost, and the checks after it are refused.
+    let armed = reqwest::Client::new()
+        .post(format!(
+            "{}/_admin/faults/lose-next-booking",
+            h.sim.base_url()
+        ))
+        .send()
+        .await
+        .expect("armed");
+    assert!(armed.status().is_success());
+    let err = h.engine.book(request(&slot)).await.expect_err("unknown");
+    assert_eq!(
+        err.kind,
+        booking_engine::ErrorKind::OutcomeUnknown,
+        "{err:?}"
+    );
+    let store = h.engine.store();
+    let unknown = store.events().await.expect("events");
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].outcome, Outcome::Unknown);
+    assert!(store.bookings().await.expect("bookings").is_empty());
+    // Left open for whoever looks next.
+    assert_eq!(store.open_bookings(&desk).await.expect("open").len(), 1);
+
+    // Looking at the patient's appointments, once the service answers again, settles it.
+    let window = booking_engine::standards::SearchWindow::new(
+        slot.start.date_naive(),
+        slot.start.date_naive(),
+    )
+    .expect("window");
+    let mut listed = Vec::new();
+    for _ in 0..5 {
+        let found = h
+            .engine
+            .patient_appointments(&jane(), std::slice::from_ref(&gp), &window)
+            .await;
+        if found.failures.is_empty() {
+            listed = found.appointments;
+            break;
+        }
+    }
+    let made = listed
+        .iter()
+        .find(|a| a.slot_ids.contains(&slot.id.to_string()))
+        .expect("the service holds the booking");
+    let events = store.events().await.expect("events");
+    assert_eq!(events.len(), 2, "{events:?}");
+    let settling = &events[1];
+    assert_eq!(settling.outcome, Outcome::Succeeded);
+    assert_eq!(settling.settles, Some(events[0].id));
+    assert_eq!(settling.appointment_id.as_deref(), Some(made.id.as_str()));
+    assert_eq!(settling.nhs_number, events[0].nhs_number);
+    assert_eq!(events[0].outcome, Outcome::Unknown, "the first stays");
+    let bookings = store.bookings().await.expect("bookings");
+    assert_eq!(bookings.len(), 1, "{bookings:?}");
+    assert_eq!(bookings[0].appointment_id, made.id.as_str());
+    assert!(
+        store
+            .settled_events()
+            .await
+            .expect("settled")
+            .contains(&events[0].id)
+    );
+    assert_no_intents(&h.engine, &desk).await;
+
+    // Looking again, or starting again, settles nothing twice.
+    h.engine
+        .patient_appointments(&jane(), std::slice::from_ref(&gp), &window)
+        .await;
+    assert!(
+        h.engine
+            .reconcile_interrupted()
+            .await
+            .expect("start")
+            .is_empty()
+    );
+    assert_eq!(store.events().await.expect("events").len(), 2);
+}

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode, type KeyboardEvent } from "react";
+import { moveFocus } from "../focus";
 import { useEscape } from "../keyboard";
 
 type Props = {
@@ -27,10 +28,10 @@ export function Dialog({ title, onClose, children, alert, wide, testId }: Props)
   useEffect(() => {
     returnTo.current = document.activeElement;
     const first = box.current?.querySelector<HTMLElement>("[data-autofocus]") ?? box.current?.querySelector<HTMLElement>(FOCUSABLE);
-    first?.focus();
+    moveFocus(first);
     return () => {
       const back = returnTo.current;
-      if (back instanceof HTMLElement && back.isConnected) back.focus();
+      if (back instanceof HTMLElement && back.isConnected) moveFocus(back);
     };
   }, []);
 

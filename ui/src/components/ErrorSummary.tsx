@@ -1,6 +1,9 @@
 import type { Ref } from "react";
 
-/** The form's problems at its top, each a link that moves focus to its field (GOV.UK pattern). */
+/**
+ * The form's problems at its top, each a link that moves focus to its field (GOV.UK pattern). Its
+ * heading is a level two, as in GOV.UK: it sits under the screen's title or beside a panel's own.
+ */
 export function ErrorSummary<K extends string>({
   problems,
   fieldId,
@@ -15,7 +18,7 @@ export function ErrorSummary<K extends string>({
   if (problems.length === 0) return null;
   return (
     <div className="error-summary" ref={summaryRef} tabIndex={-1} role="alert" aria-labelledby={headingId}>
-      <h3 id={headingId}>There is a problem</h3>
+      <h2 id={headingId}>There is a problem</h2>
       <ul>
         {problems.map(([k, msg]) => (
           <li key={k}>

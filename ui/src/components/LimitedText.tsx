@@ -2,6 +2,8 @@ import { useId, type Ref } from "react";
 import { charCount } from "../format";
 
 type Props = {
+  /** The text box's id, for a screen that moves focus to it; one is made up otherwise. */
+  id?: string;
   label: string;
   value: string;
   onChange: (value: string) => void;
@@ -22,7 +24,8 @@ type Props = {
  */
 export function LimitedText(props: Props) {
   const { label, value, onChange, limit, required, rows = 2, hint, testId, inputRef, disabled } = props;
-  const id = useId();
+  const generated = useId();
+  const id = props.id ?? generated;
   const n = charCount(value);
   const over = n - limit;
   const missing = required && props.showRequired && value.trim() === "";

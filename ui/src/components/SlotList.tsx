@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useEffectEvent, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
+import { useEffect, useEffectEvent, useId, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
 import type { SlotView } from "../api/bindings";
 import {
   dayHeading,
@@ -139,6 +139,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
   };
 
   const activeDomId = activeIndex >= 0 ? `slot-option-${activeIndex}` : undefined;
+  const emptyId = useId();
 
   // The day of the topmost visible row stays pinned above the list while scrolling.
   const virtualItems = virtualizer.getVirtualItems();
@@ -155,6 +156,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
       role="listbox"
       aria-label={`Free slots, ${plural(slots.length, "slot")}`}
       aria-activedescendant={activeDomId}
+      aria-describedby={slots.length === 0 ? emptyId : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
       onFocus={() => {
@@ -163,7 +165,10 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
       }}
     >
       {slots.length === 0 ? (
-        <p className="slot-list__empty">{empty}</p>
+        // A listbox may hold only options: the message is shown in it but read as its description.
+        <p id={emptyId} className="slot-list__empty" aria-hidden="true">
+          {empty}
+        </p>
       ) : (
         <>
         {pinned && (

@@ -45,3 +45,6 @@ Element.prototype.scrollTo = function scrollTo(this: Element, arg?: ScrollToOpti
     setTimeout(() => this.dispatchEvent(new Event("scroll")), 0);
   }
 } as Element["scrollTo"];
+
+// jsdom has no scrollIntoView: screens that bring a panel into view call it, and tests spy on it.
+Element.prototype.scrollIntoView = function scrollIntoView() {};

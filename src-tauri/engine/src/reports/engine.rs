@@ -77,6 +77,10 @@ impl Engine {
             .store()
             .events_between(from - REBOOKING_WINDOW, to)
             .await?;
+        // A booking whose unknown outcome was settled counts as what it turned out to be (the
+        // settling event), not also as unknown.
+        let settled = self.store().settled_events().await?;
+        events.retain(|e| !settled.contains(&e.id));
         self.fill_cancelled_patients(&mut events).await?;
         let searches = self
             .store()

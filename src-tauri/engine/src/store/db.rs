@@ -55,6 +55,7 @@ pub(super) trait Columns {
     fn text(&self, name: &str) -> Result<String>;
     fn opt_text(&self, name: &str) -> Result<Option<String>>;
     fn int(&self, name: &str) -> Result<i64>;
+    fn opt_int(&self, name: &str) -> Result<Option<i64>>;
     fn flag(&self, name: &str) -> Result<bool>;
 }
 
@@ -68,6 +69,9 @@ macro_rules! columns_for {
                 self.try_get(name).map_err(store_error)
             }
             fn int(&self, name: &str) -> Result<i64> {
+                self.try_get(name).map_err(store_error)
+            }
+            fn opt_int(&self, name: &str) -> Result<Option<i64>> {
                 self.try_get(name).map_err(store_error)
             }
             fn flag(&self, name: &str) -> Result<bool> {

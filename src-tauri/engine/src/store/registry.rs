@@ -81,6 +81,12 @@ pub struct BookingEvent {
     /// registry and kept after the NHS number is purged, so reports still match one patient.
     #[serde(default)]
     pub patient_ref: Option<String>,
+    /// The event whose outcome this one settles: a booking first recorded as unknown (or
+    /// failed), later found made or not. Left out of the written form when there is none, so
+    /// the digests of events sealed before this field existed still hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub settles: Option<i64>,
 }
 
 impl BookingEvent {
@@ -103,6 +109,8 @@ pub struct BookingSummary {
     pub end: Option<String>,
     pub nhs_number: Option<String>,
     pub booked_by: String,
+    /// The desk it was booked at.
+    pub desk: String,
     pub booked_at: DateTime<Utc>,
     pub last_action: Action,
     pub last_changed_at: DateTime<Utc>,
@@ -113,9 +121,9 @@ const INSERT_EVENT: &str = "INSERT INTO booking_events (recorded_at, action, out
         user_local_id, user_name, user_role, organisation_ods, service_id, slot_ids,
         appointment_id, appointment_version, appointment_status, appointment_start,
         appointment_end, nhs_number, trace_id, request_id, error_kind, error_message, reason,
-        approved_by, approval_reason, desk, outside_timeframe, patient_ref)
+        approved_by, approval_reason, desk, outside_timeframe, patient_ref, settles)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20, $21, $22, $23, $24, $25)
+        $19, $20, $21, $22, $23, $24, $25, $26)
      ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
      RETURNING id";
 
@@ -148,6 +156,7 @@ macro_rules! bind_event {
             .bind(&$e.desk)
             .bind($e.outside_timeframe)
             .bind(&$e.patient_ref)
+            .bind($e.settles)
     };
 }
 
@@ -186,26 +195,64 @@ impl Store {
             return Ok(id);
         }
         // Nothing inserted: this request id is already recorded (the only conflict possible).
-        let (id, outcome): (i64, String) = with_pool!(&self.db, pool => {
-            sqlx::query_as("SELECT id, outcome FROM booking_events WHERE request_id = $1")
+        let first = with_pool!(&self.db, pool => {
+            sqlx::query("SELECT * FROM booking_events WHERE request_id = $1")
                 .bind(&e.request_id)
                 .fetch_one(pool)
                 .await
-        })
-        .map_err(store_error)?;
-        // A booking the service made is never left recorded as failed or unknown: the later,
-        // truer outcome is added beside the first (which stays, as the trail of what was
-        // believed), and the registry's view of the booking follows the success.
-        if e.outcome == Outcome::Succeeded && outcome != text(Outcome::Succeeded) {
-            let mut truer = e.clone();
-            truer.request_id = None;
-            truer.reason = Some(format!(
-                "the service made booking request {}, first recorded as {outcome}",
-                e.request_id.as_deref().unwrap_or_default()
-            ));
-            return Box::pin(self.record(&truer)).await;
+                .map_err(store_error)
+                .and_then(|r| event_from_row(&r))
+        })?;
+        if !settles(first.outcome, e.outcome) {
+            return Ok(first.id);
         }
-        Ok(id)
+        // A booking first recorded as unknown (or as failed, when the service made it after all)
+        // is settled by an event of its own: the first stays, as the trail of what was believed,
+        // and lists and reports follow the settled outcome. Settled once only.
+        if let Some(id) = self.settled_by(first.id).await? {
+            return Ok(id);
+        }
+        let settled = settled_event(&first, e);
+        match Box::pin(self.record(&settled)).await {
+            Ok(id) => Ok(id),
+            // Another desk settled it at the same moment (the index allows one settling event).
+            Err(err) => self.settled_by(first.id).await?.ok_or(err),
+        }
+    }
+
+    /// The outcome first recorded for a booking request, if one was.
+    pub async fn outcome_of(&self, request_id: &str) -> Result<Option<Outcome>> {
+        let found: Option<String> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT outcome FROM booking_events WHERE request_id = $1")
+                .bind(request_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(store_error)
+        })?;
+        Ok(found.and_then(|o| parse(&o)))
+    }
+
+    /// The event that settles event `id`, if one does.
+    pub async fn settled_by(&self, id: i64) -> Result<Option<i64>> {
+        with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT id FROM booking_events WHERE settles = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(store_error)
+        })
+    }
+
+    /// The ids of every event a later one settles: bookings first recorded as unknown (or
+    /// failed) whose true outcome is now known. Reports no longer count them as they were.
+    pub async fn settled_events(&self) -> Result<std::collections::HashSet<i64>> {
+        let ids: Vec<i64> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT settles FROM booking_events WHERE settles IS NOT NULL")
+                .fetch_all(pool)
+                .await
+                .map_err(store_error)
+        })?;
+        Ok(ids.into_iter().collect())
     }
 
     /// Every event, oldest first.
@@ -221,7 +268,8 @@ impl Store {
         })
     }
 
-    /// One line per appointment made from this desk, as its latest successful event leaves it.
+    /// One line per appointment in the registry (every desk sharing it), as its latest successful
+    /// event leaves it.
     pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
         let mut out: Vec<BookingSummary> = Vec::new();
         for e in self.events().await? {
@@ -250,6 +298,7 @@ impl Store {
                     end: e.appointment_end.clone(),
                     nhs_number: e.nhs_number.clone(),
                     booked_by: e.user_name.clone(),
+                    desk: e.desk.clone(),
                     booked_at: e.recorded_at,
                     last_action: e.action,
                     last_changed_at: e.recorded_at,
@@ -359,6 +408,49 @@ impl Store {
     }
 }
 
+/// Whether an outcome recorded for a request already recorded as `first` settles it: a success
+/// settles anything short of one; a definite failure settles an unknown.
+fn settles(first: Outcome, then: Outcome) -> bool {
+    match (first, then) {
+        (Outcome::Succeeded, _) => false,
+        (_, Outcome::Succeeded) => true,
+        (Outcome::Unknown, Outcome::Failed) => true,
+        _ => false,
+    }
+}
+
+/// The event settling `first` with what became of it (`then`): the same booking, by the same
+/// person at the same desk, with the outcome and appointment the service holds.
+fn settled_event(first: &BookingEvent, then: &BookingEvent) -> BookingEvent {
+    let request = first.request_id.as_deref().unwrap_or_default();
+    let how = if then.outcome == Outcome::Succeeded {
+        "the service made"
+    } else {
+        "the service does not have"
+    };
+    BookingEvent {
+        id: 0,
+        recorded_at: then.recorded_at,
+        outcome: then.outcome,
+        appointment_id: then.appointment_id.clone(),
+        appointment_version: then.appointment_version.clone(),
+        appointment_status: then.appointment_status.clone(),
+        appointment_start: then.appointment_start.clone(),
+        appointment_end: then.appointment_end.clone(),
+        nhs_number: first.nhs_number.clone().or_else(|| then.nhs_number.clone()),
+        trace_id: then.trace_id.clone().or_else(|| first.trace_id.clone()),
+        request_id: None,
+        error_kind: then.error_kind.clone(),
+        error_message: then.error_message.clone(),
+        reason: Some(format!(
+            "{how} booking request {request}, first recorded as {}",
+            text(first.outcome)
+        )),
+        settles: Some(first.id),
+        ..first.clone()
+    }
+}
+
 pub(super) fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
     let recorded_at = parse_instant(&r.text("recorded_at")?)?;
     let slot_ids = r
@@ -394,5 +486,6 @@ pub(super) fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
         desk: r.text("desk")?,
         outside_timeframe: r.flag("outside_timeframe")?,
         patient_ref: r.opt_text("patient_ref")?,
+        settles: r.opt_int("settles")?,
     })
 }

@@ -6,6 +6,7 @@ import { addDays, daysBetween, formatDayWithWeekday, ukDay, ukToday } from "../.
 import { apiError, appointment, at, jane, services } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
+import { applyAppStyles } from "../../test/styles";
 import type { ChosenPatient } from "../../types";
 import { AppointmentsScreen } from "./AppointmentsScreen";
 
@@ -207,5 +208,69 @@ describe("cancel", () => {
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(client.cancelAppointment).not.toHaveBeenCalled();
+  });
+});
+
+describe("issue 18.10: the list as read and used", () => {
+  it("counts upcoming appointments that are not cancelled, and says how many are", async () => {
+    serve([upcoming, cancelled, past, upcomingUec]);
+    renderScreen();
+    await screen.findAllByTestId("appointment-row");
+    expect(screen.getByRole("heading", { name: /^Upcoming/ })).toHaveTextContent("Upcoming (2 appointments, 1 cancelled)");
+    expect(screen.getByRole("heading", { name: /^Past/ })).toHaveTextContent("Past (1 appointment)");
+  });
+
+  it("lets column headings wrap and keeps Amend and Cancel inside their cell", async () => {
+    const removeStyles = applyAppStyles();
+    try {
+      serve([upcoming]);
+      renderScreen();
+      await screen.findAllByTestId("appointment-row");
+      const table = screen.getByRole("table", { name: /Upcoming/ });
+      const header = within(table).getByRole("columnheader", { name: "Description and comment" });
+      expect(getComputedStyle(header).whiteSpace).toBe("normal");
+      expect(getComputedStyle(header).getPropertyValue("overflow-wrap")).toBe("break-word");
+      // Too narrow a window scrolls the table, rather than squeezing a column to nothing.
+      expect(getComputedStyle(table.parentElement!).overflow).toBe("auto");
+      expect(getComputedStyle(table).minWidth).toMatch(/rem$/);
+      const buttons = within(rowOf("1002")).getByTestId("cancel-button").parentElement!;
+      expect(getComputedStyle(buttons).flexWrap).toBe("wrap");
+      expect(getComputedStyle(buttons.parentElement!).whiteSpace).not.toBe("nowrap");
+    } finally {
+      removeStyles();
+    }
+  });
+
+  it("after saving an amendment, puts focus on the amended row's heading and says so", async () => {
+    serve([upcoming, upcomingUec]);
+    const user = renderScreen();
+    await user.click(within(await waitFor(() => rowOf("1002"))).getByTestId("amend-button"));
+    await user.type(screen.getByTestId("amend-description"), " and legs");
+    client.amendAppointment.mockResolvedValue(ok({ ...upcoming, description: "Rash on both arms and legs" }));
+    serve([{ ...upcoming, description: "Rash on both arms and legs" }, upcomingUec]);
+    await user.click(screen.getByTestId("save-amend"));
+    await waitFor(() => expect(within(rowOf("1002")).getByRole("rowheader")).toHaveFocus());
+    expect(document.body).not.toHaveFocus();
+    expect(screen.getByTestId("appointments-announce")).toHaveTextContent("Appointment amended.");
+  });
+
+  it("after a cancellation, puts focus on the cancelled row's heading, or the list's when the row is gone", async () => {
+    serve([upcoming, upcomingUec]);
+    const user = renderScreen();
+    await user.click(within(await waitFor(() => rowOf("1002"))).getByTestId("cancel-button"));
+    client.cancelAppointment.mockResolvedValue(ok({ ...upcoming, status: "cancelled", cancellation_reason: "Feeling better" }));
+    serve([{ ...upcoming, status: "cancelled", cancellation_reason: "Feeling better" }, upcomingUec]);
+    await user.type(screen.getByTestId("cancel-reason"), "Feeling better");
+    await user.click(screen.getByTestId("confirm-cancel"));
+    await waitFor(() => expect(within(rowOf("1002")).getByRole("rowheader")).toHaveFocus());
+    expect(screen.getByTestId("appointments-announce")).toHaveTextContent("Appointment cancelled.");
+
+    // A service that no longer lists the cancelled appointment: the upcoming list's heading.
+    await user.click(within(rowOf("u-7")).getByTestId("cancel-button"));
+    client.cancelAppointment.mockResolvedValue(ok({ ...upcomingUec, status: "cancelled", cancellation_reason: "Went to A&E" }));
+    serve([{ ...upcoming, status: "cancelled", cancellation_reason: "Feeling better" }]);
+    await user.type(screen.getByTestId("cancel-reason"), "Went to A&E");
+    await user.click(screen.getByTestId("confirm-cancel"));
+    await waitFor(() => expect(screen.getByRole("heading", { name: /^Upcoming/ })).toHaveFocus());
   });
 });

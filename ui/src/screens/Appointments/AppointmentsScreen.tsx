@@ -91,6 +91,10 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
     onLoadedRef.current = onLoaded;
   }, [onLoaded]);
   const heading = useRef<HTMLHeadingElement>(null);
+  const section = useRef<HTMLElement>(null);
+  // The row just amended or cancelled: the list is redrawn after a change, and focus left on a
+  // button that went with it would fall to the page.
+  const focusAfterLoad = useRef<string | null>(null);
 
   // Another patient, day or set of services: what is on screen is no longer theirs.
   const [asked, setAsked] = useState({ nhs, today, services });
@@ -124,6 +128,15 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
 
   useEffect(() => heading.current?.focus(), []);
 
+  useEffect(() => {
+    const k = focusAfterLoad.current;
+    if (load.state !== "loaded" || k === null) return;
+    focusAfterLoad.current = null;
+    // The changed row's heading; the upcoming list's heading when the row is no longer listed.
+    const rowHead = [...(section.current?.querySelectorAll<HTMLElement>("[data-row-key]") ?? [])].find((el) => el.dataset.rowKey === k);
+    (rowHead ?? section.current?.querySelector<HTMLElement>("#appointments-upcoming"))?.focus();
+  }, [load]);
+
   useEscape(() => setAmending(null), amending !== null && cancelling === null);
 
   if (!patient || !nhs) {
@@ -149,7 +162,8 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
   const upcoming = all.filter((a) => Date.parse(a.start) > now).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   const past = all.filter((a) => Date.parse(a.start) <= now).sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
 
-  async function afterChange(message: string) {
+  async function afterChange(message: string, changed: AppointmentView) {
+    focusAfterLoad.current = key(changed);
     setAnnounce(message);
     setAmending(null);
     setCancelling(null);
@@ -157,7 +171,7 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
   }
 
   return (
-    <section className="panel screen-panel appointments" aria-labelledby="appointments-title">
+    <section className="panel screen-panel appointments" aria-labelledby="appointments-title" ref={section}>
       <div className="panel__head">
         <h2 id="appointments-title" className="panel__title" ref={heading} tabIndex={-1}>
           Appointments for NHS No. {formatNhsNumber(nhs)}
@@ -204,7 +218,7 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
             amending={amending}
             onAmend={setAmending}
             onCancel={setCancelling}
-            onAmended={() => void afterChange("Appointment amended. The list has been refreshed.")}
+            onAmended={(a) => void afterChange("Appointment amended. The list has been refreshed.", a)}
           />
           <AppointmentTable title="Past" rows={past} actions={false} amending={null} onAmend={() => {}} onCancel={() => {}} onAmended={() => {}} />
         </>
@@ -215,7 +229,7 @@ export function AppointmentsScreen({ patient, services, today, canChange, onFind
           onKeep={() => setCancelling(null)}
           onCancelled={(a) => {
             setCancelled(a);
-            void afterChange("Appointment cancelled. The list has been refreshed.");
+            void afterChange("Appointment cancelled. The list has been refreshed.", a);
           }}
         />
       )}
@@ -231,113 +245,123 @@ type TableProps = {
   amending: string | null;
   onAmend: (key: string | null) => void;
   onCancel: (a: AppointmentView) => void;
-  onAmended: () => void;
+  onAmended: (a: AppointmentView) => void;
 };
 
 function AppointmentTable({ title, rows, actions, amending, onAmend, onCancel, onAmended }: TableProps) {
   const id = `appointments-${title.toLowerCase()}`;
+  // Cancelled ones are listed, struck through, but are no longer appointments the patient has.
+  const cancelledCount = rows.filter((a) => a.status === "cancelled").length;
   return (
     <div className="appointments__group">
-      <h3 id={id} className="appointments__group-title">
-        {title} <span className="muted">({plural(rows.length, "appointment")})</span>
+      <h3 id={id} className="appointments__group-title" tabIndex={-1}>
+        {title}{" "}
+        <span className="muted">
+          ({plural(rows.length - cancelledCount, "appointment")}
+          {cancelledCount > 0 && `, ${cancelledCount} cancelled`})
+        </span>
       </h3>
       {rows.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
-        <table className="table table--dense" aria-labelledby={id}>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Time</th>
-              <th scope="col">Service</th>
-              <th scope="col">How</th>
-              <th scope="col">With</th>
-              <th scope="col">Description and comment</th>
-              <th scope="col">Status</th>
-              {actions && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => {
-              const k = key(a);
-              const cancelled = a.status === "cancelled";
-              const actionable = actions && a.status === "booked";
-              const p = a.practitioner;
-              return (
-                <Fragment key={k}>
-                  <tr
-                    className={cancelled ? "is-cancelled" : undefined}
-                    data-testid="appointment-row"
-                    data-appointment-id={a.id}
-                    data-service-id={a.service_id}
-                    data-status={a.status}
-                  >
-                    <td className="struck nowrap">{formatDayWithWeekday(ukDay(a.start))}</td>
-                    <td className="struck nowrap">{formatTimeRange(a.start, a.end)}</td>
-                    <td className="struck">
-                      {a.service_name}
-                      <div className="muted small">Ref. {a.id}</div>
-                    </td>
-                    <td className="struck">{formatChannel(a.delivery_channel)}</td>
-                    <td className="struck">
-                      {p?.name ?? "Not named"}
-                      {p?.role && <div className="muted small">{p.role}{p.gender ? ` · ${formatGender(p.gender)}` : ""}</div>}
-                    </td>
-                    <td className="struck">
-                      {a.description ?? <span className="muted">No description</span>}
-                      {a.comment && <div className="muted small">{a.comment}</div>}
-                    </td>
-                    <td>
-                      {cancelled ? (
-                        <span className="status status--cancelled">
-                          Cancelled{a.cancellation_reason ? `: ${a.cancellation_reason}` : ""}
-                        </span>
-                      ) : (
-                        <span className={`status status--${a.status}`}>{a.status.charAt(0).toUpperCase() + a.status.slice(1)}</span>
-                      )}
-                    </td>
-                    {actions && (
-                      <td className="nowrap">
-                        {actionable && (
-                          <div className="button-row button-row--tight">
-                            {a.standard === "gp-connect" && (
-                              <button
-                                type="button"
-                                className="button button--small button--secondary"
-                                data-testid="amend-button"
-                                aria-expanded={amending === k}
-                                aria-label={`Amend the appointment on ${formatDayWithWeekday(ukDay(a.start))} at ${a.service_name}`}
-                                onClick={() => onAmend(amending === k ? null : k)}
-                              >
-                                Amend
-                              </button>
-                            )}
-                            <button
-                              type="button"
-                              className="button button--small button--warning"
-                              data-testid="cancel-button"
-                              aria-label={`Cancel the appointment on ${formatDayWithWeekday(ukDay(a.start))} at ${a.service_name}`}
-                              onClick={() => onCancel(a)}
-                            >
-                              Cancel
-                            </button>
-                          </div>
+        <div className="table-scroll">
+          <table className="table table--dense" aria-labelledby={id}>
+            <thead>
+              <tr>
+                <th scope="col" className="appointments__col--date">Date</th>
+                <th scope="col" className="appointments__col--time">Time</th>
+                <th scope="col">Service</th>
+                <th scope="col" className="appointments__col--how">How</th>
+                <th scope="col">With</th>
+                <th scope="col">Description and comment</th>
+                <th scope="col" className="appointments__col--status">Status</th>
+                {actions && <th scope="col" className="appointments__col--actions">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((a) => {
+                const k = key(a);
+                const cancelled = a.status === "cancelled";
+                const actionable = actions && a.status === "booked";
+                const p = a.practitioner;
+                return (
+                  <Fragment key={k}>
+                    <tr
+                      className={cancelled ? "is-cancelled" : undefined}
+                      data-testid="appointment-row"
+                      data-appointment-id={a.id}
+                      data-service-id={a.service_id}
+                      data-status={a.status}
+                    >
+                      <th scope="row" className="struck nowrap" tabIndex={-1} data-row-key={k}>
+                        {formatDayWithWeekday(ukDay(a.start))}
+                      </th>
+                      <td className="struck nowrap">{formatTimeRange(a.start, a.end)}</td>
+                      <td className="struck">
+                        {a.service_name}
+                        <div className="muted small">Ref. {a.id}</div>
+                      </td>
+                      <td className="struck">{formatChannel(a.delivery_channel)}</td>
+                      <td className="struck">
+                        {p?.name ?? "Not named"}
+                        {p?.role && <div className="muted small">{p.role}{p.gender ? ` · ${formatGender(p.gender)}` : ""}</div>}
+                      </td>
+                      <td className="struck">
+                        {a.description ?? <span className="muted">No description</span>}
+                        {a.comment && <div className="muted small">{a.comment}</div>}
+                      </td>
+                      <td>
+                        {cancelled ? (
+                          <span className="status status--cancelled">
+                            Cancelled{a.cancellation_reason ? `: ${a.cancellation_reason}` : ""}
+                          </span>
+                        ) : (
+                          <span className={`status status--${a.status}`}>{a.status.charAt(0).toUpperCase() + a.status.slice(1)}</span>
                         )}
                       </td>
-                    )}
-                  </tr>
-                  {amending === k && (
-                    <tr className="amend-row">
-                      <td colSpan={8}>
-                        <AmendForm appointment={a} onDone={onAmended} onClose={() => onAmend(null)} />
-                      </td>
+                      {actions && (
+                        <td className="appointments__actions">
+                          {actionable && (
+                            <div className="button-row button-row--tight">
+                              {a.standard === "gp-connect" && (
+                                <button
+                                  type="button"
+                                  className="button button--small button--secondary"
+                                  data-testid="amend-button"
+                                  aria-expanded={amending === k}
+                                  aria-label={`Amend the appointment on ${formatDayWithWeekday(ukDay(a.start))} at ${a.service_name}`}
+                                  onClick={() => onAmend(amending === k ? null : k)}
+                                >
+                                  Amend
+                                </button>
+                              )}
+                              <button
+                                type="button"
+                                className="button button--small button--warning"
+                                data-testid="cancel-button"
+                                aria-label={`Cancel the appointment on ${formatDayWithWeekday(ukDay(a.start))} at ${a.service_name}`}
+                                onClick={() => onCancel(a)}
+                              >
+                                Cancel
+                              </button>
+                            </div>
+                          )}
+                        </td>
+                      )}
                     </tr>
-                  )}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
+                    {amending === k && (
+                      <tr className="amend-row">
+                        <td colSpan={8}>
+                          <AmendForm appointment={a} onDone={() => onAmended(a)} onClose={() => onAmend(null)} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

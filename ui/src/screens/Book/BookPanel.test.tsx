@@ -158,7 +158,6 @@ describe("the Book panel", () => {
     const c = await screen.findByTestId("booking-confirmation");
     expect(screen.getByTestId("confirmation-reference")).toHaveTextContent(/^25926b96-a7da-59a6-95c1-30130c90a1f6$/);
     for (const text of [
-      "https://provider.example/uec/calder/STU3/1/booking/Appointment/25926b96",
       "Calder Valley Urgent Treatment Centre",
       formatDayWithWeekday(ukDay(at(1, 14, 30))),
       "14:30–14:45",
@@ -173,6 +172,46 @@ describe("the Book panel", () => {
     expect(screen.getByRole("heading", { name: /Booked — read this back/ })).toHaveFocus();
     // The slot is taken now: it leaves the list.
     expect(screen.queryByTestId("slot-row")).toBeNull();
+  });
+
+  it("gives a reference to read aloud, the full ids one click away, and no internal URL (issue 18.9)", async () => {
+    const { user } = await readyToBook([utcSlot()]);
+    const id = "25926b96-a7da-59a6-95c1-30130c90a1f6";
+    const report = "0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c";
+    client.book.mockResolvedValue(
+      ok(
+        outcome(
+          appointment({
+            id,
+            service_id: "calder-utc",
+            service_name: "Calder Valley Urgent Treatment Centre",
+            standard: "uec-booking",
+            start: at(1, 14, 30),
+            slot_ids: ["utc-1430"],
+            reference_url: "https://provider.example/uec/calder/STU3/1/booking/Appointment/25926b96",
+          }),
+          { clinical: { standard: "uec-booking", description: "Cut to left hand", comment: null, report_id: report, report_delivered: true, report_problem: null } },
+        ),
+      ),
+    );
+    await user.type(screen.getByTestId("description-input"), "Cut to left hand");
+    await user.click(screen.getByTestId("confirm-booking"));
+    const c = await screen.findByTestId("booking-confirmation");
+
+    expect(within(c).getByTestId("confirmation-readable-reference")).toHaveTextContent(/^0C90-A1F6$/);
+    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent(/^The 111 report was sent to the service\.$/);
+    // No id in full, and no address of the provider's, anywhere to be read out.
+    const ids = within(c).getByTestId("confirmation-identifiers");
+    for (const el of [within(c).getByTestId("confirmation-reference"), within(c).getByTestId("report-id")]) expect(el).not.toBeVisible();
+    expect(c.innerHTML).not.toMatch(/https?:\/\//);
+
+    // One click away.
+    await user.click(within(ids).getByText("Full identifiers"));
+    expect(within(c).getByTestId("confirmation-reference")).toBeVisible();
+    expect(within(c).getByTestId("confirmation-reference")).toHaveTextContent(new RegExp(`^${id}$`));
+    expect(within(c).getByTestId("report-id")).toHaveTextContent(new RegExp(`^${report}$`));
+    expect(ids).toHaveTextContent("Slot idutc-1430");
+    expect(c.innerHTML).not.toMatch(/https?:\/\//);
   });
 
   it("notes a booking confirmed by checking, and warns of differing demographics", async () => {
@@ -327,6 +366,47 @@ describe("the Book panel", () => {
     expect(screen.getByTestId("book-panel")).toHaveTextContent("Find the patient before booking.");
     expect(screen.getByTestId("confirm-booking")).toBeDisabled();
   });
+
+  it("says by the Book button why it cannot book, and Alt+B leads to the field to put right (issue 18.8)", async () => {
+    const { user } = await readyToBook();
+    const confirm = screen.getByTestId("confirm-booking");
+    const reason = screen.getByTestId("book-reason");
+    expect(reason).toHaveTextContent("Enter a description of what the appointment is for.");
+    expect(reason).not.toHaveClass("visually-hidden");
+    expect(confirm).toHaveAccessibleDescription("Enter a description of what the appointment is for.");
+
+    // From elsewhere in the panel, Alt+B goes to the empty description and says why.
+    await user.click(screen.getByTestId("comment-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("description-input")).toHaveFocus();
+    const said = screen.getByTestId("book-blocked-announcement");
+    expect(said).toHaveAttribute("aria-live", "polite");
+    expect(said).toHaveTextContent("Not booked yet: Enter a description of what the appointment is for.");
+
+    // A comment too long: Alt+B goes there.
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    expect(said).toBeEmptyDOMElement();
+    await user.click(screen.getByTestId("comment-input"));
+    await user.paste("y".repeat(501));
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("comment-input")).toHaveFocus();
+    expect(said).toHaveTextContent("Not booked yet: Shorten the comment to 500 characters.");
+    expect(client.book).not.toHaveBeenCalled();
+  });
+
+  it("without a patient, says so by the Book button, and Alt+B goes to Find the patient (issue 18.8)", async () => {
+    const { user } = await readyToBook([gpSlot()], { findPatient: false });
+    const reason = screen.getByTestId("book-reason");
+    expect(reason).toHaveTextContent("Find the patient before booking.");
+    expect(reason).not.toHaveClass("visually-hidden");
+    expect(screen.getByTestId("confirm-booking")).toHaveAccessibleDescription("Find the patient before booking.");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByRole("button", { name: /Find the patient/ })).toHaveFocus();
+    expect(screen.getByTestId("book-blocked-announcement")).toHaveTextContent("Not booked yet: Find the patient before booking.");
+    expect(client.book).not.toHaveBeenCalled();
+  });
 });
 
 describe("a patient without an NHS number", () => {
@@ -399,6 +479,19 @@ describe("already booked?", () => {
     expect(client.book).toHaveBeenCalledTimes(1);
     // The acknowledgement goes with the request, naming what was seen: the engine checks it.
     expect(client.book.mock.calls[0][0].book_beside).toEqual([{ service_id: upcoming().service_id, appointment_id: upcoming().id }]);
+  });
+
+  it("Alt+B before the tick goes to “Book another anyway” and says why (issue 18.8)", async () => {
+    client.upcomingAppointments.mockResolvedValue(ok({ appointments: [upcoming()], failures: [] }));
+    const { user } = await readyToBook();
+    await screen.findByTestId("already-booked");
+    await user.type(screen.getByTestId("description-input"), "Sore throat");
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("already-booked-ack")).toHaveFocus();
+    expect(screen.getByTestId("book-blocked-announcement")).toHaveTextContent(
+      "Not booked yet: The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.",
+    );
+    expect(client.book).not.toHaveBeenCalled();
   });
 
   it("asks for “Book another anyway” afresh for each slot chosen and after each booking (issue 18.3)", async () => {

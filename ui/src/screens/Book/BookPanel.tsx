@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState, type FocusEvent } from "react";
 import type { ClinicalApproval, Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
@@ -15,11 +15,31 @@ import {
 } from "../../format";
 import type { ChosenPatient } from "../../types";
 import type { SavedTriage } from "../Triage/useTriage";
-import { BookTriage, timeframeCheck, TimeframeWarning, useClinicalPreview, type PreviewState } from "./BookTriage";
+import {
+  APPROVAL_REASON_ID,
+  APPROVED_BY_ID,
+  BookTriage,
+  EDIT_TRIAGE_ID,
+  timeframeCheck,
+  TimeframeWarning,
+  useClinicalPreview,
+  type PreviewState,
+} from "./BookTriage";
 import { Confirmation } from "./Confirmation";
 import { UpcomingNotice, upcomingProblem } from "./UpcomingNotice";
 import { useUpcoming } from "./useUpcoming";
-import { draftsProblem, MAX_APPROVED_BY, MAX_COMMENT, MAX_DESCRIPTION, MAX_REASON, type Booking, type Clinical } from "./useBooking";
+import {
+  COMMENT_ID,
+  DESCRIPTION_ID,
+  draftsProblem,
+  MAX_APPROVED_BY,
+  MAX_COMMENT,
+  MAX_DESCRIPTION,
+  MAX_REASON,
+  type Booking,
+  type Clinical,
+  type Problem,
+} from "./useBooking";
 
 /** The call's triage summary as the Book panel needs it. */
 export type BookTriageProps = {
@@ -47,6 +67,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const { state } = booking;
   const description = useRef<HTMLTextAreaElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const confirmBar = useRef<HTMLDivElement>(null);
   const slot = state.phase === "idle" ? null : state.slot;
   const service = slot ? services.find((s) => s.id === slot.service_id) : undefined;
   const saved = triage.saved;
@@ -101,7 +122,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const pickedId = state.phase === "editing" ? `${state.slot.service_id}|${state.slot.id}` : null;
   // Whether approval is needed is read at the moment of the pick, never a reason to move focus.
   const focusFirstField = useEffectEvent(() => {
-    const approvedBy = needsApproval ? document.getElementById("approved-by") : null;
+    const approvedBy = needsApproval ? document.getElementById(APPROVED_BY_ID) : null;
     (approvedBy ?? description.current)?.focus();
   });
   useEffect(() => {
@@ -109,6 +130,23 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   }, [pickedId]);
 
   const blocker = whyNot(patient, service, booking);
+  // The first thing holding the booking back: said by the Book button, and where trying to book
+  // anyway leads.
+  const problem: Problem | null =
+    (blocker ? { message: blocker, fix: FIND_PATIENT_ID } : null) ?? upcomingReason ?? clinicalReason ?? draftsProblem(booking.drafts);
+
+  // Trying to book while something holds it back: focus goes to what puts it right, and the
+  // reason is said. The count makes the same reason, said again, a change a screen reader hears.
+  const [told, setTold] = useState<{ message: string; count: number } | null>(null);
+  const tryToBook = () => {
+    if (booking.state.phase !== "editing") return;
+    if (problem) {
+      if (problem.fix) document.getElementById(problem.fix)?.focus();
+      setTold((t) => ({ message: problem.message, count: (t?.count ?? 0) + 1 }));
+    } else if (patient) {
+      void booking.confirm(patient, clinical, beside);
+    }
+  };
 
   // Alt+B books from anywhere, with what is on screen at the moment it is pressed.
   const onBookKey = useEffectEvent((e: KeyboardEvent) => {
@@ -116,9 +154,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
       e.preventDefault();
       // Not while a dialog (switch user, shortcuts) is waiting for an answer.
       if (document.querySelector('[aria-modal="true"]')) return;
-      if (!blocker && !upcomingReason && !clinicalReason && patient && booking.state.phase === "editing") {
-        void booking.confirm(patient, clinical, beside);
-      }
+      tryToBook();
     }
   });
   useEffect(() => {
@@ -174,11 +210,11 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const busy = state.phase === "booking";
   const { drafts } = booking;
   const filled = drafts.fromSummary !== null;
-  const textProblem = draftsProblem(drafts);
-  const reason = blocker ?? upcomingReason ?? clinicalReason ?? textProblem;
+  // What was said on trying to book, for as long as it is still the reason.
+  const telling = told && told.message === problem?.message ? told : null;
 
   return (
-    <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy}>
+    <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy} onFocus={(e) => keepInView(e, confirmBar.current)}>
       <h2 className="panel__title">Book</h2>
       <SlotSummary slot={s} />
       <p className="book-panel__for">
@@ -196,7 +232,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
         <div className="notice notice--warning" id="book-blocker" role="status">
           <p>{blocker}</p>
           {(!patient || (service?.standard === "gp-connect" && !patient.patient.nhs_number)) && (
-            <button type="button" className="button button--small button--secondary" onClick={onFindPatient}>
+            <button id={FIND_PATIENT_ID} type="button" className="button button--small button--secondary" onClick={onFindPatient}>
               Find the patient <kbd>Alt+1</kbd>
             </button>
           )}
@@ -208,6 +244,8 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
           acknowledged={acknowledged}
           onAcknowledge={(yes) => setAckFor(yes ? ackKey : null)}
           disabled={busy}
+          services={services}
+          role={role}
         />
       )}
       {!blocker && patient && service && (
@@ -219,10 +257,11 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (!reason && patient) void booking.confirm(patient, clinical, beside);
+          tryToBook();
         }}
       >
         <LimitedText
+          id={DESCRIPTION_ID}
           label="Description"
           hint={filled ? "Filled in from the triage summary: edit it if needed." : "What the appointment is for, as the service will see it."}
           value={drafts.description}
@@ -235,6 +274,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
           disabled={busy}
         />
         <LimitedText
+          id={COMMENT_ID}
           label="Comment"
           hint={filled ? "Filled in from the triage summary." : "Anything else the service should know, e.g. a call-back number."}
           value={drafts.comment}
@@ -271,6 +311,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
         {saved && (
           <label className="checkbox book-panel__consent">
             <input
+              id={CONSENT_ID}
               type="checkbox"
               checked={saved.summary.consent_to_share}
               disabled={busy}
@@ -280,15 +321,15 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
             <span>The patient agrees to share the triage summary with {service?.name ?? "the service"}</span>
           </label>
         )}
-        <div className="book-panel__confirm">
+        <div className="book-panel__confirm" ref={confirmBar}>
           <button
             ref={confirmRef}
             type="submit"
             className="button button--primary button--wide"
             data-testid="confirm-booking"
-            disabled={busy || reason !== null}
+            disabled={busy || problem !== null}
             aria-keyshortcuts="Alt+B"
-            aria-describedby={reason ? "book-reason" : undefined}
+            aria-describedby={problem ? "book-reason" : undefined}
           >
             {busy ? (
               "Booking…"
@@ -298,23 +339,39 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
               </>
             )}
           </button>
-          {reason && !blocker && (
-            <p className="field__hint" id="book-reason">
-              {reason}
-            </p>
-          )}
-          {blocker && (
-            <p className="visually-hidden" id="book-reason">
-              {blocker}
+          {/* Right by the button, so the reason is in view wherever the panel is scrolled. */}
+          {problem && (
+            <p className="field__hint" id="book-reason" data-testid="book-reason">
+              {problem.message}
             </p>
           )}
           <p className="visually-hidden" aria-live="assertive">
             {busy ? "Booking, please wait" : ""}
           </p>
+          <p className="visually-hidden" aria-live="polite" data-testid="book-blocked-announcement">
+            {/* A no-break space on every other telling, so the same words are announced again. */}
+            {telling ? `Not booked yet: ${telling.message}${telling.count % 2 === 0 ? "\u00a0" : ""}` : ""}
+          </p>
         </div>
       </form>
     </section>
   );
+}
+
+/** Room left between a focused field and the sticky Confirm bar, in pixels. */
+const BAR_GAP = 8;
+
+/**
+ * Keeps whatever takes focus in the panel in sight: not below the fold, and not under the sticky
+ * Confirm bar, so the person never types into a field they cannot see.
+ */
+function keepInView(e: FocusEvent<HTMLElement>, bar: HTMLElement | null) {
+  // The bar's own controls are always in view; scrolling "to" a sticky element only jumps.
+  if (bar?.contains(e.target)) return;
+  // The bar grows with the reason shown in it, so it is measured at each focus. The browser
+  // leaves this much clear at the bottom when it brings the field into view.
+  if (bar) e.currentTarget.style.scrollPaddingBottom = `${bar.offsetHeight + BAR_GAP}px`;
+  e.target.scrollIntoView({ block: "nearest" });
 }
 
 /**
@@ -388,21 +445,35 @@ function UnknownOutcome({ booking, onAppointments }: { booking: Booking; onAppoi
   );
 }
 
+/** Ids of the panel's own controls that put a problem right. */
+const FIND_PATIENT_ID = "book-find-patient";
+const CONSENT_ID = "book-consent";
+
 /** Why the triage summary (or the lack of an approval) holds the booking back. */
-function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approval: ClinicalApproval | null): string | null {
+function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approval: ClinicalApproval | null): Problem | null {
   if (!triage.saved) return null;
-  if (triage.dirty) return "Save the changes to the triage summary first (Alt+T).";
-  if (preview.status === "loading") return "Preparing what the service will receive…";
-  if (preview.status === "failed") return "Correct the triage summary first (Alt+T).";
+  if (triage.dirty) return { message: "Save the changes to the triage summary first (Alt+T).", fix: EDIT_TRIAGE_ID };
+  if (preview.status === "loading") return { message: "Preparing what the service will receive…", fix: null };
+  if (preview.status === "failed") return { message: "Correct the triage summary first (Alt+T).", fix: EDIT_TRIAGE_ID };
   if (!triage.saved.summary.consent_to_share) {
-    return "The patient has not agreed to share the triage summary. Tick their consent, or remove the summary (Alt+T) to book without it.";
+    return {
+      message: "The patient has not agreed to share the triage summary. Tick their consent, or remove the summary (Alt+T) to book without it.",
+      fix: CONSENT_ID,
+    };
   }
   if (approval) {
     if (!approval.approved_by || !approval.reason) {
-      return "This slot is later than the triage timeframe: record which clinician approved it and why.";
+      return {
+        message: "This slot is later than the triage timeframe: record which clinician approved it and why.",
+        fix: approval.approved_by ? APPROVAL_REASON_ID : APPROVED_BY_ID,
+      };
     }
-    if (approval.approved_by.length > MAX_APPROVED_BY || charCount(approval.reason) > MAX_REASON) {
-      return `Shorten the approval: at most ${MAX_APPROVED_BY} characters for the name and ${MAX_REASON} for the reason.`;
+    const nameTooLong = approval.approved_by.length > MAX_APPROVED_BY;
+    if (nameTooLong || charCount(approval.reason) > MAX_REASON) {
+      return {
+        message: `Shorten the approval: at most ${MAX_APPROVED_BY} characters for the name and ${MAX_REASON} for the reason.`,
+        fix: nameTooLong ? APPROVED_BY_ID : APPROVAL_REASON_ID,
+      };
     }
   }
   return null;

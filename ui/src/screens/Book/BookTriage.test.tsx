@@ -233,6 +233,55 @@ describe("the triage timeframe", () => {
     });
   });
 
+  it("keeps each field in view as it takes focus, clear of the sticky Confirm bar (issue 18.7)", async () => {
+    await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    // jsdom lays nothing out: the bar is given the height a browser would give it.
+    const bar = screen.getByTestId("confirm-booking").closest<HTMLElement>(".book-panel__confirm")!;
+    Object.defineProperty(bar, "offsetHeight", { configurable: true, value: 120 });
+    const scrolled = vi.spyOn(Element.prototype, "scrollIntoView");
+    const fields = ["description-input", "approved-by", "approval-reason", "comment-input", "book-consent"].map((id) => screen.getByTestId(id));
+    for (const field of fields) {
+      scrolled.mockClear();
+      act(() => field.focus());
+      expect(field).toHaveFocus();
+      expect(scrolled).toHaveBeenCalledExactlyOnceWith({ block: "nearest" });
+      expect(scrolled.mock.contexts[0]).toBe(field);
+    }
+    // The browser keeps the bar's height, and a little more, clear below the focused field.
+    expect(parseFloat(screen.getByTestId("book-panel").style.scrollPaddingBottom)).toBeGreaterThanOrEqual(120);
+    scrolled.mockRestore();
+  });
+
+  it("Alt+B leads to each part of the approval still to fill in, then to the consent (issue 18.8)", async () => {
+    const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    const said = screen.getByTestId("book-blocked-announcement");
+    const approval = "Not booked yet: This slot is later than the triage timeframe: record which clinician approved it and why.";
+
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByLabelText("Approved by")).toHaveFocus();
+    expect(said).toHaveTextContent(approval);
+
+    await user.type(screen.getByLabelText("Approved by"), "Dr Sam Okafor");
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("approval-reason")).toHaveFocus();
+    expect(said).toHaveTextContent(approval);
+
+    await user.type(screen.getByTestId("approval-reason"), "No sooner slot; safe to wait");
+    await user.click(screen.getByTestId("book-consent"));
+    await user.click(screen.getByTestId("description-input"));
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(screen.getByTestId("book-consent")).toHaveFocus();
+    expect(said).toHaveTextContent("Not booked yet: The patient has not agreed to share the triage summary.");
+    expect(screen.getByTestId("book-reason")).toHaveTextContent("The patient has not agreed to share the triage summary.");
+    expect(client.book).not.toHaveBeenCalled();
+  });
+
   it("a clinician sees the warning only, and books without an approval", async () => {
     const { user } = await bookWithTriage(gpSlot(), { role: "clinician", triage: twoHours });
     expect(await screen.findByTestId("timeframe-warning")).toHaveTextContent("As a clinician you may book it.");
@@ -278,10 +327,11 @@ describe("the confirmation says what was sent", () => {
       utcSlot(),
       outcome(uec(), { clinical: { standard: "uec-booking", description: "Cut to left hand", comment: null, report_id: "0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c", report_delivered: true, report_problem: null } }),
     );
-    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent(
-      "The 111 report (id 0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c) was sent to the service.",
+    expect(within(c).getByTestId("clinical-sent")).toHaveTextContent("The 111 report was sent to the service.");
+    // Its id is under "Full identifiers" (issue 18.9).
+    expect(within(within(c).getByTestId("confirmation-identifiers")).getByTestId("report-id")).toHaveTextContent(
+      /^0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c$/,
     );
-    expect(within(c).getByTestId("report-id")).toHaveTextContent(/^0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c$/);
   });
 
   it("BaRS: the summary went with the booking, in its message", async () => {
@@ -321,7 +371,7 @@ describe("the confirmation says what was sent", () => {
     expect(note).toHaveTextContent("The booking stands, but the 111 report did not reach the service");
     expect(note).toHaveTextContent("Calder Valley Urgent Treatment Centre could not be reached to deliver the 111 report.");
     expect(note).toHaveTextContent("What to do next: The booking stands and the report is kept; phone the service with anything urgent.");
-    expect(note).toHaveTextContent("The 111 report (id 0b3e8a5c-6d4f-4a7e-9c1b-2f5d8e7a6b9c) is kept with the booking.");
+    expect(note).toHaveTextContent("The 111 report is kept with the booking.");
     expect(note).toHaveTextContent("Trace ID 7d2c9b1a-0000-4000-8000-000000000001");
     expect(within(c).queryByTestId("clinical-sent")).toBeNull();
   });

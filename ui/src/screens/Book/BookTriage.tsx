@@ -66,10 +66,22 @@ type SectionProps = {
   onEdit: () => void;
 };
 
+/** Ids of the controls that put a problem with the summary or the approval right. */
+export const EDIT_TRIAGE_ID = "book-edit-triage";
+export const APPROVED_BY_ID = "approved-by";
+export const APPROVAL_REASON_ID = "approval-reason";
+
 /** The triage summary as the receiving service will get it, or a way to add one. */
 export function BookTriage({ saved, dirty, preview, serviceName, onEdit }: SectionProps) {
   const editButton = (
-    <button type="button" className="button button--small button--secondary" data-testid="edit-triage" onClick={onEdit} aria-keyshortcuts="Alt+T">
+    <button
+      id={EDIT_TRIAGE_ID}
+      type="button"
+      className="button button--small button--secondary"
+      data-testid="edit-triage"
+      onClick={onEdit}
+      aria-keyshortcuts="Alt+T"
+    >
       {saved ? "Edit the triage summary" : "Add the triage summary"} <kbd>Alt+T</kbd>
     </button>
   );
@@ -203,14 +215,14 @@ export function TimeframeWarning({ by, role, drafts, onDrafts, disabled }: Timef
         <>
           <p>Choose an earlier slot, or ask a clinician to approve this one and record who approved it and why.</p>
           <div className="field">
-            <label className="field__label" htmlFor="approved-by">
+            <label className="field__label" htmlFor={APPROVED_BY_ID}>
               Approved by
             </label>
             <div className="field__hint" id="approved-by-hint">
               The clinician's name (and role or PIN where your centre asks for it).
             </div>
             <input
-              id="approved-by"
+              id={APPROVED_BY_ID}
               className="input"
               value={drafts.approvedBy}
               maxLength={MAX_APPROVED_BY}
@@ -222,6 +234,7 @@ export function TimeframeWarning({ by, role, drafts, onDrafts, disabled }: Timef
             />
           </div>
           <LimitedText
+            id={APPROVAL_REASON_ID}
             label="Reason"
             hint="Why the later slot is clinically acceptable."
             value={drafts.approvalReason}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { Fragment, useEffect, useRef } from "react";
 import type { AppointmentView, BookingOutcome, ClinicalSent } from "../../api/bindings";
 import { formatDayWithWeekday, formatGender, formatTimeRange, ukDay } from "../../format";
 
@@ -16,6 +16,21 @@ export function channelReadBack(a: Pick<AppointmentView, "delivery_channel" | "l
   }
 }
 
+/**
+ * A reference to read aloud: the appointment id's last 8 letters and digits, in capitals (speech
+ * carries no case) and in two groups, e.g. "7F3A-21C9"; a short id is read whole. The booking
+ * result carries no reference of the service's own, so it is drawn from the id.
+ */
+export function readableReference(id: string): string {
+  const tail = (id.split("/").pop() ?? id).replace(/[^0-9a-z]/gi, "").slice(-8).toUpperCase();
+  if (tail === "") return id;
+  const half = Math.ceil(tail.length / 2);
+  return tail.length > 4 ? `${tail.slice(0, half)}-${tail.slice(half)}` : tail;
+}
+
+/** A provider's address is for the engine, never for the screen. */
+const isUrl = (value: string) => /^https?:\/\//i.test(value.trim());
+
 type Props = { outcome: BookingOutcome; onAppointments: () => void; onDone: () => void };
 
 /** What was booked, laid out to be read back to the patient. */
@@ -24,6 +39,15 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const p = a.practitioner;
+  const reportId = outcome.clinical?.report_id ?? null;
+  const reportName = outcome.clinical?.standard === "bars" ? "Booking message id" : "111 report id";
+  // Every id the helpdesk or the service might ask for, kept out of the read-back.
+  const ids: { label: string; value: string; testId?: string }[] = [
+    { label: "Appointment id", value: a.id, testId: "confirmation-reference" },
+    ...(reportId ? [{ label: reportName, value: reportId, testId: "report-id" }] : []),
+    ...a.slot_ids.map((value) => ({ label: "Slot id", value })),
+    { label: "Service id", value: a.service_id },
+  ].filter((x) => !isUrl(x.value));
   return (
     <section className="panel book-panel confirmation" data-testid="booking-confirmation" aria-labelledby="confirmation-title">
       <h2 id="confirmation-title" className="confirmation__title" ref={heading} tabIndex={-1}>
@@ -65,9 +89,8 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
       )}
       <dl className="facts facts--readback">
         <dt>Reference</dt>
-        <dd className="facts__strong">
-          <span data-testid="confirmation-reference">{a.id}</span>
-          {a.reference_url && <div className="confirmation__url">{a.reference_url}</div>}
+        <dd className="facts__strong" data-testid="confirmation-readable-reference">
+          {readableReference(a.id)}
         </dd>
         <dt>Service</dt>
         <dd className="facts__strong">{a.service_name}</dd>
@@ -100,6 +123,17 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
           </>
         )}
       </dl>
+      <details className="preview confirmation__ids" data-testid="confirmation-identifiers">
+        <summary>Full identifiers</summary>
+        <dl className="facts facts--small">
+          {ids.map((x) => (
+            <Fragment key={`${x.label}|${x.value}`}>
+              <dt>{x.label}</dt>
+              <dd data-testid={x.testId}>{x.value}</dd>
+            </Fragment>
+          ))}
+        </dl>
+      </details>
       <div className="button-row">
         <button type="button" className="button" onClick={onAppointments}>
           Patient's appointments <kbd>Alt+A</kbd>
@@ -131,19 +165,12 @@ export function ClinicalSentNote({ sent }: { sent: ClinicalSent }) {
       </div>
     );
   }
+  // The report's id is under "Full identifiers", not in words to be read.
   const what = sent.standard === "bars" ? "booking message" : "111 report";
-  const id = sent.report_id ? ` (id ${sent.report_id})` : "";
   if (sent.report_delivered) {
     return (
       <div className="notice notice--success" role="status" data-testid="clinical-sent">
-        The {what}
-        {id && (
-          <>
-            {" "}
-            (id <span data-testid="report-id">{sent.report_id}</span>)
-          </>
-        )}{" "}
-        was sent to the service.
+        The {what} was sent to the service.
       </div>
     );
   }
@@ -157,8 +184,7 @@ export function ClinicalSentNote({ sent }: { sent: ClinicalSent }) {
         {problem?.next_step ?? "Phone the service with anything they must know before the patient arrives."}
       </p>
       <p className="small">
-        The {what}
-        {id} is kept with the booking.
+        The {what} is kept with the booking.
         {problem?.trace_id ? ` Trace ID ${problem.trace_id}.` : ""}
       </p>
     </div>

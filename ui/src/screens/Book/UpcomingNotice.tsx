@@ -1,4 +1,8 @@
+import type { Role, Service } from "../../api/bindings";
+import type { ApiError } from "../../api/client";
 import { formatDayWithWeekday, formatTimeRange, plural, ukDay } from "../../format";
+import { isSetupFault, serviceFailure, serviceName, setupFaultText } from "../../serviceFailure";
+import type { Problem } from "./useBooking";
 import type { UpcomingState } from "./useUpcoming";
 
 type Props = {
@@ -6,22 +10,28 @@ type Props = {
   acknowledged: boolean;
   onAcknowledge: (yes: boolean) => void;
   disabled: boolean;
+  /** To name the services that could not be asked. */
+  services: Service[];
+  /** A supervisor is also shown the technical detail of a fault in the desk's set-up. */
+  role: Role;
 };
 
 /** Whether the "already booked?" check holds the booking back, and why. */
-export function upcomingProblem(state: UpcomingState, acknowledged: boolean): string | null {
-  if (state.status === "checking") return "Checking the patient's other appointments…";
+export function upcomingProblem(state: UpcomingState, acknowledged: boolean): Problem | null {
+  if (state.status === "checking") return { message: "Checking the patient's other appointments…", fix: null };
   if (state.status === "done" && state.appointments.length > 0 && !acknowledged) {
-    return "The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.";
+    return { message: "The patient already has an upcoming appointment: tick “Book another anyway” to go ahead.", fix: ACK_ID };
   }
   return null;
 }
+
+const ACK_ID = "already-booked-ack";
 
 /**
  * "Already booked?": the patient's upcoming appointments, where and when, so that a second
  * booking is a deliberate choice. A check that could not be made is said, and does not block.
  */
-export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled }: Props) {
+export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled, services, role }: Props) {
   if (state.status === "off") return null;
   if (state.status === "checking") {
     return (
@@ -39,11 +49,18 @@ export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled }:
     );
   }
   const { appointments, failures } = state;
+  const names = (list: ApiError[]) => list.map((f) => serviceName(services, f.service_id)).join(", ");
+  const setup = failures.filter(isSetupFault);
   const unchecked =
     failures.length > 0 ? (
-      <p className="field__hint" data-testid="upcoming-not-asked">
-        Not checked: {failures.map((f) => f.service_id ?? "a service").join(", ")} — ask the patient.
-      </p>
+      <div className="field__hint" data-testid="upcoming-not-asked">
+        <p>Not checked: {names(failures)} — ask the patient.</p>
+        {setup.length > 0 && <p>{setupFaultText(names(setup))}</p>}
+        {setup.map((f, i) => {
+          const detail = serviceFailure(f, role).detail;
+          return detail && <p key={i}>{detail}</p>;
+        })}
+      </div>
     ) : null;
   if (appointments.length === 0) return unchecked;
   return (
@@ -61,6 +78,7 @@ export function UpcomingNotice({ state, acknowledged, onAcknowledge, disabled }:
       {unchecked}
       <label className="checkbox">
         <input
+          id={ACK_ID}
           type="checkbox"
           checked={acknowledged}
           disabled={disabled}

@@ -40,10 +40,22 @@ export const MAX_REASON = 500;
 /** What goes with the booking besides the texts: the triage summary and any approval. */
 export type Clinical = { summary: ClinicalSummary | null; approval: ClinicalApproval | null };
 
-export function draftsProblem(d: Drafts): string | null {
-  if (d.description.trim() === "") return "Enter a description of what the appointment is for.";
-  if (charCount(d.description) > MAX_DESCRIPTION) return `Shorten the description to ${MAX_DESCRIPTION} characters.`;
-  if (charCount(d.comment) > MAX_COMMENT) return `Shorten the comment to ${MAX_COMMENT} characters.`;
+/**
+ * Why a booking cannot go ahead yet, and the id of the control that puts it right, to move focus
+ * to when the person tries to book anyway; null when only waiting will.
+ */
+export type Problem = { message: string; fix: string | null };
+
+/** Ids of the Book panel's text boxes, so a problem can lead to them. */
+export const DESCRIPTION_ID = "book-description";
+export const COMMENT_ID = "book-comment";
+
+export function draftsProblem(d: Drafts): Problem | null {
+  if (d.description.trim() === "") return { message: "Enter a description of what the appointment is for.", fix: DESCRIPTION_ID };
+  if (charCount(d.description) > MAX_DESCRIPTION) {
+    return { message: `Shorten the description to ${MAX_DESCRIPTION} characters.`, fix: DESCRIPTION_ID };
+  }
+  if (charCount(d.comment) > MAX_COMMENT) return { message: `Shorten the comment to ${MAX_COMMENT} characters.`, fix: COMMENT_ID };
   return null;
 }
 

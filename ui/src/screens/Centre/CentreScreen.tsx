@@ -1,11 +1,11 @@
-import { useEffect, useId, useState } from "react";
-import type { AppointmentHistory, BookingFilter, CentreBooking, Service } from "../../api/bindings";
+import { Fragment, useEffect, useId, useRef, useState } from "react";
+import type { AppointmentHistory, BookingEvent, BookingFilter, CentreBooking, Role, Service } from "../../api/bindings";
 import { appointmentHistory, centreBookings, type ApiError } from "../../api/client";
 import { CsvExport } from "../../components/CsvExport";
 import { DateField } from "../../components/DateField";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { Spinner } from "../../components/Spinner";
-import { addDays, formatDateTime, formatNhsNumber, plural } from "../../format";
+import { addDays, formatDateTime, formatNhsNumber, formatRole, formatTime, plural } from "../../format";
 
 type Props = { services: Service[]; today: string };
 
@@ -29,7 +29,14 @@ function cells(b: CentreBooking): string[] {
   ];
 }
 
-const blank = (s: string) => (s.trim() === "" ? null : s.trim());
+/** Lower case, with any run of spaces and punctuation as one space: "Desk 7" finds "desk-7". */
+const words = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+
+/** Whether `typed` is part of any of `names`, as a supervisor would read them. */
+function partOf(typed: string, ...names: string[]): boolean {
+  const t = words(typed);
+  return t === "" || names.some((n) => words(n).includes(t));
+}
 
 /** The whole centre's bookings, for a supervisor: filtered, exported, each with its history. */
 export function CentreScreen({ services, today }: Props) {
@@ -41,15 +48,19 @@ export function CentreScreen({ services, today }: Props) {
   const [desk, setDesk] = useState("");
   const [load, setLoad] = useState<Load<CentreBooking[]>>({ state: "loading" });
   const [open, setOpen] = useState<CentreBooking | null>(null);
+  // The reference that opened the history: where Close puts focus back.
+  const opener = useRef<HTMLElement | null>(null);
   const ids = { service: useId(), status: useId(), user: useId(), desk: useId() };
 
+  // The registry matches a person or desk only exactly: those two are matched here instead, by
+  // any part of the name, so "sam" finds Sam Okafor and "desk 7" finds desk-7.
   const filter: BookingFilter = {
     from: from || null,
     to: to || null,
     service_id: service || null,
     status: status || null,
-    user_local_id: blank(user),
-    desk: blank(desk),
+    user_local_id: null,
+    desk: null,
   };
   const key = JSON.stringify(filter);
 
@@ -71,7 +82,9 @@ export function CentreScreen({ services, today }: Props) {
     };
   }, [key]);
 
-  const rows = load.state === "loaded" ? load.value : [];
+  const rows = (load.state === "loaded" ? load.value : []).filter(
+    (b) => partOf(user, b.booked_by, b.booked_by_local_id) && partOf(desk, b.desk),
+  );
   return (
     <section className="panel screen-panel centre" aria-labelledby="centre-title">
       <div className="panel__head">
@@ -108,9 +121,16 @@ export function CentreScreen({ services, today }: Props) {
         </div>
         <div className="field field--inline">
           <label className="field__label" htmlFor={ids.user}>
-            Booked by (local id)
+            Booked by
           </label>
-          <input id={ids.user} className="input input--w10" value={user} onChange={(e) => setUser(e.target.value)} data-testid="centre-user" />
+          <input
+            id={ids.user}
+            className="input input--w10"
+            value={user}
+            placeholder="Name or local id"
+            onChange={(e) => setUser(e.target.value)}
+            data-testid="centre-user"
+          />
         </div>
         <div className="field field--inline">
           <label className="field__label" htmlFor={ids.desk}>
@@ -156,7 +176,15 @@ export function CentreScreen({ services, today }: Props) {
                     <td className="nowrap">{c[1] || "None"}</td>
                     <td>{c[2]}</td>
                     <td className="mono">
-                      <button type="button" className="link-button" onClick={() => setOpen(b)} data-testid="open-history">
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={(e) => {
+                          opener.current = e.currentTarget;
+                          setOpen(b);
+                        }}
+                        data-testid="open-history"
+                      >
                         {b.appointment_id}
                       </button>
                     </td>
@@ -176,15 +204,64 @@ export function CentreScreen({ services, today }: Props) {
       )}
       {open && (
         // One History per appointment: another starts afresh, loading.
-        <History key={`${open.service_id}|${open.appointment_id}`} booking={open} onClose={() => setOpen(null)} />
+        <History
+          key={`${open.service_id}|${open.appointment_id}`}
+          booking={open}
+          onClose={() => {
+            setOpen(null);
+            if (opener.current?.isConnected) opener.current.focus();
+          }}
+        />
       )}
     </section>
   );
 }
 
+const ROLES: readonly string[] = ["call-handler", "clinician", "supervisor"] satisfies Role[];
+const roleWords = (role: string) => (ROLES.includes(role) ? formatRole(role as Role) : role);
+
+/**
+ * Everything the registry keeps for one event, in words, leaving out only what is empty. The
+ * person, desk, time, action and outcome have columns of their own.
+ */
+function eventFacts(e: BookingEvent): [string, string][] {
+  const when = e.appointment_start
+    ? `${formatDateTime(e.appointment_start)}${e.appointment_end ? `–${formatTime(e.appointment_end)}` : ""}`
+    : null;
+  const facts: [string, string | null | undefined][] = [
+    ["Cancellation reason", e.reason],
+    ["Approved by", e.approved_by],
+    ["Approval reason", e.approval_reason],
+    ["Later than the triage timeframe", e.outside_timeframe === undefined ? null : e.outside_timeframe ? "Yes" : "No"],
+    ["Error", e.error_kind],
+    ["Error message", e.error_message],
+    ["Appointment", e.appointment_id],
+    ["Version", e.appointment_version],
+    ["Status", e.appointment_status],
+    ["Appointment time", when],
+    ["Slots", e.slot_ids.join(", ")],
+    ["Service id", e.service_id],
+    ["NHS number", e.nhs_number && formatNhsNumber(e.nhs_number)],
+    ["Patient pseudonym", e.patient_ref],
+    ["Organisation (ODS)", e.organisation_ods],
+    ["Trace id", e.trace_id],
+    ["Request id", e.request_id],
+    ["Event", String(e.id)],
+  ];
+  return facts.filter((f): f is [string, string] => typeof f[1] === "string" && f[1] !== "");
+}
+
 /** One appointment's registry events and audit entries, oldest first. */
 function History({ booking, onClose }: { booking: CentreBooking; onClose: () => void }) {
   const [load, setLoad] = useState<Load<AppointmentHistory>>({ state: "loading" });
+  const panel = useRef<HTMLElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // It opens below the list, often out of sight: bring it into view and take focus to it, so the
+  // supervisor (and a screen reader) is where the history is.
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: "start" });
+    heading.current?.focus({ preventScroll: true });
+  }, []);
   useEffect(() => {
     let live = true;
     void appointmentHistory(booking.service_id, booking.appointment_id).then((r) => {
@@ -195,9 +272,9 @@ function History({ booking, onClose }: { booking: CentreBooking; onClose: () => 
     };
   }, [booking.service_id, booking.appointment_id]);
   return (
-    <section className="history" aria-labelledby="history-title" data-testid="appointment-history">
+    <section className="history" aria-labelledby="history-title" data-testid="appointment-history" ref={panel}>
       <div className="panel__head">
-        <h3 id="history-title" className="panel__title">
+        <h3 id="history-title" className="panel__title" ref={heading} tabIndex={-1}>
           {booking.service_name} · <span className="mono">{booking.appointment_id}</span>
         </h3>
         <button type="button" className="button button--small button--secondary" onClick={onClose}>
@@ -220,6 +297,7 @@ function History({ booking, onClose }: { booking: CentreBooking; onClose: () => 
                 <th scope="col">Action</th>
                 <th scope="col">Outcome</th>
                 <th scope="col">Who</th>
+                <th scope="col">Desk</th>
                 <th scope="col">Detail</th>
               </tr>
             </thead>
@@ -229,8 +307,23 @@ function History({ booking, onClose }: { booking: CentreBooking; onClose: () => 
                   <td className="nowrap">{formatDateTime(e.recorded_at)}</td>
                   <td>{ACTION[e.action]}</td>
                   <td>{e.outcome}</td>
-                  <td>{e.user_name}</td>
-                  <td>{[e.reason, e.error_message, e.approved_by && `approved by ${e.approved_by}`].filter(Boolean).join("; ") || "—"}</td>
+                  <td>
+                    {e.user_name}
+                    <div className="muted small">
+                      {roleWords(e.user_role)} · {e.user_local_id}
+                    </div>
+                  </td>
+                  <td>{e.desk ?? "—"}</td>
+                  <td>
+                    <dl className="facts facts--small history__facts">
+                      {eventFacts(e).map(([label, value]) => (
+                        <Fragment key={label}>
+                          <dt>{label}</dt>
+                          <dd>{value}</dd>
+                        </Fragment>
+                      ))}
+                    </dl>
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type ChangeEvent, type Fo
 import type { PatientView } from "../../api/bindings";
 import { checkNhsNumber, findPatient, type ApiError } from "../../api/client";
 import { ErrorPanel } from "../../components/ErrorPanel";
+import { moveFocus } from "../../focus";
 import { formatNhsNumber, nhsDigits } from "../../format";
 import { useEscape } from "../../keyboard";
 import type { ChosenPatient } from "../../types";
@@ -94,7 +95,7 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
   }, [nhsText, inputRef]);
 
   useEffect(() => {
-    if (find.state === "found") continueRef.current?.focus();
+    if (find.state === "found") moveFocus(continueRef.current);
   }, [find.state]);
 
   useEscape(() => {

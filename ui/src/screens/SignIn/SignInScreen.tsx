@@ -3,8 +3,8 @@ import { ErrorSummary } from "../../components/ErrorSummary";
 import type { AppInfo, Role, SignedIn } from "../../api/bindings";
 import { signIn, type ApiError } from "../../api/client";
 import { AppHeader } from "../../components/AppHeader";
-import { DemoBand } from "../../components/DemoBand";
 import { ErrorPanel } from "../../components/ErrorPanel";
+import { moveFocus } from "../../focus";
 
 type Props = {
   info: AppInfo;
@@ -104,7 +104,7 @@ export function SignInScreen({ info, onSignedIn }: Props) {
     setProblems([]);
     setError(null);
     // The role is still the person's own choice: that is where they go next.
-    if (!f.role) firstRole.current?.focus();
+    if (!f.role) moveFocus(firstRole.current);
   }
 
   const err = (k: Key) => problems.find(([key]) => key === k)?.[1];
@@ -147,13 +147,13 @@ export function SignInScreen({ info, onSignedIn }: Props) {
 
   return (
     <div className="app sign-in">
-      {info.demo && <DemoBand />}
       <AppHeader info={info} />
       <main className="app__main sign-in__main">
         <section className="panel sign-in__panel" aria-labelledby={`${base}-title`}>
-          <h2 id={`${base}-title`} className="panel__title sign-in__title">
+          {/* The screen's one level-one heading: signing in is all this screen is for. */}
+          <h1 id={`${base}-title`} className="panel__title sign-in__title">
             Sign in
-          </h2>
+          </h1>
           <p className="sign-in__org">
             Booking for <strong>{org}</strong>
           </p>

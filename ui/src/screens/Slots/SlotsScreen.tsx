@@ -171,7 +171,7 @@ export function SlotsScreen(props: Props) {
             Search <kbd>Ctrl+F</kbd>
           </button>
         </form>
-        <ServiceStatus rows={rows} onRetry={search.retry} />
+        <ServiceStatus rows={rows} onRetry={search.retry} role={props.role} />
       </aside>
 
       <section className="panel slots-screen__list" aria-labelledby="free-slots-title">

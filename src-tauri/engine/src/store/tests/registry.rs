@@ -39,6 +39,7 @@ pub(super) fn event(action: Action, outcome: Outcome, appointment: Option<&str>)
         approval_reason: None,
         desk: "desk-a".into(),
         patient_ref: None,
+        settles: None,
         outside_timeframe: false,
     }
 }
@@ -71,6 +72,7 @@ fn full_event() -> BookingEvent {
         desk: "Leeds floor 2, desk \"14\"".into(),
         outside_timeframe: true,
         patient_ref: None,
+        settles: None,
     }
 }
 
@@ -219,5 +221,52 @@ on_both_backends! {
             vec![id, another_id, r1, r2]
         );
         assert_eq!(events[0].trace_id.as_deref(), Some("trace-1"));
+    }
+
+    async fn a_settled_outcome_is_recorded_beside_the_unknown_one_and_lists_follow_it(t) {
+        let request = |n: u32| Some(format!("6f1c2d7e-0000-4000-8000-00000000010{n}"));
+        // Unknown, then found made: the settling event names the first, which stays.
+        let mut unknown = event(Action::Book, Outcome::Unknown, None);
+        unknown.request_id = request(1);
+        unknown.approved_by = Some("Dr Priya Shah".into());
+        unknown.outside_timeframe = true;
+        let first = t.store.record(&unknown).await.expect("recorded");
+        assert!(t.store.bookings().await.expect("bookings").is_empty());
+        let mut made = event(Action::Book, Outcome::Succeeded, Some("1001"));
+        made.request_id = request(1);
+        made.approved_by = None;
+        let settling = t.store.record(&made).await.expect("settled");
+        assert_ne!(settling, first);
+        let events = t.store.events().await.expect("read");
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].outcome, Outcome::Unknown);
+        assert_eq!(events[1].settles, Some(first));
+        assert_eq!(events[1].request_id, None);
+        // What the booking was stays with it: who approved it, and that it was late.
+        assert_eq!(events[1].approved_by.as_deref(), Some("Dr Priya Shah"));
+        assert!(events[1].outside_timeframe);
+        let bookings = t.store.bookings().await.expect("bookings");
+        assert_eq!(bookings.len(), 1);
+        assert_eq!(bookings[0].appointment_id, "1001");
+        // Settled once: the same finding again adds nothing.
+        assert_eq!(t.store.record(&made).await.expect("again"), settling);
+        assert_eq!(t.store.events().await.expect("read").len(), 2);
+
+        // Unknown, then found not made.
+        let mut unknown = event(Action::Book, Outcome::Unknown, None);
+        unknown.request_id = request(2);
+        let second = t.store.record(&unknown).await.expect("recorded");
+        let mut not_made = event(Action::Book, Outcome::Failed, None);
+        not_made.request_id = request(2);
+        not_made.error_kind = Some("rejected".into());
+        t.store.record(&not_made).await.expect("settled");
+        // A failure recorded again is no settlement.
+        let mut failed = event(Action::Book, Outcome::Failed, None);
+        failed.request_id = request(3);
+        let third = t.store.record(&failed).await.expect("recorded");
+        assert_eq!(t.store.record(&failed).await.expect("again"), third);
+        let settled = t.store.settled_events().await.expect("settled");
+        assert_eq!(settled, [first, second].into_iter().collect());
+        assert_eq!(t.store.events().await.expect("read").len(), 5);
     }
 }
