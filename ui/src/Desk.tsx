@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import type { AppInfo, AppointmentView, Role, Service, SlotView, User } from "./api/bindings";
 import { defaultWindow, listServices, signOut, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
@@ -22,7 +22,7 @@ import { SettingsScreen } from "./screens/Settings/SettingsScreen";
 import { SlotsScreen } from "./screens/Slots/SlotsScreen";
 import { TRIAGE_FIRST_FIELD, TriageScreen } from "./screens/Triage/TriageScreen";
 import { useTriage } from "./screens/Triage/useTriage";
-import { filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
+import { cannotBook, filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
 import type { ChosenPatient, Screen, Tab } from "./types";
 
 type TabDef = { tab: Tab; label: string; testId: string };
@@ -151,12 +151,19 @@ export function Desk({ info, user, onSignedOut }: Props) {
     f?.();
   });
 
+  // Services that cannot book the patient on the call are not searched, and the screen says why.
+  const leaveOut = useMemo(() => cannotBook(patient?.patient ?? null), [patient]);
+  const leftOut = useMemo(
+    () => services.filter((s) => filters.kinds.includes(s.kind) && leaveOut(s)),
+    [services, filters.kinds, leaveOut],
+  );
+
   const runSearch = useCallback(() => {
     if (filtersProblem(filters, services)) return;
-    search.search(filters);
+    search.search(filters, leaveOut);
     // The list is where the handler goes next: ↑↓ work as soon as slots arrive.
     goTab("slots", () => slotList.current?.focus());
-  }, [filters, services, search, goTab]);
+  }, [filters, services, search, goTab, leaveOut]);
 
   /**
    * The filters act at once. What is on screen is narrowed as it is shown; asking for more than the
@@ -166,7 +173,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
   function changeFilters(next: Filters) {
     setFilters(next);
     const asked = search.state.request;
-    if (asked && !searchCovers(asked, next, services) && !filtersProblem(next, services)) search.search(next);
+    if (asked && !searchCovers(asked, next, services, leaveOut) && !filtersProblem(next, services)) search.search(next, leaveOut);
   }
 
   function choosePatient(next: ChosenPatient) {
@@ -426,6 +433,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
                 services={services}
                 filters={filters}
                 onFilters={changeFilters}
+              leftOut={leftOut}
                 search={search}
                 onSearch={runSearch}
                 booking={booking}

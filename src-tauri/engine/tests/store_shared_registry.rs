@@ -67,8 +67,11 @@ async fn two_desks_share_one_registry_and_one_audit_chain() {
     };
     let mut h = start(SimOptions::default()).await;
     h.config.store = registry;
+    h.config.desk.name = Some("Leeds floor 1, desk 1".into());
     let desk1 = harness::open_engine(&h.config).await;
-    let desk2 = harness::open_engine(&h.config).await;
+    let mut second = h.config.clone();
+    second.desk.name = Some("Leeds floor 1, desk 2".into());
+    let desk2 = harness::open_engine(&second).await;
     let gp = service_of(&h, "gp-practice", "gp-connect");
     let uec = service_of(&h, "urgent-care", "uec-booking");
 
@@ -83,8 +86,16 @@ async fn two_desks_share_one_registry_and_one_audit_chain() {
         .expect("desk 1 books at the UTC")
         .appointment;
 
-    // Desk 2 sees both bookings, and finds the UEC one for the patient from the registry.
-    let seen = desk2.bookings().await.expect("desk 2 reads the registry");
+    // Desk 2's own list holds what desk 2 booked: nothing yet. The registry (the centre's
+    // screens) holds both desk 1 bookings, and desk 2 finds the UEC one for the patient there.
+    assert!(desk2.bookings().await.expect("desk 2's list").is_empty());
+    assert_eq!(desk1.bookings().await.expect("desk 1's list").len(), 2);
+    let seen = desk2
+        .store()
+        .bookings()
+        .await
+        .expect("desk 2 reads the registry");
+    assert!(seen.iter().all(|b| b.desk == "Leeds floor 1, desk 1"));
     let ids: Vec<(&str, &str)> = seen
         .iter()
         .map(|b| (b.service_id.as_str(), b.appointment_id.as_str()))

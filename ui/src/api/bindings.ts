@@ -234,6 +234,12 @@ export type BookingEvent = {
 	 *  registry and kept after the NHS number is purged, so reports still match one patient.
 	 */
 	patient_ref?: string | null,
+	/**
+	 *  The event whose outcome this one settles: a booking first recorded as unknown (or
+	 *  failed), later found made or not. Left out of the written form when there is none, so
+	 *  the digests of events sealed before this field existed still hold.
+	 */
+	settles?: number | null,
 };
 
 /**  Which appointments the centre's booked list shows; every part is optional. */
@@ -274,6 +280,8 @@ export type BookingSummary = {
 	end: string | null,
 	nhs_number: string | null,
 	booked_by: string,
+	/**  The desk it was booked at. */
+	desk: string,
 	booked_at: string,
 	last_action: Action,
 	last_changed_at: string,

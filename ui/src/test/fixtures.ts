@@ -193,6 +193,7 @@ export function summary(over: Partial<BookingSummary> & { appointment_id: string
     end: at(1, 9, 10),
     nhs_number: "9434765919",
     booked_by: "Alex Taylor",
+    desk: "desk-a",
     booked_at: new Date().toISOString(),
     last_action: "book",
     last_changed_at: new Date().toISOString(),

@@ -52,6 +52,8 @@ function err(over: Partial<ApiError> & Pick<ApiError, "kind" | "message" | "next
   return { http_status: null, code: null, trace_id: null, service_id: null, diagnostics: null, ...over };
 }
 const trace = () => crypto.randomUUID();
+/** The desk this mock runs as: its own list of bookings is what was booked here. */
+const MOCK_DESK = "Leeds floor 1, desk 3";
 
 type DemoService = Service & {
   town: string;
@@ -584,7 +586,7 @@ async function doBook(req: BookRequest): Promise<BookingOutcome> {
     reference_url: s.standard === "uec-booking" ? `${s.base_url}/Appointment/${id}` : null,
   };
   appointments.push(a);
-  bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: signedIn().name, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });
+  bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: signedIn().name, desk: MOCK_DESK, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });
   const check = text.includes("check");
   const clinical = clinicalSent(req, s);
   return {
@@ -688,9 +690,9 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "list_bookings": {
       const now = Date.now();
       const seeded: BookingSummary[] = [
-        { service_id: "calder-valley-utc", appointment_id: "25926b96-a7da-59a6-95c1-30130c90a1f6", version: "1", status: "booked", start: new Date(now + 3 * 3_600_000).toISOString(), end: new Date(now + 3.25 * 3_600_000).toISOString(), nhs_number: "9476719931", booked_by: "Alex Taylor", booked_at: new Date(now - 2 * 3_600_000).toISOString(), last_action: "book", last_changed_at: new Date(now - 2 * 3_600_000).toISOString() },
-        { service_id: "beckside-medical-practice", appointment_id: "1001", version: "3", status: "cancelled", start: new Date(now + 30 * 3_600_000).toISOString(), end: new Date(now + 30.2 * 3_600_000).toISOString(), nhs_number: "9434765919", booked_by: "Sam Patel", booked_at: new Date(now - 3 * 3_600_000).toISOString(), last_action: "cancel", last_changed_at: new Date(now - 1 * 3_600_000).toISOString() },
-        { service_id: "leeds-east-ed", appointment_id: "8c1d7e42-0f5b-5b8e-a1c2-77d9e0f1a2b3", version: "1", status: "booked", start: new Date(now + 1 * 3_600_000).toISOString(), end: new Date(now + 1.5 * 3_600_000).toISOString(), nhs_number: "9434760186", booked_by: "Sam Patel", booked_at: new Date(now - 40 * 60_000).toISOString(), last_action: "book", last_changed_at: new Date(now - 40 * 60_000).toISOString() },
+        { service_id: "calder-valley-utc", appointment_id: "25926b96-a7da-59a6-95c1-30130c90a1f6", version: "1", status: "booked", start: new Date(now + 3 * 3_600_000).toISOString(), end: new Date(now + 3.25 * 3_600_000).toISOString(), nhs_number: "9476719931", booked_by: "Alex Taylor", desk: MOCK_DESK, booked_at: new Date(now - 2 * 3_600_000).toISOString(), last_action: "book", last_changed_at: new Date(now - 2 * 3_600_000).toISOString() },
+        { service_id: "beckside-medical-practice", appointment_id: "1001", version: "3", status: "cancelled", start: new Date(now + 30 * 3_600_000).toISOString(), end: new Date(now + 30.2 * 3_600_000).toISOString(), nhs_number: "9434765919", booked_by: "Sam Patel", desk: MOCK_DESK, booked_at: new Date(now - 3 * 3_600_000).toISOString(), last_action: "cancel", last_changed_at: new Date(now - 1 * 3_600_000).toISOString() },
+        { service_id: "leeds-east-ed", appointment_id: "8c1d7e42-0f5b-5b8e-a1c2-77d9e0f1a2b3", version: "1", status: "booked", start: new Date(now + 1 * 3_600_000).toISOString(), end: new Date(now + 1.5 * 3_600_000).toISOString(), nhs_number: "9434760186", booked_by: "Sam Patel", desk: MOCK_DESK, booked_at: new Date(now - 40 * 60_000).toISOString(), last_action: "book", last_changed_at: new Date(now - 40 * 60_000).toISOString() },
       ];
       return [...bookings, ...seeded].sort((a, b) => Date.parse(b.booked_at) - Date.parse(a.booked_at));
     }

@@ -294,6 +294,30 @@ describe("stale results (issue 18.2)", () => {
   });
 });
 
+describe("a patient with no NHS number (issue 18.5)", () => {
+  it("is not searched for at GP Connect services, and the screen says which and why", async () => {
+    const calls = controlSearch();
+    const { user } = await renderApp();
+    await user.click(screen.getByTestId("manual-patient"));
+    await user.type(screen.getByLabelText("First name"), "Tom");
+    await user.type(screen.getByLabelText("Last name"), "Visitor");
+    await user.selectOptions(screen.getByLabelText("Gender"), "male");
+    await user.type(screen.getByLabelText("Day"), "1");
+    await user.type(screen.getByLabelText("Month"), "5");
+    await user.type(screen.getByLabelText("Year"), "1990");
+    await user.type(screen.getByLabelText("Address line 1"), "1 Hotel Street");
+    await user.type(screen.getByLabelText("Postcode"), "LS1 1AA");
+    await user.click(screen.getByTestId("manual-submit"));
+    await user.keyboard("{Control>}f{/Control}");
+    expect(calls).toHaveLength(1);
+    expect(calls[0].request.services).toEqual(["calder-utc", "leeds-ed"]);
+    const note = screen.getByTestId("services-left-out");
+    expect(note).toHaveTextContent("Not searched: Beckside Medical Practice, West Yorkshire GP Out of Hours.");
+    expect(note).toHaveTextContent("Find the patient by NHS number to book there.");
+    expect(screen.getAllByTestId("service-status").map((r) => r.dataset.serviceId)).toEqual(["calder-utc", "leeds-ed"]);
+  });
+});
+
 describe("choosing a slot", () => {
   it("goes from search to the list, ↓ moves, Enter opens the booking for that slot", async () => {
     const calls = controlSearch();

@@ -18,6 +18,8 @@ type Props = {
   services: Service[];
   filters: Filters;
   onFilters: (f: Filters) => void;
+  /** Services of the ticked types not searched, as they cannot book this patient. */
+  leftOut: Service[];
   search: SlotSearch;
   onSearch: () => void;
   booking: Booking;
@@ -171,6 +173,12 @@ export function SlotsScreen(props: Props) {
             Search <kbd>Ctrl+F</kbd>
           </button>
         </form>
+        {props.leftOut.length > 0 && (
+          <p className="notice" data-testid="services-left-out">
+            Not searched: {props.leftOut.map((s) => s.name).join(", ")}. GP Connect finds the patient by NHS number
+            before it books, and this patient has none here. Find the patient by NHS number to book there.
+          </p>
+        )}
         <ServiceStatus rows={rows} onRetry={search.retry} role={props.role} />
       </aside>
 

@@ -159,10 +159,26 @@ export function shownResults(
   return { rows: state.rows.filter((r) => ticked(r.id)), slots };
 }
 
-/** Whether the last search asked for everything the filters now want (kinds and channel). */
-export function searchCovers(request: SearchRequest, filters: Filters, services: Service[]): boolean {
+/**
+ * Whether the last search asked for everything the filters now want (kinds and channel), of the
+ * services that can book this patient (`leaveOut` names the others).
+ */
+export function searchCovers(
+  request: SearchRequest,
+  filters: Filters,
+  services: Service[],
+  leaveOut: (s: Service) => boolean = () => false,
+): boolean {
   if (request.channel !== null && request.channel !== filters.channel) return false;
-  return services.every((s) => !filters.kinds.includes(s.kind) || request.services.includes(s.id));
+  return services.every((s) => !filters.kinds.includes(s.kind) || leaveOut(s) || request.services.includes(s.id));
+}
+
+/**
+ * GP Connect finds the patient by NHS number before it books: a patient known without one
+ * cannot be booked there, so those services are not searched for them.
+ */
+export function cannotBook(patient: { nhs_number: string | null } | null): (s: Service) => boolean {
+  return (s) => patient !== null && !patient.nhs_number && s.standard === "gp-connect";
 }
 
 /** The streaming slot search, kept above the screens so a search survives a change of tab. */
@@ -187,10 +203,13 @@ export function useSlotSearch(services: Service[]) {
     [run, services],
   );
 
-  /** Searches with the filters; the caller has checked `filtersProblem` first. */
+  /**
+   * Searches with the filters, leaving out services `leaveOut` names (those that cannot book
+   * this patient); the caller has checked `filtersProblem` first.
+   */
   const search = useCallback(
-    (filters: Filters) => {
-      const ids = services.filter((s) => filters.kinds.includes(s.kind)).map((s) => s.id);
+    (filters: Filters, leaveOut: (s: Service) => boolean = () => false) => {
+      const ids = services.filter((s) => filters.kinds.includes(s.kind) && !leaveOut(s)).map((s) => s.id);
       start({ services: ids, window: { from: filters.from, to: filters.to }, channel: filters.channel });
     },
     [services, start],
