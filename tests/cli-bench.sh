@@ -36,7 +36,7 @@ command -v python3 >/dev/null || { echo "python3 is missing: apt-get install pyt
 
 # What people run is a release build.
 (cd "$root/src-tauri" && cargo build --release --quiet -p bookdesk-cli -p provider-sim)
-target_dir="${CARGO_TARGET_DIR:-$root/src-tauri/target}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"  # the workspace is the repository root
 bookdesk="$target_dir/release/bookdesk"
 sim_bin="$target_dir/release/provider-sim"
 

@@ -7,6 +7,11 @@
 // control characters from outside off the terminal.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+// A slot search reads and writes thousands of small JSON values; glibc's malloc and the page
+// faults behind it were a large part of the CLI's time (tests/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[macro_use]
 mod output;
 mod args;

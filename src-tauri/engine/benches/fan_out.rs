@@ -7,6 +7,10 @@
 #[path = "../tests/support/harness.rs"]
 mod harness;
 
+// The allocator the desk's binaries use (see their `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use booking_engine::Engine;
