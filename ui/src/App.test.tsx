@@ -6,7 +6,7 @@ import type { Result } from "./api/client";
 import { App } from "./App";
 import { formatAge, ukToday } from "./format";
 import { controlSearch, renderApp, saveTriage, signInThroughForm, submitSignIn } from "./test/app";
-import { alex, apiError, appointment, at, jane, outcome, reconciled, signedInAnswer, signedOut, slot } from "./test/fixtures";
+import { alex, apiError, appointment, at, jane, outcome, reconciled, services, signedInAnswer, signedOut, slot } from "./test/fixtures";
 import * as client from "./test/mockClient";
 import { fail, ok } from "./test/mockClient";
 
@@ -65,6 +65,34 @@ describe("signing in", () => {
     await user.click(within(notice).getByTestId("interrupted-acknowledge"));
     expect(await screen.findByTestId("nhs-input")).toHaveFocus();
     expect(screen.queryByTestId("interrupted-notice")).toBeNull();
+  });
+
+  it("keeps every digit of an NHS number typed straight after signing in, before the desk has opened (issue 18.15)", async () => {
+    // Signing in and the desk's first answers take a moment; the handler is already typing the
+    // number the caller reads out.
+    let signedIn!: () => void;
+    client.signIn.mockImplementation((u) => new Promise((resolve) => (signedIn = () => resolve(ok(signedInAnswer(u))))));
+    let listed!: () => void;
+    client.listServices.mockImplementation(() => new Promise((resolve) => (listed = () => resolve(ok(services)))));
+    const user = userEvent.setup();
+    render(<App />);
+    await submitSignIn(user);
+    // While the sign-in is sent, while the desk is fetched, and while it asks for the services.
+    await user.keyboard("94");
+    await act(async () => signedIn());
+    expect(await screen.findByRole("status")).toHaveTextContent("Opening the desk");
+    await user.keyboard("3");
+    await waitFor(() => expect(client.listServices).toHaveBeenCalled());
+    expect(screen.getByRole("status")).toHaveTextContent("Opening the desk for Alex Taylor");
+    expect(screen.queryByTestId("nhs-input")).toBeNull();
+    await user.keyboard("4");
+    await act(async () => listed());
+
+    const field = await screen.findByTestId("nhs-input");
+    expect(field).toHaveFocus();
+    await user.keyboard("765919");
+    expect(field).toHaveValue("943 476 5919");
+    await waitFor(() => expect(screen.getByTestId("nhs-status")).toHaveTextContent("Valid NHS number 943 476 5919"));
   });
 
   it("opens the desk straight away when no booking was interrupted", async () => {

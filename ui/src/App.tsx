@@ -5,6 +5,7 @@ import { AppHeader } from "./components/AppHeader";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
+import { takeTypedDigits } from "./typedAhead";
 
 // The desk behind Sign in is its own chunk: the first screen needs none of it, so the window is
 // usable before the rest of the UI is read; it is fetched as soon as Sign in is drawn.
@@ -62,6 +63,8 @@ export function App() {
         info={info}
         onSignedIn={(answer) => {
           setSession((n) => n + 1);
+          // Interrupted bookings are read before anything else: what was typed ahead is dropped.
+          if (hasNews(answer.interrupted)) takeTypedDigits();
           setInterrupted(hasNews(answer.interrupted) ? answer.interrupted : null);
           setStart({ state: "ready", info: answer.info });
         }}

@@ -10,8 +10,9 @@ import { ShortcutHelp } from "./components/ShortcutHelp";
 import { slotKey } from "./components/SlotList";
 import { Spinner } from "./components/Spinner";
 import { moveFocus } from "./focus";
-import { addDays, formatPatientName, SERVICE_KINDS, ukToday } from "./format";
+import { addDays, formatNhsNumber, formatPatientName, SERVICE_KINDS, ukToday } from "./format";
 import { isTyping, runEscape } from "./keyboard";
+import { takeTypedDigits } from "./typedAhead";
 import { AppointmentsScreen } from "./screens/Appointments/AppointmentsScreen";
 import { useBooking } from "./screens/Book/useBooking";
 import { BookedScreen } from "./screens/Booked/BookedScreen";
@@ -119,8 +120,13 @@ export function Desk({ info, user, onSignedOut }: Props) {
       else setServicesError(list.error);
       // The engine's idea of today (UK days) wins over the machine clock.
       if (window.ok) setFilters((f) => ({ ...f, from: window.value.from, to: window.value.to }));
-      // A call starts with the NHS number: be ready for it.
-      focusNext.current = () => nhsInput.current?.focus();
+      // A call starts with the NHS number: be ready for it, with any digits typed since Sign in
+      // was sent. Taken as the field takes focus, so no key falls between the two.
+      focusNext.current = () => {
+        const typed = takeTypedDigits();
+        if (typed) setNhsText(formatNhsNumber(typed));
+        nhsInput.current?.focus();
+      };
       setLoaded(true);
     })();
   }, []);

@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
@@ -116,6 +116,48 @@ describe("SlotList", () => {
     expect(screen.getAllByTestId("slot-row").length).toBeLessThan(60);
     // The day heading pinned above the list follows the scroll.
     expect(container.querySelector(".slot-day--pinned")).toHaveTextContent(formatShortDay(ukDay(slots[4999].start)));
+  });
+
+  it("with 5,000 slots keeps the highlighted row in the page, numbered within the whole list, wherever the list is scrolled", async () => {
+    const user = userEvent.setup();
+    const first = Date.parse(at(0, 8));
+    const slots = Array.from({ length: 5000 }, (_, i) =>
+      slot({ id: `n${i}`, start: new Date(first + i * 5 * 60_000).toISOString() }),
+    );
+    render(<Harness slots={slots} />);
+    const list = screen.getByTestId("slot-list");
+    const active = () => document.getElementById(list.getAttribute("aria-activedescendant") ?? "");
+    const rows = () => screen.getAllByTestId("slot-row");
+    expect(rows().length).toBeLessThan(100);
+    expect(rows()[0]).toHaveAttribute("aria-posinset", "1");
+    expect(rows()[0]).toHaveAttribute("aria-setsize", "5000");
+
+    await user.click(list);
+    // At once, before the list has scrolled: the option pointed at is in the page.
+    await user.keyboard("{End}");
+    expect(active()).toHaveAttribute("data-slot-id", "n4999");
+    expect(active()).toHaveAttribute("aria-posinset", "5000");
+    expect(active()).toHaveAttribute("aria-setsize", "5000");
+    expect(active()).toHaveAttribute("data-service-id", "beckside");
+    await waitFor(() => expect(rows().length).toBeGreaterThan(5));
+
+    // Scrolled back to the top by hand: the highlighted row stays in the page with the top ones.
+    list.scrollTop = 0;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(rows()[0]).toHaveAttribute("data-slot-id", "n0"));
+    expect(rows().length).toBeLessThan(100);
+    expect(active()).toHaveAttribute("data-slot-id", "n4999");
+    expect(active()).toHaveAttribute("aria-selected", "true");
+
+    // The keys still move from there, a page and a step at a time.
+    await user.keyboard("{PageUp}");
+    expect(active()).toHaveAttribute("aria-posinset", "4990");
+    await user.keyboard("{ArrowUp}");
+    expect(active()).toHaveAttribute("aria-posinset", "4989");
+    await user.keyboard("{Home}");
+    expect(active()).toHaveAttribute("data-slot-id", "n0");
+    await user.keyboard("{PageDown}{ArrowDown}");
+    expect(active()).toHaveAttribute("aria-posinset", "12");
   });
 
   it("marks, and still lists, the slots after the triage timeframe", () => {

@@ -1,5 +1,5 @@
-import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useEffectEvent, useId, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
+import { defaultRangeExtractor, useVirtualizer, type Range } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useEffectEvent, useId, useMemo, useRef, type KeyboardEvent, type Ref } from "react";
 import type { SlotView } from "../api/bindings";
 import {
   dayHeading,
@@ -38,6 +38,18 @@ type Props = {
   seeBy?: number | null;
 };
 
+// A slot's UK day, worked out once per slot: the list is rebuilt as each batch arrives, and
+// asking Intl for thousands of days each time blocked the page.
+const days = new WeakMap<SlotView, string>();
+function dayOf(slot: SlotView): string {
+  let day = days.get(slot);
+  if (day === undefined) {
+    day = ukDay(slot.start);
+    days.set(slot, day);
+  }
+  return day;
+}
+
 function buildItems(slots: SlotView[], today: string) {
   const items: Item[] = [];
   const slotItem: number[] = [];
@@ -45,7 +57,7 @@ function buildItems(slots: SlotView[], today: string) {
   let current = "";
   let header: Extract<Item, { type: "day" }> | null = null;
   slots.forEach((slot, slotIndex) => {
-    const day = ukDay(slot.start);
+    const day = dayOf(slot);
     if (day !== current) {
       current = day;
       header = { type: "day", day, label: dayHeading(day, today), count: 0 };
@@ -68,6 +80,18 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
     [slots, activeKey],
   );
 
+  // The highlighted row is always in the page, even scrolled out of view: the listbox points at
+  // it (aria-activedescendant), and a pointer to nothing leaves a screen reader with nothing to read.
+  const activeItem = activeIndex >= 0 ? slotItem[activeIndex] : -1;
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (activeItem < 0 || indexes.includes(activeItem)) return indexes;
+      return activeItem < indexes[0] ? [activeItem, ...indexes] : [...indexes, activeItem];
+    },
+    [activeItem],
+  );
+
   // TanStack Virtual hands back functions that cannot be memoized safely; this app is not built
   // with the React Compiler, so the compiler skipping this component changes nothing.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -80,6 +104,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
       return it.type === "day" ? `day-${it.day}` : slotKey(it.slot);
     },
     overscan: 6,
+    rangeExtractor,
   });
 
   // Keep the highlighted slot in view, with its day heading when it is the first of the day.
@@ -218,6 +243,9 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
                 style={style}
                 role="option"
                 aria-selected={selected}
+                // Only a window of the options is in the page: each says where it is in the whole list.
+                aria-setsize={slots.length}
+                aria-posinset={it.slotIndex + 1}
                 data-testid="slot-row"
                 data-slot-id={s.id}
                 data-service-id={s.service_id}

@@ -3,6 +3,7 @@ import userEvent, { type UserEvent } from "@testing-library/user-event";
 import type { Role, SearchEvent, SearchRequest, SlotView, User } from "../api/bindings";
 import { App } from "../App";
 import { alex } from "./fixtures";
+import { passFrame } from "./frames";
 import * as client from "./mockClient";
 import { ok } from "./mockClient";
 
@@ -43,7 +44,12 @@ export async function submitSignIn(user: UserEvent, role: Role = "call-handler",
 
 export type SearchCall = {
   request: SearchRequest;
+  /** One event arrives and a frame passes, so the screen shows it. */
   emit: (event: SearchEvent) => void;
+  /** One event arrives, with no frame passing: as many messages arrive between two paints. */
+  deliver: (event: SearchEvent) => void;
+  /** An animation frame passes (the screen is drawn with what has arrived). */
+  frame: () => void;
   progress: (serviceId: string, progress: Extract<SearchEvent, { event: "progress" }>["progress"]) => void;
   slots: (serviceId: string, slots: SlotView[]) => void;
   finish: () => void;
@@ -60,10 +66,17 @@ export function controlSearch(): SearchCall[] {
   client.searchSlots.mockImplementation(
     (request, onEvent) =>
       new Promise((resolve) => {
-        const emit = (event: SearchEvent) => act(() => onEvent(event));
+        const deliver = (event: SearchEvent) => act(() => onEvent(event));
+        const frame = () => act(() => passFrame());
+        const emit = (event: SearchEvent) => {
+          deliver(event);
+          frame();
+        };
         calls.push({
           request,
           emit,
+          deliver,
+          frame,
           progress: (service_id, progress) => emit({ event: "progress", service_id, service_name: service_id, progress }),
           slots: (service_id, slots) => emit({ event: "slots", service_id, slots }),
           finish: () => {

@@ -1,8 +1,11 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
+import { trackFrames } from "./frames";
 
 afterEach(() => cleanup());
+
+trackFrames();
 
 // jsdom lays nothing out: give the slot list a viewport so the virtualiser renders a window of
 // rows, and let scrolling move it, as a browser would.

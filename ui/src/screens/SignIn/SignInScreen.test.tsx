@@ -162,6 +162,24 @@ describe("the sign-in screen", () => {
     expect(screen.queryByTestId("demo-band")).toBeNull();
   });
 
+  it("keeps digits typed while signing in out of the form, and takes them again after a refusal (issue 18.15)", async () => {
+    let answer!: (r: Result<SignedIn>) => void;
+    client.signIn.mockReturnValue(new Promise((r) => (answer = r)));
+    const { user } = renderForm();
+    await user.click(field("demo-user"));
+    await user.click(field("role-call-handler"));
+    await user.click(field("local-id"));
+    await user.keyboard("{Enter}");
+    // The start of an NHS number, typed while the sign-in is on its way: not the local user id's.
+    await user.keyboard("943");
+    expect(field("local-id")).toHaveValue("alex.taylor");
+
+    await act(async () => answer(fail(apiError({ kind: "unavailable", message: "Booking Desk could not reach its booking engine." }))));
+    expect(await screen.findByTestId("error-panel")).toBeInTheDocument();
+    await user.keyboard("2");
+    expect(field("local-id")).toHaveValue("alex.taylor2");
+  });
+
   it("sends one sign-in however often Enter is pressed", async () => {
     let answer!: (r: Result<SignedIn>) => void;
     client.signIn.mockReturnValue(new Promise((r) => (answer = r)));

@@ -5,6 +5,7 @@ import { signIn, type ApiError } from "../../api/client";
 import { AppHeader } from "../../components/AppHeader";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { moveFocus } from "../../focus";
+import { keepTypedDigits, takeTypedDigits } from "../../typedAhead";
 
 type Props = {
   info: AppInfo;
@@ -59,7 +60,11 @@ export function SignInScreen({ info, onSignedIn }: Props) {
   const firstRole = useRef<HTMLInputElement>(null);
   const summary = useRef<HTMLDivElement>(null);
 
-  useEffect(() => first.current?.focus(), []);
+  useEffect(() => {
+    // Digits typed are this form's again: a desk left while it was still opening kept them.
+    takeTypedDigits();
+    first.current?.focus();
+  }, []);
 
   async function submit(e?: FormEvent) {
     e?.preventDefault();
@@ -74,6 +79,8 @@ export function SignInScreen({ info, onSignedIn }: Props) {
     }
     inFlight.current = true;
     setBusy(true);
+    // The handler may start on the NHS number before the desk is there to take it.
+    keepTypedDigits();
     const r = await signIn({
       name: f.name.trim(),
       sds_user_id: f.sdsUser.trim(),
@@ -86,7 +93,9 @@ export function SignInScreen({ info, onSignedIn }: Props) {
       onSignedIn(r.value);
       return;
     }
-    // What was typed stays: the person corrects one field rather than starting again.
+    // What was typed stays: the person corrects one field rather than starting again. Digits
+    // typed while waiting were not for this form, and none are kept from now on.
+    takeTypedDigits();
     setBusy(false);
     setError(r.error);
   }

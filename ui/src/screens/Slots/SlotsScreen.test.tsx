@@ -1,7 +1,11 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Profiler } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { SearchEvent } from "../../api/bindings";
+import { App } from "../../App";
 import { addDays, formatDay, ukToday } from "../../format";
-import { controlSearch, renderApp } from "../../test/app";
+import { controlSearch, renderApp, signInThroughForm } from "../../test/app";
 import { apiError, at, jane, slot } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
@@ -384,5 +388,90 @@ describe("who may book", () => {
     calls[0].finish();
     await user.keyboard("{ArrowDown}{Enter}");
     expect(screen.getByTestId("confirm-booking")).toBeInTheDocument();
+  });
+});
+
+describe("while results stream (issue 18.15)", () => {
+  it("applies 50 services' slots, arriving a batch at a time, once a frame rather than once an event, soonest first", async () => {
+    const calls = controlSearch();
+    // Every commit of the app to the page: each is a render the person waits for.
+    let commits = 0;
+    const user = userEvent.setup();
+    render(
+      <Profiler id="app" onRender={() => (commits += 1)}>
+        <App />
+      </Profiler>,
+    );
+    await signInThroughForm(user);
+    await user.keyboard("{Alt>}2{/Alt}{Control>}f{/Control}");
+    const call = calls[0];
+
+    // 50 services × 100 slots, a minute apart and interleaved across the services: the i-th
+    // soonest is slot i ÷ 50 of service i mod 50. Each service's come in 4 batches of 25, in a
+    // different order for each service, and every other service lists a batch latest first.
+    const first = Date.parse(at(1, 8));
+    const slotOf = (service: number, n: number) =>
+      slot({
+        service_id: `svc-${service}`,
+        service_name: `Service ${service}`,
+        id: String(n),
+        start: new Date(first + (n * 50 + service) * 60_000).toISOString(),
+      });
+    const batchOf = (service: number, b: number) => {
+      const batch = Array.from({ length: 25 }, (_, k) => slotOf(service, b * 25 + k));
+      return service % 2 ? batch.reverse() : batch;
+    };
+    const events: SearchEvent[] = [];
+    for (let round = 0; round < 4; round++) {
+      for (let service = 0; service < 50; service++) {
+        events.push({ event: "slots", service_id: `svc-${service}`, slots: batchOf(service, (round + service) % 4) });
+      }
+    }
+    // A batch sent twice is listed once.
+    events.push({ event: "slots", service_id: "svc-0", slots: batchOf(0, 0) });
+    for (let service = 0; service < 50; service++) {
+      events.push({ event: "progress", service_id: `svc-${service}`, service_name: `Service ${service}`, progress: { state: "found", count: 100 } });
+    }
+    for (const id of ["beckside", "calder-utc", "leeds-ed", "wy-ooh"]) {
+      events.push({ event: "progress", service_id: id, service_name: id, progress: { state: "none" } });
+    }
+
+    // 25 events arrive between two paints.
+    commits = 0;
+    let frames = 0;
+    events.forEach((event, i) => {
+      call.deliver(event);
+      if (i % 25 === 24) {
+        call.frame();
+        frames += 1;
+      }
+    });
+    call.frame();
+    frames += 1;
+    call.finish();
+    expect(events.length).toBe(255);
+    expect(commits).toBeLessThanOrEqual(frames + 1);
+
+    expect(screen.getByTestId("search-summary")).toHaveTextContent("Search finished: 5,000 free slots");
+    const list = screen.getByTestId("slot-list");
+    expect(list).toHaveAccessibleName(/5,000 slots/);
+    // Whatever window of rows is in the page, each is the slot that belongs at its place.
+    const inOrder = () => {
+      const rows = screen.getAllByTestId("slot-row");
+      expect(rows.length).toBeLessThan(100);
+      for (const row of rows) {
+        const i = Number(row.getAttribute("aria-posinset")) - 1;
+        expect(row).toHaveAttribute("aria-setsize", "5000");
+        expect([row.dataset.serviceId, row.dataset.slotId]).toEqual([`svc-${i % 50}`, String(Math.floor(i / 50))]);
+      }
+      return rows;
+    };
+    expect(inOrder()[0]).toHaveAttribute("aria-posinset", "1");
+
+    expect(list).toHaveFocus();
+    await user.keyboard("{End}");
+    const last = document.getElementById(list.getAttribute("aria-activedescendant")!);
+    expect(last).toHaveAttribute("aria-posinset", "5000");
+    await waitFor(() => expect(inOrder()[0]).not.toHaveAttribute("aria-posinset", "1"));
   });
 });

@@ -27,7 +27,7 @@ export type SearchState = {
 type Action =
   | { type: "start"; generation: number; request: SearchRequest; services: Map<string, Service> }
   | { type: "retry"; generation: number; serviceId: string }
-  | { type: "event"; generation: number; event: SearchEvent }
+  | { type: "events"; generation: number; events: SearchEvent[] }
   | { type: "done"; generation: number; services: string[]; error: ApiError | null }
   | { type: "remove"; keys: string[] }
   | { type: "activate"; key: string | null }
@@ -46,6 +46,61 @@ function bySoonest(a: SlotView, b: SlotView): number {
   const t = Date.parse(a.start) - Date.parse(b.start);
   if (t !== 0) return t;
   return a.service_name.localeCompare(b.service_name) || Date.parse(a.end) - Date.parse(b.end);
+}
+
+/**
+ * `slots` (soonest first) with `added` merged in, each slot once: the new ones are sorted among
+ * themselves and merged in one pass, rather than the whole list sorted again for every batch.
+ */
+export function mergeSlots(slots: SlotView[], added: SlotView[]): SlotView[] {
+  if (added.length === 0) return slots;
+  const seen = new Set(slots.map(slotKey));
+  const fresh: SlotView[] = [];
+  for (const s of added) {
+    const key = slotKey(s);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fresh.push(s);
+  }
+  if (fresh.length === 0) return slots;
+  fresh.sort(bySoonest);
+  const out: SlotView[] = new Array(slots.length + fresh.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  // On a tie the slot already listed stays first, as a stable sort of the two would leave it.
+  while (i < slots.length && j < fresh.length) out[k++] = bySoonest(fresh[j], slots[i]) < 0 ? fresh[j++] : slots[i++];
+  while (i < slots.length) out[k++] = slots[i++];
+  while (j < fresh.length) out[k++] = fresh[j++];
+  return out;
+}
+
+/** A frame's worth of search events, applied in the order they came. */
+function applyEvents(state: SearchState, events: SearchEvent[]): SearchState {
+  let { rows, slots } = state;
+  let added: SlotView[] = [];
+  for (const e of events) {
+    if (e.event === "finished") continue;
+    if (e.event === "slots") {
+      for (const s of e.slots) added.push(s);
+      continue;
+    }
+    const p = e.progress;
+    const patch: Partial<ServiceRow> =
+      p.state === "found"
+        ? { state: "found", count: p.count, error: null }
+        : p.state === "failed"
+          ? { state: "failed", error: p.error }
+          : { state: p.state, error: null };
+    rows = setRow(rows, e.service_id, patch, e.service_name);
+    // Searching again: what the service listed before, here or still to merge, is gone.
+    if (p.state === "searching") {
+      slots = slots.filter((s) => s.service_id !== e.service_id);
+      added = added.filter((s) => s.service_id !== e.service_id);
+    }
+  }
+  slots = mergeSlots(slots, added);
+  return rows === state.rows && slots === state.slots ? state : { ...state, rows, slots };
 }
 
 function setRow(rows: ServiceRow[], id: string, patch: Partial<ServiceRow>, name?: string): ServiceRow[] {
@@ -82,26 +137,8 @@ function reduce(state: SearchState, action: Action): SearchState {
         rows: setRow(state.rows, action.serviceId, { state: "searching", count: 0, error: null }),
         slots: state.slots.filter((s) => s.service_id !== action.serviceId),
       };
-    case "event": {
-      const e = action.event;
-      if (e.event === "finished") return state;
-      if (e.event === "slots") {
-        if (e.slots.length === 0) return state;
-        const seen = new Set(state.slots.map(slotKey));
-        const fresh = e.slots.filter((s) => !seen.has(slotKey(s)));
-        return { ...state, slots: [...state.slots, ...fresh].sort(bySoonest) };
-      }
-      const p = e.progress;
-      const patch: Partial<ServiceRow> =
-        p.state === "found"
-          ? { state: "found", count: p.count, error: null }
-          : p.state === "failed"
-            ? { state: "failed", error: p.error }
-            : { state: p.state, error: null };
-      const slots =
-        p.state === "searching" ? state.slots.filter((s) => s.service_id !== e.service_id) : state.slots;
-      return { ...state, slots, rows: setRow(state.rows, e.service_id, patch, e.service_name) };
-    }
+    case "events":
+      return applyEvents(state, action.events);
     case "done": {
       // Returning says nothing of services still to answer: their events may come after it, and
       // the search is over only when each service has settled.
@@ -181,20 +218,56 @@ export function cannotBook(patient: { nhs_number: string | null } | null): (s: S
   return (s) => patient !== null && !patient.nhs_number && s.standard === "gp-connect";
 }
 
+// A hidden window is given no animation frames: its events are still applied, this much later.
+const FRAMELESS_MS = 250;
+
 /** The streaming slot search, kept above the screens so a search survives a change of tab. */
 export function useSlotSearch(services: Service[]) {
   const [state, dispatch] = useReducer(reduce, initial);
   const generation = useRef(0);
+  // Events of the current search waiting for the next frame, then applied together: one update
+  // and one render a frame, however many services answer within it, so typing and scrolling
+  // never wait behind a render for each batch of slots.
+  const queued = useRef<SearchEvent[]>([]);
+  const wake = useRef<{ frame: number; timer: number } | null>(null);
 
-  const run = useCallback((request: SearchRequest, gen: number) => {
-    void searchSlots(request, (event) => dispatch({ type: "event", generation: gen, event })).then((r) =>
-      dispatch({ type: "done", generation: gen, services: request.services, error: r.ok ? null : r.error }),
-    );
+  const flush = useCallback(() => {
+    if (wake.current) {
+      cancelAnimationFrame(wake.current.frame);
+      clearTimeout(wake.current.timer);
+      wake.current = null;
+    }
+    const events = queued.current;
+    if (events.length === 0) return;
+    queued.current = [];
+    dispatch({ type: "events", generation: generation.current, events });
   }, []);
+
+  const receive = useCallback(
+    (gen: number, event: SearchEvent) => {
+      // An older search's answers are not this one's.
+      if (gen !== generation.current) return;
+      queued.current.push(event);
+      wake.current ??= { frame: requestAnimationFrame(flush), timer: window.setTimeout(flush, FRAMELESS_MS) };
+    },
+    [flush],
+  );
+
+  const run = useCallback(
+    (request: SearchRequest, gen: number) => {
+      void searchSlots(request, (event) => receive(gen, event)).then((r) => {
+        // What came before the answer is applied before it.
+        flush();
+        dispatch({ type: "done", generation: gen, services: request.services, error: r.ok ? null : r.error });
+      });
+    },
+    [receive, flush],
+  );
 
   const start = useCallback(
     (request: SearchRequest) => {
       generation.current += 1;
+      queued.current = [];
       const gen = generation.current;
       const byId = new Map(services.map((s) => [s.id, s]));
       dispatch({ type: "start", generation: gen, request, services: byId });
@@ -225,20 +298,30 @@ export function useSlotSearch(services: Service[]) {
     (serviceId: string) => {
       if (!state.request) return;
       const gen = generation.current;
+      flush();
       dispatch({ type: "retry", generation: gen, serviceId });
       run({ ...state.request, services: [serviceId] }, gen);
     },
-    [run, state.request],
+    [run, flush, state.request],
   );
 
   /** Drops the results: they belonged to a patient who is no longer on the call. */
   const clear = useCallback(() => {
     // A new generation, so answers still on their way for that search are ignored.
     generation.current += 1;
+    queued.current = [];
     dispatch({ type: "clear", generation: generation.current });
   }, []);
 
-  const remove = useCallback((keys: string[]) => dispatch({ type: "remove", keys }), []);
+  const remove = useCallback(
+    (keys: string[]) => {
+      // Events that came first are applied first: a batch still queued must not bring back a
+      // slot just booked.
+      flush();
+      dispatch({ type: "remove", keys });
+    },
+    [flush],
+  );
   const activate = useCallback((key: string | null) => dispatch({ type: "activate", key }), []);
 
   return { state, search, refresh, retry, remove, activate, clear };
