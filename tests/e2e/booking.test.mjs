@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { remote } from 'webdriverio';
 import { checkAxe } from './axe.mjs';
+import { installLongTaskProbe, readLongTasks } from './longtasks.mjs';
 
 const APP = requireEnv('BOOKING_DESK_APP');
 const CLI = requireEnv('BOOKDESK_CLI');
@@ -473,7 +474,14 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.equal(free.status, 0, 'the CLI lists the free slots');
       for (const s of free.json.slots) slotStarts.set(slotKey(s.service_id, s.id), Date.parse(s.start));
 
+      // How long the page's main thread was held while the results streamed in: reported, not
+      // asserted (a timed test would fail on a busy machine); PERFORMANCE.md keeps the figures.
+      await installLongTaskProbe(browser);
       const states = await searchAll();
+      const blocked = await readLongTasks(browser);
+      t.diagnostic(
+        `main thread while streaming: longest task ${Math.round(blocked.longestMs)} ms, ${blocked.over} over ${blocked.threshold} ms in ${blocked.ticks} ticks`,
+      );
       t.diagnostic(`services: ${states.map((s) => s.join('=')).join(', ')}`);
       assert.deepEqual(states.map(([id]) => id).sort(), services.map((s) => s.id).sort(), 'one status per service');
       assert.ok(states.some(([, state]) => state === 'found'), 'at least one service found slots');

@@ -2,7 +2,8 @@
 //! latency), over real HTTP on loopback. Beside it, the floor: the same desk asking one service.
 //! Targets: every result within 450 ms, the first streamed before the slowest service answers;
 //! and with 10 of the 50 never answering in time, the other 40 still reported within 450 ms.
-//! `cargo bench -p booking-engine --bench fan_out`; tests/PERFORMANCE.md keeps the numbers.
+//! `bash ../tests/with-keyring.sh cargo bench -p booking-engine --bench fan_out` (the desk's
+//! audit key is in the keyring); tests/PERFORMANCE.md keeps the numbers.
 
 #[path = "../tests/support/harness.rs"]
 mod harness;
