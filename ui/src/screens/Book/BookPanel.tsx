@@ -68,6 +68,8 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const description = useRef<HTMLTextAreaElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const confirmBar = useRef<HTMLDivElement>(null);
+  // A mouse button is down in the panel (see the section's onFocus).
+  const pressing = useRef(false);
   const slot = state.phase === "idle" ? null : state.slot;
   const service = slot ? services.find((s) => s.id === slot.service_id) : undefined;
   const saved = triage.saved;
@@ -214,7 +216,21 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const telling = told && told.message === problem?.message ? told : null;
 
   return (
-    <section className="panel book-panel" data-testid="book-panel" aria-label="Book" aria-busy={busy} onFocus={(e) => keepInView(e, confirmBar.current)}>
+    <section
+      className="panel book-panel"
+      data-testid="book-panel"
+      aria-label="Book"
+      aria-busy={busy}
+      // Focus that comes with a press of the mouse is where the person is already looking, and
+      // moving the control between press and release would lose the click (a tick box ticks
+      // only when both land on it): only focus moved by the keyboard or the app is brought in.
+      onPointerDown={() => (pressing.current = true)}
+      onPointerUp={() => (pressing.current = false)}
+      onPointerCancel={() => (pressing.current = false)}
+      onFocus={(e) => {
+        if (!pressing.current) keepInView(e, confirmBar.current);
+      }}
+    >
       <h2 className="panel__title">Book</h2>
       <SlotSummary slot={s} />
       <p className="book-panel__for">

@@ -254,6 +254,25 @@ describe("the triage timeframe", () => {
     scrolled.mockRestore();
   });
 
+  it("leaves a control clicked with the mouse where it is, so the click lands and the tick box ticks", async () => {
+    const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    const scrolled = vi.spyOn(Element.prototype, "scrollIntoView");
+    const consent = screen.getByTestId("book-consent");
+    const was = (consent as HTMLInputElement).checked;
+    // Moving the box between press and release (as bringing it into view did) loses the click.
+    await user.click(consent);
+    expect(consent).toHaveFocus();
+    expect((consent as HTMLInputElement).checked).toBe(!was);
+    expect(scrolled).not.toHaveBeenCalled();
+    // The keyboard still brings what it reaches into view (back a field: forward is the bar).
+    await user.tab({ shift: true });
+    expect(consent).not.toHaveFocus();
+    expect(scrolled).toHaveBeenCalled();
+    scrolled.mockRestore();
+  });
+
   it("Alt+B leads to each part of the approval still to fill in, then to the consent (issue 18.8)", async () => {
     const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
     await screen.findByTestId("timeframe-warning");
