@@ -1,6 +1,8 @@
-//! Where exported tables go and what they are called: the user's Downloads folder (or
-//! `BOOKDESK_EXPORT_DIR`, checked first, for tests and locked-down desktops; else the app's data
-//! folder), as `<name>-<YYYY-MM-DD-HHMMSS>.csv` in UK time, never over an earlier file.
+//! Where exported tables go and what they are called. The person chooses the file in the
+//! system's save dialog, offered `<name>-<YYYY-MM-DD-HHMMSS>.csv` (UK time) in their Downloads
+//! folder. `BOOKDESK_EXPORT_DIR`, when set (tests, locked-down desktops), names the one folder
+//! exports go to with no dialog, never over an earlier file. Every file is owner-only: exports
+//! name patients.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,10 +13,17 @@ use booking_engine::reports::csv::to_csv;
 
 const EXPORT_DIR: &str = "BOOKDESK_EXPORT_DIR";
 
-/// The folder exports are written to.
+/// The one folder exports go to without asking, when the desk's environment names it.
+pub fn fixed_folder() -> Option<PathBuf> {
+    std::env::var_os(EXPORT_DIR)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The folder exports are offered in (or written to, with [`fixed_folder`]).
 pub fn folder() -> Result<PathBuf, Error> {
-    if let Some(dir) = std::env::var_os(EXPORT_DIR).filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
+    if let Some(dir) = fixed_folder() {
+        return Ok(dir);
     }
     directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(Path::to_path_buf))
@@ -51,6 +60,45 @@ pub fn file_stem(name: &str) -> String {
     } else {
         stem
     }
+}
+
+/// The file name offered for a table called `name` now.
+pub fn suggested_name(name: &str) -> String {
+    format!(
+        "{}-{}.csv",
+        file_stem(name),
+        SystemClock.uk_now().format("%Y-%m-%d-%H%M%S")
+    )
+}
+
+/// Writes the table as CSV to the file the person chose (they were asked before replacing one)
+/// and returns its path. The file is owner-only, whatever it was before.
+pub fn write_csv_at(
+    path: &Path,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<PathBuf, Error> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let failed = |e: std::io::Error| {
+        Error::config(format!("The file {} could not be saved.", path.display()))
+            .with_next_step("Choose a folder you can save files in, then export again.")
+            .with_diagnostics(e.to_string())
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(booking_engine::private_files::FILE_MODE)
+        .open(path)
+        .map_err(failed)?;
+    // A file replaced keeps its old mode: narrowed before anything is written.
+    f.set_permissions(std::fs::Permissions::from_mode(
+        booking_engine::private_files::FILE_MODE,
+    ))
+    .map_err(failed)?;
+    f.write_all(to_csv(header, rows).as_bytes())
+        .map_err(failed)?;
+    Ok(path.to_path_buf())
 }
 
 /// Writes the table as CSV into `dir` (made if missing) and returns the new file's path.
@@ -111,6 +159,25 @@ mod tests {
         );
         assert_eq!(file_stem("Ünïcödé"), "n-c-d");
         assert_eq!(file_stem("///"), "export");
+    }
+
+    #[test]
+    fn a_chosen_file_is_written_owner_only_even_over_an_open_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chosen.csv");
+        std::fs::write(&path, "old").expect("an earlier file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("open");
+        let header = vec!["NHS number".to_string()];
+        write_csv_at(&path, &header, &[vec!["9434765919".into()]]).expect("written");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "NHS number\r\n9434765919\r\n"
+        );
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(suggested_name("Booked today").starts_with("booked-today-"));
+        assert!(suggested_name("Booked today").ends_with(".csv"));
     }
 
     #[test]

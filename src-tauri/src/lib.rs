@@ -59,10 +59,43 @@ pub fn run() {
     let config = std::env::var_os("BOOKDESK_CONFIG").map(std::path::PathBuf::from);
     // Not waited for: the window and its page load while the desk opens.
     let state = AppState::opening(config);
-    if let Err(e) = app_builder(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+    // The save dialog is opened from Rust (exports); the window is given no dialog permission.
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            use tauri::Manager;
+            let handle = app.handle().clone();
+            app.state::<AppState>()
+                .set_file_chooser(Box::new(move |name| ask_where(&handle, &name)));
+            Ok(())
+        });
+    if let Err(e) = app_builder(builder, state).run(tauri::generate_context!()) {
         eprintln!("Booking Desk could not open its window: {e}");
         std::process::exit(1);
     }
+}
+
+/// The system's save dialog, offering `<name>-<date-time>.csv` in Downloads and warning in its
+/// title that the table holds patients' NHS numbers.
+fn ask_where<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    name: &str,
+) -> tokio::sync::oneshot::Receiver<Option<std::path::PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Save the table: it holds patients' NHS numbers")
+        .set_file_name(export::suggested_name(name))
+        .add_filter("CSV", &["csv"]);
+    if let Ok(dir) = export::folder() {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog.save_file(move |chosen| {
+        let _ = tx.send(chosen.and_then(|c| c.into_path().ok()));
+    });
+    rx
 }
 
 #[cfg(test)]

@@ -52,7 +52,15 @@ pub struct AppState {
     /// page load meanwhile; a command that arrives first waits for it.
     ready: Arc<OnceCell<Result<Ready, Error>>>,
     config: Option<PathBuf>,
+    /// Asks the person where to save a file, in the system's dialog: set when the window's app
+    /// starts (not in headless tests).
+    choose_file: std::sync::OnceLock<ChooseFile>,
 }
+
+/// Opens a save dialog offering a file for the table named by its argument; the receiver gets
+/// the file chosen, or `None` when the person cancels.
+pub type ChooseFile =
+    Box<dyn Fn(String) -> tokio::sync::oneshot::Receiver<Option<PathBuf>> + Send + Sync>;
 
 impl AppState {
     /// `config`: a desk configuration file; `None` runs the embedded demo, as the CLI does.
@@ -62,6 +70,7 @@ impl AppState {
         let state = Self {
             ready: Arc::new(OnceCell::new()),
             config,
+            choose_file: std::sync::OnceLock::new(),
         };
         let (cell, config) = (Arc::clone(&state.ready), state.config.clone());
         tauri::async_runtime::spawn(async move {
@@ -90,7 +99,18 @@ impl AppState {
         Self {
             ready: Arc::new(OnceCell::new_with(Some(Ok(ready)))),
             config: None,
+            choose_file: std::sync::OnceLock::new(),
         }
+    }
+
+    /// How this app asks where to save a file (once, at start).
+    pub fn set_file_chooser(&self, choose: ChooseFile) {
+        let _ = self.choose_file.set(choose);
+    }
+
+    /// How this app asks where to save a file, when it can.
+    pub fn file_chooser(&self) -> Option<&ChooseFile> {
+        self.choose_file.get()
     }
 
     async fn ready(&self) -> Result<&Ready, Error> {

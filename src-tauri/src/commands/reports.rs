@@ -47,8 +47,9 @@ pub async fn centre_report(
     state.engine().await?.centre_report(&range).await
 }
 
-/// Saves a table as `<name>-<date-time>.csv` in the Downloads folder and returns its full path.
-/// Someone must be signed in: what is exported is what they were shown.
+/// Saves a table as CSV where the person chooses in the system's save dialog (offered as
+/// `<name>-<date-time>.csv` in Downloads) and returns the file's full path, or nothing when they
+/// chose none. Someone must be signed in: what is exported is what they were shown.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_csv(
@@ -56,9 +57,24 @@ pub async fn export_csv(
     name: String,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
-) -> Result<String, Error> {
+) -> Result<Option<String>, Error> {
     state.engine().await?;
-    let path = export::write_csv(&export::folder()?, &name, &header, &rows)?;
+    let path = match export::fixed_folder() {
+        Some(dir) => export::write_csv(&dir, &name, &header, &rows)?,
+        None => {
+            let no_dialog = || {
+                Error::config("Booking Desk could not open the save dialog.").with_next_step(
+                    "Ask your system administrator to set BOOKDESK_EXPORT_DIR to a folder for \
+                     exports.",
+                )
+            };
+            let choose = state.file_chooser().ok_or_else(no_dialog)?;
+            match choose(name).await.map_err(|_| no_dialog())? {
+                Some(chosen) => export::write_csv_at(&chosen, &header, &rows)?,
+                None => return Ok(None),
+            }
+        }
+    };
     tracing::info!("table exported");
-    Ok(path.to_string_lossy().into_owned())
+    Ok(Some(path.to_string_lossy().into_owned()))
 }

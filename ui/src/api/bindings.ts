@@ -52,10 +52,11 @@ export const commands = {
 	/**  The centre's figures over a range of UK days (supervisors). */
 	centreReport: (range: ReportRange) => typedError<CentreReport, Error>(__TAURI_INVOKE("centre_report", { range })),
 	/**
-	 *  Saves a table as `<name>-<date-time>.csv` in the Downloads folder and returns its full path.
-	 *  Someone must be signed in: what is exported is what they were shown.
+	 *  Saves a table as CSV where the person chooses in the system's save dialog (offered as
+	 *  `<name>-<date-time>.csv` in Downloads) and returns the file's full path, or nothing when they
+	 *  chose none. Someone must be signed in: what is exported is what they were shown.
 	 */
-	exportCsv: (name: string, header: string[], rows: string[][]) => typedError<string, Error>(__TAURI_INVOKE("export_csv", { name, header, rows })),
+	exportCsv: (name: string, header: string[], rows: string[][]) => typedError<string | null, Error>(__TAURI_INVOKE("export_csv", { name, header, rows })),
 };
 
 /* Types */

@@ -168,5 +168,6 @@ export const centreReport = (range: ReportRange): Promise<Result<CentreReport>> 
   settle(() => commands.centreReport(range));
 
 /** Saves a table as CSV in the Downloads folder; the answer is the file's full path. */
-export const exportCsv = (name: string, header: string[], rows: string[][]): Promise<Result<string>> =>
+/** The file the table was saved to, or null when the person chose none in the save dialog. */
+export const exportCsv = (name: string, header: string[], rows: string[][]): Promise<Result<string | null>> =>
   settle(() => commands.exportCsv(name, header, rows));
