@@ -44,5 +44,6 @@ npm_install() {
 npm_install ui
 if [ "$mode" != "desk" ]; then
   [ -f tests/e2e/package-lock.json ] && npm_install tests/e2e
+  [ -f tests/oidc/package-lock.json ] && npm_install tests/oidc
   command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --quiet
 fi
