@@ -199,8 +199,10 @@ describe('the provider as the desk sees it', () => {
 
     const roles = payload.nhsid_nrbac_roles;
     assert.deepEqual(roles, expected.nhsid_nrbac_roles);
-    assert.equal(roles.length, 2);
-    assert.notEqual(roles[0].org_code, roles[1].org_code);
+    assert.equal(roles.length, 3);
+    // Two roles at one organisation (the desk offers a choice), one at another.
+    assert.equal(roles[0].org_code, roles[1].org_code);
+    assert.notEqual(roles[0].org_code, roles[2].org_code);
     for (const role of roles) {
       assert.deepEqual(Object.keys(role).sort(),
         ['activities', 'activity_codes', 'org_code', 'person_orgid', 'person_roleid', 'role_code', 'role_name']);
@@ -209,7 +211,7 @@ describe('the provider as the desk sees it', () => {
       assert.match(role.role_code, /^S\d{4}:G\d{4}:R\d{4}$/);
       assert.match(role.role_name, /^"[^"]+":"[^"]+":"[^"]+"$/);
     }
-    assert.deepEqual(roles.map((role) => role.role_code.split(':')[2]), ['R8008', 'R8000']);
+    assert.deepEqual(roles.map((role) => role.role_code.split(':')[2]), ['R8008', 'R8000', 'R8000']);
 
     // The same claims from userinfo, where CIS2 itself serves them.
     const info = await (await fetch(provider.discovery.userinfo_endpoint, {
