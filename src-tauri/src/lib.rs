@@ -31,6 +31,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             slots::list_services,
             slots::search_slots,
             clinical::clinical_preview,
+            clinical::approve_named,
             booking::book,
             appointments::patient_appointments,
             appointments::upcoming_appointments,

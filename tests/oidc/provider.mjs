@@ -6,12 +6,15 @@
 //
 //   node tests/oidc/provider.mjs [--port N] [--issuer URL] [--users FILE]
 //        [--id-token-ttl SECONDS] [--unpublished-signing-key] [--strict-cis2-scopes]
+//        [--now RFC3339]
 //
 //   --port 0 (the default) takes any free port; --issuer defaults to http://127.0.0.1:<port> and
 //   may name "{port}" for the port bound, and a path (served under it); --users defaults to
 //   users.json beside this file; --id-token-ttl defaults to 3600; --unpublished-signing-key signs
 //   ID tokens with a key left out of the JWKS; --strict-cis2-scopes releases nhsid_useruid and
-//   idassurancelevel only with the nhsperson scope, as CIS2 does.
+//   idassurancelevel only with the nhsperson scope, as CIS2 does. --now starts the provider's
+//   clock at that instant (it then runs at the real rate), so it agrees with a desk the tests run
+//   at a chosen instant.
 //
 // Prints exactly one line to stdout when listening, "OIDC_PROVIDER_READY <issuer>", and runs
 // until SIGTERM or SIGINT. Everything else (oidc-provider's notices, a request log) goes to
@@ -58,6 +61,7 @@ function options() {
         'id-token-ttl': { type: 'string', default: '3600' },
         'unpublished-signing-key': { type: 'boolean', default: false },
         'strict-cis2-scopes': { type: 'boolean', default: false },
+        now: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -73,7 +77,9 @@ function options() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${parsed.port} is not a port number`);
   const idTokenTtl = Number(parsed['id-token-ttl']);
   if (!Number.isInteger(idTokenTtl) || idTokenTtl < 1) fail('--id-token-ttl wants a whole number of seconds, at least 1');
+  if (parsed.now !== undefined && Number.isNaN(Date.parse(parsed.now))) fail(`--now ${parsed.now} is not an instant`);
   return {
+    now: parsed.now,
     port,
     issuer: parsed.issuer,
     usersFile: path.resolve(parsed.users),
@@ -85,6 +91,24 @@ function options() {
 
 // The users file names users by sign-in name; each has a password, the acr/amr of their sign-in
 // and their CIS2 claims. The subject is the SDS user id, as in CIS2 (sub = uid = nhsid_useruid).
+// Every time the provider reads (tokens' iat and exp, sessions, cookies) comes from Date, so
+// shifting Date moves the provider's clock to the tests' instant as a whole.
+function runClockFrom(instant) {
+  const RealDate = Date;
+  const offset = RealDate.parse(instant) - RealDate.now();
+  class ShiftedDate extends RealDate {
+    constructor(...args) {
+      if (args.length === 0) super(RealDate.now() + offset);
+      else super(...args);
+    }
+
+    static now() {
+      return RealDate.now() + offset;
+    }
+  }
+  globalThis.Date = ShiftedDate;
+}
+
 function loadUsers(file) {
   let doc;
   try {
@@ -237,6 +261,7 @@ async function readForm(req) {
 
 async function main() {
   const opts = options();
+  if (opts.now) runClockFrom(opts.now);
   const users = loadUsers(opts.usersFile);
 
   // Listen first: with --port 0 the issuer's port is known only then.

@@ -195,6 +195,8 @@ export function formatRole(role: Role): string {
       return "Clinician";
     case "supervisor":
       return "Supervisor";
+    case "administrator":
+      return "Desk administrator";
   }
 }
 

@@ -111,6 +111,18 @@ pub enum Command {
         #[command(subcommand)]
         action: SecretsAction,
     },
+    /// Sign in with NHS CIS2 in the browser; the sign-in is kept in the OS keyring until it
+    /// expires. Needs a configuration with a [cis2] section.
+    Login {
+        /// The desk role to work in, when your CIS2 roles give more than one.
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+        /// The SDS role profile id to work in, when you have more than one.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Forget the sign-in kept in the keyring.
+    Logout,
     /// The embedded demo provider.
     Demo {
         #[command(subcommand)]
@@ -263,12 +275,14 @@ pub struct BookArgs {
     /// When the triage was done (RFC 3339); now by default.
     #[arg(long, requires = "timeframe_minutes")]
     pub assessed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// The clinician who approved a slot later than the timeframe.
+    /// A slot later than the timeframe, approved by a clinician, for this reason: on a CIS2
+    /// desk the clinician signs in in the browser to approve it.
+    #[arg(long)]
+    pub approval_reason: Option<String>,
+    /// The approving clinician's name, on the demo and simulator-only desks (elsewhere the
+    /// clinician signs in instead).
     #[arg(long, requires = "approval_reason")]
     pub approved_by: Option<String>,
-    /// Why the clinician approved it.
-    #[arg(long, requires = "approved_by")]
-    pub approval_reason: Option<String>,
     /// The call's triage summary (JSON, see the README), packaged for the service's standard.
     #[arg(long)]
     pub clinical: Option<PathBuf>,
@@ -276,4 +290,25 @@ pub struct BookArgs {
     /// number, at every service in the directory and wherever the registry says they are booked).
     #[arg(long)]
     pub book_anyway: bool,
+}
+
+/// A desk role, as typed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    CallHandler,
+    Clinician,
+    Supervisor,
+    Administrator,
+}
+
+impl From<RoleArg> for booking_engine::auth::Role {
+    fn from(r: RoleArg) -> Self {
+        use booking_engine::auth::Role;
+        match r {
+            RoleArg::CallHandler => Role::CallHandler,
+            RoleArg::Clinician => Role::Clinician,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Administrator => Role::Administrator,
+        }
+    }
 }

@@ -339,13 +339,13 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
             assessed_at: a.assessed_at.unwrap_or_else(|| engine.clock().uk_now()),
             within_minutes,
         }),
-        clinical_approval: a
-            .approved_by
-            .zip(a.approval_reason)
-            .map(|(approved_by, reason)| ClinicalApproval {
-                approved_by,
+        clinical_approval: match a.approval_reason {
+            Some(reason) => Some(ClinicalApproval {
+                ticket: crate::signin::approver(engine, a.approved_by).await?.ticket,
                 reason,
             }),
+            None => None,
+        },
         clinical,
         book_beside: Vec::new(),
         book_anyway: a.book_anyway,

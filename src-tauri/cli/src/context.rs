@@ -49,10 +49,15 @@ async fn settle_interrupted(engine: &Engine) {
 async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
     if let Some(path) = config {
         let cfg = DeskConfig::load(path)?;
-        return Ok(Context {
-            engine: Engine::open(cfg).await?,
-            demo: None,
-        });
+        let engine = if cfg.cis2.is_some() {
+            // Who is asking comes from the sign-in `bookdesk login` kept, checked before the
+            // registry is opened.
+            let desk = Desk::open(&cfg).await?;
+            crate::signin::signed_in(&desk, &cfg)?
+        } else {
+            Engine::open(cfg).await?
+        };
+        return Ok(Context { engine, demo: None });
     }
     let demo = embedded::start_embedded(&data_dir()?)
         .await

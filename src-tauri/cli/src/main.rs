@@ -22,6 +22,7 @@ mod files;
 mod reports;
 mod secrets;
 mod seed;
+mod signin;
 mod terminal;
 
 use booking_engine::{Error, ErrorKind};
@@ -51,6 +52,18 @@ async fn run(cli: Cli) -> Result<bool, Error> {
             }
         }
         return Ok(true);
+    }
+    match &cli.command {
+        Command::Login { role, profile } => {
+            let config = cli.config.as_deref().ok_or_else(needs_config)?;
+            signin::login(config, role.map(Into::into), profile.as_deref(), j).await?;
+            return Ok(true);
+        }
+        Command::Logout => {
+            signin::logout(cli.config.as_deref().ok_or_else(needs_config)?)?;
+            return Ok(true);
+        }
+        _ => {}
     }
     if let Command::Secrets { action } = &cli.command {
         secrets::run(cli.config.as_deref(), action, j)?;
@@ -99,12 +112,21 @@ async fn run(cli: Cli) -> Result<bool, Error> {
                 clinical::preview_file(e.session(), e.clock().uk_now(), &file, standard, j)
             }
         },
-        Command::Demo { .. } | Command::Secrets { .. } => Ok(()),
+        Command::Demo { .. }
+        | Command::Secrets { .. }
+        | Command::Login { .. }
+        | Command::Logout => Ok(()),
     };
     if let Some(sim) = ctx.demo {
         sim.shutdown().await;
     }
     result.map(|()| answer)
+}
+
+/// Signing in is for a desk with CIS2; the demo names its call handler itself.
+fn needs_config() -> Error {
+    Error::invalid("Signing in needs the desk's configuration (--config or BOOKDESK_CONFIG).")
+        .with_next_step("The demo needs no sign-in: run the command without `login`.")
 }
 
 /// The exit status for an error. An unknown outcome has its own, so that a script never takes it

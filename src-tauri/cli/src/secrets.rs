@@ -20,6 +20,21 @@ fn keyring(config: Option<&Path>) -> Result<Keyring, Error> {
     Ok(Keyring::new(namespace))
 }
 
+/// On a CIS2 desk only its administrator changes its keys; the demo and simulator-only desks
+/// have nobody to prove it.
+fn may_administer(config: Option<&Path>) -> Result<(), Error> {
+    let Some(path) = config else { return Ok(()) };
+    let cfg = DeskConfig::load(path)?;
+    if cfg.cis2.is_none() {
+        return Ok(());
+    }
+    let role = crate::signin::kept_role(&cfg)?;
+    booking_engine::auth::permissions::check(
+        role,
+        booking_engine::auth::permissions::Action::Administer,
+    )
+}
+
 fn name(s: &str) -> Result<SecretName, Error> {
     SecretName::parse(s).ok_or_else(|| {
         let known: Vec<&str> = SecretName::ALL.iter().map(|n| n.as_str()).collect();
@@ -49,6 +64,9 @@ fn read_value(from_file: Option<&Path>) -> Result<Secret, Error> {
 
 pub fn run(config: Option<&Path>, action: &SecretsAction, as_json: bool) -> Result<(), Error> {
     let keyring = keyring(config)?;
+    if !matches!(action, SecretsAction::Status) {
+        may_administer(config)?;
+    }
     match action {
         SecretsAction::Set { name: n, from_file } => {
             let name = name(n)?;

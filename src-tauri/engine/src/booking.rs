@@ -326,18 +326,31 @@ impl Engine {
             .free_slots_by_id(service, &req.slot_ids, req.slot_start)
             .await?;
         check_contiguous(&slots)?;
+        // The approver is the desk's to know, from the clinician's own sign-in: a front names
+        // only the ticket it was given.
+        let approval = match &req.clinical_approval {
+            Some(a) => {
+                a.check()?;
+                Some((
+                    self.desk().approver(&a.ticket)?,
+                    a.reason.trim().to_string(),
+                ))
+            }
+            None => None,
+        };
         permissions::check_timeframe(
             self.session().user.role,
+            &self.session().user.sds_user_id,
             timeframe.as_ref(),
-            req.clinical_approval.as_ref(),
+            approval.as_ref().map(|(a, _)| a),
             slots[0].start,
         )?;
         event.outside_timeframe = timeframe
             .as_ref()
             .is_some_and(|tf| tf.is_exceeded_by(slots[0].start));
-        if let (true, Some(a)) = (event.outside_timeframe, &req.clinical_approval) {
-            event.approved_by = Some(a.approved_by.trim().to_string());
-            event.approval_reason = Some(a.reason.trim().to_string());
+        if let (true, Some((approver, reason))) = (event.outside_timeframe, approval) {
+            event.approved_by = Some(approver.recorded());
+            event.approval_reason = Some(reason);
         }
         let request_id = uuid::Uuid::new_v4();
         event.request_id = Some(request_id.to_string());

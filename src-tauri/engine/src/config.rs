@@ -5,7 +5,8 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::auth::{Organisation, Session, SystemIdentity, User};
+use crate::auth::cis2::Cis2Settings;
+use crate::auth::{Organisation, Proof, Session, SystemIdentity, User};
 use crate::directory::Directory;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -108,16 +109,23 @@ pub struct DeskSettings {
     /// Days NHS numbers and clinical handovers are kept in the registry before they are purged
     /// (counts and pseudonyms stay for reports).
     pub keep_patient_details_days: u32,
+    /// Minutes without use after which the desk hides the patient and asks the person to sign
+    /// in again.
+    pub idle_lock_minutes: u32,
 }
 
 /// The registry's retention of patient details unless configured.
 pub const KEEP_PATIENT_DETAILS_DAYS: u32 = 30;
+
+/// A desk left this long locks unless configured otherwise.
+pub const IDLE_LOCK_MINUTES: u32 = 10;
 
 impl Default for DeskSettings {
     fn default() -> Self {
         Self {
             name: None,
             keep_patient_details_days: KEEP_PATIENT_DETAILS_DAYS,
+            idle_lock_minutes: IDLE_LOCK_MINUTES,
         }
     }
 }
@@ -156,8 +164,10 @@ fn host_name() -> Option<String> {
 struct RawConfig {
     directory: PathBuf,
     store: String,
-    /// Optional: the desktop app asks who is working; the CLI needs it here.
+    /// Who works at a desk whose every service is a simulator on this machine (the demo, tests);
+    /// anywhere else people sign in with CIS2 and this section is refused.
     user: Option<User>,
+    cis2: Option<Cis2Settings>,
     organisation: Organisation,
     system: SystemIdentity,
     #[serde(default)]
@@ -178,8 +188,11 @@ pub struct DeskConfig {
     /// A SQLite file path (or `sqlite://` URL) for one desk, or a `postgres://` URL for a registry
     /// shared by many desks.
     pub store: String,
-    /// Who works at this desk when the configuration says so (the CLI); the app asks instead.
+    /// Who works at a simulator-only desk when the configuration says so (the demo CLI).
     pub user: Option<User>,
+    /// How people prove who they are: NHS CIS2. Required unless every service is a simulator on
+    /// this machine.
+    pub cis2: Option<Cis2Settings>,
     pub organisation: Organisation,
     pub system: SystemIdentity,
     pub http: HttpSettings,
@@ -238,6 +251,21 @@ impl DeskConfig {
             ));
         }
         check_own_dos_id(&raw.organisation, &directory, raw.platform.is_some())?;
+        if raw.desk.idle_lock_minutes == 0 {
+            return Err(Error::config("idle_lock_minutes in [desk] must be at least 1.")
+                .with_next_step("Set it to the minutes a desk may be left before it locks (10 unless your centre's policy says otherwise)."));
+        }
+        if let Some(c) = &raw.cis2 {
+            c.check()?;
+        }
+        let simulated_only = everything_on_this_machine(&directory, raw.platform.as_ref());
+        if raw.user.is_some() && (raw.cis2.is_some() || !simulated_only) {
+            return Err(Error::config(
+                "The [user] section cannot say who works at this desk: people sign in with their \
+                 NHS smartcard or authenticator (CIS2).",
+            )
+            .with_next_step("Remove the [user] section; add a [cis2] section if there is none."));
+        }
         let tls = TlsSettings {
             ca_bundle: raw.tls.ca_bundle.map(|p| base.join(p)),
             client_certificate: raw.tls.client_certificate.map(|p| base.join(p)),
@@ -247,6 +275,7 @@ impl DeskConfig {
             directory,
             store,
             user: raw.user,
+            cis2: raw.cis2,
             organisation: raw.organisation,
             system: raw.system,
             http: raw.http,
@@ -267,7 +296,36 @@ impl DeskConfig {
                     "Add a [user] section with your own name, SDS user id, role profile id, local id and role.",
                 )
         })?;
-        Session::new(user, self.organisation.clone(), self.system.clone())
+        Session::new(
+            user,
+            self.organisation.clone(),
+            self.system.clone(),
+            Proof::Unproved,
+        )
+    }
+}
+
+/// Whether every service (and the platform's token service) is on this machine: only then may
+/// someone work without proving who they are, since nothing they send can reach a real service.
+fn everything_on_this_machine(directory: &Directory, platform: Option<&PlatformSettings>) -> bool {
+    let local = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(crate::transport::secure_url::is_loopback_host)
+            })
+            .unwrap_or(false)
+    };
+    directory.all().iter().all(|s| local(&s.base_url))
+        && platform.is_none_or(|p| local(&p.token_url))
+}
+
+impl DeskConfig {
+    /// Whether people may work here without CIS2: no `[cis2]`, and only simulators on this
+    /// machine to reach.
+    pub fn unproved_sign_in_allowed(&self) -> bool {
+        self.cis2.is_none() && everything_on_this_machine(&self.directory, self.platform.as_ref())
     }
 }
 
@@ -403,6 +461,51 @@ timeout_secs = 3
         std::fs::write(&path, bad).expect("write");
         let e = DeskConfig::load(&path).expect_err("bad role");
         assert_eq!(e.kind, crate::error::ErrorKind::Config);
+    }
+
+    #[test]
+    fn a_typed_user_is_refused_where_cis2_is_configured_or_a_real_service_is_reachable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let services = |url: &str| {
+            format!(
+                "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"{url}\"\nods = \"A81001\"\nasid = \"918999198001\"\n"
+            )
+        };
+        let head = "directory = \"services.toml\"\nstore = \"bookings.sqlite\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\n";
+        let user = "[user]\nname = \"Alex Taylor\"\nsds_user_id = \"555021935107\"\nsds_role_profile_id = \"UNK\"\nlocal_id = \"alex.taylor\"\nrole = \"supervisor\"\n";
+        let cis2 = "[cis2]\nissuer = \"https://am.nhsidentity.spineservices.nhs.uk/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare\"\nclient_id = \"booking-desk\"\n";
+        let load = |url: &str, cfg: String| {
+            std::fs::write(dir.path().join("services.toml"), services(url)).expect("write");
+            DeskConfig::from_toml(&cfg, dir.path())
+        };
+        let local = "http://127.0.0.1:1/A1/STU3/1/gpconnect";
+        let real = "https://gpc.example.nhs.uk/A81001/STU3/1/gpconnect";
+
+        let demo =
+            load(local, format!("{head}{user}")).expect("simulators only: typed user allowed");
+        assert!(demo.unproved_sign_in_allowed());
+
+        for (url, cfg, why) in [
+            (local, format!("{head}{user}{cis2}"), "CIS2 configured"),
+            (real, format!("{head}{user}"), "a real service reachable"),
+        ] {
+            let e = load(url, cfg).expect_err(why);
+            assert_eq!(e.kind, ErrorKind::Config, "{why}");
+            assert!(
+                e.message.contains("[user]") && e.message.contains("CIS2"),
+                "{why}: {}",
+                e.message
+            );
+        }
+
+        let proved = load(real, format!("{head}{cis2}")).expect("CIS2 desk without [user]");
+        assert!(!proved.unproved_sign_in_allowed());
+        assert!(proved.cis2.is_some());
+        let unconfigured = load(real, head.to_string()).expect("loads; nobody can sign in yet");
+        assert!(
+            !unconfigured.unproved_sign_in_allowed(),
+            "no CIS2 and a real service: no typed sign-in"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Booking Desk's engine: everything the desk does, headless. The desktop shell and the
 //! `bookdesk` CLI are thin fronts over [`Engine`].
 
+mod approvals;
 mod audit;
 pub mod audit_key;
 pub mod auth;
@@ -75,6 +76,13 @@ struct DeskParts {
     credentials_to_make: std::sync::Mutex<Option<MakeCredentials>>,
     /// Where every part of the desk reads the time.
     clock: Arc<dyn clock::Clock>,
+    /// NHS CIS2, when people sign in with it.
+    cis2: Option<auth::cis2::Cis2Settings>,
+    /// Whether someone may be named without proof (a simulator-only desk).
+    unproved_allowed: bool,
+    idle_lock_minutes: u32,
+    /// Clinicians who proved who they are to approve a late slot, by ticket.
+    approvals: approvals::Approvals,
 }
 
 /// Makes an API key and a signing key, when first awaited.
@@ -154,6 +162,10 @@ impl Desk {
                 tokens: tokio::sync::OnceCell::new(),
                 credentials_to_make: std::sync::Mutex::new(None),
                 clock: clock::system(),
+                cis2: config.cis2.clone(),
+                unproved_allowed: config.unproved_sign_in_allowed(),
+                idle_lock_minutes: config.desk.idle_lock_minutes,
+                approvals: approvals::Approvals::default(),
             }),
         }
     }
@@ -276,12 +288,18 @@ impl Desk {
             .await
     }
 
+    /// Signs in someone named at the desk without proof: only where nothing they send can reach
+    /// a real service (the demo, tests). Everywhere else people sign in with CIS2.
     pub fn sign_in(&self, user: User) -> Result<Engine> {
+        if !self.inner.unproved_allowed {
+            return Err(cis2_required());
+        }
         // At sign-in the details were typed just now: say so, not "the configuration".
         let session = Session::new(
             user,
             self.inner.organisation.clone(),
             self.inner.system.clone(),
+            auth::Proof::Unproved,
         )
         .map_err(|e| Error {
             kind: ErrorKind::InvalidInput,
@@ -293,6 +311,114 @@ impl Desk {
             session: Arc::new(session),
         })
     }
+
+    /// Signs in a person CIS2 vouched for, in one of the roles their profiles give them here.
+    pub fn sign_in_proved(
+        &self,
+        identity: &auth::cis2::ProvedIdentity,
+        choice: &auth::cis2::RoleChoice,
+    ) -> Result<Engine> {
+        self.check_choice(identity, choice)?;
+        let session = Session::new(
+            identity.user(choice),
+            self.inner.organisation.clone(),
+            self.inner.system.clone(),
+            auth::Proof::Cis2 {
+                expires_at: identity.expires_at(),
+            },
+        )?;
+        session.check_current(self.clock().now())?;
+        Ok(Engine {
+            desk: self.clone(),
+            session: Arc::new(session),
+        })
+    }
+
+    /// `choice` is one this desk gives `identity`.
+    fn check_choice(
+        &self,
+        identity: &auth::cis2::ProvedIdentity,
+        choice: &auth::cis2::RoleChoice,
+    ) -> Result<()> {
+        let settings = self.inner.cis2.as_ref().ok_or_else(|| {
+            Error::config("This desk has no [cis2] section, so nobody can sign in with CIS2.")
+        })?;
+        let ok = identity
+            .choices(&settings.roles, self.inner.organisation.ods.as_str())?
+            .contains(choice);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::NotPermitted)
+                .with_message("That role is not one your CIS2 roles give you at this desk.")
+                .with_next_step("Choose one of the roles offered."))
+        }
+    }
+
+    /// How people sign in here: CIS2's settings, or `None` on a simulator-only desk.
+    pub fn cis2_settings(&self) -> Option<&auth::cis2::Cis2Settings> {
+        self.inner.cis2.as_ref()
+    }
+
+    /// Whether people may sign in here by name alone (the demo).
+    pub fn unproved_sign_in_allowed(&self) -> bool {
+        self.inner.unproved_allowed
+    }
+
+    /// Minutes a desk may be left before it locks.
+    pub fn idle_lock_minutes(&self) -> u32 {
+        self.inner.idle_lock_minutes
+    }
+
+    /// The CIS2 provider, discovered now (its keys may have changed since the last sign-in).
+    pub async fn cis2(&self) -> Result<auth::cis2::Cis2> {
+        let settings = self.inner.cis2.as_ref().ok_or_else(cis2_required)?;
+        auth::cis2::Cis2::discover(
+            settings,
+            self.inner.transport.client().clone(),
+            self.inner.clock.clone(),
+        )
+        .await
+    }
+
+    /// Records a clinician who proved who they are at the desk to approve a late slot; the
+    /// ticket returned is what the booking names.
+    pub fn approver_proved(
+        &self,
+        identity: &auth::cis2::ProvedIdentity,
+        choice: &auth::cis2::RoleChoice,
+    ) -> Result<clinical::Approver> {
+        self.check_choice(identity, choice)?;
+        let user = identity.user(choice);
+        self.inner
+            .approvals
+            .add(&user, choice.profile.display_name(), self.clock().now())
+    }
+
+    /// As [`Desk::approver_proved`], for a clinician named at a simulator-only desk.
+    pub fn approver_unproved(&self, user: User) -> Result<clinical::Approver> {
+        if !self.inner.unproved_allowed {
+            return Err(cis2_required());
+        }
+        self.inner
+            .approvals
+            .add(&user, "demo clinician".into(), self.clock().now())
+    }
+
+    pub(crate) fn approver(&self, ticket: &str) -> Result<clinical::Approver> {
+        self.inner.approvals.get(ticket, self.clock().now())
+    }
+}
+
+/// Said where someone tries to work without proving who they are.
+fn cis2_required() -> Error {
+    Error::config(
+        "This desk reaches real services, so people sign in with their NHS smartcard or \
+         authenticator (CIS2), and it has no [cis2] section.",
+    )
+    .with_next_step(
+        "Ask your IT team to add [cis2] issuer and client_id to the desk's configuration.",
+    )
 }
 
 /// The engine: everything the desk does, for the signed-in person. Cheap to clone, shared by
@@ -304,7 +430,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the desk and signs in the configuration's user (the CLI's way).
+    /// Opens the desk and signs in the configuration's user (a simulator-only desk's way).
     pub async fn open(config: DeskConfig) -> Result<Self> {
         let session = config.session()?;
         Desk::open(&config).await?.sign_in(session.user)

@@ -26,6 +26,9 @@ pub enum SecretName {
     /// The key the audit trail is sealed with (64 hexadecimal digits): made by the first desk on
     /// a registry of its own, put by IT on every desk sharing one.
     AuditKey,
+    /// The CLI's CIS2 sign-in (its verified ID token and the role chosen), until it expires. Not
+    /// among the secrets an administrator sets.
+    SignInSession,
 }
 
 impl SecretName {
@@ -44,6 +47,7 @@ impl SecretName {
             SecretName::ApiKey => "api-key",
             SecretName::RegistryPassword => "registry-password",
             SecretName::AuditKey => "audit-key",
+            SecretName::SignInSession => "sign-in-session",
         }
     }
 
@@ -59,6 +63,7 @@ impl SecretName {
             SecretName::ApiKey => "National API platform API key",
             SecretName::RegistryPassword => "Shared registry (PostgreSQL) password",
             SecretName::AuditKey => "Audit trail key",
+            SecretName::SignInSession => "NHS sign-in session",
         }
     }
 

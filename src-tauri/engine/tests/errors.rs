@@ -489,6 +489,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
         directory,
         store: path.to_string_lossy().into_owned(),
         user: Some(user),
+        cis2: None,
         organisation: Organisation {
             ods: OdsCode::parse("RYA").expect("ods"),
             name: "NHS 111 North West".into(),

@@ -4,7 +4,7 @@
 #[path = "support/harness.rs"]
 mod harness;
 
-use booking_engine::auth::Role;
+use booking_engine::auth::{Role, User};
 use booking_engine::booking::BookRequest;
 use booking_engine::clinical::{ClinicalApproval, Timeframe};
 use booking_engine::ids::{AppointmentId, ServiceId};
@@ -25,20 +25,7 @@ async fn desk_as(h: &Harness, role: Role, store: &str) -> Engine {
 
 async fn book_first_slot(engine: &Engine, service: &ServiceId) -> AppointmentId {
     let slot = slots_ahead(engine, service).await.remove(0);
-    let request = BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.id],
-        slot_start: None,
-        nhs_number: Some(jane()),
-        patient: None,
-        description: "Earache".into(),
-        comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
-        book_anyway: true,
-    };
+    let request = harness::jane_books(service, &slot, "Earache");
     engine.book(request).await.expect("booked").appointment.id
 }
 
@@ -219,19 +206,43 @@ async fn a_slot_later_than_the_triage_timeframe_needs_a_clinician_or_a_recorded_
     assert!(err.next_step.contains("clinician"), "{}", err.next_step);
     assert_eq!(h.sim.appointments(), before, "nothing reached the provider");
 
-    // A blank approval is no approval.
-    let mut blank = late_request(&gp, &first);
-    blank.clinical_approval = Some(ClinicalApproval {
-        approved_by: "".into(),
+    // An approval the desk never gave is no approval, nor one without a reason.
+    let mut made_up = late_request(&gp, &first);
+    made_up.clinical_approval = Some(ClinicalApproval {
+        ticket: "made-up".into(),
         reason: "fine".into(),
     });
-    let err = h.engine.book(blank).await.expect_err("blank approval");
+    let err = h.engine.book(made_up).await.expect_err("made-up approval");
+    assert_eq!(err.kind, ErrorKind::NotPermitted);
+    let priya = User {
+        name: "Dr Priya Shah".into(),
+        sds_user_id: "555000000002".into(),
+        sds_role_profile_id: "555000000012".into(),
+        local_id: "priya.shah".into(),
+        role: Role::Clinician,
+    };
+    let approver = h
+        .engine
+        .desk()
+        .approver_unproved(priya.clone())
+        .expect("a clinician approves on this simulator-only desk");
+    let mut blank = late_request(&gp, &first);
+    blank.clinical_approval = Some(ClinicalApproval {
+        ticket: approver.ticket.clone(),
+        reason: " ".into(),
+    });
+    let err = h.engine.book(blank).await.expect_err("blank reason");
     assert_eq!(err.kind, ErrorKind::InvalidInput);
+    // A call handler cannot stand in as the approving clinician.
+    let me = h.engine.session().user.clone();
+    assert!(h.engine.desk().approver_unproved(me).is_err());
+    assert_eq!(h.sim.appointments(), before, "nothing reached the provider");
 
-    // With a recorded approval the call handler books, and the registry keeps who and why.
+    // With the clinician's approval the call handler books, and the registry keeps who (their
+    // SDS user id and role profile) and why.
     let mut approved = late_request(&gp, &first);
     approved.clinical_approval = Some(ClinicalApproval {
-        approved_by: "Dr Priya Shah".into(),
+        ticket: approver.ticket.clone(),
         reason: "Stable; reviewed on the call, safe to be seen tomorrow.".into(),
     });
     let booked = h.engine.book(approved).await.expect("approved booking");
@@ -240,7 +251,12 @@ async fn a_slot_later_than_the_triage_timeframe_needs_a_clinician_or_a_recorded_
         .iter()
         .find(|e| e.appointment_id.as_deref() == Some(booked.appointment.id.as_str()))
         .expect("recorded");
-    assert_eq!(event.approved_by.as_deref(), Some("Dr Priya Shah"));
+    let recorded = event.approved_by.as_deref().expect("approver recorded");
+    assert!(recorded.starts_with("Dr Priya Shah"), "{recorded}");
+    assert!(
+        recorded.contains("555000000002") && recorded.contains("555000000012"),
+        "{recorded}"
+    );
     assert!(
         event
             .approval_reason

@@ -37,6 +37,7 @@ fn session() -> Session {
             asid: Asid::parse("200000000359").expect("asid"),
             endpoint: "https://desk.example/fhir".into(),
         },
+        booking_engine::auth::Proof::Unproved,
     )
     .expect("session")
 }
@@ -182,12 +183,25 @@ fn gp_connect_booking_organisation_needs_a_phone_number() {
     let good = session();
     let mut no_phone = good.organisation.clone();
     no_phone.telecom = None;
-    let e = Session::new(good.user.clone(), no_phone.clone(), good.system.clone())
-        .expect_err("no telecom");
+    let e = Session::new(
+        good.user.clone(),
+        no_phone.clone(),
+        good.system.clone(),
+        good.proof.clone(),
+    )
+    .expect_err("no telecom");
     assert!(e.message.contains("telecom"), "{}", e.message);
     let mut blank = good.organisation.clone();
     blank.telecom = Some("  ".into());
-    assert!(Session::new(good.user.clone(), blank, good.system.clone()).is_err());
+    assert!(
+        Session::new(
+            good.user.clone(),
+            blank,
+            good.system.clone(),
+            good.proof.clone()
+        )
+        .is_err()
+    );
 
     let built_by_hand = Session {
         organisation: no_phone,

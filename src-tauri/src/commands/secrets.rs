@@ -2,16 +2,23 @@
 //! them. A value travels in once, from the form to the keyring, and is never sent back.
 
 use booking_engine::Error;
+use booking_engine::auth::permissions::{self, Action};
 use booking_engine::secrets::{Keyring, Secret, SecretName, SecretStatus};
 use tauri::State;
 
 use crate::state::AppState;
 
-/// The keyring talks D-Bus synchronously: keep it off the async workers.
+/// The keyring talks D-Bus synchronously: keep it off the async workers. Only the desk's
+/// administrator may look at or change its keys, on a desk where who is signed in is proved; on
+/// the demo the person signed in looks after its throwaway keys.
 async fn with_keyring<T: Send + 'static>(
     state: State<'_, AppState>,
     f: impl FnOnce(Keyring) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
+    let engine = state.engine().await?;
+    if !engine.desk().unproved_sign_in_allowed() {
+        permissions::check(engine.session().user.role, Action::Administer)?;
+    }
     let keyring = state.keyring().await?;
     tauri::async_runtime::spawn_blocking(move || f(keyring))
         .await

@@ -32,6 +32,11 @@ export const commands = {
 	searchSlots: (request: SearchRequest, onEvent: Channel<SearchEvent>) => typedError<null, Error>(__TAURI_INVOKE("search_slots", { request, onEvent })),
 	/**  Exactly what the chosen service would receive of the triage summary for this patient. */
 	clinicalPreview: (summary: ClinicalSummary, serviceId: ServiceId, patient: PatientView) => typedError<ClinicalPreview, Error>(__TAURI_INVOKE("clinical_preview", { summary, serviceId, patient })),
+	/**
+	 *  A clinician named at the desk approves a late slot: the demo's way (and a simulator-only
+	 *  desk's). A desk that signs people in with CIS2 refuses it; its clinicians sign in to approve.
+	 */
+	approveNamed: (name: string) => typedError<Approver, Error>(__TAURI_INVOKE("approve_named", { name })),
 	book: (request: BookRequest) => typedError<BookingOutcome, Error>(__TAURI_INVOKE("book", { request })),
 	/**  The patient's appointments at every service in the directory. */
 	patientAppointments: (nhs: string, window: SearchWindow) => typedError<PatientAppointments, Error>(__TAURI_INVOKE("patient_appointments", { nhs, window })),
@@ -107,6 +112,20 @@ export type AppointmentView = {
 	nhs_number: NhsNumber | null,
 	/**  The URL the provider gave in `Location` on create, without `/_history/n`. */
 	reference_url: string | null,
+};
+
+/**
+ *  A clinician who proved who they are at the desk to approve a late slot: what the registry
+ *  keeps of them.
+ */
+export type Approver = {
+	/**  What a booking names to use this approval. */
+	ticket: string,
+	name: string,
+	sds_user_id: string,
+	sds_role_profile_id: string,
+	/**  Their job role, as CIS2 names it (or "demo clinician"). */
+	role_name: string,
 };
 
 /**  A Spine Accredited System ID: 12 digits. */
@@ -336,10 +355,13 @@ export type CentreReport = {
 	search_to_booked: DurationStats,
 };
 
-/**  A clinician's approval for a booking outside the timeframe: who approved it and why. */
+/**
+ *  A clinician's approval for a booking outside the timeframe, as a front asks for it: the
+ *  ticket the desk gave when the clinician proved who they are at the desk, and their reason.
+ *  Nobody's name is typed: the desk knows the approver from the ticket.
+ */
 export type ClinicalApproval = {
-	/**  The approving clinician's name (and, where local practice wants it, their role or PIN). */
-	approved_by: string,
+	ticket: string,
 	reason: string,
 };
 
@@ -623,7 +645,9 @@ export type ReportRange = {
 	to: string,
 };
 
-export type Role = "call-handler" | "clinician" | "supervisor";
+export type Role = "call-handler" | "clinician" | "supervisor" | 
+/**  Looks after the desk itself: its keys in the keyring and its settings. Books nothing. */
+"administrator";
 
 export type SearchEvent = { event: "progress"; service_id: ServiceId; service_name: string; progress: ServiceProgress } | { event: "slots"; service_id: ServiceId; slots: SlotView[] } | { event: "finished" };
 
@@ -654,7 +678,12 @@ export type SecretName =
  *  The key the audit trail is sealed with (64 hexadecimal digits): made by the first desk on
  *  a registry of its own, put by IT on every desk sharing one.
  */
-"audit-key";
+"audit-key" | 
+/**
+ *  The CLI's CIS2 sign-in (its verified ID token and the role chosen), until it expires. Not
+ *  among the secrets an administrator sets.
+ */
+"sign-in-session";
 
 /**  Whether a secret is in the keyring: never its value. */
 export type SecretStatus = {

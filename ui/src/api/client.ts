@@ -6,6 +6,7 @@ import {
   type AppInfo,
   type AppointmentHistory,
   type AppointmentView,
+  type Approver,
   type BookingOutcome,
   type BookingSummary,
   type BookRequest,
@@ -122,6 +123,9 @@ export const clinicalPreview = (
   serviceId: string,
   patient: PatientView,
 ): Promise<Result<ClinicalPreview>> => settle(() => commands.clinicalPreview(summary, serviceId, patient));
+
+/** A clinician named at the desk approves a late slot (the demo's way): the ticket a booking names. */
+export const approveNamed = (name: string): Promise<Result<Approver>> => settle(() => commands.approveNamed(name));
 
 export const book = (request: BookRequest): Promise<Result<BookingOutcome>> =>
   settle(() => commands.book(request));

@@ -24,6 +24,7 @@ export const listServices = vi.fn();
 export const searchSlots = vi.fn<(request: SearchRequest, onEvent: (e: SearchEvent) => void) => Promise<Result<null>>>();
 export const clinicalPreview = vi.fn();
 export const book = vi.fn();
+export const approveNamed = vi.fn();
 export const patientAppointments = vi.fn();
 export const upcomingAppointments = vi.fn();
 export const amendAppointment = vi.fn();
@@ -81,6 +82,10 @@ export function resetClient() {
     ok(previewOf(summary, services.find((s) => s.id === serviceId)?.standard ?? "gp-connect")),
   );
   book.mockReset();
+  // The desk hands back a ticket for the clinician named; the booking names the ticket.
+  approveNamed.mockReset().mockImplementation(async (name: string) =>
+    ok({ ticket: `ticket for ${name}`, name, sds_user_id: "UNK", sds_role_profile_id: "UNK", role_name: "demo clinician" }),
+  );
   patientAppointments.mockReset().mockResolvedValue(ok({ appointments: [], failures: [] }));
   upcomingAppointments.mockReset().mockResolvedValue(ok({ appointments: [], failures: [] }));
   amendAppointment.mockReset();

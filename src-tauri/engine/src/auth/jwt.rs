@@ -96,6 +96,7 @@ mod tests {
                 asid: Asid::parse("200000000359").expect("valid"),
                 endpoint: "https://desk.example/fhir".into(),
             },
+            crate::auth::Proof::Unproved,
         )
         .expect("valid session")
     }
@@ -150,6 +151,6 @@ mod tests {
     fn generic_users_are_refused() {
         let mut s = session();
         s.user.name = "Admin".into();
-        assert!(Session::new(s.user, s.organisation, s.system).is_err());
+        assert!(Session::new(s.user, s.organisation, s.system, s.proof).is_err());
     }
 }

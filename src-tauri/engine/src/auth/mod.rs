@@ -1,6 +1,7 @@
 //! Who is working, for which organisation, from which system: everything a request must say
 //! about its sender.
 
+pub mod cis2;
 pub mod client_assertion;
 pub mod jwt;
 pub mod permissions;
@@ -8,7 +9,7 @@ pub mod platform_token;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{Asid, OdsCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,8 @@ pub enum Role {
     CallHandler,
     Clinician,
     Supervisor,
+    /// Looks after the desk itself: its keys in the keyring and its settings. Books nothing.
+    Administrator,
 }
 
 /// The signed-in person. Never a generic or shared user: the provider's audit depends on it.
@@ -81,12 +84,48 @@ pub struct Session {
     pub user: User,
     pub organisation: Organisation,
     pub system: SystemIdentity,
+    pub proof: Proof,
+}
+
+/// How the desk knows who is signed in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Proof {
+    /// NHS CIS2 vouched for them; the session ends when its ID token does.
+    Cis2 {
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Named at the desk without proof: only the demo, or a desk whose every service is a
+    /// simulator on this machine.
+    Unproved,
+}
+
+impl Session {
+    /// Ok while the sign-in still holds at `now`.
+    pub fn check_current(&self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        match self.proof {
+            Proof::Cis2 { expires_at } if expires_at <= now => {
+                Err(Error::new(ErrorKind::SignInRequired)
+                    .with_message(
+                        "Your NHS sign-in has ended, so nothing more can be sent for you.",
+                    )
+                    .with_next_step("Sign in again: whatever was on screen is kept until you do."))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 const GENERIC_NAMES: &[&str] = &["admin", "administrator", "user", "test", "generic", "root"];
 
 impl Session {
-    pub fn new(user: User, organisation: Organisation, system: SystemIdentity) -> Result<Self> {
+    pub fn new(
+        user: User,
+        organisation: Organisation,
+        system: SystemIdentity,
+        proof: Proof,
+    ) -> Result<Self> {
         let blank = |s: &str| s.trim().is_empty();
         if blank(&user.name) || blank(&user.sds_user_id) || blank(&user.local_id) {
             return Err(Error::config(
@@ -111,6 +150,7 @@ impl Session {
             user,
             organisation,
             system,
+            proof,
         })
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::Role;
-use crate::clinical::{ClinicalApproval, Timeframe};
+use crate::clinical::{Approver, Timeframe};
 use crate::error::{Error, ErrorKind, Result};
 use crate::standards::uk_time;
 
@@ -23,10 +23,12 @@ pub enum Action {
     ReviewBookings,
     /// Look over the whole centre: every desk's bookings, an appointment's history, reports.
     ReviewCentre,
+    /// Look after the desk: its keys in the keyring, its settings.
+    Administer,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::Search,
         Action::Book,
         Action::Amend,
@@ -34,6 +36,7 @@ impl Action {
         Action::ReadAppointments,
         Action::ReviewBookings,
         Action::ReviewCentre,
+        Action::Administer,
     ];
 }
 
@@ -52,6 +55,12 @@ pub fn allowed(role: Role, action: Action) -> bool {
         (Role::Clinician, ReviewCentre) => false,
         (Role::Supervisor, Search | ReadAppointments | ReviewBookings | ReviewCentre) => true,
         (Role::Supervisor, Book | Amend | Cancel) => false,
+        (Role::CallHandler | Role::Clinician | Role::Supervisor, Administer) => false,
+        (Role::Administrator, Administer) => true,
+        (
+            Role::Administrator,
+            Search | Book | Amend | Cancel | ReadAppointments | ReviewBookings | ReviewCentre,
+        ) => false,
     }
 }
 
@@ -62,6 +71,15 @@ pub fn check(role: Role, action: Action) -> Result<()> {
     }
     let err = Error::new(ErrorKind::NotPermitted);
     Err(match (role, refused_text(action)) {
+        _ if action == Action::Administer => err
+            .with_message("Only the desk's administrator can change its keys and settings.")
+            .with_next_step("Ask your IT team's desk administrator to make the change."),
+        (Role::Administrator, _) => err
+            .with_message(
+                "The desk administrator role looks after the desk: it does not search, book or \
+                 review patients' appointments.",
+            )
+            .with_next_step("Sign in with your call handler, clinician or supervisor role to do that."),
         (Role::Supervisor, Some((what, next))) => err
             .with_message(format!("Supervisors can review bookings but not {what}."))
             .with_next_step(next),
@@ -95,20 +113,25 @@ fn refused_text(action: Action) -> Option<(&'static str, &'static str)> {
         Action::Search
         | Action::ReadAppointments
         | Action::ReviewBookings
-        | Action::ReviewCentre => None,
+        | Action::ReviewCentre
+        | Action::Administer => None,
     }
 }
 
-/// A slot later than the triage timeframe: a clinician may book it; a call handler only with a
-/// recorded clinical approval (who approved, why). Ok when nothing stands in the way.
+/// A slot later than the triage timeframe: a clinician may book it; a call handler only with the
+/// approval of a clinician who proved who they are at the desk (never their own). Ok when nothing
+/// stands in the way.
 pub fn check_timeframe(
     role: Role,
+    booker_sds_user_id: &str,
     timeframe: Option<&Timeframe>,
-    approval: Option<&ClinicalApproval>,
+    approval: Option<&Approver>,
     slot_start: DateTime<FixedOffset>,
 ) -> Result<()> {
-    if let Some(a) = approval {
-        a.check()?;
+    if approval.is_some_and(|a| a.sds_user_id == booker_sds_user_id) {
+        return Err(Error::new(ErrorKind::NotPermitted)
+            .with_message("A booking cannot be approved by the person making it.")
+            .with_next_step("Ask another clinician to sign in at the desk and approve it."));
     }
     let Some(tf) = timeframe.filter(|tf| tf.is_exceeded_by(slot_start)) else {
         return Ok(());
@@ -121,9 +144,9 @@ pub fn check_timeframe(
                 uk_time(tf.see_by())
             ))
             .with_next_step(
-                "Choose an earlier slot, or ask a clinician to approve this one and record who approved it and why.",
+                "Choose an earlier slot, or ask a clinician to sign in at the desk and approve this one.",
             )),
-        (Role::Supervisor, _) => check(role, Action::Book),
+        (Role::Supervisor | Role::Administrator, _) => check(role, Action::Book),
     }
 }
 
@@ -131,10 +154,15 @@ pub fn check_timeframe(
 mod tests {
     use super::*;
 
-    const ROLES: [Role; 3] = [Role::CallHandler, Role::Clinician, Role::Supervisor];
+    const ROLES: [Role; 4] = [
+        Role::CallHandler,
+        Role::Clinician,
+        Role::Supervisor,
+        Role::Administrator,
+    ];
 
     /// Every (role, action) pair, with whether it is allowed.
-    const TABLE: [(Role, Action, bool); 21] = [
+    const TABLE: [(Role, Action, bool); 32] = [
         (Role::CallHandler, Action::Search, true),
         (Role::CallHandler, Action::Book, true),
         (Role::CallHandler, Action::Amend, true),
@@ -156,6 +184,17 @@ mod tests {
         (Role::Supervisor, Action::ReadAppointments, true),
         (Role::Supervisor, Action::ReviewBookings, true),
         (Role::Supervisor, Action::ReviewCentre, true),
+        (Role::CallHandler, Action::Administer, false),
+        (Role::Clinician, Action::Administer, false),
+        (Role::Supervisor, Action::Administer, false),
+        (Role::Administrator, Action::Administer, true),
+        (Role::Administrator, Action::Search, false),
+        (Role::Administrator, Action::Book, false),
+        (Role::Administrator, Action::Amend, false),
+        (Role::Administrator, Action::Cancel, false),
+        (Role::Administrator, Action::ReadAppointments, false),
+        (Role::Administrator, Action::ReviewBookings, false),
+        (Role::Administrator, Action::ReviewCentre, false),
     ];
 
     #[test]
@@ -219,7 +258,27 @@ mod tests {
     }
 
     #[test]
-    fn a_slot_after_the_timeframe_needs_a_clinician_or_a_recorded_approval() {
+    fn only_the_desk_administrator_changes_keys_and_settings() {
+        for role in [Role::CallHandler, Role::Clinician, Role::Supervisor] {
+            let err = check(role, Action::Administer).expect_err("refused");
+            assert!(err.message.contains("administrator"), "{}", err.message);
+        }
+        let err = check(Role::Administrator, Action::Book).expect_err("refused");
+        assert!(err.next_step.contains("call handler"), "{}", err.next_step);
+    }
+
+    fn approver(sds: &str) -> Approver {
+        Approver {
+            ticket: "t1".into(),
+            name: "Dr Priya Shah".into(),
+            sds_user_id: sds.into(),
+            sds_role_profile_id: "555000000012".into(),
+            role_name: "Clinical Practitioner Access Role".into(),
+        }
+    }
+
+    #[test]
+    fn a_slot_after_the_timeframe_needs_a_clinician_or_another_clinicians_proved_approval() {
         let assessed = DateTime::parse_from_rfc3339("2026-12-01T10:00:00+00:00").expect("time");
         let tf = Timeframe {
             assessed_at: assessed,
@@ -227,23 +286,17 @@ mod tests {
         };
         let inside = assessed + chrono::Duration::minutes(120);
         let outside = assessed + chrono::Duration::minutes(121);
-        let approval = ClinicalApproval {
-            approved_by: "Dr Priya Shah".into(),
-            reason: "Patient prefers after school run; safe to wait per clinical review.".into(),
-        };
-        let blank = ClinicalApproval {
-            approved_by: " ".into(),
-            reason: "ok".into(),
-        };
+        let me = "555000000001";
+        let other = approver("555000000002");
         // Within the timeframe (the deadline itself included) anyone who books may book.
         for role in [Role::CallHandler, Role::Clinician] {
-            assert!(check_timeframe(role, Some(&tf), None, inside).is_ok());
-            assert!(check_timeframe(role, None, None, outside).is_ok());
+            assert!(check_timeframe(role, me, Some(&tf), None, inside).is_ok());
+            assert!(check_timeframe(role, me, None, None, outside).is_ok());
         }
-        assert!(check_timeframe(Role::Clinician, Some(&tf), None, outside).is_ok());
-        assert!(check_timeframe(Role::CallHandler, Some(&tf), Some(&approval), outside).is_ok());
+        assert!(check_timeframe(Role::Clinician, me, Some(&tf), None, outside).is_ok());
+        assert!(check_timeframe(Role::CallHandler, me, Some(&tf), Some(&other), outside).is_ok());
         let err =
-            check_timeframe(Role::CallHandler, Some(&tf), None, outside).expect_err("refused");
+            check_timeframe(Role::CallHandler, me, Some(&tf), None, outside).expect_err("refused");
         assert_eq!(err.kind, ErrorKind::NotPermitted);
         assert!(
             err.message.contains("10:00") || err.message.contains("12:00"),
@@ -251,10 +304,17 @@ mod tests {
             err.message
         );
         assert!(err.next_step.contains("clinician"), "{}", err.next_step);
-        let err = check_timeframe(Role::CallHandler, Some(&tf), Some(&blank), outside)
-            .expect_err("an empty approval is no approval");
-        assert_eq!(err.kind, ErrorKind::InvalidInput);
-        let err = check_timeframe(Role::Supervisor, Some(&tf), Some(&approval), outside)
+        let err = check_timeframe(
+            Role::CallHandler,
+            me,
+            Some(&tf),
+            Some(&approver(me)),
+            outside,
+        )
+        .expect_err("nobody approves their own booking");
+        assert_eq!(err.kind, ErrorKind::NotPermitted);
+        assert!(err.message.contains("person making it"), "{}", err.message);
+        let err = check_timeframe(Role::Supervisor, me, Some(&tf), Some(&other), outside)
             .expect_err("supervisors never book");
         assert_eq!(err.kind, ErrorKind::NotPermitted);
     }

@@ -208,6 +208,7 @@ pub(crate) mod tests {
                 asid: Asid::parse("200000000359").expect("asid"),
                 endpoint: "https://desk.example/fhir".into(),
             },
+            crate::auth::Proof::Unproved,
         )
         .expect("session")
     }

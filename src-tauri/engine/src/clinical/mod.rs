@@ -14,4 +14,4 @@ pub use summary::{
     FlagKind, TriageOutcome,
 };
 pub use text::GpConnectText;
-pub use timeframe::{ClinicalApproval, Timeframe};
+pub use timeframe::{Approver, ClinicalApproval, Timeframe};

@@ -48,29 +48,57 @@ impl Timeframe {
     }
 }
 
-/// A clinician's approval for a booking outside the timeframe: who approved it and why.
+/// A clinician's approval for a booking outside the timeframe, as a front asks for it: the
+/// ticket the desk gave when the clinician proved who they are at the desk, and their reason.
+/// Nobody's name is typed: the desk knows the approver from the ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ClinicalApproval {
-    /// The approving clinician's name (and, where local practice wants it, their role or PIN).
-    pub approved_by: String,
+    pub ticket: String,
     pub reason: String,
 }
 
 impl ClinicalApproval {
-    /// Both parts are needed for the record to mean anything.
+    /// A reason is needed for the record to mean anything.
     pub fn check(&self) -> Result<()> {
-        if self.approved_by.trim().is_empty() || self.reason.trim().is_empty() {
+        if self.ticket.trim().is_empty() || self.reason.trim().is_empty() {
             return Err(Error::invalid(
-                "A clinical approval needs the approving clinician's name and the reason.",
+                "A clinical approval needs a clinician to sign in to approve, and their reason.",
             ));
         }
-        if self.approved_by.chars().count() > 100 || self.reason.chars().count() > 500 {
+        if self.reason.chars().count() > 500 {
             return Err(Error::invalid(
-                "The approval is too long: at most 100 characters for the name and 500 for the reason.",
+                "The approval's reason is too long: at most 500 characters.",
             ));
         }
         Ok(())
+    }
+}
+
+/// A clinician who proved who they are at the desk to approve a late slot: what the registry
+/// keeps of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Approver {
+    /// What a booking names to use this approval.
+    pub ticket: String,
+    pub name: String,
+    pub sds_user_id: String,
+    pub sds_role_profile_id: String,
+    /// Their job role, as CIS2 names it (or "demo clinician").
+    pub role_name: String,
+}
+
+impl Approver {
+    /// How the registry records the approver: name, SDS user id and role profile.
+    pub fn recorded(&self) -> String {
+        format!(
+            "{} (SDS user id {}, role profile {}, {})",
+            self.name.trim(),
+            self.sds_user_id,
+            self.sds_role_profile_id,
+            self.role_name
+        )
     }
 }
 

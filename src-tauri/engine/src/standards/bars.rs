@@ -122,6 +122,7 @@ fn role_text(role: Role) -> &'static str {
         Role::CallHandler => "Call handler",
         Role::Clinician => "Clinician",
         Role::Supervisor => "Supervisor",
+        Role::Administrator => "Desk administrator",
     }
 }
 

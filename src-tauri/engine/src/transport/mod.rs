@@ -190,6 +190,13 @@ impl Transport {
         platform_token: Option<&AccessToken>,
     ) -> Result<FhirResponse, SendFailure> {
         let trace = TraceId::new();
+        // Nothing is sent for someone whose sign-in has ended.
+        if let Err(error) = session.check_current(self.clock.now()) {
+            return Err(SendFailure {
+                error: error.with_trace(trace),
+                maybe_delivered: false,
+            });
+        }
         let mut url = service.url(&req.path);
         if !req.query.is_empty() {
             url.push('?');

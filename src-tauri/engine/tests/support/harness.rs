@@ -174,3 +174,26 @@ pub async fn open_engine(config: &DeskConfig) -> Engine {
         .expect("a new desk takes a clock");
     signed_in(&desk, config)
 }
+
+/// Jane's booking of `slot`, booked beside anything she already has: the plain request the
+/// tests vary.
+pub fn jane_books(
+    service: &ServiceId,
+    slot: &SlotView,
+    description: &str,
+) -> booking_engine::booking::BookRequest {
+    booking_engine::booking::BookRequest {
+        service_id: service.clone(),
+        slot_ids: vec![slot.id.clone()],
+        slot_start: Some(slot.start),
+        nhs_number: Some(jane()),
+        patient: None,
+        description: description.into(),
+        comment: None,
+        timeframe: None,
+        clinical_approval: None,
+        clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
+    }
+}

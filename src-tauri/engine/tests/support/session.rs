@@ -23,6 +23,7 @@ pub fn session() -> Session {
             asid: Asid::parse("200000000359").expect("asid"),
             endpoint: "https://desk.example/fhir".into(),
         },
+        booking_engine::auth::Proof::Unproved,
     )
     .expect("session")
 }

@@ -1,7 +1,7 @@
 // The in-browser mock must behave like the engine where the screens depend on it: signed out at
 // start, refusing generic users, and checking secrets the same way.
 import { describe, expect, it } from "vitest";
-import type { AppInfo, BookingOutcome, ClinicalPreview, ClinicalSummary, Error as ApiError, PatientView, SearchEvent, SecretStatus, SignedIn, SlotView, User } from "../bindings";
+import type { AppInfo, Approver, BookingOutcome, ClinicalPreview, ClinicalSummary, Error as ApiError, PatientView, SearchEvent, SecretStatus, SignedIn, SlotView, User } from "../bindings";
 import { jane as fixtureJane } from "../../test/fixtures";
 import { Channel, invoke } from "./core";
 
@@ -170,7 +170,8 @@ describe("the mock's triage summary", () => {
     expect(late.kind).toBe("not-permitted");
     expect(late.message).toMatch(/^This slot starts after the patient should be seen \(by \d\d:\d\d on /);
 
-    const approved = await invoke<BookingOutcome>("book", request(later, { clinical_approval: { approved_by: "Dr Amara Okafor", reason: "Safe to wait" } }));
+    const approver = await invoke<Approver>("approve_named", { name: "Dr Amara Okafor" });
+    const approved = await invoke<BookingOutcome>("book", request(later, { clinical_approval: { ticket: approver.ticket, reason: "Safe to wait" } }));
     expect(approved.clinical).toMatchObject({ standard: "uec-booking", report_delivered: true, report_problem: null });
     expect(approved.clinical!.report_id).toMatch(/^[0-9a-f-]{36}$/);
 

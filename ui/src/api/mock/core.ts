@@ -285,7 +285,9 @@ function signIn(u: User): AppInfo {
   return info();
 }
 
-const SECRET_LABELS: Record<SecretName, string> = {
+// The CLI's kept sign-in is a keyring entry of the desk's, but never one an administrator sets.
+type SetSecret = Exclude<SecretName, "sign-in-session">;
+const SECRET_LABELS: Record<SetSecret, string> = {
   "client-key": "TLS client certificate private key",
   "signing-key": "Client assertion signing key (RS512)",
   "api-key": "National API platform API key",
@@ -295,12 +297,12 @@ const SECRET_LABELS: Record<SecretName, string> = {
 // Only whether each is stored: the mock, like the keyring's callers, never keeps a value.
 const stored = new Set<SecretName>();
 
-function secretStatus(name: SecretName): SecretStatus {
+function secretStatus(name: SetSecret): SecretStatus {
   return { name, label: SECRET_LABELS[name], stored: stored.has(name) };
 }
 
-function secretName(v: unknown): SecretName {
-  if (typeof v === "string" && v in SECRET_LABELS) return v as SecretName;
+function secretName(v: unknown): SetSecret {
+  if (typeof v === "string" && v in SECRET_LABELS) return v as SetSecret;
   throw err({ kind: "invalid-input", message: `There is no secret called ${String(v)}.`, next_step: "This is a bug in the demo mock." });
 }
 
@@ -312,7 +314,7 @@ function keyringCheck() {
 }
 
 /** The engine's checks on a secret's value, with its words. */
-function checkSecret(name: SecretName, value: unknown) {
+function checkSecret(name: SetSecret, value: unknown) {
   const label = SECRET_LABELS[name];
   const invalid = (message: string) => err({ kind: "invalid-input", message, next_step: "Check the value and store it again." });
   const v = typeof value === "string" ? value.trim() : "";
@@ -338,7 +340,11 @@ function mayChange(cmd: string) {
 
 // The commands that act for a person; the rest (app info, the NHS number check, sign-in, the
 // keyring) work signed out, as in the real app.
-const NEEDS_USER = new Set(["find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings", "centre_bookings", "appointment_history", "centre_report", "export_csv"]);
+/** Approving clinicians named at the desk, by the ticket a booking names. */
+const approvals = new Map<string, string>();
+let approvalCount = 0;
+
+const NEEDS_USER = new Set(["approve_named", "find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings", "centre_bookings", "appointment_history", "centre_report", "export_csv"]);
 
 // The supervisor's reviews, as the engine refuses them to everyone else.
 const REVIEWS = new Set(["centre_bookings", "appointment_history", "centre_report"]);
@@ -518,8 +524,8 @@ function checkClinical(req: BookRequest, slotStart: string) {
     throw invalid("The patient has not agreed to share the triage summary with the service.", "Ask the patient for consent to share and tick it, or book without a summary.");
   }
   const a = req.clinical_approval;
-  if (a && (!a.approved_by.trim() || !a.reason.trim())) {
-    throw invalid("A clinical approval needs the approving clinician's name and the reason.", "Record who approved the booking and why.");
+  if (a && (!approvals.has(a.ticket) || !a.reason.trim())) {
+    throw invalid("A clinical approval needs a clinician to approve, and their reason.", "Record who approved the booking and why.");
   }
   const by = seeByMs(c);
   if (Date.parse(slotStart) > by && signedIn().role === "call-handler" && !a) {
@@ -623,7 +629,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return info();
     case "secrets_status":
       keyringCheck();
-      return (Object.keys(SECRET_LABELS) as SecretName[]).map(secretStatus);
+      return (Object.keys(SECRET_LABELS) as SetSecret[]).map(secretStatus);
     case "store_secret": {
       keyringCheck();
       const name = secretName(args.name);
@@ -659,6 +665,13 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "clinical_preview":
       await sleep(150);
       return clinicalPreview(args.summary as ClinicalSummary, String(args.serviceId), args.patient as PatientView);
+    case "approve_named": {
+      const name = String(args.name ?? "").trim();
+      if (!name || name.length > 100) throw invalid("Give the approving clinician's name (at most 100 characters).", "Type the clinician's name.");
+      const ticket = `ticket-${++approvalCount}`;
+      approvals.set(ticket, name);
+      return { ticket, name, sds_user_id: "UNK", sds_role_profile_id: "UNK", role_name: "demo clinician" };
+    }
     case "book":
       return doBook(args.request as BookRequest);
     case "patient_appointments": {

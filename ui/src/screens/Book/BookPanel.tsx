@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent, useRef, useState, type FocusEvent } from "react";
-import type { ClinicalApproval, Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
+import type { Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
 import {
@@ -36,6 +36,7 @@ import {
   MAX_COMMENT,
   MAX_DESCRIPTION,
   MAX_REASON,
+  type ApprovalDraft,
   type Booking,
   type Clinical,
   type Problem,
@@ -112,7 +113,7 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
 
   const timeframe = slot ? timeframeCheck(saved, slot) : null;
   const needsApproval = !!timeframe?.late && role !== "clinician";
-  const approval: ClinicalApproval | null = needsApproval
+  const approval: ApprovalDraft | null = needsApproval
     ? { approved_by: booking.drafts.approvedBy.trim(), reason: booking.drafts.approvalReason.trim() }
     : null;
   const clinical: Clinical = { summary: saved?.summary ?? null, approval };
@@ -466,7 +467,7 @@ const FIND_PATIENT_ID = "book-find-patient";
 const CONSENT_ID = "book-consent";
 
 /** Why the triage summary (or the lack of an approval) holds the booking back. */
-function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approval: ClinicalApproval | null): Problem | null {
+function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approval: ApprovalDraft | null): Problem | null {
   if (!triage.saved) return null;
   if (triage.dirty) return { message: "Save the changes to the triage summary first (Alt+T).", fix: EDIT_TRIAGE_ID };
   if (preview.status === "loading") return { message: "Preparing what the service will receive…", fix: null };

@@ -227,8 +227,10 @@ describe("the triage timeframe", () => {
     client.book.mockResolvedValue(ok(outcome(appointment({ id: "1001", start: at(2, 8) }))));
     await user.keyboard("{Alt>}b{/Alt}");
     await screen.findByTestId("booking-confirmation");
+    // The desk is asked for the approval; the booking names the ticket it gave, never a typed name.
+    expect(client.approveNamed).toHaveBeenCalledWith("Dr Sam Okafor (clinical supervisor)");
     expect(client.book.mock.calls[0][0].clinical_approval).toEqual({
-      approved_by: "Dr Sam Okafor (clinical supervisor)",
+      ticket: "ticket for Dr Sam Okafor (clinical supervisor)",
       reason: "No sooner slot; patient safe to wait, worsening advice given",
     });
   });

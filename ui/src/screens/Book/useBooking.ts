@@ -1,6 +1,6 @@
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
-import type { AppointmentView, BookingOutcome, BookRequest, ClinicalApproval, ClinicalSummary, SeenAppointment, SlotView } from "../../api/bindings";
-import { book, type ApiError } from "../../api/client";
+import type { AppointmentView, BookingOutcome, BookRequest, ClinicalSummary, SeenAppointment, SlotView } from "../../api/bindings";
+import { approveNamed, book, type ApiError } from "../../api/client";
 import { charCount } from "../../format";
 import type { ChosenPatient } from "../../types";
 
@@ -38,7 +38,9 @@ export const MAX_APPROVED_BY = 100;
 export const MAX_REASON = 500;
 
 /** What goes with the booking besides the texts: the triage summary and any approval. */
-export type Clinical = { summary: ClinicalSummary | null; approval: ClinicalApproval | null };
+/** The approving clinician as typed at the desk (the demo's way), and why they approved. */
+export type ApprovalDraft = { approved_by: string; reason: string };
+export type Clinical = { summary: ClinicalSummary | null; approval: ApprovalDraft | null };
 
 /**
  * Why a booking cannot go ahead yet, and the id of the control that puts it right, to move focus
@@ -116,6 +118,17 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
       inFlight.current = true;
       const slot = state.slot;
       setState({ phase: "booking", slot });
+      // The desk, not the page, knows who approved: it hands back a ticket the booking names.
+      let approval: BookRequest["clinical_approval"] = null;
+      if (clinical.approval) {
+        const approver = await approveNamed(clinical.approval.approved_by);
+        if (!approver.ok) {
+          inFlight.current = false;
+          setState({ phase: "failed", slot, error: approver.error });
+          return;
+        }
+        approval = { ticket: approver.value.ticket, reason: clinical.approval.reason };
+      }
       const comment = drafts.comment.trim();
       const request: BookRequest = {
         service_id: slot.service_id,
@@ -129,7 +142,7 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
         comment: comment === "" ? null : comment,
         // Only when there is one: a booking without a summary sends exactly what it always did.
         ...(clinical.summary ? { clinical: clinical.summary } : {}),
-        ...(clinical.approval ? { clinical_approval: clinical.approval } : {}),
+        ...(approval ? { clinical_approval: approval } : {}),
         // The upcoming appointments the person was shown and booked beside: the engine refuses
         // the booking if it finds one not named here.
         ...(beside.length > 0 ? { book_beside: beside } : {}),

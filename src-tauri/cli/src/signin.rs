@@ -1,0 +1,208 @@
+//! `bookdesk login` and `logout`: who is at the desk, proved by NHS CIS2 in the system browser
+//! (the loopback flow), the session kept in the OS keyring until its ID token expires. Also the
+//! clinician's own sign-in that approves a call handler's late slot.
+
+use booking_engine::auth::Role;
+use booking_engine::auth::cis2::{Cis2Settings, ProvedIdentity, RoleChoice, stored};
+use booking_engine::clinical::Approver;
+use booking_engine::config::DeskConfig;
+use booking_engine::secrets::Keyring;
+use booking_engine::{Desk, Engine, Error, ErrorKind};
+use std::path::Path;
+
+use crate::output;
+
+/// Opens `url` in the person's browser: `BOOKDESK_BROWSER` (a command; the address is added as
+/// its last argument), else the desktop's own (`xdg-open`). Not waited for: the browser comes
+/// back to the desk's listener.
+pub fn open_browser(url: &str) -> Result<(), Error> {
+    let configured = std::env::var("BOOKDESK_BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty());
+    let command = configured.unwrap_or_else(|| "xdg-open".to_string());
+    let mut parts = command.split_whitespace();
+    let program = parts.next().unwrap_or("xdg-open");
+    tell!("Opening the NHS sign-in page in your browser. If it does not open, go to:\n{url}");
+    std::process::Command::new(program)
+        .args(parts)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| {
+            Error::config(format!("The browser ({program}) could not be opened: {e}."))
+                .with_next_step("Open the address above in a browser, or set BOOKDESK_BROWSER.")
+        })
+}
+
+/// The desk's CIS2 settings, or why a sign-in makes no sense here.
+fn settings(config: &DeskConfig) -> Result<&Cis2Settings, Error> {
+    config.cis2.as_ref().ok_or_else(|| {
+        Error::config("This desk has no [cis2] section: there is nothing to sign in to.")
+            .with_next_step(
+                "On the demo and simulator-only desks the configuration names who works there; \
+                 elsewhere ask IT to add [cis2] issuer and client_id.",
+            )
+    })
+}
+
+/// The role chosen among `choices`: the only one, or the one `role`/`profile` pick out.
+fn choose(
+    choices: Vec<RoleChoice>,
+    role: Option<Role>,
+    profile: Option<&str>,
+) -> Result<RoleChoice, Error> {
+    let fits = |c: &RoleChoice| {
+        role.is_none_or(|r| c.role == r)
+            && profile.is_none_or(|p| c.profile.role_profile_id == p.trim())
+    };
+    let fitting: Vec<&RoleChoice> = choices.iter().filter(|c| fits(c)).collect();
+    match fitting.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => {
+            let listed: Vec<String> = choices
+                .iter()
+                .map(|c| {
+                    format!(
+                        "--role {} --profile {} ({} at {})",
+                        role_arg(c.role),
+                        c.profile.role_profile_id,
+                        c.profile.display_name(),
+                        c.profile.org_code
+                    )
+                })
+                .collect();
+            Err(Error::invalid(if fitting.is_empty() {
+                "None of your roles here fits what was asked."
+            } else {
+                "You have more than one role here: say which to work in."
+            })
+            .with_next_step(format!("Sign in again with one of: {}", listed.join("; "))))
+        }
+    }
+}
+
+fn role_arg(role: Role) -> &'static str {
+    match role {
+        Role::CallHandler => "call-handler",
+        Role::Clinician => "clinician",
+        Role::Supervisor => "supervisor",
+        Role::Administrator => "administrator",
+    }
+}
+
+/// `bookdesk login`.
+pub async fn login(
+    config: &Path,
+    role: Option<Role>,
+    profile: Option<&str>,
+    as_json: bool,
+) -> Result<(), Error> {
+    let cfg = DeskConfig::load(config)?;
+    let settings = settings(&cfg)?;
+    let cis2 = booking_engine::auth::cis2::Cis2::for_config(&cfg).await?;
+    let identity = cis2.sign_in(open_browser).await?;
+    let choice = choose(
+        identity.choices(&settings.roles, cfg.organisation.ods.as_str())?,
+        role,
+        profile,
+    )?;
+    stored::save(
+        &Keyring::new(cfg.secrets.namespace.clone()),
+        &identity,
+        &choice,
+    )?;
+    said(&identity, &choice, &cfg, as_json);
+    Ok(())
+}
+
+fn said(identity: &ProvedIdentity, choice: &RoleChoice, cfg: &DeskConfig, as_json: bool) {
+    if as_json {
+        output::json(&serde_json::json!({
+            "name": identity.name(),
+            "sds_user_id": identity.sds_user_id(),
+            "role": choice.role,
+            "role_profile": choice.profile,
+            "organisation": cfg.organisation.ods,
+            "until": identity.expires_at(),
+        }));
+    } else {
+        tell!(
+            "Signed in as {}, {} ({}), at {} until {}.",
+            identity.name(),
+            role_arg(choice.role),
+            choice.profile.display_name(),
+            cfg.organisation.ods,
+            booking_engine::standards::uk_time(identity.expires_at().fixed_offset())
+        );
+    }
+}
+
+/// `bookdesk logout`.
+pub fn logout(config: &Path) -> Result<(), Error> {
+    let cfg = DeskConfig::load(config)?;
+    if stored::forget(&Keyring::new(cfg.secrets.namespace))? {
+        tell!("Signed out: the sign-in kept in the keyring is gone.");
+    } else {
+        tell!("Nobody was signed in at this desk.");
+    }
+    Ok(())
+}
+
+/// The person signed in at a CIS2 desk, from the session `bookdesk login` kept.
+pub fn signed_in(desk: &Desk, cfg: &DeskConfig) -> Result<Engine, Error> {
+    let settings = settings(cfg)?;
+    let (identity, choice) = stored::load(
+        &Keyring::new(cfg.secrets.namespace.clone()),
+        &settings.roles,
+        cfg.organisation.ods.as_str(),
+        desk.clock().now(),
+    )?;
+    desk.sign_in_proved(&identity, &choice)
+}
+
+/// The role the kept session is in, for commands that act before a desk is opened (secrets).
+pub fn kept_role(cfg: &DeskConfig) -> Result<Role, Error> {
+    let settings = settings(cfg)?;
+    let (_, choice) = stored::load(
+        &Keyring::new(cfg.secrets.namespace.clone()),
+        &settings.roles,
+        cfg.organisation.ods.as_str(),
+        booking_engine::clock::system().now(),
+    )?;
+    Ok(choice.role)
+}
+
+/// A clinician's approval: on a CIS2 desk the clinician signs in themselves, in the browser; on a
+/// simulator-only desk they are named (`--approved-by`).
+pub async fn approver(engine: &Engine, named: Option<String>) -> Result<Approver, Error> {
+    let desk = engine.desk();
+    if let Some(name) = named {
+        return desk.approver_unproved(booking_engine::auth::User {
+            name,
+            sds_user_id: "UNK".into(),
+            sds_role_profile_id: "UNK".into(),
+            local_id: "named-approver".into(),
+            role: Role::Clinician,
+        });
+    }
+    let settings = desk.cis2_settings().ok_or_else(|| {
+        Error::invalid("On this desk the approving clinician is named with --approved-by.")
+    })?;
+    tell!("The approving clinician signs in now, in the browser.");
+    let identity = desk.cis2().await?.sign_in(open_browser).await?;
+    let clinician = identity
+        .choices(&settings.roles, desk.organisation().ods.as_str())?
+        .into_iter()
+        .find(|c| c.role == Role::Clinician)
+        .ok_or_else(|| {
+            Error::new(ErrorKind::NotPermitted)
+                .with_message(format!(
+                    "{} has no clinician role at this desk, so cannot approve.",
+                    identity.name()
+                ))
+                .with_next_step("Ask a clinician to sign in to approve it.")
+        })?;
+    desk.approver_proved(&identity, &clinician)
+}
