@@ -1,6 +1,8 @@
 //! What the app holds while it runs: the desk, who is signed in (if anyone), and the demo
 //! provider when no configuration was given. A start-up failure is kept and shown, not a crash.
 
+use booking_engine::auth::cis2::{ProvedIdentity, RoleChoice};
+use booking_engine::auth::idle::IdleLock;
 use booking_engine::auth::{Organisation, User};
 use booking_engine::config::DeskConfig;
 use booking_engine::secrets::{Keyring, Secret};
@@ -9,6 +11,7 @@ use provider_sim::{RunningSim, embedded};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 use tokio::sync::OnceCell;
 
 use crate::interrupted::{Interrupted, Settler};
@@ -23,6 +26,35 @@ pub struct AppInfo {
     pub user: Option<User>,
     pub organisation: Organisation,
     pub version: String,
+    /// The desk was left too long: the person must sign in again before anything else, and the
+    /// screen hides the patient meanwhile.
+    pub locked: bool,
+    /// Minutes unused after which the desk locks.
+    pub idle_lock_minutes: u32,
+    pub sign_in: SignInMode,
+}
+
+/// How people sign in at this desk.
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignInMode {
+    /// NHS CIS2: the smartcard or authenticator, in the system browser.
+    Cis2,
+    /// By name: only the demo, or a desk whose every service is a simulator on this machine.
+    Named,
+    /// Neither: the configuration has no `[cis2]` and reaches real services.
+    Unconfigured,
+}
+
+/// The answer to a CIS2 sign-in: signed in, or the person's roles here to choose one from.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Cis2SignIn {
+    SignedIn(Box<SignedIn>),
+    ChooseRole {
+        name: String,
+        choices: Vec<RoleChoice>,
+    },
 }
 
 /// The answer to a sign-in: who is signed in now, and what became of any bookings an earlier
@@ -31,6 +63,9 @@ pub struct AppInfo {
 pub struct SignedIn {
     pub info: AppInfo,
     pub interrupted: Interrupted,
+    /// The same person as was signed in before (after the desk locked, say): their screen may
+    /// carry on where it was. Anyone else starts afresh.
+    pub same_person: bool,
 }
 
 struct Ready {
@@ -45,7 +80,16 @@ struct Ready {
     /// app's provider (the end-to-end test does so).
     _demo_config: Option<embedded::DemoConfig>,
     settler: Settler,
+    idle: IdleLock,
+    /// A person proved by CIS2 who has yet to choose which of their roles to work in.
+    pending: std::sync::Mutex<Option<ProvedIdentity>>,
 }
+
+/// Shows the provider's sign-in page; the system browser unless tests give their own.
+pub type Browser = Arc<dyn Fn(&str) -> Result<(), Error> + Send + Sync>;
+
+/// The monotonic clock the idle lock is measured on; tests set their own.
+pub type Monotonic = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 pub struct AppState {
     /// Opened once, in the background from the moment the app starts, so the window and the
@@ -55,6 +99,8 @@ pub struct AppState {
     /// Asks the person where to save a file, in the system's dialog: set when the window's app
     /// starts (not in headless tests).
     choose_file: std::sync::OnceLock<ChooseFile>,
+    now: RwLock<Monotonic>,
+    browser: RwLock<Browser>,
 }
 
 /// Opens a save dialog offering a file for the table named by its argument; the receiver gets
@@ -71,6 +117,8 @@ impl AppState {
             ready: Arc::new(OnceCell::new()),
             config,
             choose_file: std::sync::OnceLock::new(),
+            now: RwLock::new(Arc::new(Instant::now)),
+            browser: RwLock::new(Arc::new(booking_engine::auth::cis2::open_system_browser)),
         };
         let (cell, config) = (Arc::clone(&state.ready), state.config.clone());
         tauri::async_runtime::spawn(async move {
@@ -88,6 +136,7 @@ impl AppState {
 
     /// A state over an engine someone else built, already signed in (tests).
     pub fn from_engine(engine: Engine, demo: Option<RunningSim>) -> Self {
+        let idle = IdleLock::new(engine.desk().idle_lock_minutes(), Instant::now());
         let ready = Ready {
             desk: engine.desk().clone(),
             keyring: Keyring::new("default"),
@@ -95,12 +144,44 @@ impl AppState {
             demo: demo.map(Arc::new),
             _demo_config: None,
             settler: Settler::default(),
+            idle,
+            pending: Default::default(),
         };
         Self {
             ready: Arc::new(OnceCell::new_with(Some(Ok(ready)))),
             config: None,
             choose_file: std::sync::OnceLock::new(),
+            now: RwLock::new(Arc::new(Instant::now)),
+            browser: RwLock::new(Arc::new(booking_engine::auth::cis2::open_system_browser)),
         }
+    }
+
+    /// Measures idleness on `now` instead of the system's monotonic clock (tests).
+    pub fn set_monotonic_clock(&self, now: Monotonic) {
+        if let Ok(mut n) = self.now.write() {
+            *n = now;
+        }
+    }
+
+    /// Shows sign-in pages with `browser` instead of the system browser (tests).
+    pub fn set_browser(&self, browser: Browser) {
+        if let Ok(mut b) = self.browser.write() {
+            *b = browser;
+        }
+    }
+
+    fn browser(&self) -> Browser {
+        self.browser
+            .read()
+            .map(|b| Arc::clone(&b))
+            .unwrap_or_else(|_| Arc::new(booking_engine::auth::cis2::open_system_browser))
+    }
+
+    fn now(&self) -> Instant {
+        self.now
+            .read()
+            .map(|n| n())
+            .unwrap_or_else(|_| Instant::now())
     }
 
     /// How this app asks where to save a file (once, at start).
@@ -124,10 +205,29 @@ impl AppState {
     /// The signed-in person's engine, or a sign-in-required error.
     pub async fn engine(&self) -> Result<Engine, Error> {
         let ready = self.ready().await?;
-        let engine = ready.engine.read().map_err(|_| poisoned())?;
-        engine
+        let engine = ready
+            .engine
+            .read()
+            .map_err(|_| poisoned())?
             .clone()
-            .ok_or_else(|| Error::new(ErrorKind::SignInRequired))
+            .ok_or_else(|| Error::new(ErrorKind::SignInRequired))?;
+        // Every command in the person's name is a use of the desk; one after the desk was left
+        // too long is refused. Work already under way holds its engine and finishes.
+        ready.idle.touch(self.now())?;
+        Ok(engine)
+    }
+
+    /// The person is still at the desk (typing, reading): the UI says so now and then, so a
+    /// long read is not taken for an empty desk. Refused once the desk has locked.
+    pub async fn still_here(&self) -> Result<(), Error> {
+        self.engine().await.map(drop)
+    }
+
+    /// Locks the desk at once (the person is stepping away).
+    pub async fn lock(&self) -> Result<AppInfo, Error> {
+        self.ready().await?.idle.lock();
+        tracing::info!("desk locked");
+        self.info().await
     }
 
     pub async fn keyring(&self) -> Result<Keyring, Error> {
@@ -142,12 +242,22 @@ impl AppState {
             .map_err(|_| poisoned())?
             .as_ref()
             .map(|e| e.session().user.clone());
+        let locked = user.is_some() && ready.idle.is_locked(self.now());
         Ok(AppInfo {
             demo: ready.demo.is_some(),
             provider_url: ready.demo.as_ref().map(|d| d.base_url()),
             user,
             organisation: ready.desk.organisation().clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            locked,
+            idle_lock_minutes: ready.idle.minutes(),
+            sign_in: if ready.desk.cis2_settings().is_some() {
+                SignInMode::Cis2
+            } else if ready.desk.unproved_sign_in_allowed() {
+                SignInMode::Named
+            } else {
+                SignInMode::Unconfigured
+            },
         })
     }
 
@@ -157,7 +267,66 @@ impl AppState {
     pub async fn sign_in(&self, user: User) -> Result<SignedIn, Error> {
         let ready = self.ready().await?;
         let engine = ready.desk.sign_in(user)?;
-        *ready.engine.write().map_err(|_| poisoned())? = Some(engine.clone());
+        self.enter(ready, engine).await
+    }
+
+    /// Signs in with CIS2: the provider's page in the browser, the ID token checked, and the
+    /// person's roles here. One role signs them in; several are offered to choose from.
+    pub async fn sign_in_cis2(&self) -> Result<Cis2SignIn, Error> {
+        let ready = self.ready().await?;
+        let identity = self.prove_at_provider(ready).await?;
+        let mut choices = ready.desk.choices(&identity)?;
+        if choices.len() == 1 {
+            let engine = ready.desk.sign_in_proved(&identity, &choices.remove(0))?;
+            return Ok(Cis2SignIn::SignedIn(Box::new(
+                self.enter(ready, engine).await?,
+            )));
+        }
+        let name = identity.name().to_string();
+        *ready.pending.lock().map_err(|_| poisoned())? = Some(identity);
+        Ok(Cis2SignIn::ChooseRole { name, choices })
+    }
+
+    /// The role a person proved by [`AppState::sign_in_cis2`] chose, by its role profile id
+    /// and desk role: only one of those offered.
+    pub async fn choose_role(&self, choice: RoleChoice) -> Result<SignedIn, Error> {
+        let ready = self.ready().await?;
+        let identity = ready
+            .pending
+            .lock()
+            .map_err(|_| poisoned())?
+            .take()
+            .ok_or_else(|| {
+                Error::new(ErrorKind::SignInRequired)
+                    .with_message("There is no sign-in waiting for a role to be chosen.")
+                    .with_next_step("Sign in again.")
+            })?;
+        let engine = ready.desk.sign_in_proved(&identity, &choice)?;
+        self.enter(ready, engine).await
+    }
+
+    /// A clinician proves who they are, in the browser, to approve a late slot for the person
+    /// signed in.
+    pub async fn approve_with_cis2(&self) -> Result<booking_engine::clinical::Approver, Error> {
+        let engine = self.engine().await?;
+        let browser = self.browser();
+        engine.desk().approver_signing_in(|url| browser(url)).await
+    }
+
+    async fn prove_at_provider(&self, ready: &Ready) -> Result<ProvedIdentity, Error> {
+        let cis2 = ready.desk.cis2().await?;
+        let browser = self.browser();
+        cis2.sign_in(|url| browser(url)).await
+    }
+
+    /// `engine` is the desk's person now; the desk unlocks for them.
+    async fn enter(&self, ready: &Ready, engine: Engine) -> Result<SignedIn, Error> {
+        let same_person = {
+            let mut current = ready.engine.write().map_err(|_| poisoned())?;
+            let before = current.replace(engine.clone());
+            before.is_some_and(|b| same_person(&b.session().user, &engine.session().user))
+        };
+        ready.idle.unlock(self.now());
         tracing::info!("signed in");
         let interrupted = ready
             .settler
@@ -166,6 +335,7 @@ impl AppState {
         Ok(SignedIn {
             info: self.info().await?,
             interrupted,
+            same_person,
         })
     }
 
@@ -175,6 +345,14 @@ impl AppState {
         tracing::info!("signed out");
         self.info().await
     }
+}
+
+/// The same person in the same role: their screen may carry on after a lock.
+fn same_person(a: &User, b: &User) -> bool {
+    a.sds_user_id == b.sds_user_id
+        && a.name == b.name
+        && a.role == b.role
+        && a.sds_role_profile_id == b.sds_role_profile_id
 }
 
 /// A command panicked while holding the lock; say so rather than carry on in an unknown state.
@@ -223,6 +401,7 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
         })?;
     }
     tracing::info!(ms = started.elapsed().as_millis(), "desk open");
+    let idle = IdleLock::new(desk.idle_lock_minutes(), Instant::now());
     Ok(Ready {
         desk,
         keyring: Keyring::new(config.secrets.namespace.clone()),
@@ -230,5 +409,7 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
         demo,
         _demo_config: demo_config,
         settler: Settler::default(),
+        idle,
+        pending: Default::default(),
     })
 }

@@ -528,3 +528,164 @@ fn the_first_sign_in_settles_bookings_a_killed_run_left_in_flight() {
     let again = invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("switched");
     assert_eq!(again["interrupted"], json!({"settled": [], "error": null}));
 }
+
+/// The idle lock's monotonic clock, moved on by hand: minutes after the test began.
+struct IdleClock(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl IdleClock {
+    fn on(state: &AppState) -> Self {
+        let minutes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let start = std::time::Instant::now();
+        let m = std::sync::Arc::clone(&minutes);
+        state.set_monotonic_clock(std::sync::Arc::new(move || {
+            start + std::time::Duration::from_secs(60 * m.load(std::sync::atomic::Ordering::SeqCst))
+        }));
+        Self(minutes)
+    }
+
+    fn set(&self, minutes: u64) {
+        self.0.store(minutes, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn the_desk_locks_when_left_the_same_person_carries_on_and_another_starts_afresh() {
+    let (dir, config_path, _sim) = sim_and_config();
+    let state = tauri::async_runtime::block_on(AppState::open(Some(config_path)));
+    let clock = IdleClock::on(&state);
+    let d = mount(state, None, dir);
+    let info = invoke(&d, "app_info", json!({})).expect("info");
+    assert_eq!(info["idle_lock_minutes"], 10);
+    assert_eq!(info["sign_in"], "named", "a simulator-only desk");
+    invoke(&d, "sign_in", person("Sam Okafor", "call-handler")).expect("signed in");
+
+    clock.set(9);
+    invoke(&d, "still_here", json!({})).expect("in use at 9 minutes");
+    clock.set(18);
+    invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect("used at 18");
+    assert_eq!(
+        invoke(&d, "app_info", json!({})).expect("info")["locked"],
+        false
+    );
+
+    // Ten minutes after the last use: nothing more in Sam's name, and the screen is told.
+    clock.set(28);
+    assert_eq!(
+        invoke(&d, "app_info", json!({})).expect("info")["locked"],
+        true
+    );
+    for (cmd, args) in [
+        ("find_patient", json!({"nhs": "9434765919"})),
+        ("still_here", json!({})),
+        ("list_bookings", json!({})),
+    ] {
+        let e = invoke(&d, cmd, args).expect_err("locked");
+        assert_eq!(e["kind"], "sign-in-required", "{cmd}: {e}");
+        assert!(
+            e["message"].as_str().unwrap_or("").contains("10 minutes"),
+            "{e}"
+        );
+    }
+
+    // The same person signs in again and carries on; someone else starts afresh.
+    clock.set(30);
+    let again = invoke(&d, "sign_in", person("Sam Okafor", "call-handler")).expect("again");
+    assert_eq!(again["same_person"], true);
+    assert_eq!(again["info"]["locked"], false);
+    invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect("unlocked");
+    invoke(&d, "lock_desk", json!({})).expect("locked by hand");
+    let e = invoke(&d, "list_bookings", json!({})).expect_err("locked by hand");
+    assert_eq!(e["kind"], "sign-in-required");
+    let other = invoke(&d, "sign_in", person("Pat Lee", "clinician")).expect("someone else");
+    assert_eq!(other["same_person"], false);
+    assert_eq!(other["info"]["user"]["name"], "Pat Lee");
+}
+
+#[path = "../engine/tests/support/oidc.rs"]
+mod oidc;
+
+/// A desk on the simulator that signs people in with CIS2 at a real OpenID provider, on the
+/// real clock (the app's is); the provider's `admin` user is the desk's administrator.
+fn cis2_desk() -> (Desk, RunningSim, oidc::Provider) {
+    let idp = oidc::start_now();
+    let (dir, config_path, sim) = sim_and_config();
+    let text = std::fs::read_to_string(&config_path).expect("config");
+    let (head, rest) = text
+        .split_once("[user]")
+        .expect("the simulator names a user");
+    let (_, tail) = rest.split_once("[organisation]").expect("organisation");
+    let cis2 = format!(
+        "{head}[organisation]{tail}\n[cis2]\nissuer = \"{}\"\nclient_id = \"booking-desk\"\nsign_in_timeout_secs = 30\n\n[cis2.roles.administrator]\njob_roles = [\"R8013\"]\n",
+        idp.issuer
+    );
+    std::fs::write(&config_path, cis2).expect("write");
+    let state = tauri::async_runtime::block_on(AppState::open(Some(config_path)));
+    (mount(state, None, dir), sim, idp)
+}
+
+/// Signs in as the provider's `user`, through its own pages.
+fn cis2_sign_in(d: &Desk, user: &'static str) -> Result<Value, Value> {
+    use tauri::Manager;
+    let state = d.window.state::<AppState>();
+    let browser = std::sync::Mutex::new(Some(oidc::browser(user)));
+    state.set_browser(std::sync::Arc::new(move |url: &str| {
+        let open = browser
+            .lock()
+            .expect("lock")
+            .take()
+            .expect("one sign-in a browser");
+        open(url)
+    }));
+    invoke(d, "sign_in_cis2", json!({}))
+}
+
+#[test]
+fn a_cis2_desk_signs_people_in_at_the_provider_and_only_its_administrator_sees_the_keys() {
+    let (d, _sim, _idp) = cis2_desk();
+    let info = invoke(&d, "app_info", json!({})).expect("info");
+    assert_eq!(info["sign_in"], "cis2");
+    let e = invoke(&d, "sign_in", person("Sam Okafor", "supervisor")).expect_err("typed");
+    assert_eq!(
+        e["kind"], "sign-in-required",
+        "no typed identities here: {e}"
+    );
+
+    let signed = cis2_sign_in(&d, "handler").expect("signed in");
+    assert_eq!(signed["state"], "signed-in", "{signed}");
+    let user = &signed["info"]["user"];
+    assert_eq!(user["name"], "Amira Okafor");
+    assert_eq!(user["role"], "call-handler");
+    assert_eq!(user["sds_user_id"], "555000000101", "from the ID token");
+    let e = invoke(&d, "secrets_status", json!({})).expect_err("a call handler");
+    assert_eq!(e["kind"], "not-permitted", "{e}");
+    invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect("works as herself");
+
+    let admin = cis2_sign_in(&d, "admin").expect("administrator");
+    assert_eq!(admin["info"]["user"]["role"], "administrator", "{admin}");
+    let keys = invoke(&d, "secrets_status", json!({})).expect("the administrator's");
+    assert!(keys.as_array().is_some_and(|k| !k.is_empty()), "{keys}");
+    let e = invoke(&d, "find_patient", json!({"nhs": "9434765919"})).expect_err("no patients");
+    assert_eq!(
+        e["kind"], "not-permitted",
+        "an administrator books nothing: {e}"
+    );
+
+    let several = cis2_sign_in(&d, "multi").expect("several roles");
+    assert_eq!(several["state"], "choose-role", "{several}");
+    let choices = several["choices"].as_array().expect("choices");
+    assert_eq!(choices.len(), 2, "only the two at RYA: {several}");
+    let clinician = choices
+        .iter()
+        .find(|c| c["role"] == "clinician")
+        .expect("a clinician role")
+        .clone();
+    let chosen = invoke(&d, "choose_role", json!({"choice": clinician})).expect("chosen");
+    assert_eq!(chosen["info"]["user"]["role"], "clinician");
+    assert_eq!(
+        chosen["info"]["user"]["sds_role_profile_id"],
+        "555000002108"
+    );
+
+    let e = cis2_sign_in(&d, "norole").expect_err("no mapped role");
+    assert_eq!(e["kind"], "not-permitted", "{e}");
+}

@@ -384,3 +384,100 @@ describe("supervisors", () => {
     expect(screen.queryByTestId("supervisor-note")).toBeNull();
   });
 });
+
+describe("the desk left alone", () => {
+  it("locks after the idle time, hiding the patient; the same person carries on, anyone else starts afresh", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      render(<App />);
+      await signInThroughForm(user, "call-handler");
+      await findJane(user);
+
+      // Ten minutes with no key or pointer: the lock screen, and nothing of Jane in view.
+      act(() => vi.advanceTimersByTime(10 * 60_000 + 5_000));
+      expect(await screen.findByRole("heading", { level: 1, name: "Desk locked" })).toBeInTheDocument();
+      expect(client.lockDesk).toHaveBeenCalled();
+      expect(screen.getByTestId("locked-note")).toHaveTextContent("Alex Taylor was signed in");
+      expect(screen.getByTestId("patient-banner")).not.toBeVisible();
+      expect(screen.queryByRole("heading", { name: /JACKSON/i })).toBeNull();
+
+      // The same person signs in again: the call is as they left it.
+      client.signIn.mockImplementationOnce(async (u) => ok({ ...signedInAnswer(u), same_person: true }));
+      await submitSignIn(user, "call-handler");
+      await waitFor(() => expect(screen.getByTestId("patient-banner")).toBeVisible());
+      expect(screen.getByTestId("patient-banner")).toHaveTextContent("JACKSON");
+
+      // Locked again, and someone else signs in: a fresh desk with no patient.
+      act(() => vi.advanceTimersByTime(10 * 60_000 + 5_000));
+      await screen.findByRole("heading", { level: 1, name: "Desk locked" });
+      await submitSignIn(user, "clinician", sam);
+      await screen.findByTestId("nhs-input");
+      expect(screen.getByTestId("user-name")).toHaveTextContent("Sam Okafor");
+      expect(screen.queryByTestId("patient-banner")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("tells the engine the person is still there while they type, and locks when the engine already has", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      render(<App />);
+      await signInThroughForm(user, "call-handler");
+      // Typing for longer than the idle time keeps the desk open, and the engine hears of it.
+      for (let minute = 0; minute < 12; minute++) {
+        await user.keyboard("9");
+        act(() => vi.advanceTimersByTime(60_000));
+      }
+      expect(screen.queryByRole("heading", { level: 1, name: "Desk locked" })).toBeNull();
+      expect(client.stillHere).toHaveBeenCalled();
+      client.stillHere.mockResolvedValue(fail(apiError({ kind: "sign-in-required", message: "The desk locked after 10 minutes with nobody using it." })));
+      await user.keyboard("9");
+      act(() => vi.advanceTimersByTime(20_000));
+      expect(await screen.findByRole("heading", { level: 1, name: "Desk locked" })).toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("signing in with NHS CIS2", () => {
+  it("offers no typed identity, and a person with several roles here chooses one", async () => {
+    const cis2Desk = { ...signedOut, demo: false, provider_url: null, sign_in: "cis2" as const };
+    client.appInfo.mockResolvedValue(ok(cis2Desk));
+    const profile = (id: string, code: string, name: string) => ({ role_profile_id: id, org_code: "RYA", role_code: code, role_name: name, activity_codes: [] });
+    const choices = [
+      { role: "call-handler" as const, profile: profile("555000002103", "S8001:G8002:R8008", "Admin/Clinical Support Access Role") },
+      { role: "clinician" as const, profile: profile("555000002108", "S8000:G8000:R8000", "Clinical Practitioner Access Role") },
+    ];
+    client.signInCis2.mockResolvedValue(ok({ state: "choose-role", name: "Priya Shah", choices }));
+    const priya = { name: "Priya Shah", sds_user_id: "555000000103", sds_role_profile_id: "555000002108", local_id: "sub-103", role: "clinician" as const };
+    client.chooseRole.mockResolvedValue(ok(signedInAnswer(priya, cis2Desk)));
+    const user = userEvent.setup();
+    render(<App />);
+    const start = await screen.findByTestId("cis2-start");
+    expect(start).toHaveFocus();
+    expect(screen.queryByTestId("sign-in-form")).toBeNull();
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("cis2-roles");
+    expect(screen.getByText("Priya Shah, choose the role you are working in")).toBeInTheDocument();
+    expect(screen.getByTestId("cis2-role-0")).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    await user.click(screen.getByTestId("cis2-role-continue"));
+    expect(client.chooseRole).toHaveBeenCalledWith(choices[1]);
+    await screen.findByTestId("nhs-input");
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Priya Shah");
+  });
+
+  it("says why when the provider refuses, and the desk stays closed", async () => {
+    client.appInfo.mockResolvedValue(ok({ ...signedOut, demo: false, provider_url: null, sign_in: "cis2" as const }));
+    client.signInCis2.mockResolvedValue(fail(apiError({ kind: "not-permitted", message: "Your CIS2 roles here do not include one that may use Booking Desk." })));
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("cis2-start"));
+    expect(await screen.findByText(/do not include one that may use Booking Desk/)).toBeInTheDocument();
+    expect(screen.queryByTestId("nhs-input")).toBeNull();
+  });
+});

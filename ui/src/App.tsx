@@ -1,10 +1,11 @@
-import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
-import type { AppInfo, Interrupted } from "./api/bindings";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import type { AppInfo, Interrupted, SignedIn } from "./api/bindings";
 import { appInfo, firstScreenShown, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
+import { useIdleLock } from "./idleLock";
 import { takeTypedDigits } from "./typedAhead";
 
 // The desk behind Sign in is its own chunk: the first screen needs none of it, so the window is
@@ -21,9 +22,17 @@ export function App() {
   const [session, setSession] = useState(0);
   // Bookings an earlier run left in flight, until the person acknowledges what became of them.
   const [interrupted, setInterrupted] = useState<Interrupted | null>(null);
+  // The desk was left: the screen hides the patient until someone signs in again.
+  const [locked, setLocked] = useState(false);
+  const signedIn = start.state === "ready" && !!start.info.user;
+  const lock = useCallback(() => setLocked(true), []);
+  useIdleLock(signedIn && !locked, start.state === "ready" ? start.info.idle_lock_minutes : 10, lock);
 
   useEffect(() => {
-    void appInfo().then((r) => setStart(r.ok ? { state: "ready", info: r.value } : { state: "error", error: r.error }));
+    void appInfo().then((r) => {
+      setStart(r.ok ? { state: "ready", info: r.value } : { state: "error", error: r.error });
+      if (r.ok && r.value.locked) setLocked(true);
+    });
   }, []);
 
   // Once, when Sign in is first on screen: the first frame callback runs before that frame is
@@ -57,21 +66,22 @@ export function App() {
   }
 
   const info = start.info;
+  const onSignedIn = (answer: SignedIn) => {
+    // The same person back after a lock carries on where they were; anyone else starts afresh.
+    if (!(locked && answer.same_person)) setSession((n) => n + 1);
+    setLocked(false);
+    // Interrupted bookings are read before anything else: what was typed ahead is dropped.
+    if (hasNews(answer.interrupted)) takeTypedDigits();
+    setInterrupted(hasNews(answer.interrupted) ? answer.interrupted : null);
+    setStart({ state: "ready", info: answer.info });
+  };
   if (!info.user) {
-    return (
-      <SignInScreen
-        info={info}
-        onSignedIn={(answer) => {
-          setSession((n) => n + 1);
-          // Interrupted bookings are read before anything else: what was typed ahead is dropped.
-          if (hasNews(answer.interrupted)) takeTypedDigits();
-          setInterrupted(hasNews(answer.interrupted) ? answer.interrupted : null);
-          setStart({ state: "ready", info: answer.info });
-        }}
-      />
-    );
+    return <SignInScreen info={info} onSignedIn={onSignedIn} />;
   }
-  if (interrupted) {
+  // Locked: the sign-in over a desk kept out of sight (and out of the accessibility tree), so a
+  // booking in flight still finishes and the same person finds their call as they left it.
+  const lockScreen = locked && <SignInScreen info={info} lockedFor={info.user.name} onSignedIn={onSignedIn} />;
+  if (interrupted && !locked) {
     // Before the desk opens: nothing else to do until the person has seen it.
     return (
       <div className="app">
@@ -84,15 +94,20 @@ export function App() {
     );
   }
   return (
-    <Suspense
-      fallback={
-        <StartupPage>
-          <p role="status">Opening the desk…</p>
-        </StartupPage>
-      }
-    >
-      <Desk key={session} info={info} user={info.user} onSignedOut={(next) => setStart({ state: "ready", info: next })} />
-    </Suspense>
+    <>
+      {lockScreen}
+      <div hidden={locked} className="desk-holder" data-testid="desk-behind-lock">
+        <Suspense
+          fallback={
+            <StartupPage>
+              <p role="status">Opening the desk…</p>
+            </StartupPage>
+          }
+        >
+          <Desk key={session} info={info} user={info.user} onSignedOut={(next) => setStart({ state: "ready", info: next })} />
+        </Suspense>
+      </div>
+    </>
   );
 }
 

@@ -7,7 +7,7 @@ use booking_engine::auth::cis2::{Cis2Settings, ProvedIdentity, RoleChoice, store
 use booking_engine::clinical::Approver;
 use booking_engine::config::DeskConfig;
 use booking_engine::secrets::Keyring;
-use booking_engine::{Desk, Engine, Error, ErrorKind};
+use booking_engine::{Desk, Engine, Error};
 use std::path::Path;
 
 use crate::output;
@@ -16,24 +16,8 @@ use crate::output;
 /// its last argument), else the desktop's own (`xdg-open`). Not waited for: the browser comes
 /// back to the desk's listener.
 pub fn open_browser(url: &str) -> Result<(), Error> {
-    let configured = std::env::var("BOOKDESK_BROWSER")
-        .ok()
-        .filter(|b| !b.trim().is_empty());
-    let command = configured.unwrap_or_else(|| "xdg-open".to_string());
-    let mut parts = command.split_whitespace();
-    let program = parts.next().unwrap_or("xdg-open");
     tell!("Opening the NHS sign-in page in your browser. If it does not open, go to:\n{url}");
-    std::process::Command::new(program)
-        .args(parts)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| {
-            Error::config(format!("The browser ({program}) could not be opened: {e}."))
-                .with_next_step("Open the address above in a browser, or set BOOKDESK_BROWSER.")
-        })
+    booking_engine::auth::cis2::open_system_browser(url)
 }
 
 /// The desk's CIS2 settings, or why a sign-in makes no sense here.
@@ -179,30 +163,13 @@ pub fn kept_role(cfg: &DeskConfig) -> Result<Role, Error> {
 pub async fn approver(engine: &Engine, named: Option<String>) -> Result<Approver, Error> {
     let desk = engine.desk();
     if let Some(name) = named {
-        return desk.approver_unproved(booking_engine::auth::User {
-            name,
-            sds_user_id: "UNK".into(),
-            sds_role_profile_id: "UNK".into(),
-            local_id: "named-approver".into(),
-            role: Role::Clinician,
-        });
+        return desk.approver_named(&name);
     }
-    let settings = desk.cis2_settings().ok_or_else(|| {
-        Error::invalid("On this desk the approving clinician is named with --approved-by.")
-    })?;
+    if desk.cis2_settings().is_none() {
+        return Err(Error::invalid(
+            "On this desk the approving clinician is named with --approved-by.",
+        ));
+    }
     tell!("The approving clinician signs in now, in the browser.");
-    let identity = desk.cis2().await?.sign_in(open_browser).await?;
-    let clinician = identity
-        .choices(&settings.roles, desk.organisation().ods.as_str())?
-        .into_iter()
-        .find(|c| c.role == Role::Clinician)
-        .ok_or_else(|| {
-            Error::new(ErrorKind::NotPermitted)
-                .with_message(format!(
-                    "{} has no clinician role at this desk, so cannot approve.",
-                    identity.name()
-                ))
-                .with_next_step("Ask a clinician to sign in to approve it.")
-        })?;
-    desk.approver_proved(&identity, &clinician)
+    desk.approver_signing_in(open_browser).await
 }

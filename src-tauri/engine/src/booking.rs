@@ -977,6 +977,7 @@ impl Engine {
         nhs: &NhsNumber,
         window: &SearchWindow,
     ) -> Result<Vec<AppointmentView>> {
+        self.may(Permission::ReadAppointments)?;
         let service = self.directory().get(service_id)?.clone();
         match service.standard {
             Standard::GpConnect => {
@@ -1034,6 +1035,7 @@ impl Engine {
     /// What this desk has booked, one line per appointment: a registry shared with other desks
     /// holds theirs too, which the centre's screens show, not this desk's list.
     pub async fn bookings(&self) -> Result<Vec<BookingSummary>> {
+        self.may(Permission::ReviewBookings)?;
         let mut list = self.store().bookings().await?;
         list.retain(|b| b.desk == self.desk().name());
         Ok(list)

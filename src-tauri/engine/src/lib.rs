@@ -291,6 +291,11 @@ impl Desk {
     /// Signs in someone named at the desk without proof: only where nothing they send can reach
     /// a real service (the demo, tests). Everywhere else people sign in with CIS2.
     pub fn sign_in(&self, user: User) -> Result<Engine> {
+        if self.inner.cis2.is_some() {
+            return Err(Error::new(ErrorKind::SignInRequired)
+                .with_message("This desk signs people in with NHS CIS2, not by a typed name.")
+                .with_next_step("Sign in with your smartcard or authenticator."));
+        }
         if !self.inner.unproved_allowed {
             return Err(cis2_required());
         }
@@ -395,6 +400,55 @@ impl Desk {
             .add(&user, choice.profile.display_name(), self.clock().now())
     }
 
+    /// The roles `identity` may work in at this desk (its organisation's role profiles the
+    /// centre's table maps); none is an error saying why.
+    pub fn choices(
+        &self,
+        identity: &auth::cis2::ProvedIdentity,
+    ) -> Result<Vec<auth::cis2::RoleChoice>> {
+        let settings = self.inner.cis2.as_ref().ok_or_else(cis2_required)?;
+        identity.choices(&settings.roles, self.inner.organisation.ods.as_str())
+    }
+
+    /// A clinician proves who they are with CIS2 (`open` shows the provider's page) to approve
+    /// a late slot, in their clinician role here.
+    pub async fn approver_signing_in(
+        &self,
+        open: impl FnOnce(&str) -> Result<()>,
+    ) -> Result<clinical::Approver> {
+        let identity = self.cis2().await?.sign_in(open).await?;
+        let clinician = self
+            .choices(&identity)?
+            .into_iter()
+            .find(|c| c.role == auth::Role::Clinician)
+            .ok_or_else(|| {
+                Error::new(ErrorKind::NotPermitted)
+                    .with_message(format!(
+                        "{} has no clinician role at this desk, so cannot approve the slot.",
+                        identity.name()
+                    ))
+                    .with_next_step("Ask a clinician to sign in to approve it.")
+            })?;
+        self.approver_proved(&identity, &clinician)
+    }
+
+    /// A clinician named at a simulator-only desk (the demo) approves a late slot.
+    pub fn approver_named(&self, name: &str) -> Result<clinical::Approver> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::invalid(
+                "Give the approving clinician's name (at most 100 characters).",
+            ));
+        }
+        self.approver_unproved(User {
+            name: name.to_string(),
+            sds_user_id: "UNK".into(),
+            sds_role_profile_id: "UNK".into(),
+            local_id: "named-approver".into(),
+            role: auth::Role::Clinician,
+        })
+    }
+
     /// As [`Desk::approver_proved`], for a clinician named at a simulator-only desk.
     pub fn approver_unproved(&self, user: User) -> Result<clinical::Approver> {
         if !self.inner.unproved_allowed {
@@ -447,6 +501,12 @@ impl Engine {
 
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// Ok when the signed-in person's role may do `action`; checked before anything reaches a
+    /// service or the registry on their behalf.
+    pub(crate) fn may(&self, action: auth::permissions::Action) -> Result<()> {
+        auth::permissions::check(self.session.user.role, action)
     }
 
     pub fn store(&self) -> &Store {

@@ -46,6 +46,7 @@ impl Engine {
         service_id: &ServiceId,
         nhs: &NhsNumber,
     ) -> Result<Option<PatientView>> {
+        self.may(crate::auth::permissions::Action::Search)?;
         let service = self.directory().get(service_id)?;
         if service.standard != Standard::GpConnect {
             return Err(Error::new(ErrorKind::Rejected)
@@ -101,6 +102,7 @@ impl Engine {
         service_id: &ServiceId,
         window: &SearchWindow,
     ) -> Result<Vec<SlotView>> {
+        self.may(crate::auth::permissions::Action::Search)?;
         let service = self.directory().get(service_id)?;
         let requests = match service.standard {
             Standard::GpConnect => {
@@ -162,6 +164,7 @@ impl Engine {
         id: &AppointmentId,
         nhs: Option<&NhsNumber>,
     ) -> Result<AppointmentView> {
+        self.may(crate::auth::permissions::Action::ReadAppointments)?;
         let service = self.directory().get(service_id)?;
         let mut view = if service.standard == Standard::Bars {
             self.bars_read(service, id, nhs).await?.0

@@ -81,7 +81,6 @@ async fn signs_in(
     (identity, choices)
 }
 
-/// The nonce an ID token carries (to check it again as if it answered another sign-in).
 /// The desk's side of CIS2, found at `issuer` as `client_id`, with its clock at `at`.
 async fn discovered(issuer: &str, client_id: &str, at: chrono::DateTime<chrono::Utc>) -> Cis2 {
     Cis2::discover(
@@ -93,6 +92,7 @@ async fn discovered(issuer: &str, client_id: &str, at: chrono::DateTime<chrono::
     .expect("discovered")
 }
 
+/// The nonce an ID token carries (to check it again as if it answered another sign-in).
 fn nonce_of(token: &Secret) -> String {
     let payload = token.expose().split('.').nth(1).expect("payload");
     let claims: serde_json::Value =

@@ -29,21 +29,14 @@ pub async fn approve_named(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<booking_engine::clinical::Approver, Error> {
-    let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::invalid(
-            "Give the approving clinician's name (at most 100 characters).",
-        ));
-    }
-    state
-        .engine()
-        .await?
-        .desk()
-        .approver_unproved(booking_engine::auth::User {
-            name,
-            sds_user_id: "UNK".into(),
-            sds_role_profile_id: "UNK".into(),
-            local_id: "named-approver".into(),
-            role: booking_engine::auth::Role::Clinician,
-        })
+    state.engine().await?.desk().approver_named(&name)
+}
+
+/// A clinician signs in with CIS2, in the system browser, to approve a late slot.
+#[tauri::command]
+#[specta::specta]
+pub async fn approve_with_cis2(
+    state: State<'_, AppState>,
+) -> Result<booking_engine::clinical::Approver, Error> {
+    state.approve_with_cis2().await
 }

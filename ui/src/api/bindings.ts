@@ -20,6 +20,14 @@ export const commands = {
 	 */
 	signIn: (user: User) => typedError<SignedIn, Error>(__TAURI_INVOKE("sign_in", { user })),
 	signOut: () => typedError<AppInfo, Error>(__TAURI_INVOKE("sign_out")),
+	/**  The person is still at the desk: keeps it from locking while they read or type. */
+	stillHere: () => typedError<null, Error>(__TAURI_INVOKE("still_here")),
+	/**  Locks the desk now: the person is stepping away. */
+	lockDesk: () => typedError<AppInfo, Error>(__TAURI_INVOKE("lock_desk")),
+	/**  Signs in with NHS CIS2 in the system browser; the answer may ask the person to choose a role. */
+	signInCis2: () => typedError<Cis2SignIn, Error>(__TAURI_INVOKE("sign_in_cis2")),
+	/**  The role chosen after a CIS2 sign-in offered several. */
+	chooseRole: (choice: RoleChoice) => typedError<SignedIn, Error>(__TAURI_INVOKE("choose_role", { choice })),
 	secretsStatus: () => typedError<SecretStatus[], Error>(__TAURI_INVOKE("secrets_status")),
 	storeSecret: (name: SecretName, value: string) => typedError<SecretStatus, Error>(__TAURI_INVOKE("store_secret", { name, value })),
 	deleteSecret: (name: SecretName) => typedError<SecretStatus, Error>(__TAURI_INVOKE("delete_secret", { name })),
@@ -37,6 +45,8 @@ export const commands = {
 	 *  desk's). A desk that signs people in with CIS2 refuses it; its clinicians sign in to approve.
 	 */
 	approveNamed: (name: string) => typedError<Approver, Error>(__TAURI_INVOKE("approve_named", { name })),
+	/**  A clinician signs in with CIS2, in the system browser, to approve a late slot. */
+	approveWithCis2: () => typedError<Approver, Error>(__TAURI_INVOKE("approve_with_cis2")),
 	book: (request: BookRequest) => typedError<BookingOutcome, Error>(__TAURI_INVOKE("book", { request })),
 	/**  The patient's appointments at every service in the directory. */
 	patientAppointments: (nhs: string, window: SearchWindow) => typedError<PatientAppointments, Error>(__TAURI_INVOKE("patient_appointments", { nhs, window })),
@@ -76,6 +86,14 @@ export type AppInfo = {
 	user: User | null,
 	organisation: Organisation,
 	version: string,
+	/**
+	 *  The desk was left too long: the person must sign in again before anything else, and the
+	 *  screen hides the patient meanwhile.
+	 */
+	locked: boolean,
+	/**  Minutes unused after which the desk locks. */
+	idle_lock_minutes: number,
+	sign_in: SignInMode,
 };
 
 /**  Everything recorded about one appointment, oldest first. */
@@ -354,6 +372,11 @@ export type CentreReport = {
 	 */
 	search_to_booked: DurationStats,
 };
+
+/**  The answer to a CIS2 sign-in: signed in, or the person's roles here to choose one from. */
+export type Cis2SignIn = {
+	state: "signed-in",
+} & SignedIn | { state: "choose-role"; name: string; choices: RoleChoice[] };
 
 /**
  *  A clinician's approval for a booking outside the timeframe, as a front asks for it: the
@@ -649,6 +672,26 @@ export type Role = "call-handler" | "clinician" | "supervisor" |
 /**  Looks after the desk itself: its keys in the keyring and its settings. Books nothing. */
 "administrator";
 
+/**  One way to work at this desk that a person's CIS2 roles give them. */
+export type RoleChoice = {
+	role: Role,
+	profile: RoleProfile,
+};
+
+/**  One of the person's role profiles: a job role at an organisation. */
+export type RoleProfile = {
+	/**  The SDS role profile id (`person_roleid`): GP Connect's `sds-role-profile-id`. */
+	role_profile_id: string,
+	/**  The organisation's ODS code. */
+	org_code: string,
+	/**  The national RBAC job role: `S…:G…:R…`, the last part being the job role's `R` code. */
+	role_code: string,
+	/**  The job role as CIS2 names it, for the person choosing between profiles. */
+	role_name: string,
+	/**  The national RBAC activities (`B` codes) this profile grants. */
+	activity_codes: string[],
+};
+
 export type SearchEvent = { event: "progress"; service_id: ServiceId; service_name: string; progress: ServiceProgress } | { event: "slots"; service_id: ServiceId; slots: SlotView[] } | { event: "finished" };
 
 export type SearchRequest = {
@@ -747,6 +790,15 @@ export type Settled =
  */
 "still-unknown";
 
+/**  How people sign in at this desk. */
+export type SignInMode = 
+/**  NHS CIS2: the smartcard or authenticator, in the system browser. */
+"cis2" | 
+/**  By name: only the demo, or a desk whose every service is a simulator on this machine. */
+"named" | 
+/**  Neither: the configuration has no `[cis2]` and reaches real services. */
+"unconfigured";
+
 /**
  *  The answer to a sign-in: who is signed in now, and what became of any bookings an earlier
  *  run left in flight.
@@ -754,6 +806,11 @@ export type Settled =
 export type SignedIn = {
 	info: AppInfo,
 	interrupted: Interrupted,
+	/**
+	 *  The same person as was signed in before (after the desk locked, say): their screen may
+	 *  carry on where it was. Anyone else starts afresh.
+	 */
+	same_person: boolean,
 };
 
 /**  A provider's Slot logical id. */

@@ -13,6 +13,7 @@ import {
   type BookingFilter,
   type CentreBooking,
   type CentreReport,
+  type Cis2SignIn,
   type ClinicalPreview,
   type ClinicalSummary,
   type Error as ApiError,
@@ -20,6 +21,7 @@ import {
   type PatientMatch,
   type PatientView,
   type ReportRange,
+  type RoleChoice,
   type SearchEvent,
   type SearchRequest,
   type SearchWindow,
@@ -70,6 +72,21 @@ export const appInfo = (): Promise<Result<AppInfo>> => settle(() => commands.app
 export const signIn = (user: User): Promise<Result<SignedIn>> => settle(() => commands.signIn(user));
 
 export const signOut = (): Promise<Result<AppInfo>> => settle(() => commands.signOut());
+
+/** Signs in with NHS CIS2 in the system browser; the answer may offer the person's roles here. */
+export const signInCis2 = (): Promise<Result<Cis2SignIn>> => settle(() => commands.signInCis2());
+
+/** The role chosen after a CIS2 sign-in offered several. */
+export const chooseRole = (choice: RoleChoice): Promise<Result<SignedIn>> => settle(() => commands.chooseRole(choice));
+
+/** The person is still at the desk: keeps it from locking while they read or type. */
+export const stillHere = (): Promise<Result<null>> => settle(() => commands.stillHere());
+
+/** Locks the desk now. */
+export const lockDesk = (): Promise<Result<AppInfo>> => settle(() => commands.lockDesk());
+
+/** A clinician signs in with CIS2, in the system browser, to approve a late slot. */
+export const approveWithCis2 = (): Promise<Result<Approver>> => settle(() => commands.approveWithCis2());
 
 /** Which secrets the keyring holds: never their values. */
 export const secretsStatus = (): Promise<Result<SecretStatus[]>> => settle(() => commands.secretsStatus());

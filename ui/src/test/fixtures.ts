@@ -39,6 +39,9 @@ export const signedOut: AppInfo = {
   user: null,
   organisation,
   version: "0.1.0",
+  locked: false,
+  idle_lock_minutes: 10,
+  sign_in: "named",
 };
 
 /** A sign-in with no interrupted bookings to report. */
@@ -46,7 +49,7 @@ export const nothingInterrupted: Interrupted = { settled: [], error: null };
 
 /** The engine's answer to signing `user` in, on the app that starts signed out. */
 export function signedInAnswer(user: User, over: Partial<AppInfo> = {}, interrupted = nothingInterrupted): SignedIn {
-  return { info: { ...signedOut, ...over, user }, interrupted };
+  return { info: { ...signedOut, ...over, user }, interrupted, same_person: false };
 }
 
 /** A booking an earlier run left in flight, as the engine settled it (the `booked` ending). */

@@ -13,6 +13,11 @@ export const internalError = vi.fn();
 export const appInfo = vi.fn();
 export const signIn = vi.fn();
 export const signOut = vi.fn();
+export const signInCis2 = vi.fn();
+export const chooseRole = vi.fn();
+export const stillHere = vi.fn();
+export const lockDesk = vi.fn();
+export const approveWithCis2 = vi.fn();
 export const secretsStatus = vi.fn();
 export const storeSecret = vi.fn();
 export const deleteSecret = vi.fn();
@@ -46,6 +51,11 @@ export function resetClient() {
   appInfo.mockReset().mockResolvedValue(ok(signedOut));
   signIn.mockReset().mockImplementation(async (user: User) => ok(signedInAnswer(user)));
   signOut.mockReset().mockResolvedValue(ok(signedOut));
+  signInCis2.mockReset();
+  chooseRole.mockReset();
+  stillHere.mockReset().mockResolvedValue(ok(null));
+  lockDesk.mockReset().mockResolvedValue(ok({ ...signedOut, locked: true }));
+  approveWithCis2.mockReset();
   secretsStatus.mockReset().mockResolvedValue(ok(secrets));
   storeSecret.mockReset().mockImplementation(async (name: SecretName) =>
     ok({ ...secrets.find((s) => s.name === name)!, stored: true }),

@@ -3,6 +3,7 @@
 
 pub mod cis2;
 pub mod client_assertion;
+pub mod idle;
 pub mod jwt;
 pub mod permissions;
 pub mod platform_token;

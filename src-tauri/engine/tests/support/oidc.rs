@@ -11,7 +11,12 @@ use booking_engine::Result;
 use chrono::{DateTime, Utc};
 
 fn oidc_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc")
+    // Found from whichever crate's tests use this file.
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|d| d.join("tests/oidc"))
+        .find(|d| d.join("provider.mjs").is_file())
+        .expect("tests/oidc in the repository")
 }
 
 /// A running provider; stopped when dropped.
@@ -29,6 +34,17 @@ impl Drop for Provider {
 
 /// Starts a provider whose clock reads `now`, with any of provider.mjs's other flags.
 pub fn start(now: DateTime<Utc>, flags: &[&str]) -> Provider {
+    let mut args = vec!["--now".to_string(), now.to_rfc3339()];
+    args.extend(flags.iter().map(|f| f.to_string()));
+    start_with(&args)
+}
+
+/// Starts a provider on the real clock, for a desk that runs on it (the desktop's tests).
+pub fn start_now() -> Provider {
+    start_with(&[])
+}
+
+fn start_with(args: &[String]) -> Provider {
     let dir = oidc_dir();
     assert!(
         dir.join("node_modules").is_dir(),
@@ -36,8 +52,8 @@ pub fn start(now: DateTime<Utc>, flags: &[&str]) -> Provider {
     );
     let mut child = Command::new("node")
         .arg(dir.join("provider.mjs"))
-        .args(["--port", "0", "--now", &now.to_rfc3339()])
-        .args(flags)
+        .args(["--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

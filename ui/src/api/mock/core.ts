@@ -227,6 +227,7 @@ function seedAppointments() {
 
 // Signed out at start, as the real app is: nobody works under a remembered or shared login.
 let user: User | null = null;
+let locked = false;
 
 function info(): AppInfo {
   return {
@@ -235,6 +236,9 @@ function info(): AppInfo {
     user,
     organisation: { ods: "RYA", name: "NHS 111 North West" },
     version: "0.1.0",
+    locked,
+    idle_lock_minutes: 10,
+    sign_in: "named",
   };
 }
 
@@ -620,12 +624,21 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return info();
     case "sign_in": {
       // Refusals come at once, as the engine's checks do; a good sign-in takes a moment.
+      const before = user;
       const next = signIn(args.user as User);
+      locked = false;
       await sleep(200);
-      return { info: next, interrupted: interruptedOnce() };
+      const same_person = before !== null && JSON.stringify(before) === JSON.stringify(next.user);
+      return { info: info(), interrupted: interruptedOnce(), same_person };
     }
     case "sign_out":
       user = null;
+      return info();
+    case "still_here":
+      if (locked || !user) throw err({ kind: "sign-in-required", message: "The desk locked after 10 minutes with nobody using it.", next_step: "Sign in again to carry on.", trace_id: trace() });
+      return null;
+    case "lock_desk":
+      locked = true;
       return info();
     case "secrets_status":
       keyringCheck();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 import { ErrorSummary } from "../../components/ErrorSummary";
 import type { AppInfo, Role, SignedIn } from "../../api/bindings";
 import { signIn, type ApiError } from "../../api/client";
@@ -6,10 +6,13 @@ import { AppHeader } from "../../components/AppHeader";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { moveFocus } from "../../focus";
 import { keepTypedDigits, takeTypedDigits } from "../../typedAhead";
+import { Cis2SignIn } from "./Cis2SignIn";
 
 type Props = {
   info: AppInfo;
   onSignedIn: (answer: SignedIn) => void;
+  /** The desk locked while this person was signed in: they, or someone else, sign in again. */
+  lockedFor?: string;
 };
 
 type Fields = {
@@ -47,7 +50,7 @@ function check(f: Fields): [Key, string][] {
  * Who is working, before anything else: every booking carries a named person and their role, so
  * the desk never starts with a shared or remembered login.
  */
-export function SignInScreen({ info, onSignedIn }: Props) {
+export function SignInScreen({ info, onSignedIn, lockedFor }: Props) {
   const base = useId();
   const id = (k: Key) => (k === "role" ? `${base}-role-${ROLES[0].role}` : `${base}-${k}`);
   const [f, setF] = useState<Fields>(EMPTY);
@@ -153,92 +156,123 @@ export function SignInScreen({ info, onSignedIn }: Props) {
   };
 
   const org = `${info.organisation.name} (${info.organisation.ods})`;
+  // What every way of signing in opens with: the screen's one level-one heading (signing in is
+  // all this screen is for), why it is asked again after a lock, and whom the desk books for.
+  const heading = (
+    <>
+      <h1 id={`${base}-title`} className="panel__title sign-in__title">
+        {lockedFor ? "Desk locked" : "Sign in"}
+      </h1>
+      {lockedFor && (
+        <p data-testid="locked-note">
+          The desk locked after {info.idle_lock_minutes} minutes unused. <strong>{lockedFor}</strong> was signed in: sign
+          in again to carry on. Anyone else starts afresh, with nothing of the last call on screen.
+        </p>
+      )}
+      <p className="sign-in__org">
+        Booking for <strong>{org}</strong>
+      </p>
+    </>
+  );
 
-  return (
+  const page = (children: ReactNode) => (
     <div className="app sign-in">
       <AppHeader info={info} />
       <main className="app__main sign-in__main">
         <section className="panel sign-in__panel" aria-labelledby={`${base}-title`}>
-          {/* The screen's one level-one heading: signing in is all this screen is for. */}
-          <h1 id={`${base}-title`} className="panel__title sign-in__title">
-            Sign in
-          </h1>
-          <p className="sign-in__org">
-            Booking for <strong>{org}</strong>
-          </p>
-          <p className="muted">
-            Use your own details: every booking, change and cancellation is recorded in your name. Shared or generic
-            logins are not allowed.
-          </p>
-          {error && <ErrorPanel error={error} />}
-          <ErrorSummary problems={problems} fieldId={id} headingId={`${base}-summary`} summaryRef={summary} />
-          <form data-testid="sign-in-form" noValidate onSubmit={submit} aria-labelledby={`${base}-title`}>
-            {text("name", "Full name", "sign-in-name")}
-            <div className="form-grid">
-              {text("sdsUser", "SDS user id", "sign-in-sds-user", "From your NHS smartcard record")}
-              {text("roleProfile", "SDS role profile id", "sign-in-role-profile", "UNK if you have no smartcard")}
-            </div>
-            {text("localId", "Local user id", "sign-in-local-id", "Your login name at this centre")}
-            <fieldset
-              className={err("role") ? "fieldset field--error" : "fieldset"}
-              aria-describedby={err("role") ? `${base}-role-error` : undefined}
-            >
-              <legend className="fieldset__legend field__label">Your role</legend>
-              {err("role") && (
-                <div className="field__error" id={`${base}-role-error`}>
-                  {err("role")}
-                </div>
-              )}
-              {ROLES.map((r, i) => (
-                <label key={r.role} className="radio" htmlFor={`${base}-role-${r.role}`}>
-                  <input
-                    id={`${base}-role-${r.role}`}
-                    ref={i === 0 ? firstRole : undefined}
-                    type="radio"
-                    name={`${base}-role`}
-                    value={r.role}
-                    checked={f.role === r.role}
-                    aria-describedby={`${base}-role-${r.role}-hint`}
-                    data-testid={`sign-in-role-${r.role}`}
-                    onChange={() => setF({ ...f, role: r.role })}
-                    onKeyDown={onRoleKey}
-                  />
-                  <span>
-                    <span className="radio__label">{r.label}</span>
-                    <span className="radio__hint" id={`${base}-role-${r.role}-hint`}>
-                      {r.hint}
-                    </span>
-                  </span>
-                </label>
-              ))}
-            </fieldset>
-            <div className="button-row">
-              <button
-                type="submit"
-                className="button button--primary"
-                data-testid="sign-in-submit"
-                // Not `disabled`: a disabled button drops the focus, and the person would lose their place.
-                aria-disabled={busy || undefined}
-              >
-                {busy ? "Signing in…" : "Sign in"}
-              </button>
-              {info.demo && (
-                <button
-                  type="button"
-                  className="button button--small button--secondary sign-in__demo"
-                  data-testid="sign-in-demo-user"
-                  onClick={fillDemoUser}
-                >
-                  Use a demo user
-                </button>
-              )}
-            </div>
-            <p className="visually-hidden" aria-live="assertive">
-              {busy ? "Signing in, please wait" : ""}
-            </p>
-          </form>
+          {heading}
+          {children}
         </section>
       </main>
     </div>
+  );
+
+  if (info.sign_in !== "named") {
+    return page(
+      info.sign_in === "cis2" ? (
+        <Cis2SignIn onSignedIn={onSignedIn} />
+      ) : (
+        <p role="alert" data-testid="sign-in-unconfigured">
+          This desk reaches real NHS services, so people sign in with NHS CIS2, and its configuration has no
+          [cis2] section. Ask your IT team to add the CIS2 issuer and client id to the desk&apos;s configuration.
+        </p>
+      ),
+    );
+  }
+
+  return page(
+    <>
+      <p className="muted">
+        Use your own details: every booking, change and cancellation is recorded in your name. Shared or generic
+        logins are not allowed.
+      </p>
+      {error && <ErrorPanel error={error} />}
+      <ErrorSummary problems={problems} fieldId={id} headingId={`${base}-summary`} summaryRef={summary} />
+      <form data-testid="sign-in-form" noValidate onSubmit={submit} aria-labelledby={`${base}-title`}>
+        {text("name", "Full name", "sign-in-name")}
+        <div className="form-grid">
+          {text("sdsUser", "SDS user id", "sign-in-sds-user", "From your NHS smartcard record")}
+          {text("roleProfile", "SDS role profile id", "sign-in-role-profile", "UNK if you have no smartcard")}
+        </div>
+        {text("localId", "Local user id", "sign-in-local-id", "Your login name at this centre")}
+        <fieldset
+          className={err("role") ? "fieldset field--error" : "fieldset"}
+          aria-describedby={err("role") ? `${base}-role-error` : undefined}
+        >
+          <legend className="fieldset__legend field__label">Your role</legend>
+          {err("role") && (
+            <div className="field__error" id={`${base}-role-error`}>
+              {err("role")}
+            </div>
+          )}
+          {ROLES.map((r, i) => (
+            <label key={r.role} className="radio" htmlFor={`${base}-role-${r.role}`}>
+              <input
+                id={`${base}-role-${r.role}`}
+                ref={i === 0 ? firstRole : undefined}
+                type="radio"
+                name={`${base}-role`}
+                value={r.role}
+                checked={f.role === r.role}
+                aria-describedby={`${base}-role-${r.role}-hint`}
+                data-testid={`sign-in-role-${r.role}`}
+                onChange={() => setF({ ...f, role: r.role })}
+                onKeyDown={onRoleKey}
+              />
+              <span>
+                <span className="radio__label">{r.label}</span>
+                <span className="radio__hint" id={`${base}-role-${r.role}-hint`}>
+                  {r.hint}
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="button-row">
+          <button
+            type="submit"
+            className="button button--primary"
+            data-testid="sign-in-submit"
+            // Not `disabled`: a disabled button drops the focus, and the person would lose their place.
+            aria-disabled={busy || undefined}
+          >
+            {busy ? "Signing in…" : "Sign in"}
+          </button>
+          {info.demo && (
+            <button
+              type="button"
+              className="button button--small button--secondary sign-in__demo"
+              data-testid="sign-in-demo-user"
+              onClick={fillDemoUser}
+            >
+              Use a demo user
+            </button>
+          )}
+        </div>
+        <p className="visually-hidden" aria-live="assertive">
+          {busy ? "Signing in, please wait" : ""}
+        </p>
+      </form>
+    </>,
   );
 }

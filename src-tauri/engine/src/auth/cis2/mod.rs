@@ -5,8 +5,10 @@
 //! from the verified token. Tokens live in memory only (the CLI keeps its session in the OS
 //! keyring until it expires), never in a file or a log.
 
+mod browser;
 pub mod claims;
 mod loopback;
+pub use browser::open_system_browser;
 pub mod roles;
 pub mod stored;
 
