@@ -447,6 +447,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
                 organisation={organisation}
                 canBook={canBook}
                 role={user.role}
+                approvalBySignIn={info.sign_in === "cis2"}
                 triage={{ saved: triage.saved, dirty: triage.dirty, onEdit: openTriage, onConsent: triage.setConsent }}
                 today={today}
                 listRef={slotList}

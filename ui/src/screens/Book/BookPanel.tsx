@@ -58,13 +58,15 @@ type Props = {
   organisation: string;
   /** Who is booking: a call handler needs a recorded approval for a slot after the timeframe. */
   role: Role;
+  /** The approving clinician signs in with CIS2 (a CIS2 desk) instead of being named. */
+  approvalBySignIn: boolean;
   triage: BookTriageProps;
   onFindPatient: () => void;
   onAppointments: () => void;
 };
 
 /** The slot restated, what to send with it, and a confirm that can only fire once. */
-export function BookPanel({ booking, patient, services, organisation, role, triage, onFindPatient, onAppointments }: Props) {
+export function BookPanel({ booking, patient, services, organisation, role, approvalBySignIn, triage, onFindPatient, onAppointments }: Props) {
   const { state } = booking;
   const description = useRef<HTMLTextAreaElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -114,7 +116,11 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
   const timeframe = slot ? timeframeCheck(saved, slot) : null;
   const needsApproval = !!timeframe?.late && role !== "clinician";
   const approval: ApprovalDraft | null = needsApproval
-    ? { approved_by: booking.drafts.approvedBy.trim(), reason: booking.drafts.approvalReason.trim() }
+    ? {
+        approved_by: approvalBySignIn ? "" : booking.drafts.approvedBy.trim(),
+        reason: booking.drafts.approvalReason.trim(),
+        by_sign_in: approvalBySignIn,
+      }
     : null;
   const clinical: Clinical = { summary: saved?.summary ?? null, approval };
   const clinicalReason = clinicalProblem(triage, preview, approval);
@@ -269,7 +275,14 @@ export function BookPanel({ booking, patient, services, organisation, role, tria
         <BookTriage saved={saved} dirty={triage.dirty} preview={preview} serviceName={service.name} onEdit={triage.onEdit} />
       )}
       {timeframe?.late && (
-        <TimeframeWarning by={timeframe.by} role={role} drafts={drafts} onDrafts={setDrafts} disabled={busy} />
+        <TimeframeWarning
+          by={timeframe.by}
+          role={role}
+          bySignIn={approvalBySignIn}
+          drafts={drafts}
+          onDrafts={setDrafts}
+          disabled={busy}
+        />
       )}
       <form
         onSubmit={(e) => {
@@ -479,10 +492,10 @@ function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approva
     };
   }
   if (approval) {
-    if (!approval.approved_by || !approval.reason) {
+    if ((!approval.by_sign_in && !approval.approved_by) || !approval.reason) {
       return {
         message: "This slot is later than the triage timeframe: record which clinician approved it and why.",
-        fix: approval.approved_by ? APPROVAL_REASON_ID : APPROVED_BY_ID,
+        fix: approval.approved_by || approval.by_sign_in ? APPROVAL_REASON_ID : APPROVED_BY_ID,
       };
     }
     const nameTooLong = approval.approved_by.length > MAX_APPROVED_BY;

@@ -6,7 +6,7 @@ import type { BookingOutcome, ClinicalPreview, ClinicalSummary, Role, SlotView }
 import type { Result } from "../../api/client";
 import { formatSeeBy, ukToday } from "../../format";
 import { controlSearch, renderApp, saveTriage, type TriageInput } from "../../test/app";
-import { apiError, appointment, at, jane, outcome, previewOf, slot, utcSlot } from "../../test/fixtures";
+import { apiError, appointment, at, jane, outcome, previewOf, signedInAnswer, slot, utcSlot } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
 
@@ -233,6 +233,39 @@ describe("the triage timeframe", () => {
       ticket: "ticket for Dr Sam Okafor (clinical supervisor)",
       reason: "No sooner slot; patient safe to wait, worsening advice given",
     });
+  });
+
+  it("on a CIS2 desk the approving clinician signs in rather than being named, and the booking names their ticket", async () => {
+    client.signIn.mockImplementation(async (u) => ok(signedInAnswer(u, { sign_in: "cis2" })));
+    const approver = { ticket: "t-cis2", name: "David Chen", sds_user_id: "555000000102", sds_role_profile_id: "555000002102", role_name: "Clinical Practitioner Access Role" };
+    client.approveWithCis2.mockResolvedValue(ok(approver));
+    const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    expect(screen.queryByLabelText("Approved by")).toBeNull();
+    expect(screen.getByTestId("approval-by-sign-in")).toHaveTextContent("the clinician signs in with their own NHS smartcard");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    const confirm = screen.getByTestId("confirm-booking");
+    expect(confirm).toBeDisabled();
+    await user.type(screen.getByTestId("approval-reason"), "No sooner slot; safe to wait");
+    expect(confirm).toBeEnabled();
+    client.book.mockResolvedValue(ok(outcome(appointment({ id: "1001", start: at(2, 8) }))));
+    await user.keyboard("{Alt>}b{/Alt}");
+    await screen.findByTestId("booking-confirmation");
+    expect(client.approveWithCis2).toHaveBeenCalledTimes(1);
+    expect(client.approveNamed).not.toHaveBeenCalled();
+    expect(client.book.mock.calls[0][0].clinical_approval).toEqual({ ticket: "t-cis2", reason: "No sooner slot; safe to wait" });
+  });
+
+  it("a clinician's CIS2 sign-in that fails leaves nothing booked and says why", async () => {
+    client.signIn.mockImplementation(async (u) => ok(signedInAnswer(u, { sign_in: "cis2" })));
+    client.approveWithCis2.mockResolvedValue(fail(apiError({ kind: "not-permitted", message: "Amira Okafor has no clinician role at this desk, so cannot approve the slot." })));
+    const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    await user.type(screen.getByTestId("approval-reason"), "No sooner slot");
+    await user.keyboard("{Alt>}b{/Alt}");
+    expect(await screen.findByText(/has no clinician role at this desk/)).toBeInTheDocument();
+    expect(client.book).not.toHaveBeenCalled();
   });
 
   it("keeps each field in view as it takes focus, clear of the sticky Confirm bar (issue 18.7)", async () => {

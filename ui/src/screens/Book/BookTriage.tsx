@@ -196,6 +196,8 @@ export function timeframeCheck(saved: SavedTriage | null, slot: SlotView): { lat
 type TimeframeProps = {
   by: string;
   role: Role;
+  /** The clinician approves by signing in with CIS2 when the booking is sent. */
+  bySignIn: boolean;
   drafts: Drafts;
   onDrafts: (d: Drafts) => void;
   disabled: boolean;
@@ -205,7 +207,7 @@ type TimeframeProps = {
  * A slot later than the triage timeframe: said plainly. A call handler records the approving
  * clinician and why (the engine refuses without); a clinician's own judgement is enough.
  */
-export function TimeframeWarning({ by, role, drafts, onDrafts, disabled }: TimeframeProps) {
+export function TimeframeWarning({ by, role, bySignIn, drafts, onDrafts, disabled }: TimeframeProps) {
   return (
     <div className="notice notice--warning" role="status" data-testid="timeframe-warning">
       <p className="notice__title">This slot is later than the triage timeframe: see by {by}</p>
@@ -213,26 +215,35 @@ export function TimeframeWarning({ by, role, drafts, onDrafts, disabled }: Timef
         <p>As a clinician you may book it. Choose an earlier slot if the patient should be seen sooner.</p>
       ) : (
         <>
-          <p>Choose an earlier slot, or ask a clinician to approve this one and record who approved it and why.</p>
-          <div className="field">
-            <label className="field__label" htmlFor={APPROVED_BY_ID}>
-              Approved by
-            </label>
-            <div className="field__hint" id="approved-by-hint">
-              The clinician's name (and role or PIN where your centre asks for it).
-            </div>
-            <input
-              id={APPROVED_BY_ID}
-              className="input"
-              value={drafts.approvedBy}
-              maxLength={MAX_APPROVED_BY}
-              autoComplete="off"
-              disabled={disabled}
-              aria-describedby="approved-by-hint"
-              data-testid="approved-by"
-              onChange={(e) => onDrafts({ ...drafts, approvedBy: e.target.value })}
-            />
-          </div>
+          {bySignIn ? (
+            <p data-testid="approval-by-sign-in">
+              Choose an earlier slot, or ask a clinician to approve this one: give the reason here, and when you book,
+              the clinician signs in with their own NHS smartcard or authenticator in the browser that opens.
+            </p>
+          ) : (
+            <>
+              <p>Choose an earlier slot, or ask a clinician to approve this one and record who approved it and why.</p>
+              <div className="field">
+                <label className="field__label" htmlFor={APPROVED_BY_ID}>
+                  Approved by
+                </label>
+                <div className="field__hint" id="approved-by-hint">
+                  The clinician's name (and role or PIN where your centre asks for it).
+                </div>
+                <input
+                  id={APPROVED_BY_ID}
+                  className="input"
+                  value={drafts.approvedBy}
+                  maxLength={MAX_APPROVED_BY}
+                  autoComplete="off"
+                  disabled={disabled}
+                  aria-describedby="approved-by-hint"
+                  data-testid="approved-by"
+                  onChange={(e) => onDrafts({ ...drafts, approvedBy: e.target.value })}
+                />
+              </div>
+            </>
+          )}
           <LimitedText
             id={APPROVAL_REASON_ID}
             label="Reason"

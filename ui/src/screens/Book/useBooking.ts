@@ -1,6 +1,6 @@
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { AppointmentView, BookingOutcome, BookRequest, ClinicalSummary, SeenAppointment, SlotView } from "../../api/bindings";
-import { approveNamed, book, type ApiError } from "../../api/client";
+import { approveNamed, approveWithCis2, book, type ApiError } from "../../api/client";
 import { charCount } from "../../format";
 import type { ChosenPatient } from "../../types";
 
@@ -39,7 +39,7 @@ export const MAX_REASON = 500;
 
 /** What goes with the booking besides the texts: the triage summary and any approval. */
 /** The approving clinician as typed at the desk (the demo's way), and why they approved. */
-export type ApprovalDraft = { approved_by: string; reason: string };
+export type ApprovalDraft = { approved_by: string; reason: string; by_sign_in?: boolean };
 export type Clinical = { summary: ClinicalSummary | null; approval: ApprovalDraft | null };
 
 /**
@@ -121,7 +121,10 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
       // The desk, not the page, knows who approved: it hands back a ticket the booking names.
       let approval: BookRequest["clinical_approval"] = null;
       if (clinical.approval) {
-        const approver = await approveNamed(clinical.approval.approved_by);
+        // On a CIS2 desk the clinician proves who they are in the browser; on the demo, named.
+        const approver = clinical.approval.by_sign_in
+          ? await approveWithCis2()
+          : await approveNamed(clinical.approval.approved_by);
         if (!approver.ok) {
           inFlight.current = false;
           setState({ phase: "failed", slot, error: approver.error });

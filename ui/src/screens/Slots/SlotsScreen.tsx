@@ -28,6 +28,8 @@ type Props = {
   /** False for supervisors: the list can be read, but no slot is offered for booking. */
   canBook: boolean;
   role: Role;
+  /** Late slots are approved by a clinician's own CIS2 sign-in, not a typed name. */
+  approvalBySignIn: boolean;
   triage: BookTriageProps;
   today: string;
   listRef: RefObject<HTMLDivElement | null>;
@@ -233,6 +235,7 @@ export function SlotsScreen(props: Props) {
           services={services}
           organisation={props.organisation}
           role={props.role}
+          approvalBySignIn={props.approvalBySignIn}
           triage={props.triage}
           onFindPatient={props.onFindPatient}
           onAppointments={props.onAppointments}
