@@ -16,6 +16,8 @@ if [ "$mode" != "desk" ]; then
   want+=(dbus gnome-keyring)
   # A throwaway PostgreSQL server for the store's tests (tests/with-postgres.sh).
   want+=(postgresql)
+  # The test OpenID provider's signing keys (tests/oidc/provider.mjs).
+  want+=(openssl)
 fi
 command -v node >/dev/null 2>&1 || want+=(nodejs npm)
 missing=()

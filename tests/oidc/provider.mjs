@@ -20,7 +20,8 @@
 // until SIGTERM or SIGINT. Everything else (oidc-provider's notices, a request log) goes to
 // stderr. Shapes of the claims and their sources: tests/oidc/README.md.
 
-import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { createPrivateKey, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { once } from 'node:events';
@@ -142,7 +143,12 @@ function passwordMatches(given, expected) {
 // A fresh RSA key each start, never written anywhere; the kid is its thumbprint, labelled so a
 // reader of a token header can tell which key signed it.
 async function newSigningKey(label) {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // Made by the openssl command, not node's own key generation: node 20's RSA key-generation job
+  // can deadlock when the garbage collector frees it, and the provider then never starts.
+  const pem = execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const privateKey = createPrivateKey(pem);
   const jwk = privateKey.export({ format: 'jwk' });
   const thumbprint = await calculateJwkThumbprint(jwk);
   return { ...jwk, kid: `${label}-${thumbprint.slice(0, 16)}`, alg: 'RS256', use: 'sig' };

@@ -59,10 +59,18 @@ fn start_with(args: &[String]) -> Provider {
         .spawn()
         .expect("node runs the OpenID provider (run tests/setup.sh)");
     let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the provider says it is ready");
+    // Read on a thread so a provider that never starts fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the OpenID provider did not say it was ready within 60 seconds");
+    };
     let issuer = line
         .trim()
         .strip_prefix("OIDC_PROVIDER_READY ")
