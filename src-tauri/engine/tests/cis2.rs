@@ -295,7 +295,18 @@ async fn the_session_ends_with_the_id_token_and_nothing_more_is_sent() {
     let engine = desk.sign_in_proved(&identity, &choice).expect("engine");
     let gp = service_of(&h, "gp-practice", "gp-connect");
     assert!(!slots_ahead(&engine, &gp).await.is_empty());
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Until the desk's own clock passes the token's expiry (the provider's clock started a
+    // little earlier, so a fixed sleep could end before it).
+    for _ in 0..300 {
+        if engine.clock().now() > identity.expires_at() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        engine.clock().now() > identity.expires_at(),
+        "the token expired"
+    );
     let before = h.sim.appointments();
     let today = engine.clock().uk_today();
     let window = booking_engine::standards::SearchWindow::new(today, today + Duration::days(1))
