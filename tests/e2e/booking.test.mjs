@@ -169,6 +169,9 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
   const click = async (selector, what) => {
     const el = await shown(selector, what);
     await el.waitForEnabled({ timeout: WAIT, timeoutMsg: `${what ?? selector} stayed disabled` });
+    // Centred first: at the edge of a scrolled panel a control can sit under the sticky Confirm
+    // bar, and WebKit then refuses the click as "not interactable".
+    await browser.execute((e) => e.scrollIntoView({ block: 'center' }), el);
     await el.click();
   };
 
@@ -872,6 +875,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await (await shown(tid('description-input'))).setValue('Headache and neck stiffness');
       // Jane already has the urgent treatment centre appointment from earlier in the call.
       await click(tid('already-booked-ack'), 'Book another anyway');
+      await waitUntil(async () => (await browser.$(tid('already-booked-ack'))).isSelected(), '"Book another anyway" to be ticked');
       // On a Friday night or a weekend the practice's first slot is after the timeframe.
       if (!inTime) {
         await typeInto('approved-by', 'Dr Amara Okafor (clinical supervisor)');
