@@ -22,5 +22,8 @@ export default defineConfig(({ mode }) => ({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // The whole-app tests type field by field through jsdom: seconds each on a busy two-core
+    // machine (CI compiles beside them). What they check is the screen, not the speed.
+    testTimeout: 20_000,
   },
 }));

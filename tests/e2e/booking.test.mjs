@@ -563,9 +563,11 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const readBack = await shown(tid('cancel-readback'), 'the cancellation read-back');
       const told = await readBack.getText();
       assert.match(told, /Cancelled — tell the patient/);
-      assert.ok(told.includes(`Reference ${booked.id}`), `the read-back names the reference: ${told}`);
       assert.ok(told.includes('Feeling better, no longer needed'), `the read-back gives the reason: ${told}`);
       const held = bookdesk('show', '--service', booked.service, '--appointment', booked.id);
+      // The practice's own reference, the one the patient will be asked for.
+      assert.ok(held.json.service_reference, 'the practice gives its own reference');
+      assert.ok(told.includes(`Reference ${held.json.service_reference}`), `the read-back names the reference: ${told}`);
       assert.equal(held.json.status, 'cancelled', 'the provider cancelled it');
       assert.equal(held.json.cancellation_reason, 'Feeling better, no longer needed');
       await shot('07-appointment-cancelled');
@@ -902,8 +904,9 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const found = await shown(tid('outcome-found'), 'the booking found by the check');
       const text = await found.getText();
       assert.match(text, /The booking was made/);
-      const id = /reference (\S+)\./.exec(text)?.[1];
-      assert.ok(id, `the notice names the reference: ${text}`);
+      assert.match(text, /reference \S+\./, 'the notice gives a reference to read back');
+      const id = await found.getAttribute('data-appointment-id');
+      assert.ok(id, 'the notice carries the appointment id');
       const held = bookdesk('show', '--service', row.service, '--appointment', id);
       assert.equal(held.status, 0, `the provider holds appointment ${id}`);
       assert.equal(held.json.status, 'booked');

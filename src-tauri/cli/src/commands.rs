@@ -259,8 +259,11 @@ fn print_appointment(a: &AppointmentView) {
     if let Some(v) = &a.version {
         say!("  Version:     {v}");
     }
+    if let Some(r) = &a.service_reference {
+        say!("  Reference:   {r} (the service's own)");
+    }
     if let Some(u) = &a.reference_url {
-        say!("  Reference:   {u}");
+        say!("  Address:     {u}");
     }
 }
 
@@ -459,7 +462,8 @@ pub async fn cancel(
             a.service_name,
             when(&a.start),
             a.cancellation_reason.as_deref().unwrap_or(reason),
-            a.id
+            // The service's own reference is the one the patient will be asked for.
+            a.service_reference.as_deref().unwrap_or(a.id.as_str())
         );
         say!();
         print_appointment(&a)

@@ -88,7 +88,7 @@ pub async fn login(
     let cis2 = booking_engine::auth::cis2::Cis2::for_config(&cfg).await?;
     let identity = cis2.sign_in(open_browser).await?;
     let choice = choose(
-        identity.choices(&settings.roles, cfg.organisation.ods.as_str())?,
+        identity.choices(&settings.roles, &cfg.organisation_codes())?,
         role,
         profile,
     )?;
@@ -97,18 +97,18 @@ pub async fn login(
         &identity,
         &choice,
     )?;
-    said(&identity, &choice, &cfg, as_json);
+    said(&identity, &choice, as_json);
     Ok(())
 }
 
-fn said(identity: &ProvedIdentity, choice: &RoleChoice, cfg: &DeskConfig, as_json: bool) {
+fn said(identity: &ProvedIdentity, choice: &RoleChoice, as_json: bool) {
     if as_json {
         output::json(&serde_json::json!({
             "name": identity.name(),
             "sds_user_id": identity.sds_user_id(),
             "role": choice.role,
             "role_profile": choice.profile,
-            "organisation": cfg.organisation.ods,
+            "organisation": choice.profile.org_code,
             "until": identity.expires_at(),
         }));
     } else {
@@ -117,7 +117,7 @@ fn said(identity: &ProvedIdentity, choice: &RoleChoice, cfg: &DeskConfig, as_jso
             identity.name(),
             role_arg(choice.role),
             choice.profile.display_name(),
-            cfg.organisation.ods,
+            choice.profile.org_code,
             booking_engine::standards::uk_time(identity.expires_at().fixed_offset())
         );
     }
@@ -140,7 +140,7 @@ pub fn signed_in(desk: &Desk, cfg: &DeskConfig) -> Result<Engine, Error> {
     let (identity, choice) = stored::load(
         &Keyring::new(cfg.secrets.namespace.clone()),
         &settings.roles,
-        cfg.organisation.ods.as_str(),
+        &cfg.organisation_codes(),
         desk.clock().now(),
     )?;
     desk.sign_in_proved(&identity, &choice)
@@ -152,7 +152,7 @@ pub fn kept_role(cfg: &DeskConfig) -> Result<Role, Error> {
     let (_, choice) = stored::load(
         &Keyring::new(cfg.secrets.namespace.clone()),
         &settings.roles,
-        cfg.organisation.ods.as_str(),
+        &cfg.organisation_codes(),
         booking_engine::clock::system().now(),
     )?;
     Ok(choice.role)

@@ -1289,9 +1289,12 @@ fn a_cancellation_says_what_to_tell_the_patient() {
         told.contains(&format!("Your appointment at {name} on ")),
         "{told}"
     );
+    // The practice's own reference, which the patient will be asked for (issue 18.9).
+    let reference = str_of(&booked["appointment"], "service_reference");
+    assert!(reference.starts_with("GPC-"), "{reference}");
     assert!(
         told.contains(&format!(
-            "has been cancelled (Feeling better). Reference {id}."
+            "has been cancelled (Feeling better). Reference {reference}."
         )),
         "{told}"
     );

@@ -169,6 +169,10 @@ struct RawConfig {
     user: Option<User>,
     cis2: Option<Cis2Settings>,
     organisation: Organisation,
+    /// Other organisations whose staff work at this desk (a centre shared by providers):
+    /// `[[other_organisation]]`, each as `[organisation]`.
+    #[serde(default, rename = "other_organisation")]
+    other_organisations: Vec<Organisation>,
     system: SystemIdentity,
     #[serde(default)]
     http: HttpSettings,
@@ -194,6 +198,9 @@ pub struct DeskConfig {
     /// this machine.
     pub cis2: Option<Cis2Settings>,
     pub organisation: Organisation,
+    /// Other organisations a CIS2 role may act for here; the role chosen at sign-in says which
+    /// (the desk's own `organisation` when it is that one's).
+    pub other_organisations: Vec<Organisation>,
     pub system: SystemIdentity,
     pub http: HttpSettings,
     pub secrets: SecretsSettings,
@@ -239,7 +246,21 @@ impl DeskConfig {
             crate::transport::secure_url::check(&p.token_url, "platform token_url")?;
         }
         // Refused here, at start, rather than when the first booking is made.
-        raw.organisation.check()?;
+        for o in std::iter::once(&raw.organisation).chain(&raw.other_organisations) {
+            o.check()?;
+            check_own_dos_id(o, &directory, raw.platform.is_some())?;
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = std::iter::once(&raw.organisation)
+            .chain(&raw.other_organisations)
+            .find(|o| !seen.insert(o.ods.as_str().to_ascii_uppercase()))
+        {
+            return Err(Error::config(format!(
+                "The organisation {} is named twice in the configuration.",
+                twice.ods.as_str()
+            ))
+            .with_next_step("Keep one [organisation] or [[other_organisation]] section for it."));
+        }
         raw.http.check()?;
         if raw.desk.keep_patient_details_days == 0 {
             return Err(Error::config(
@@ -250,7 +271,6 @@ impl DeskConfig {
                  your centre's policy says otherwise).",
             ));
         }
-        check_own_dos_id(&raw.organisation, &directory, raw.platform.is_some())?;
         if raw.desk.idle_lock_minutes == 0 {
             return Err(Error::config("idle_lock_minutes in [desk] must be at least 1.")
                 .with_next_step("Set it to the minutes a desk may be left before it locks (10 unless your centre's policy says otherwise)."));
@@ -277,6 +297,7 @@ impl DeskConfig {
             user: raw.user,
             cis2: raw.cis2,
             organisation: raw.organisation,
+            other_organisations: raw.other_organisations,
             system: raw.system,
             http: raw.http,
             secrets: raw.secrets,
@@ -285,6 +306,11 @@ impl DeskConfig {
             desk: raw.desk,
             audit_key: Default::default(),
         })
+    }
+
+    /// The ODS codes of every organisation people may act for here, the desk's own first.
+    pub fn organisation_codes(&self) -> Vec<&str> {
+        organisation_codes(&self.organisation, &self.other_organisations)
     }
 
     /// The session for the configured user; an error when the configuration names nobody.
@@ -331,6 +357,17 @@ impl DeskConfig {
 
 /// BaRS services send their answers to the desk's own DoS service, which every BaRS message
 /// names (`MessageHeader.source.endpoint`): a desk that speaks BaRS must say what it is.
+/// The ODS codes of `own` and `others`, in that order.
+pub(crate) fn organisation_codes<'a>(
+    own: &'a Organisation,
+    others: &'a [Organisation],
+) -> Vec<&'a str> {
+    std::iter::once(own)
+        .chain(others)
+        .map(|o| o.ods.as_str())
+        .collect()
+}
+
 fn check_own_dos_id(org: &Organisation, directory: &Directory, platform: bool) -> Result<()> {
     let has = org
         .dos_service_id

@@ -61,6 +61,8 @@ pub struct Desk {
 struct DeskParts {
     directory: Directory,
     organisation: Organisation,
+    /// Others whose staff work here; a CIS2 role at one of them acts for it.
+    other_organisations: Vec<Organisation>,
     system: SystemIdentity,
     transport: Transport,
     store: Store,
@@ -153,6 +155,7 @@ impl Desk {
             inner: Arc::new(DeskParts {
                 directory: config.directory.clone(),
                 organisation: config.organisation.clone(),
+                other_organisations: config.other_organisations.clone(),
                 system: config.system.clone(),
                 transport,
                 store,
@@ -324,9 +327,10 @@ impl Desk {
         choice: &auth::cis2::RoleChoice,
     ) -> Result<Engine> {
         self.check_choice(identity, choice)?;
+        // The organisation is the chosen role's, as CIS2 applications act for it.
         let session = Session::new(
             identity.user(choice),
-            self.inner.organisation.clone(),
+            self.organisation_of(&choice.profile.org_code)?,
             self.inner.system.clone(),
             auth::Proof::Cis2 {
                 expires_at: identity.expires_at(),
@@ -349,7 +353,7 @@ impl Desk {
             Error::config("This desk has no [cis2] section, so nobody can sign in with CIS2.")
         })?;
         let ok = identity
-            .choices(&settings.roles, self.inner.organisation.ods.as_str())?
+            .choices(&settings.roles, &self.organisation_codes())?
             .contains(choice);
         if ok {
             Ok(())
@@ -407,7 +411,27 @@ impl Desk {
         identity: &auth::cis2::ProvedIdentity,
     ) -> Result<Vec<auth::cis2::RoleChoice>> {
         let settings = self.inner.cis2.as_ref().ok_or_else(cis2_required)?;
-        identity.choices(&settings.roles, self.inner.organisation.ods.as_str())
+        identity.choices(&settings.roles, &self.organisation_codes())
+    }
+
+    /// The ODS codes of the organisations people may act for here, the desk's own first.
+    fn organisation_codes(&self) -> Vec<&str> {
+        config::organisation_codes(&self.inner.organisation, &self.inner.other_organisations)
+    }
+
+    /// The configured organisation with ODS code `ods`.
+    fn organisation_of(&self, ods: &str) -> Result<Organisation> {
+        std::iter::once(&self.inner.organisation)
+            .chain(&self.inner.other_organisations)
+            .find(|o| o.ods.as_str().eq_ignore_ascii_case(ods.trim()))
+            .cloned()
+            .ok_or_else(|| {
+                Error::new(ErrorKind::NotPermitted)
+                    .with_message(format!(
+                        "This desk does not act for the organisation {ods}."
+                    ))
+                    .with_next_step("Choose one of the roles offered.")
+            })
     }
 
     /// A clinician proves who they are with CIS2 (`open` shows the provider's page) to approve

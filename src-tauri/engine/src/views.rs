@@ -140,6 +140,9 @@ pub struct AppointmentView {
     pub nhs_number: Option<NhsNumber>,
     /// The URL the provider gave in `Location` on create, without `/_history/n`.
     pub reference_url: Option<String>,
+    /// The service's own reference for the booking (an `Appointment.identifier` it gave:
+    /// the desk sends none), to read to the patient; `None` when it gives none.
+    pub service_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -110,7 +110,15 @@ async fn capabilities_of_a_bars_service_are_r4() {
 async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
     let h = start(SimOptions::default()).await;
     let utc = bars_utc(&h);
-    let slot = slots_ahead(&h.engine, &utc).await.remove(0);
+    // One with a named clinician and a channel, so the read-back can be held to them.
+    let slot = slots_ahead(&h.engine, &utc)
+        .await
+        .into_iter()
+        .find(|s| {
+            s.delivery_channel.is_some()
+                && s.practitioner.as_ref().is_some_and(|p| p.name.is_some())
+        })
+        .expect("a slot with a named clinician and a channel");
     let out = h
         .engine
         .book(request(&utc, &slot, Some(summary())))
@@ -184,6 +192,15 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
     let read = h.engine.read_appointment(&utc, &a.id).await.expect("read");
     assert_eq!(read.status, "booked");
     assert_eq!(read.slot_ids, a.slot_ids);
+    // The service's copy names what was booked: the channel and the clinician (issue 18.10).
+    assert_eq!(read.delivery_channel, slot.delivery_channel);
+    assert_eq!(
+        read.practitioner.as_ref().and_then(|p| p.name.clone()),
+        slot.practitioner.as_ref().and_then(|p| p.name.clone()),
+    );
+    if let Some(place) = slot.location.as_ref().and_then(|l| l.name.clone()) {
+        assert_eq!(read.location.and_then(|l| l.name), Some(place));
+    }
     let today = h.engine.clock().uk_today();
     let window = SearchWindow::new(today, today + Duration::days(14)).expect("window");
     let list = h

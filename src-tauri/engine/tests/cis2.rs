@@ -18,7 +18,9 @@ use booking_engine::auth::cis2::{
 use booking_engine::booking::BookRequest;
 use booking_engine::clinical::{ClinicalApproval, Timeframe};
 use booking_engine::clock::ClockFrom;
+use booking_engine::config::DeskConfig;
 use booking_engine::secrets::Secret;
+use booking_engine::store::BookingEvent;
 use booking_engine::{Desk, ErrorKind};
 use chrono::Duration;
 use harness::{Harness, service_of, slots_ahead, start, test_clock, test_instant};
@@ -46,7 +48,13 @@ fn settings(issuer: &str, client_id: &str) -> Cis2Settings {
 
 /// The harness's desk, set up for CIS2 at `issuer` (no [user]: nobody is named).
 async fn cis2_desk(h: &Harness, issuer: &str) -> Desk {
+    cis2_desk_with(h, issuer, |_| {}).await
+}
+
+/// [`cis2_desk`] with `change` made to its configuration.
+async fn cis2_desk_with(h: &Harness, issuer: &str, change: impl FnOnce(&mut DeskConfig)) -> Desk {
     let mut config = h.config.clone();
+    change(&mut config);
     config.user = None;
     config.cis2 = Some(settings(issuer, "booking-desk"));
     config.store = h
@@ -62,7 +70,7 @@ async fn cis2_desk(h: &Harness, issuer: &str) -> Desk {
         .expect("clock")
 }
 
-/// Signs `user` in at the desk's provider, through its pages, and the roles offered at RYA.
+/// Signs `user` in at the desk's provider, through its pages, and the roles offered here.
 async fn signs_in(
     desk: &Desk,
     user: &'static str,
@@ -77,8 +85,24 @@ async fn signs_in(
         .sign_in(oidc::browser(user))
         .await
         .expect("signed in");
-    let choices = identity.choices(&desk.cis2_settings().expect("cis2").roles, "RYA");
+    let choices = desk.choices(&identity);
     (identity, choices)
+}
+
+/// Books Jane into the practice's first slot as `engine`'s person; the registry's record of it.
+async fn books_for_jane(h: &Harness, engine: &booking_engine::Engine) -> BookingEvent {
+    let gp = service_of(h, "gp-practice", "gp-connect");
+    let slot = slots_ahead(engine, &gp)
+        .await
+        .into_iter()
+        .next()
+        .expect("slot");
+    engine
+        .book(harness::jane_books(&gp, &slot, "Earache"))
+        .await
+        .expect("booked");
+    let events = engine.store().events().await.expect("events");
+    events.last().expect("recorded").clone()
 }
 
 /// The desk's side of CIS2, found at `issuer` as `client_id`, with its clock at `at`.
@@ -125,18 +149,7 @@ async fn a_call_handler_with_one_role_profile_signs_in_and_every_request_carries
     assert_eq!(user.role, Role::CallHandler);
 
     // A request reaches the service as this person: the registry keeps who booked.
-    let gp = service_of(&h, "gp-practice", "gp-connect");
-    let slot = slots_ahead(&engine, &gp)
-        .await
-        .into_iter()
-        .next()
-        .expect("slot");
-    engine
-        .book(harness::jane_books(&gp, &slot, "Earache"))
-        .await
-        .expect("booked");
-    let events = engine.store().events().await.expect("events");
-    let booked = events.last().expect("recorded");
+    let booked = books_for_jane(&h, &engine).await;
     assert_eq!(booked.user_name, "Amira Okafor");
     assert_eq!(booked.user_role, "call-handler");
 }
@@ -174,6 +187,62 @@ async fn a_person_with_several_role_profiles_chooses_one_and_only_ones_offered_h
         .err()
         .expect("not offered");
     assert_eq!(err.kind, ErrorKind::NotPermitted);
+}
+
+#[tokio::test]
+async fn a_role_at_another_organisation_the_desk_serves_acts_for_that_organisation() {
+    let h = start(SimOptions::default()).await;
+    let idp = oidc::start(test_instant(), &[]);
+    // A centre shared by two ambulance trusts: RX9's staff work here too.
+    let desk = cis2_desk_with(&h, &idp.issuer, |config| {
+        config.other_organisations = vec![booking_engine::auth::Organisation {
+            ods: booking_engine::ids::OdsCode::parse("RX9").expect("ods"),
+            name: "East Midlands Ambulance Service".into(),
+            telecom: Some("0300 300 0300".into()),
+            dos_service_id: config.organisation.dos_service_id.clone(),
+        }];
+    })
+    .await;
+    let identity = desk
+        .cis2()
+        .await
+        .expect("discovered")
+        .sign_in(oidc::browser("multi"))
+        .await
+        .expect("signed in");
+    let choices = desk.choices(&identity).expect("roles here");
+    let at: Vec<(&str, &str)> = choices
+        .iter()
+        .map(|c| {
+            (
+                c.profile.org_code.as_str(),
+                c.profile.role_profile_id.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("RYA", "555000002103"),
+            ("RYA", "555000002108"),
+            ("RX9", "555000002104")
+        ]
+    );
+    let rx9 = choices
+        .iter()
+        .find(|c| c.profile.org_code == "RX9")
+        .expect("RX9");
+    let engine = desk
+        .sign_in_proved(&identity, rx9)
+        .expect("as RX9's clinician");
+    assert_eq!(engine.session().organisation.ods.as_str(), "RX9");
+    assert_eq!(
+        engine.session().organisation.telecom.as_deref(),
+        Some("0300 300 0300")
+    );
+
+    // The booking is made, and recorded, for RX9.
+    assert_eq!(books_for_jane(&h, &engine).await.organisation_ods, "RX9");
 }
 
 #[tokio::test]

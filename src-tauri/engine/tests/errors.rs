@@ -496,6 +496,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
             telecom: Some("0300 123 4567".into()),
             dos_service_id: Some("2000072489".into()),
         },
+        other_organisations: Vec::new(),
         system: SystemIdentity {
             asid: Asid::parse(OUR_ASID).expect("asid"),
             endpoint: "https://desk.example/fhir".into(),

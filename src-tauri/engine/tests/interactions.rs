@@ -257,6 +257,16 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
         Some("Sore throat and fever for 3 days")
     );
     assert_eq!(read.comment.as_deref(), Some("Call back on 07700 900123"));
+    // The practice's own reference, to read to the patient, not the logical id (issue 18.9).
+    let reference = a
+        .service_reference
+        .as_deref()
+        .expect("the practice's reference");
+    assert!(
+        reference.starts_with("GPC-") && reference != a.id.as_str(),
+        "{reference}"
+    );
+    assert_eq!(read.service_reference, a.service_reference);
 
     let amended = h
         .engine

@@ -7,6 +7,10 @@ pub const SDS_ROLE_PROFILE_ID: &str = "https://fhir.nhs.uk/Id/sds-role-profile-i
 pub const SDS_JOB_ROLE: &str = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1";
 pub const ORGANISATION_TYPE: &str =
     "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1";
+/// A practice's own appointment identifier (GP Connect Appointment resource guidance; the
+/// GP Connect demonstrator gives one on every appointment it returns).
+pub const GPC_APPOINTMENT_IDENTIFIER: &str =
+    "https://fhir.nhs.uk/Id/gpconnect-appointment-identifier";
 pub const RFC4122: &str = "https://tools.ietf.org/html/rfc4122";
 pub const CDA_DOCUMENT_TYPE: &str = "urn:oid:2.16.840.1.113883.2.1.3.2.4.18.17";
 pub const CDA_DOCUMENT_CODE: &str = "POCD_MT200001GB02";

@@ -130,6 +130,11 @@ export type AppointmentView = {
 	nhs_number: NhsNumber | null,
 	/**  The URL the provider gave in `Location` on create, without `/_history/n`. */
 	reference_url: string | null,
+	/**
+	 *  The service's own reference for the booking (an `Appointment.identifier` it gave:
+	 *  the desk sends none), to read to the patient; `None` when it gives none.
+	 */
+	service_reference: string | null,
 };
 
 /**

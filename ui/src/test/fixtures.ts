@@ -165,6 +165,7 @@ export function appointment(over: Partial<AppointmentView> & { id: string; start
     patient_id: "101",
     nhs_number: "9434765919",
     reference_url: null,
+    service_reference: null,
     ...over,
   };
 }

@@ -122,6 +122,9 @@ pub fn appointment_view(
         patient_id,
         nhs_number,
         reference_url: Some(service.url(&format!("Appointment/{}", a.id.as_deref()?))),
+        service_reference: super::mapping::service_reference(
+            a.identifier.iter().map(|i| i.value.as_deref()),
+        ),
     })
 }
 

@@ -365,6 +365,12 @@ pub fn booking(
         "slot": [{ "reference": slot_part.slot_url }],
         "participant": [{ "actor": { "reference": patient_url }, "status": "accepted" }],
     });
+    if let Some(participants) = appointment["participant"].as_array_mut() {
+        participants.extend(slot_part.participants.iter().cloned());
+    }
+    if let Some(channel) = &slot_part.delivery_channel {
+        appointment["extension"] = json!([channel]);
+    }
     if let Some(c) = booking.comment.map(str::trim).filter(|c| !c.is_empty()) {
         appointment["comment"] = json!(c);
     }

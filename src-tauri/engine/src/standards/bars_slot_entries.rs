@@ -11,12 +11,20 @@ use uuid::Uuid;
 
 use super::bars::DOS_SERVICE_ID;
 use super::bars_message::{entry, instant, ukcore, urn};
+use super::bars_slots::EXT_DELIVERY_CHANNEL;
 use crate::views::{SlotSource, SlotView, SourceEntry};
 
-/// The Slot's fullUrl in the message, and the entries.
+/// The Slot's fullUrl in the message, the entries, and what the Appointment says of them.
 pub struct SlotPart {
     pub slot_url: String,
     pub entries: Vec<Value>,
+    /// The clinician and the place, as Appointment participants pointing at their entries, so
+    /// that the service's copy of the Appointment names them when it is read back (a read
+    /// returns the Appointment alone).
+    pub participants: Vec<Value>,
+    /// The slot's delivery channel as the Appointment's own extension (UK Core
+    /// Extension-UKCore-DeliveryChannel: context Appointment and Slot), for the same reason.
+    pub delivery_channel: Option<Value>,
 }
 
 /// `receiver` is the fullUrl of the receiving Organization, which the service's resources
@@ -37,7 +45,7 @@ pub fn slot_entries(slot: &SlotView, receiver: &str, healthcare_service: &str) -
             names.insert(name, url.clone());
         }
     }
-    let entries = all
+    let entries: Vec<Value> = all
         .into_iter()
         .zip(&urls)
         .enumerate()
@@ -50,10 +58,41 @@ pub fn slot_entries(slot: &SlotView, receiver: &str, healthcare_service: &str) -
             entry(url, resource)
         })
         .collect();
+    let participants = entries
+        .iter()
+        .filter_map(|e| participant(e, slot))
+        .collect();
+    let delivery_channel = entries
+        .first()
+        .and_then(|e| e["resource"]["extension"].as_array())
+        .and_then(|exts| exts.iter().find(|x| x["url"] == EXT_DELIVERY_CHANNEL))
+        .cloned()
+        .or_else(|| {
+            let code = serde_json::to_value(slot.delivery_channel?).ok()?;
+            Some(json!({ "url": EXT_DELIVERY_CHANNEL, "valueCode": code }))
+        });
     SlotPart {
         slot_url: urls[0].clone(),
         entries,
+        participants,
+        delivery_channel,
     }
+}
+
+/// An Appointment participant for a Practitioner or Location entry, with the name the desk
+/// showed for it, for where the reference cannot be followed.
+fn participant(entry: &Value, slot: &SlotView) -> Option<Value> {
+    let kind = entry["resource"]["resourceType"].as_str()?;
+    let display = match kind {
+        "Practitioner" => slot.practitioner.as_ref().and_then(|p| p.name.as_deref()),
+        "Location" => slot.location.as_ref().and_then(|l| l.name.as_deref()),
+        _ => return None,
+    };
+    let mut actor = json!({ "reference": entry["fullUrl"], "type": kind });
+    if let Some(d) = display.filter(|d| !d.trim().is_empty()) {
+        actor["display"] = json!(d);
+    }
+    Some(json!({ "actor": actor, "status": "accepted" }))
 }
 
 /// How a resource of the search answer could be referred to: its fullUrl there, and

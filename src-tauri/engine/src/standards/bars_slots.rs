@@ -15,7 +15,7 @@ use crate::views::{
 };
 use serde_json::Value;
 
-const EXT_DELIVERY_CHANNEL: &str =
+pub(crate) const EXT_DELIVERY_CHANNEL: &str =
     "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeliveryChannel";
 
 pub(crate) fn delivery_channel(exts: &[Extension]) -> Option<DeliveryChannel> {

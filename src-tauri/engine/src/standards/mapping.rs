@@ -354,7 +354,29 @@ pub fn appointment_view(
         patient_id,
         nhs_number,
         reference_url: None,
+        service_reference: service_reference(a.identifier.iter().map(|i| i.value.as_deref())),
     })
+}
+
+/// The longest identifier value taken as a reference to read aloud; longer is not one.
+const MAX_REFERENCE_CHARS: usize = 40;
+
+/// The first identifier value of an Appointment as a reference for people: the desk writes no
+/// identifier on an Appointment, so any there is the service's. GP Connect providers give one
+/// under `https://fhir.nhs.uk/Id/gpconnect-appointment-identifier`; any system is accepted.
+pub(crate) fn service_reference<'a>(
+    values: impl IntoIterator<Item = Option<&'a str>>,
+) -> Option<String> {
+    values
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|v| {
+            !v.is_empty()
+                && v.chars().count() <= MAX_REFERENCE_CHARS
+                && !v.chars().any(char::is_control)
+        })
+        .map(str::to_string)
 }
 
 /// Strips `/_history/n` from a `Location` header: the stable appointment reference.
@@ -369,6 +391,21 @@ pub fn reference_url(location: &str) -> String {
 mod tests {
     use super::*;
     use crate::directory::Directory;
+
+    #[test]
+    fn a_services_reference_is_a_short_printable_identifier_value() {
+        let pick = |values: &[Option<&str>]| service_reference(values.iter().copied());
+        assert_eq!(
+            pick(&[None, Some("  "), Some(" GPC-000123 ")]).as_deref(),
+            Some("GPC-000123")
+        );
+        assert_eq!(
+            pick(&[Some(&"9".repeat(41)), Some("B-7")]).as_deref(),
+            Some("B-7")
+        );
+        assert_eq!(pick(&[Some("A\u{7}1")]), None);
+        assert_eq!(pick(&[]), None);
+    }
 
     #[test]
     fn a_uec_appointment_names_the_slot_by_the_contained_slots_id() {

@@ -9,7 +9,7 @@ use crate::slots::SlotDef;
 use crate::state::StoredAppointment;
 use crate::systems::{self, gpc};
 use chrono::{DateTime, FixedOffset};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// What the request asks for, once its shape has been checked.
 struct Request {
@@ -279,6 +279,12 @@ pub fn book(ctx: &Ctx<'_>) -> Result<Reply, FhirError> {
         resource["id"] = Value::String(id.clone());
         resource["meta"] = meta(1, ctx.now, gpc("GPConnect-Appointment-1"));
         add_provider_fields(&mut resource, service, schedule, first.kind);
+        // The practice's own booking reference, as its clinical system would number it: not
+        // the logical id, so a desk that reads it aloud is seen to use it.
+        resource["identifier"] = json!([{
+            "system": systems::GPC_APPOINTMENT_IDENTIFIER,
+            "value": format!("GPC-{id:0>6}"),
+        }]);
         txn.insert(StoredAppointment {
             service: service.id.to_string(),
             id: id.clone(),

@@ -216,6 +216,7 @@ function seedAppointments() {
     patient_id: "101",
     nhs_number: "9434765919",
     reference_url: null,
+    service_reference: `GPC-${id.padStart(6, "0")}`,
     ...over,
   });
   appointments.push(
@@ -594,6 +595,7 @@ async function doBook(req: BookRequest): Promise<BookingOutcome> {
     patient_id: "101",
     nhs_number: req.nhs_number,
     reference_url: s.standard === "uec-booking" ? `${s.base_url}/Appointment/${id}` : null,
+    service_reference: s.standard === "gp-connect" ? `GPC-${id.padStart(6, "0")}` : null,
   };
   appointments.push(a);
   bookings.push({ service_id: s.id, appointment_id: id, version: "1", status: "booked", start: a.start, end: a.end, nhs_number: req.nhs_number, booked_by: signedIn().name, desk: MOCK_DESK, booked_at: new Date().toISOString(), last_action: "book", last_changed_at: new Date().toISOString() });

@@ -18,6 +18,7 @@ import {
   ukDay,
 } from "../../format";
 import { useEscape } from "../../keyboard";
+import { bookingReference } from "../../reference";
 import type { ChosenPatient } from "../../types";
 import { MAX_COMMENT, MAX_DESCRIPTION } from "../Book/useBooking";
 
@@ -299,7 +300,7 @@ function AppointmentTable({ title, rows, actions, amending, onAmend, onCancel, o
                       <td className="struck nowrap">{formatTimeRange(a.start, a.end)}</td>
                       <td className="struck">
                         {a.service_name}
-                        <div className="muted small">Ref. {a.id}</div>
+                        <div className="muted small">Ref. {bookingReference(a).text}</div>
                       </td>
                       <td className="struck">{formatChannel(a.delivery_channel)}</td>
                       <td className="struck">
@@ -436,7 +437,8 @@ function CancelReadBack({ appointment: a }: { appointment: AppointmentView }) {
       <p className="notice__title">Cancelled — tell the patient</p>
       <p>
         Your appointment at {a.service_name} on {formatDayWithWeekday(ukDay(a.start))} at {formatTimeRange(a.start, a.end)}{" "}
-        has been cancelled{a.cancellation_reason ? ` (${a.cancellation_reason})` : ""}. Reference {a.id}.
+        has been cancelled{a.cancellation_reason ? ` (${a.cancellation_reason})` : ""}. Reference{" "}
+        {bookingReference(a).text}.
       </p>
       <p className="small">If the patient is not on the call, tell them another way before the appointment time.</p>
     </div>

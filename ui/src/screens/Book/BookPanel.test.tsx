@@ -174,6 +174,18 @@ describe("the Book panel", () => {
     expect(screen.queryByTestId("slot-row")).toBeNull();
   });
 
+  it("gives the service's own booking reference where it has one (issue 18.9)", async () => {
+    const { user } = await readyToBook([utcSlot()]);
+    client.book.mockResolvedValue(
+      ok(outcome(appointment({ id: "1001", start: at(1, 14, 30), end: at(1, 14, 45), service_reference: "GPC-001001" }))),
+    );
+    await user.type(screen.getByTestId("description-input"), "Cut to left hand");
+    await user.click(screen.getByTestId("confirm-booking"));
+    const c = await screen.findByTestId("booking-confirmation");
+    expect(within(c).getByTestId("confirmation-readable-reference")).toHaveTextContent(/^GPC-001001$/);
+    expect(within(c).getByTestId("confirmation-reference-whose")).toHaveTextContent("(the service's own reference)");
+  });
+
   it("gives a reference to read aloud, the full ids one click away, and no internal URL (issue 18.9)", async () => {
     const { user } = await readyToBook([utcSlot()]);
     const id = "25926b96-a7da-59a6-95c1-30130c90a1f6";
@@ -199,6 +211,7 @@ describe("the Book panel", () => {
     const c = await screen.findByTestId("booking-confirmation");
 
     expect(within(c).getByTestId("confirmation-readable-reference")).toHaveTextContent(/^0C90-A1F6$/);
+    expect(within(c).getByTestId("confirmation-reference-whose")).toHaveTextContent(/gave none/);
     expect(within(c).getByTestId("clinical-sent")).toHaveTextContent(/^The 111 report was sent to the service\.$/);
     // No id in full, and no address of the provider's, anywhere to be read out.
     const ids = within(c).getByTestId("confirmation-identifiers");

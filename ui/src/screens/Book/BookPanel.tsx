@@ -25,6 +25,7 @@ import {
   useClinicalPreview,
   type PreviewState,
 } from "./BookTriage";
+import { bookingReference } from "../../reference";
 import { Confirmation } from "./Confirmation";
 import { UpcomingNotice, upcomingProblem } from "./UpcomingNotice";
 import { useUpcoming } from "./useUpcoming";
@@ -417,9 +418,15 @@ function UnknownOutcome({ booking, onAppointments }: { booking: Booking; onAppoi
     <section className="panel book-panel" aria-label="Book" data-testid="outcome-unknown">
       <ErrorPanel error={error} title="Outcome unknown — do not book again" takeFocus>
         {settled?.how === "checked" && settled.found && (
-          <p className="notice notice--success" role="status" data-testid="outcome-found">
+          <p
+            className="notice notice--success"
+            role="status"
+            data-testid="outcome-found"
+            data-appointment-id={settled.found.id}
+          >
             The booking was made: it is on the patient's appointments at {where}, reference{" "}
-            <strong>{settled.found.id}</strong>. Read it back from the Appointments screen; do not book again.
+            <strong>{bookingReference(settled.found).text}</strong>. Read it back from the Appointments screen; do not
+            book again.
           </p>
         )}
         {!(settled?.how === "checked" && settled.found) && (

@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useRef } from "react";
 import type { AppointmentView, BookingOutcome, ClinicalSent } from "../../api/bindings";
 import { formatDayWithWeekday, formatGender, formatTimeRange, ukDay } from "../../format";
+import { bookingReference } from "../../reference";
 
 /** How the patient will be seen, in words to read to them. */
 export function channelReadBack(a: Pick<AppointmentView, "delivery_channel" | "location">): string {
@@ -16,18 +17,6 @@ export function channelReadBack(a: Pick<AppointmentView, "delivery_channel" | "l
   }
 }
 
-/**
- * A reference to read aloud: the appointment id's last 8 letters and digits, in capitals (speech
- * carries no case) and in two groups, e.g. "7F3A-21C9"; a short id is read whole. The booking
- * result carries no reference of the service's own, so it is drawn from the id.
- */
-export function readableReference(id: string): string {
-  const tail = (id.split("/").pop() ?? id).replace(/[^0-9a-z]/gi, "").slice(-8).toUpperCase();
-  if (tail === "") return id;
-  const half = Math.ceil(tail.length / 2);
-  return tail.length > 4 ? `${tail.slice(0, half)}-${tail.slice(half)}` : tail;
-}
-
 /** A provider's address is for the engine, never for the screen. */
 const isUrl = (value: string) => /^https?:\/\//i.test(value.trim());
 
@@ -39,6 +28,7 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const p = a.practitioner;
+  const reference = bookingReference(a);
   const reportId = outcome.clinical?.report_id ?? null;
   const reportName = outcome.clinical?.standard === "bars" ? "Booking message id" : "111 report id";
   // Every id the helpdesk or the service might ask for, kept out of the read-back.
@@ -89,8 +79,11 @@ export function Confirmation({ outcome, onAppointments, onDone }: Props) {
       )}
       <dl className="facts facts--readback">
         <dt>Reference</dt>
-        <dd className="facts__strong" data-testid="confirmation-readable-reference">
-          {readableReference(a.id)}
+        <dd>
+          <strong data-testid="confirmation-readable-reference">{reference.text}</strong>{" "}
+          <span className="muted" data-testid="confirmation-reference-whose">
+            ({reference.whose})
+          </span>
         </dd>
         <dt>Service</dt>
         <dd className="facts__strong">{a.service_name}</dd>

@@ -177,13 +177,17 @@ impl ProvedIdentity {
         &self.id_token
     }
 
-    /// Every role this person may work in here: their role profiles at `org` that the centre's
-    /// table maps to a desk role. None is an error saying why.
-    pub fn choices(&self, mapping: &RoleMapping, org: &str) -> Result<Vec<RoleChoice>> {
+    /// Every role this person may work in here: their role profiles at the organisations the
+    /// desk serves (`orgs`, ODS codes) that the centre's table maps to a desk role. The
+    /// organisation a choice acts for is its profile's. None is an error saying why.
+    pub fn choices(&self, mapping: &RoleMapping, orgs: &[&str]) -> Result<Vec<RoleChoice>> {
         let here: Vec<&RoleProfile> = self
             .profiles
             .iter()
-            .filter(|p| p.org_code.eq_ignore_ascii_case(org.trim()))
+            .filter(|p| {
+                orgs.iter()
+                    .any(|o| p.org_code.eq_ignore_ascii_case(o.trim()))
+            })
             .collect();
         let choices: Vec<RoleChoice> = here
             .iter()
@@ -198,7 +202,10 @@ impl ProvedIdentity {
             return Ok(choices);
         }
         let why = if here.is_empty() {
-            format!("None of your CIS2 role profiles is at this desk's organisation ({org}).")
+            format!(
+                "None of your CIS2 role profiles is at an organisation this desk serves ({}).",
+                orgs.join(", ")
+            )
         } else {
             let roles: Vec<String> = here
                 .iter()

@@ -50,12 +50,12 @@ pub fn forget(keyring: &Keyring) -> Result<bool> {
 }
 
 /// The kept session, if one is kept and still current at `now`, as the person and the role they
-/// chose; the role must still be one the desk's table gives them at `org`. An expired session is
+/// chose; the role must still be one the desk's table gives them at one of `orgs`. An expired session is
 /// forgotten.
 pub fn load(
     keyring: &Keyring,
     mapping: &RoleMapping,
-    org: &str,
+    orgs: &[&str],
     now: DateTime<Utc>,
 ) -> Result<(ProvedIdentity, RoleChoice)> {
     let text = keyring.get(SecretName::SignInSession)?.ok_or_else(|| {
@@ -81,7 +81,7 @@ pub fn load(
         id_token: Secret::new(kept.id_token),
     };
     let choice = identity
-        .choices(mapping, org)?
+        .choices(mapping, orgs)?
         .into_iter()
         .find(|c| c.role == kept.role && c.profile.role_profile_id == kept.role_profile_id)
         .ok_or_else(|| {
