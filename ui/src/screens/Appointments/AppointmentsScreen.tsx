@@ -438,7 +438,7 @@ function CancelReadBack({ appointment: a }: { appointment: AppointmentView }) {
       <p>
         Your appointment at {a.service_name} on {formatDayWithWeekday(ukDay(a.start))} at {formatTimeRange(a.start, a.end)}{" "}
         has been cancelled{a.cancellation_reason ? ` (${a.cancellation_reason})` : ""}. Reference{" "}
-        {bookingReference(a).text}.
+        <span className="nowrap">{bookingReference(a).text}</span>.
       </p>
       <p className="small">If the patient is not on the call, tell them another way before the appointment time.</p>
     </div>
