@@ -28,4 +28,5 @@ npm --prefix ui test --silent -- --reporter=default --reporter=json --outputFile
 BOOKDESK_E2E_TAP="$results/e2e.tap" bash tests/with-keyring.sh bash tests/e2e/run.sh
 
 node tests/safety/check.mjs --cargo "$results/cargo.txt" --vitest "$results/vitest.json" \
-  --tap "tests/e2e/booking.test.mjs=$results/e2e.tap"
+  --tap "tests/e2e/booking.test.mjs=$results/e2e.tap" \
+  --tap "tests/e2e/cis2.test.mjs=$results/e2e-cis2.tap"

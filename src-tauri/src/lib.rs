@@ -26,6 +26,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             session::still_here,
             session::lock_desk,
             session::sign_in_cis2,
+            session::cancel_sign_in,
             session::choose_role,
             secrets::secrets_status,
             secrets::store_secret,

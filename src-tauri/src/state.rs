@@ -101,6 +101,8 @@ pub struct AppState {
     choose_file: std::sync::OnceLock<ChooseFile>,
     now: RwLock<Monotonic>,
     browser: RwLock<Browser>,
+    /// Wakes a sign-in waiting on the browser when the person gives up on it.
+    give_up: tokio::sync::Notify,
 }
 
 /// Opens a save dialog offering a file for the table named by its argument; the receiver gets
@@ -119,6 +121,7 @@ impl AppState {
             choose_file: std::sync::OnceLock::new(),
             now: RwLock::new(Arc::new(Instant::now)),
             browser: RwLock::new(Arc::new(booking_engine::auth::cis2::open_system_browser)),
+            give_up: tokio::sync::Notify::new(),
         };
         let (cell, config) = (Arc::clone(&state.ready), state.config.clone());
         tauri::async_runtime::spawn(async move {
@@ -153,6 +156,7 @@ impl AppState {
             choose_file: std::sync::OnceLock::new(),
             now: RwLock::new(Arc::new(Instant::now)),
             browser: RwLock::new(Arc::new(booking_engine::auth::cis2::open_system_browser)),
+            give_up: tokio::sync::Notify::new(),
         }
     }
 
@@ -310,13 +314,38 @@ impl AppState {
     pub async fn approve_with_cis2(&self) -> Result<booking_engine::clinical::Approver, Error> {
         let engine = self.engine().await?;
         let browser = self.browser();
-        engine.desk().approver_signing_in(|url| browser(url)).await
+        self.unless_given_up(engine.desk().approver_signing_in(|url| browser(url)))
+            .await
     }
 
     async fn prove_at_provider(&self, ready: &Ready) -> Result<ProvedIdentity, Error> {
-        let cis2 = ready.desk.cis2().await?;
         let browser = self.browser();
-        cis2.sign_in(|url| browser(url)).await
+        self.unless_given_up(async {
+            let cis2 = ready.desk.cis2().await?;
+            cis2.sign_in(|url| browser(url)).await
+        })
+        .await
+    }
+
+    /// Stops the sign-in waiting on the browser, if there is one: its loopback listener closes,
+    /// and it answers that it was cancelled. With none waiting, nothing is kept for the next.
+    pub fn cancel_sign_in(&self) {
+        self.give_up.notify_waiters();
+    }
+
+    /// `work`, unless [`AppState::cancel_sign_in`] comes first.
+    async fn unless_given_up<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        // Listening from before the work starts, so a cancel while it runs is never missed.
+        let given_up = self.give_up.notified();
+        tokio::select! {
+            done = work => done,
+            () = given_up => Err(Error::new(ErrorKind::SignInRequired)
+                .with_message("The sign-in was cancelled.")
+                .with_next_step("Sign in again when you are ready.")),
+        }
     }
 
     /// `engine` is the desk's person now; the desk unlocks for them.

@@ -70,8 +70,13 @@ fn desk() -> Desk {
 
 /// Invokes a command as the UI does; `Ok` is the command's value, `Err` its error object.
 fn invoke(desk: &Desk, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_in(&desk.window, cmd, args)
+}
+
+/// [`invoke`] in `window` alone, which another thread may hold too.
+fn invoke_in(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     let response = get_ipc_response(
-        &desk.window,
+        window,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
@@ -637,6 +642,46 @@ fn cis2_sign_in(d: &Desk, user: &'static str) -> Result<Value, Value> {
         open(url)
     }));
     invoke(d, "sign_in_cis2", json!({}))
+}
+
+#[test]
+fn a_sign_in_waiting_on_the_browser_can_be_cancelled_and_the_next_one_works() {
+    use tauri::Manager;
+    let (d, _sim, _idp) = cis2_desk();
+    let state = d.window.state::<AppState>();
+    // The person never finishes in the browser: it only tells the test it was opened.
+    let (opened, browser_shown) = std::sync::mpsc::channel::<()>();
+    let opened = std::sync::Mutex::new(opened);
+    state.set_browser(std::sync::Arc::new(move |_url: &str| {
+        let _ = opened.lock().expect("lock").send(());
+        Ok(())
+    }));
+    let started = std::time::Instant::now();
+    let answer = std::thread::scope(|s| {
+        let waiting = s.spawn(|| invoke_in(&d.window, "sign_in_cis2", json!({})));
+        browser_shown
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the sign-in page was opened");
+        invoke(&d, "cancel_sign_in", json!({})).expect("cancelled");
+        waiting.join().expect("the sign-in answered")
+    });
+    let e = answer.expect_err("cancelled, not signed in");
+    assert_eq!(e["kind"], "sign-in-required", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cancelled")),
+        "{e}"
+    );
+    // Well before the 30 s the desk would otherwise wait for the browser.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let info = invoke(&d, "app_info", json!({})).expect("info");
+    assert!(info["user"].is_null(), "nobody signed in: {info}");
+
+    // A cancel with nothing waiting is kept for nobody: the next sign-in goes through.
+    invoke(&d, "cancel_sign_in", json!({})).expect("nothing to cancel");
+    let signed = cis2_sign_in(&d, "handler").expect("signed in");
+    assert_eq!(signed["state"], "signed-in", "{signed}");
 }
 
 #[test]

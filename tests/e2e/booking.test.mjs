@@ -5,16 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { remote } from 'webdriverio';
-import { checkAxe } from './axe.mjs';
 import { installLongTaskProbe, readLongTasks } from './longtasks.mjs';
+import { openApp, screenshots } from './window.mjs';
 
 const APP = requireEnv('BOOKING_DESK_APP');
 const CLI = requireEnv('BOOKDESK_CLI');
 requireEnv('BOOKDESK_DATA_DIR'); // the demo's data, shared by the app and the CLI
-const SHOTS = process.env.BOOKDESK_E2E_SCREENSHOTS || path.resolve('target/e2e-screenshots');
 // The app's embedded demo writes its configuration to a private folder in its temporary folder,
 // which run.sh gives it: that configuration lets the CLI reach the same provider.
 const APP_TMP = requireEnv('BOOKDESK_E2E_APP_TMP');
@@ -120,28 +118,10 @@ function bookdesk(...args) {
 }
 
 test('a call handler signs in, books, cancels, meets a taken slot and hands over to a supervisor', { timeout: 300_000 }, async (t) => {
-  mkdirSync(SHOTS, { recursive: true });
-  const browser = await remote({
-    hostname: '127.0.0.1',
-    port: 4444,
-    logLevel: 'warn',
-    connectionRetryTimeout: 60_000,
-    capabilities: { 'tauri:options': { application: APP } },
-  });
-
-  // The webview can hand back a frame from before the last DOM change: let it paint first.
+  const browser = await openApp(APP);
   // Every screen shown is also held to axe-core: the run fails on any accessibility violation.
-  const axeChecked = [];
-  const shot = async (name, { axe = true } = {}) => {
-    await browser.pause(1000);
-    const file = path.join(SHOTS, `${name}.png`);
-    await browser.saveScreenshot(file);
-    t.diagnostic(`screenshot ${file}`);
-    if (axe) {
-      await checkAxe(browser, name);
-      axeChecked.push(name);
-    }
-  };
+  const shot = screenshots(browser, t);
+  const axeChecked = shot.checked;
 
   // Each step builds on the ones before: after a failure the rest are skipped, not piled on.
   let broken = false;

@@ -449,8 +449,8 @@ describe("signing in with NHS CIS2", () => {
     client.appInfo.mockResolvedValue(ok(cis2Desk));
     const profile = (id: string, code: string, name: string) => ({ role_profile_id: id, org_code: "RYA", role_code: code, role_name: name, activity_codes: [] });
     const choices = [
-      { role: "call-handler" as const, profile: profile("555000002103", "S8001:G8002:R8008", "Admin/Clinical Support Access Role") },
-      { role: "clinician" as const, profile: profile("555000002108", "S8000:G8000:R8000", "Clinical Practitioner Access Role") },
+      { role: "call-handler" as const, profile: profile("555000002103", "S8001:G8002:R8008", '"Support":"Support":"Admin/Clinical Support Access Role"'), job_role_name: "Admin/Clinical Support Access Role" },
+      { role: "clinician" as const, profile: profile("555000002108", "S8000:G8000:R8000", '"Clinical":"Clinical Provision":"Clinical Practitioner Access Role"'), job_role_name: "Clinical Practitioner Access Role" },
     ];
     client.signInCis2.mockResolvedValue(ok({ state: "choose-role", name: "Priya Shah", choices }));
     const priya = { name: "Priya Shah", sds_user_id: "555000000103", sds_role_profile_id: "555000002108", local_id: "sub-103", role: "clinician" as const };
@@ -463,12 +463,35 @@ describe("signing in with NHS CIS2", () => {
     await user.keyboard("{Enter}");
     await screen.findByTestId("cis2-roles");
     expect(screen.getByText("Priya Shah, choose the role you are working in")).toBeInTheDocument();
+    // CIS2's quoted role names read as the job role alone.
+    expect(screen.getByTestId("cis2-roles")).toHaveTextContent("Admin/Clinical Support Access Role at RYA (role profile 555000002103)");
+    expect(screen.getByTestId("cis2-roles")).not.toHaveTextContent('"Support"');
     expect(screen.getByTestId("cis2-role-0")).toHaveFocus();
     await user.keyboard("{ArrowDown}");
     await user.click(screen.getByTestId("cis2-role-continue"));
     expect(client.chooseRole).toHaveBeenCalledWith(choices[1]);
     await screen.findByTestId("nhs-input");
     expect(screen.getByTestId("user-name")).toHaveTextContent("Priya Shah");
+  });
+
+  it("lets the person give up waiting on the browser, and says the sign-in was cancelled", async () => {
+    client.appInfo.mockResolvedValue(ok({ ...signedOut, demo: false, provider_url: null, sign_in: "cis2" as const }));
+    // The engine answers the waiting sign-in once it is told to give up.
+    let answer: (r: unknown) => void = () => {};
+    client.signInCis2.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    client.cancelSignIn.mockImplementation(async () =>
+      answer(fail(apiError({ kind: "sign-in-required", message: "The sign-in was cancelled.", next_step: "Sign in again when you are ready." }))),
+    );
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("cis2-start"));
+    expect(screen.getByTestId("cis2-start")).toHaveTextContent("Waiting for the sign-in in your browser");
+    await user.click(screen.getByTestId("cis2-cancel"));
+    expect(client.cancelSignIn).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText("The sign-in was cancelled.")).toBeInTheDocument();
+    expect(screen.queryByTestId("cis2-cancel")).toBeNull();
+    expect(screen.getByTestId("cis2-start")).toHaveTextContent("Sign in with NHS CIS2");
+    expect(screen.queryByTestId("nhs-input")).toBeNull();
   });
 
   it("says why when the provider refuses, and the desk stays closed", async () => {

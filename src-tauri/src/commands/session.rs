@@ -42,6 +42,13 @@ pub async fn sign_in_cis2(state: State<'_, AppState>) -> Result<Cis2SignIn, Erro
     state.sign_in_cis2().await
 }
 
+/// Gives up the CIS2 sign-in (or clinician's approval) waiting on the browser.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_sign_in(state: State<'_, AppState>) {
+    state.cancel_sign_in();
+}
+
 /// The role chosen after a CIS2 sign-in offered several.
 #[tauri::command]
 #[specta::specta]

@@ -26,6 +26,8 @@ export const commands = {
 	lockDesk: () => typedError<AppInfo, Error>(__TAURI_INVOKE("lock_desk")),
 	/**  Signs in with NHS CIS2 in the system browser; the answer may ask the person to choose a role. */
 	signInCis2: () => typedError<Cis2SignIn, Error>(__TAURI_INVOKE("sign_in_cis2")),
+	/**  Gives up the CIS2 sign-in (or clinician's approval) waiting on the browser. */
+	cancelSignIn: () => __TAURI_INVOKE<void>("cancel_sign_in"),
 	/**  The role chosen after a CIS2 sign-in offered several. */
 	chooseRole: (choice: RoleChoice) => typedError<SignedIn, Error>(__TAURI_INVOKE("choose_role", { choice })),
 	secretsStatus: () => typedError<SecretStatus[], Error>(__TAURI_INVOKE("secrets_status")),
@@ -681,6 +683,8 @@ export type Role = "call-handler" | "clinician" | "supervisor" |
 export type RoleChoice = {
 	role: Role,
 	profile: RoleProfile,
+	/**  The profile's job role as people read it (CIS2's quoting removed), for the chooser. */
+	job_role_name: string,
 };
 
 /**  One of the person's role profiles: a job role at an organisation. */

@@ -76,6 +76,15 @@ export const signOut = (): Promise<Result<AppInfo>> => settle(() => commands.sig
 /** Signs in with NHS CIS2 in the system browser; the answer may offer the person's roles here. */
 export const signInCis2 = (): Promise<Result<Cis2SignIn>> => settle(() => commands.signInCis2());
 
+/** Gives up the CIS2 sign-in (or clinician's approval) waiting on the browser. */
+export async function cancelSignIn(): Promise<void> {
+  try {
+    await commands.cancelSignIn();
+  } catch (e) {
+    internalError(e);
+  }
+}
+
 /** The role chosen after a CIS2 sign-in offered several. */
 export const chooseRole = (choice: RoleChoice): Promise<Result<SignedIn>> => settle(() => commands.chooseRole(choice));
 

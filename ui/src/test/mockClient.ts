@@ -15,6 +15,7 @@ export const signIn = vi.fn();
 export const signOut = vi.fn();
 export const signInCis2 = vi.fn();
 export const chooseRole = vi.fn();
+export const cancelSignIn = vi.fn();
 export const stillHere = vi.fn();
 export const lockDesk = vi.fn();
 export const approveWithCis2 = vi.fn();
@@ -53,6 +54,7 @@ export function resetClient() {
   signOut.mockReset().mockResolvedValue(ok(signedOut));
   signInCis2.mockReset();
   chooseRole.mockReset();
+  cancelSignIn.mockReset().mockResolvedValue(undefined);
   stillHere.mockReset().mockResolvedValue(ok(null));
   lockDesk.mockReset().mockResolvedValue(ok({ ...signedOut, locked: true }));
   approveWithCis2.mockReset();

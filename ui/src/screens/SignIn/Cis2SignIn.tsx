@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { RoleChoice, SignedIn } from "../../api/bindings";
-import { chooseRole, signInCis2, type ApiError } from "../../api/client";
+import { cancelSignIn, chooseRole, signInCis2, type ApiError } from "../../api/client";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { formatRole } from "../../format";
 import { moveFocus } from "../../focus";
@@ -73,7 +73,7 @@ export function Cis2SignIn({ onSignedIn }: Props) {
               <span>
                 <span className="radio__label">{formatRole(c.role)}</span>
                 <span className="radio__hint">
-                  {c.profile.role_name || c.profile.role_code} at {c.profile.org_code} (role profile {c.profile.role_profile_id})
+                  {c.job_role_name} at {c.profile.org_code} (role profile {c.profile.role_profile_id})
                 </span>
               </span>
             </label>
@@ -103,6 +103,12 @@ export function Cis2SignIn({ onSignedIn }: Props) {
         >
           {busy ? "Waiting for the sign-in in your browser…" : "Sign in with NHS CIS2"}
         </button>
+        {/* The browser may have been closed, or the card left at home: the desk need not wait. */}
+        {busy && (
+          <button type="button" className="button" data-testid="cis2-cancel" onClick={() => void cancelSignIn()}>
+            Cancel
+          </button>
+        )}
       </div>
       <p className="visually-hidden" aria-live="assertive">
         {busy ? "Waiting for you to sign in, in your browser" : ""}

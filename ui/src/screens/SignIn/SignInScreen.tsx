@@ -165,7 +165,7 @@ export function SignInScreen({ info, onSignedIn, lockedFor }: Props) {
       </h1>
       {lockedFor && (
         <p data-testid="locked-note">
-          The desk locked after {info.idle_lock_minutes} minutes unused. <strong>{lockedFor}</strong> was signed in: sign
+          The desk locked after {info.idle_lock_minutes} {info.idle_lock_minutes === 1 ? "minute" : "minutes"} unused. <strong>{lockedFor}</strong> was signed in: sign
           in again to carry on. Anyone else starts afresh, with nothing of the last call on screen.
         </p>
       )}

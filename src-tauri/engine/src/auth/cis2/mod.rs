@@ -148,6 +148,8 @@ impl std::fmt::Debug for ProvedIdentity {
 pub struct RoleChoice {
     pub role: Role,
     pub profile: RoleProfile,
+    /// The profile's job role as people read it (CIS2's quoting removed), for the chooser.
+    pub job_role_name: String,
 }
 
 impl ProvedIdentity {
@@ -194,6 +196,7 @@ impl ProvedIdentity {
             .flat_map(|p| {
                 mapping.roles_for(p).into_iter().map(|role| RoleChoice {
                     role,
+                    job_role_name: p.display_name(),
                     profile: (*p).clone(),
                 })
             })
