@@ -1,6 +1,6 @@
 // Tests of the test provider itself: node --test tests/oidc/check.mjs
 //
-// Each provider runs as its own process, started as tests/with-oidc.sh starts it. Sign-ins go the
+// Each provider runs as its own process, started as the desk's tests start it. Sign-ins go the
 // way the desk's will: a native client's authorisation request with PKCE (S256), state and nonce,
 // a loopback listener of its own on 127.0.0.1 with a random port, browse.mjs as the browser, and
 // the code exchanged at the token endpoint. ID tokens are checked with jose against the JWKS the
