@@ -1,5 +1,6 @@
 import { useEffect, useEffectEvent, useRef, useState, type FocusEvent } from "react";
 import type { Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
+import { cancelSignIn } from "../../api/client";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
 import {
@@ -218,6 +219,7 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
 
   const s = state.slot;
   const busy = state.phase === "booking";
+  const approving = state.phase === "booking" && state.approving === true;
   const { drafts } = booking;
   const filled = drafts.fromSummary !== null;
   // What was said on trying to book, for as long as it is still the reason.
@@ -362,7 +364,9 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
             aria-keyshortcuts="Alt+B"
             aria-describedby={problem ? "book-reason" : undefined}
           >
-            {busy ? (
+            {approving ? (
+              "Waiting for the clinician's sign-in…"
+            ) : busy ? (
               "Booking…"
             ) : (
               <>
@@ -370,6 +374,12 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
               </>
             )}
           </button>
+          {/* The clinician may not be there after all: nothing is booked until they sign in. */}
+          {approving && (
+            <button type="button" className="button" data-testid="approval-cancel" onClick={() => void cancelSignIn()}>
+              Cancel
+            </button>
+          )}
           {/* Right by the button, so the reason is in view wherever the panel is scrolled. */}
           {problem && (
             <p className="field__hint" id="book-reason" data-testid="book-reason">
@@ -377,7 +387,7 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
             </p>
           )}
           <p className="visually-hidden" aria-live="assertive">
-            {busy ? "Booking, please wait" : ""}
+            {approving ? "Waiting for the approving clinician to sign in, in the browser" : busy ? "Booking, please wait" : ""}
           </p>
           <p className="visually-hidden" aria-live="polite" data-testid="book-blocked-announcement">
             {/* A no-break space on every other telling, so the same words are announced again. */}

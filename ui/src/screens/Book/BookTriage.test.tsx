@@ -268,6 +268,28 @@ describe("the triage timeframe", () => {
     expect(client.book).not.toHaveBeenCalled();
   });
 
+  it("while the approving clinician signs in, Cancel gives it up and nothing is booked", async () => {
+    client.signIn.mockImplementation(async (u) => ok(signedInAnswer(u, { sign_in: "cis2" })));
+    // The engine answers the waiting approval once it is told to give up.
+    let answer: (r: unknown) => void = () => {};
+    client.approveWithCis2.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    client.cancelSignIn.mockImplementation(async () =>
+      answer(fail(apiError({ kind: "sign-in-required", message: "The sign-in was cancelled.", next_step: "Sign in again when you are ready." }))),
+    );
+    const { user } = await bookWithTriage(gpSlot(), { triage: twoHours });
+    await screen.findByTestId("timeframe-warning");
+    await waitFor(() => expect(screen.getByTestId("description-input")).not.toHaveValue(""));
+    await user.type(screen.getByTestId("approval-reason"), "No sooner slot");
+    await user.keyboard("{Alt>}b{/Alt}");
+    const cancel = await screen.findByTestId("approval-cancel");
+    expect(screen.getByTestId("confirm-booking")).toHaveTextContent("Waiting for the clinician's sign-in");
+    await user.click(cancel);
+    expect(client.cancelSignIn).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText("The sign-in was cancelled.")).toBeInTheDocument();
+    expect(screen.queryByTestId("approval-cancel")).toBeNull();
+    expect(client.book).not.toHaveBeenCalled();
+  });
+
   it("keeps each field in view as it takes focus, clear of the sticky Confirm bar (issue 18.7)", async () => {
     await bookWithTriage(gpSlot(), { triage: twoHours });
     await screen.findByTestId("timeframe-warning");

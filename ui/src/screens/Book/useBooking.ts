@@ -10,7 +10,8 @@ export const MAX_COMMENT = 500;
 export type BookingPhase =
   | { phase: "idle" }
   | { phase: "editing"; slot: SlotView }
-  | { phase: "booking"; slot: SlotView }
+  // `approving`: waiting for the approving clinician to sign in, in the browser.
+  | { phase: "booking"; slot: SlotView; approving?: boolean }
   | { phase: "booked"; slot: SlotView; outcome: BookingOutcome }
   | { phase: "failed"; slot: SlotView; error: ApiError }
   | { phase: "slot-taken"; slot: SlotView; error: ApiError }
@@ -122,9 +123,11 @@ export function useBooking({ onSlotTaken, onBooked }: Hooks) {
       let approval: BookRequest["clinical_approval"] = null;
       if (clinical.approval) {
         // On a CIS2 desk the clinician proves who they are in the browser; on the demo, named.
+        if (clinical.approval.by_sign_in) setState({ phase: "booking", slot, approving: true });
         const approver = clinical.approval.by_sign_in
           ? await approveWithCis2()
           : await approveNamed(clinical.approval.approved_by);
+        if (approver.ok) setState({ phase: "booking", slot });
         if (!approver.ok) {
           inFlight.current = false;
           setState({ phase: "failed", slot, error: approver.error });
