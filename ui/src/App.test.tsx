@@ -420,6 +420,22 @@ describe("the desk left alone", () => {
     }
   });
 
+  it("locks at once when the person presses Lock, and the same person carries on", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await signInThroughForm(user, "call-handler");
+    await findJane(user);
+    await user.click(screen.getByTestId("lock-desk"));
+    expect(await screen.findByRole("heading", { level: 1, name: "Desk locked" })).toBeInTheDocument();
+    expect(client.lockDesk).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("locked-note")).toHaveTextContent("The desk was locked. Alex Taylor was signed in");
+    expect(screen.getByTestId("patient-banner")).not.toBeVisible();
+    client.signIn.mockImplementationOnce(async (u) => ok({ ...signedInAnswer(u), same_person: true }));
+    await submitSignIn(user, "call-handler");
+    await waitFor(() => expect(screen.getByTestId("patient-banner")).toBeVisible());
+    expect(screen.getByTestId("patient-banner")).toHaveTextContent("JACKSON");
+  });
+
   it("tells the engine the person is still there while they type, and locks when the engine already has", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {

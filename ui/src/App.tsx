@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import type { AppInfo, Interrupted, SignedIn } from "./api/bindings";
-import { appInfo, firstScreenShown, type ApiError } from "./api/client";
+import { appInfo, firstScreenShown, lockDesk, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { ErrorPanel } from "./components/ErrorPanel";
 import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
@@ -23,15 +23,20 @@ export function App() {
   // Bookings an earlier run left in flight, until the person acknowledges what became of them.
   const [interrupted, setInterrupted] = useState<Interrupted | null>(null);
   // The desk was left: the screen hides the patient until someone signs in again.
-  const [locked, setLocked] = useState(false);
+  // How: left for the idle time, or locked by the person as they stepped away.
+  const [locked, setLocked] = useState<"idle" | "by-hand" | null>(null);
   const signedIn = start.state === "ready" && !!start.info.user;
-  const lock = useCallback(() => setLocked(true), []);
-  useIdleLock(signedIn && !locked, start.state === "ready" ? start.info.idle_lock_minutes : 10, lock);
+  const lock = useCallback(() => setLocked("idle"), []);
+  const lockByHand = useCallback(() => {
+    void lockDesk();
+    setLocked("by-hand");
+  }, []);
+  useIdleLock(signedIn && locked === null, start.state === "ready" ? start.info.idle_lock_minutes : 10, lock);
 
   useEffect(() => {
     void appInfo().then((r) => {
       setStart(r.ok ? { state: "ready", info: r.value } : { state: "error", error: r.error });
-      if (r.ok && r.value.locked) setLocked(true);
+      if (r.ok && r.value.locked) setLocked("idle");
     });
   }, []);
 
@@ -69,7 +74,7 @@ export function App() {
   const onSignedIn = (answer: SignedIn) => {
     // The same person back after a lock carries on where they were; anyone else starts afresh.
     if (!(locked && answer.same_person)) setSession((n) => n + 1);
-    setLocked(false);
+    setLocked(null);
     // Interrupted bookings are read before anything else: what was typed ahead is dropped.
     if (hasNews(answer.interrupted)) takeTypedDigits();
     setInterrupted(hasNews(answer.interrupted) ? answer.interrupted : null);
@@ -80,7 +85,9 @@ export function App() {
   }
   // Locked: the sign-in over a desk kept out of sight (and out of the accessibility tree), so a
   // booking in flight still finishes and the same person finds their call as they left it.
-  const lockScreen = locked && <SignInScreen info={info} lockedFor={info.user.name} onSignedIn={onSignedIn} />;
+  const lockScreen = locked && (
+    <SignInScreen info={info} lockedFor={info.user.name} lockedByHand={locked === "by-hand"} onSignedIn={onSignedIn} />
+  );
   if (interrupted && !locked) {
     // Before the desk opens: nothing else to do until the person has seen it.
     return (
@@ -96,7 +103,7 @@ export function App() {
   return (
     <>
       {lockScreen}
-      <div hidden={locked} className="desk-holder" data-testid="desk-behind-lock">
+      <div hidden={locked !== null} className="desk-holder" data-testid="desk-behind-lock">
         <Suspense
           fallback={
             <StartupPage>
@@ -104,7 +111,13 @@ export function App() {
             </StartupPage>
           }
         >
-          <Desk key={session} info={info} user={info.user} onSignedOut={(next) => setStart({ state: "ready", info: next })} />
+          <Desk
+            key={session}
+            info={info}
+            user={info.user}
+            onLock={lockByHand}
+            onSignedOut={(next) => setStart({ state: "ready", info: next })}
+          />
         </Suspense>
       </div>
     </>

@@ -64,6 +64,8 @@ type Props = {
   user: User;
   /** Signed out: the caller shows the sign-in screen, and this desk (with the call) is gone. */
   onSignedOut: (info: AppInfo) => void;
+  /** The person steps away: the desk locks now, the call kept behind the lock. */
+  onLock: () => void;
 };
 
 type Switching = { busy: boolean; error: ApiError | null };
@@ -72,7 +74,7 @@ type Switching = { busy: boolean; error: ApiError | null };
  * One signed-in person's desk. Everything about the call — patient, search, booking — lives here,
  * so when the user changes, the whole desk is dropped and the next person starts clean.
  */
-export function Desk({ info, user, onSignedOut }: Props) {
+export function Desk({ info, user, onSignedOut, onLock }: Props) {
   const [loaded, setLoaded] = useState(false);
   const [services, setServices] = useState<Service[]>([]);
   const [servicesError, setServicesError] = useState<ApiError | null>(null);
@@ -334,6 +336,7 @@ export function Desk({ info, user, onSignedOut }: Props) {
     <AppHeader
       info={info}
       onSwitchUser={askSwitchUser}
+      onLock={onLock}
       onSettings={() => goTab("settings", () => {})}
       settingsOpen={tab === "settings"}
     />

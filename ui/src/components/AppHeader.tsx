@@ -6,6 +6,8 @@ type Props = {
   info: AppInfo;
   /** Absent on the sign-in screen, where nobody is signed in yet. */
   onSwitchUser?: () => void;
+  /** Locks the desk now, as the person steps away. */
+  onLock?: () => void;
   onSettings?: () => void;
   settingsOpen?: boolean;
 };
@@ -14,7 +16,7 @@ type Props = {
  * Who is working, in what role, for which organisation: every booking is made in their name. The
  * page's banner landmark, with the DEMO band in it, so nothing at the top is outside a landmark.
  */
-export function AppHeader({ info, onSwitchUser, onSettings, settingsOpen }: Props) {
+export function AppHeader({ info, onSwitchUser, onLock, onSettings, settingsOpen }: Props) {
   const { user, organisation } = info;
   const org = (
     <span data-testid="organisation">
@@ -50,6 +52,11 @@ export function AppHeader({ info, onSwitchUser, onSettings, settingsOpen }: Prop
                 onClick={onSettings}
               >
                 Settings
+              </button>
+            )}
+            {onLock && (
+              <button type="button" className="button button--small button--reverse" data-testid="lock-desk" onClick={onLock}>
+                Lock
               </button>
             )}
             {onSwitchUser && (

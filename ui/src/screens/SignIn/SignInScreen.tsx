@@ -13,6 +13,8 @@ type Props = {
   onSignedIn: (answer: SignedIn) => void;
   /** The desk locked while this person was signed in: they, or someone else, sign in again. */
   lockedFor?: string;
+  /** Locked by the person as they stepped away, not for being left. */
+  lockedByHand?: boolean;
 };
 
 type Fields = {
@@ -50,7 +52,7 @@ function check(f: Fields): [Key, string][] {
  * Who is working, before anything else: every booking carries a named person and their role, so
  * the desk never starts with a shared or remembered login.
  */
-export function SignInScreen({ info, onSignedIn, lockedFor }: Props) {
+export function SignInScreen({ info, onSignedIn, lockedFor, lockedByHand = false }: Props) {
   const base = useId();
   const id = (k: Key) => (k === "role" ? `${base}-role-${ROLES[0].role}` : `${base}-${k}`);
   const [f, setF] = useState<Fields>(EMPTY);
@@ -165,7 +167,10 @@ export function SignInScreen({ info, onSignedIn, lockedFor }: Props) {
       </h1>
       {lockedFor && (
         <p data-testid="locked-note">
-          The desk locked after {info.idle_lock_minutes} {info.idle_lock_minutes === 1 ? "minute" : "minutes"} unused. <strong>{lockedFor}</strong> was signed in: sign
+          {lockedByHand
+            ? "The desk was locked. "
+            : `The desk locked after ${info.idle_lock_minutes} ${info.idle_lock_minutes === 1 ? "minute" : "minutes"} unused. `}
+          <strong>{lockedFor}</strong> was signed in: sign
           in again to carry on. Anyone else starts afresh, with nothing of the last call on screen.
         </p>
       )}
