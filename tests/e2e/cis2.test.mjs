@@ -72,16 +72,18 @@ test('a person signs in with CIS2, chooses a role, is locked out when away, and 
     await (await browser.$(tid('cis2-role-continue'))).click();
     await waitUntil(async () => /JACKSON, Jane/.test(await bannerName()), 'JACKSON, Jane still on the desk');
 
-    // Left again; this time someone else signs in, and starts afresh.
+    // She locks it herself as she steps away; someone else signs in, and starts afresh.
     browserSignsInAs('handler');
-    await (await shown(tid('cis2-start'), 'the lock screen', 120_000)).click();
+    await (await shown(tid('lock-desk'), 'Lock')).click();
+    await (await shown(tid('cis2-start'), 'the lock screen')).click();
     await waitUntil(async () => /Amira Okafor/.test(await browser.$(tid('user-name')).getText()), 'Amira Okafor to be signed in');
     await shown(tid('nhs-input'), 'the NHS number field');
     assert.equal(await bannerName(), '', 'nothing of the last call on screen');
 
-    // Left once more, and the sign-in is never finished in the browser: Cancel gives it up.
+    // Locked once more, and the sign-in is never finished in the browser: Cancel gives it up.
     browserSignsInAs('');
-    await (await shown(tid('cis2-start'), 'the lock screen', 120_000)).click();
+    await (await shown(tid('lock-desk'), 'Lock')).click();
+    await (await shown(tid('cis2-start'), 'the lock screen')).click();
     const cancel = await shown(tid('cis2-cancel'), 'Cancel while waiting for the browser');
     await cancel.click();
     const told = await shown(tid('error-message'), 'why the sign-in stopped');
