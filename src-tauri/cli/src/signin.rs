@@ -67,13 +67,9 @@ fn choose(
     }
 }
 
-fn role_arg(role: Role) -> &'static str {
-    match role {
-        Role::CallHandler => "call-handler",
-        Role::Clinician => "clinician",
-        Role::Supervisor => "supervisor",
-        Role::Administrator => "administrator",
-    }
+/// How `--role` names `role` (clap's kebab-case, the same as the desk's wire name).
+fn role_arg(role: Role) -> String {
+    booking_engine::wire::wire_name(role)
 }
 
 /// `bookdesk login`.
@@ -172,4 +168,45 @@ pub async fn approver(engine: &Engine, named: Option<String>) -> Result<Approver
     }
     tell!("The approving clinician signs in now, in the browser.");
     desk.approver_signing_in(open_browser).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use booking_engine::auth::cis2::RoleProfile;
+
+    fn choice(role: Role, id: &str) -> RoleChoice {
+        RoleChoice {
+            role,
+            profile: RoleProfile {
+                role_profile_id: id.into(),
+                org_code: "RYA".into(),
+                role_code: "S8000:G8000:R8000".into(),
+                role_name:
+                    "\"Clinical\":\"Clinical Provision\":\"Clinical Practitioner Access Role\""
+                        .into(),
+                activity_codes: Vec::new(),
+            },
+            job_role_name: "Clinical Practitioner Access Role".into(),
+        }
+    }
+
+    #[test]
+    fn several_roles_are_listed_as_the_options_that_pick_each() {
+        let choices = vec![
+            choice(Role::CallHandler, "555000002103"),
+            choice(Role::Clinician, "555000002108"),
+        ];
+        let e = choose(choices.clone(), None, None).expect_err("two to choose from");
+        assert!(
+            e.next_step
+                .contains("--role call-handler --profile 555000002103")
+                && e.next_step
+                    .contains("--role clinician --profile 555000002108"),
+            "{}",
+            e.next_step
+        );
+        let picked = choose(choices, Some(Role::Clinician), None).expect("one fits");
+        assert_eq!(picked.profile.role_profile_id, "555000002108");
+    }
 }

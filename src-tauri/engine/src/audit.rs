@@ -9,12 +9,7 @@ use crate::ids::{AppointmentId, NhsNumber};
 use crate::store::AuditRecord;
 use crate::transport::{FhirRequest, FhirResponse, SendFailure};
 
-fn kebab<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
+use crate::wire::wire_name;
 
 /// What an audited request asked, kept before the request is handed to the transport.
 struct Asked {
@@ -53,7 +48,7 @@ impl Engine {
         let (outcome, trace_id) = match result {
             Ok(resp) => (format!("http {}", resp.status), resp.trace_id.to_string()),
             Err(f) => (
-                kebab(f.error.kind),
+                wire_name(f.error.kind),
                 f.error.trace_id.clone().unwrap_or_default(),
             ),
         };
@@ -61,7 +56,7 @@ impl Engine {
         let record = AuditRecord {
             user_local_id: s.user.local_id.clone(),
             user_name: s.user.name.clone(),
-            user_role: kebab(s.user.role),
+            user_role: wire_name(s.user.role),
             organisation_ods: s.organisation.ods.to_string(),
             service_id: service.id.to_string(),
             interaction: asked.interaction.clone(),

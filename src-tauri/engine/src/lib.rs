@@ -28,6 +28,7 @@ pub mod store;
 pub mod transport;
 pub mod upcoming;
 pub mod views;
+pub mod wire;
 
 use std::sync::Arc;
 
