@@ -19,16 +19,27 @@ macro_rules! tell {
 }
 
 /// The one way to stdout for text; see `say!`.
-#[allow(clippy::print_stdout)]
 pub fn say_line(line: &str) {
-    println!("{}", clean(line));
+    to_stdout(&format!("{}\n", clean(line)));
 }
 
 /// CSV as it is, records ended by CRLF as RFC 4180 has them; each record is cleaned.
-#[allow(clippy::print_stdout)]
 pub fn say_csv(csv: &str) {
     let records: Vec<_> = csv.split("\r\n").map(clean).collect();
-    print!("{}", records.join("\r\n"));
+    to_stdout(&records.join("\r\n"));
+}
+
+/// Writes `text` to stdout. When the reader has gone (`bookdesk services | head`), the command
+/// stops quietly, as Unix tools do, instead of panicking as `println!` would; whatever it did
+/// before printing is already done and recorded.
+fn to_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => tell!("could not print: {e}"),
+        Ok(()) => {}
+    }
 }
 
 /// The one way to stderr; see `tell!`.

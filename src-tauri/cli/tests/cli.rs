@@ -1538,3 +1538,15 @@ fn a_command_never_settles_another_live_processs_booking() {
         "recorded as the service holds it"
     );
 }
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_command_quietly_not_in_a_panic() {
+    let desk = Desk::demo();
+    let mut child = desk.command(&["services"]).spawn().expect("starts");
+    // `bookdesk services | head -0`: the reader is gone before anything is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
