@@ -854,7 +854,10 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       t.diagnostic(`picking ${row.service} slot ${row.slot}${inTime ? '' : ' (after the timeframe)'}; its answer will be lost`);
       await click(rowSelector(row), `slot ${row.slot}`);
       await shown(tid('book-panel'), 'the booking panel');
-      await (await shown(tid('description-input'))).setValue('Headache and neck stiffness');
+      // The triage summary fills the description in as it arrives: typed over only after that.
+      const description = await shown(tid('description-input'));
+      await waitUntil(async () => (await description.getValue()) !== '', 'the description filled in from the triage summary');
+      await typeInto('description-input', 'Headache and neck stiffness');
       // Jane already has the urgent treatment centre appointment from earlier in the call.
       await click(tid('already-booked-ack'), 'Book another anyway');
       await waitUntil(async () => (await browser.$(tid('already-booked-ack'))).isSelected(), '"Book another anyway" to be ticked');
