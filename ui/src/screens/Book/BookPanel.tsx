@@ -34,6 +34,7 @@ import {
   COMMENT_ID,
   DESCRIPTION_ID,
   draftsProblem,
+  fillFromSummary,
   MAX_APPROVED_BY,
   MAX_COMMENT,
   MAX_DESCRIPTION,
@@ -81,13 +82,13 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
   const preview = useClinicalPreview(saved, slot?.service_id ?? null, patient?.patient ?? null);
   const { setDrafts } = booking;
 
-  // The texts start as the summary's, once for each saved version; what the person edits after
-  // that is theirs, whichever slot they pick next.
+  // The texts start as the summary's, once for each saved version; what the person types — after
+  // that, or before the summary's text arrived — is theirs, whichever slot they pick next.
   const filledFrom = booking.drafts.fromSummary;
   useEffect(() => {
     if (preview.status !== "ready" || filledFrom === preview.version) return;
-    const { description: d, comment: c } = preview.preview.text;
-    setDrafts((prev) => ({ ...prev, description: d, comment: c, fromSummary: preview.version }));
+    const { description, comment } = preview.preview.text;
+    setDrafts((prev) => fillFromSummary(prev, preview.version, { description, comment }));
   }, [preview, filledFrom, setDrafts]);
 
   // "Already booked?": asked when a slot is picked for a patient with an NHS number, and again
@@ -221,7 +222,7 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
   const busy = state.phase === "booking";
   const approving = state.phase === "booking" && state.approving === true;
   const { drafts } = booking;
-  const filled = drafts.fromSummary !== null;
+  const fromSummary = (field: "description" | "comment") => drafts.summaryText !== null && drafts[field] === drafts.summaryText[field];
   // What was said on trying to book, for as long as it is still the reason.
   const telling = told && told.message === problem?.message ? told : null;
 
@@ -293,10 +294,28 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
           tryToBook();
         }}
       >
+        {drafts.keptOwn && drafts.summaryText && (
+          <div className="notice notice--info" role="status" data-testid="kept-own-text">
+            <p>
+              You typed before the triage summary&apos;s text arrived, so your text is kept and the summary&apos;s was not put in over
+              it.
+            </p>
+            <button
+              type="button"
+              className="button button--small button--secondary"
+              disabled={busy}
+              onClick={() => setDrafts({ ...drafts, ...drafts.summaryText, keptOwn: false })}
+            >
+              Use the summary&apos;s text instead
+            </button>
+          </div>
+        )}
         <LimitedText
           id={DESCRIPTION_ID}
           label="Description"
-          hint={filled ? "Filled in from the triage summary: edit it if needed." : "What the appointment is for, as the service will see it."}
+          hint={
+            fromSummary("description") ? "Filled in from the triage summary: edit it if needed." : "What the appointment is for, as the service will see it."
+          }
           value={drafts.description}
           onChange={(description) => setDrafts({ ...drafts, description })}
           limit={MAX_DESCRIPTION}
@@ -309,7 +328,7 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
         <LimitedText
           id={COMMENT_ID}
           label="Comment"
-          hint={filled ? "Filled in from the triage summary." : "Anything else the service should know, e.g. a call-back number."}
+          hint={fromSummary("comment") ? "Filled in from the triage summary." : "Anything else the service should know, e.g. a call-back number."}
           value={drafts.comment}
           onChange={(comment) => setDrafts({ ...drafts, comment })}
           limit={MAX_COMMENT}

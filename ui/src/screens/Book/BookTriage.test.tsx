@@ -83,6 +83,36 @@ describe("the preview of what the service receives", () => {
     expect(screen.queryByTestId("preview-truncated")).toBeNull();
   });
 
+  it("keeps what the person typed before the summary's text arrived, and offers the summary's instead", async () => {
+    // The preview is slow: the person starts typing the description as soon as the panel opens.
+    let arrive: () => void = () => {};
+    client.clinicalPreview.mockImplementation(
+      (summary: ClinicalSummary) =>
+        new Promise<Result<ClinicalPreview>>((resolve) => {
+          arrive = () => resolve(ok(withText(previewOf(summary, "gp-connect"), { description: "Sore throat and fever for 3 days", comment: "111 triage: Dx05" })));
+        }),
+    );
+    const { user } = await bookWithTriage();
+    await user.type(screen.getByTestId("description-input"), "Throat, fever");
+    await act(async () => arrive());
+    await waitFor(() => expect(screen.getByTestId("preview-gp-connect")).toBeInTheDocument());
+    // Their words stay; the untouched comment takes the summary's; they are told, and can choose.
+    expect(screen.getByTestId("description-input")).toHaveValue("Throat, fever");
+    expect(screen.getByTestId("comment-input")).toHaveValue("111 triage: Dx05");
+    const kept = screen.getByTestId("kept-own-text");
+    expect(kept).toHaveTextContent("your text is kept");
+    expect(screen.getByTestId("description-input")).toHaveAccessibleDescription(/What the appointment is for/);
+    expect(screen.getByTestId("comment-input")).toHaveAccessibleDescription(/Filled in from the triage summary/);
+
+    await user.click(within(kept).getByRole("button", { name: "Use the summary's text instead" }));
+    expect(screen.getByTestId("description-input")).toHaveValue("Sore throat and fever for 3 days");
+    expect(screen.queryByTestId("kept-own-text")).toBeNull();
+    client.book.mockResolvedValue(ok(outcome(appointment({ id: "1001", start: at(2, 8) }))));
+    await user.click(screen.getByTestId("confirm-booking"));
+    await screen.findByTestId("booking-confirmation");
+    expect(client.book.mock.calls[0][0].description).toBe("Sore throat and fever for 3 days");
+  });
+
   it("UEC: shows the report's sections as headings and lines, and the document on request", async () => {
     const cda = `<?xml version="1.0"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3"><id root="5a1c0f6e"/></ClinicalDocument>`;
     client.clinicalPreview.mockImplementation(async () =>

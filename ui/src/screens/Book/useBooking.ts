@@ -31,9 +31,33 @@ export type Drafts = {
   approvalReason: string;
   /** The triage summary version the texts were last filled from; null when typed by hand. */
   fromSummary: number | null;
+  /** The texts that summary gave: a field still holding its text is untouched by the person. */
+  summaryText: { description: string; comment: string } | null;
+  /** The person had typed their own text before the summary's arrived, and it was kept. */
+  keptOwn: boolean;
 };
 
-export const EMPTY_DRAFTS: Drafts = { description: "", comment: "", approvedBy: "", approvalReason: "", fromSummary: null };
+export const EMPTY_DRAFTS: Drafts = {
+  description: "",
+  comment: "",
+  approvedBy: "",
+  approvalReason: "",
+  fromSummary: null,
+  summaryText: null,
+  keptOwn: false,
+};
+
+/**
+ * The texts after a (new) summary's arrive: a field the person has not typed in — empty, or still
+ * the last summary's text — takes the summary's; one they typed in keeps their words.
+ */
+export function fillFromSummary(prev: Drafts, version: number, text: { description: string; comment: string }): Drafts {
+  const untouched = (field: "description" | "comment") => prev[field].trim() === "" || prev[field] === prev.summaryText?.[field];
+  const description = untouched("description") ? text.description : prev.description;
+  const comment = untouched("comment") ? text.comment : prev.comment;
+  const keptOwn = description !== text.description || comment !== text.comment;
+  return { ...prev, description, comment, fromSummary: version, summaryText: { ...text }, keptOwn };
+}
 
 export const MAX_APPROVED_BY = 100;
 export const MAX_REASON = 500;
