@@ -15,6 +15,9 @@ pub struct Interrupted {
     pub settled: Vec<Reconciled>,
     /// Why they could not be checked, when they could not. Sign-in goes ahead regardless.
     pub error: Option<Error>,
+    /// Bookings the last person at the desk left with their outcome not known, checked with
+    /// their services as someone else signed in: the person who booked may not come back.
+    pub left_open: Vec<Reconciled>,
 }
 
 /// Runs the check once per run of the app.
@@ -25,37 +28,37 @@ pub struct Settler {
 }
 
 impl Settler {
-    /// Runs `check` (the engine's `reconcile_interrupted`) on the first call only. Later intents
-    /// in the registry belong to this run's own bookings, which may be in flight: they are never
-    /// touched. A failed check is not run again either, for the same reason: the person is told
-    /// to reopen the app.
+    /// Runs `check` (the engine's `reconcile_interrupted`) on the first call only; `None` after
+    /// that. Later intents in the registry belong to this run's own bookings, which may be in
+    /// flight: this check never touches them. A failed check is not run again either, for the
+    /// same reason: the person is told to reopen the app.
     pub async fn settle_once(
         &self,
         check: impl Future<Output = Result<Vec<Reconciled>, Error>>,
-    ) -> Interrupted {
+    ) -> Option<Interrupted> {
         let mut done = self.done.lock().await;
         if *done {
-            return Interrupted::default();
+            return None;
         }
         *done = true;
-        match check.await {
+        Some(match check.await {
             Ok(settled) => {
                 if !settled.is_empty() {
                     tracing::warn!(count = settled.len(), "interrupted bookings settled");
                 }
                 Interrupted {
                     settled,
-                    error: None,
+                    ..Interrupted::default()
                 }
             }
             Err(e) => {
                 tracing::error!(kind = ?e.kind, "interrupted bookings not checked");
                 Interrupted {
-                    settled: Vec::new(),
                     error: Some(not_checked(e)),
+                    ..Interrupted::default()
                 }
             }
-        }
+        })
     }
 }
 
@@ -75,14 +78,14 @@ mod tests {
     use super::*;
     use booking_engine::ErrorKind;
 
-    fn run(settler: &Settler, answer: Result<Vec<Reconciled>, Error>) -> Interrupted {
+    fn run(settler: &Settler, answer: Result<Vec<Reconciled>, Error>) -> Option<Interrupted> {
         tauri::async_runtime::block_on(settler.settle_once(async { answer }))
     }
 
     #[test]
     fn a_check_that_fails_is_reported_and_not_run_again() {
         let settler = Settler::default();
-        let first = run(&settler, Err(Error::new(ErrorKind::Store)));
+        let first = run(&settler, Err(Error::new(ErrorKind::Store))).expect("run");
         let error = first.error.expect("reported");
         assert_eq!(error.kind, ErrorKind::Store);
         assert!(
@@ -96,7 +99,6 @@ mod tests {
             error.next_step
         );
         assert!(first.settled.is_empty());
-        let again = run(&settler, Err(Error::new(ErrorKind::Store)));
-        assert!(again.error.is_none() && again.settled.is_empty());
+        assert!(run(&settler, Err(Error::new(ErrorKind::Store))).is_none());
     }
 }

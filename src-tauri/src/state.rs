@@ -357,10 +357,20 @@ impl AppState {
         };
         ready.idle.unlock(self.now());
         tracing::info!("signed in");
-        let interrupted = ready
+        let interrupted = match ready
             .settler
             .settle_once(engine.reconcile_interrupted())
-            .await;
+            .await
+        {
+            Some(first) => first,
+            // Someone else takes the desk: what the last person left unknown is settled now,
+            // and this person told, rather than left until a later look or start.
+            None if !same_person => Interrupted {
+                left_open: engine.settle_left_open().await,
+                ..Interrupted::default()
+            },
+            None => Interrupted::default(),
+        };
         Ok(SignedIn {
             info: self.info().await?,
             interrupted,

@@ -531,7 +531,10 @@ fn the_first_sign_in_settles_bookings_a_killed_run_left_in_flight() {
     );
     // Settled once: the next person to sign in is told nothing more.
     let again = invoke(&d, "sign_in", person("Pat Lee", "supervisor")).expect("switched");
-    assert_eq!(again["interrupted"], json!({"settled": [], "error": null}));
+    assert_eq!(
+        again["interrupted"],
+        json!({"settled": [], "error": null, "left_open": []})
+    );
 }
 
 /// The idle lock's monotonic clock, moved on by hand: minutes after the test began.
@@ -604,6 +607,62 @@ fn the_desk_locks_when_left_the_same_person_carries_on_and_another_starts_afresh
     let other = invoke(&d, "sign_in", person("Pat Lee", "clinician")).expect("someone else");
     assert_eq!(other["same_person"], false);
     assert_eq!(other["info"]["user"]["name"], "Pat Lee");
+}
+
+/// Issue 19.5: a booking whose answer was lost, left by a person who stepped away, is settled
+/// at the service before someone else takes the desk, and that person is told what became of
+/// it; the registry records the booking as made.
+#[test]
+fn a_booking_left_unknown_is_settled_when_someone_else_signs_in() {
+    let (dir, config_path, sim) = sim_and_config();
+    let d = open_signed_out(dir, config_path);
+    invoke(&d, "sign_in", person("Sam Okafor", "call-handler")).expect("signed in");
+    let service = ServiceId::parse("beckside-medical-practice").expect("id");
+    let engine = {
+        use tauri::Manager;
+        tauri::async_runtime::block_on(d.window.state::<AppState>().engine()).expect("engine")
+    };
+    let slot = slots_ahead(&engine, &service).remove(0);
+    sim.lose_next_booking();
+    let lost = invoke(
+        &d,
+        "book",
+        json!({"request": {
+            "service_id": service.as_str(), "slot_ids": [slot.id.as_str()],
+            "nhs_number": "9434765919", "patient": null, "description": "Sore throat",
+            "comment": null
+        }}),
+    )
+    .expect_err("answer lost");
+    assert_eq!(lost["kind"], "outcome-unknown", "{lost}");
+    invoke(&d, "lock_desk", json!({})).expect("Sam steps away");
+
+    let pat = invoke(&d, "sign_in", person("Pat Lee", "call-handler")).expect("Pat");
+    assert_eq!(pat["same_person"], false);
+    let left = pat["interrupted"]["left_open"].as_array().expect("a list");
+    assert_eq!(left.len(), 1, "{pat}");
+    assert_eq!(left[0]["settled"], "booked", "{}", left[0]);
+    assert_eq!(left[0]["slot_ids"], json!([slot.id.as_str()]));
+    assert_eq!(left[0]["nhs_number"], "9434765919");
+    assert!(
+        left[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("A booking whose outcome was not known")),
+        "{}",
+        left[0]
+    );
+    // The registry holds it as made, in Sam's name; nothing is left to settle.
+    let bookings = invoke(&d, "list_bookings", json!({})).expect("bookings");
+    let made = bookings
+        .as_array()
+        .and_then(|b| {
+            b.iter()
+                .find(|x| x["appointment_id"] == left[0]["appointment_id"])
+        })
+        .unwrap_or_else(|| panic!("recorded as booked: {bookings}"));
+    assert_eq!(made["booked_by"], "Sam Okafor", "{made}");
+    let again = invoke(&d, "sign_in", person("Sam Okafor", "call-handler")).expect("Sam");
+    assert_eq!(again["interrupted"]["left_open"], json!([]));
 }
 
 #[path = "../engine/tests/support/oidc.rs"]

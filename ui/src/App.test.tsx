@@ -48,7 +48,7 @@ describe("signing in", () => {
 
   it("shows what became of interrupted bookings before the desk opens, until acknowledged", async () => {
     client.signIn.mockImplementation(async (u) =>
-      ok(signedInAnswer(u, {}, { settled: [reconciled(), reconciled({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", settled: "still-unknown", appointment_id: null, message: "An interrupted booking at Calder Valley Urgent Treatment Centre could not be checked: call the service before booking again." })], error: null })),
+      ok(signedInAnswer(u, {}, { settled: [reconciled(), reconciled({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", settled: "still-unknown", appointment_id: null, message: "An interrupted booking at Calder Valley Urgent Treatment Centre could not be checked: call the service before booking again." })], error: null, left_open: [] })),
     );
     const user = userEvent.setup();
     render(<App />);
@@ -434,6 +434,26 @@ describe("the desk left alone", () => {
     await submitSignIn(user, "call-handler");
     await waitFor(() => expect(screen.getByTestId("patient-banner")).toBeVisible());
     expect(screen.getByTestId("patient-banner")).toHaveTextContent("JACKSON");
+  });
+
+  it("tells the next person at a locked desk what became of the last person's unconfirmed booking before the desk opens", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await signInThroughForm(user, "call-handler");
+    await findJane(user);
+    await user.click(screen.getByTestId("lock-desk"));
+    await screen.findByRole("heading", { level: 1, name: "Desk locked" });
+    const left = reconciled({ message: "A booking whose outcome was not known at Beckside Medical Practice was made: appointment 1001." });
+    client.signIn.mockImplementationOnce(async (u) => ok(signedInAnswer(u, {}, { settled: [], error: null, left_open: [left] })));
+    await submitSignIn(user, "clinician", sam);
+    const notice = await screen.findByRole("alertdialog", { name: "Bookings left unconfirmed" });
+    expect(notice).toHaveTextContent("was made: appointment 1001.");
+    // Nothing of the last call behind it, and the desk opens afresh once noted.
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
+    await user.click(screen.getByTestId("interrupted-acknowledge"));
+    await screen.findByTestId("nhs-input");
+    expect(screen.getByTestId("user-name")).toHaveTextContent("Sam Okafor");
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
   });
 
   it("tells the engine the person is still there while they type, and locks when the engine already has", async () => {

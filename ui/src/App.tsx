@@ -3,7 +3,7 @@ import type { AppInfo, Interrupted, SignedIn } from "./api/bindings";
 import { appInfo, firstScreenShown, lockDesk, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { ErrorPanel } from "./components/ErrorPanel";
-import { hasNews, InterruptedNotice } from "./components/InterruptedNotice";
+import { hasNews, InterruptedNotice, noticeTitle } from "./components/InterruptedNotice";
 import { SignInScreen } from "./screens/SignIn/SignInScreen";
 import { useIdleLock } from "./idleLock";
 import { takeTypedDigits } from "./typedAhead";
@@ -94,7 +94,7 @@ export function App() {
       <div className="app">
         <AppHeader info={info} />
         <main className="app__main">
-          <h1 className="visually-hidden">Interrupted bookings</h1>
+          <h1 className="visually-hidden">{noticeTitle(interrupted)}</h1>
         </main>
         <InterruptedNotice interrupted={interrupted} onAcknowledge={() => setInterrupted(null)} />
       </div>

@@ -111,7 +111,7 @@ describe("axe-core finds nothing", () => {
   });
 
   it("on the interrupted bookings shown before the desk opens", async () => {
-    client.signIn.mockImplementation(async (u) => ok(signedInAnswer(u, {}, { settled: [reconciled()], error: null })));
+    client.signIn.mockImplementation(async (u) => ok(signedInAnswer(u, {}, { settled: [reconciled()], error: null, left_open: [] })));
     const user = userEvent.setup();
     render(<App />);
     await submitSignIn(user);

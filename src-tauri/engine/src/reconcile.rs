@@ -72,6 +72,20 @@ impl Engine {
     /// registry records what it turned out to be. One still not known stays open, for the next
     /// look or start; one another run still has in hand is left to it.
     pub(crate) async fn settle_open_for(&self, nhs: &NhsNumber) -> Vec<Reconciled> {
+        self.settle_open(|i| i.nhs_number.as_deref() == Some(nhs.as_str()))
+            .await
+    }
+
+    /// Settles every booking this desk left with its outcome not known (or interrupted), for
+    /// whichever patient, before another person takes the desk: the person who booked may not
+    /// come back to it, and the next person must know what became of each. A booking still in
+    /// hand (its answer awaited) is left to its run, whose own outcome is the true one; one
+    /// still not known stays open for the next look or start.
+    pub async fn settle_left_open(&self) -> Vec<Reconciled> {
+        self.settle_open(|_| true).await
+    }
+
+    async fn settle_open(&self, which: impl Fn(&BookingIntent) -> bool) -> Vec<Reconciled> {
         let open = match self.store().open_bookings(self.desk().name()).await {
             Ok(open) => open,
             Err(e) => {
@@ -80,10 +94,7 @@ impl Engine {
             }
         };
         let mut out = Vec::new();
-        for intent in open
-            .iter()
-            .filter(|i| i.nhs_number.as_deref() == Some(nhs.as_str()))
-        {
+        for intent in open.iter().filter(|i| which(i)) {
             let Ok(Some(hold)) = self.store().claim_orphan(&intent.request_id).await else {
                 continue;
             };

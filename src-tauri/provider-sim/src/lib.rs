@@ -312,6 +312,12 @@ impl RunningSim {
         )
     }
 
+    /// As `/_admin/faults/lose-next-booking`, for a test in the same process: the next booking
+    /// is made and its answer lost, and the checks that follow refused.
+    pub fn lose_next_booking(&self) {
+        self.sim.faults.lose_next_booking();
+    }
+
     /// Every 111 report the services received.
     pub fn reports(&self) -> Vec<ReceivedReport> {
         self.sim.store.all_reports()

@@ -564,6 +564,11 @@ export type Interrupted = {
 	settled: Reconciled[],
 	/**  Why they could not be checked, when they could not. Sign-in goes ahead regardless. */
 	error: Error | null,
+	/**
+	 *  Bookings the last person at the desk left with their outcome not known, checked with
+	 *  their services as someone else signed in: the person who booked may not come back.
+	 */
+	left_open: Reconciled[],
 };
 
 export type KindCount = {

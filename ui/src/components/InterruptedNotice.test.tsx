@@ -31,6 +31,7 @@ const threeEndings: Interrupted = {
     }),
   ],
   error: null,
+  left_open: [],
 };
 
 function show(interrupted: Interrupted) {
@@ -77,7 +78,7 @@ describe("the interrupted bookings notice", () => {
   });
 
   it("says a single booking in the singular", () => {
-    show({ settled: [reconciled()], error: null });
+    show({ settled: [reconciled()], error: null, left_open: [] });
     expect(screen.getByTestId("interrupted-notice")).toHaveTextContent("Booking Desk stopped while 1 booking was being sent.");
   });
 
@@ -99,11 +100,28 @@ describe("the interrupted bookings notice", () => {
         message: "Booking Desk could not check for bookings that were interrupted when it last stopped.",
         next_step: "Close Booking Desk and open it again to check.",
       }),
+      left_open: [],
     });
     const panel = screen.getByTestId("error-panel");
     expect(panel).toHaveTextContent("Interrupted bookings could not be checked");
     expect(panel).toHaveTextContent("Close Booking Desk and open it again to check.");
     expect(screen.queryByTestId("interrupted-item")).toBeNull();
+  });
+
+  it("tells the next person what became of bookings the last person left with their outcome not known", () => {
+    const left = reconciled({
+      slot_start: start,
+      message: "A booking whose outcome was not known at Beckside Medical Practice was made: appointment 1001.",
+    });
+    show({ settled: [], error: null, left_open: [left] });
+    const notice = screen.getByRole("alertdialog", { name: "Bookings left unconfirmed" });
+    expect(notice).toHaveTextContent("The last person at this desk left 1 booking whose outcome was not known.");
+    expect(notice).not.toHaveTextContent("Booking Desk stopped");
+    const it = within(screen.getByTestId("left-open")).getByTestId("interrupted-item");
+    expect(it).toHaveTextContent("Booked");
+    expect(it).toHaveTextContent("for patient NHS No. 943 476 5919");
+    expect(it).toHaveTextContent("was made: appointment 1001.");
+    expect(within(it).getByTestId("interrupted-next")).toHaveTextContent("Make sure the patient knows about it.");
   });
 
   it("shows nothing when no booking was interrupted", () => {

@@ -45,7 +45,7 @@ export const signedOut: AppInfo = {
 };
 
 /** A sign-in with no interrupted bookings to report. */
-export const nothingInterrupted: Interrupted = { settled: [], error: null };
+export const nothingInterrupted: Interrupted = { settled: [], error: null, left_open: [] };
 
 /** The engine's answer to signing `user` in, on the app that starts signed out. */
 export function signedInAnswer(user: User, over: Partial<AppInfo> = {}, interrupted = nothingInterrupted): SignedIn {

@@ -247,7 +247,7 @@ function info(): AppInfo {
 let interruptedShown = params.get("interrupted") !== "1";
 
 function interruptedOnce(): Interrupted {
-  if (interruptedShown) return { settled: [], error: null };
+  if (interruptedShown) return { settled: [], error: null, left_open: [] };
   interruptedShown = true;
   const day = addDays(ukToday(), 1);
   const at = (id: string, hh: number) => {
@@ -270,6 +270,7 @@ function interruptedOnce(): Interrupted {
       { ...calder, settled: "still-unknown", appointment_id: null, message: `An interrupted booking at ${calder.service_name} could not be checked: call the service before booking again.` },
     ],
     error: null,
+    left_open: [],
   };
 }
 
