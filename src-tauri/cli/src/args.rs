@@ -31,10 +31,12 @@ pub enum Command {
         #[arg(long)]
         service: String,
     },
-    /// Look a patient up at a GP Connect service.
+    /// Trace a patient on the Personal Demographics Service (PDS), or look them up at a GP
+    /// Connect service with --service.
     Patient {
+        /// A GP Connect service to ask instead of PDS.
         #[arg(long)]
-        service: String,
+        service: Option<String>,
         #[arg(long)]
         nhs: String,
     },

@@ -122,6 +122,63 @@ pub async fn patient(
     Ok(())
 }
 
+/// `patient --nhs N`: the patient as PDS holds them, saying plainly what the desk must know
+/// before booking (a superseded number, a restricted record, a recorded death).
+pub async fn trace(engine: &Engine, nhs: &str, as_json: bool) -> Result<(), Error> {
+    let nhs = NhsNumber::parse(nhs)?;
+    let p = engine.trace_patient(&nhs).await?;
+    if as_json {
+        json(&p);
+        return Ok(());
+    }
+    let name = [
+        p.prefix.clone().unwrap_or_default(),
+        p.given.join(" "),
+        p.family.to_uppercase(),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .cloned()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let current = NhsNumber::parse(&p.nhs_number).map(|n| n.spaced())?;
+    say!("{name}");
+    say!(
+        "  Born {}   Gender {}   NHS No. {current}",
+        p.birth_date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| d.format("%d-%b-%Y").to_string())
+            .unwrap_or_else(|| "-".into()),
+        or_dash(p.gender.as_deref())
+    );
+    if let Some(old) = &p.superseded {
+        let old = NhsNumber::parse(old).map(|n| n.spaced())?;
+        say!("  NHS number {old} was replaced by {current}: use {current}.");
+    }
+    if p.restricted {
+        say!("  RESTRICTED RECORD: the address and contact details are not shown or sent.");
+    } else {
+        let mut address = p.address_lines.join(", ");
+        if let Some(pc) = &p.postcode {
+            address.push_str(&format!(", {pc}"));
+        }
+        say!("  {}", or_dash(Some(&address)));
+        say!("  Phone {}", or_dash(p.phone.as_deref()));
+        say!(
+            "  Registered practice {}",
+            or_dash(p.registered_practice.as_deref())
+        );
+    }
+    if let Some(when) = &p.deceased {
+        say!(
+            "  PDS records that this patient died ({}).",
+            when.get(..10).unwrap_or(when)
+        );
+    }
+    Ok(())
+}
+
 fn slot_row(s: &SlotView) -> Vec<String> {
     let p = s.practitioner.as_ref();
     let practitioner = p

@@ -78,7 +78,10 @@ async fn run(cli: Cli) -> Result<bool, Error> {
             Ok(())
         }
         Command::Capabilities { service } => commands::capabilities(e, &service, j).await,
-        Command::Patient { service, nhs } => commands::patient(e, &service, &nhs, j).await,
+        Command::Patient { service, nhs } => match service {
+            Some(service) => commands::patient(e, &service, &nhs, j).await,
+            None => commands::trace(e, &nhs, j).await,
+        },
         Command::Slots(a) => commands::slots(e, a, j).await,
         Command::Book(a) => commands::book(e, a, j).await,
         Command::Show {

@@ -404,6 +404,55 @@ fn demo_urgent_care_booking_from_a_patient_file_without_nhs_number() {
 
 // --- 4. Exit codes ----------------------------------------------------------------------------
 
+/// Issue 20.1: `patient --nhs N` traces on PDS (the demo's, in provider-sim): the registered
+/// practice, and what the desk must know before booking, in words and as JSON.
+#[test]
+fn patient_traces_on_pds_and_says_what_matters_before_booking() {
+    let desk = Desk::demo();
+    let jane = desk.ok(&["patient", "--nhs", JANE]);
+    assert_eq!(jane["nhs_number"], JANE);
+    assert_eq!(jane["family"], "JACKSON");
+    assert_eq!(jane["restricted"], false);
+    assert_eq!(jane["registered_practice"], "B86001", "{jane}");
+    assert!(jane["postcode"].is_string(), "{jane}");
+
+    let cases = provider_sim::pds_cases();
+    let words = desk.run(&["patient", "--nhs", cases.restricted]);
+    words.expect_code(0);
+    assert!(
+        words.stdout.contains("RESTRICTED RECORD"),
+        "{}",
+        words.stdout
+    );
+    assert!(
+        !words.stdout.contains("Registered practice"),
+        "{}",
+        words.stdout
+    );
+    let merged = desk.run(&["patient", "--nhs", cases.superseded_old]);
+    merged.expect_code(0);
+    assert!(
+        merged.stdout.contains("was replaced by"),
+        "{}",
+        merged.stdout
+    );
+    let died = desk.run(&["patient", "--nhs", cases.deceased]);
+    died.expect_code(0);
+    assert!(
+        died.stdout.contains("PDS records that this patient died"),
+        "{}",
+        died.stdout
+    );
+
+    let absent = desk.fails(&["patient", "--nhs", cases.absent], 1, "patient-not-found");
+    assert!(
+        absent["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("PDS has no patient")),
+        "{absent}"
+    );
+}
+
 #[test]
 fn invalid_nhs_number_is_bad_usage() {
     let desk = Desk::demo();

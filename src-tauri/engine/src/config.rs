@@ -100,6 +100,22 @@ pub struct PlatformSettings {
     pub key_id: String,
 }
 
+/// The national services the desk asks, by their service roots (issue 20). Each is reached with
+/// the national API platform's token, so `[platform]` is needed beside them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NationalSettings {
+    /// The Personal Demographics Service FHIR API, e.g.
+    /// `https://api.service.nhs.uk/personal-demographics/FHIR/R4`.
+    pub pds_url: Option<String>,
+}
+
+impl NationalSettings {
+    fn addresses(&self) -> impl Iterator<Item = &str> {
+        self.pds_url.as_deref().into_iter()
+    }
+}
+
 /// Which desk this is, as the centre's reports name it, and how long it keeps patients' details.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -182,6 +198,8 @@ struct RawConfig {
     tls: TlsSettings,
     platform: Option<PlatformSettings>,
     #[serde(default)]
+    national: NationalSettings,
+    #[serde(default)]
     desk: DeskSettings,
 }
 
@@ -206,6 +224,7 @@ pub struct DeskConfig {
     pub secrets: SecretsSettings,
     pub tls: TlsSettings,
     pub platform: Option<PlatformSettings>,
+    pub national: NationalSettings,
     pub desk: DeskSettings,
     /// Where the audit key is kept: the keyring, except for the demo (set by the front that
     /// opens it; never read from a file, so a configuration cannot move the key out of it).
@@ -245,6 +264,16 @@ impl DeskConfig {
         if let Some(p) = &raw.platform {
             crate::transport::secure_url::check(&p.token_url, "platform token_url")?;
         }
+        if let Some(url) = &raw.national.pds_url {
+            crate::transport::secure_url::check(url, "[national] pds_url")?;
+            if raw.platform.is_none() {
+                return Err(Error::config(
+                    "The Personal Demographics Service is reached with the national API \
+                     platform's token, and the configuration has no [platform] section.",
+                )
+                .with_next_step("Add [platform] token_url and key_id, or remove pds_url."));
+            }
+        }
         // Refused here, at start, rather than when the first booking is made.
         for o in std::iter::once(&raw.organisation).chain(&raw.other_organisations) {
             o.check()?;
@@ -278,7 +307,8 @@ impl DeskConfig {
         if let Some(c) = &raw.cis2 {
             c.check()?;
         }
-        let simulated_only = everything_on_this_machine(&directory, raw.platform.as_ref());
+        let simulated_only =
+            everything_on_this_machine(&directory, raw.platform.as_ref(), &raw.national);
         if raw.user.is_some() && (raw.cis2.is_some() || !simulated_only) {
             return Err(Error::config(
                 "The [user] section cannot say who works at this desk: people sign in with their \
@@ -303,6 +333,7 @@ impl DeskConfig {
             secrets: raw.secrets,
             tls,
             platform: raw.platform,
+            national: raw.national,
             desk: raw.desk,
             audit_key: Default::default(),
         })
@@ -333,7 +364,11 @@ impl DeskConfig {
 
 /// Whether every service (and the platform's token service) is on this machine: only then may
 /// someone work without proving who they are, since nothing they send can reach a real service.
-fn everything_on_this_machine(directory: &Directory, platform: Option<&PlatformSettings>) -> bool {
+fn everything_on_this_machine(
+    directory: &Directory,
+    platform: Option<&PlatformSettings>,
+    national: &NationalSettings,
+) -> bool {
     let local = |u: &str| {
         url::Url::parse(u)
             .ok()
@@ -345,13 +380,15 @@ fn everything_on_this_machine(directory: &Directory, platform: Option<&PlatformS
     };
     directory.all().iter().all(|s| local(&s.base_url))
         && platform.is_none_or(|p| local(&p.token_url))
+        && national.addresses().all(local)
 }
 
 impl DeskConfig {
     /// Whether people may work here without CIS2: no `[cis2]`, and only simulators on this
     /// machine to reach.
     pub fn unproved_sign_in_allowed(&self) -> bool {
-        self.cis2.is_none() && everything_on_this_machine(&self.directory, self.platform.as_ref())
+        self.cis2.is_none()
+            && everything_on_this_machine(&self.directory, self.platform.as_ref(), &self.national)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod fhir;
 mod handover;
 pub mod ids;
+pub mod national;
 mod platform;
 pub mod private_files;
 pub mod provider;
@@ -69,6 +70,8 @@ struct DeskParts {
     store: Store,
     /// The national API platform (BaRS), when configured.
     platform: Option<config::PlatformSettings>,
+    /// The national services' addresses (PDS), when configured.
+    national: config::NationalSettings,
     secrets_namespace: String,
     /// This desk's name in the registry, so a centre's reports can tell desks apart.
     desk_name: String,
@@ -161,6 +164,7 @@ impl Desk {
                 transport,
                 store,
                 platform: config.platform.clone(),
+                national: config.national.clone(),
                 secrets_namespace: config.secrets.namespace.clone(),
                 desk_name: config.desk.resolved_name(),
                 tokens: tokio::sync::OnceCell::new(),
@@ -190,6 +194,11 @@ impl Desk {
     /// The desk's clock.
     pub fn clock(&self) -> &dyn clock::Clock {
         self.inner.clock.as_ref()
+    }
+
+    /// The Personal Demographics Service's root, when configured.
+    pub fn pds_url(&self) -> Option<&str> {
+        self.inner.national.pds_url.as_deref()
     }
 
     /// The organisation this desk works for, shown on the sign-in screen.

@@ -505,6 +505,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
         secrets: Default::default(),
         tls: Default::default(),
         platform: None,
+        national: Default::default(),
         desk: Default::default(),
         audit_key: Default::default(),
     };

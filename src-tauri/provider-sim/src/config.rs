@@ -57,7 +57,13 @@ pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
 
 /// `platform_token_url`: the simulated platform's token endpoint, when BaRS services are hosted.
 /// `store`: the bookings registry, relative to the configuration file or absolute.
-pub fn bookdesk_toml(platform_token_url: Option<&str>, store: &str) -> String {
+/// With the platform's token URL, also the simulated PDS at `pds_url` (PDS is reached with the
+/// platform's token).
+pub fn bookdesk_toml(
+    platform_token_url: Option<&str>,
+    pds_url: Option<&str>,
+    store: &str,
+) -> String {
     let mut out = format!(
         r#"# Booking Desk configuration for the provider simulator
 directory = "services.toml"      # relative to this file
@@ -90,6 +96,9 @@ endpoint = "https://bookingdesk.nhs111.example/fhir"
             quoted(url),
             quoted(DEMO_PLATFORM_KEY_ID)
         );
+        if let Some(pds) = pds_url {
+            let _ = write!(out, "\n[national]\npds_url = {}\n", quoted(pds));
+        }
     }
     out
 }
@@ -99,6 +108,7 @@ pub fn write(
     config_path: &Path,
     services_text: &str,
     platform_token_url: Option<&str>,
+    pds_url: Option<&str>,
     store: &str,
 ) -> std::io::Result<()> {
     let dir = config_path
@@ -107,7 +117,10 @@ pub fn write(
         .unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("services.toml"), services_text)?;
-    std::fs::write(config_path, bookdesk_toml(platform_token_url, store))
+    std::fs::write(
+        config_path,
+        bookdesk_toml(platform_token_url, pds_url, store),
+    )
 }
 
 #[cfg(test)]
@@ -122,8 +135,20 @@ mod tests {
 
     #[test]
     fn platform_section_only_with_a_token_url() {
-        assert!(!bookdesk_toml(None, "bookings.sqlite").contains("[platform]"));
-        let text = bookdesk_toml(Some("http://127.0.0.1:9/oauth2/token"), "bookings.sqlite");
+        assert!(
+            !bookdesk_toml(None, Some("http://127.0.0.1:9/pds"), "bookings.sqlite")
+                .contains("[platform]")
+        );
+        assert!(
+            !bookdesk_toml(None, Some("http://127.0.0.1:9/pds"), "bookings.sqlite")
+                .contains("[national]")
+        );
+        let text = bookdesk_toml(
+            Some("http://127.0.0.1:9/oauth2/token"),
+            Some("http://127.0.0.1:9/pds"),
+            "bookings.sqlite",
+        );
+        assert!(text.contains("[national]\npds_url = \"http://127.0.0.1:9/pds\"\n"));
         assert!(text.contains(
             "[platform]\ntoken_url = \"http://127.0.0.1:9/oauth2/token\"\nkey_id = \"booking-desk-demo\"\n"
         ));

@@ -18,6 +18,7 @@ mod itk;
 mod json_util;
 mod nhs_number;
 mod outcome;
+mod pds;
 pub mod pki;
 mod query;
 mod resources;
@@ -149,11 +150,49 @@ pub struct DemoPatient {
     pub city: String,
     pub postcode: String,
     pub phone: String,
+    /// The ODS code of the GP practice the patient is registered at, one of the region's: what
+    /// the simulated PDS gives as `generalPractitioner`.
+    pub registered_ods: String,
 }
 
 /// The demo patients, all with valid NHS numbers.
 pub fn demo_patients() -> Vec<DemoPatient> {
     seed::patients()
+}
+
+/// The NHS numbers behind the simulated PDS's special answers (`GET /Patient/{id}` at
+/// [`RunningSim::pds_url`]). Every demo patient ([`demo_patients`]) is in PDS too, with the same
+/// demographics and registered at [`DemoPatient::registered_ods`]. All numbers pass the
+/// Modulus 11 check, and none is a demo patient's unless said.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct PdsCases {
+    /// A restricted (sensitive) patient: `meta.security` code `R`, and no `address`, `telecom`
+    /// or `generalPractitioner`.
+    pub restricted: &'static str,
+    /// An old NHS number, merged into `superseded_current`: PDS answers it with the current
+    /// record, whose `id` and identifier are the new number.
+    pub superseded_old: &'static str,
+    /// The number `superseded_old` is answered with (David OKONJO, a demo patient).
+    pub superseded_current: &'static str,
+    /// A patient who has died: `deceasedDateTime` is set.
+    pub deceased: &'static str,
+    /// An invalidated record: 404 `INVALIDATED_RESOURCE`.
+    pub invalidated: &'static str,
+    /// A valid number PDS holds nothing for: 404 `RESOURCE_NOT_FOUND`.
+    pub absent: &'static str,
+}
+
+/// The simulated PDS's special cases.
+pub fn pds_cases() -> PdsCases {
+    use seed::pds_numbers as n;
+    PdsCases {
+        restricted: n::RESTRICTED,
+        superseded_old: n::SUPERSEDED,
+        superseded_current: n::SUPERSEDED_BY,
+        deceased: n::DECEASED,
+        invalidated: n::INVALIDATED,
+        absent: n::ABSENT,
+    }
 }
 
 /// A simulator serving in the background.
@@ -228,6 +267,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     let app = admin::router()
         .merge(itk::router())
         .merge(token::router(platform.clone()))
+        .merge(pds::router(platform.clone(), clock))
         .fallback(dispatch::fhir)
         .layer(axum::middleware::map_response_with_state(
             sim.clone(),
@@ -253,6 +293,13 @@ impl RunningSim {
     /// `http://127.0.0.1:PORT`, or `https://` when serving TLS.
     pub fn base_url(&self) -> String {
         self.sim.base_url.clone()
+    }
+
+    /// The simulated PDS FHIR API's base URL, `{base_url}/personal-demographics/FHIR/R4` (no
+    /// trailing slash): `GET {pds_url}/Patient/{nhs}` with a platform bearer token and an
+    /// `X-Request-ID`. See [`pds_cases`].
+    pub fn pds_url(&self) -> String {
+        format!("{}{}", self.sim.base_url, pds::BASE_PATH)
     }
 
     /// Every hosted service with its full service root URL.
@@ -291,7 +338,8 @@ impl RunningSim {
     }
 
     /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it. With BaRS services
-    /// the configuration also names the platform's token endpoint and the desk's key id.
+    /// the configuration also names the platform's token endpoint and the desk's key id, and
+    /// the simulated PDS, which is reached with the platform's token.
     pub fn write_config(&self, config_path: &Path) -> std::io::Result<()> {
         self.write_config_with_store(config_path, "bookings.sqlite")
     }
@@ -304,10 +352,12 @@ impl RunningSim {
             .region
             .has_bars()
             .then(|| self.platform_token_url());
+        let pds = platform.is_some().then(|| self.pds_url());
         config::write(
             config_path,
             &self.services_toml(),
             platform.as_deref(),
+            pds.as_deref(),
             store,
         )
     }

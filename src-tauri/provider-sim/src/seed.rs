@@ -1083,6 +1083,7 @@ fn patient(
     city: &str,
     postcode: &str,
     phone: &str,
+    registered_ods: &str,
 ) -> DemoPatient {
     DemoPatient {
         nhs_number: nhs_number.to_string(),
@@ -1095,9 +1096,12 @@ fn patient(
         city: city.to_string(),
         postcode: postcode.to_string(),
         phone: phone.to_string(),
+        registered_ods: registered_ods.to_string(),
     }
 }
 
+/// The demo patients. Each is registered at one of the region's GP practices (`registered_ods`,
+/// which PDS gives as `generalPractitioner`); Zofia NOWAK's practice is the BaRS one.
 pub fn patients() -> Vec<DemoPatient> {
     vec![
         patient(
@@ -1111,6 +1115,7 @@ pub fn patients() -> Vec<DemoPatient> {
             "Leeds",
             "LS1 4AP",
             "07700 900123",
+            "B86001",
         ),
         patient(
             "9476719931",
@@ -1123,6 +1128,7 @@ pub fn patients() -> Vec<DemoPatient> {
             "Wakefield",
             "WF1 2AB",
             "07700 900456",
+            "B87003",
         ),
         patient(
             "9434765269",
@@ -1135,6 +1141,7 @@ pub fn patients() -> Vec<DemoPatient> {
             "Leeds",
             "LS6 1LJ",
             "07700 900789",
+            "B86002",
         ),
         patient(
             "9434760186",
@@ -1147,6 +1154,7 @@ pub fn patients() -> Vec<DemoPatient> {
             "Halifax",
             "HX1 1QX",
             "07700 900111",
+            "B85004",
         ),
         patient(
             "9476711590",
@@ -1159,6 +1167,7 @@ pub fn patients() -> Vec<DemoPatient> {
             "Huddersfield",
             "HD2 2AG",
             "07700 900321",
+            "B85041",
         ),
         patient(
             "9434760836",
@@ -1171,6 +1180,7 @@ pub fn patients() -> Vec<DemoPatient> {
             "Keighley",
             "BD21 2LS",
             "07700 900654",
+            "B86001",
         ),
         patient(
             "9434766133",
@@ -1183,7 +1193,77 @@ pub fn patients() -> Vec<DemoPatient> {
             "Bradford",
             "BD8 7BN",
             "07700 900987",
+            "B86002",
         ),
+    ]
+}
+
+/// PDS's special cases (see [`crate::PdsCases`]); none of these numbers is a demo patient's.
+pub mod pds_numbers {
+    /// A restricted (sensitive) patient, held only by PDS.
+    pub const RESTRICTED: &str = "9449304025";
+    /// An NHS number superseded by [`SUPERSEDED_BY`]: the two records were merged.
+    pub const SUPERSEDED: &str = "9449304033";
+    /// David OKONJO's number, which PDS answers for [`SUPERSEDED`].
+    pub const SUPERSEDED_BY: &str = "9476719931";
+    /// A patient who has died, held only by PDS.
+    pub const DECEASED: &str = "9449304041";
+    /// A record PDS has invalidated without a successor.
+    pub const INVALIDATED: &str = "9449304068";
+    /// A valid NHS number PDS holds nothing for.
+    pub const ABSENT: &str = "9449304076";
+}
+
+/// A person PDS holds who is not a demo patient (no booking service knows them).
+pub struct PdsOnlyPatient {
+    pub patient: DemoPatient,
+    /// `meta.security` R: PDS leaves out where they live, how to reach them and their GP.
+    pub restricted: bool,
+    /// `deceasedDateTime`, when they have died.
+    pub deceased: Option<&'static str>,
+    /// The record's version (`meta.versionId`, the ETag).
+    pub version: u32,
+}
+
+/// The people only PDS holds: one restricted, one who has died.
+pub fn pds_only_patients() -> Vec<PdsOnlyPatient> {
+    vec![
+        PdsOnlyPatient {
+            patient: patient(
+                pds_numbers::RESTRICTED,
+                "ASHWORTH",
+                "Helen",
+                "Ms",
+                "female",
+                "1988-06-17",
+                &["9 Lister Lane"],
+                "Halifax",
+                "HX1 5AS",
+                "07700 900555",
+                "B85004",
+            ),
+            restricted: true,
+            deceased: None,
+            version: 3,
+        },
+        PdsOnlyPatient {
+            patient: patient(
+                pds_numbers::DECEASED,
+                "BRADSHAW",
+                "Walter",
+                "Mr",
+                "male",
+                "1932-08-09",
+                &["2 Station Road", "Ossett"],
+                "Wakefield",
+                "WF5 8AA",
+                "07700 900412",
+                "B87003",
+            ),
+            restricted: false,
+            deceased: Some("2024-11-28T14:20:00+00:00"),
+            version: 4,
+        },
     ]
 }
 
@@ -1280,6 +1360,31 @@ mod tests {
     fn every_demo_nhs_number_passes_modulus_11() {
         for p in patients() {
             assert!(nhs_number::is_valid(&p.nhs_number), "{}", p.nhs_number);
+        }
+    }
+
+    #[test]
+    fn pds_numbers_are_valid_and_apart_from_the_demo_patients() {
+        use pds_numbers::*;
+        let demo: HashSet<String> = patients().into_iter().map(|p| p.nhs_number).collect();
+        for n in [RESTRICTED, SUPERSEDED, DECEASED, INVALIDATED, ABSENT] {
+            assert!(nhs_number::is_valid(n), "{n}");
+            assert!(!demo.contains(n), "{n}");
+        }
+        assert!(demo.contains(SUPERSEDED_BY));
+        let r = region();
+        for p in patients()
+            .iter()
+            .chain(pds_only_patients().iter().map(|o| &o.patient))
+        {
+            assert!(
+                r.services
+                    .iter()
+                    .any(|s| s.kind == Kind::GpPractice && s.ods == p.registered_ods),
+                "{} is registered at {}, not one of the region's practices",
+                p.nhs_number,
+                p.registered_ods
+            );
         }
     }
 

@@ -7,15 +7,13 @@ mod common;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, SecondsFormat, Utc};
+use common::platform::{fetch_token, http, keys};
 use common::{now, options};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use provider_sim::{
     DEMO_PLATFORM_KEY_ID, PlatformClient, RunningSim, ServiceEntry, SimOptions, start,
 };
 use reqwest::{Method, Response};
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::{Value, json};
-use std::sync::OnceLock;
 use uuid::Uuid;
 
 const API_KEY: &str = "DeskApiKey0123456789";
@@ -28,20 +26,6 @@ const ACCEPT: &str = "application/fhir+json; version=1.0.0";
 const UTC: &str = "spen-valley-utc";
 const ED: &str = "kirkgate-infirmary-ed";
 const JANE: &str = "9434765919";
-
-/// (private PEM, public PEM), made once: RSA key generation is slow.
-fn keys() -> &'static (String, String) {
-    static KEYS: OnceLock<(String, String)> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("keygen");
-        let private = key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string();
-        let public = key
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .expect("pem");
-        (private, public)
-    })
-}
 
 fn b64(v: &Value) -> String {
     STANDARD.encode(serde_json::to_vec(v).expect("json"))
@@ -72,47 +56,6 @@ fn service(sim: &RunningSim, id: &str) -> ServiceEntry {
         .into_iter()
         .find(|s| s.id == id)
         .expect("service exists")
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-}
-
-/// A signed client assertion exchanged at the simulator's token endpoint.
-async fn fetch_token(sim: &RunningSim, api_key: &str, kid: &str) -> String {
-    let now = now().timestamp();
-    let claims = json!({
-        "iss": api_key, "sub": api_key, "aud": sim.platform_token_url(),
-        "jti": Uuid::new_v4().to_string(), "iat": now, "exp": now + 300,
-    });
-    let header = Header {
-        kid: Some(kid.to_string()),
-        ..Header::new(Algorithm::RS512)
-    };
-    let key = EncodingKey::from_rsa_pem(keys().0.as_bytes()).expect("key");
-    let assertion = jsonwebtoken::encode(&header, &claims, &key).expect("signs");
-    let resp = http()
-        .post(sim.platform_token_url())
-        .form(&[
-            ("grant_type", "client_credentials"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ])
-        .send()
-        .await
-        .expect("token endpoint answers");
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.expect("json");
-    body["access_token"]
-        .as_str()
-        .expect("access token")
-        .to_string()
 }
 
 /// The desk as a BaRS sender: its token and the headers it sends with every request.

@@ -7,7 +7,7 @@ mod response;
 pub mod secure_url;
 pub mod tls;
 
-pub use response::FhirResponse;
+pub use response::{FhirResponse, spine_code};
 pub use tls::TlsSetup;
 
 use reqwest::Method;
@@ -280,6 +280,37 @@ impl Transport {
             request_id = ?req.request_id,
             "provider answered"
         );
+        Ok(result)
+    }
+
+    /// Reads from a national API (PDS), which is not a bookable service: the platform's bearer
+    /// token, a fresh `X-Request-ID`, and the trace id as `X-Correlation-ID`, over the same
+    /// verified TLS. A refusal comes back as the response, for the caller to read in its
+    /// API's own terms.
+    pub async fn get_national(
+        &self,
+        session: &Session,
+        url: &str,
+        what: &str,
+        token: &AccessToken,
+    ) -> Result<FhirResponse> {
+        let trace = TraceId::new();
+        session.check_current(self.clock.now())?;
+        secure_url::check(url, what)?;
+        let resp = self
+            .client
+            .get(url)
+            .header("Authorization", token.authorization())
+            .header("Accept", FHIR_JSON)
+            .header("X-Request-ID", uuid::Uuid::new_v4().to_string())
+            .header("X-Correlation-ID", trace.to_string())
+            .send()
+            .await
+            .map_err(|e| classify(&e, self.presents_certificate).with_trace(trace))?;
+        let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
+            .await
+            .map_err(|e| e.with_trace(trace))?;
+        tracing::info!(api = what, status = result.status, trace_id = %trace, "national API answered");
         Ok(result)
     }
 

@@ -94,7 +94,7 @@ impl FhirResponse {
         (200..300).contains(&self.status)
     }
 
-    fn is_fhir_json(&self) -> bool {
+    pub(crate) fn is_fhir_json(&self) -> bool {
         self.content_type.as_deref().is_some_and(|ct| {
             let mime = ct
                 .split(';')

@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 
 pub use provider_sim::clock::test_instant;
 
+pub mod platform;
+
 /// Now, as the simulators of this test binary see it (within the binary's running time: far
 /// inside the providers' five minutes of clock tolerance).
 pub fn now() -> DateTime<Utc> {

@@ -56,13 +56,17 @@ pub const SPINE_ERROR_OR_WARNING_CODE: &str =
 /// The older URL some providers and examples still send.
 pub const SPINE_ERROR_OR_WARNING_CODE_VALUESET: &str =
     "https://fhir.nhs.uk/STU3/ValueSet/Spine-ErrorOrWarningCode-1";
+/// The same codes' R4 system, as PDS answers with them (`personal-demographics.yaml`).
+pub const SPINE_ERROR_OR_WARNING_CODE_R4: &str =
+    "https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode";
 /// BaRS (R4) error codes: `SEND_*`, `REC_*`, `PROXY_*`.
 pub const BARS_HTTP_ERROR_CODES: &str = "https://fhir.nhs.uk/Codesystem/http-error-codes";
 /// Every system whose codes the desk turns into plain words; the OperationOutcome shape is the
 /// same in STU3 and R4 as far as the desk reads it.
-pub const SPINE_ERROR_OR_WARNING_CODE_SYSTEMS: [&str; 3] = [
+pub const SPINE_ERROR_OR_WARNING_CODE_SYSTEMS: [&str; 4] = [
     SPINE_ERROR_OR_WARNING_CODE,
     SPINE_ERROR_OR_WARNING_CODE_VALUESET,
+    SPINE_ERROR_OR_WARNING_CODE_R4,
     BARS_HTTP_ERROR_CODES,
 ];
 

@@ -1,0 +1,125 @@
+//! Issue 20.1: the patient traced on the Personal Demographics Service, over real HTTP to
+//! provider-sim's PDS (written from NHS Digital's PDS API description, not from the engine).
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use booking_engine::ErrorKind;
+use booking_engine::directory::Standard;
+use booking_engine::ids::NhsNumber;
+use booking_engine::national::pds::TracedPatient;
+use harness::{Harness, jane, open_desk, start};
+use provider_sim::{SimOptions, pds_cases};
+
+/// The harness's desk with PDS at `pds_url`, or none.
+async fn with_pds(h: &Harness, pds_url: Option<String>) -> booking_engine::Engine {
+    let mut config = h.config.clone();
+    config.national.pds_url = pds_url;
+    open_desk(&h.sim, &config).await
+}
+
+async fn trace(
+    engine: &booking_engine::Engine,
+    nhs: &str,
+) -> booking_engine::Result<TracedPatient> {
+    engine
+        .trace_patient(&NhsNumber::parse(nhs).expect("valid"))
+        .await
+}
+
+#[tokio::test]
+async fn a_patient_is_traced_with_their_registered_practice_and_home_address() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_pds(&h, Some(h.sim.pds_url())).await;
+    let t = trace(&engine, jane().as_str()).await.expect("traced");
+    assert_eq!(t.nhs_number, jane().as_str());
+    assert!(t.superseded.is_none() && !t.restricted && t.deceased.is_none());
+    assert_eq!(t.family, "JACKSON", "{t:?}");
+    assert!(t.postcode.is_some() && !t.address_lines.is_empty(), "{t:?}");
+    // The practice PDS names is one of the region's GP Connect practices.
+    let practice = t.registered_practice.as_deref().expect("a practice");
+    assert!(
+        engine
+            .directory()
+            .all()
+            .iter()
+            .any(|s| s.standard == Standard::GpConnect && s.ods.as_str() == practice),
+        "{practice} is not a GP Connect practice in the directory"
+    );
+}
+
+#[tokio::test]
+async fn restricted_superseded_and_deceased_records_are_said_as_pds_holds_them() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_pds(&h, Some(h.sim.pds_url())).await;
+    let cases = pds_cases();
+
+    let restricted = trace(&engine, cases.restricted).await.expect("traced");
+    assert!(restricted.restricted, "{restricted:?}");
+    assert!(restricted.address_lines.is_empty() && restricted.postcode.is_none());
+    assert!(restricted.phone.is_none() && restricted.registered_practice.is_none());
+
+    let merged = trace(&engine, cases.superseded_old).await.expect("traced");
+    assert_eq!(merged.nhs_number, cases.superseded_current);
+    assert_eq!(merged.superseded.as_deref(), Some(cases.superseded_old));
+
+    let died = trace(&engine, cases.deceased).await.expect("traced");
+    assert!(died.deceased.is_some(), "{died:?}");
+}
+
+#[tokio::test]
+async fn a_number_pds_does_not_hold_or_has_invalidated_is_not_found_with_what_to_do() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_pds(&h, Some(h.sim.pds_url())).await;
+    let cases = pds_cases();
+
+    let absent = trace(&engine, cases.absent).await.expect_err("not held");
+    assert_eq!(absent.kind, ErrorKind::PatientNotFound, "{absent:?}");
+    assert!(
+        absent.message.starts_with("PDS has no patient"),
+        "{}",
+        absent.message
+    );
+    assert!(
+        absent
+            .next_step
+            .contains("enter their details by hand")
+    );
+    assert_eq!(absent.http_status, Some(404));
+
+    let invalidated = trace(&engine, cases.invalidated)
+        .await
+        .expect_err("invalidated");
+    assert_eq!(invalidated.kind, ErrorKind::PatientNotFound);
+    assert!(
+        invalidated.message.contains("invalidated"),
+        "{}",
+        invalidated.message
+    );
+    assert_eq!(invalidated.code.as_deref(), Some("INVALIDATED_RESOURCE"));
+}
+
+#[tokio::test]
+async fn without_pds_or_with_pds_down_the_desk_says_what_to_do() {
+    let h = start(SimOptions::default()).await;
+    // The simulator's own configuration names its PDS.
+    assert_eq!(h.config.national.pds_url, Some(h.sim.pds_url()));
+    let none = trace(&with_pds(&h, None).await, jane().as_str())
+        .await
+        .expect_err("no PDS");
+    assert_eq!(none.kind, ErrorKind::Config);
+    assert!(none.next_step.contains("pds_url"), "{}", none.next_step);
+
+    // Nothing listens on port 9 of this machine.
+    let down = with_pds(
+        &h,
+        Some("http://127.0.0.1:9/personal-demographics/FHIR/R4".into()),
+    )
+    .await;
+    let e = trace(&down, jane().as_str()).await.expect_err("down");
+    assert!(
+        matches!(e.kind, ErrorKind::Unavailable | ErrorKind::Timeout),
+        "{e:?}"
+    );
+    assert!(!e.next_step.is_empty());
+}
