@@ -82,8 +82,9 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
   const preview = useClinicalPreview(saved, slot?.service_id ?? null, patient?.patient ?? null);
   const { setDrafts } = booking;
 
-  // The texts start as the summary's, once for each saved version; what the person types — after
-  // that, or before the summary's text arrived — is theirs, whichever slot they pick next.
+  // The texts start as the summary's, once for each saved version; what the person types after
+  // the summary was saved — once its text is in, or while it is on its way — is theirs, whichever
+  // slot they pick next.
   const filledFrom = booking.drafts.fromSummary;
   useEffect(() => {
     if (preview.status !== "ready" || filledFrom === preview.version) return;
@@ -317,7 +318,9 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
             fromSummary("description") ? "Filled in from the triage summary: edit it if needed." : "What the appointment is for, as the service will see it."
           }
           value={drafts.description}
-          onChange={(description) => setDrafts({ ...drafts, description })}
+          onChange={(description) =>
+            setDrafts({ ...drafts, description, typedUnder: { ...drafts.typedUnder, description: saved?.version ?? null } })
+          }
           limit={MAX_DESCRIPTION}
           required
           rows={2}
@@ -330,7 +333,7 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
           label="Comment"
           hint={fromSummary("comment") ? "Filled in from the triage summary." : "Anything else the service should know, e.g. a call-back number."}
           value={drafts.comment}
-          onChange={(comment) => setDrafts({ ...drafts, comment })}
+          onChange={(comment) => setDrafts({ ...drafts, comment, typedUnder: { ...drafts.typedUnder, comment: saved?.version ?? null } })}
           limit={MAX_COMMENT}
           rows={3}
           testId="comment-input"

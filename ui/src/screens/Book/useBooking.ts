@@ -31,8 +31,14 @@ export type Drafts = {
   approvalReason: string;
   /** The triage summary version the texts were last filled from; null when typed by hand. */
   fromSummary: number | null;
-  /** The texts that summary gave: a field still holding its text is untouched by the person. */
+  /** The texts that summary gave, to put back on request. */
   summaryText: { description: string; comment: string } | null;
+  /**
+   * The summary version saved when the person last typed in each text: typed under the version
+   * whose text then arrives, their words are kept; typed earlier (for an earlier slot, before
+   * this summary was saved), the summary's text replaces them.
+   */
+  typedUnder: { description: number | null; comment: number | null };
   /** The person had typed their own text before the summary's arrived, and it was kept. */
   keptOwn: boolean;
 };
@@ -44,17 +50,15 @@ export const EMPTY_DRAFTS: Drafts = {
   approvalReason: "",
   fromSummary: null,
   summaryText: null,
+  typedUnder: { description: null, comment: null },
   keptOwn: false,
 };
 
-/**
- * The texts after a (new) summary's arrive: a field the person has not typed in — empty, or still
- * the last summary's text — takes the summary's; one they typed in keeps their words.
- */
+/** The texts after summary `version`'s arrive: see [`Drafts.typedUnder`]. */
 export function fillFromSummary(prev: Drafts, version: number, text: { description: string; comment: string }): Drafts {
-  const untouched = (field: "description" | "comment") => prev[field].trim() === "" || prev[field] === prev.summaryText?.[field];
-  const description = untouched("description") ? text.description : prev.description;
-  const comment = untouched("comment") ? text.comment : prev.comment;
+  const own = (field: "description" | "comment") => prev.typedUnder[field] === version && prev[field].trim() !== "";
+  const description = own("description") ? prev.description : text.description;
+  const comment = own("comment") ? prev.comment : text.comment;
   const keptOwn = description !== text.description || comment !== text.comment;
   return { ...prev, description, comment, fromSummary: version, summaryText: { ...text }, keptOwn };
 }
