@@ -187,8 +187,24 @@ fn nhs_number_check_and_patient_lookup() {
             .is_some_and(|f| f.eq_ignore_ascii_case("jackson"))
     );
     assert!(found["service_id"].is_string());
-    let unknown = invoke(&d, "find_patient", json!({"nhs": "9000000009"})).expect("searched");
-    assert!(unknown.is_null());
+    // This desk names the simulator's PDS but holds no platform keys: the practices are asked,
+    // and the answer says PDS was not.
+    let not_asked = "The Personal Demographics Service could not be asked";
+    assert!(
+        found["pds_error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(not_asked)),
+        "{found}"
+    );
+    assert!(found["traced"].is_null());
+    // No practice holds this number, and PDS could not say: not "no record", but why.
+    let unknown = invoke(&d, "find_patient", json!({"nhs": "9000000009"})).expect_err("unsure");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(not_asked)),
+        "{unknown}"
+    );
 }
 
 #[test]

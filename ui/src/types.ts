@@ -1,4 +1,4 @@
-import type { PatientView } from "./api/bindings";
+import type { TracedPatient, PatientView } from "./api/bindings";
 
 /** The patient on the call: found by NHS number at a GP practice, or typed in by hand. */
 export type ChosenPatient = {
@@ -6,6 +6,8 @@ export type ChosenPatient = {
   source: "found" | "manual";
   /** The practice whose record was used, when found. */
   foundAt: string | null;
+  /** The patient as PDS traced them, on a desk with PDS. */
+  traced?: TracedPatient | null;
 };
 
 export type Tab = "patient" | "slots" | "appointments" | "booked" | "centre" | "reports";

@@ -64,34 +64,87 @@ impl Engine {
         Ok(bundle.patients().next().map(mapping::patient_view))
     }
 
-    /// The patient from their NHS number, as the first GP Connect service that knows them
-    /// holds them. `None` when no service knows them; an error only when none could be asked.
+    /// The patient from their NHS number. On a desk with PDS, PDS first: the number it holds
+    /// the record under, whether it is restricted, and the registered practice, asked first
+    /// among the GP Connect practices; a number PDS does not hold is not looked for further.
+    /// Then the first GP Connect practice that knows them; with none, PDS's own details.
+    /// `None` when no one knows them; an error only when none could be asked.
     pub async fn lookup_patient(&self, nhs: &NhsNumber) -> Result<Option<PatientMatch>> {
-        let mut first_error = None;
-        let (mut asked, mut failed) = (0, 0);
-        for service in self.directory().all() {
-            if service.standard != Standard::GpConnect {
-                continue;
+        let (traced, pds_error) = if self.desk().pds_url().is_some() {
+            match self.trace_patient(nhs).await {
+                Ok(t) => (Some(t), None),
+                Err(e) if e.kind == ErrorKind::PatientNotFound => return Err(e),
+                // PDS down, or refusing the desk: the practices can still be asked, and the
+                // person is told the details are not PDS's.
+                Err(e) => {
+                    tracing::warn!(kind = ?e.kind, "PDS not asked; looking at the practices");
+                    let message = format!(
+                        "The Personal Demographics Service could not be asked: {}",
+                        e.message
+                    );
+                    (None, Some(e.with_message(message)))
+                }
             }
-            asked += 1;
-            match self.find_patient(&service.id, nhs).await {
+        } else {
+            (None, None)
+        };
+        let number = match &traced {
+            Some(t) => t.current_number()?,
+            None => nhs.clone(),
+        };
+        let registered = traced
+            .as_ref()
+            .and_then(|t| t.registered_practice.as_deref());
+        let mut practices: Vec<&Service> = self
+            .directory()
+            .all()
+            .iter()
+            .filter(|s| s.standard == Standard::GpConnect)
+            .collect();
+        // The registered practice first: the one that holds the patient's record.
+        practices.sort_by_key(|s| Some(s.ods.as_str()) != registered);
+        let mut first_error = None;
+        let asked = practices.len();
+        let mut failures = 0;
+        for service in practices {
+            match self.find_patient(&service.id, &number).await {
                 Ok(Some(patient)) => {
+                    let patient = match &traced {
+                        Some(t) => t.govern(patient),
+                        None => patient,
+                    };
                     return Ok(Some(PatientMatch {
-                        service_id: service.id.clone(),
-                        service_name: service.name.clone(),
+                        service_id: Some(service.id.clone()),
+                        service_name: Some(service.name.clone()),
                         patient,
+                        traced,
+                        pds_error,
                     }));
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    failed += 1;
+                    failures += 1;
                     first_error.get_or_insert(e);
                 }
             }
         }
+        if let Some(t) = traced {
+            return Ok(Some(PatientMatch {
+                service_id: None,
+                service_name: None,
+                patient: t.view(),
+                traced: Some(t),
+                pds_error: None,
+            }));
+        }
+        // No practice knows them and PDS could not be asked: "no record" would not be the whole
+        // answer, so say PDS's failure.
+        if let Some(e) = pds_error {
+            return Err(e);
+        }
         match first_error {
             // "Not known" is only an answer if someone could be asked.
-            Some(e) if failed == asked => Err(e),
+            Some(e) if failures == asked => Err(e),
             _ => Ok(None),
         }
     }

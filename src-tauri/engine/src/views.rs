@@ -200,9 +200,15 @@ impl PatientView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PatientMatch {
-    pub service_id: ServiceId,
-    pub service_name: String,
+    /// The GP Connect practice whose record this is; `None` when PDS traced the patient and no
+    /// practice in the directory holds them (the details are then PDS's).
+    pub service_id: Option<ServiceId>,
+    pub service_name: Option<String>,
     pub patient: PatientView,
+    /// The patient as PDS holds them, on a desk with PDS.
+    pub traced: Option<crate::national::pds::TracedPatient>,
+    /// Why PDS could not be asked, when it could not: the practice's record is used instead.
+    pub pds_error: Option<crate::error::Error>,
 }
 
 /// A difference between our patient details and the provider's, shown to the call handler.

@@ -80,11 +80,7 @@ async fn a_number_pds_does_not_hold_or_has_invalidated_is_not_found_with_what_to
         "{}",
         absent.message
     );
-    assert!(
-        absent
-            .next_step
-            .contains("enter their details by hand")
-    );
+    assert!(absent.next_step.contains("enter their details by hand"));
     assert_eq!(absent.http_status, Some(404));
 
     let invalidated = trace(&engine, cases.invalidated)
@@ -122,4 +118,81 @@ async fn without_pds_or_with_pds_down_the_desk_says_what_to_do() {
         "{e:?}"
     );
     assert!(!e.next_step.is_empty());
+}
+
+/// The desk's patient lookup with PDS: PDS's number and restrictions govern, the registered
+/// practice is asked first, a patient no practice holds is PDS's, and with PDS down the
+/// practices are still asked and the person told.
+#[tokio::test]
+async fn the_patient_lookup_traces_on_pds_first_and_asks_the_registered_practice() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_pds(&h, Some(h.sim.pds_url())).await;
+    let cases = pds_cases();
+    let ods_of = |m: &booking_engine::views::PatientMatch| {
+        let id = m.service_id.as_ref().expect("a practice's record");
+        engine
+            .directory()
+            .get(id)
+            .expect("in the directory")
+            .ods
+            .as_str()
+            .to_string()
+    };
+
+    let jane_found = engine
+        .lookup_patient(&jane())
+        .await
+        .expect("asked")
+        .expect("found");
+    let traced = jane_found.traced.as_ref().expect("traced on PDS");
+    assert_eq!(Some(ods_of(&jane_found)), traced.registered_practice);
+    assert!(jane_found.pds_error.is_none());
+
+    // An old number: the current record, at David's own practice (B87003), under his number.
+    let old = NhsNumber::parse(cases.superseded_old).expect("valid");
+    let david = engine
+        .lookup_patient(&old)
+        .await
+        .expect("asked")
+        .expect("found");
+    assert_eq!(
+        david.patient.nhs_number.as_ref().map(|n| n.as_str()),
+        Some(cases.superseded_current)
+    );
+    assert_eq!(ods_of(&david), "B87003");
+    assert_eq!(
+        david.traced.as_ref().and_then(|t| t.superseded.as_deref()),
+        Some(cases.superseded_old)
+    );
+
+    // Restricted, and held by no practice here: PDS's details, with no address or phone.
+    let restricted = NhsNumber::parse(cases.restricted).expect("valid");
+    let helen = engine
+        .lookup_patient(&restricted)
+        .await
+        .expect("asked")
+        .expect("found");
+    assert!(helen.service_id.is_none() && helen.service_name.is_none());
+    assert!(helen.traced.as_ref().is_some_and(|t| t.restricted));
+    assert!(helen.patient.address_lines.is_empty() && helen.patient.postcode.is_none());
+    assert!(helen.patient.phone.is_none());
+
+    // A number PDS does not hold is not looked for at the practices.
+    let absent = NhsNumber::parse(cases.absent).expect("valid");
+    let e = engine.lookup_patient(&absent).await.expect_err("not held");
+    assert_eq!(e.kind, ErrorKind::PatientNotFound);
+
+    // PDS down: the practices are asked, and the answer says PDS was not.
+    let down = with_pds(
+        &h,
+        Some("http://127.0.0.1:9/personal-demographics/FHIR/R4".into()),
+    )
+    .await;
+    let found = down
+        .lookup_patient(&jane())
+        .await
+        .expect("asked")
+        .expect("found at a practice");
+    assert!(found.traced.is_none());
+    assert!(found.pds_error.is_some());
 }

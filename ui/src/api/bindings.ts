@@ -625,9 +625,17 @@ export type PatientAppointments = {
 
 /**  Where a patient was found, and as what. */
 export type PatientMatch = {
-	service_id: ServiceId,
-	service_name: string,
+	/**
+	 *  The GP Connect practice whose record this is; `None` when PDS traced the patient and no
+	 *  practice in the directory holds them (the details are then PDS's).
+	 */
+	service_id: ServiceId | null,
+	service_name: string | null,
 	patient: PatientView,
+	/**  The patient as PDS holds them, on a desk with PDS. */
+	traced: TracedPatient | null,
+	/**  Why PDS could not be asked, when it could not: the practice's record is used instead. */
+	pds_error: Error | null,
 };
 
 export type PatientView = {
@@ -856,6 +864,36 @@ export type Standard = "gp-connect" | "uec-booking" |
 export type Timeframe = {
 	assessed_at: string,
 	within_minutes: number,
+};
+
+/**  A patient as PDS holds them. */
+export type TracedPatient = {
+	/**
+	 *  The NHS number PDS holds the record under: another than the one asked for when that
+	 *  one was superseded (merged into this record).
+	 */
+	nhs_number: string,
+	/**  The number asked for, when PDS answered with the record it was merged into. */
+	superseded: string | null,
+	family: string,
+	given: string[],
+	prefix: string | null,
+	gender: string | null,
+	/**  yyyy-mm-dd */
+	birth_date: string | null,
+	/**
+	 *  The home address: none for a restricted record, whose address PDS does not give and
+	 *  the desk must never show or send.
+	 */
+	address_lines: string[],
+	postcode: string | null,
+	phone: string | null,
+	/**  The registered GP practice's ODS code (`generalPractitioner`). */
+	registered_practice: string | null,
+	/**  A restricted (sensitive) record: security label `R`. */
+	restricted: boolean,
+	/**  When PDS records the patient's death. */
+	deceased: string | null,
 };
 
 /**  The NHS Pathways triage outcome. */

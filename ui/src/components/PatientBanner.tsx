@@ -1,4 +1,4 @@
-import type { ClinicalSummary } from "../api/bindings";
+import type { ClinicalSummary, TracedPatient } from "../api/bindings";
 import { formatAge, formatDay, formatGender, formatNhsNumber, formatPatientName, formatSeeBy, ukToday } from "../format";
 import { seeBy } from "../screens/Triage/triage";
 import type { ChosenPatient } from "../types";
@@ -49,6 +49,7 @@ export function PatientBanner({ chosen, onChange, triage }: Props) {
           {chosen.source === "manual" ? "Details entered by hand" : chosen.foundAt ? `Record from ${chosen.foundAt}` : ""}
         </span>
       </div>
+      {chosen.traced && <NationalRecord traced={chosen.traced} />}
     </section>
   );
 }
@@ -75,5 +76,41 @@ function TriageLine({ summary, onOpen }: { summary: ClinicalSummary | null; onOp
       </button>
       <kbd className="patient-banner__key">Alt+T</kbd>
     </span>
+  );
+}
+
+/**
+ * What PDS says that changes how the call goes: a restricted record, a recorded death, a number
+ * replaced by another. Always in view with the patient, not only when they were found.
+ */
+function NationalRecord({ traced }: { traced: TracedPatient }) {
+  const notes: { key: string; text: string }[] = [];
+  if (traced.restricted) {
+    notes.push({ key: "restricted", text: "Restricted record: the address and contact details are not shown or sent." });
+  }
+  if (traced.deceased) {
+    notes.push({
+      key: "deceased",
+      text: `PDS records that this patient died on ${formatDay(traced.deceased.slice(0, 10))}: check with the caller before booking.`,
+    });
+  }
+  if (traced.superseded) {
+    notes.push({
+      key: "superseded",
+      text: `NHS number ${formatNhsNumber(traced.superseded)} was replaced by ${formatNhsNumber(traced.nhs_number)}, which is used.`,
+    });
+  }
+  return (
+    <div className="patient-banner__row patient-banner__row--national" data-testid="national-record">
+      {notes.map((n) => (
+        <strong key={n.key} className="patient-banner__alert" data-testid={`national-${n.key}`}>
+          {n.text}
+        </strong>
+      ))}
+      <span>
+        <span className="patient-banner__label">Registered practice </span>
+        {traced.registered_practice ?? "not given"}
+      </span>
+    </div>
   );
 }

@@ -6,7 +6,7 @@
 //! example patients. The desk uses the application-restricted access mode, with the national
 //! API platform's token, as for BaRS.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Engine;
 use crate::auth::permissions::Action;
@@ -22,7 +22,7 @@ const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 const ODS_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 /// A patient as PDS holds them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TracedPatient {
     /// The NHS number PDS holds the record under: another than the one asked for when that
@@ -71,6 +71,44 @@ impl Engine {
         }
         let patient: Patient = resp.resource_r4()?;
         traced(&patient, nhs).map_err(|e| e.with_trace(resp.trace_id))
+    }
+}
+
+impl TracedPatient {
+    /// The NHS number PDS holds the record under.
+    pub fn current_number(&self) -> Result<NhsNumber> {
+        NhsNumber::parse(&self.nhs_number)
+    }
+
+    /// The patient as the desk shows and sends them, from PDS alone.
+    pub fn view(&self) -> crate::views::PatientView {
+        crate::views::PatientView {
+            id: None,
+            nhs_number: self.current_number().ok(),
+            family: self.family.clone(),
+            given: self.given.clone(),
+            prefix: self.prefix.clone(),
+            gender: self.gender.clone(),
+            birth_date: self
+                .birth_date
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            address_lines: self.address_lines.clone(),
+            postcode: self.postcode.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+
+    /// A practice's record of the patient, held to what PDS says: PDS's NHS number, and for a
+    /// restricted record no address or phone, whatever the practice sent.
+    pub fn govern(&self, mut view: crate::views::PatientView) -> crate::views::PatientView {
+        view.nhs_number = self.current_number().ok().or(view.nhs_number);
+        if self.restricted {
+            view.address_lines.clear();
+            view.postcode = None;
+            view.phone = None;
+        }
+        view
     }
 }
 

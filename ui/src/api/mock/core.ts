@@ -672,7 +672,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "find_patient": {
       await sleep(400);
       const p = PATIENTS.find((x) => x.nhs_number === args.nhs);
-      return p ? { service_id: DIRECTORY[0].id, service_name: DIRECTORY[0].name, patient: p } : null;
+      return p ? { service_id: DIRECTORY[0].id, service_name: DIRECTORY[0].name, patient: p, traced: null, pds_error: null } : null;
     }
     case "list_services":
       return DIRECTORY.map(({ id, name, kind, standard, base_url, ods, asid, address, postcode }) => ({ id, name, kind, standard, base_url, ods, asid, address, postcode }));

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as client from "../../test/mockClient";
 import { fail, ok, type Result } from "../../test/mockClient";
 import { apiError, jane } from "../../test/fixtures";
-import type { PatientMatch } from "../../api/bindings";
+import type { PatientMatch, TracedPatient } from "../../api/bindings";
 import { controlSearch, renderApp, saveTriage } from "../../test/app";
 import { at, slot } from "../../test/fixtures";
 import type { ChosenPatient } from "../../types";
@@ -265,5 +265,78 @@ describe("looking up another number (issue 18.1)", () => {
     await user.keyboard("{Alt>}2{/Alt}");
     expect(screen.queryAllByTestId("slot-row")).toHaveLength(0);
     expect(screen.queryByTestId("book-panel")).toBeNull();
+  });
+});
+
+describe("the national record (PDS)", () => {
+  const traced = (over: Partial<TracedPatient> = {}): TracedPatient => ({
+    nhs_number: "9434765919",
+    superseded: null,
+    family: "JACKSON",
+    given: ["Jane"],
+    prefix: "Miss",
+    gender: "female",
+    birth_date: "1982-03-12",
+    address_lines: ["24 High Street", "Leeds"],
+    postcode: "LS1 4AP",
+    phone: "07700 900123",
+    registered_practice: "B86001",
+    restricted: false,
+    deceased: null,
+    ...over,
+  });
+
+  async function lookUp(nhs: string, match: PatientMatch) {
+    client.findPatient.mockResolvedValue(ok(match));
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), nhs);
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    return screen.findByTestId("patient-banner");
+  }
+
+  it("uses the number PDS holds the record under, and says the old one was replaced", async () => {
+    const banner = await lookUp("9449304033", {
+      service_id: "beckside",
+      service_name: "Beckside Medical Practice",
+      patient: jane,
+      traced: traced({ superseded: "9449304033" }),
+      pds_error: null,
+    });
+    expect(screen.getByTestId("national-superseded")).toHaveTextContent("NHS number 944 930 4033 was replaced by 943 476 5919, which is used.");
+    // The number field and the banner agree on the number the desk uses.
+    await waitFor(() => expect(screen.getByTestId("nhs-input")).toHaveValue("943 476 5919"));
+    expect(banner).toHaveTextContent("NHS No. 943 476 5919");
+    expect(banner).toHaveTextContent("Registered practice B86001");
+  });
+
+  it("says a restricted record and a recorded death in the banner, with PDS's details when no practice holds them", async () => {
+    const helen = { ...jane, nhs_number: "9449304025", family: "ASHWORTH", given: ["Helen"], address_lines: [], postcode: null, phone: null };
+    const banner = await lookUp("9449304025", {
+      service_id: null,
+      service_name: null,
+      patient: helen,
+      traced: traced({ nhs_number: "9449304025", restricted: true, registered_practice: null, deceased: "2024-11-28T14:20:00+00:00", address_lines: [], postcode: null, phone: null }),
+      pds_error: null,
+    });
+    expect(screen.getByText(/Found at the Personal Demographics Service/)).toBeInTheDocument();
+    expect(screen.getByTestId("national-restricted")).toHaveTextContent("Restricted record: the address and contact details are not shown or sent.");
+    expect(screen.getByTestId("national-deceased")).toHaveTextContent("PDS records that this patient died on 28-Nov-2024");
+    expect(banner).toHaveTextContent("Address not known");
+    expect(banner).toHaveTextContent("Registered practice not given");
+  });
+
+  it("says when PDS could not be asked and the details are the practice's alone", async () => {
+    await lookUp("9434765919", {
+      service_id: "beckside",
+      service_name: "Beckside Medical Practice",
+      patient: jane,
+      traced: null,
+      pds_error: apiError({ kind: "unavailable", message: "The Personal Demographics Service could not be asked: PDS is not answering properly just now." }),
+    });
+    expect(screen.getByTestId("pds-not-asked")).toHaveTextContent(
+      "The Personal Demographics Service could not be asked: PDS is not answering properly just now. These are the practice's details, not checked against the national record.",
+    );
+    expect(screen.queryByTestId("national-record")).toBeNull();
   });
 });

@@ -33,7 +33,7 @@ type Check =
 type Find =
   | { state: "idle" }
   | { state: "finding" }
-  | { state: "found"; at: string }
+  | { state: "found"; at: string; pdsError: ApiError | null }
   | { state: "not-found"; nhs: string }
   | { state: "error"; error: ApiError };
 
@@ -128,8 +128,12 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
     if (!r.ok) setFind({ state: "error", error: r.error });
     else if (r.value === null) setFind({ state: "not-found", nhs: digits });
     else {
-      onChosen({ patient: r.value.patient, source: "found", foundAt: r.value.service_name });
-      setFind({ state: "found", at: r.value.service_name });
+      const m = r.value;
+      const at = m.service_name ?? "the Personal Demographics Service";
+      onChosen({ patient: m.patient, source: "found", foundAt: at, traced: m.traced });
+      // PDS holds the record under a newer number: the field shows the number the desk uses.
+      if (m.traced?.superseded) onNhsText(formatNhsNumber(m.traced.nhs_number));
+      setFind({ state: "found", at, pdsError: m.pds_error });
     }
   }
 
@@ -216,6 +220,11 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
                   ? `Found at ${find.at}. Check the name, date of birth and address with the caller.`
                   : "This patient is on the call."}
               </p>
+              {find.state === "found" && find.pdsError && (
+                <p data-testid="pds-not-asked">
+                  <strong>{find.pdsError.message}</strong> These are the practice&apos;s details, not checked against the national record.
+                </p>
+              )}
               <button ref={continueRef} type="button" className="button button--primary" onClick={onContinue}>
                 Find a slot <kbd>Alt+2</kbd>
               </button>
