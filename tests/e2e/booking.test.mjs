@@ -487,6 +487,17 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.equal((await renderedRows()).length, 0, 'no slots left from the last patient');
       assert.equal(await browser.$(tid('book-panel')).isExisting(), false, 'no booking panel');
 
+      // A restricted record, as PDS holds it: said in the banner, with no address or phone.
+      await click(tid('nav-patient'), 'the Patient tab');
+      await (await shown(tid('nhs-input'), 'the NHS number field')).setValue('9449304025');
+      await browser.keys('Enter');
+      const restricted = await shown(tid('national-restricted'), 'the restricted-record alert');
+      assert.match(await restricted.getText(), /Restricted record: the address and contact details are not shown or sent/);
+      const helen = await browser.$(tid('patient-banner')).getText();
+      assert.match(helen, /ASHWORTH/);
+      assert.match(helen, /Address not known/);
+      await shot('04c-pds-restricted-record');
+
       // Jane again, and her search again, for the steps that follow.
       await click(tid('nav-patient'), 'the Patient tab');
       await (await shown(tid('nhs-input'), 'the NHS number field')).setValue(NHS);

@@ -326,6 +326,22 @@ describe("the national record (PDS)", () => {
     expect(banner).toHaveTextContent("Registered practice not given");
   });
 
+  it("says PDS's own words for a number it does not hold, and does not send that number with details typed by hand", async () => {
+    const user = userEvent.setup();
+    client.findPatient.mockResolvedValue(
+      fail(apiError({ kind: "patient-not-found", message: "PDS has no patient with NHS number 944 930 4076.", next_step: "Check the number with the caller; without one PDS holds, enter their details by hand to book." })),
+    );
+    render(<Harness />);
+    await user.type(screen.getByTestId("nhs-input"), "9449304076");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    const notice = await screen.findByTestId("patient-not-found");
+    expect(notice).toHaveTextContent("PDS has no patient with NHS number 944 930 4076.");
+    expect(notice).toHaveTextContent("without one PDS holds, enter their details by hand to book.");
+    await user.click(screen.getByRole("button", { name: "Enter the patient's details" }));
+    expect(screen.getByTestId("manual-patient-form")).not.toHaveTextContent("944 930 4076");
+  });
+
   it("says when PDS could not be asked and the details are the practice's alone", async () => {
     await lookUp("9434765919", {
       service_id: "beckside",

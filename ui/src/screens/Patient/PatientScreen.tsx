@@ -34,7 +34,8 @@ type Find =
   | { state: "idle" }
   | { state: "finding" }
   | { state: "found"; at: string; pdsError: ApiError | null }
-  | { state: "not-found"; nhs: string }
+  /** `pds`: PDS's own words, when the national record has no patient under the number. */
+  | { state: "not-found"; nhs: string; pds?: ApiError }
   | { state: "error"; error: ApiError };
 
 /** What the digits alone say; ten of them wait for the engine's check. */
@@ -125,7 +126,9 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
     setFind({ state: "finding" });
     const r = await findPatient(digits);
     if (seq !== findSeq.current) return;
-    if (!r.ok) setFind({ state: "error", error: r.error });
+    // PDS holds no patient under the number: said as "no record", in PDS's words.
+    if (!r.ok && r.error.kind === "patient-not-found") setFind({ state: "not-found", nhs: digits, pds: r.error });
+    else if (!r.ok) setFind({ state: "error", error: r.error });
     else if (r.value === null) setFind({ state: "not-found", nhs: digits });
     else {
       const m = r.value;
@@ -233,10 +236,13 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
           {find.state === "not-found" && (
             <div className="notice notice--warning" data-testid="patient-not-found">
               <p>
-                <strong>No GP practice in the directory has a record for NHS No. {formatNhsNumber(find.nhs)}.</strong>
+                <strong>
+                  {find.pds ? find.pds.message : `No GP practice in the directory has a record for NHS No. ${formatNhsNumber(find.nhs)}.`}
+                </strong>
               </p>
-              <p>Check the number with the caller, or enter their details by hand.</p>
-              <button type="button" className="button button--secondary" onClick={() => setManual({ nhs: find.nhs })}>
+              <p>{find.pds ? find.pds.next_step : "Check the number with the caller, or enter their details by hand."}</p>
+              {/* A number the national record does not hold is not sent with details typed by hand. */}
+              <button type="button" className="button button--secondary" onClick={() => setManual({ nhs: find.pds ? null : find.nhs })}>
                 Enter the patient's details
               </button>
             </div>
