@@ -498,9 +498,16 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.match(helen, /Address not known/);
       await shot('04c-pds-restricted-record');
 
-      // Jane again, and her search again, for the steps that follow.
-      await click(tid('nav-patient'), 'the Patient tab');
-      await (await shown(tid('nhs-input'), 'the NHS number field')).setValue(NHS);
+      // Jane again, and her search again, for the steps that follow: the call handler's way to a
+      // new number with a patient on screen, "Change patient" (the NHS number, selected) and the
+      // digits over it.
+      await click('button.patient-banner__change', 'Change patient');
+      await waitUntil(
+        async () => (await browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'nhs-input',
+        'the NHS number field to take focus on Change patient',
+      );
+      await browser.keys([...NHS]);
+      await waitUntil(async () => (await browser.$(tid('nhs-input')).getValue()) === '943 476 5919', 'the new number to be typed over the last');
       await browser.keys('Enter');
       const banner = await shown(tid('patient-banner'), 'the patient banner');
       await waitUntil(async () => /JACKSON, Jane/.test(await banner.getText()), 'the patient banner to name JACKSON, Jane');

@@ -135,11 +135,7 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
 
   const goTab = useCallback(
     (next: Screen, then?: () => void) => {
-      if (next !== tab) {
-        setPreviousTab(tab);
-        setTab(next);
-      }
-      focusNext.current =
+      const focus =
         then ??
         (() => {
           if (next === "patient") nhsInput.current?.focus();
@@ -148,6 +144,14 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
             else moveFocus(document.querySelector("[data-testid=search-slots]:not([disabled])"));
           }
         });
+      // Already there: nothing will render, so focus moves now rather than at some later render.
+      if (next === tab) {
+        focus();
+        return;
+      }
+      setPreviousTab(tab);
+      setTab(next);
+      focusNext.current = focus;
     },
     [tab, search.state.slots.length],
   );

@@ -268,6 +268,23 @@ describe("looking up another number (issue 18.1)", () => {
   });
 });
 
+describe("changing the patient", () => {
+  it("Change patient on the Patient tab takes the NHS number at once, selected, so the next number is typed over it", async () => {
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane, traced: null, pds_error: null }));
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("patient-banner");
+    await waitFor(() => expect(screen.getByRole("button", { name: /Find a slot/ })).toHaveFocus());
+    await user.click(screen.getByRole("button", { name: "Change patient" }));
+    const input = screen.getByTestId("nhs-input");
+    expect(input).toHaveFocus();
+    await user.keyboard("9449304025");
+    expect(input).toHaveValue("944 930 4025");
+  });
+});
+
 describe("the national record (PDS)", () => {
   const traced = (over: Partial<TracedPatient> = {}): TracedPatient => ({
     nhs_number: "9434765919",
