@@ -45,12 +45,39 @@ impl Engine {
         nhs: Option<&NhsNumber>,
         result: &Result<FhirResponse, SendFailure>,
     ) {
-        let (outcome, trace_id) = match result {
+        let ended = result.as_ref().map_err(|f| &f.error);
+        self.append_audit(service.id.as_str(), asked, nhs, ended)
+            .await;
+    }
+
+    /// Audits a read from a national service (PDS): who asked about which patient, and how it
+    /// ended, as for any provider.
+    pub(crate) async fn audit_national(
+        &self,
+        api: &str,
+        interaction: &str,
+        nhs: &NhsNumber,
+        result: &Result<FhirResponse>,
+    ) {
+        let asked = Asked {
+            interaction: interaction.to_string(),
+            request_id: None,
+            appointment_id: None,
+        };
+        self.append_audit(api, &asked, Some(nhs), result.as_ref())
+            .await;
+    }
+
+    async fn append_audit(
+        &self,
+        service_id: &str,
+        asked: &Asked,
+        nhs: Option<&NhsNumber>,
+        ended: std::result::Result<&FhirResponse, &crate::error::Error>,
+    ) {
+        let (outcome, trace_id) = match ended {
             Ok(resp) => (format!("http {}", resp.status), resp.trace_id.to_string()),
-            Err(f) => (
-                wire_name(f.error.kind),
-                f.error.trace_id.clone().unwrap_or_default(),
-            ),
+            Err(e) => (wire_name(e.kind), e.trace_id.clone().unwrap_or_default()),
         };
         let s = self.session();
         let record = AuditRecord {
@@ -58,7 +85,7 @@ impl Engine {
             user_name: s.user.name.clone(),
             user_role: wire_name(s.user.role),
             organisation_ods: s.organisation.ods.to_string(),
-            service_id: service.id.to_string(),
+            service_id: service_id.to_string(),
             interaction: asked.interaction.clone(),
             nhs_number: nhs.map(|n| n.as_str().to_string()),
             trace_id,
@@ -71,7 +98,7 @@ impl Engine {
             tracing::error!(
                 kind = ?err.kind,
                 diagnostics = ?err.diagnostics,
-                service = %service.id,
+                service = %service_id,
                 interaction = %asked.interaction,
                 trace_id = %record.trace_id,
                 "audit write failed"

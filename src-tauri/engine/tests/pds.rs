@@ -36,6 +36,16 @@ async fn a_patient_is_traced_with_their_registered_practice_and_home_address() {
     assert!(t.superseded.is_none() && !t.restricted && t.deceased.is_none());
     assert_eq!(t.family, "JACKSON", "{t:?}");
     assert!(t.postcode.is_some() && !t.address_lines.is_empty(), "{t:?}");
+    // Who looked the patient up on the national record is in the audit trail.
+    let entries = engine.store().audit_entries().await.expect("entries");
+    let read = entries
+        .iter()
+        .rfind(|e| e.service_id == "pds")
+        .expect("the PDS read is audited");
+    assert_eq!(read.interaction, "pds:read-patient");
+    assert_eq!(read.nhs_number.as_deref(), Some(jane().as_str()));
+    assert_eq!(read.outcome, "http 200");
+    assert_eq!(read.user_name, h.config.user.as_ref().expect("user").name);
     // The practice PDS names is one of the region's GP Connect practices.
     let practice = t.registered_practice.as_deref().expect("a practice");
     assert!(
@@ -82,6 +92,13 @@ async fn a_number_pds_does_not_hold_or_has_invalidated_is_not_found_with_what_to
     );
     assert!(absent.next_step.contains("enter their details by hand"));
     assert_eq!(absent.http_status, Some(404));
+    let entries = engine.store().audit_entries().await.expect("entries");
+    assert!(
+        entries.iter().any(|e| e.service_id == "pds"
+            && e.nhs_number.as_deref() == Some(cases.absent)
+            && e.outcome == "http 404"),
+        "a refused read is audited too"
+    );
 
     let invalidated = trace(&engine, cases.invalidated)
         .await

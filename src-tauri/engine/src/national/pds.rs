@@ -20,6 +20,9 @@ use crate::transport::{FhirResponse, spine_code};
 const PDS: &str = "the Personal Demographics Service (PDS)";
 const NHS_NUMBER_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 const ODS_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
+/// How PDS and its read are named in the audit trail, in place of a service and an interaction.
+pub const AUDIT_NAME: &str = "pds";
+pub const AUDIT_INTERACTION: &str = "pds:read-patient";
 
 /// A patient as PDS holds them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,10 +65,14 @@ impl Engine {
         })?;
         let url = format!("{}/Patient/{}", base.trim_end_matches('/'), nhs.as_str());
         let token = self.desk().platform_tokens().await?.access_token().await?;
-        let resp = self
+        let result = self
             .transport()
             .get_national(self.session(), &url, PDS, &token)
-            .await?;
+            .await;
+        // Who looked up which patient on the national record, whatever the answer.
+        self.audit_national(AUDIT_NAME, AUDIT_INTERACTION, nhs, &result)
+            .await;
+        let resp = result?;
         if !resp.is_success() {
             return Err(refusal(&resp, nhs));
         }
