@@ -75,6 +75,13 @@ async fn restricted_superseded_and_deceased_records_are_said_as_pds_holds_them()
 
     let died = trace(&engine, cases.deceased).await.expect("traced");
     assert!(died.deceased.is_some(), "{died:?}");
+
+    // The platform revokes the desk's token: one fresh token, and the read goes through.
+    h.sim.revoke_platform_tokens();
+    let again = trace(&engine, cases.deceased)
+        .await
+        .expect("traced with a fresh token");
+    assert_eq!(again, died);
 }
 
 #[tokio::test]

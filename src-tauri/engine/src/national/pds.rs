@@ -64,11 +64,22 @@ impl Engine {
                 )
         })?;
         let url = format!("{}/Patient/{}", base.trim_end_matches('/'), nhs.as_str());
-        let token = self.desk().platform_tokens().await?.access_token().await?;
-        let result = self
+        let tokens = self.desk().platform_tokens().await?;
+        let token = tokens.access_token().await?;
+        let mut result = self
             .transport()
             .get_national(self.session(), &url, PDS, &token)
             .await;
+        if matches!(&result, Ok(r) if r.status == 401) {
+            // Revoked or expired early: one fresh token, once (a read is safe to ask again).
+            tracing::info!("platform token refused by PDS; fetching a new one");
+            tokens.invalidate().await;
+            let token = tokens.access_token().await?;
+            result = self
+                .transport()
+                .get_national(self.session(), &url, PDS, &token)
+                .await;
+        }
         // Who looked up which patient on the national record, whatever the answer.
         self.audit_national(AUDIT_NAME, AUDIT_INTERACTION, nhs, &result)
             .await;
