@@ -306,7 +306,8 @@ impl Transport {
             .header("X-Correlation-ID", trace.to_string())
             .send()
             .await
-            .map_err(|e| classify(&e, self.presents_certificate).with_trace(trace))?;
+            // The address names the patient (`/Patient/{NHS number}`): never in an error's text.
+            .map_err(|e| classify(&e.without_url(), self.presents_certificate).with_trace(trace))?;
         let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
             .await
             .map_err(|e| e.with_trace(trace))?;
