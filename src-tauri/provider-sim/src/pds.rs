@@ -3,7 +3,7 @@
 //! behind the simulated national API platform (a bearer token from [`crate::token`]).
 //!
 //! Every rule names its source, all in `NHSDigital/personal-demographics-service-api` at commit
-//! f57f5839 (the OpenAPI description is copied to `/work/shared/fixtures/pds/`):
+//! f57f5839 (its example patients are copied to the project's `tests/fixtures/pds/`):
 //! - YAML: `specification/personal-demographics.yaml` (headers, parameters, error example);
 //! - GET: `specification/components/paths/patient-get.yaml` (the operation, its 4XX table,
 //!   superseded and restricted patients);

@@ -286,22 +286,26 @@ describe("changing the patient", () => {
 });
 
 describe("the national record (PDS)", () => {
-  const traced = (over: Partial<TracedPatient> = {}): TracedPatient => ({
-    nhs_number: "9434765919",
-    superseded: null,
-    family: "JACKSON",
-    given: ["Jane"],
-    prefix: "Miss",
-    gender: "female",
-    birth_date: "1982-03-12",
-    address_lines: ["24 High Street", "Leeds"],
-    postcode: "LS1 4AP",
-    phone: "07700 900123",
-    registered_practice: "B86001",
-    restricted: false,
-    deceased: null,
-    ...over,
-  });
+  // Jane as PDS holds her: the fixture's demographics, and PDS's own facts.
+  const traced = (over: Partial<TracedPatient> = {}): TracedPatient => {
+    const { family, given, prefix, gender, birth_date, address_lines, postcode, phone } = jane;
+    return {
+      family,
+      given,
+      prefix,
+      gender,
+      birth_date,
+      address_lines,
+      postcode,
+      phone,
+      nhs_number: "9434765919",
+      superseded: null,
+      registered_practice: "B86001",
+      restricted: false,
+      deceased: null,
+      ...over,
+    };
+  };
 
   async function lookUp(nhs: string, match: PatientMatch) {
     client.findPatient.mockResolvedValue(ok(match));
