@@ -133,6 +133,9 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       } catch (e) {
         broken = true;
         await shot(`${name}-FAILED`, { axe: false }).catch(() => {});
+        // The screen's words, for a failure seen only in CI's log (the demo's made-up patients).
+        const words = await browser.execute(() => document.querySelector('#screen')?.innerText ?? '').catch(() => '');
+        st.diagnostic(`the screen read: ${words.replace(/\s+/g, ' ').slice(0, 2000)}`);
         throw e;
       }
     });
@@ -148,7 +151,14 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
 
   const click = async (selector, what) => {
     const el = await shown(selector, what);
-    await el.waitForEnabled({ timeout: WAIT, timeoutMsg: `${what ?? selector} stayed disabled` });
+    await el.waitForEnabled({ timeout: WAIT }).catch(async () => {
+      // A control held back says why beside it (aria-describedby): the failure says it too.
+      const why = await browser.execute((e) => {
+        const id = e.getAttribute('aria-describedby');
+        return id ? (document.getElementById(id)?.textContent ?? null) : null;
+      }, el);
+      throw new Error(`${what ?? selector} stayed disabled${why ? `: ${why}` : ''}`);
+    });
     // Centred first: at the edge of a scrolled panel a control can sit under the sticky Confirm
     // bar, and WebKit then refuses the click as "not interactable".
     await browser.execute((e) => e.scrollIntoView({ block: 'center' }), el);
