@@ -55,13 +55,23 @@ pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
     out
 }
 
+/// The national services the desk is pointed at. Secrets (DoS password, SDS API key) are never
+/// written: the desk keeps them in the OS keyring.
+pub struct National<'a> {
+    /// PDS, reached with the platform's token: written only with the platform.
+    pub pds_url: Option<&'a str>,
+    pub dos_url: &'a str,
+    pub dos_username: &'a str,
+    pub sds_url: &'a str,
+}
+
 /// `platform_token_url`: the simulated platform's token endpoint, when BaRS services are hosted.
 /// `store`: the bookings registry, relative to the configuration file or absolute.
-/// With the platform's token URL, also the simulated PDS at `pds_url` (PDS is reached with the
-/// platform's token).
+/// With the platform's token URL, also the simulated PDS (PDS is reached with the platform's
+/// token); the directories always.
 pub fn bookdesk_toml(
     platform_token_url: Option<&str>,
-    pds_url: Option<&str>,
+    national: &National<'_>,
     store: &str,
 ) -> String {
     let mut out = format!(
@@ -96,10 +106,14 @@ endpoint = "https://bookingdesk.nhs111.example/fhir"
             quoted(url),
             quoted(DEMO_PLATFORM_KEY_ID)
         );
-        if let Some(pds) = pds_url {
-            let _ = write!(out, "\n[national]\npds_url = {}\n", quoted(pds));
-        }
     }
+    out.push_str("\n[national]\n");
+    if let Some(pds) = national.pds_url.filter(|_| platform_token_url.is_some()) {
+        let _ = writeln!(out, "pds_url = {}", quoted(pds));
+    }
+    let _ = writeln!(out, "dos_url = {}", quoted(national.dos_url));
+    let _ = writeln!(out, "dos_username = {}", quoted(national.dos_username));
+    let _ = writeln!(out, "sds_url = {}", quoted(national.sds_url));
     out
 }
 
@@ -108,7 +122,7 @@ pub fn write(
     config_path: &Path,
     services_text: &str,
     platform_token_url: Option<&str>,
-    pds_url: Option<&str>,
+    national: &National<'_>,
     store: &str,
 ) -> std::io::Result<()> {
     let dir = config_path
@@ -119,7 +133,7 @@ pub fn write(
     std::fs::write(dir.join("services.toml"), services_text)?;
     std::fs::write(
         config_path,
-        bookdesk_toml(platform_token_url, pds_url, store),
+        bookdesk_toml(platform_token_url, national, store),
     )
 }
 
@@ -133,24 +147,39 @@ mod tests {
         assert_eq!(quoted("St James's"), "\"St James's\"");
     }
 
+    fn national(pds: Option<&'static str>) -> National<'static> {
+        National {
+            pds_url: pds,
+            dos_url: "http://127.0.0.1:9/app/api/webservices",
+            dos_username: "bookdesk-demo",
+            sds_url: "http://127.0.0.1:9/spine-directory/FHIR/R4",
+        }
+    }
+
     #[test]
     fn platform_section_only_with_a_token_url() {
-        assert!(
-            !bookdesk_toml(None, Some("http://127.0.0.1:9/pds"), "bookings.sqlite")
-                .contains("[platform]")
-        );
-        assert!(
-            !bookdesk_toml(None, Some("http://127.0.0.1:9/pds"), "bookings.sqlite")
-                .contains("[national]")
-        );
+        let without = bookdesk_toml(None, &national(Some("http://127.0.0.1:9/pds")), "b.sqlite");
+        assert!(!without.contains("[platform]"));
+        assert!(!without.contains("pds_url"));
         let text = bookdesk_toml(
             Some("http://127.0.0.1:9/oauth2/token"),
-            Some("http://127.0.0.1:9/pds"),
+            &national(Some("http://127.0.0.1:9/pds")),
             "bookings.sqlite",
         );
         assert!(text.contains("[national]\npds_url = \"http://127.0.0.1:9/pds\"\n"));
         assert!(text.contains(
             "[platform]\ntoken_url = \"http://127.0.0.1:9/oauth2/token\"\nkey_id = \"booking-desk-demo\"\n"
         ));
+    }
+
+    #[test]
+    fn the_directories_are_always_named_and_their_secrets_never() {
+        let text = bookdesk_toml(None, &national(None), "bookings.sqlite");
+        assert!(text.contains(
+            "[national]\ndos_url = \"http://127.0.0.1:9/app/api/webservices\"\n\
+             dos_username = \"bookdesk-demo\"\n\
+             sds_url = \"http://127.0.0.1:9/spine-directory/FHIR/R4\"\n"
+        ));
+        assert!(!text.contains("password") && !text.contains("apikey"));
     }
 }

@@ -16,6 +16,7 @@ mod gp_connect;
 mod handler;
 mod itk;
 mod json_util;
+mod national;
 mod nhs_number;
 mod outcome;
 mod pds;
@@ -53,6 +54,89 @@ pub const CONSUMER_ASID: &str = "200000000359";
 /// The key id the generated configuration tells the desk its platform signing key has; see
 /// [`RunningSim::register_desk_key`].
 pub const DEMO_PLATFORM_KEY_ID: &str = "booking-desk-demo";
+
+/// The simulated Directory of Services' demo account (`userInfo` `username`), which has the
+/// `webService` permission. The password goes to the desk's keyring, never to a file.
+pub const DEMO_DOS_USERNAME: &str = "bookdesk-demo";
+/// The demo account's password.
+pub const DEMO_DOS_PASSWORD: &str = "Demo-DoS-1234";
+/// A demo account without the `webService` permission: DoS answers fault 303.
+pub const DEMO_DOS_UNPRIVILEGED_USERNAME: &str = "bookdesk-no-webservice";
+/// The API key the simulated SDS accepts in its `apikey` header.
+pub const DEMO_SDS_API_KEY: &str = "bookdesk-demo-sds-key";
+
+/// A service only the national directories hold.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct DirectoryService {
+    /// Its DoS service id (`serviceCareSummaryDestination/id`).
+    pub dos_service_id: &'static str,
+    pub ods: &'static str,
+    pub name: &'static str,
+}
+
+/// The national directories' special services (see [`RunningSim::dos_url`],
+/// [`RunningSim::sds_url`]). None is in [`RunningSim::services`]. Searching DoS from
+/// `search_postcode` at a weekday 10:00 finds them: the bookable-looking three with disposition
+/// 1005 (Dx05), symptom group 1010 and discriminator 4003; the pharmacy with 1080 (Dx80) and the
+/// dental service with 1017 (Dx17), both symptom group 1206 and discriminator 4193.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct NationalCases {
+    /// Not bookable (no endpoint; "call to refer" with a phone): a pharmacy.
+    pub not_bookable_pharmacy: DirectoryService,
+    /// Not bookable: an urgent dental service.
+    pub not_bookable_dental: DirectoryService,
+    /// A booking endpoint in DoS (`ODS:<ods>`), but nothing in SDS for its ODS code.
+    pub no_sds_endpoint: DirectoryService,
+    /// SDS gives a working endpoint (Beckside Medical Practice's GP system) with an ASID that
+    /// system refuses as `Ssp-To` (403 ACCESS_DENIED).
+    pub wrong_sds_asid: DirectoryService,
+    /// Two SDS endpoints for every interaction: a fault the desk must not book through.
+    pub two_sds_endpoints: DirectoryService,
+    /// Jane JACKSON's postcode, in DoS's postcode table.
+    pub search_postcode: &'static str,
+    /// Jane JACKSON, whose postcode that is (registered at B86001).
+    pub search_nhs_number: &'static str,
+}
+
+/// The simulated directories' special cases.
+pub fn national_cases() -> NationalCases {
+    use national::directory::cases as c;
+    let dir = national::directory::Directory::build(&seed::region(), "", |_| String::new());
+    let pick = |id: &'static str| {
+        let s = dir.dos_service(id).expect("seeded directory service");
+        DirectoryService {
+            dos_service_id: id,
+            ods: leak(&s.ods),
+            name: leak(&s.name),
+        }
+    };
+    NationalCases {
+        not_bookable_pharmacy: pick(c::PHARMACY),
+        not_bookable_dental: pick(c::DENTAL),
+        no_sds_endpoint: pick(c::NO_SDS_ENDPOINT),
+        wrong_sds_asid: pick(c::WRONG_SDS_ASID),
+        two_sds_endpoints: pick(c::TWO_SDS_ENDPOINTS),
+        search_postcode: "LS1 4AP",
+        search_nhs_number: "9434765919",
+    }
+}
+
+/// The few directory strings [`national_cases`] hands out, kept for the process.
+fn leak(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static KEPT: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut kept = KEPT
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(k) = kept.get(s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.to_string().into_boxed_str());
+    kept.insert(k);
+    k
+}
 
 /// How to run the simulator.
 #[derive(Debug, Clone)]
@@ -250,6 +334,13 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         seed::region()
     });
     let store = state::Store::open(region.clone(), opts.state_file.clone(), clock.now());
+    let national = Arc::new(national::National {
+        directory: national::directory::Directory::build(&region, &base_url, |s| {
+            format!("{base_url}{}", s.root_path())
+        }),
+        clock,
+        base_url: base_url.clone(),
+    });
     let sim = Arc::new(Sim {
         region,
         store,
@@ -268,6 +359,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         .merge(itk::router())
         .merge(token::router(platform.clone()))
         .merge(pds::router(platform.clone(), clock))
+        .merge(national::router(national))
         .fallback(dispatch::fhir)
         .layer(axum::middleware::map_response_with_state(
             sim.clone(),
@@ -300,6 +392,19 @@ impl RunningSim {
     /// `X-Request-ID`. See [`pds_cases`].
     pub fn pds_url(&self) -> String {
         format!("{}{}", self.sim.base_url, pds::BASE_PATH)
+    }
+
+    /// The simulated Directory of Services SOAP web service (v1.5), `{base_url}/app/api/webservices`:
+    /// `POST` a SOAP 1.2 envelope (`application/soap+xml`) with `CheckCapacitySummary` or
+    /// `ServiceDetailsById` and the [`DEMO_DOS_USERNAME`] account. See [`national_cases`].
+    pub fn dos_url(&self) -> String {
+        format!("{}{}", self.sim.base_url, national::DOS_PATH)
+    }
+
+    /// The simulated SDS FHIR API's base URL, `{base_url}/spine-directory/FHIR/R4`: `GET
+    /// {sds_url}/Endpoint` and `/Device` with the `apikey` header ([`DEMO_SDS_API_KEY`]).
+    pub fn sds_url(&self) -> String {
+        format!("{}{}", self.sim.base_url, national::SDS_PATH)
     }
 
     /// Every hosted service with its full service root URL.
@@ -339,7 +444,8 @@ impl RunningSim {
 
     /// Writes `bookdesk.toml` at `config_path` and `services.toml` beside it. With BaRS services
     /// the configuration also names the platform's token endpoint and the desk's key id, and
-    /// the simulated PDS, which is reached with the platform's token.
+    /// the simulated PDS, which is reached with the platform's token. `[national]` always names
+    /// the simulated DoS (URL and account name) and SDS; their password and key stay out.
     pub fn write_config(&self, config_path: &Path) -> std::io::Result<()> {
         self.write_config_with_store(config_path, "bookings.sqlite")
     }
@@ -353,11 +459,17 @@ impl RunningSim {
             .has_bars()
             .then(|| self.platform_token_url());
         let pds = platform.is_some().then(|| self.pds_url());
+        let national = config::National {
+            pds_url: pds.as_deref(),
+            dos_url: &self.dos_url(),
+            dos_username: DEMO_DOS_USERNAME,
+            sds_url: &self.sds_url(),
+        };
         config::write(
             config_path,
             &self.services_toml(),
             platform.as_deref(),
-            pds.as_deref(),
+            &national,
             store,
         )
     }

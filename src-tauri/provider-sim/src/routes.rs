@@ -8,6 +8,28 @@ use axum::http::{Method, StatusCode};
 pub const GPC_PREFIX: &str = "urn:nhs:names:services:gpconnect:fhir:";
 pub const UEC_PREFIX: &str = "urn:nhs:names:services:careconnect:fhir:rest:";
 
+/// Every GP Connect interaction the tables below accept (after [`GPC_PREFIX`]): what SDS lists
+/// for a GP Connect service.
+pub const GPC_INTERACTIONS: &[&str] = &[
+    "rest:read:metadata-1",
+    "rest:search:patient-1",
+    "rest:search:slot-1",
+    "rest:create:appointment-1",
+    "rest:read:appointment-1",
+    "rest:update:appointment-1",
+    "rest:cancel:appointment-1",
+    "rest:search:patient_appointments-1",
+];
+
+/// Every UEC Booking interaction the tables below accept (after [`UEC_PREFIX`]).
+pub const UEC_INTERACTIONS: &[&str] = &[
+    "read:metadata",
+    "search:slot",
+    "create:appointment",
+    "read:appointment",
+    "update:appointment",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     Metadata,
@@ -225,6 +247,29 @@ mod tests {
         .err()
         .map(|e| e.status);
         assert_eq!(e, Some(StatusCode::METHOD_NOT_ALLOWED));
+        // The lists SDS is built from hold every interaction the tables accept.
+        let paths = [
+            (Method::GET, "metadata"),
+            (Method::GET, "Patient"),
+            (Method::GET, "Slot"),
+            (Method::POST, "Appointment"),
+            (Method::GET, "Appointment/1"),
+            (Method::PUT, "Appointment/1"),
+            (Method::GET, "Patient/1/Appointment"),
+        ];
+        for (method, rest) in &paths {
+            for (root, prefix, list) in [
+                ("/B86001/STU3/1/gpconnect", GPC_PREFIX, GPC_INTERACTIONS),
+                ("/uec/calder-valley-utc/STU3/1/booking", UEC_PREFIX, UEC_INTERACTIONS),
+            ] {
+                if let Ok(route) = resolve(&r, method, &format!("{root}/{rest}")) {
+                    for c in route.candidates {
+                        let suffix = c.interaction.strip_prefix(prefix).unwrap_or("");
+                        assert!(list.contains(&suffix), "{}", c.interaction);
+                    }
+                }
+            }
+        }
         // UEC has no patient search.
         assert!(
             resolve(
