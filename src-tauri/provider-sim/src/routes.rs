@@ -260,7 +260,11 @@ mod tests {
         for (method, rest) in &paths {
             for (root, prefix, list) in [
                 ("/B86001/STU3/1/gpconnect", GPC_PREFIX, GPC_INTERACTIONS),
-                ("/uec/calder-valley-utc/STU3/1/booking", UEC_PREFIX, UEC_INTERACTIONS),
+                (
+                    "/uec/calder-valley-utc/STU3/1/booking",
+                    UEC_PREFIX,
+                    UEC_INTERACTIONS,
+                ),
             ] {
                 if let Ok(route) = resolve(&r, method, &format!("{root}/{rest}")) {
                     for c in route.candidates {

@@ -77,23 +77,74 @@ pub struct Disposition {
 }
 
 pub const DISPOSITIONS: &[Disposition] = &[
-    Disposition { dx: "Dx02", minutes: 60 },
-    Disposition { dx: "Dx03", minutes: 240 },
-    Disposition { dx: "Dx05", minutes: 120 },
-    Disposition { dx: "Dx06", minutes: 360 },
-    Disposition { dx: "Dx07", minutes: 720 },
-    Disposition { dx: "Dx08", minutes: 1440 },
-    Disposition { dx: "Dx10", minutes: 10080 },
-    Disposition { dx: "Dx11", minutes: 60 },
-    Disposition { dx: "Dx12", minutes: 120 },
-    Disposition { dx: "Dx13", minutes: 360 },
-    Disposition { dx: "Dx14", minutes: 720 },
-    Disposition { dx: "Dx15", minutes: 1440 },
-    Disposition { dx: "Dx17", minutes: 60 },
-    Disposition { dx: "Dx75", minutes: 4320 },
-    Disposition { dx: "Dx80", minutes: 360 },
-    Disposition { dx: "Dx81", minutes: 1440 },
-    Disposition { dx: "Dx85", minutes: 120 },
+    Disposition {
+        dx: "Dx02",
+        minutes: 60,
+    },
+    Disposition {
+        dx: "Dx03",
+        minutes: 240,
+    },
+    Disposition {
+        dx: "Dx05",
+        minutes: 120,
+    },
+    Disposition {
+        dx: "Dx06",
+        minutes: 360,
+    },
+    Disposition {
+        dx: "Dx07",
+        minutes: 720,
+    },
+    Disposition {
+        dx: "Dx08",
+        minutes: 1440,
+    },
+    Disposition {
+        dx: "Dx10",
+        minutes: 10080,
+    },
+    Disposition {
+        dx: "Dx11",
+        minutes: 60,
+    },
+    Disposition {
+        dx: "Dx12",
+        minutes: 120,
+    },
+    Disposition {
+        dx: "Dx13",
+        minutes: 360,
+    },
+    Disposition {
+        dx: "Dx14",
+        minutes: 720,
+    },
+    Disposition {
+        dx: "Dx15",
+        minutes: 1440,
+    },
+    Disposition {
+        dx: "Dx17",
+        minutes: 60,
+    },
+    Disposition {
+        dx: "Dx75",
+        minutes: 4320,
+    },
+    Disposition {
+        dx: "Dx80",
+        minutes: 360,
+    },
+    Disposition {
+        dx: "Dx81",
+        minutes: 1440,
+    },
+    Disposition {
+        dx: "Dx85",
+        minutes: 120,
+    },
 ];
 
 /// The int a Dx code is sent as in `<disposition>`: "Dx" replaced by "10" (Dx05 → 1005). No
@@ -107,7 +158,9 @@ pub fn disposition_int(dx: &str) -> Option<i64> {
 
 /// The disposition an int names.
 pub fn disposition(id: i64) -> Option<&'static Disposition> {
-    DISPOSITIONS.iter().find(|d| disposition_int(d.dx) == Some(id))
+    DISPOSITIONS
+        .iter()
+        .find(|d| disposition_int(d.dx) == Some(id))
 }
 
 /// Symptom groups and the discriminators valid with each (`key_concepts.md` lists SG1010 and
@@ -325,7 +378,11 @@ fn rota(hours: Hours) -> Vec<Session> {
             Hours::EveningsAndWeekends if day < 5 => &[(18 * 60 + 30, 22 * 60)],
             Hours::EveningsAndWeekends => &[(8 * 60, 22 * 60)],
         };
-        out.extend(sessions.iter().map(|&(start, end)| Session { day, start, end }));
+        out.extend(
+            sessions
+                .iter()
+                .map(|&(start, end)| Session { day, start, end }),
+        );
     }
     out
 }

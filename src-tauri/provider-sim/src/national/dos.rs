@@ -7,10 +7,10 @@
 //! `soap_api_sdbid_v1_5.md`; OVERVIEW `soap_v1.5_overview.md` (1.5 is the default version);
 //! CHANGES `summary_1.5_changes.md` (age formats, unknown SG and disposition now refused).
 
+use super::National;
 use super::directory::{self, DosEndpoint, DosService, Opening, SYMPTOM_GROUPS};
 use super::dos_search::{self, Case, DEFAULT_DISTANCE_KM, Found};
 use super::soap::{self, DOS_NS, Element, SOAP11_NS, SOAP12_NS, el, esc};
-use super::National;
 use crate::{DEMO_DOS_PASSWORD, DEMO_DOS_UNPRIVILEGED_USERNAME, DEMO_DOS_USERNAME};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -59,9 +59,7 @@ fn open_envelope(headers: &HeaderMap, body: &[u8]) -> Result<(Element, Option<El
     }
     let text = std::str::from_utf8(body).map_err(|_| known(NOT_XML))?;
     let root = soap::parse(text).map_err(|_| known(NOT_XML))?;
-    if root.name != "Envelope"
-        || !matches!(root.ns.as_deref(), Some(SOAP12_NS) | Some(SOAP11_NS))
-    {
+    if root.name != "Envelope" || !matches!(root.ns.as_deref(), Some(SOAP12_NS) | Some(SOAP11_NS)) {
         return Err(known(NOT_XML));
     }
     if root.ns.as_deref() != Some(SOAP12_NS) {
@@ -122,7 +120,10 @@ fn check_version(header: Option<&Element>) -> Result<(), Fault> {
         .filter(|v| !v.is_empty());
     match given {
         None | Some("1.5") => Ok(()),
-        Some(_) => Err(fault(107, "WSDL Validation: Unsupported Webservice version")),
+        Some(_) => Err(fault(
+            107,
+            "WSDL Validation: Unsupported Webservice version",
+        )),
     }
 }
 
@@ -145,7 +146,9 @@ fn distance(c: &Element) -> Result<(i64, &'static str), Fault> {
         return Ok((DEFAULT_DISTANCE_KM, "National"));
     };
     match given.parse::<i64>() {
-        Ok(km) if (1..=99).contains(&km) => Ok((km, if force { "Override" } else { "Web Service" })),
+        Ok(km) if (1..=99).contains(&km) => {
+            Ok((km, if force { "Override" } else { "Web Service" }))
+        }
         _ => Err(fault(
             105,
             "Parameter Validation: Search distance must be greater than 0km and less than \
@@ -172,7 +175,12 @@ fn symptom_group(c: &Element) -> Result<Option<i64>, Fault> {
     let Some(t) = text(c, "symptomGroup") else {
         return Ok(None);
     };
-    let not_found = || fault(120, "Parameter Validation: Symptom Group could not be found");
+    let not_found = || {
+        fault(
+            120,
+            "Parameter Validation: Symptom Group could not be found",
+        )
+    };
     let sg: i64 = t.parse().map_err(|_| not_found())?;
     SYMPTOM_GROUPS
         .iter()
@@ -479,7 +487,11 @@ fn check_capacity_summary(n: &National, op: &Element, now: DateTime<Utc>) -> Res
     if let Some(days) = reported.age_in_days {
         el(&mut out, "CalculatedAgeInDays", &days.to_string());
     }
-    el(&mut out, "SearchDistance", &reported.distance_km.to_string());
+    el(
+        &mut out,
+        "SearchDistance",
+        &reported.distance_km.to_string(),
+    );
     el(&mut out, "SearchDistanceUsedSource", reported.source);
     out.push_str("<ns1:CheckCapacitySummaryResult>");
     for f in &found {
@@ -586,10 +598,15 @@ mod tests {
 
     #[test]
     fn discriminators_not_valid_with_the_group_are_dropped() {
-        let c = case("<symptomDiscriminatorList><int>4003</int><int>4003</int><int>4193</int></symptomDiscriminatorList>");
+        let c = case(
+            "<symptomDiscriminatorList><int>4003</int><int>4003</int><int>4193</int></symptomDiscriminatorList>",
+        );
         assert_eq!(discriminators(&c, Some(1010)), Ok(vec![4003]));
         let c = case("<symptomDiscriminatorList><int>4193</int></symptomDiscriminatorList>");
         assert_eq!(discriminators(&c, Some(1010)).map_err(|e| e.code), Err(104));
-        assert_eq!(discriminators(&case(""), Some(1010)).map_err(|e| e.code), Err(104));
+        assert_eq!(
+            discriminators(&case(""), Some(1010)).map_err(|e| e.code),
+            Err(104)
+        );
     }
 }

@@ -60,8 +60,7 @@ fn in_box(centre: &Postcode, s: &DosService, km: i64) -> Option<f64> {
     let p = directory::postcode(&s.postcode)?;
     let (de, dn) = (p.eastings - centre.eastings, p.northings - centre.northings);
     let limit = km * 1000;
-    (de.abs() <= limit && dn.abs() <= limit)
-        .then(|| ((de * de + dn * dn) as f64).sqrt() / 1000.0)
+    (de.abs() <= limit && dn.abs() <= limit).then(|| ((de * de + dn * dn) as f64).sqrt() / 1000.0)
 }
 
 /// LOGIC "Match Session Times": the window ends by the disposition's timeframe (0 or none: +60
@@ -185,7 +184,12 @@ pub fn search<'a>(dir: &'a Directory, case: &Case) -> Vec<Found<'a>> {
     let mut kept: Vec<Found> = Vec::new();
     for f in found {
         let t = f.service.service_type.id;
-        if kept.iter().filter(|k| k.service.service_type.id == t).count() < keep_per_type(t) {
+        if kept
+            .iter()
+            .filter(|k| k.service.service_type.id == t)
+            .count()
+            < keep_per_type(t)
+        {
             kept.push(f);
         }
     }
@@ -238,15 +242,39 @@ mod tests {
             end: 20 * 60,
         }]);
         // Tuesday 12 January 2027.
-        assert!(open_within(&rota, at(2027, 1, 12, 10, 0), at(2027, 1, 12, 11, 0)));
+        assert!(open_within(
+            &rota,
+            at(2027, 1, 12, 10, 0),
+            at(2027, 1, 12, 11, 0)
+        ));
         // Closing within half an hour does not count.
-        assert!(!open_within(&rota, at(2027, 1, 12, 19, 40), at(2027, 1, 12, 20, 40)));
+        assert!(!open_within(
+            &rota,
+            at(2027, 1, 12, 19, 40),
+            at(2027, 1, 12, 20, 40)
+        ));
         // Opening within the window counts.
-        assert!(open_within(&rota, at(2027, 1, 12, 7, 30), at(2027, 1, 12, 8, 30)));
-        assert!(!open_within(&rota, at(2027, 1, 12, 6, 0), at(2027, 1, 12, 7, 0)));
+        assert!(open_within(
+            &rota,
+            at(2027, 1, 12, 7, 30),
+            at(2027, 1, 12, 8, 30)
+        ));
+        assert!(!open_within(
+            &rota,
+            at(2027, 1, 12, 6, 0),
+            at(2027, 1, 12, 7, 0)
+        ));
         // Not a Tuesday.
-        assert!(!open_within(&rota, at(2027, 1, 13, 10, 0), at(2027, 1, 13, 11, 0)));
-        assert!(open_within(&Opening::AllHours, at(2027, 1, 13, 3, 0), at(2027, 1, 13, 4, 0)));
+        assert!(!open_within(
+            &rota,
+            at(2027, 1, 13, 10, 0),
+            at(2027, 1, 13, 11, 0)
+        ));
+        assert!(open_within(
+            &Opening::AllHours,
+            at(2027, 1, 13, 3, 0),
+            at(2027, 1, 13, 4, 0)
+        ));
     }
 
     #[test]

@@ -37,7 +37,8 @@ const INTERACTION_EXTENSION: &str =
 const SPINE_CODES: &str = "https://fhir.nhs.uk/STU3/ValueSet/Spine-ErrorOrWarningCode-1";
 /// PROXY `AssignMessage.OAuthPolicyErrorResponse.xml`.
 const PLATFORM_CODES: &str = "https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode";
-const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const UUID_PATTERN: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /// A refusal: status and OperationOutcome.
 struct SdsError {
@@ -112,7 +113,12 @@ impl SdsError {
         } else {
             "application/fhir+json"
         };
-        let mut r = (self.status, [(header::CONTENT_TYPE, media)], body.to_string()).into_response();
+        let mut r = (
+            self.status,
+            [(header::CONTENT_TYPE, media)],
+            body.to_string(),
+        )
+            .into_response();
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             r.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("GET"));
@@ -135,7 +141,10 @@ fn check_api_key(headers: &HeaderMap) -> Result<(), SdsError> {
 /// ADAPTOR `tracking_ids_headers_reader.py`: an X-Correlation-Id sent must be a UUID; one is
 /// made when none is sent; it is answered back either way.
 fn correlation_id(headers: &HeaderMap) -> Result<String, SdsError> {
-    match headers.get("X-Correlation-Id").and_then(|v| v.to_str().ok()) {
+    match headers
+        .get("X-Correlation-Id")
+        .and_then(|v| v.to_str().ok())
+    {
         None | Some("") => Ok(uuid::Uuid::new_v4().to_string()),
         Some(id) if is_uuid(id) => Ok(id.to_string()),
         Some(_) => Err(bad_request(&format!(
@@ -253,7 +262,11 @@ fn validate(params: &[(String, String)], allowed: &[&str]) -> Result<(), SdsErro
 /// A stable made-up id for a resource.
 fn resource_id(kind: &str, r: &SdsRecord) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in kind.bytes().chain(r.party_key.bytes()).chain(r.interaction.bytes()) {
+    for b in kind
+        .bytes()
+        .chain(r.party_key.bytes())
+        .chain(r.interaction.bytes())
+    {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     let x = format!("{h:016X}{:016X}", h.rotate_left(17) ^ 0x9E37_79B9_7F4A_7C15);
@@ -379,10 +392,13 @@ fn find_endpoints(n: &National, p: &[(String, String)]) -> Result<Vec<Value>, Sd
 /// ADAPTOR `accredited_system_handler.py`: organization and interaction required, party key
 /// (and manufacturing organisation) optional. One Device per ASID.
 fn find_devices(n: &National, p: &[(String, String)]) -> Result<Vec<Value>, SdsError> {
-    validate(p, &["organization", "identifier", "manufacturing-organization"])?;
+    validate(
+        p,
+        &["organization", "identifier", "manufacturing-organization"],
+    )?;
     let org = value_of(p, "organization", ODS).ok_or_else(|| invalid_param("organization", ODS))?;
-    let interaction =
-        value_of(p, "identifier", INTERACTION).ok_or_else(|| invalid_param("identifier", INTERACTION))?;
+    let interaction = value_of(p, "identifier", INTERACTION)
+        .ok_or_else(|| invalid_param("identifier", INTERACTION))?;
     let party = value_of(p, "identifier", PARTY_KEY);
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
@@ -455,14 +471,22 @@ pub async fn serve(State(n): State<Arc<National>>, req: Request) -> Response {
     if let Err(e) = check_api_key(req.headers()) {
         return e.into_response(None);
     }
-    let correlation = match correlation_id(req.headers()) {
-        Ok(id) => id,
-        Err(e) => return e.into_response(None),
+    // ADAPTOR `error_handler.py`: an error answer made for an unusable id carries a fresh one.
+    let (correlation, refused) = match correlation_id(req.headers()) {
+        Ok(id) => (id, None),
+        Err(e) => (uuid::Uuid::new_v4().to_string(), Some(e)),
     };
-    let mut response = match handle(&n, &req) {
-        Ok((bundle, media)) => {
-            (StatusCode::OK, [(header::CONTENT_TYPE, media)], bundle.to_string()).into_response()
-        }
+    let result = match refused {
+        Some(e) => Err(e),
+        None => handle(&n, &req),
+    };
+    let mut response = match result {
+        Ok((bundle, media)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, media)],
+            bundle.to_string(),
+        )
+            .into_response(),
         Err(e) => {
             tracing::info!(status = e.status.as_u16(), "SDS request refused");
             e.into_response(Some(&correlation))

@@ -60,9 +60,7 @@ pub fn parse(text: &str) -> Result<Element, String> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
-        let (ns, event) = reader
-            .read_resolved_event()
-            .map_err(|e| e.to_string())?;
+        let (ns, event) = reader.read_resolved_event().map_err(|e| e.to_string())?;
         let ns = match ns {
             ResolveResult::Bound(n) => Some(n.as_ref().to_string()),
             ResolveResult::Unbound => None,
@@ -104,8 +102,7 @@ pub fn parse(text: &str) -> Result<Element, String> {
             }
             Event::GeneralRef(r) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text
-                        .push_str(&entity(r.as_ref()));
+                    top.text.push_str(&entity(r.as_ref()));
                 }
             }
             Event::CData(c) => {
