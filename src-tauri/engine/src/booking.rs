@@ -244,7 +244,7 @@ impl Engine {
 
     /// Books a slot for a patient. See the module docs for the safety rules.
     pub async fn book(&self, req: BookRequest) -> Result<BookingOutcome> {
-        let service = self.directory().get(&req.service_id)?.clone();
+        let service = self.service(&req.service_id)?;
         let mut event = self.event(Action::Book, &service, Outcome::Failed);
         event.slot_ids = req.slot_ids.iter().map(|s| s.to_string()).collect();
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
@@ -802,7 +802,7 @@ impl Engine {
         description: Option<String>,
         comment: Option<String>,
     ) -> Result<AppointmentView> {
-        let service = self.directory().get(service_id)?.clone();
+        let service = self.service(service_id)?;
         let mut event = self.event(Action::Amend, &service, Outcome::Failed);
         event.appointment_id = Some(id.to_string());
         self.permit(Permission::Amend, &event).await?;
@@ -855,7 +855,7 @@ impl Engine {
         id: &AppointmentId,
         reason: &str,
     ) -> Result<AppointmentView> {
-        let service = self.directory().get(service_id)?.clone();
+        let service = self.service(service_id)?;
         let mut event = self.event(Action::Cancel, &service, Outcome::Failed);
         event.appointment_id = Some(id.to_string());
         event.reason = Some(reason.to_string());
@@ -978,7 +978,7 @@ impl Engine {
         window: &SearchWindow,
     ) -> Result<Vec<AppointmentView>> {
         self.may(Permission::ReadAppointments)?;
-        let service = self.directory().get(service_id)?.clone();
+        let service = self.service(service_id)?;
         match service.standard {
             Standard::GpConnect => {
                 let Some(patient) = self.find_patient(&service.id, nhs).await? else {

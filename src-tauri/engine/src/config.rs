@@ -108,11 +108,63 @@ pub struct NationalSettings {
     /// The Personal Demographics Service FHIR API, e.g.
     /// `https://api.service.nhs.uk/personal-demographics/FHIR/R4`.
     pub pds_url: Option<String>,
+    /// The Spine Directory Service FHIR API, e.g.
+    /// `https://api.service.nhs.uk/spine-directory/FHIR/R4`: reached with the platform's API key.
+    pub sds_url: Option<String>,
+    /// The Directory of Services SOAP web service, e.g.
+    /// `https://www.directoryofservices.nhs.uk/app/api/webservices`.
+    pub dos_url: Option<String>,
+    /// The desk's DoS account; its password is the keyring's `dos-password`.
+    pub dos_username: Option<String>,
 }
 
 impl NationalSettings {
     fn addresses(&self) -> impl Iterator<Item = &str> {
-        self.pds_url.as_deref().into_iter()
+        [&self.pds_url, &self.sds_url, &self.dos_url]
+            .into_iter()
+            .filter_map(|u| u.as_deref())
+    }
+
+    /// Refused at start rather than at the first search.
+    fn check(&self, has_platform: bool) -> Result<()> {
+        for (url, key) in [
+            (&self.pds_url, "[national] pds_url"),
+            (&self.sds_url, "[national] sds_url"),
+            (&self.dos_url, "[national] dos_url"),
+        ] {
+            if let Some(url) = url {
+                crate::transport::secure_url::check(url, key)?;
+            }
+        }
+        for (url, what) in [
+            (
+                &self.pds_url,
+                "The Personal Demographics Service is reached with the national API platform's token",
+            ),
+            (
+                &self.sds_url,
+                "The Spine Directory Service is reached with the national API platform's API key",
+            ),
+        ] {
+            if url.is_some() && !has_platform {
+                return Err(Error::config(format!(
+                    "{what}, and the configuration has no [platform] section."
+                ))
+                .with_next_step("Add [platform] token_url and key_id, or remove the address."));
+            }
+        }
+        if self.dos_url.is_some()
+            != self
+                .dos_username
+                .as_deref()
+                .is_some_and(|u| !u.trim().is_empty())
+        {
+            return Err(Error::config(
+                "The Directory of Services needs both dos_url and dos_username in [national].",
+            )
+            .with_next_step("Add the missing one, or remove both."));
+        }
+        Ok(())
     }
 }
 
@@ -264,16 +316,7 @@ impl DeskConfig {
         if let Some(p) = &raw.platform {
             crate::transport::secure_url::check(&p.token_url, "platform token_url")?;
         }
-        if let Some(url) = &raw.national.pds_url {
-            crate::transport::secure_url::check(url, "[national] pds_url")?;
-            if raw.platform.is_none() {
-                return Err(Error::config(
-                    "The Personal Demographics Service is reached with the national API \
-                     platform's token, and the configuration has no [platform] section.",
-                )
-                .with_next_step("Add [platform] token_url and key_id, or remove pds_url."));
-            }
-        }
+        raw.national.check(raw.platform.is_some())?;
         // Refused here, at start, rather than when the first booking is made.
         for o in std::iter::once(&raw.organisation).chain(&raw.other_organisations) {
             o.check()?;

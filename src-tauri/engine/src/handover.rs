@@ -55,7 +55,7 @@ impl Engine {
         patient: &PatientView,
     ) -> Result<ClinicalPreview> {
         summary.check_content()?;
-        let service = self.directory().get(service_id)?;
+        let service = &self.service(service_id)?;
         Ok(preview(
             summary,
             service.standard.into(),

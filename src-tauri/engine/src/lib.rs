@@ -89,6 +89,8 @@ struct DeskParts {
     idle_lock_minutes: u32,
     /// Clinicians who proved who they are to approve a late slot, by ticket.
     approvals: approvals::Approvals,
+    /// The DoS account's password when given in memory (the demo's); else the keyring's.
+    dos_password: std::sync::OnceLock<secrets::Secret>,
 }
 
 /// Makes an API key and a signing key, when first awaited.
@@ -174,6 +176,7 @@ impl Desk {
                 unproved_allowed: config.unproved_sign_in_allowed(),
                 idle_lock_minutes: config.desk.idle_lock_minutes,
                 approvals: approvals::Approvals::default(),
+                dos_password: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -199,6 +202,39 @@ impl Desk {
     /// The Personal Demographics Service's root, when configured.
     pub fn pds_url(&self) -> Option<&str> {
         self.inner.national.pds_url.as_deref()
+    }
+
+    pub fn sds_url(&self) -> Option<&str> {
+        self.inner.national.sds_url.as_deref()
+    }
+
+    /// Gives the Directory of Services account's password in memory (the embedded demo's
+    /// throwaway one), instead of the keyring's `dos-password`.
+    pub fn use_dos_password(&self, password: secrets::Secret) -> Result<()> {
+        self.inner
+            .dos_password
+            .set(password)
+            .map_err(|_| Error::config("The DoS password was already given."))
+    }
+
+    /// The DoS account, when the desk has one.
+    pub(crate) fn dos_account(&self) -> Result<Option<(String, national::dos::DosAccount)>> {
+        let n = &self.inner.national;
+        let (Some(url), Some(username)) = (&n.dos_url, &n.dos_username) else {
+            return Ok(None);
+        };
+        let password = match self.inner.dos_password.get() {
+            Some(p) => p.clone(),
+            None => secrets::Keyring::new(self.inner.secrets_namespace.clone())
+                .require(secrets::SecretName::DosPassword)?,
+        };
+        Ok(Some((
+            url.clone(),
+            national::dos::DosAccount {
+                username: username.clone(),
+                password,
+            },
+        )))
     }
 
     /// The organisation this desk works for, shown on the sign-in screen.
@@ -327,6 +363,7 @@ impl Desk {
         Ok(Engine {
             desk: self.clone(),
             session: Arc::new(session),
+            found: Arc::default(),
         })
     }
 
@@ -350,6 +387,7 @@ impl Desk {
         Ok(Engine {
             desk: self.clone(),
             session: Arc::new(session),
+            found: Arc::default(),
         })
     }
 
@@ -515,6 +553,9 @@ fn cis2_required() -> Error {
 pub struct Engine {
     desk: Desk,
     session: Arc<Session>,
+    /// What this sign-in learnt from the national directories: SDS's endpoints, and the
+    /// services found in the DoS that can be booked, for this session only.
+    found: Arc<national::Found>,
 }
 
 impl Engine {
@@ -554,5 +595,18 @@ impl Engine {
 
     pub(crate) fn transport(&self) -> &Transport {
         &self.desk.inner.transport
+    }
+
+    pub(crate) fn sds_cache(&self) -> &national::sds::SdsCache {
+        &self.found.sds
+    }
+
+    /// The service `id`: one in the services directory, or one this session found in the
+    /// Directory of Services with its endpoint from SDS.
+    pub fn service(&self, id: &ids::ServiceId) -> Result<directory::Service> {
+        match self.directory().get(id) {
+            Ok(s) => Ok(s.clone()),
+            Err(e) => self.found.service(id).ok_or(e),
+        }
     }
 }

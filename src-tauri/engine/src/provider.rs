@@ -29,7 +29,7 @@ impl Engine {
     }
 
     pub async fn capabilities(&self, service_id: &ServiceId) -> Result<CapabilityView> {
-        let service = self.directory().get(service_id)?;
+        let service = &self.service(service_id)?;
         let req = match service.standard {
             Standard::GpConnect => gp_connect::metadata(),
             Standard::UecBooking => uec_booking::metadata(),
@@ -47,7 +47,7 @@ impl Engine {
         nhs: &NhsNumber,
     ) -> Result<Option<PatientView>> {
         self.may(crate::auth::permissions::Action::Search)?;
-        let service = self.directory().get(service_id)?;
+        let service = &self.service(service_id)?;
         if service.standard != Standard::GpConnect {
             return Err(Error::new(ErrorKind::Rejected)
                 .with_message(format!(
@@ -156,7 +156,7 @@ impl Engine {
         window: &SearchWindow,
     ) -> Result<Vec<SlotView>> {
         self.may(crate::auth::permissions::Action::Search)?;
-        let service = self.directory().get(service_id)?;
+        let service = &self.service(service_id)?;
         let requests = match service.standard {
             Standard::GpConnect => {
                 gp_connect::free_slots(window, self.session().organisation.ods.as_str())
@@ -218,7 +218,7 @@ impl Engine {
         nhs: Option<&NhsNumber>,
     ) -> Result<AppointmentView> {
         self.may(crate::auth::permissions::Action::ReadAppointments)?;
-        let service = self.directory().get(service_id)?;
+        let service = &self.service(service_id)?;
         let mut view = if service.standard == Standard::Bars {
             self.bars_read(service, id, nhs).await?.0
         } else {

@@ -54,8 +54,8 @@ impl Engine {
             let Some(hold) = self.store().claim_orphan(&intent.request_id).await? else {
                 continue;
             };
-            let known = ServiceId::parse(&intent.service_id)
-                .is_ok_and(|id| self.directory().get(&id).is_ok());
+            let known =
+                ServiceId::parse(&intent.service_id).is_ok_and(|id| self.service(&id).is_ok());
             out.push(self.settle(&intent).await);
             // A service no longer in the directory cannot be asked or recorded against: the
             // intent stays, and is reported again at the next start.
@@ -115,7 +115,7 @@ impl Engine {
         let Ok(service_id) = ServiceId::parse(&intent.service_id) else {
             return unknown(intent, "its service id is not valid");
         };
-        let Ok(service) = self.directory().get(&service_id).cloned() else {
+        let Ok(service) = self.service(&service_id) else {
             return unknown(intent, "its service is no longer in the directory");
         };
         let mut event = self.event(Action::Book, &service, Outcome::Failed);
@@ -175,7 +175,7 @@ impl Engine {
         intent: &BookingIntent,
     ) -> Result<Option<crate::views::AppointmentView>> {
         let service_id = ServiceId::parse(&intent.service_id)?;
-        let service = self.directory().get(&service_id)?.clone();
+        let service = self.service(&service_id)?;
         let nhs = intent
             .nhs_number
             .as_deref()

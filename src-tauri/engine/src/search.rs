@@ -88,13 +88,7 @@ impl Engine {
             let services: Vec<Result<Service, (ServiceId, Error)>> = request
                 .services
                 .iter()
-                .map(|id| {
-                    engine
-                        .directory()
-                        .get(id)
-                        .cloned()
-                        .map_err(|e| (id.clone(), e))
-                })
+                .map(|id| engine.service(id).map_err(|e| (id.clone(), e)))
                 .collect();
             for s in &services {
                 let (service_id, service_name) = match s {

@@ -23,6 +23,8 @@ pub enum SecretName {
     ApiKey,
     /// The password of a shared (PostgreSQL) bookings registry.
     RegistryPassword,
+    /// The password of the desk's Directory of Services account (`[national] dos_username`).
+    DosPassword,
     /// The key the audit trail is sealed with (64 hexadecimal digits): made by the first desk on
     /// a registry of its own, put by IT on every desk sharing one.
     AuditKey,
@@ -32,11 +34,12 @@ pub enum SecretName {
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 5] = [
+    pub const ALL: [SecretName; 6] = [
         SecretName::ClientKey,
         SecretName::SigningKey,
         SecretName::ApiKey,
         SecretName::RegistryPassword,
+        SecretName::DosPassword,
         SecretName::AuditKey,
     ];
 
@@ -46,6 +49,7 @@ impl SecretName {
             SecretName::SigningKey => "signing-key",
             SecretName::ApiKey => "api-key",
             SecretName::RegistryPassword => "registry-password",
+            SecretName::DosPassword => "dos-password",
             SecretName::AuditKey => "audit-key",
             SecretName::SignInSession => "sign-in-session",
         }
@@ -62,6 +66,7 @@ impl SecretName {
             SecretName::SigningKey => "Client assertion signing key (RS512)",
             SecretName::ApiKey => "National API platform API key",
             SecretName::RegistryPassword => "Shared registry (PostgreSQL) password",
+            SecretName::DosPassword => "Directory of Services account password",
             SecretName::AuditKey => "Audit trail key",
             SecretName::SignInSession => "NHS sign-in session",
         }

@@ -75,14 +75,14 @@ impl Engine {
     ) -> PatientAppointments {
         let mut ask: Vec<ServiceId> = services
             .iter()
-            .filter(|id| self.directory().get(id).is_ok())
+            .filter(|id| self.service(id).is_ok())
             .cloned()
             .collect();
         match self.store().appointments_for(nhs.as_str(), None).await {
             Ok(known) => {
                 for (service, _) in known {
                     if let Ok(id) = ServiceId::parse(&service)
-                        && self.directory().get(&id).is_ok()
+                        && self.service(&id).is_ok()
                         && !ask.contains(&id)
                     {
                         ask.push(id);

@@ -97,6 +97,11 @@ impl fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
+    /// The platform's API key, which the Spine Directory Service takes as `apikey`.
+    pub(crate) fn api_key(&self) -> &Secret {
+        &self.inner.api_key
+    }
+
     /// A cache on the system clock. The signing key is checked now, not at the first request.
     pub fn new(
         settings: PlatformSettings,

@@ -1,4 +1,11 @@
-//! The national services a desk asks before it books: who the patient is (PDS). The Directory
-//! of Services and the Spine Directory Service follow (issue 20).
+//! The national services a desk asks before it books: who the patient is (PDS), which services
+//! suit the patient's need (the Directory of Services) and where each one's booking endpoint is
+//! (the Spine Directory Service).
 
+pub mod dos;
+pub mod find;
 pub mod pds;
+pub mod sds;
+pub(crate) mod xml;
+
+pub use find::Found;

@@ -43,6 +43,11 @@ fn id(name: &str) -> String {
     format!("{PREFIX}{name}")
 }
 
+/// The full interaction id of `name` (one of [`interaction`]), as SDS and Spine name it.
+pub fn interaction_id(name: &str) -> String {
+    id(name)
+}
+
 fn instant(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }

@@ -315,6 +315,60 @@ impl Transport {
         Ok(result)
     }
 
+    /// Posts a SOAP request (the Directory of Services), over the same verified TLS and with
+    /// the same size limit. The body carries the desk's DoS account: neither it nor the answer
+    /// is logged. A fault comes back as the response, for the caller to read.
+    pub async fn post_soap(
+        &self,
+        url: &str,
+        what: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<FhirResponse> {
+        let trace = TraceId::new();
+        secure_url::check(url, what)?;
+        let resp = self
+            .client
+            .post(url)
+            .header("Content-Type", content_type)
+            .header("Accept", "application/soap+xml, text/xml")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify(&e.without_url(), self.presents_certificate).with_trace(trace))?;
+        let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
+            .await
+            .map_err(|e| e.with_trace(trace))?;
+        tracing::info!(api = what, status = result.status, trace_id = %trace, "national API answered");
+        Ok(result)
+    }
+
+    /// Reads from a national API that takes the platform's API key (`apikey`), not a token:
+    /// the Spine Directory Service. A refusal comes back as the response.
+    pub async fn get_with_api_key(
+        &self,
+        url: &str,
+        what: &str,
+        api_key: &crate::secrets::Secret,
+    ) -> Result<FhirResponse> {
+        let trace = TraceId::new();
+        secure_url::check(url, what)?;
+        let resp = self
+            .client
+            .get(url)
+            .header("apikey", api_key.expose())
+            .header("Accept", FHIR_JSON)
+            .header("X-Correlation-Id", trace.to_string())
+            .send()
+            .await
+            .map_err(|e| classify(&e.without_url(), self.presents_certificate).with_trace(trace))?;
+        let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
+            .await
+            .map_err(|e| e.with_trace(trace))?;
+        tracing::info!(api = what, status = result.status, trace_id = %trace, "national API answered");
+        Ok(result)
+    }
+
     /// Delivers a document that is not FHIR (the CDA encounter report) by POST, over the same
     /// verified TLS; any 2xx is delivery.
     pub async fn post_document(&self, url: &str, content_type: &str, body: String) -> Result<()> {

@@ -1,0 +1,277 @@
+//! From a triage outcome to services the desk can book: the Directory of Services ranks the
+//! services that suit the need, and each one's booking endpoint is looked up (SDS), not
+//! configured. A service the desk cannot book is said so, with why and its phone.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::dos::{self, CareNeed, DosEndpoint, FoundService, ServiceSearch};
+use super::sds::SdsCache;
+use crate::Engine;
+use crate::auth::permissions::Action;
+use crate::directory::{Service, ServiceKind, Standard};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{Asid, OdsCode, ServiceId};
+use crate::standards::{gp_connect, uec_booking};
+
+/// What one sign-in learnt from the national directories. Never shared between sessions.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub(crate) sds: SdsCache,
+    services: Mutex<HashMap<ServiceId, Service>>,
+}
+
+impl Found {
+    pub(crate) fn service(&self, id: &ServiceId) -> Option<Service> {
+        self.services
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    fn keep(&self, service: Service) {
+        self.services
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(service.id.clone(), service);
+    }
+}
+
+/// How a found service is booked from the desk, or why it is not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "how", rename_all = "kebab-case")]
+pub enum HowBooked {
+    /// Bookable by `standard`, searched and booked as `service_id`.
+    Book {
+        standard: Standard,
+        service_id: ServiceId,
+        /// Which: the desk's own services.toml entry, or found in the national directories.
+        configured: bool,
+    },
+    /// No booking endpoint: the patient is referred by phone.
+    CallToRefer,
+    /// It has a booking endpoint, but the desk cannot use it: `reason` says why.
+    CannotBook { reason: String, next_step: String },
+}
+
+/// A service the DoS returned for the need, with how the desk can book it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ServiceOption {
+    pub service: FoundService,
+    pub booking: HowBooked,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ServicesFound {
+    /// In the DoS's order: nearest and most suitable first.
+    pub services: Vec<ServiceOption>,
+    pub search_distance_km: Option<u32>,
+    pub transaction_id: Option<String>,
+}
+
+/// The SOAP web service, asked as the desk's account.
+struct DosSoap<'a> {
+    engine: &'a Engine,
+    url: String,
+    account: dos::DosAccount,
+}
+
+impl ServiceSearch for DosSoap<'_> {
+    fn search<'a>(
+        &'a self,
+        need: &'a CareNeed,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<dos::DosAnswer>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let body = dos::check_capacity_summary(need, &self.account);
+            // SOAP 1.2 carries the action in the content type.
+            let content_type = format!(
+                "{}; action=\"{}\"",
+                dos::SOAP_CONTENT_TYPE,
+                dos::check_capacity_summary_action()
+            );
+            let resp = self
+                .engine
+                .transport()
+                .post_soap(&self.url, dos::DOS, &content_type, body)
+                .await?;
+            dos::read_answer(resp.status, &resp.body, at).map_err(|e| e.with_trace(resp.trace_id))
+        })
+    }
+}
+
+impl Engine {
+    /// The services that suit `need`, ranked by the DoS, each with how the desk can book it.
+    /// `patient` scopes the endpoints looked up to this patient's care (their NHS number).
+    pub async fn find_services(
+        &self,
+        need: &CareNeed,
+        patient: Option<&str>,
+    ) -> Result<ServicesFound> {
+        self.may(Action::Search)?;
+        need.check()?;
+        let Some((url, account)) = self.desk().dos_account()? else {
+            return Err(
+                Error::config("This desk has no Directory of Services configured.").with_next_step(
+                    "Ask your system administrator to add dos_url and dos_username to the \
+                     [national] section; meanwhile choose from the services in services.toml.",
+                ),
+            );
+        };
+        let search = DosSoap {
+            engine: self,
+            url,
+            account,
+        };
+        let answer = search.search(need, self.clock().now()).await?;
+        let scope = patient.unwrap_or("no patient");
+        let mut services = Vec::with_capacity(answer.services.len());
+        for found in answer.services {
+            let booking = self.how_booked(&found, scope).await;
+            services.push(ServiceOption {
+                service: found,
+                booking,
+            });
+        }
+        Ok(ServicesFound {
+            services,
+            search_distance_km: answer.search_distance_km,
+            transaction_id: answer.transaction_id,
+        })
+    }
+
+    async fn how_booked(&self, found: &FoundService, scope: &str) -> HowBooked {
+        // The desk's own entry for the service wins: services.toml is the local override.
+        if let Some(s) = self
+            .directory()
+            .all()
+            .iter()
+            .find(|s| configured_as(s, found))
+        {
+            return HowBooked::Book {
+                standard: s.standard,
+                service_id: s.id.clone(),
+                configured: true,
+            };
+        }
+        let endpoints: Vec<&DosEndpoint> = found.booking_endpoints().collect();
+        let Some(endpoint) = endpoints.first() else {
+            return HowBooked::CallToRefer;
+        };
+        let Some(ods) = endpoint.sds_ods().or_else(|| found.ods.clone()) else {
+            return cannot(
+                "the Directory of Services gives no ODS code for its booking endpoint",
+                "Refer the patient by phone.",
+            );
+        };
+        match self.bookable_at(found, &ods, scope).await {
+            Ok(service) => {
+                let booking = HowBooked::Book {
+                    standard: service.standard,
+                    service_id: service.id.clone(),
+                    configured: false,
+                };
+                self.found.keep(service);
+                booking
+            }
+            Err(e) => cannot(&e.message, &e.next_step),
+        }
+    }
+
+    /// The service as the desk books it, from SDS: GP Connect if SDS has it for GP Connect's
+    /// slot search, else UEC Booking's. SDS's answer says which standard the service speaks.
+    async fn bookable_at(&self, found: &FoundService, ods: &str, scope: &str) -> Result<Service> {
+        let asks = [
+            (
+                Standard::GpConnect,
+                gp_connect::interaction_id(gp_connect::interaction::SEARCH_SLOTS),
+            ),
+            (
+                Standard::UecBooking,
+                uec_booking::interaction_id(uec_booking::interaction::SEARCH_SLOTS),
+            ),
+        ];
+        let mut last = None;
+        for (standard, interaction) in asks {
+            match self.spine_endpoint(ods, &interaction, scope).await {
+                Ok(endpoint) => return service_from(found, standard, ods, &endpoint),
+                Err(e) if e.kind == ErrorKind::NotFound => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::new(ErrorKind::NotFound)))
+    }
+}
+
+/// Whether the desk's configured service `s` is the DoS's `found`: by DoS id, else ODS code.
+fn configured_as(s: &Service, found: &FoundService) -> bool {
+    s.target_identifier.as_deref() == Some(found.dos_id.as_str())
+        || s.healthcare_service.as_deref() == Some(found.dos_id.as_str())
+        || found
+            .ods
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case(s.ods.as_str()))
+}
+
+fn cannot(reason: &str, next_step: &str) -> HowBooked {
+    HowBooked::CannotBook {
+        reason: reason.to_string(),
+        next_step: next_step.to_string(),
+    }
+}
+
+/// The found service as an entry the desk books with.
+fn service_from(
+    found: &FoundService,
+    standard: Standard,
+    ods: &str,
+    endpoint: &super::sds::SpineEndpoint,
+) -> Result<Service> {
+    let id =
+        ServiceId::parse(&format!("dos-{}", found.dos_id.to_ascii_lowercase())).map_err(|_| {
+            Error::new(ErrorKind::MalformedResponse).with_message(format!(
+                "The Directory of Services gave a service id the desk cannot use ({}).",
+                found.dos_id
+            ))
+        })?;
+    Ok(Service {
+        id,
+        name: found.shown_name().to_string(),
+        kind: kind_of(found.service_type.as_deref(), standard),
+        standard,
+        base_url: endpoint.address.trim_end_matches('/').to_string(),
+        ods: OdsCode::parse(ods)?,
+        asid: Asid::parse(&endpoint.asid)?,
+        // UEC Booking searches slots by the DoS service id (NHS Booking standard, search for
+        // free slots: the `service` parameter).
+        healthcare_service: (standard == Standard::UecBooking).then(|| found.dos_id.clone()),
+        address: found.address.clone(),
+        postcode: found.postcode.clone(),
+        report_url: None,
+        target_identifier: None,
+    })
+}
+
+/// The kind of service from the DoS service type's name.
+fn kind_of(service_type: Option<&str>, standard: Standard) -> ServiceKind {
+    let t = service_type.unwrap_or_default().to_ascii_lowercase();
+    if t.contains("emergency") {
+        ServiceKind::EmergencyDepartment
+    } else if t.contains("out of hours") || t.contains("out-of-hours") {
+        ServiceKind::GpOutOfHours
+    } else if t.contains("gp practice")
+        || t.contains("general practice")
+        || (standard == Standard::GpConnect && t.is_empty())
+    {
+        ServiceKind::GpPractice
+    } else {
+        ServiceKind::UrgentCare
+    }
+}
