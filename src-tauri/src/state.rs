@@ -438,6 +438,8 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
                     })?;
             Ok((Secret::new(made.api_key), Secret::new(made.private_key_pem)))
         })?;
+        // The simulated Directory of Services' demo account.
+        desk.use_dos_password(Secret::new(provider_sim::DEMO_DOS_PASSWORD))?;
     }
     tracing::info!(ms = started.elapsed().as_millis(), "desk open");
     let idle = IdleLock::new(desk.idle_lock_minutes(), Instant::now());

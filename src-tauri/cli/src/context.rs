@@ -74,6 +74,8 @@ async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
         Secret::new(demo.platform.api_key),
         Secret::new(demo.platform.private_key_pem),
     )?;
+    // The simulated Directory of Services' demo account.
+    desk.use_dos_password(Secret::new(provider_sim::DEMO_DOS_PASSWORD))?;
     let user = cfg.session()?.user;
     Ok(Context {
         engine: desk.sign_in(user)?,

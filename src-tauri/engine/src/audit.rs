@@ -31,6 +31,32 @@ impl Engine {
             request_id: req.request_id,
             appointment_id: req.appointment_id(),
         };
+        // A service found in the national directories is looked up in SDS for each
+        // interaction, as GP Connect's rules ask, and never reused across them.
+        let resolved;
+        let service = if self.found.is_found(&service.id) {
+            let scope = nhs.map_or("no patient", |n| n.as_str());
+            match self
+                .spine_endpoint(service.ods.as_str(), &req.interaction, scope)
+                .await
+                .and_then(|e| super::national::find::at_endpoint(service, &e))
+            {
+                Ok(s) => {
+                    resolved = s;
+                    &resolved
+                }
+                Err(error) => {
+                    let result = Err(SendFailure {
+                        error,
+                        maybe_delivered: false,
+                    });
+                    self.audited(service, &asked, nhs, &result).await;
+                    return result;
+                }
+            }
+        } else {
+            service
+        };
         let result = self.send_with_auth(service, req).await;
         self.audited(service, &asked, nhs, &result).await;
         result

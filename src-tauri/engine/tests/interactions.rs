@@ -19,20 +19,7 @@ fn book_req(
     slots: Vec<SlotId>,
     nhs: NhsNumber,
 ) -> BookRequest {
-    BookRequest {
-        service_id: service.clone(),
-        slot_ids: slots,
-        slot_start: None,
-        nhs_number: Some(nhs),
-        patient: None,
-        description: "Sore throat and fever for 3 days".into(),
-        comment: Some("Call back on 07700 900123".into()),
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
-        book_anyway: true,
-    }
+    harness::book_request(service, slots, nhs)
 }
 
 #[tokio::test]

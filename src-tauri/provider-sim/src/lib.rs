@@ -284,6 +284,7 @@ pub struct RunningSim {
     sim: Arc<Sim>,
     /// The simulated national API platform's token endpoint.
     platform: Arc<token::Platform>,
+    national: Arc<national::National>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -340,6 +341,8 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         }),
         clock,
         base_url: base_url.clone(),
+        platform: platform.clone(),
+        endpoint_lookups: Default::default(),
     });
     let sim = Arc::new(Sim {
         region,
@@ -359,7 +362,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
         .merge(itk::router())
         .merge(token::router(platform.clone()))
         .merge(pds::router(platform.clone(), clock))
-        .merge(national::router(national))
+        .merge(national::router(national.clone()))
         .fallback(dispatch::fhir)
         .layer(axum::middleware::map_response_with_state(
             sim.clone(),
@@ -376,6 +379,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     Ok(RunningSim {
         sim,
         platform,
+        national,
         shutdown,
         task,
     })
@@ -494,6 +498,15 @@ impl RunningSim {
     /// included), oldest first.
     pub fn bars_bookings(&self) -> Vec<BarsBooking> {
         self.sim.store.bars_bookings()
+    }
+
+    /// The SDS `/Endpoint` searches consumers made, oldest first: (ODS code, interaction id).
+    pub fn sds_endpoint_lookups(&self) -> Vec<(String, String)> {
+        self.national
+            .endpoint_lookups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Stops accepting, lets open connections finish briefly, and waits for the server task.

@@ -181,6 +181,14 @@ impl Platform {
         Ok(())
     }
 
+    /// Whether `api_key` is a registered application's key.
+    pub fn knows_api_key(&self, api_key: &str) -> bool {
+        self.ledger()
+            .clients
+            .iter()
+            .any(|r| r.client.api_key == api_key)
+    }
+
     pub fn issued(&self) -> u64 {
         self.ledger().issued
     }

@@ -739,6 +739,8 @@ export type SecretName =
 "api-key" | 
 /**  The password of a shared (PostgreSQL) bookings registry. */
 "registry-password" | 
+/**  The password of the desk's Directory of Services account (`[national] dos_username`). */
+"dos-password" | 
 /**
  *  The key the audit trail is sealed with (64 hexadecimal digits): made by the first desk on
  *  a registry of its own, put by IT on every desk sharing one.

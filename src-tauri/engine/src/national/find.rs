@@ -32,6 +32,13 @@ impl Found {
             .cloned()
     }
 
+    pub(crate) fn is_found(&self, id: &ServiceId) -> bool {
+        self.services
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(id)
+    }
+
     fn keep(&self, service: Service) {
         self.services
             .lock()
@@ -256,6 +263,18 @@ fn service_from(
         postcode: found.postcode.clone(),
         report_url: None,
         target_identifier: None,
+    })
+}
+
+/// `service` at SDS's endpoint for one interaction: its address and ASID.
+pub(crate) fn at_endpoint(
+    service: &Service,
+    endpoint: &super::sds::SpineEndpoint,
+) -> Result<Service> {
+    Ok(Service {
+        base_url: endpoint.address.trim_end_matches('/').to_string(),
+        asid: Asid::parse(&endpoint.asid)?,
+        ..service.clone()
     })
 }
 

@@ -100,6 +100,9 @@ async fn desk_with_registered_key(sim: &RunningSim, config: &DeskConfig) -> (Des
         .expect("desk opens")
         .with_clock(test_clock())
         .expect("a new desk takes a clock");
+    // The simulated Directory of Services' demo account (the keyring holds it on a real desk).
+    desk.use_dos_password(Secret::new(provider_sim::DEMO_DOS_PASSWORD))
+        .expect("DoS password");
     (desk, Secret::new(api_key), Secret::new(private.clone()))
 }
 
@@ -190,6 +193,29 @@ pub fn jane_books(
         patient: None,
         description: description.into(),
         comment: None,
+        timeframe: None,
+        clinical_approval: None,
+        clinical: None,
+        book_beside: Vec::new(),
+        book_anyway: true,
+    }
+}
+
+/// A plain booking of `slots` at `service` for the patient `nhs`: a description, no triage
+/// summary, booked beside any other appointment.
+pub fn book_request(
+    service: &ServiceId,
+    slots: Vec<booking_engine::ids::SlotId>,
+    nhs: NhsNumber,
+) -> booking_engine::booking::BookRequest {
+    booking_engine::booking::BookRequest {
+        service_id: service.clone(),
+        slot_ids: slots,
+        slot_start: None,
+        nhs_number: Some(nhs),
+        patient: None,
+        description: "Sore throat and fever for 3 days".into(),
+        comment: Some("Call back on 07700 900123".into()),
         timeframe: None,
         clinical_approval: None,
         clinical: None,

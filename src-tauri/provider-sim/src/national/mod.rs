@@ -23,6 +23,11 @@ pub struct National {
     pub clock: SimClock,
     /// `http://host:port`, for SDS's links.
     pub base_url: String,
+    /// The API platform, whose applications' API keys SDS accepts (API-key authentication is
+    /// by the calling application's key on the platform).
+    pub platform: Arc<crate::token::Platform>,
+    /// `/Endpoint` searches asked, as (ODS code, interaction id): a test hook.
+    pub endpoint_lookups: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 /// The directories' routes, with their own state, to merge into the app.

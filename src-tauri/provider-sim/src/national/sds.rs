@@ -127,13 +127,14 @@ impl SdsError {
     }
 }
 
-/// PROXY: the key is checked before anything else. Apigee's own fault strings.
-fn check_api_key(headers: &HeaderMap) -> Result<(), SdsError> {
+/// PROXY: the key is checked before anything else: the demo key, or any application key the
+/// platform has registered. Apigee's own fault strings.
+fn check_api_key(headers: &HeaderMap, platform: &crate::token::Platform) -> Result<(), SdsError> {
     match headers.get("apikey").and_then(|v| v.to_str().ok()) {
         None => Err(unauthorized(
             "Failed to resolve API Key variable request.header.apikey",
         )),
-        Some(k) if k == DEMO_SDS_API_KEY => Ok(()),
+        Some(k) if k == DEMO_SDS_API_KEY || platform.knows_api_key(k) => Ok(()),
         Some(_) => Err(unauthorized("Invalid ApiKey")),
     }
 }
@@ -441,7 +442,19 @@ fn handle(n: &National, req: &Request) -> Result<(Value, &'static str), SdsError
                 "HTTP operation not supported".to_string(),
             ));
         }
-        "/Endpoint" => find_endpoints(n, &p)?,
+        "/Endpoint" => {
+            // For tests: which interactions consumers looked endpoints up for.
+            if let (Some(ods), Some(interaction)) = (
+                value_of(&p, "organization", ODS),
+                value_of(&p, "identifier", INTERACTION),
+            ) {
+                n.endpoint_lookups
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((ods, interaction));
+            }
+            find_endpoints(n, &p)?
+        }
         "/Device" => find_devices(n, &p)?,
         _ => {
             return Err(adaptor_error(
@@ -468,7 +481,7 @@ fn params_text(q: &str) -> String {
 
 /// Every request under [`BASE_PATH`].
 pub async fn serve(State(n): State<Arc<National>>, req: Request) -> Response {
-    if let Err(e) = check_api_key(req.headers()) {
+    if let Err(e) = check_api_key(req.headers(), &n.platform) {
         return e.into_response(None);
     }
     // ADAPTOR `error_handler.py`: an error answer made for an unusable id carries a fresh one.

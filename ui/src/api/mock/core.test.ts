@@ -68,6 +68,7 @@ describe("the mock backend", () => {
       ["signing-key", false],
       ["api-key", false],
       ["registry-password", false],
+      ["dos-password", false],
       ["audit-key", false],
     ]);
     for (const name of ["client-key", "signing-key"]) {
@@ -85,7 +86,7 @@ describe("the mock backend", () => {
     });
     await invoke("store_secret", { name: "api-key", value: "Zk7pQ2vX9mLr4TsW" });
     const after = await invoke<SecretStatus[]>("secrets_status");
-    expect(after.map((s) => s.stored)).toEqual([true, false, true, false, false]);
+    expect(after.map((s) => s.stored)).toEqual([true, false, true, false, false, false]);
     expect(JSON.stringify(after)).not.toMatch(/mock-body|Zk7pQ2vX9mLr4TsW/);
 
     expect(await invoke("delete_secret", { name: "client-key" })).toMatchObject({ name: "client-key", stored: false });

@@ -298,6 +298,7 @@ const SECRET_LABELS: Record<SetSecret, string> = {
   "signing-key": "Client assertion signing key (RS512)",
   "api-key": "National API platform API key",
   "registry-password": "Shared registry (PostgreSQL) password",
+  "dos-password": "Directory of Services account password",
   "audit-key": "Audit trail key",
 };
 // Only whether each is stored: the mock, like the keyring's callers, never keeps a value.

@@ -1,0 +1,284 @@
+//! Issue 20: services found the way 111 finds them — the Directory of Services by triage
+//! outcome and postcode, each booking endpoint from SDS — and booked with no services.toml,
+//! over real HTTP to provider-sim's DoS and SDS (written from the published descriptions, not
+//! from the engine).
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use booking_engine::ErrorKind;
+use booking_engine::directory::{Directory, Standard};
+use booking_engine::ids::ServiceId;
+use booking_engine::national::dos::{Age, CareNeed, Sex};
+use booking_engine::national::find::{HowBooked, ServiceOption, ServicesFound};
+use harness::{Harness, book_request, jane, open_desk, slots_ahead, start};
+use provider_sim::{SimOptions, national_cases};
+
+/// Jane, 44, at home in Leeds, after a Pathways outcome of Dx05 ("speak to a primary care
+/// service"): the simulated DoS profiles its practices, UTCs and hubs for it.
+fn jane_needs_primary_care() -> CareNeed {
+    CareNeed {
+        postcode: national_cases().search_postcode.into(),
+        age: Age::Years(44),
+        sex: Sex::Female,
+        disposition: Some(1005),
+        symptom_group: 1010,
+        symptom_discriminators: vec![4003],
+        search_distance_km: None,
+        surgery: Some("B86001".into()),
+    }
+}
+
+/// The harness's desk with no services.toml at all: everything comes from the directories.
+async fn with_no_local_services(h: &Harness) -> booking_engine::Engine {
+    let mut config = h.config.clone();
+    config.directory = Directory::new(Vec::new()).expect("empty directory");
+    open_desk(&h.sim, &config).await
+}
+
+fn option<'a>(found: &'a ServicesFound, dos_id: &str) -> &'a ServiceOption {
+    found
+        .services
+        .iter()
+        .find(|o| o.service.dos_id == dos_id)
+        .unwrap_or_else(|| panic!("DoS returned {dos_id}: {:#?}", found.services))
+}
+
+fn booked_as(o: &ServiceOption) -> (Standard, ServiceId) {
+    match &o.booking {
+        HowBooked::Book {
+            standard,
+            service_id,
+            configured,
+        } => {
+            assert!(!configured, "{o:?} came from services.toml");
+            (*standard, service_id.clone())
+        }
+        other => panic!("{} is not bookable: {other:?}", o.service.name),
+    }
+}
+
+#[tokio::test]
+async fn from_a_triage_outcome_to_a_booking_at_a_gp_practice_and_a_utc_the_desk_found_itself() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_no_local_services(&h).await;
+    assert!(engine.directory().all().is_empty());
+    let found = engine
+        .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+    assert!(!found.services.is_empty());
+    // Nearest and most suitable first, with distances from Jane's postcode.
+    assert!(
+        found
+            .services
+            .iter()
+            .all(|o| o.service.distance_miles.is_some()),
+        "{:#?}",
+        found.services
+    );
+
+    // Every bookable service of the region the DoS returned is bookable by what SDS says, by
+    // the standard SDS has its endpoint for.
+    let standards: Vec<Standard> = found
+        .services
+        .iter()
+        .filter_map(|o| match &o.booking {
+            HowBooked::Book { standard, .. } => Some(*standard),
+            _ => None,
+        })
+        .collect();
+    assert!(standards.contains(&Standard::GpConnect), "{standards:?}");
+    assert!(standards.contains(&Standard::UecBooking), "{standards:?}");
+
+    for standard in [Standard::GpConnect, Standard::UecBooking] {
+        let (_, id) = found
+            .services
+            .iter()
+            .filter(|o| matches!(&o.booking, HowBooked::Book { standard: s, .. } if *s == standard))
+            .map(booked_as)
+            .next()
+            .expect("one of each standard");
+        let service = engine
+            .service(&id)
+            .expect("the found service is known this session");
+        assert_eq!(service.standard, standard);
+        // The address and ASID are SDS's: the sim's own record of where the service lives.
+        let hosted = h
+            .sim
+            .services()
+            .into_iter()
+            .find(|s| s.ods == service.ods.as_str())
+            .expect("a hosted service");
+        assert_eq!(service.base_url, hosted.base_url.trim_end_matches('/'));
+        assert_eq!(service.asid.as_str(), hosted.asid);
+
+        let slot = slots_ahead(&engine, &id).await.remove(0);
+        let booked = engine
+            .book(book_request(&id, vec![slot.id.clone()], jane()))
+            .await
+            .expect("booked");
+        assert_eq!(booked.appointment.status, "booked");
+        let held = h
+            .sim
+            .appointments()
+            .into_iter()
+            .find(|a| a["id"] == booked.appointment.id.as_str())
+            .expect("the service holds the appointment");
+        assert_eq!(held["status"], "booked");
+        // SDS was asked for the booking's own interaction, not the slot search's endpoint reused.
+        let book = match standard {
+            Standard::GpConnect => {
+                "urn:nhs:names:services:gpconnect:fhir:rest:create:appointment-1"
+            }
+            _ => "urn:nhs:names:services:careconnect:fhir:rest:create:appointment",
+        };
+        assert!(
+            h.sim
+                .sds_endpoint_lookups()
+                .iter()
+                .any(|(ods, interaction)| ods == service.ods.as_str() && interaction == book),
+            "{:?}",
+            h.sim.sds_endpoint_lookups()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_service_with_no_endpoint_a_wrong_entry_or_two_endpoints_is_never_booked_blindly() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_no_local_services(&h).await;
+    let cases = national_cases();
+    let found = engine
+        .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+
+    let none = option(&found, cases.no_sds_endpoint.dos_service_id);
+    match &none.booking {
+        HowBooked::CannotBook { reason, next_step } => {
+            assert!(reason.contains("no booking endpoint"), "{reason}");
+            assert!(next_step.contains("phone"), "{next_step}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let two = option(&found, cases.two_sds_endpoints.dos_service_id);
+    match &two.booking {
+        HowBooked::CannotBook { reason, .. } => {
+            assert!(reason.contains("two booking endpoints"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // SDS's entry looks right but names an ASID the practice's system is not: the practice
+    // refuses the desk, and the desk says so rather than offering its slots.
+    let wrong = option(&found, cases.wrong_sds_asid.dos_service_id);
+    let (_, id) = booked_as(wrong);
+    let today = engine.clock().uk_today();
+    let window =
+        booking_engine::standards::SearchWindow::new(today, today + chrono::Duration::days(7))
+            .expect("window");
+    let refused = engine
+        .search_service(&id, &window)
+        .await
+        .expect_err("refused");
+    assert_eq!(refused.kind, ErrorKind::AccessDenied, "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_pharmacy_without_a_booking_endpoint_is_a_call_to_refer_with_its_phone() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_no_local_services(&h).await;
+    let cases = national_cases();
+    // Dx80-like repeat-prescription need: the simulated DoS returns its pharmacy.
+    let need = CareNeed {
+        disposition: Some(1080),
+        symptom_group: 1206,
+        symptom_discriminators: vec![4193],
+        ..jane_needs_primary_care()
+    };
+    let found = engine
+        .find_services(&need, Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+    let pharmacy = option(&found, cases.not_bookable_pharmacy.dos_service_id);
+    assert_eq!(pharmacy.booking, HowBooked::CallToRefer);
+    assert!(pharmacy.service.phone.is_some(), "{pharmacy:?}");
+}
+
+#[tokio::test]
+async fn a_configured_service_is_booked_by_its_own_entry_and_bad_searches_say_what_to_fix() {
+    let h = start(SimOptions::default()).await;
+    // With the region's services.toml, the DoS's services that it lists are booked by it.
+    let found = h
+        .engine
+        .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+    assert!(
+        found.services.iter().any(
+            |o| matches!(&o.booking, HowBooked::Book { configured: true, service_id, .. }
+                if h.engine.directory().get(service_id).is_ok())
+        ),
+        "{:#?}",
+        found.services
+    );
+
+    let unknown_postcode = CareNeed {
+        postcode: "ZZ99 9ZZ".into(),
+        ..jane_needs_primary_care()
+    };
+    let e = h
+        .engine
+        .find_services(&unknown_postcode, None)
+        .await
+        .expect_err("unknown postcode");
+    assert_eq!(e.kind, ErrorKind::InvalidInput, "{e:?}");
+    assert!(e.next_step.contains("postcode"), "{e:?}");
+
+    let too_far = CareNeed {
+        search_distance_km: Some(120),
+        ..jane_needs_primary_care()
+    };
+    assert_eq!(
+        h.engine
+            .find_services(&too_far, None)
+            .await
+            .expect_err("refused")
+            .kind,
+        ErrorKind::InvalidInput
+    );
+
+    // The wrong password: the DoS refuses the account, and the desk says who can fix it.
+    let desk = booking_engine::Desk::open(&h.config)
+        .await
+        .expect("desk opens")
+        .with_clock(harness::test_clock())
+        .expect("clock");
+    desk.use_dos_password(booking_engine::secrets::Secret::new("not-the-password"))
+        .expect("password");
+    let engine = desk
+        .sign_in(h.config.session().expect("session").user)
+        .expect("signed in");
+    let e = engine
+        .find_services(&jane_needs_primary_care(), None)
+        .await
+        .expect_err("refused");
+    assert_eq!(e.kind, ErrorKind::AccessDenied, "{e:?}");
+    assert!(e.next_step.contains("password"), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_desk_without_the_directories_says_what_to_configure() {
+    let h = start(SimOptions::default()).await;
+    let mut config = h.config.clone();
+    config.national.dos_url = None;
+    config.national.dos_username = None;
+    let engine = open_desk(&h.sim, &config).await;
+    let e = engine
+        .find_services(&jane_needs_primary_care(), None)
+        .await
+        .expect_err("no DoS");
+    assert_eq!(e.kind, ErrorKind::Config);
+    assert!(e.next_step.contains("dos_url"), "{e:?}");
+}
