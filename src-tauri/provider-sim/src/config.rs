@@ -60,6 +60,8 @@ pub fn services_toml(base_url: &str, services: &[ServiceEntry]) -> String {
 pub struct National<'a> {
     /// PDS, reached with the platform's token: written only with the platform.
     pub pds_url: Option<&'a str>,
+    /// The platform's one BaRS root: written only with the platform.
+    pub bars_url: Option<&'a str>,
     pub dos_url: &'a str,
     pub dos_username: &'a str,
     pub sds_url: &'a str,
@@ -111,6 +113,9 @@ endpoint = "https://bookingdesk.nhs111.example/fhir"
     if let Some(pds) = national.pds_url.filter(|_| platform_token_url.is_some()) {
         let _ = writeln!(out, "pds_url = {}", quoted(pds));
     }
+    if let Some(bars) = national.bars_url.filter(|_| platform_token_url.is_some()) {
+        let _ = writeln!(out, "bars_url = {}", quoted(bars));
+    }
     let _ = writeln!(out, "dos_url = {}", quoted(national.dos_url));
     let _ = writeln!(out, "dos_username = {}", quoted(national.dos_username));
     let _ = writeln!(out, "sds_url = {}", quoted(national.sds_url));
@@ -150,6 +155,7 @@ mod tests {
     fn national(pds: Option<&'static str>) -> National<'static> {
         National {
             pds_url: pds,
+            bars_url: pds.map(|_| "http://127.0.0.1:9/booking-and-referral/FHIR/R4"),
             dos_url: "http://127.0.0.1:9/app/api/webservices",
             dos_username: "bookdesk-demo",
             sds_url: "http://127.0.0.1:9/spine-directory/FHIR/R4",
@@ -161,12 +167,16 @@ mod tests {
         let without = bookdesk_toml(None, &national(Some("http://127.0.0.1:9/pds")), "b.sqlite");
         assert!(!without.contains("[platform]"));
         assert!(!without.contains("pds_url"));
+        assert!(!without.contains("bars_url"));
         let text = bookdesk_toml(
             Some("http://127.0.0.1:9/oauth2/token"),
             &national(Some("http://127.0.0.1:9/pds")),
             "bookings.sqlite",
         );
-        assert!(text.contains("[national]\npds_url = \"http://127.0.0.1:9/pds\"\n"));
+        assert!(text.contains(
+            "[national]\npds_url = \"http://127.0.0.1:9/pds\"\n\
+             bars_url = \"http://127.0.0.1:9/booking-and-referral/FHIR/R4\"\n"
+        ));
         assert!(text.contains(
             "[platform]\ntoken_url = \"http://127.0.0.1:9/oauth2/token\"\nkey_id = \"booking-desk-demo\"\n"
         ));

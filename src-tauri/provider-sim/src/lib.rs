@@ -398,6 +398,15 @@ impl RunningSim {
         format!("{}{}", self.sim.base_url, pds::BASE_PATH)
     }
 
+    /// The simulated national API platform's one BaRS root, `{base_url}/booking-and-referral/FHIR/R4`
+    /// (the path of the published API's servers). Every BaRS request sent here goes to the
+    /// service whose DoS id its `NHSD-Target-Identifier` names; `GET /HealthcareService` and
+    /// `GET /Endpoint` here read the platform's Endpoint Catalogue of those services. The
+    /// per-service roots in [`RunningSim::services`] answer as before.
+    pub fn bars_proxy_url(&self) -> String {
+        format!("{}{}", self.sim.base_url, bars::proxy::PATH)
+    }
+
     /// The simulated Directory of Services SOAP web service (v1.5), `{base_url}/app/api/webservices`:
     /// `POST` a SOAP 1.2 envelope (`application/soap+xml`) with `CheckCapacitySummary` or
     /// `ServiceDetailsById` and the [`DEMO_DOS_USERNAME`] account. See [`national_cases`].
@@ -463,8 +472,10 @@ impl RunningSim {
             .has_bars()
             .then(|| self.platform_token_url());
         let pds = platform.is_some().then(|| self.pds_url());
+        let bars = platform.is_some().then(|| self.bars_proxy_url());
         let national = config::National {
             pds_url: pds.as_deref(),
+            bars_url: bars.as_deref(),
             dos_url: &self.dos_url(),
             dos_username: DEMO_DOS_USERNAME,
             sds_url: &self.sds_url(),

@@ -87,7 +87,8 @@ fn json_header(headers: &HeaderMap, name: &str, must: &str) -> Result<Value, Bar
     if v.is_object() { Ok(v) } else { Err(bad()) }
 }
 
-fn uuid_header(headers: &HeaderMap, name: &str) -> Result<String, BarsError> {
+/// A required header holding a UUID.
+pub fn uuid_header(headers: &HeaderMap, name: &str) -> Result<String, BarsError> {
     let v = required(headers, name)?;
     if is_uuid(v) {
         Ok(v.to_string())
@@ -103,27 +104,18 @@ pub struct Caller {
     pub request_id: String,
 }
 
-/// The target identifier must name this service's DoS id. Optional only where `optional` (the
-/// capability statement), but checked whenever sent.
-fn check_target(
-    headers: &HeaderMap,
-    region: &Region,
-    service: &Service,
-    optional: bool,
-) -> Result<(), BarsError> {
-    const NAME: &str = "NHSD-Target-Identifier";
-    let Some(raw) = header(headers, NAME)? else {
-        return if optional {
-            Ok(())
-        } else {
-            Err(BarsError::send_bad_request(format!(
-                "The {NAME} header is missing"
-            )))
-        };
+const TARGET: &str = "NHSD-Target-Identifier";
+
+/// The DoS id in `NHSD-Target-Identifier`, `None` when the header is absent. The platform's
+/// `CheckTargets.js` reads base64 JSON with `system` and `value`; anything else is its 400
+/// "malformed target identifier".
+pub fn read_target(headers: &HeaderMap) -> Result<Option<String>, BarsError> {
+    let Some(raw) = header(headers, TARGET)? else {
+        return Ok(None);
     };
     let malformed = || {
         BarsError::proxy_bad_request(format!(
-            "The {NAME} header is malformed: it must be base64 JSON \
+            "The {TARGET} header is malformed: it must be base64 JSON \
              {{\"value\": \"<DoS id>\", \"system\": \"{DOS_SERVICE_ID}\"}}"
         ))
     };
@@ -135,17 +127,56 @@ fn check_target(
     if str_of(&target, "system") != Some(DOS_SERVICE_ID) {
         return Err(malformed());
     }
-    if service.dos_service_id == Some(value) {
+    Ok(Some(value.to_string()))
+}
+
+fn target_missing() -> BarsError {
+    BarsError::send_bad_request(format!("The {TARGET} header is missing"))
+}
+
+/// The platform's 404 when its Endpoint Catalogue has no receiver for the target.
+fn unregistered(value: &str) -> BarsError {
+    BarsError::proxy_not_found(format!(
+        "No endpoint is registered for the {TARGET} DoS service {value}"
+    ))
+}
+
+/// The one proxy root: the receiver registered under the target's DoS id, as the platform
+/// looks it up (`CheckTargets.js`, `get_target_url_from_kvm_nhsd_target_identifier`).
+pub fn target_service<'a>(
+    headers: &HeaderMap,
+    region: &'a Region,
+) -> Result<&'a Service, BarsError> {
+    let value = read_target(headers)?.ok_or_else(target_missing)?;
+    region
+        .bars_service_by_dos(&value)
+        .ok_or_else(|| unregistered(&value))
+}
+
+/// The target identifier must name this service's DoS id. Optional only where `optional` (the
+/// capability statement), but checked whenever sent.
+fn check_target(
+    headers: &HeaderMap,
+    region: &Region,
+    service: &Service,
+    optional: bool,
+) -> Result<(), BarsError> {
+    let Some(value) = read_target(headers)? else {
+        return if optional {
+            Ok(())
+        } else {
+            Err(target_missing())
+        };
+    };
+    if service.dos_service_id == Some(value.as_str()) {
         return Ok(());
     }
-    Err(match region.bars_service_by_dos(value) {
+    Err(match region.bars_service_by_dos(&value) {
         Some(other) => BarsError::proxy_not_found(format!(
-            "{NAME} names DoS service {value} ({}), whose endpoint is not this one",
+            "{TARGET} names DoS service {value} ({}), whose endpoint is not this one",
             other.name
         )),
-        None => BarsError::proxy_not_found(format!(
-            "No endpoint is registered for the {NAME} DoS service {value}"
-        )),
+        None => unregistered(&value),
     })
 }
 
@@ -154,6 +185,42 @@ fn has_ods_identifier(org: &Value) -> bool {
         str_of(i, "system") == Some(systems::ODS_CODE)
             && str_of(i, "value").is_some_and(|v| !v.trim().is_empty())
     })
+}
+
+/// `NHSD-End-User-Organisation`: base64 JSON of an Organization with an ODS code (the API
+/// specification's `RequestingOrganisation_HParam` and its example).
+pub fn check_end_user_organisation(headers: &HeaderMap) -> Result<(), BarsError> {
+    const ORG: &str = "NHSD-End-User-Organisation";
+    let org_must = format!(
+        "base64 JSON of an Organization with an identifier of system {}",
+        systems::ODS_CODE
+    );
+    let org = json_header(headers, ORG, &org_must)?;
+    if str_of(&org, "resourceType") != Some("Organization") || !has_ods_identifier(&org) {
+        return Err(BarsError::send_bad_request(format!(
+            "The {ORG} header must be {org_must}"
+        )));
+    }
+    Ok(())
+}
+
+pub const SOFTWARE: &str = "NHSD-Requesting-Software";
+
+/// The API specification (booking-and-referral-fhir-api, specification/schemas/
+/// RequestingSoftware.yaml and its example): a Device whose identifier, "though arbitrary,
+/// should be consistent across instances of a product".
+pub fn check_requesting_software(headers: &HeaderMap) -> Result<(), BarsError> {
+    let device_must = "base64 JSON of a Device with an identifier";
+    let device = json_header(headers, SOFTWARE, device_must)?;
+    let identified = arr_of(&device, "identifier")
+        .iter()
+        .any(|i| str_of(i, "value").is_some_and(|v| !v.trim().is_empty()));
+    if str_of(&device, "resourceType") != Some("Device") || !identified {
+        return Err(BarsError::send_bad_request(format!(
+            "The {SOFTWARE} header must be {device_must}"
+        )));
+    }
+    Ok(())
 }
 
 /// Every header but the token and Accept. `metadata` relaxes only the target identifier.
@@ -167,32 +234,8 @@ pub fn check(
     uuid_header(headers, "X-Correlation-Id")?;
     check_target(headers, region, service, metadata)?;
 
-    const ORG: &str = "NHSD-End-User-Organisation";
-    let org_must = format!(
-        "base64 JSON of an Organization with an identifier of system {}",
-        systems::ODS_CODE
-    );
-    let org = json_header(headers, ORG, &org_must)?;
-    if str_of(&org, "resourceType") != Some("Organization") || !has_ods_identifier(&org) {
-        return Err(BarsError::send_bad_request(format!(
-            "The {ORG} header must be {org_must}"
-        )));
-    }
-
-    // The API specification (booking-and-referral-fhir-api, specification/schemas/
-    // RequestingSoftware.yaml and its example): a Device whose identifier, "though arbitrary,
-    // should be consistent across instances of a product".
-    const SOFTWARE: &str = "NHSD-Requesting-Software";
-    let device_must = "base64 JSON of a Device with an identifier";
-    let device = json_header(headers, SOFTWARE, device_must)?;
-    let identified = arr_of(&device, "identifier")
-        .iter()
-        .any(|i| str_of(i, "value").is_some_and(|v| !v.trim().is_empty()));
-    if str_of(&device, "resourceType") != Some("Device") || !identified {
-        return Err(BarsError::send_bad_request(format!(
-            "The {SOFTWARE} header must be {device_must}"
-        )));
-    }
+    check_end_user_organisation(headers)?;
+    check_requesting_software(headers)?;
 
     // The API specification (specification/schemas/RequestingPractitioner.yaml): "an object
     // based on a FHIR 'PractitionerRole' resource".

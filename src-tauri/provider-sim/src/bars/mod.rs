@@ -1,17 +1,20 @@
-//! BaRS, the Booking and Referral Standard (FHIR R4), as a receiving service behind the
-//! national API platform. Each BaRS service has its own root, `/bars/{service}/FHIR/R4`, where
-//! the live platform has one root and routes by `NHSD-Target-Identifier`: here the target must
-//! name the service of the root it is sent to. The platform's checks (token, headers, Accept)
-//! and the receiver's run in that order, and every failure is an OperationOutcome coded from
-//! the platform's http-error-codes.
+//! BaRS, the Booking and Referral Standard (FHIR R4), as receiving services behind the
+//! national API platform. Two ways in: the platform's one root ([`proxy`],
+//! `/booking-and-referral/FHIR/R4`), which routes by `NHSD-Target-Identifier` and also answers
+//! Endpoint Catalogue reads ([`catalogue`]); and each service's own root,
+//! `/bars/{service}/FHIR/R4`, where the target must name the service of that root. The
+//! platform's checks (token, headers, Accept) and the receiver's run in that order, and every
+//! failure is an OperationOutcome coded from the platform's http-error-codes.
 //!
 //! Interactions: `GET metadata`, `GET Slot`, `POST $process-message` (booking-request: book or
 //! cancel), `GET Appointment/{id}`, `GET Appointment?patient:identifier=`.
 
 mod appointments;
+mod catalogue;
 mod headers;
 mod message;
 pub mod outcome;
+pub mod proxy;
 mod resources;
 mod rules;
 mod slots;
@@ -37,7 +40,7 @@ const BODY_LIMIT: usize = 1024 * 1024;
 
 /// True for paths under the BaRS roots.
 pub fn handles(path: &str) -> bool {
-    path.starts_with(PREFIX)
+    path.starts_with(PREFIX) || proxy::rest(path).is_some()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,18 +108,28 @@ pub fn self_link(url: &str) -> Value {
     json!([{ "relation": "self", "url": url }])
 }
 
-fn route<'a>(
-    region: &'a Region,
-    method: &Method,
-    path: &str,
-) -> Result<(&'a Service, Op), BarsError> {
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
+/// Where a request was sent: a service's own root, or the platform's one root (which routes by
+/// the target identifier).
+enum Root<'a> {
+    Service(&'a Service),
+    Proxy,
+}
+
+fn route<'a>(region: &'a Region, method: &Method, path: &str) -> Result<(Root<'a>, Op), BarsError> {
     let not_found = || BarsError::proxy_not_found(format!("No API endpoint at {path}"));
+    if let Some(rest) = proxy::rest(path) {
+        return Ok((Root::Proxy, operation(method, &rest, path)?));
+    }
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
     let ["bars", id, "FHIR", "R4", rest @ ..] = segments.as_slice() else {
         return Err(not_found());
     };
     let service = region.bars_service(id).ok_or_else(not_found)?;
-    let not_here = |what| Ok((service, Op::NotImplemented(what)));
+    Ok((Root::Service(service), operation(method, rest, path)?))
+}
+
+/// The interaction a path below a root names; the same at every root.
+fn operation(method: &Method, rest: &[&str], path: &str) -> Result<Op, BarsError> {
     let op = match (rest, method) {
         (["metadata"], &Method::GET) => Op::Metadata,
         (["Slot"], &Method::GET) => Op::SearchSlots,
@@ -125,13 +138,13 @@ fn route<'a>(
         (["Appointment", id], &Method::GET) => Op::ReadAppointment(id.to_string()),
         (["Appointment"], &Method::POST)
         | (["Appointment", _], &Method::PUT | &Method::PATCH | &Method::DELETE) => {
-            return not_here("Appointments are booked and cancelled with $process-message here");
+            Op::NotImplemented("Appointments are booked and cancelled with $process-message here")
         }
         (["ServiceRequest"] | ["ServiceRequest", _], &Method::GET) => {
-            return not_here("This service takes bookings, not referrals");
+            Op::NotImplemented("This service takes bookings, not referrals")
         }
         (["MessageDefinition"], &Method::GET) => {
-            return not_here("MessageDefinitions are not published by this service");
+            Op::NotImplemented("MessageDefinitions are not published by this service")
         }
         (["metadata"] | ["Slot"] | ["Appointment"] | ["Appointment", _], _)
         | (["$process-message" | "%24process-message"], _) => {
@@ -139,9 +152,13 @@ fn route<'a>(
                 "{method} is not allowed on {path}"
             )));
         }
-        _ => return Err(not_found()),
+        _ => {
+            return Err(BarsError::proxy_not_found(format!(
+                "No API endpoint at {path}"
+            )));
+        }
     };
-    Ok((service, op))
+    Ok(op)
 }
 
 async fn read_json(parts: &Parts, body: Body) -> Result<Value, BarsError> {
@@ -206,14 +223,14 @@ async fn process(
 }
 
 /// The request's X-Request-Id and X-Correlation-Id, mirrored on every answer.
-fn mirrored(headers: &HeaderMap) -> Vec<(&'static str, HeaderValue)> {
+pub fn mirrored(headers: &HeaderMap) -> Vec<(&'static str, HeaderValue)> {
     ["X-Request-Id", "X-Correlation-Id"]
         .into_iter()
         .filter_map(|name| headers.get(name).map(|v| (name, v.clone())))
         .collect()
 }
 
-fn respond(
+pub fn respond(
     status: StatusCode,
     content_type: &'static str,
     body: Vec<u8>,
@@ -227,11 +244,11 @@ fn respond(
     (status, headers, body).into_response()
 }
 
-fn to_bytes(v: &Value) -> Vec<u8> {
+pub fn to_bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec())
 }
 
-fn error_response(e: &BarsError, echo: &[(&'static str, HeaderValue)]) -> Response {
+pub fn error_response(e: &BarsError, echo: &[(&'static str, HeaderValue)]) -> Response {
     respond(e.status, FHIR_JSON, to_bytes(&e.to_json()), echo)
 }
 
@@ -241,13 +258,28 @@ fn error_response(e: &BarsError, echo: &[(&'static str, HeaderValue)]) -> Respon
 pub async fn dispatch(sim: Arc<Sim>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let echo = mirrored(&parts.headers);
-    let (service, op) = match route(&sim.region, &parts.method, parts.uri.path()) {
+    if let Some(rest) = proxy::rest(parts.uri.path()) {
+        // The platform's own answers at its one root, before any routing to a receiver.
+        if catalogue::handles(&rest) {
+            return catalogue::serve(&sim, &parts, &rest, &echo);
+        }
+        if proxy::is_platform_metadata(&parts, &rest) {
+            return proxy::platform_metadata(&sim, &echo);
+        }
+    }
+    let routed =
+        route(&sim.region, &parts.method, parts.uri.path()).and_then(|(root, op)| match root {
+            Root::Service(service) => Ok((service, op)),
+            Root::Proxy => proxy::resolve(&sim, &parts.headers).map(|service| (service, op)),
+        });
+    let (service, op) = match routed {
         Ok(r) => r,
         Err(e) => {
             tracing::info!(
                 path = parts.uri.path(),
                 status = e.status.as_u16(),
-                "no such BaRS endpoint"
+                code = e.code,
+                "no such BaRS endpoint or target"
             );
             return error_response(&e, &echo);
         }

@@ -93,6 +93,16 @@ impl BarsError {
     pub fn proxy_not_found(d: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", "not-found", d)
     }
+    /// Published, but not offered by the simulated platform (the API's 5XX table:
+    /// "The Proxy did not recognize the request").
+    pub fn proxy_not_implemented(d: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "PROXY_NOT_IMPLEMENTED",
+            "not-supported",
+            d,
+        )
+    }
     /// `issue`: `invalid`, `required`, `value`, `invariant` or `not-supported`.
     pub fn rec_bad_request(issue: &'static str, d: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "REC_BAD_REQUEST", issue, d)
