@@ -34,6 +34,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             patient::check_nhs_number,
             patient::find_patient,
             slots::list_services,
+            services::find_services,
+            services::known_dispositions,
             slots::search_slots,
             clinical::clinical_preview,
             clinical::approve_named,

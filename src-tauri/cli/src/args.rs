@@ -24,8 +24,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the services in the directory.
-    Services,
+    /// List the services in services.toml; with --for or --postcode, find services in the
+    /// Directory of Services for a triage outcome, each with how the desk can book it.
+    Services(ServicesArgs),
     /// Show a service's capability statement.
     Capabilities {
         #[arg(long)]
@@ -313,4 +314,44 @@ impl From<RoleArg> for booking_engine::auth::Role {
             RoleArg::Administrator => Role::Administrator,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServicesArgs {
+    /// The Pathways disposition, e.g. Dx05.
+    #[arg(long = "for", requires = "postcode")]
+    pub disposition: Option<String>,
+    /// Where the patient is now.
+    #[arg(long)]
+    pub postcode: Option<String>,
+    /// The patient's age in years (or give --born).
+    #[arg(long, conflicts_with = "born")]
+    pub age: Option<u16>,
+    /// The patient's date of birth, for a child under two (yyyy-mm-dd).
+    #[arg(long)]
+    pub born: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value = "indeterminate")]
+    pub sex: Sex,
+    /// The triage outcome's symptom group, e.g. SG1010.
+    #[arg(long, requires = "postcode")]
+    pub sg: Option<String>,
+    /// The triage outcome's symptom discriminator, e.g. SD4003.
+    #[arg(long, requires = "postcode")]
+    pub sd: Option<String>,
+    /// Search distance in kilometres (1-99); the DoS's own for the postcode otherwise.
+    #[arg(long)]
+    pub distance: Option<u8>,
+    /// The registered practice's ODS code.
+    #[arg(long)]
+    pub surgery: Option<String>,
+    /// The patient's NHS number: endpoints looked up are kept for this patient's care only.
+    #[arg(long)]
+    pub nhs: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Sex {
+    Female,
+    Male,
+    Indeterminate,
 }

@@ -9,7 +9,7 @@ use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotV
 use booking_engine::{Engine, Error, ErrorKind};
 use chrono::{Duration, NaiveDate};
 
-use crate::args::{AuditAction, BookArgs, Channel, SlotsArgs};
+use crate::args::{AuditAction, BookArgs, Channel, ServicesArgs, SlotsArgs};
 use crate::output::{json, or_dash, table, time, when};
 
 fn window(
@@ -22,8 +22,9 @@ fn window(
     SearchWindow::new(from, to)
 }
 
-/// The services named, or every service in the directory when none is named.
-fn service_ids(engine: &Engine, names: &[String]) -> Result<Vec<ServiceId>, Error> {
+/// The services named — services.toml ids, DoS service ids or ODS codes — or every service
+/// in services.toml when none is named.
+async fn service_ids(engine: &Engine, names: &[String]) -> Result<Vec<ServiceId>, Error> {
     if names.is_empty() {
         return Ok(engine
             .directory()
@@ -33,10 +34,11 @@ fn service_ids(engine: &Engine, names: &[String]) -> Result<Vec<ServiceId>, Erro
             .collect());
     }
     // An unknown name fails the command, as at every other command, rather than only its row.
-    names
-        .iter()
-        .map(|s| engine.directory().find(s).map(|found| found.id.clone()))
-        .collect()
+    let mut ids = Vec::with_capacity(names.len());
+    for name in names {
+        ids.push(engine.resolve_service(name, None).await?);
+    }
+    Ok(ids)
 }
 
 fn channel_label(c: Option<DeliveryChannel>) -> String {
@@ -62,6 +64,99 @@ pub fn services(engine: &Engine, as_json: bool) {
         })
         .collect();
     table(&["SERVICE", "NAME", "KIND", "STANDARD", "POSTCODE"], &rows);
+}
+
+/// Services for a triage outcome from the Directory of Services, nearest and most suitable
+/// first, with how each is booked.
+pub async fn find_services(engine: &Engine, a: ServicesArgs, as_json: bool) -> Result<(), Error> {
+    use booking_engine::national::disposition;
+    use booking_engine::national::dos::{Age, CareNeed, Sex};
+    use booking_engine::national::find::HowBooked;
+    let age = match (a.age, a.born) {
+        (Some(years), _) => Age::Years(years),
+        (None, Some(born)) => Age::on(born, engine.clock().uk_today())?,
+        (None, None) => {
+            return Err(Error::invalid(
+                "Give the patient's age with --age, or --born.",
+            ));
+        }
+    };
+    let dx = match &a.disposition {
+        Some(code) => Some(disposition::normalise(code).ok_or_else(|| {
+            Error::invalid(format!(
+                "\"{code}\" is not a disposition code: give it like Dx05."
+            ))
+        })?),
+        None => None,
+    };
+    let code = |text: &Option<String>, prefix: &str| -> Result<Option<u32>, Error> {
+        text.as_deref()
+            .map(|t| {
+                disposition::pathways_number(t, prefix).ok_or_else(|| {
+                    Error::invalid(format!(
+                        "\"{t}\" is not a {prefix} code: give it like {prefix}1010."
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let need = CareNeed {
+        postcode: a.postcode.clone().unwrap_or_default(),
+        age,
+        sex: match a.sex {
+            crate::args::Sex::Female => Sex::Female,
+            crate::args::Sex::Male => Sex::Male,
+            crate::args::Sex::Indeterminate => Sex::Indeterminate,
+        },
+        disposition: dx.as_deref().and_then(disposition::dos_id),
+        symptom_group: code(&a.sg, "SG")?,
+        symptom_discriminators: code(&a.sd, "SD")?.into_iter().collect(),
+        search_distance_km: a.distance,
+        surgery: a.surgery.clone(),
+    };
+    let nhs = a.nhs.as_deref().map(NhsNumber::parse).transpose()?;
+    let found = engine
+        .find_services(&need, nhs.as_ref().map(|n| n.as_str()))
+        .await?;
+    if as_json {
+        json(&found);
+        return Ok(());
+    }
+    if let Some(d) = dx.as_deref().and_then(disposition::known) {
+        say!("{}: {}", d.code, d.text);
+    }
+    let rows: Vec<Vec<String>> = found
+        .services
+        .iter()
+        .map(|o| {
+            let s = &o.service;
+            let how = match &o.booking {
+                HowBooked::Book {
+                    standard,
+                    service_id,
+                    ..
+                } => format!("book ({}) as {service_id}", standard.label()),
+                HowBooked::CallToRefer => format!("call to refer: {}", or_dash(s.phone.as_deref())),
+                HowBooked::CannotBook { reason, .. } => format!("cannot book: {reason}"),
+            };
+            vec![
+                s.dos_id.clone(),
+                s.shown_name().to_string(),
+                or_dash(s.service_type.as_deref()),
+                s.distance_miles
+                    .map(|d| format!("{d:.1} mi"))
+                    .unwrap_or_else(|| "-".into()),
+                match s.open_now {
+                    Some(true) => "open".into(),
+                    Some(false) => "closed".into(),
+                    None => "-".into(),
+                },
+                how,
+            ]
+        })
+        .collect();
+    table(&["DOS ID", "NAME", "TYPE", "DISTANCE", "NOW", "HOW"], &rows);
+    Ok(())
 }
 
 pub async fn capabilities(engine: &Engine, service: &str, as_json: bool) -> Result<(), Error> {
@@ -224,7 +319,7 @@ fn slot_row(s: &SlotView) -> Vec<String> {
 pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), Error> {
     let w = window(engine, a.from, a.to)?;
     // --all and --service exclude each other, so no --service means every service.
-    let services = service_ids(engine, &a.services)?;
+    let services = service_ids(engine, &a.services).await?;
     let channel = a.channel.map(|c| match c {
         Channel::InPerson => DeliveryChannel::InPerson,
         Channel::Telephone => DeliveryChannel::Telephone,
@@ -383,8 +478,9 @@ pub async fn book(engine: &Engine, a: BookArgs, as_json: bool) -> Result<(), Err
     let comment = a
         .comment
         .or_else(|| packaged.as_ref().map(|p| p.comment.clone()));
+    let service_id = engine.resolve_service(&a.service, a.nhs.as_deref()).await?;
     let req = BookRequest {
-        service_id: ServiceId::parse(&a.service)?,
+        service_id,
         slot_ids: a
             .slot
             .iter()
@@ -543,7 +639,7 @@ pub async fn appointments(
         Some(from.unwrap_or(today - Duration::days(7))),
         to.or(Some(today + Duration::days(7))),
     )?;
-    let ids = service_ids(engine, services)?;
+    let ids = service_ids(engine, services).await?;
     let found = engine.patient_appointments(&nhs, &ids, &w).await;
     if as_json {
         json(&found);

@@ -73,10 +73,11 @@ async fn run(cli: Cli) -> Result<bool, Error> {
     let e = &ctx.engine;
     let mut answer = true;
     let result = match cli.command {
-        Command::Services => {
+        Command::Services(a) if a.postcode.is_none() => {
             commands::services(e, j);
             Ok(())
         }
+        Command::Services(a) => commands::find_services(e, a, j).await,
         Command::Capabilities { service } => commands::capabilities(e, &service, j).await,
         Command::Patient { service, nhs } => match service {
             Some(service) => commands::patient(e, &service, &nhs, j).await,

@@ -116,11 +116,15 @@ pub struct NationalSettings {
     pub dos_url: Option<String>,
     /// The desk's DoS account; its password is the keyring's `dos-password`.
     pub dos_username: Option<String>,
+    /// The BaRS API's one root on the national API platform, e.g.
+    /// `https://api.service.nhs.uk/booking-and-referral/FHIR/R4`: it routes each request by
+    /// `NHSD-Target-Identifier` through its endpoint catalogue.
+    pub bars_url: Option<String>,
 }
 
 impl NationalSettings {
     fn addresses(&self) -> impl Iterator<Item = &str> {
-        [&self.pds_url, &self.sds_url, &self.dos_url]
+        [&self.pds_url, &self.sds_url, &self.dos_url, &self.bars_url]
             .into_iter()
             .filter_map(|u| u.as_deref())
     }
@@ -131,6 +135,7 @@ impl NationalSettings {
             (&self.pds_url, "[national] pds_url"),
             (&self.sds_url, "[national] sds_url"),
             (&self.dos_url, "[national] dos_url"),
+            (&self.bars_url, "[national] bars_url"),
         ] {
             if let Some(url) = url {
                 crate::transport::secure_url::check(url, key)?;

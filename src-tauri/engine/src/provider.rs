@@ -25,7 +25,18 @@ impl Engine {
             .send_raw_audited(service, req, nhs)
             .await
             .map_err(|f| f.error)?;
-        resp.error_for_status(service)
+        resp.error_for_status(service).map_err(|e| {
+            // The desk reached this service by its national directory entry: a refusal of who
+            // the desk says it is addressing most likely means that entry is wrong.
+            if e.kind == ErrorKind::AccessDenied && self.found.is_found(&service.id) {
+                e.with_next_step(
+                    "Its entry in the Spine Directory Service may be wrong: refer the patient by \
+                     phone, and report the service's directory entry to the national service desk.",
+                )
+            } else {
+                e
+            }
+        })
     }
 
     pub async fn capabilities(&self, service_id: &ServiceId) -> Result<CapabilityView> {

@@ -22,7 +22,7 @@ fn jane_needs_primary_care() -> CareNeed {
         age: Age::Years(44),
         sex: Sex::Female,
         disposition: Some(1005),
-        symptom_group: 1010,
+        symptom_group: Some(1010),
         symptom_discriminators: vec![4003],
         search_distance_km: None,
         surgery: Some("B86001".into()),
@@ -183,6 +183,60 @@ async fn a_service_with_no_endpoint_a_wrong_entry_or_two_endpoints_is_never_book
         .await
         .expect_err("refused");
     assert_eq!(refused.kind, ErrorKind::AccessDenied, "{refused:?}");
+    assert!(
+        refused.next_step.contains("Spine Directory Service"),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_service_is_named_by_its_dos_id_or_ods_code_and_looked_up_when_not_configured() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_no_local_services(&h).await;
+    let cases = national_cases();
+    // A UEC Booking centre by its DoS id, a practice by its ODS code: found, then searched.
+    let utc = h
+        .sim
+        .services()
+        .into_iter()
+        .find(|s| s.standard == "uec-booking")
+        .expect("a UEC Booking service");
+    let by_dos = engine
+        .resolve_service(utc.healthcare_service.as_deref().expect("its DoS id"), None)
+        .await
+        .expect("found by DoS id");
+    assert_eq!(
+        engine.service(&by_dos).expect("known").standard,
+        Standard::UecBooking
+    );
+    assert!(!slots_ahead(&engine, &by_dos).await.is_empty());
+    let by_ods = engine
+        .resolve_service("B86001", None)
+        .await
+        .expect("found by ODS code");
+    assert_eq!(
+        engine.service(&by_ods).expect("known").standard,
+        Standard::GpConnect
+    );
+
+    let e = engine
+        .resolve_service(cases.not_bookable_dental.dos_service_id, None)
+        .await
+        .expect_err("no booking endpoint");
+    assert_eq!(e.kind, ErrorKind::Rejected);
+    assert!(e.next_step.contains("phone"), "{e:?}");
+    let e = engine
+        .resolve_service(cases.no_sds_endpoint.ods, None)
+        .await
+        .expect_err("nothing in SDS");
+    assert!(e.message.contains("no booking endpoint"), "{e:?}");
+    for unknown in ["2999999999", "not a service!"] {
+        let e = engine
+            .resolve_service(unknown, None)
+            .await
+            .expect_err("unknown");
+        assert_eq!(e.kind, ErrorKind::UnknownService, "{unknown}: {e:?}");
+    }
 }
 
 #[tokio::test]
@@ -193,7 +247,7 @@ async fn a_pharmacy_without_a_booking_endpoint_is_a_call_to_refer_with_its_phone
     // Dx80-like repeat-prescription need: the simulated DoS returns its pharmacy.
     let need = CareNeed {
         disposition: Some(1080),
-        symptom_group: 1206,
+        symptom_group: Some(1206),
         symptom_discriminators: vec![4193],
         ..jane_needs_primary_care()
     };

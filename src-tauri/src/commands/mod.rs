@@ -8,5 +8,6 @@ pub mod clinical;
 pub mod patient;
 pub mod reports;
 pub mod secrets;
+pub mod services;
 pub mod session;
 pub mod slots;

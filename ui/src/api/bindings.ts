@@ -38,6 +38,18 @@ export const commands = {
 	/**  The patient's demographics from the first GP practice that knows them. */
 	findPatient: (nhs: string) => typedError<PatientMatch | null, Error>(__TAURI_INVOKE("find_patient", { nhs })),
 	listServices: () => typedError<Service[], Error>(__TAURI_INVOKE("list_services")),
+	/**
+	 *  The services that suit `need`, nearest and most suitable first, each with how the desk can
+	 *  book it. `dx`: the Pathways disposition code, given to the DoS as its id (it takes the place
+	 *  of `need.disposition`). `nhs`: the patient's NHS number, to whose care the endpoints looked
+	 *  up are kept.
+	 */
+	findServices: (need: CareNeed, dx: string | null, nhs: string | null) => typedError<ServicesFound, Error>(__TAURI_INVOKE("find_services", { need, dx, nhs })),
+	/**
+	 *  The published Pathways dispositions the desk knows, for the triage form to fill the words
+	 *  and timeframe from a code.
+	 */
+	knownDispositions: () => __TAURI_INVOKE<Disposition[]>("known_dispositions"),
 	/**  Streams each service's progress and slots to the UI as they arrive, then `finished`. */
 	searchSlots: (request: SearchRequest, onEvent: Channel<SearchEvent>) => typedError<null, Error>(__TAURI_INVOKE("search_slots", { request, onEvent })),
 	/**  Exactly what the chosen service would receive of the triage summary for this patient. */
@@ -78,6 +90,13 @@ export const commands = {
 
 /* Types */
 export type Action = "book" | "amend" | "cancel";
+
+/**
+ *  How old the patient is, in one of the formats the search accepts (`ageFormat`): days under
+ *  a month, months under two years, years from two (ccs_fields_v1.5: Days 0–31, Months 1–23,
+ *  Years 2–129).
+ */
+export type Age = ({ days: number }) & { months?: never; years?: never } | ({ months: number }) & { days?: never; years?: never } | ({ years: number }) & { days?: never; months?: never };
 
 /**  Shown in the header and the DEMO band. */
 export type AppInfo = {
@@ -332,6 +351,26 @@ export type BookingSummary = {
 	last_changed_at: string,
 };
 
+/**
+ *  The triage outcome and where the patient is: what CheckCapacitySummary searches by. No
+ *  name or NHS number: the request is "a non-identifiable representation of a clinical case".
+ */
+export type CareNeed = {
+	/**  Where the patient is now (`postcode`). */
+	postcode: string,
+	age: Age,
+	sex: Sex,
+	/**  The DoS disposition id of the Pathways outcome (`disposition`), e.g. for Dx05. */
+	disposition: number | null,
+	/**  `symptomGroup` (SG) and `symptomDiscriminatorList` (SD), from the triage: both needed. */
+	symptom_group: number | null,
+	symptom_discriminators: number[],
+	/**  `searchDistance` in kilometres (1–99); the DoS's own distance for the postcode otherwise. */
+	search_distance_km: number | null,
+	/**  The registered practice's ODS code (`surgery`). */
+	surgery: string | null,
+};
+
 /**  One appointment booked at the centre, as its latest successful event leaves it. */
 export type CentreBooking = {
 	service_id: string,
@@ -479,6 +518,30 @@ export type DemographicMismatch = {
 	theirs: string,
 };
 
+/**  A disposition the desk knows. */
+export type Disposition = {
+	code: string,
+	text: string,
+	/**
+	 *  Minutes within which the patient should be seen; none for "next working day" and the
+	 *  like, which depend on the calendar.
+	 */
+	timeframe_minutes: number | null,
+};
+
+/**  One endpoint profiled on a service (`serviceEndpoints/endpoint`). */
+export type DosEndpoint = {
+	order: number | null,
+	/**  e.g. `http`, `itk`, `email`. */
+	transport: string,
+	/**  e.g. `FHIR`, `CDA`. */
+	format: string,
+	interaction: string,
+	/**  `Primary` (acted on) or `Copy` (for information). */
+	business_scenario: string | null,
+	address: string,
+};
+
 export type DurationStats = {
 	/**  How many values the statistics are over. */
 	count: number,
@@ -550,6 +613,37 @@ export type ErrorKind =
 
 export type FlagKind = "safeguarding" | "other";
 
+/**  A service the DoS returned, in its order (CheckCapacitySummary v1.5 response fields). */
+export type FoundService = {
+	/**  The DoS service id (`id`). */
+	dos_id: string,
+	/**  The profiled name; `public_name` is shown in preference where there is one. */
+	name: string,
+	public_name: string | null,
+	/**  `odsCode`: not validated against ODS by the DoS, so only a pointer. */
+	ods: string | null,
+	/**  `serviceType/name`, e.g. "GP Practice", "Urgent Treatment Centre". */
+	service_type: string | null,
+	address: string | null,
+	postcode: string | null,
+	/**  Straight-line miles from the patient's postcode (`distance`). */
+	distance_miles: number | null,
+	/**  The public phone (`contactDetails`). */
+	phone: string | null,
+	/**  For professionals only, never to be given to the patient (`nonPublicTelephoneNo`). */
+	professional_phone: string | null,
+	/**  `referralInformation`: for 111 staff, not the public. */
+	referral_information: string | null,
+	open_all_hours: boolean,
+	/**  Open at the search's time, from the weekly rota; `None` when the DoS gave no rota. */
+	open_now: boolean | null,
+	/**  `capacity`: High, Low (None never returns). */
+	capacity: string | null,
+	endpoints: DosEndpoint[],
+	/**  The `requirebooking` attribute: referral only with an appointment. */
+	requires_booking: boolean,
+};
+
 /**  What a GP Connect booking will carry, for the call handler to read and edit before sending. */
 export type GpConnectText = {
 	description: string,
@@ -557,6 +651,17 @@ export type GpConnectText = {
 	/**  Something did not fit and was cut; the full summary is kept with the booking. */
 	truncated: boolean,
 };
+
+/**  How a found service is booked from the desk, or why it is not. */
+export type HowBooked = 
+/**  Bookable by `standard`, searched and booked as `service_id`. */
+{ how: "book"; standard: Standard; service_id: ServiceId; 
+/**  Which: the desk's own services.toml entry, or found in the national directories. */
+configured: boolean } | 
+/**  No booking endpoint: the patient is referred by phone. */
+{ how: "call-to-refer" } | 
+/**  It has a booking endpoint, but the desk cannot use it: `reason` says why. */
+{ how: "cannot-book"; reason: string; next_step: string };
 
 /**  What the sign-in found of interrupted bookings, for the person to acknowledge. */
 export type Interrupted = {
@@ -799,8 +904,21 @@ export type ServiceId = string;
 
 export type ServiceKind = "gp-practice" | "urgent-care" | "emergency-department" | "gp-out-of-hours";
 
+/**  A service the DoS returned for the need, with how the desk can book it. */
+export type ServiceOption = {
+	service: FoundService,
+	booking: HowBooked,
+};
+
 /**  Where one service's search stands. */
 export type ServiceProgress = { state: "searching" } | { state: "found"; count: number } | { state: "none" } | { state: "failed"; error: Error };
+
+export type ServicesFound = {
+	/**  In the DoS's order: nearest and most suitable first. */
+	services: ServiceOption[],
+	search_distance_km: number | null,
+	transaction_id: string | null,
+};
 
 /**  What an interrupted booking turned out to be. */
 export type Settled = 
@@ -813,6 +931,9 @@ export type Settled =
  *  unknown, for a person to check with the service.
  */
 "still-unknown";
+
+/**  The patient's sex as the search takes it (`gender`: M, F or I). */
+export type Sex = "female" | "male" | "indeterminate";
 
 /**  How people sign in at this desk. */
 export type SignInMode = 

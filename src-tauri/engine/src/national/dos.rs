@@ -123,8 +123,8 @@ pub struct CareNeed {
     pub sex: Sex,
     /// The DoS disposition id of the Pathways outcome (`disposition`), e.g. for Dx05.
     pub disposition: Option<u32>,
-    /// `symptomGroup` (SG) and `symptomDiscriminatorList` (SD).
-    pub symptom_group: u32,
+    /// `symptomGroup` (SG) and `symptomDiscriminatorList` (SD), from the triage: both needed.
+    pub symptom_group: Option<u32>,
     pub symptom_discriminators: Vec<u32>,
     /// `searchDistance` in kilometres (1–99); the DoS's own distance for the postcode otherwise.
     pub search_distance_km: Option<u8>,
@@ -140,10 +140,12 @@ impl CareNeed {
                 "Enter the postcode where the patient is now.",
             ));
         }
-        if self.symptom_discriminators.is_empty() {
+        // The DoS refuses a search without a discriminator (soap_api_errors_1_5, code 104).
+        if self.symptom_group.is_none() || self.symptom_discriminators.is_empty() {
             return Err(Error::invalid(
-                "The Directory of Services needs a symptom discriminator from the triage.",
-            ));
+                "The Directory of Services needs the triage outcome's symptom group and symptom discriminator.",
+            )
+            .with_next_step("Enter the symptom group (SG) and discriminator (SD) the triage gave."));
         }
         if self
             .search_distance_km
@@ -278,15 +280,19 @@ pub fn check_capacity_summary(need: &CareNeed, account: &DosAccount) -> String {
     if let Some(d) = need.disposition {
         field("disposition", &d.to_string());
     }
-    field("symptomGroup", &need.symptom_group.to_string());
+    if let Some(sg) = need.symptom_group {
+        field("symptomGroup", &sg.to_string());
+    }
     let discriminators: String = need
         .symptom_discriminators
         .iter()
         .map(|d| format!("<web:int>{d}</web:int>"))
         .collect();
-    c.push_str(&format!(
-        "<web:symptomDiscriminatorList>{discriminators}</web:symptomDiscriminatorList>"
-    ));
+    if !discriminators.is_empty() {
+        c.push_str(&format!(
+            "<web:symptomDiscriminatorList>{discriminators}</web:symptomDiscriminatorList>"
+        ));
+    }
     if let Some(d) = need.search_distance_km {
         c.push_str(&format!("<web:searchDistance>{d}</web:searchDistance>"));
     }
@@ -303,9 +309,64 @@ pub fn check_capacity_summary_action() -> String {
     format!("{NAMESPACE}/CheckCapacitySummary")
 }
 
-/// Reads a CheckCapacitySummary answer: the services in the DoS's order, or the fault as an
-/// error a call handler can act on. `at` is the search's time, for "open now".
-pub fn read_answer(status: u16, body: &[u8], at: DateTime<Utc>) -> Result<DosAnswer> {
+/// The ServiceDetailsById request: a service's endpoints by its DoS id or ODS code
+/// (soap_api_sdbid_1_5).
+pub fn service_details_by_id(service: &str, account: &DosAccount) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{SOAP_ENVELOPE}" xmlns:web="{NAMESPACE}"><soap:Header><web:serviceVersion>{SERVICE_VERSION}</web:serviceVersion></soap:Header><soap:Body><web:ServiceDetailsById><web:userInfo><web:username>{}</web:username><web:password>{}</web:password></web:userInfo><web:serviceId>{}</web:serviceId></web:ServiceDetailsById></soap:Body></soap:Envelope>"#,
+        xml::escape(&account.username),
+        xml::escape(account.password.expose()),
+        xml::escape(service.trim()),
+    )
+}
+
+pub fn service_details_by_id_action() -> String {
+    format!("{NAMESPACE}/ServiceDetailsById")
+}
+
+/// Reads a ServiceDetailsById answer: each service's id, ODS code and endpoints (no name or
+/// address: the method gives none).
+pub fn read_details(status: u16, body: &[u8]) -> Result<Vec<FoundService>> {
+    let root = soap_root(status, body)?;
+    let Some(response) = root.find("ServiceDetailsByIdResponse") else {
+        return Err(not_an_answer(status));
+    };
+    Ok(response
+        .find("services")
+        .map(|list| {
+            list.children
+                .iter()
+                .filter_map(|s| {
+                    let dos_id = s.text_of("id")?.to_string();
+                    Some(FoundService {
+                        name: format!("DoS service {dos_id}"),
+                        dos_id,
+                        public_name: None,
+                        ods: s.text_of("odsCode").map(str::to_ascii_uppercase),
+                        service_type: None,
+                        address: None,
+                        postcode: None,
+                        distance_miles: None,
+                        phone: None,
+                        professional_phone: None,
+                        referral_information: None,
+                        open_all_hours: false,
+                        open_now: None,
+                        capacity: None,
+                        endpoints: s
+                            .child("serviceEndpoints")
+                            .map(|e| e.children.iter().filter_map(endpoint).collect())
+                            .unwrap_or_default(),
+                        requires_booking: false,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The SOAP message's root, or the fault it carries as an error.
+fn soap_root(status: u16, body: &[u8]) -> Result<Element> {
     let root = xml::parse(body).map_err(|e| {
         Error::new(ErrorKind::MalformedResponse)
             .with_message(format!(
@@ -320,13 +381,22 @@ pub fn read_answer(status: u16, body: &[u8], at: DateTime<Utc>) -> Result<DosAns
     if let Some(fault) = root.find("Fault") {
         return Err(fault_error(fault, status));
     }
+    Ok(root)
+}
+
+fn not_an_answer(status: u16) -> Error {
+    Error::new(ErrorKind::MalformedResponse)
+        .with_message(format!("{DOS} answered without the list asked for."))
+        .with_next_step("Try again in a minute; if it happens again, find the service by phone.")
+        .with_status(status)
+}
+
+/// Reads a CheckCapacitySummary answer: the services in the DoS's order, or the fault as an
+/// error a call handler can act on. `at` is the search's time, for "open now".
+pub fn read_answer(status: u16, body: &[u8], at: DateTime<Utc>) -> Result<DosAnswer> {
+    let root = soap_root(status, body)?;
     let Some(response) = root.find("CheckCapacitySummaryResponse") else {
-        return Err(Error::new(ErrorKind::MalformedResponse)
-            .with_message(format!("{DOS} answered without a list of services."))
-            .with_next_step(
-                "Try again in a minute; if it happens again, find the service by phone.",
-            )
-            .with_status(status));
+        return Err(not_an_answer(status));
     };
     let list = response
         .find("CheckCapacitySummaryResult")
@@ -490,6 +560,11 @@ fn fault_error(fault: &Element, status: u16) -> Error {
                 .to_string(),
             "Check the postcode (the patient may be outside England); otherwise refer as the triage outcome says.",
         ),
+        Some("103") => (
+            ErrorKind::UnknownService,
+            "The Directory of Services has no service with that id or ODS code.".to_string(),
+            "Check the DoS service id or ODS code, or find the service by the patient's need.",
+        ),
         Some("104" | "120") => (
             ErrorKind::InvalidInput,
             "The Directory of Services does not accept that symptom group and discriminator."
@@ -539,7 +614,7 @@ mod tests {
             age: Age::Years(44),
             sex: Sex::Female,
             disposition: Some(1005),
-            symptom_group: 1011,
+            symptom_group: Some(1011),
             symptom_discriminators: vec![4003],
             search_distance_km: Some(25),
             surgery: Some("B86001".into()),

@@ -154,6 +154,68 @@ impl Engine {
         })
     }
 
+    /// The service to search or book that `name` names: a services.toml id, a service found
+    /// this session, or a DoS service id or ODS code, whose endpoint is then looked up in the
+    /// DoS (ServiceDetailsById) and SDS. A service that cannot be booked is said so.
+    pub async fn resolve_service(&self, name: &str, patient: Option<&str>) -> Result<ServiceId> {
+        if let Ok(s) = self.directory().find(name) {
+            return Ok(s.id.clone());
+        }
+        if let Ok(id) = ServiceId::parse(name)
+            && self.found.is_found(&id)
+        {
+            return Ok(id);
+        }
+        let name = name.trim();
+        let looks_national =
+            !name.is_empty() && name.len() <= 12 && name.bytes().all(|b| b.is_ascii_alphanumeric());
+        let unknown = || {
+            Error::new(ErrorKind::UnknownService)
+                .with_message(format!("No service called '{name}' is known to the desk."))
+                .with_next_step(
+                    "Use an id from `bookdesk services`, a DoS service id or an ODS code.",
+                )
+        };
+        if !looks_national {
+            return Err(unknown());
+        }
+        let Some((url, account)) = self.desk().dos_account()? else {
+            return Err(unknown());
+        };
+        let body = dos::service_details_by_id(name, &account);
+        let content_type = format!(
+            "{}; action=\"{}\"",
+            dos::SOAP_CONTENT_TYPE,
+            dos::service_details_by_id_action()
+        );
+        let resp = self
+            .transport()
+            .post_soap(&url, dos::DOS, &content_type, body)
+            .await?;
+        let services = dos::read_details(resp.status, &resp.body)?;
+        let Some(found) = services.first() else {
+            return Err(unknown());
+        };
+        match self
+            .how_booked(found, patient.unwrap_or("no patient"))
+            .await
+        {
+            HowBooked::Book { service_id, .. } => Ok(service_id),
+            HowBooked::CallToRefer => Err(Error::new(ErrorKind::Rejected)
+                .with_message(format!(
+                    "{} has no booking endpoint in the Directory of Services.",
+                    found.name
+                ))
+                .with_next_step("Refer the patient by phone.")),
+            HowBooked::CannotBook { reason, next_step } => Err(Error::new(ErrorKind::Rejected)
+                .with_message(format!(
+                    "{} cannot be booked from the desk: {reason}",
+                    found.name
+                ))
+                .with_next_step(next_step)),
+        }
+    }
+
     async fn how_booked(&self, found: &FoundService, scope: &str) -> HowBooked {
         // The desk's own entry for the service wins: services.toml is the local override.
         if let Some(s) = self
