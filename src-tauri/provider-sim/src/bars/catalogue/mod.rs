@@ -80,13 +80,16 @@ fn check_headers(sim: &Sim, h: &HeaderMap) -> Result<(), BarsError> {
 }
 
 /// `AcceptEPC_HParam` (1.4.0): "must specify the type of content the requester can process",
-/// e.g. `application/fhir+json`; 1.2.0 and 1.3.0 add a BaRS version, which is let be.
+/// e.g. `application/fhir+json`; 1.2.0 and 1.3.0 add a BaRS version, which is let be. Wildcard
+/// ranges take FHIR JSON too (RFC 9110 12.5.1).
 fn check_accept(h: &HeaderMap) -> Result<(), BarsError> {
     let accept = headers::header(h, "Accept")?
         .ok_or_else(|| BarsError::send_bad_request("The Accept header is missing"))?;
     let fhir_json = accept.split(',').any(|range| {
         let media = range.split(';').next().unwrap_or("").trim();
-        media.eq_ignore_ascii_case("application/fhir+json")
+        ["application/fhir+json", "application/*", "*/*"]
+            .iter()
+            .any(|m| media.eq_ignore_ascii_case(m))
     });
     if fhir_json {
         Ok(())
