@@ -23,8 +23,11 @@ import { SettingsScreen } from "./screens/Settings/SettingsScreen";
 import { SlotsScreen } from "./screens/Slots/SlotsScreen";
 import { TRIAGE_FIRST_FIELD, TriageScreen } from "./screens/Triage/TriageScreen";
 import { useTriage } from "./screens/Triage/useTriage";
-import { cannotBook, filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, type Filters } from "./screens/Slots/useSlotSearch";
-import type { ChosenPatient, Screen, Tab } from "./types";
+import { careNeedFor } from "./screens/Slots/careNeed";
+import { isBookable, shownName, tickedTargets } from "./screens/Slots/foundServices";
+import { useFoundServices } from "./screens/Slots/useFoundServices";
+import { cannotBook, filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, type Filters, type Scope } from "./screens/Slots/useSlotSearch";
+import type { ChosenPatient, Screen, ServiceRef, Tab } from "./types";
 
 type TabDef = { tab: Tab; label: string; testId: string };
 
@@ -113,6 +116,27 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
     onBooked: useCallback((slot: SlotView) => remove([slotKey(slot)]), [remove]),
   });
   const triage = useTriage();
+  // Slots nearest first rather than soonest: kept for the call, across tabs.
+  const [nearest, setNearest] = useState(false);
+
+  // The DoS is asked for the patient on the call and their saved summary; only by those who book.
+  const savedSummary = triage.saved?.summary ?? null;
+  const careNeed = useMemo(
+    () => (canBook ? careNeedFor(patient, savedSummary, ukToday()) : null),
+    [canBook, patient, savedSummary],
+  );
+  const found = useFoundServices(careNeed);
+  const scope = found.scope;
+  // The booking names found services too: those the desk's own list lacks are added to it.
+  const bookingServices: ServiceRef[] = useMemo(() => {
+    if (found.view.status !== "found") return services;
+    const known = new Set(services.map((s) => s.id));
+    const extra = found.view.options
+      .filter(isBookable)
+      .filter((o) => !known.has(o.booking.service_id))
+      .map((o) => ({ id: o.booking.service_id, name: shownName(o), standard: o.booking.standard }));
+    return [...services, ...extra];
+  }, [found.view, services]);
 
   useEffect(() => {
     void (async () => {
@@ -166,16 +190,16 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
   // Services that cannot book the patient on the call are not searched, and the screen says why.
   const leaveOut = useMemo(() => cannotBook(patient?.patient ?? null), [patient]);
   const leftOut = useMemo(
-    () => services.filter((s) => filters.kinds.includes(s.kind) && leaveOut(s)),
-    [services, filters.kinds, leaveOut],
+    () => (scope.by === "found" ? [] : services.filter((s) => filters.kinds.includes(s.kind) && leaveOut(s))),
+    [services, filters.kinds, leaveOut, scope.by],
   );
 
   const runSearch = useCallback(() => {
-    if (filtersProblem(filters, services)) return;
-    search.search(filters, leaveOut);
+    if (filtersProblem(filters, services, scope)) return;
+    search.search(filters, leaveOut, scope);
     // The list is where the handler goes next: ↑↓ work as soon as slots arrive.
     goTab("slots", () => slotList.current?.focus());
-  }, [filters, services, search, goTab, leaveOut]);
+  }, [filters, services, search, goTab, leaveOut, scope]);
 
   /**
    * The filters act at once. What is on screen is narrowed as it is shown; asking for more than the
@@ -184,8 +208,25 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
    */
   function changeFilters(next: Filters) {
     setFilters(next);
+    searchMoreIfAsked(next, scope);
+  }
+
+  /** Asking for more than the last search did searches again at once, as the filters do. */
+  function searchMoreIfAsked(next: Filters, nextScope: Scope) {
     const asked = search.state.request;
-    if (asked && !searchCovers(asked, next, services, leaveOut) && !filtersProblem(next, services)) search.search(next, leaveOut);
+    if (asked && !searchCovers(asked, next, services, leaveOut, nextScope) && !filtersProblem(next, services, nextScope)) {
+      search.search(next, leaveOut, nextScope);
+    }
+  }
+
+  /** A found service ticked or unticked: what is shown narrows at once, and a new tick is searched. */
+  function toggleFound(dosId: string, on: boolean) {
+    found.toggle(dosId, on);
+    if (found.view.status !== "found" || scope.by !== "found") return;
+    const ids = new Set(found.ticked);
+    if (on) ids.add(dosId);
+    else ids.delete(dosId);
+    searchMoreIfAsked(filters, { by: "found", targets: tickedTargets(found.view.options, ids) });
   }
 
   function choosePatient(next: ChosenPatient) {
@@ -299,7 +340,7 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
       if (document.querySelector('[aria-modal="true"]')) return;
       if (e.ctrlKey && !e.altKey && e.code === "KeyF") {
         e.preventDefault();
-        if (filtersProblem(filters, services)) goTab("slots", () => moveFocus(document.getElementById("search-form-first")));
+        if (filtersProblem(filters, services, scope)) goTab("slots", () => moveFocus(document.getElementById("search-form-first")));
         else runSearch();
         return;
       }
@@ -334,7 +375,7 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
     if (!loaded) return undefined;
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [loaded, tab, tabs, back, goTab, filters, services, runSearch, focusNhs, canBook, openTriage]);
+  }, [loaded, tab, tabs, back, goTab, filters, services, scope, runSearch, focusNhs, canBook, openTriage]);
 
   const header = (
     <AppHeader
@@ -460,6 +501,11 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
                 listRef={slotList}
                 onFindPatient={focusNhs}
                 onAppointments={() => goTab("appointments")}
+                found={found}
+                bookingServices={bookingServices}
+                onToggleFound={toggleFound}
+                nearest={nearest}
+                onNearest={setNearest}
               />
             ))}
           {tab === "appointments" && (

@@ -285,3 +285,16 @@ export function formatSeeBy(instant: string | Date, today: string): string {
   const day = ukDay(iso);
   return day === today ? formatTime(iso) : `${formatTime(iso)} on ${formatShortDay(day)}`;
 }
+
+/** `1.2 miles`, to one decimal: a distance from the patient's postcode as the DoS gives it. */
+export function formatMiles(miles: number): string {
+  const shown = miles.toFixed(1);
+  return `${shown} ${shown === "1.0" ? "mile" : "miles"}`;
+}
+
+/** `45 minutes`, `2 hours`, `3 days`: a timeframe in minutes, in the largest whole unit. */
+export function formatMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return plural(minutes / 1440, "day");
+  if (minutes % 60 === 0) return plural(minutes / 60, "hour");
+  return plural(minutes, "minute");
+}

@@ -1,4 +1,7 @@
-import type { TracedPatient, PatientView } from "./api/bindings";
+import type { PatientView, Service, TracedPatient } from "./api/bindings";
+
+/** What the booking needs of a service: the desk's own, or one the DoS found. */
+export type ServiceRef = Pick<Service, "id" | "name" | "standard">;
 
 /** The patient on the call: found by NHS number at a GP practice, or typed in by hand. */
 export type ChosenPatient = {

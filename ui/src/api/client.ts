@@ -11,11 +11,13 @@ import {
   type BookingSummary,
   type BookRequest,
   type BookingFilter,
+  type CareNeed,
   type CentreBooking,
   type CentreReport,
   type Cis2SignIn,
   type ClinicalPreview,
   type ClinicalSummary,
+  type Disposition,
   type Error as ApiError,
   type PatientAppointments,
   type PatientMatch,
@@ -28,6 +30,7 @@ import {
   type SecretName,
   type SecretStatus,
   type Service,
+  type ServicesFound,
   type SignedIn,
   type User,
 } from "./bindings";
@@ -132,6 +135,19 @@ export const findPatient = (nhs: string): Promise<Result<PatientMatch | null>> =
   settle(() => commands.findPatient(nhs));
 
 export const listServices = (): Promise<Result<Service[]>> => settle(() => commands.listServices());
+
+/** The Directory of Services' answer for the need, nearest and most suitable first. */
+export const findServices = (need: CareNeed, dx: string | null, nhs: string | null): Promise<Result<ServicesFound>> =>
+  settle(() => commands.findServices(need, dx, nhs));
+
+/** The published Pathways dispositions, for the triage form to fill words and timeframe from. */
+export async function knownDispositions(): Promise<Result<Disposition[]>> {
+  try {
+    return { ok: true, value: await commands.knownDispositions() };
+  } catch (e) {
+    return { ok: false, error: internalError(e) };
+  }
+}
 
 /** Runs one search; `onEvent` gets each service's progress and slots as they arrive. */
 export function searchSlots(

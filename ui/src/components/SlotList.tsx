@@ -6,6 +6,8 @@ import {
   formatChannel,
   formatDayWithWeekday,
   formatGender,
+  formatMiles,
+  formatShortDay,
   formatTimeRange,
   plural,
   ukDay,
@@ -21,9 +23,11 @@ export const DAY_HEIGHT = 30;
 export const SLOT_HEIGHT = 50;
 const PAGE = 10;
 
-type Item =
-  | { type: "day"; day: string; label: string; count: number }
-  | { type: "slot"; slot: SlotView; day: string; slotIndex: number };
+type Head = { type: "head"; key: string; label: string; count: number };
+type Item = Head | { type: "slot"; slot: SlotView; day: string; head: string; slotIndex: number };
+
+/** Soonest first, under a heading for each day; or nearest first, under one for each service. */
+export type Grouping = "day" | "service";
 
 type Props = {
   slots: SlotView[];
@@ -36,7 +40,13 @@ type Props = {
   listRef?: Ref<HTMLDivElement>;
   /** When the triage says the patient should be seen by (ms): later slots are marked, not hidden. */
   seeBy?: number | null;
+  /** Miles from the patient, by service id, for the services the DoS found. */
+  distances?: ReadonlyMap<string, number>;
+  /** "service": the slots come nearest service first, each service under its own heading. */
+  groupBy?: Grouping;
 };
+
+const NO_DISTANCES: ReadonlyMap<string, number> = new Map();
 
 // A slot's UK day, worked out once per slot: the list is rebuilt as each batch arrives, and
 // asking Intl for thousands of days each time blocked the page.
@@ -50,31 +60,40 @@ function dayOf(slot: SlotView): string {
   return day;
 }
 
-function buildItems(slots: SlotView[], today: string) {
+function headingOf(slot: SlotView, day: string, today: string, groupBy: Grouping, distances: ReadonlyMap<string, number>): [string, string] {
+  if (groupBy === "day") return [day, dayHeading(day, today)];
+  const miles = distances.get(slot.service_id);
+  return [`service-${slot.service_id}`, `${miles === undefined ? "Distance not known" : formatMiles(miles)} · ${slot.service_name}`];
+}
+
+function buildItems(slots: SlotView[], today: string, groupBy: Grouping, distances: ReadonlyMap<string, number>) {
   const items: Item[] = [];
   const slotItem: number[] = [];
-  const headers = new Map<string, Extract<Item, { type: "day" }>>();
+  const headers = new Map<string, Head>();
   let current = "";
-  let header: Extract<Item, { type: "day" }> | null = null;
+  let header: Head | null = null;
   slots.forEach((slot, slotIndex) => {
     const day = dayOf(slot);
-    if (day !== current) {
-      current = day;
-      header = { type: "day", day, label: dayHeading(day, today), count: 0 };
-      headers.set(day, header);
+    const [key, label] = headingOf(slot, day, today, groupBy, distances);
+    if (key !== current) {
+      current = key;
+      header = { type: "head", key, label, count: 0 };
+      headers.set(key, header);
       items.push(header);
     }
     header!.count += 1;
     slotItem.push(items.length);
-    items.push({ type: "slot", slot, day, slotIndex });
+    items.push({ type: "slot", slot, day, head: key, slotIndex });
   });
   return { items, slotItem, headers };
 }
 
 /** Free slots grouped by UK day, soonest first; ↑↓ move, Enter picks; only visible rows exist. */
-export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPick, empty, listRef, seeBy = null }: Props) {
+export function SlotList(props: Props) {
+  const { slots, today, activeKey, pickedKey, onActivate, onPick, empty, listRef, seeBy = null } = props;
+  const { distances = NO_DISTANCES, groupBy = "day" } = props;
   const scroller = useRef<HTMLDivElement | null>(null);
-  const { items, slotItem, headers } = useMemo(() => buildItems(slots, today), [slots, today]);
+  const { items, slotItem, headers } = useMemo(() => buildItems(slots, today, groupBy, distances), [slots, today, groupBy, distances]);
   const activeIndex = useMemo(
     () => (activeKey ? slots.findIndex((s) => slotKey(s) === activeKey) : -1),
     [slots, activeKey],
@@ -98,10 +117,10 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
-    estimateSize: (i) => (items[i].type === "day" ? DAY_HEIGHT : SLOT_HEIGHT),
+    estimateSize: (i) => (items[i].type === "head" ? DAY_HEIGHT : SLOT_HEIGHT),
     getItemKey: (i) => {
       const it = items[i];
-      return it.type === "day" ? `day-${it.day}` : slotKey(it.slot);
+      return it.type === "head" ? `head-${it.key}` : slotKey(it.slot);
     },
     overscan: 6,
     rangeExtractor,
@@ -113,7 +132,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
   const scrollToSlot = useEffectEvent((index: number) => {
     const itemIndex = slotItem[index];
     const before = items[itemIndex - 1];
-    virtualizer.scrollToIndex(before?.type === "day" ? itemIndex - 1 : itemIndex, { align: "auto" });
+    virtualizer.scrollToIndex(before?.type === "head" ? itemIndex - 1 : itemIndex, { align: "auto" });
   });
   useEffect(() => {
     if (activeIndex >= 0) scrollToSlot(activeIndex);
@@ -171,7 +190,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
   const offset = virtualizer.scrollOffset ?? 0;
   const top = virtualItems.find((v) => v.end > offset);
   const topItem = top ? items[top.index] : undefined;
-  const pinned = topItem ? headers.get(topItem.day) : undefined;
+  const pinned = topItem ? headers.get(topItem.type === "head" ? topItem.key : topItem.head) : undefined;
 
   return (
     <div
@@ -206,7 +225,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
           {virtualItems.map((v) => {
             const it = items[v.index];
             const style = { height: v.size, transform: `translateY(${v.start}px)` };
-            if (it.type === "day") {
+            if (it.type === "head") {
               return (
                 <div key={v.key} className="slot-day" style={style} role="presentation">
                   <span className="slot-day__label">{it.label}</span>
@@ -216,6 +235,7 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
             }
             const s = it.slot;
             const key = slotKey(s);
+            const miles = distances.get(s.service_id);
             const selected = it.slotIndex === activeIndex;
             const picked = key === pickedKey;
             const late = seeBy !== null && Date.parse(s.start) > seeBy;
@@ -256,9 +276,19 @@ export function SlotList({ slots, today, activeKey, pickedKey, onActivate, onPic
                 }}
               >
                 <div className="slot-row__line">
-                  <span className="visually-hidden">{formatDayWithWeekday(it.day)} </span>
+                  {groupBy === "day" ? (
+                    <span className="visually-hidden">{formatDayWithWeekday(it.day)} </span>
+                  ) : (
+                    // Under a service's heading the day is no longer above the row: it is on it.
+                    <span className="slot-row__day">{formatShortDay(it.day)}</span>
+                  )}
                   <span className="slot-row__time">{formatTimeRange(s.start, s.end)}</span>
                   <span className="slot-row__service">{s.service_name}</span>
+                  {miles !== undefined && (
+                    <span className="slot-row__distance" data-testid="slot-distance">
+                      {formatMiles(miles)}
+                    </span>
+                  )}
                   <span className={`channel channel--${s.delivery_channel ? s.delivery_channel.toLowerCase() : "none"}`}>
                     {formatChannel(s.delivery_channel)}
                   </span>

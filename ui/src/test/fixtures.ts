@@ -6,6 +6,9 @@ import type {
   BookingSummary,
   ClinicalPreview,
   ClinicalSummary,
+  Disposition,
+  FoundService,
+  HowBooked,
   Interrupted,
   Organisation,
   PatientView,
@@ -13,9 +16,11 @@ import type {
   Role,
   SecretStatus,
   Service,
+  ServiceOption,
   SignedIn,
   SlotView,
   Standard,
+  TracedPatient,
   User,
 } from "../api/bindings";
 import type { ApiError } from "../api/client";
@@ -244,3 +249,64 @@ export function previewOf(summary: ClinicalSummary, standard: Standard): Clinica
     document: standard === "uec-booking" ? `<ClinicalDocument><title>NHS 111 encounter report</title></ClinicalDocument>` : null,
   };
 }
+
+/** Jane as PDS holds her: registered at Beckside (B86001). */
+export const janeTraced: TracedPatient = {
+  nhs_number: "9434765919",
+  superseded: null,
+  family: "JACKSON",
+  given: ["Jane"],
+  prefix: "Miss",
+  gender: "female",
+  birth_date: "1982-03-12",
+  address_lines: ["24 High Street", "Leeds"],
+  postcode: "LS1 4AP",
+  phone: "07700 900123",
+  registered_practice: "B86001",
+  restricted: false,
+  deceased: null,
+};
+
+/** A service as the DoS returns it. */
+export function foundService(over: Partial<FoundService> & { dos_id: string; name: string }): FoundService {
+  return {
+    public_name: null,
+    ods: null,
+    service_type: "Urgent Treatment Centre",
+    address: null,
+    postcode: null,
+    distance_miles: 1,
+    phone: null,
+    professional_phone: null,
+    referral_information: null,
+    open_all_hours: false,
+    open_now: true,
+    capacity: "High",
+    endpoints: [],
+    requires_booking: false,
+    ...over,
+  };
+}
+
+const bookBy = (standard: Standard, service_id: string, configured = true): HowBooked => ({ how: "book", standard, service_id, configured });
+
+/**
+ * The DoS's answer for Jane, in its order: a UTC first, her own practice (further down), a BaRS
+ * service the desk's list does not have, a pharmacy to refer by phone, and an ED it cannot book.
+ */
+export const foundOptions: ServiceOption[] = [
+  { service: foundService({ dos_id: "2000100101", name: "Calder Valley UTC", public_name: "Calder Valley Urgent Treatment Centre", ods: "NQ501", distance_miles: 0.84 }), booking: bookBy("uec-booking", "calder-utc") },
+  { service: foundService({ dos_id: "2000100606", name: "Leeds East ED", public_name: "Leeds East Hospital Emergency Department", ods: "RR801", service_type: "Emergency Department", distance_miles: 2.35, open_all_hours: true }), booking: bookBy("bars", "leeds-ed") },
+  { service: foundService({ dos_id: "2000100707", name: "Spen Valley UTC", ods: "NQ503", distance_miles: 3.1, open_now: false }), booking: bookBy("bars", "2000100707", false) },
+  { service: foundService({ dos_id: "2000100808", name: "Headingley Pharmacy", service_type: "Pharmacy", distance_miles: 3.5, phone: "0113 496 0808" }), booking: { how: "call-to-refer" } },
+  { service: foundService({ dos_id: "2000100909", name: "Airedale Park UTC", ods: "NQ502", distance_miles: 4.04, open_now: null }), booking: { how: "cannot-book", reason: "Its booking endpoint is registered to another system.", next_step: "Refer the patient by phone." } },
+  { service: foundService({ dos_id: "2000100202", name: "Beckside Medical Practice", ods: "B86001", service_type: "GP Practice", distance_miles: 5.27 }), booking: bookBy("gp-connect", "beckside") },
+];
+
+/** Some of the published Pathways dispositions. */
+export const dispositions: Disposition[] = [
+  { code: "Dx05", text: "Speak to a primary care service within 2 hours", timeframe_minutes: 120 },
+  { code: "Dx06", text: "Speak to a primary care service within 6 hours", timeframe_minutes: 360 },
+  { code: "Dx0121", text: "Attend an emergency treatment centre within 20 minutes", timeframe_minutes: 20 },
+  { code: "Dx75", text: "Contact own GP practice next working day", timeframe_minutes: null },
+];

@@ -2,7 +2,7 @@
 import { vi } from "vitest";
 import type { ApiError, Result } from "../api/client";
 import type { ClinicalSummary, SearchEvent, SearchRequest, SecretName, User } from "../api/bindings";
-import { previewOf, secrets, services, signedInAnswer, signedOut } from "./fixtures";
+import { dispositions, foundOptions, previewOf, secrets, services, signedInAnswer, signedOut } from "./fixtures";
 
 export type { ApiError, Result };
 
@@ -27,6 +27,8 @@ export const firstScreenShown = vi.fn();
 export const checkNhsNumber = vi.fn();
 export const findPatient = vi.fn();
 export const listServices = vi.fn();
+export const findServices = vi.fn();
+export const knownDispositions = vi.fn();
 export const searchSlots = vi.fn<(request: SearchRequest, onEvent: (e: SearchEvent) => void) => Promise<Result<null>>>();
 export const clinicalPreview = vi.fn();
 export const book = vi.fn();
@@ -88,6 +90,8 @@ export function resetClient() {
   });
   findPatient.mockReset().mockResolvedValue(ok(null));
   listServices.mockReset().mockResolvedValue(ok(services));
+  findServices.mockReset().mockResolvedValue(ok({ services: foundOptions, search_distance_km: null, transaction_id: "dos-tx-1" }));
+  knownDispositions.mockReset().mockResolvedValue(ok(dispositions));
   searchSlots.mockReset().mockResolvedValue(ok(null));
   // What the engine would build, kept simple: tests that need more set their own answer.
   clinicalPreview.mockReset().mockImplementation(async (summary: ClinicalSummary, serviceId: string) =>

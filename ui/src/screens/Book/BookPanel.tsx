@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent, useRef, useState, type FocusEvent } from "react";
-import type { Role, SeenAppointment, Service, SlotView } from "../../api/bindings";
+import type { Role, SeenAppointment, SlotView } from "../../api/bindings";
 import { cancelSignIn } from "../../api/client";
 import { ErrorPanel } from "../../components/ErrorPanel";
 import { LimitedText } from "../../components/LimitedText";
@@ -14,7 +14,7 @@ import {
   formatTimeRange,
   ukDay,
 } from "../../format";
-import type { ChosenPatient } from "../../types";
+import type { ChosenPatient, ServiceRef } from "../../types";
 import type { SavedTriage } from "../Triage/useTriage";
 import {
   APPROVAL_REASON_ID,
@@ -57,7 +57,7 @@ export type BookTriageProps = {
 type Props = {
   booking: Booking;
   patient: ChosenPatient | null;
-  services: Service[];
+  services: ServiceRef[];
   organisation: string;
   /** Who is booking: a call handler needs a recorded approval for a slot after the timeframe. */
   role: Role;
@@ -549,7 +549,7 @@ function clinicalProblem(triage: BookTriageProps, preview: PreviewState, approva
 }
 
 /** Why this booking cannot go ahead as it stands, beyond the texts. */
-function whyNot(patient: ChosenPatient | null, service: Service | undefined, booking: Booking): string | null {
+function whyNot(patient: ChosenPatient | null, service: ServiceRef | undefined, booking: Booking): string | null {
   if (booking.state.phase !== "editing" && booking.state.phase !== "booking") return null;
   if (!patient) return "Find the patient before booking.";
   if (service?.standard === "gp-connect" && !patient.patient.nhs_number) {

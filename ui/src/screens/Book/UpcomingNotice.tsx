@@ -1,4 +1,5 @@
-import type { Role, Service } from "../../api/bindings";
+import type { Role } from "../../api/bindings";
+import type { ServiceRef } from "../../types";
 import type { ApiError } from "../../api/client";
 import { formatDayWithWeekday, formatTimeRange, plural, ukDay } from "../../format";
 import { isSetupFault, serviceFailure, serviceName, setupFaultText } from "../../serviceFailure";
@@ -11,7 +12,7 @@ type Props = {
   onAcknowledge: (yes: boolean) => void;
   disabled: boolean;
   /** To name the services that could not be asked. */
-  services: Service[];
+  services: ServiceRef[];
   /** A supervisor is also shown the technical detail of a fault in the desk's set-up. */
   role: Role;
 };

@@ -8,10 +8,13 @@ import { Spinner } from "../../components/Spinner";
 import { SupervisorNote } from "../../components/SupervisorNote";
 import { daysBetween, formatDayWithWeekday, formatShortDay, plural, SERVICE_KINDS } from "../../format";
 import { useEscape } from "../../keyboard";
-import type { ChosenPatient } from "../../types";
+import type { ChosenPatient, ServiceRef } from "../../types";
 import { BookPanel, type BookTriageProps } from "../Book/BookPanel";
 import { seeBy } from "../Triage/triage";
 import type { Booking } from "../Book/useBooking";
+import { FoundServicesPanel } from "./FoundServicesPanel";
+import { nearestFirst } from "./foundServices";
+import type { FoundServices } from "./useFoundServices";
 import { filtersProblem, shownResults, type Filters, type SlotSearch } from "./useSlotSearch";
 
 type Props = {
@@ -35,6 +38,14 @@ type Props = {
   listRef: RefObject<HTMLDivElement | null>;
   onFindPatient: () => void;
   onAppointments: () => void;
+  /** The services the DoS found for this patient and their ticks. */
+  found: FoundServices;
+  /** What the booking panel may name: the desk's own services and those the DoS found. */
+  bookingServices: ServiceRef[];
+  onToggleFound: (dosId: string, on: boolean) => void;
+  /** Slots nearest service first, rather than soonest first. */
+  nearest: boolean;
+  onNearest: (on: boolean) => void;
 };
 
 const CHANNELS: { value: DeliveryChannel | ""; label: string }[] = [
@@ -48,15 +59,20 @@ const CHANNELS: { value: DeliveryChannel | ""; label: string }[] = [
 export function SlotsScreen(props: Props) {
   const { services, filters, onFilters, search, booking, patient, today, listRef } = props;
   const ids = { channel: useId(), problem: useId() };
-  const problem = filtersProblem(filters, services);
+  const { found } = props;
+  const scope = found.scope;
+  const problem = filtersProblem(filters, services, scope);
   const s = search.state;
   // Only what the filters leave is shown and counted. Worked out again only when the results or
   // those filters change, not at each move along the list: it can hold thousands of slots.
   const { kinds, channel } = filters;
-  const { rows, slots } = useMemo(
-    () => shownResults({ rows: s.rows, slots: s.slots }, { kinds, channel }, services),
-    [s.rows, s.slots, kinds, channel, services],
+  const { rows, slots: soonest } = useMemo(
+    () => shownResults({ rows: s.rows, slots: s.slots }, { kinds, channel }, services, scope),
+    [s.rows, s.slots, kinds, channel, services, scope],
   );
+  // Nearest first only where distances are known: the DoS's answer gives them.
+  const byDistance = props.nearest && found.distances.size > 0;
+  const slots = useMemo(() => (byDistance ? nearestFirst(soonest, found.distances) : soonest), [byDistance, soonest, found.distances]);
   const picked = booking.state.phase === "idle" ? null : booking.state.slot;
 
   // Esc from the booking goes back to the list, where the handler was.
@@ -96,8 +112,16 @@ export function SlotsScreen(props: Props) {
             props.onSearch();
           }}
         >
+          <FoundServicesPanel
+            found={found}
+            practice={props.patient?.traced?.registered_practice ?? null}
+            onToggle={props.onToggleFound}
+            onEditTriage={props.triage.onEdit}
+            firstId="search-form-first"
+          />
+          {scope.by !== "found" && (
           <fieldset className="fieldset">
-            <legend className="fieldset__legend">Services</legend>
+            <legend className="fieldset__legend">{found.view.status === "off" ? "Services" : "The desk's own services"}</legend>
             {SERVICE_KINDS.map(({ kind, label }, i) => {
               const n = services.filter((x) => x.kind === kind).length;
               return (
@@ -116,6 +140,7 @@ export function SlotsScreen(props: Props) {
               );
             })}
           </fieldset>
+          )}
           <fieldset className="fieldset">
             <legend className="fieldset__legend">Dates</legend>
             <p className="field__hint">The end can be at most 14 days after the start.</p>
@@ -198,6 +223,17 @@ export function SlotsScreen(props: Props) {
           <span className="panel__meta" aria-live="polite" data-testid="search-summary">
             {searching && <Spinner />} {summary}
           </span>
+          {found.distances.size > 0 && (
+            <button
+              type="button"
+              className="button button--small button--secondary slots-screen__sort"
+              aria-pressed={byDistance}
+              onClick={() => props.onNearest(!byDistance)}
+              data-testid="sort-nearest"
+            >
+              Nearest first
+            </button>
+          )}
         </div>
         {s.error ? (
           <ErrorPanel error={s.error} title="The search did not run">
@@ -212,6 +248,8 @@ export function SlotsScreen(props: Props) {
             activeKey={s.activeKey}
             pickedKey={picked ? slotKey(picked) : null}
             seeBy={props.canBook && props.triage.saved ? seeBy(props.triage.saved.summary) : null}
+            distances={found.distances}
+            groupBy={byDistance ? "service" : "day"}
             onActivate={search.activate}
             onPick={pick}
             listRef={listRef}
@@ -221,7 +259,9 @@ export function SlotsScreen(props: Props) {
                 : searching
                   ? "Searching…"
                   : s.slots.length > 0
-                    ? "None of the slots found are of the ticked service types and channel. Tick more types or choose another channel."
+                    ? scope.by === "found"
+                      ? "None of the slots found are at the ticked services and channel. Tick more services or choose another channel."
+                      : "None of the slots found are of the ticked service types and channel. Tick more types or choose another channel."
                     : "No free slots at these services on these dates. Try other service types or dates."
             }
           />
@@ -232,7 +272,7 @@ export function SlotsScreen(props: Props) {
         <BookPanel
           booking={booking}
           patient={patient}
-          services={services}
+          services={props.bookingServices}
           organisation={props.organisation}
           role={props.role}
           approvalBySignIn={props.approvalBySignIn}

@@ -4,6 +4,7 @@ import { searchSlots, type ApiError } from "../../api/client";
 import type { ServiceRow } from "../../components/ServiceStatus";
 import { slotKey } from "../../components/SlotList";
 import { daysBetween } from "../../format";
+import type { Target } from "./foundServices";
 
 export const MAX_WINDOW_DAYS = 14;
 
@@ -13,6 +14,16 @@ export type Filters = {
   to: string;
   channel: DeliveryChannel | null;
 };
+
+/**
+ * Which services a search asks: the desk's own list by the ticked types, the services the DoS
+ * found for this patient that are ticked, or none yet while the DoS is still being asked.
+ */
+export type Scope = { by: "kinds" } | { by: "found"; targets: Target[] } | { by: "waiting" };
+
+export const BY_KINDS: Scope = { by: "kinds" };
+
+type Named = Pick<Service, "name" | "standard">;
 
 export type SearchState = {
   /** Bumped by each new search, so late answers from an older one are ignored. */
@@ -25,7 +36,7 @@ export type SearchState = {
 };
 
 type Action =
-  | { type: "start"; generation: number; request: SearchRequest; services: Map<string, Service> }
+  | { type: "start"; generation: number; request: SearchRequest; services: Map<string, Named> }
   | { type: "retry"; generation: number; serviceId: string }
   | { type: "events"; generation: number; events: SearchEvent[] }
   | { type: "done"; generation: number; services: string[]; error: ApiError | null }
@@ -165,13 +176,15 @@ function reduce(state: SearchState, action: Action): SearchState {
 }
 
 /** Why a search cannot run with these filters, or null when it can. */
-export function filtersProblem(filters: Filters, services: Service[]): string | null {
+export function filtersProblem(filters: Filters, services: Service[], scope: Scope = BY_KINDS): string | null {
   if (!filters.from || !filters.to) return "Enter both dates as real dates, for example 01-Dec-2026.";
   const span = daysBetween(filters.from, filters.to);
   if (span < 0) return "The end date is before the start date.";
   if (span > MAX_WINDOW_DAYS) {
     return `Services accept at most ${MAX_WINDOW_DAYS} days after the start date: this is ${span}. Move the end date earlier.`;
   }
+  if (scope.by === "waiting") return "Wait a moment: the services for this patient are being found.";
+  if (scope.by === "found") return scope.targets.length === 0 ? "Tick at least one service to search." : null;
   if (filters.kinds.length === 0) return "Tick at least one type of service.";
   if (!services.some((s) => filters.kinds.includes(s.kind))) return "No services of the ticked types.";
   return null;
@@ -185,9 +198,13 @@ export function shownResults(
   state: Pick<SearchState, "rows" | "slots">,
   filters: Pick<Filters, "kinds" | "channel">,
   services: Service[],
+  scope: Scope = BY_KINDS,
 ): { rows: ServiceRow[]; slots: SlotView[] } {
   const kindOf = new Map(services.map((s) => [s.id, s.kind]));
+  const found = scope.by === "found" ? new Set(scope.targets.map((t) => t.id)) : null;
+  // Found services are narrowed by their ticks, the desk's own list by the types ticked.
   const ticked = (id: string) => {
+    if (found) return found.has(id);
     const kind = kindOf.get(id);
     return kind === undefined || filters.kinds.includes(kind);
   };
@@ -205,8 +222,10 @@ export function searchCovers(
   filters: Filters,
   services: Service[],
   leaveOut: (s: Service) => boolean = () => false,
+  scope: Scope = BY_KINDS,
 ): boolean {
   if (request.channel !== null && request.channel !== filters.channel) return false;
+  if (scope.by === "found") return scope.targets.every((t) => request.services.includes(t.id));
   return services.every((s) => !filters.kinds.includes(s.kind) || leaveOut(s) || request.services.includes(s.id));
 }
 
@@ -264,12 +283,14 @@ export function useSlotSearch(services: Service[]) {
     [receive, flush],
   );
 
+  // The names of the services last searched by their ticks, for a refresh to name them again.
+  const named = useRef(new Map<string, Named>());
   const start = useCallback(
     (request: SearchRequest) => {
       generation.current += 1;
       queued.current = [];
       const gen = generation.current;
-      const byId = new Map(services.map((s) => [s.id, s]));
+      const byId = new Map<string, Named>([...named.current, ...services.map((s) => [s.id, s] as const)]);
       dispatch({ type: "start", generation: gen, request, services: byId });
       run(request, gen);
     },
@@ -278,11 +299,19 @@ export function useSlotSearch(services: Service[]) {
 
   /**
    * Searches with the filters, leaving out services `leaveOut` names (those that cannot book
-   * this patient); the caller has checked `filtersProblem` first.
+   * this patient), or the services ticked of those found; the caller has checked
+   * `filtersProblem` first.
    */
   const search = useCallback(
-    (filters: Filters, leaveOut: (s: Service) => boolean = () => false) => {
-      const ids = services.filter((s) => filters.kinds.includes(s.kind) && !leaveOut(s)).map((s) => s.id);
+    (filters: Filters, leaveOut: (s: Service) => boolean = () => false, scope: Scope = BY_KINDS) => {
+      if (scope.by === "waiting") return;
+      let ids: string[];
+      if (scope.by === "found") {
+        named.current = new Map(scope.targets.map((t) => [t.id, t]));
+        ids = scope.targets.map((t) => t.id);
+      } else {
+        ids = services.filter((s) => filters.kinds.includes(s.kind) && !leaveOut(s)).map((s) => s.id);
+      }
       start({ services: ids, window: { from: filters.from, to: filters.to }, channel: filters.channel });
     },
     [services, start],
