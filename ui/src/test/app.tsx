@@ -97,6 +97,9 @@ export type TriageInput = {
   /** Minutes, as the select's value. */
   timeframe?: string;
   consent?: boolean;
+  /** Symptom group and discriminator, as code and words: what the DoS searches by. */
+  sg?: [string, string];
+  sd?: [string, string];
 };
 
 /**
@@ -119,6 +122,13 @@ export async function saveTriage(user: UserEvent, input: TriageInput = {}) {
   await user.click(screen.getByTestId("triage-dx-text"));
   await fill("triage-dx-text", dxText);
   await user.selectOptions(screen.getByTestId("triage-timeframe"), timeframe);
+  for (const [which, coded] of [["sg", input.sg], ["sd", input.sd]] as const) {
+    if (!coded) continue;
+    await user.click(screen.getByTestId(`triage-${which}-code`));
+    await fill(`triage-${which}-code`, coded[0]);
+    await user.click(screen.getByTestId(`triage-${which}-text`));
+    await fill(`triage-${which}-text`, coded[1]);
+  }
   const tick = screen.getByTestId("triage-consent");
   if ((tick as HTMLInputElement).checked !== consent) await user.click(tick);
   await user.click(screen.getByTestId("triage-save"));

@@ -4,6 +4,7 @@ import type {
   AppInfo,
   AppointmentView,
   BookingOutcome,
+  CareNeed,
   BookingSummary,
   BookRequest,
   ClinicalPreview,
@@ -22,8 +23,10 @@ import type {
   ServiceKind,
   SlotView,
   Standard,
+  TracedPatient,
   User,
 } from "../bindings";
+import { DISPOSITIONS, findServices } from "./dos";
 
 export class Channel<T> {
   onmessage: (message: T) => void = () => {};
@@ -138,6 +141,25 @@ const PATIENTS: PatientView[] = [
   { id: "101", nhs_number: "9434765919", family: "JACKSON", given: ["Jane"], prefix: "Miss", gender: "female", birth_date: "1982-03-12", address_lines: ["24 High Street", "Leeds"], postcode: "LS1 4AP", phone: "07700 900123" },
   { id: "102", nhs_number: "9476719931", family: "OKONJO", given: ["David"], prefix: "Mr", gender: "male", birth_date: "1958-11-02", address_lines: ["7 Mill Lane", "Bradford"], postcode: "BD1 2QP", phone: null },
 ];
+
+/** The patient as PDS would trace them: registered at a practice of the mock's directory. */
+function tracedOf(p: PatientView): TracedPatient {
+  return {
+    nhs_number: p.nhs_number ?? "",
+    superseded: null,
+    family: p.family,
+    given: p.given,
+    prefix: p.prefix,
+    gender: p.gender,
+    birth_date: p.birth_date,
+    address_lines: p.address_lines,
+    postcode: p.postcode,
+    phone: p.phone,
+    registered_practice: p.nhs_number === "9434765919" ? "B86001" : "B86002",
+    restricted: false,
+    deceased: null,
+  };
+}
 
 const booked = new Set<string>();
 const appointments: AppointmentView[] = [];
@@ -351,7 +373,7 @@ function mayChange(cmd: string) {
 const approvals = new Map<string, string>();
 let approvalCount = 0;
 
-const NEEDS_USER = new Set(["approve_named", "find_patient", "list_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings", "centre_bookings", "appointment_history", "centre_report", "export_csv"]);
+const NEEDS_USER = new Set(["approve_named", "find_patient", "list_services", "find_services", "search_slots", "clinical_preview", "book", "patient_appointments", "upcoming_appointments", "read_appointment", "amend_appointment", "cancel_appointment", "list_bookings", "centre_bookings", "appointment_history", "centre_report", "export_csv"]);
 
 // The supervisor's reviews, as the engine refuses them to everyone else.
 const REVIEWS = new Set(["centre_bookings", "appointment_history", "centre_report"]);
@@ -673,10 +695,15 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "find_patient": {
       await sleep(400);
       const p = PATIENTS.find((x) => x.nhs_number === args.nhs);
-      return p ? { service_id: DIRECTORY[0].id, service_name: DIRECTORY[0].name, patient: p, traced: null, pds_error: null } : null;
+      return p ? { service_id: DIRECTORY[0].id, service_name: DIRECTORY[0].name, patient: p, traced: tracedOf(p), pds_error: null } : null;
     }
     case "list_services":
       return DIRECTORY.map(({ id, name, kind, standard, base_url, ods, asid, address, postcode }) => ({ id, name, kind, standard, base_url, ods, asid, address, postcode }));
+    case "find_services":
+      await sleep(params.has("fast") ? 50 : 600);
+      return findServices(args.need as CareNeed, (args.dx as string | null) ?? null);
+    case "known_dispositions":
+      return DISPOSITIONS;
     case "search_slots":
       return search(args.request as SearchRequest, args.onEvent as Channel<SearchEvent>);
     case "clinical_preview":

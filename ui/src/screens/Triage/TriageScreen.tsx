@@ -1,9 +1,11 @@
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useEffectEvent, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { AssessorRole, ClinicalSummary, FlagKind } from "../../api/bindings";
 import { DateField } from "../../components/DateField";
 import { Dialog } from "../../components/Dialog";
 import { ErrorSummary } from "../../components/ErrorSummary";
-import { charCount, formatCount, parseTime } from "../../format";
+import { charCount, formatCount, formatMinutes, parseTime } from "../../format";
+import { dispositionFor, fillFromDisposition } from "./dispositions";
+import { useKnownDispositions } from "./useKnownDispositions";
 import {
   checkTriage,
   MAX_TEXT,
@@ -48,6 +50,17 @@ export function TriageScreen({ draft: d, onEdit, onSave, onRemove, onBack, saved
   });
 
   const set = <K extends keyof TriageDraft>(k: K, v: TriageDraft[K]) => onEdit({ ...d, [k]: v });
+
+  // A known disposition code fills its words and timeframe, as typed or once the list arrives.
+  const known = useKnownDispositions();
+  const fillOnArrival = useEffectEvent((list: typeof known) => {
+    const filled = fillFromDisposition(d, list);
+    if (filled !== d) onEdit(filled);
+  });
+  useEffect(() => fillOnArrival(known), [known]);
+  const published = dispositionFor(d.dxCode, known);
+  const textFromTable = !!published && d.dxText !== "" && d.dxText === d.fromTable?.dxText;
+  const listedTimeframe = TIMEFRAMES.some(([minutes]) => String(minutes) === d.timeframe);
 
   function save() {
     const { problems: found, summary } = checkTriage(d);
@@ -160,7 +173,7 @@ export function TriageScreen({ draft: d, onEdit, onSave, onRemove, onBack, saved
                     spellCheck={false}
                     {...invalid(err("dxCode"), fid("dxCode"))}
                     data-testid="triage-dx-code"
-                    onChange={(e) => set("dxCode", e.target.value)}
+                    onChange={(e) => onEdit(fillFromDisposition({ ...d, dxCode: e.target.value }, known))}
                   />
                 </Field>
                 <Field id={fid("timeframe")} label="To be seen within" error={err("timeframe")}>
@@ -173,6 +186,10 @@ export function TriageScreen({ draft: d, onEdit, onSave, onRemove, onBack, saved
                     onChange={(e) => set("timeframe", e.target.value)}
                   >
                     <option value="">Choose</option>
+                    {/* A published timeframe the common list lacks, such as 20 minutes. */}
+                    {d.timeframe && !listedTimeframe && Number(d.timeframe) > 0 && (
+                      <option value={d.timeframe}>{formatMinutes(Number(d.timeframe))}</option>
+                    )}
                     {TIMEFRAMES.map(([minutes, label]) => (
                       <option key={minutes} value={String(minutes)}>
                         {label}
@@ -181,7 +198,16 @@ export function TriageScreen({ draft: d, onEdit, onSave, onRemove, onBack, saved
                   </select>
                 </Field>
               </div>
-              <Field id={fid("dxText")} label="Disposition" error={err("dxText")} hint="As NHS Pathways words it, e.g. Speak to a primary care service within 2 hours.">
+              <Field
+                id={fid("dxText")}
+                label="Disposition"
+                error={err("dxText")}
+                hint={
+                  textFromTable && published
+                    ? `Filled in from the published NHS Pathways dispositions for ${published.code}: edit it if needed.`
+                    : "As NHS Pathways words it, e.g. Speak to a primary care service within 2 hours."
+                }
+              >
                 <input
                   id={fid("dxText")}
                   className="input"

@@ -34,6 +34,11 @@ export type TriageDraft = {
   assessorRole: AssessorRole;
   assessorSds: string;
   consent: boolean;
+  /**
+   * What was filled in from the published dispositions, as filled: a field still holding it may
+   * be filled again when the code changes; anything else in it was typed, and stays.
+   */
+  fromTable?: { dxText?: string; timeframe?: string };
 };
 
 export type TriageField =
