@@ -1,7 +1,7 @@
 // The in-browser mock must behave like the engine where the screens depend on it: signed out at
 // start, refusing generic users, and checking secrets the same way.
 import { describe, expect, it } from "vitest";
-import type { AppInfo, Approver, BookingOutcome, ClinicalPreview, ClinicalSummary, Error as ApiError, PatientView, SearchEvent, SecretStatus, SignedIn, SlotView, User } from "../bindings";
+import type { AppInfo, Approver, BookingOutcome, ClinicalPreview, ClinicalSummary, Disposition, Error as ApiError, ServicesFound, PatientView, SearchEvent, SecretStatus, SignedIn, SlotView, User } from "../bindings";
 import { jane as fixtureJane } from "../../test/fixtures";
 import { Channel, invoke } from "./core";
 
@@ -186,4 +186,34 @@ describe("the mock's triage summary", () => {
     await invoke("sign_out");
     // The mock waits as a network would: searches and three bookings take a few seconds.
   }, 20_000);
+
+  it("finds services for a need from the mock's Directory of Services, and refuses what the DoS would", async () => {
+    expect((await refusal("find_services", { need: {}, dx: "Dx05" })).kind).toBe("sign-in-required");
+    await invoke("sign_in", { user: person({ role: "call-handler" }) });
+    const need = { postcode: "LS1 4AP", age: { years: 44 }, sex: "female", disposition: null, symptom_group: 1010, symptom_discriminators: [4003], search_distance_km: null, surgery: "B86001" };
+    const found = await invoke<ServicesFound>("find_services", { need, dx: "Dx05", nhs: "9434765919" });
+    const hows = found.services.map((o) => o.booking.how);
+    expect(hows).toContain("book");
+    expect(hows).toContain("call-to-refer");
+    expect(hows).toContain("cannot-book");
+    // The registered practice first, then nearest first; no emergency department for Dx05.
+    expect(found.services[0].service.ods).toBe("B86001");
+    const miles = found.services.slice(1).map((o) => o.service.distance_miles ?? 0);
+    expect(miles).toEqual([...miles].sort((a, b) => a - b));
+    expect(found.services.some((o) => o.service.service_type === "Emergency Department")).toBe(false);
+    // Bookable ones carry ids the mock's slot search knows.
+    const ids = (await invoke<{ id: string }[]>("list_services")).map((s) => s.id);
+    for (const o of found.services) if (o.booking.how === "book") expect(ids).toContain(o.booking.service_id);
+
+    expect((await refusal("find_services", { need: { ...need, postcode: "NOT A CODE" }, dx: "Dx05" })).kind).toBe("invalid-input");
+    expect((await refusal("find_services", { need: { ...need, postcode: "ZZ1 1ZZ" }, dx: "Dx05" })).message).toMatch(/does not know the postcode/);
+    expect((await refusal("find_services", { need: { ...need, symptom_group: null }, dx: "Dx05" })).message).toMatch(/symptom group/);
+    expect((await refusal("find_services", { need: { ...need, symptom_discriminators: [] }, dx: "Dx05" })).message).toMatch(/symptom discriminator/);
+    await invoke("sign_out");
+  }, 10_000);
+
+  it("knows the published dispositions' words and timeframes", async () => {
+    const known = await invoke<Disposition[]>("known_dispositions");
+    expect(known.find((d) => d.code === "Dx05")).toEqual({ code: "Dx05", text: "Speak to a primary care service within 2 hours", timeframe_minutes: 120 });
+  });
 });
