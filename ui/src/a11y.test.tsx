@@ -7,7 +7,7 @@ import indexHtml from "../index.html?raw";
 import { App } from "./App";
 import { addDays, ukToday } from "./format";
 import { controlSearch, renderApp, saveTriage, submitSignIn } from "./test/app";
-import { apiError, appointment, at, jane, reconciled, signedInAnswer, slot, summary } from "./test/fixtures";
+import { apiError, appointment, at, jane, janeTraced, reconciled, signedInAnswer, slot, summary } from "./test/fixtures";
 import * as client from "./test/mockClient";
 import { fail, ok } from "./test/mockClient";
 
@@ -140,6 +140,30 @@ describe("axe-core finds nothing", () => {
     await user.keyboard("{ArrowDown}{Enter}");
     await screen.findByTestId("description-input");
     await expectNoViolations("Find a slot, booking");
+  });
+
+  it("on Find a slot, with the services found for the patient, slots nearest first, and the DoS's refusal", async () => {
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane, traced: janeTraced, pds_error: null }));
+    const calls = controlSearch();
+    const { user } = await renderApp();
+    await findJane(user);
+    await saveTriage(user, { sg: ["SG1010", "Sore throat"], sd: ["SD4003", "Fever"] });
+    await screen.findByTestId("found-services");
+    await user.keyboard("{Control>}f{/Control}");
+    calls[0].slots("calder-utc", [slot({ id: "u", service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", start: at(1, 9) })]);
+    calls[0].slots("beckside", [slot({ start: at(1, 8), id: "a" })]);
+    calls[0].finish();
+    await expectNoViolations("Find a slot, services for this patient");
+    await user.click(screen.getByTestId("sort-nearest"));
+    await expectNoViolations("Find a slot, nearest first");
+
+    client.findServices.mockResolvedValue(fail(apiError({ kind: "invalid-input", message: "The Directory of Services does not know the postcode LS1 4AP.", next_step: "Check the postcode with the caller." })));
+    await user.keyboard("{Alt>}t{/Alt}");
+    await user.clear(screen.getByTestId("triage-sd-code"));
+    await user.type(screen.getByTestId("triage-sd-code"), "SD4052");
+    await user.click(screen.getByTestId("triage-save"));
+    await screen.findByTestId("found-services-error");
+    await expectNoViolations("Find a slot, the DoS's refusal");
   });
 
   it("on the triage summary", async () => {

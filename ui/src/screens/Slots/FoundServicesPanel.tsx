@@ -49,7 +49,7 @@ export function FoundServicesPanel({ found, practice, onToggle, onEditTriage, fi
   if (view.status === "error") {
     return (
       <div data-testid="found-services-error" className="found-services__error">
-        <ErrorPanel error={view.error} title="Services for this patient could not be found" compact>
+        <ErrorPanel error={view.error} title="Services for this patient could not be found">
           <p>The desk's own services can still be searched.</p>
           <button type="button" className="button button--secondary button--small" onClick={found.retry}>
             Try again

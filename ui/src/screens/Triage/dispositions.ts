@@ -36,8 +36,8 @@ export function fillFromDisposition(d: TriageDraft, known: Disposition[]): Triag
       changed = true;
     }
   }
-  const sameMarks = (d.fromTable?.dxText ?? "") === (fromTable.dxText ?? "") && (d.fromTable?.timeframe ?? "") === (fromTable.timeframe ?? "");
-  if (!changed && sameMarks) return d;
+  // Nothing to see changed: the draft stays as it is, so reopening a saved form leaves it saved.
+  if (!changed) return d;
   next.fromTable = fromTable;
   return next;
 }
