@@ -31,10 +31,13 @@ impl Engine {
             request_id: req.request_id,
             appointment_id: req.appointment_id(),
         };
-        // A service found in the national directories is looked up in SDS for each
-        // interaction, as GP Connect's rules ask, and never reused across them.
+        // A Spine service found in the national directories is looked up in SDS for each
+        // interaction, as GP Connect's rules ask, and never reused across them. (BaRS goes
+        // through the platform's one root, which routes by the DoS id.)
         let resolved;
-        let service = if self.found.is_found(&service.id) {
+        let service = if service.standard != crate::directory::Standard::Bars
+            && self.found.is_found(&service.id)
+        {
             let scope = nhs.map_or("no patient", |n| n.as_str());
             match self
                 .spine_endpoint(service.ods.as_str(), &req.interaction, scope)

@@ -208,6 +208,11 @@ impl Desk {
         self.inner.national.sds_url.as_deref()
     }
 
+    /// The BaRS API's one root on the national API platform.
+    pub fn bars_url(&self) -> Option<&str> {
+        self.inner.national.bars_url.as_deref()
+    }
+
     /// Gives the Directory of Services account's password in memory (the embedded demo's
     /// throwaway one), instead of the keyring's `dos-password`.
     pub fn use_dos_password(&self, password: secrets::Secret) -> Result<()> {

@@ -88,10 +88,16 @@ async fn from_a_triage_outcome_to_a_booking_at_a_gp_practice_and_a_utc_the_desk_
             _ => None,
         })
         .collect();
-    assert!(standards.contains(&Standard::GpConnect), "{standards:?}");
-    assert!(standards.contains(&Standard::UecBooking), "{standards:?}");
-
-    for standard in [Standard::GpConnect, Standard::UecBooking] {
+    for standard in [Standard::GpConnect, Standard::UecBooking, Standard::Bars] {
+        assert!(
+            standards.contains(&standard),
+            "{standard:?} in {standards:?}: {:#?}",
+            found
+                .services
+                .iter()
+                .map(|o| (&o.service.name, &o.booking))
+                .collect::<Vec<_>>()
+        );
         let (_, id) = found
             .services
             .iter()
@@ -103,15 +109,24 @@ async fn from_a_triage_outcome_to_a_booking_at_a_gp_practice_and_a_utc_the_desk_
             .service(&id)
             .expect("the found service is known this session");
         assert_eq!(service.standard, standard);
-        // The address and ASID are SDS's: the sim's own record of where the service lives.
-        let hosted = h
-            .sim
-            .services()
-            .into_iter()
-            .find(|s| s.ods == service.ods.as_str())
-            .expect("a hosted service");
-        assert_eq!(service.base_url, hosted.base_url.trim_end_matches('/'));
-        assert_eq!(service.asid.as_str(), hosted.asid);
+        if standard == Standard::Bars {
+            // Through the platform's one BaRS root, addressed by the DoS id.
+            assert_eq!(
+                service.base_url,
+                h.sim.bars_proxy_url().trim_end_matches('/')
+            );
+            assert!(service.target_identifier.is_some());
+        } else {
+            // The address and ASID are SDS's: the sim's own record of where the service lives.
+            let hosted = h
+                .sim
+                .services()
+                .into_iter()
+                .find(|s| s.ods == service.ods.as_str())
+                .expect("a hosted service");
+            assert_eq!(service.base_url, hosted.base_url.trim_end_matches('/'));
+            assert_eq!(service.asid.as_str(), hosted.asid);
+        }
 
         let slot = slots_ahead(&engine, &id).await.remove(0);
         let booked = engine
@@ -119,13 +134,23 @@ async fn from_a_triage_outcome_to_a_booking_at_a_gp_practice_and_a_utc_the_desk_
             .await
             .expect("booked");
         assert_eq!(booked.appointment.status, "booked");
-        let held = h
-            .sim
-            .appointments()
-            .into_iter()
-            .find(|a| a["id"] == booked.appointment.id.as_str())
-            .expect("the service holds the appointment");
+        let held = if standard == Standard::Bars {
+            h.sim
+                .bars_bookings()
+                .into_iter()
+                .map(|b| b.appointment)
+                .find(|a| a["id"] == booked.appointment.id.as_str())
+        } else {
+            h.sim
+                .appointments()
+                .into_iter()
+                .find(|a| a["id"] == booked.appointment.id.as_str())
+        }
+        .expect("the service holds the appointment");
         assert_eq!(held["status"], "booked");
+        if standard == Standard::Bars {
+            continue;
+        }
         // SDS was asked for the booking's own interaction, not the slot search's endpoint reused.
         let book = match standard {
             Standard::GpConnect => {

@@ -139,14 +139,16 @@ impl Engine {
         };
         let answer = search.search(need, self.clock().now()).await?;
         let scope = patient.unwrap_or("no patient");
-        let mut services = Vec::with_capacity(answer.services.len());
-        for found in answer.services {
-            let booking = self.how_booked(&found, scope).await;
-            services.push(ServiceOption {
-                service: found,
-                booking,
-            });
-        }
+        // Each service's endpoint is looked up at once, not one after another.
+        let bookings =
+            futures::future::join_all(answer.services.iter().map(|f| self.how_booked(f, scope)))
+                .await;
+        let services = answer
+            .services
+            .into_iter()
+            .zip(bookings)
+            .map(|(service, booking)| ServiceOption { service, booking })
+            .collect();
         Ok(ServicesFound {
             services,
             search_distance_km: answer.search_distance_km,
@@ -230,6 +232,24 @@ impl Engine {
                 configured: true,
             };
         }
+        // BaRS: the platform's catalogue says whether the service takes it.
+        match self.in_bars_catalogue(&found.dos_id).await {
+            Ok(true) => match bars_service(found, self.desk().bars_url().unwrap_or_default()) {
+                Ok(service) => {
+                    let booking = HowBooked::Book {
+                        standard: Standard::Bars,
+                        service_id: service.id.clone(),
+                        configured: false,
+                    };
+                    self.found.keep(service);
+                    return booking;
+                }
+                Err(e) => return cannot(&e.message, &e.next_step),
+            },
+            Ok(false) => {}
+            // The catalogue unreadable: SDS may still know the service; said if not.
+            Err(e) => tracing::warn!(kind = ?e.kind, "BaRS catalogue not read"),
+        }
         let endpoints: Vec<&DosEndpoint> = found.booking_endpoints().collect();
         let Some(endpoint) = endpoints.first() else {
             return HowBooked::CallToRefer;
@@ -303,15 +323,8 @@ fn service_from(
     ods: &str,
     endpoint: &super::sds::SpineEndpoint,
 ) -> Result<Service> {
-    let id =
-        ServiceId::parse(&format!("dos-{}", found.dos_id.to_ascii_lowercase())).map_err(|_| {
-            Error::new(ErrorKind::MalformedResponse).with_message(format!(
-                "The Directory of Services gave a service id the desk cannot use ({}).",
-                found.dos_id
-            ))
-        })?;
     Ok(Service {
-        id,
+        id: found_id(&found.dos_id)?,
         name: found.shown_name().to_string(),
         kind: kind_of(found.service_type.as_deref(), standard),
         standard,
@@ -325,6 +338,41 @@ fn service_from(
         postcode: found.postcode.clone(),
         report_url: None,
         target_identifier: None,
+    })
+}
+
+/// The found service as the desk books it through the BaRS root, addressed by its DoS id.
+fn bars_service(found: &FoundService, root: &str) -> Result<Service> {
+    Ok(Service {
+        id: found_id(&found.dos_id)?,
+        name: found.shown_name().to_string(),
+        kind: kind_of(found.service_type.as_deref(), Standard::Bars),
+        standard: Standard::Bars,
+        base_url: root.trim_end_matches('/').to_string(),
+        ods: OdsCode::parse(found.ods.as_deref().unwrap_or_default()).map_err(|_| {
+            Error::new(ErrorKind::MalformedResponse).with_message(
+                "The Directory of Services gives the service no ODS code, which BaRS messages need.",
+            )
+        })?,
+        // BaRS goes through the API platform, not Spine's proxy: no ASID is ever sent.
+        asid: Asid::parse(NO_ASID)?,
+        healthcare_service: None,
+        address: found.address.clone(),
+        postcode: found.postcode.clone(),
+        report_url: None,
+        target_identifier: Some(found.dos_id.clone()),
+    })
+}
+
+/// Stands in for the ASID a BaRS service does not have (it is only sent through Spine).
+const NO_ASID: &str = "000000000000";
+
+/// The desk's id for a found service: its DoS id.
+fn found_id(dos_id: &str) -> Result<ServiceId> {
+    ServiceId::parse(&format!("dos-{}", dos_id.to_ascii_lowercase())).map_err(|_| {
+        Error::new(ErrorKind::MalformedResponse).with_message(format!(
+            "The Directory of Services gave a service id the desk cannot use ({dos_id})."
+        ))
     })
 }
 

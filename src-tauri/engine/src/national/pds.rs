@@ -68,7 +68,7 @@ impl Engine {
         let token = tokens.access_token().await?;
         let mut result = self
             .transport()
-            .get_national(self.session(), &url, PDS, &token)
+            .get_national(self.session(), &url, PDS, &token, &[])
             .await;
         if matches!(&result, Ok(r) if r.status == 401) {
             // Revoked or expired early: one fresh token, once (a read is safe to ask again).
@@ -77,7 +77,7 @@ impl Engine {
             let token = tokens.access_token().await?;
             result = self
                 .transport()
-                .get_national(self.session(), &url, PDS, &token)
+                .get_national(self.session(), &url, PDS, &token, &[])
                 .await;
         }
         // Who looked up which patient on the national record, whatever the answer.

@@ -283,9 +283,9 @@ impl Transport {
         Ok(result)
     }
 
-    /// Reads from a national API (PDS), which is not a bookable service: the platform's bearer
-    /// token, a fresh `X-Request-ID`, and the trace id as `X-Correlation-ID`, over the same
-    /// verified TLS. A refusal comes back as the response, for the caller to read in its
+    /// Reads from a national API (PDS, the BaRS endpoint catalogue), which is not a bookable
+    /// service: the platform's bearer token, a fresh `X-Request-ID`, the trace id as
+    /// `X-Correlation-ID` and any `extra` headers the API asks for, over the same verified TLS. A refusal comes back as the response, for the caller to read in its
     /// API's own terms.
     pub async fn get_national(
         &self,
@@ -293,17 +293,22 @@ impl Transport {
         url: &str,
         what: &str,
         token: &AccessToken,
+        extra: &[(&str, String)],
     ) -> Result<FhirResponse> {
         let trace = TraceId::new();
         session.check_current(self.clock.now())?;
         secure_url::check(url, what)?;
-        let resp = self
+        let mut request = self
             .client
             .get(url)
             .header("Authorization", token.authorization())
             .header("Accept", FHIR_JSON)
             .header("X-Request-ID", uuid::Uuid::new_v4().to_string())
-            .header("X-Correlation-ID", trace.to_string())
+            .header("X-Correlation-ID", trace.to_string());
+        for (name, value) in extra {
+            request = request.header(*name, value);
+        }
+        let resp = request
             .send()
             .await
             // The address names the patient (`/Patient/{NHS number}`): never in an error's text.
