@@ -110,35 +110,25 @@ fn find_then_search(c: &mut Criterion) {
     // each service and interaction, as at the start of a call.
     let user = h.config.session().expect("session").user;
     let call = AtomicU64::new(0);
-    group.bench_function("find in DoS and SDS, then search", |b| {
-        b.iter_custom(|n| {
-            (0..n)
-                .map(|_| {
-                    let fresh = engine.desk().sign_in(user.clone()).expect("signed in");
-                    let patient = format!("patient-{}", call.fetch_add(1, Ordering::Relaxed));
-                    rt.block_on(async {
-                        let started = Instant::now();
-                        let found = find(&fresh, &patient).await;
-                        first_slots(&fresh, found, started).await
-                    })
-                })
-                .sum()
+    // Each iteration: a fresh sign-in and a new patient; the search after finding, or not.
+    let fresh_find = |search_after: bool| {
+        let fresh = engine.desk().sign_in(user.clone()).expect("signed in");
+        let patient = format!("patient-{}", call.fetch_add(1, Ordering::Relaxed));
+        rt.block_on(async {
+            let started = Instant::now();
+            let found = find(&fresh, &patient).await;
+            if search_after {
+                first_slots(&fresh, found, started).await
+            } else {
+                started.elapsed()
+            }
         })
+    };
+    group.bench_function("find in DoS and SDS, then search", |b| {
+        b.iter_custom(|n| (0..n).map(|_| fresh_find(true)).sum())
     });
     group.bench_function("find in DoS and SDS alone", |b| {
-        b.iter_custom(|n| {
-            (0..n)
-                .map(|_| {
-                    let fresh = engine.desk().sign_in(user.clone()).expect("signed in");
-                    let patient = format!("patient-{}", call.fetch_add(1, Ordering::Relaxed));
-                    rt.block_on(async {
-                        let started = Instant::now();
-                        find(&fresh, &patient).await;
-                        started.elapsed()
-                    })
-                })
-                .sum()
-        })
+        b.iter_custom(|n| (0..n).map(|_| fresh_find(false)).sum())
     });
     group.finish();
 }
