@@ -927,6 +927,52 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       await waitUntil(async () => !(await browser.$(tid('outcome-unknown')).isExisting()), 'the panel to close once settled');
     });
 
+    await step('21-services-for-this-patient', async () => {
+      // The triage outcome completed with its discriminator: the desk asks the Directory of
+      // Services for Jane's need near her postcode, and says how each service is booked.
+      await shown(tid('patient-banner'), 'the patient banner');
+      await click(tid('banner-triage-edit'), 'the banner\'s triage button');
+      await shown(tid('triage-screen'), 'the triage summary');
+      await typeInto('triage-sd-code', 'SD4003');
+      await typeInto('triage-sd-text', 'PC full Primary Care assessment and prescribing capability');
+      await click(tid('triage-save'), 'Save triage summary');
+      await waitUntil(async () => !(await browser.$(tid('triage-screen')).isExisting()), 'the triage summary to close once saved');
+      await click(tid('nav-slots'), 'the Find a slot tab');
+      // What the DoS returns depends on which services are open within the timeframe now: any
+      // answer is fine, and each row must say how it is booked or why not.
+      await waitUntil(
+        async () => {
+          for (const id of ['found-services', 'found-services-none', 'found-services-error']) {
+            if (await browser.$(tid(id)).isExisting()) return true;
+          }
+          return false;
+        },
+        'the services for this patient, or why there are none',
+      );
+      assert.equal(await browser.$(tid('found-services-error')).isExisting(), false, 'the DoS answered');
+      const rows = await browser.execute(
+        (sel) => [...document.querySelectorAll(sel)].map((r) => [r.getAttribute('data-dos-id'), r.getAttribute('data-how'), r.textContent.replace(/\s+/g, ' ')]),
+        tid('found-service'),
+      );
+      t.diagnostic(`services found: ${rows.map(([id, how]) => `${id}=${how}`).join(', ')}`);
+      for (const [id, how, text] of rows) {
+        assert.ok(['book', 'call-to-refer', 'cannot-book'].includes(how), `${id} says how it is booked: ${how}`);
+        assert.match(text, /mile/, `${id} gives its distance: ${text}`);
+      }
+      await shot('21-services-for-this-patient');
+      // A search of the ticked services shows each slot's distance, and sorts nearest first.
+      if (rows.some(([, how]) => how === 'book')) {
+        await click(tid('search-slots'), 'the Search button');
+        await waitForSearch();
+        if ((await renderedRows()).length > 0) {
+          await shown(tid('slot-distance'), 'a slot\'s distance');
+          await click(tid('sort-nearest'), 'Nearest first');
+          assert.equal(await browser.$(tid('sort-nearest')).getAttribute('aria-pressed'), 'true');
+          await shot('21b-slots-nearest-first');
+        }
+      }
+    });
+
     await step('12-switch-user-clears-the-patient', async () => {
       // Jane is still in the banner from the handler's call: switching asks first.
       await shown(tid('patient-banner'), 'the patient banner before switching');
