@@ -235,7 +235,10 @@ fn host_name() -> Option<String> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    directory: PathBuf,
+    /// The local services list (services.toml): optional where the Directory of Services and
+    /// SDS find the services; it then adds services not yet in the directory, or overrides.
+    #[serde(default)]
+    directory: Option<PathBuf>,
     store: String,
     /// Who works at a desk whose every service is a simulator on this machine (the demo, tests);
     /// anywhere else people sign in with CIS2 and this section is refused.
@@ -262,7 +265,8 @@ struct RawConfig {
 
 #[derive(Debug, Clone)]
 pub struct DeskConfig {
-    pub directory_path: PathBuf,
+    /// The local services list, when the configuration names one.
+    pub directory_path: Option<PathBuf>,
     pub directory: Directory,
     /// A SQLite file path (or `sqlite://` URL) for one desk, or a `postgres://` URL for a registry
     /// shared by many desks.
@@ -308,8 +312,21 @@ impl DeskConfig {
                 e.message()
             ))
         })?;
-        let directory_path = base.join(&raw.directory);
-        let directory = Directory::load(&directory_path)?;
+        let directory_path = raw.directory.as_ref().map(|d| base.join(d));
+        let directory = match &directory_path {
+            Some(path) => Directory::load(path)?,
+            None if raw.national.dos_url.is_some() => Directory::default(),
+            None => {
+                return Err(Error::config(
+                    "The configuration names no services: neither a services list (directory) \
+                     nor the Directory of Services ([national] dos_url).",
+                )
+                .with_next_step(
+                    "Add dos_url and dos_username to [national] (with sds_url), or directory = \
+                     \"services.toml\" with the services this desk books.",
+                ));
+            }
+        };
         let store = if raw.store.contains("://") {
             raw.store
         } else {
@@ -496,6 +513,23 @@ mod tests {
             let cfg = format!("{head}[http]\n{key} = 1\n");
             assert!(DeskConfig::from_toml(&cfg, dir.path()).is_ok(), "{key} = 1");
         }
+    }
+
+    #[test]
+    fn a_services_list_is_optional_where_the_directory_of_services_finds_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let head = "store = \"bookings.sqlite\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\ndos_service_id = \"2000072489\"\n";
+        let national = "[platform]\ntoken_url = \"https://api.service.nhs.uk/oauth2/token\"\nkey_id = \"desk-1\"\n[national]\ndos_url = \"https://www.directoryofservices.nhs.uk/app/api/webservices\"\ndos_username = \"nhs111-leeds\"\nsds_url = \"https://api.service.nhs.uk/spine-directory/FHIR/R4\"\n";
+        let c = DeskConfig::from_toml(&format!("{head}{national}"), dir.path())
+            .expect("the national directories alone");
+        assert!(c.directory.all().is_empty());
+        assert!(c.directory_path.is_none());
+        let e = DeskConfig::from_toml(head, dir.path()).expect_err("no services at all");
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(e.next_step.contains("dos_url"), "{e:?}");
+        // A DoS address without its account, or SDS without the platform, is refused at start.
+        let half = national.replace("dos_username = \"nhs111-leeds\"\n", "");
+        assert!(DeskConfig::from_toml(&format!("{head}{half}"), dir.path()).is_err());
     }
 
     #[test]

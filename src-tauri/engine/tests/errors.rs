@@ -485,7 +485,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bookings.sqlite");
     let config = DeskConfig {
-        directory_path: dir.path().join("services.toml"),
+        directory_path: Some(dir.path().join("services.toml")),
         directory,
         store: path.to_string_lossy().into_owned(),
         user: Some(user),

@@ -199,7 +199,8 @@ async fn a_report_that_cannot_be_delivered_is_kept_and_said_so() {
     let utc = service_of(&h, "urgent-care", "uec-booking");
     // The same desk with no report channel in its directory for this service.
     let mut config = h.config.clone();
-    let text = std::fs::read_to_string(&config.directory_path).expect("services");
+    let text = std::fs::read_to_string(config.directory_path.as_ref().expect("a services list"))
+        .expect("services");
     let without: String = text
         .lines()
         .filter(|l| !l.starts_with("report_url"))
