@@ -453,6 +453,73 @@ fn patient_traces_on_pds_and_says_what_matters_before_booking() {
     );
 }
 
+/// Issue 20: `services --for` asks the Directory of Services (the demo's, in provider-sim) and
+/// says how each service is booked; `slots` and `book` take a DoS id or ODS code, and a
+/// service that cannot be booked from the desk is refused with why. Which services are open
+/// depends on the time of day, so no particular one is expected in the list.
+#[test]
+fn services_are_found_by_need_and_named_by_dos_id_or_ods_code() {
+    let desk = Desk::demo();
+    let need = [
+        "services",
+        "--for",
+        "Dx06",
+        "--postcode",
+        "LS1 4AP",
+        "--age",
+        "44",
+        "--sex",
+        "female",
+        "--sg",
+        "SG1010",
+        "--sd",
+        "SD4003",
+        "--nhs",
+        JANE,
+    ];
+    let found = desk.ok(&need);
+    for o in found["services"].as_array().expect("services") {
+        let how = o["booking"]["how"].as_str().expect("how");
+        assert!(
+            ["book", "call-to-refer", "cannot-book"].contains(&how),
+            "{o}"
+        );
+        assert!(o["service"]["dos_id"].is_string(), "{o}");
+    }
+    let words = desk.run(&need[..13]);
+    words.expect_code(0);
+    assert!(words.stdout.contains("Dx06: "), "{}", words.stdout);
+
+    // What the DoS needs is said before it is asked.
+    let e = desk.fails(&need[..11], 2, "invalid-input");
+    assert!(str_of(&e, "message").contains("symptom"), "{e}");
+    let mut far = need.to_vec();
+    far[4] = "ZZ99 9ZZ";
+    let e = desk.fails(&far, 2, "invalid-input");
+    assert!(str_of(&e, "next_step").contains("postcode"), "{e}");
+
+    // A UEC Booking centre by its DoS id: looked up, then searched.
+    let by_dos = desk.search(&["--service", "2000100101"], 1, 2);
+    assert!(
+        by_dos["slots"].as_array().is_some_and(|s| !s.is_empty()),
+        "{by_dos}"
+    );
+    // No booking endpoint at all, or none in SDS: refused with why, nothing booked.
+    let cases = provider_sim::national_cases();
+    for (service, words) in [
+        (
+            cases.not_bookable_dental.dos_service_id,
+            "no booking endpoint",
+        ),
+        (cases.no_sds_endpoint.ods, "no booking endpoint"),
+    ] {
+        let e = desk.fails(&slots_args(&["--service", service], 1, 2), 1, "rejected");
+        assert!(str_of(&e, "message").contains(words), "{service}: {e}");
+        assert!(str_of(&e, "next_step").contains("phone"), "{service}: {e}");
+    }
+    assert_eq!(desk.ok(&["bookings"]), serde_json::json!([]));
+}
+
 #[test]
 fn invalid_nhs_number_is_bad_usage() {
     let desk = Desk::demo();
