@@ -113,6 +113,7 @@ pub async fn find_services(engine: &Engine, a: ServicesArgs, as_json: bool) -> R
         symptom_discriminators: code(&a.sd, "SD")?.into_iter().collect(),
         search_distance_km: a.distance,
         surgery: a.surgery.clone(),
+        search_at: None,
     };
     let nhs = a.nhs.as_deref().map(NhsNumber::parse).transpose()?;
     let found = engine

@@ -36,6 +36,7 @@ fn need() -> CareNeed {
         symptom_discriminators: vec![4003],
         search_distance_km: None,
         surgery: Some("B86001".into()),
+        search_at: None,
     }
 }
 

@@ -26,7 +26,25 @@ fn jane_needs_primary_care() -> CareNeed {
         symptom_discriminators: vec![4003],
         search_distance_km: None,
         surgery: Some("B86001".into()),
+        search_at: Some(a_tuesday_morning()),
     }
+}
+
+/// 10:00 (UK) on the Tuesday after the tests' instant: the DoS searches as if then
+/// (`searchDateTime`), so which services are open does not depend on the day the tests run.
+fn a_tuesday_morning() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Datelike, TimeZone};
+    let london = chrono_tz::Europe::London;
+    let mut day =
+        harness::test_instant().with_timezone(&london).date_naive() + chrono::Duration::days(1);
+    while day.weekday() != chrono::Weekday::Tue {
+        day += chrono::Duration::days(1);
+    }
+    london
+        .from_local_datetime(&day.and_hms_opt(10, 0, 0).expect("10:00"))
+        .single()
+        .expect("one 10:00")
+        .with_timezone(&chrono::Utc)
 }
 
 /// The harness's desk with no services.toml at all: everything comes from the directories.

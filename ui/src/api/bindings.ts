@@ -369,6 +369,11 @@ export type CareNeed = {
 	search_distance_km: number | null,
 	/**  The registered practice's ODS code (`surgery`). */
 	surgery: string | null,
+	/**
+	 *  Search as if at this instant (`searchDateTime`): for scenario testing only, as the WSDL
+	 *  says; a real call's search leaves it out and the DoS uses its own clock.
+	 */
+	search_at?: string | null,
 };
 
 /**  One appointment booked at the centre, as its latest successful event leaves it. */

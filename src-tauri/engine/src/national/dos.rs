@@ -130,6 +130,10 @@ pub struct CareNeed {
     pub search_distance_km: Option<u8>,
     /// The registered practice's ODS code (`surgery`).
     pub surgery: Option<String>,
+    /// Search as if at this instant (`searchDateTime`): for scenario testing only, as the WSDL
+    /// says; a real call's search leaves it out and the DoS uses its own clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_at: Option<DateTime<Utc>>,
 }
 
 impl CareNeed {
@@ -297,6 +301,12 @@ pub fn check_capacity_summary(need: &CareNeed, account: &DosAccount) -> String {
         c.push_str(&format!("<web:searchDistance>{d}</web:searchDistance>"));
     }
     c.push_str(&format!("<web:gender>{}</web:gender>", need.sex.wire()));
+    if let Some(at) = need.search_at {
+        c.push_str(&format!(
+            "<web:searchDateTime>{}</web:searchDateTime>",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        ));
+    }
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{SOAP_ENVELOPE}" xmlns:web="{NAMESPACE}"><soap:Header><web:serviceVersion>{SERVICE_VERSION}</web:serviceVersion></soap:Header><soap:Body><web:CheckCapacitySummary><web:userInfo><web:username>{}</web:username><web:password>{}</web:password></web:userInfo><web:c>{c}</web:c></web:CheckCapacitySummary></soap:Body></soap:Envelope>"#,
         xml::escape(&account.username),
@@ -618,6 +628,7 @@ mod tests {
             symptom_discriminators: vec![4003],
             search_distance_km: Some(25),
             surgery: Some("B86001".into()),
+            search_at: None,
         }
     }
 

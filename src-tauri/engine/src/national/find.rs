@@ -98,16 +98,9 @@ impl ServiceSearch for DosSoap<'_> {
     {
         Box::pin(async move {
             let body = dos::check_capacity_summary(need, &self.account);
-            // SOAP 1.2 carries the action in the content type.
-            let content_type = format!(
-                "{}; action=\"{}\"",
-                dos::SOAP_CONTENT_TYPE,
-                dos::check_capacity_summary_action()
-            );
             let resp = self
                 .engine
-                .transport()
-                .post_soap(&self.url, dos::DOS, &content_type, body)
+                .ask_dos(&self.url, &dos::check_capacity_summary_action(), body)
                 .await?;
             dos::read_answer(resp.status, &resp.body, at).map_err(|e| e.with_trace(resp.trace_id))
         })
@@ -137,7 +130,10 @@ impl Engine {
             url,
             account,
         };
-        let answer = search.search(need, self.clock().now()).await?;
+        // "Open now" is at the search's time: the scenario's, when one is given.
+        let answer = search
+            .search(need, need.search_at.unwrap_or_else(|| self.clock().now()))
+            .await?;
         let scope = patient.unwrap_or("no patient");
         // Each service's endpoint is looked up at once, not one after another.
         let bookings =
@@ -185,14 +181,8 @@ impl Engine {
             return Err(unknown());
         };
         let body = dos::service_details_by_id(name, &account);
-        let content_type = format!(
-            "{}; action=\"{}\"",
-            dos::SOAP_CONTENT_TYPE,
-            dos::service_details_by_id_action()
-        );
         let resp = self
-            .transport()
-            .post_soap(&url, dos::DOS, &content_type, body)
+            .ask_dos(&url, &dos::service_details_by_id_action(), body)
             .await?;
         let services = dos::read_details(resp.status, &resp.body)?;
         let Some(found) = services.first() else {
@@ -216,6 +206,19 @@ impl Engine {
                 ))
                 .with_next_step(next_step)),
         }
+    }
+
+    /// One SOAP request to the DoS; SOAP 1.2 carries the action in the content type.
+    async fn ask_dos(
+        &self,
+        url: &str,
+        action: &str,
+        body: String,
+    ) -> Result<crate::transport::FhirResponse> {
+        let content_type = format!("{}; action=\"{action}\"", dos::SOAP_CONTENT_TYPE);
+        self.transport()
+            .post_soap(url, dos::DOS, &content_type, body)
+            .await
     }
 
     async fn how_booked(&self, found: &FoundService, scope: &str) -> HowBooked {
@@ -299,14 +302,17 @@ impl Engine {
     }
 }
 
-/// Whether the desk's configured service `s` is the DoS's `found`: by DoS id, else ODS code.
+/// Whether the desk's configured service `s` is the DoS's `found`: by DoS id; by ODS code only
+/// for a GP Connect practice, whose ODS code is the practice (one organisation can run many
+/// DoS services, so elsewhere an ODS code alone could book the wrong one).
 fn configured_as(s: &Service, found: &FoundService) -> bool {
     s.target_identifier.as_deref() == Some(found.dos_id.as_str())
         || s.healthcare_service.as_deref() == Some(found.dos_id.as_str())
-        || found
-            .ods
-            .as_deref()
-            .is_some_and(|o| o.eq_ignore_ascii_case(s.ods.as_str()))
+        || (s.standard == Standard::GpConnect
+            && found
+                .ods
+                .as_deref()
+                .is_some_and(|o| o.eq_ignore_ascii_case(s.ods.as_str())))
 }
 
 fn cannot(reason: &str, next_step: &str) -> HowBooked {
