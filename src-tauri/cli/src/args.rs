@@ -109,6 +109,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ClinicalAction,
     },
+    /// The desk's configuration, checked without contacting anything.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// The desk's secrets in the OS keyring (values are never printed).
     Secrets {
         #[command(subcommand)]
@@ -354,4 +359,11 @@ pub enum Sex {
     Female,
     Male,
     Indeterminate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Check the configuration (--config or BOOKDESK_CONFIG) and its services list: what is
+    /// wrong and where, or what it sets up. Contacts nothing, opens no registry or keyring.
+    Check,
 }

@@ -160,6 +160,49 @@ pub async fn find_services(engine: &Engine, a: ServicesArgs, as_json: bool) -> R
     Ok(())
 }
 
+/// Checks a desk configuration without contacting anything: what it sets up, or what is wrong
+/// and where (the engine's error names the line, or the section and key).
+pub fn config_check(path: &std::path::Path, as_json: bool) -> Result<(), Error> {
+    let config = booking_engine::config::DeskConfig::load(path).map_err(|e| {
+        // Which file, unless the error names one (the services list's own).
+        if e.message.contains(".toml") {
+            return e;
+        }
+        let message = format!("{}: {}", path.display(), e.message);
+        e.with_message(message)
+    })?;
+    let summary = config.summary();
+    if as_json {
+        json(&summary);
+        return Ok(());
+    }
+    say!("{}: the configuration is valid.", path.display());
+    say!(
+        "  Services listed: {}{}",
+        summary.services_listed,
+        summary
+            .services_file
+            .as_ref()
+            .map(|f| format!(" ({})", f.display()))
+            .unwrap_or_default()
+    );
+    say!(
+        "  National services: {}",
+        if summary.national.is_empty() {
+            "none".to_string()
+        } else {
+            summary.national.join(", ")
+        }
+    );
+    say!(
+        "  National API platform: {}",
+        if summary.platform { "yes" } else { "no" }
+    );
+    say!("  Sign-in: {}", summary.sign_in);
+    say!("  Bookings registry: {}", summary.store);
+    Ok(())
+}
+
 pub async fn capabilities(engine: &Engine, service: &str, as_json: bool) -> Result<(), Error> {
     let c = engine.capabilities(&ServiceId::parse(service)?).await?;
     if as_json {

@@ -65,6 +65,19 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         }
         _ => {}
     }
+    if let Command::Config {
+        action: args::ConfigAction::Check,
+    } = &cli.command
+    {
+        let path = cli.config.as_deref().ok_or_else(|| {
+            Error::invalid("Checking a configuration needs its file (--config or BOOKDESK_CONFIG).")
+                .with_next_step(
+                    "Run `bookdesk --config /etc/booking-desk/bookdesk.toml config check`.",
+                )
+        })?;
+        commands::config_check(path, j)?;
+        return Ok(true);
+    }
     if let Command::Secrets { action } = &cli.command {
         secrets::run(cli.config.as_deref(), action, j)?;
         return Ok(true);
@@ -118,6 +131,7 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         },
         Command::Demo { .. }
         | Command::Secrets { .. }
+        | Command::Config { .. }
         | Command::Login { .. }
         | Command::Logout => Ok(()),
     };

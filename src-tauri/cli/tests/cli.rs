@@ -520,6 +520,53 @@ fn services_are_found_by_need_and_named_by_dos_id_or_ods_code() {
     assert_eq!(desk.ok(&["bookings"]), serde_json::json!([]));
 }
 
+/// Issue 21.2: `config check` says what a configuration sets up, or what is wrong and where,
+/// without contacting anything (nothing listens at the addresses it names).
+#[test]
+fn config_check_names_the_line_and_key_of_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("services.toml"),
+        "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"https://a.example/A81001/STU3/1/gpconnect\"\nods = \"A81001\"\nasid = \"918999198001\"\n",
+    )
+    .expect("services");
+    let good = "directory = \"services.toml\"\nstore = \"bookings.sqlite\"\n[cis2]\nissuer = \"https://cis2.example/realms/Healthcare\"\nclient_id = \"booking-desk\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n";
+    let path = dir.path().join("bookdesk.toml");
+    std::fs::write(&path, good).expect("config");
+    let desk = Desk::with_config(&path);
+    let summary = desk.ok(&["config", "check"]);
+    assert_eq!(summary["services_listed"], 1, "{summary}");
+    assert_eq!(summary["sign_in"], "NHS CIS2", "{summary}");
+    assert_eq!(summary["national"], serde_json::json!([]), "{summary}");
+
+    // A misspelt key is named at its line, with the keys its section takes.
+    std::fs::write(
+        &path,
+        good.replace("[system]\n", "[system]\nasld = \"1\"\n"),
+    )
+    .expect("config");
+    let e = desk.fails(&["config", "check"], 1, "config");
+    let message = str_of(&e, "message");
+    assert!(
+        message.contains("at line 11") && message.contains("asld"),
+        "{e}"
+    );
+    assert!(message.contains("`asid`"), "{e}");
+    assert!(message.contains("bookdesk.toml"), "{e}");
+
+    std::fs::write(&path, good).expect("config");
+    std::fs::write(dir.path().join("services.toml"), "[[service]]\nid = 5\n").expect("services");
+    let e = desk.fails(&["config", "check"], 1, "config");
+    let message = str_of(&e, "message");
+    assert!(
+        message.contains("services.toml") && message.contains("at line 2"),
+        "{e}"
+    );
+
+    // Nothing was opened: no registry file was made.
+    assert!(!dir.path().join("bookings.sqlite").exists());
+}
+
 #[test]
 fn invalid_nhs_number_is_bad_usage() {
     let desk = Desk::demo();

@@ -308,7 +308,8 @@ impl DeskConfig {
     pub fn from_toml(text: &str, base: &Path) -> Result<Self> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             Error::config(format!(
-                "The configuration could not be read: {}",
+                "The configuration could not be read{}: {}",
+                at_line(text, e.span()),
                 e.message()
             ))
         })?;
@@ -492,6 +493,59 @@ fn check_own_dos_id(org: &Organisation, directory: &Directory, platform: bool) -
     ))
 }
 
+/// " at line L, column C" of `text` where a TOML error's span starts; empty without one.
+pub(crate) fn at_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let Some(start) = span.map(|s| s.start.min(text.len())) else {
+        return String::new();
+    };
+    let before = text.get(..start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!(" at line {line}, column {column}")
+}
+
+/// What a configuration that loads sets up, for `bookdesk config check`: nothing is contacted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConfigSummary {
+    pub services_listed: usize,
+    pub services_file: Option<PathBuf>,
+    pub store: String,
+    pub sign_in: &'static str,
+    pub platform: bool,
+    pub national: Vec<&'static str>,
+}
+
+impl DeskConfig {
+    /// What this configuration sets up, in words a centre's IT team checks it against.
+    pub fn summary(&self) -> ConfigSummary {
+        let n = &self.national;
+        ConfigSummary {
+            services_listed: self.directory.all().len(),
+            services_file: self.directory_path.clone(),
+            store: if self.store.contains("://") {
+                "a shared PostgreSQL registry".into()
+            } else {
+                self.store.clone()
+            },
+            sign_in: if self.cis2.is_some() {
+                "NHS CIS2"
+            } else {
+                "typed (simulators on this machine only)"
+            },
+            platform: self.platform.is_some(),
+            national: [
+                (n.pds_url.is_some(), "PDS"),
+                (n.dos_url.is_some(), "Directory of Services"),
+                (n.sds_url.is_some(), "SDS"),
+                (n.bars_url.is_some(), "BaRS"),
+            ]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,6 +567,17 @@ mod tests {
             let cfg = format!("{head}[http]\n{key} = 1\n");
             assert!(DeskConfig::from_toml(&cfg, dir.path()).is_ok(), "{key} = 1");
         }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_says_at_which_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "store = \"bookings.sqlite\"\n\n[national]\nbars_uri = \"https://x\"\n";
+        let e = DeskConfig::from_toml(text, dir.path()).expect_err("unknown key");
+        assert!(e.message.contains("at line 4, column 1"), "{}", e.message);
+        assert!(e.message.contains("bars_uri"), "{}", e.message);
+        assert_eq!(at_line("a\nbc", Some(3..4)), " at line 2, column 2");
+        assert_eq!(at_line("a", None), "");
     }
 
     #[test]

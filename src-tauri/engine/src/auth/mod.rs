@@ -27,6 +27,8 @@ pub enum Role {
 /// The signed-in person. Never a generic or shared user: the provider's audit depends on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// A misspelt key in the configuration is refused, not silently ignored.
+#[serde(deny_unknown_fields)]
 pub struct User {
     pub name: String,
     pub sds_user_id: String,
@@ -38,6 +40,8 @@ pub struct User {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// A misspelt key in the configuration is refused, not silently ignored.
+#[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub ods: OdsCode,
     pub name: String,
@@ -73,6 +77,8 @@ impl Organisation {
 /// This installation of Booking Desk as Spine knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// A misspelt key in the configuration is refused, not silently ignored.
+#[serde(deny_unknown_fields)]
 pub struct SystemIdentity {
     pub asid: Asid,
     /// Our endpoint URL: the JWT's `iss`.

@@ -140,7 +140,8 @@ impl Directory {
     pub fn from_toml(text: &str) -> Result<Self> {
         let file: ServicesFile = toml::from_str(text).map_err(|e| {
             Error::config(format!(
-                "The services file could not be read: {}",
+                "The services file could not be read{}: {}",
+                crate::config::at_line(text, e.span()),
                 e.message()
             ))
         })?;
@@ -154,7 +155,15 @@ impl Directory {
                 path.display()
             ))
         })?;
-        Self::from_toml(&text)
+        // Which file: a desk's configuration names it, and IT must find the line in it.
+        Self::from_toml(&text).map_err(|e| {
+            let message = e.message.replacen(
+                "The services file",
+                &format!("The services file {}", path.display()),
+                1,
+            );
+            e.with_message(message)
+        })
     }
 
     pub fn all(&self) -> &[Service] {
