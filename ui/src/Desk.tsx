@@ -121,9 +121,16 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
 
   // The DoS is asked for the patient on the call and their saved summary; only by those who book.
   const savedSummary = triage.saved?.summary ?? null;
+  // Where the patient is now, when they say it is not home: for this patient only.
+  const [postcodeNow, setPostcodeNow] = useState<{ for: ChosenPatient; postcode: string } | null>(null);
+  const nowFor = postcodeNow && patient !== null && postcodeNow.for === patient ? postcodeNow.postcode : null;
   const careNeed = useMemo(
-    () => (canBook ? careNeedFor(patient, savedSummary, ukToday()) : null),
-    [canBook, patient, savedSummary],
+    () => (canBook ? careNeedFor(patient, savedSummary, ukToday(), nowFor) : null),
+    [canBook, patient, savedSummary, nowFor],
+  );
+  const changePostcodeNow = useCallback(
+    (postcode: string) => setPostcodeNow(patient ? { for: patient, postcode: postcode.trim().toUpperCase() } : null),
+    [patient],
   );
   const found = useFoundServices(careNeed);
   const scope = found.scope;
@@ -502,6 +509,8 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
                 onFindPatient={focusNhs}
                 onAppointments={() => goTab("appointments")}
                 found={found}
+                postcodeNow={careNeed?.ok ? careNeed.ask.need.postcode : (nowFor ?? homePostcode(patient))}
+                onPostcodeNow={changePostcodeNow}
                 bookingServices={bookingServices}
                 onToggleFound={toggleFound}
                 nearest={nearest}
@@ -641,4 +650,11 @@ function SwitchUserDialog({ patient, draft, bookingInFlight, outcomeUnknown, swi
       </div>
     </Dialog>
   );
+}
+
+/** The patient's home postcode as the desk may use it: never a restricted record's. */
+function homePostcode(p: ChosenPatient | null): string {
+  if (!p) return "";
+  if (p.traced) return p.traced.postcode ?? (p.traced.restricted ? "" : (p.patient.postcode ?? ""));
+  return p.patient.postcode ?? "";
 }

@@ -203,6 +203,23 @@ describe("services for this patient", () => {
     expect(client.findServices.mock.lastCall![0].symptom_discriminators).toEqual([4052]);
   });
 
+  it("asks from where the patient is now when the person changes the postcode, for this patient only", async () => {
+    const { user } = await janeWithTriage();
+    await screen.findByTestId("found-services");
+    const first = client.findServices.mock.lastCall![0];
+    const field = screen.getByTestId("postcode-now");
+    expect(field).toHaveValue(first.postcode);
+    await user.clear(field);
+    await user.type(field, "hx3 0pw{Enter}");
+    await waitFor(() => expect(client.findServices.mock.lastCall![0].postcode).toBe("HX3 0PW"));
+    expect(screen.getByTestId("postcode-now")).toHaveValue("HX3 0PW");
+
+    // Another patient starts from their own home postcode again.
+    await findPatient(user, "9476719931");
+    await user.keyboard("{Alt>}2{/Alt}");
+    expect(screen.queryByDisplayValue("HX3 0PW")).toBeNull();
+  });
+
   it("never shows a previous patient's services, even when their answer comes late", async () => {
     const dos = holdDos();
     const { user } = await janeWithTriage();

@@ -8,6 +8,9 @@ import type { FoundServices } from "./useFoundServices";
 
 type Props = {
   found: FoundServices;
+  /** The postcode asked from; the person can change it to where the patient is now. */
+  postcodeNow: string;
+  onPostcodeNow: (postcode: string) => void;
   /** The patient's registered practice (ODS code), marked in the list. */
   practice: string | null;
   onToggle: (dosId: string, on: boolean) => void;
@@ -22,7 +25,55 @@ type Props = {
  * distance, whether it is open, and how it is booked — or why not, and its phone to refer by.
  * Ticks choose which are searched for slots.
  */
-export function FoundServicesPanel({ found, practice, onToggle, onEditTriage, firstId }: Props) {
+export function FoundServicesPanel(props: Props) {
+  if (props.found.view.status === "off") return null;
+  return (
+    <>
+      <WhereNow postcode={props.postcodeNow} onChange={props.onPostcodeNow} />
+      <FoundList {...props} />
+    </>
+  );
+}
+
+/**
+ * Where the patient is now: their home postcode unless they say otherwise (a caller away from
+ * home, or a restricted record whose address the desk never has). Submitted with Enter.
+ */
+function WhereNow({ postcode, onChange }: { postcode: string; onChange: (postcode: string) => void }) {
+  const id = useId();
+  return (
+    <form
+      className="found-services__where"
+      data-testid="postcode-now-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const value = new FormData(e.currentTarget).get("postcode-now");
+        onChange(typeof value === "string" ? value : "");
+      }}
+    >
+      <label htmlFor={id} className="field__label">
+        Where the patient is now (postcode)
+      </label>
+      <div className="found-services__where-row">
+        <input
+          id={id}
+          name="postcode-now"
+          className="input"
+          defaultValue={postcode}
+          key={postcode}
+          autoComplete="off"
+          spellCheck={false}
+          data-testid="postcode-now"
+        />
+        <button type="submit" className="button button--secondary button--small" data-testid="postcode-now-use">
+          Search here
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) {
   const { view, ticked } = found;
   const ids = useId();
   if (view.status === "off") return null;

@@ -40,6 +40,9 @@ type Props = {
   onAppointments: () => void;
   /** The services the DoS found for this patient and their ticks. */
   found: FoundServices;
+  /** The postcode the DoS is asked from (home, or where the patient says they are now). */
+  postcodeNow: string;
+  onPostcodeNow: (postcode: string) => void;
   /** What the booking panel may name: the desk's own services and those the DoS found. */
   bookingServices: ServiceRef[];
   onToggleFound: (dosId: string, on: boolean) => void;
@@ -114,6 +117,8 @@ export function SlotsScreen(props: Props) {
         >
           <FoundServicesPanel
             found={found}
+            postcodeNow={props.postcodeNow}
+            onPostcodeNow={props.onPostcodeNow}
             practice={props.patient?.traced?.registered_practice ?? null}
             onToggle={props.onToggleFound}
             onEditTriage={props.triage.onEdit}

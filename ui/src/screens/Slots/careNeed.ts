@@ -43,11 +43,18 @@ export function codeNumber(code: string | undefined, prefix: string): number | n
  * missing for it, in words for the screen. PDS's record wins over the practice's where the desk
  * has one; a restricted record's address is never sent, so its postcode is not taken from elsewhere.
  */
-export function careNeedFor(chosen: ChosenPatient | null, summary: ClinicalSummary | null, today: string): CareNeedFor {
+export function careNeedFor(
+  chosen: ChosenPatient | null,
+  summary: ClinicalSummary | null,
+  today: string,
+  /** Where the patient says they are now, when not at home: searched from instead. */
+  postcodeNow: string | null = null,
+): CareNeedFor {
   const missing: string[] = [];
   const traced = chosen?.traced ?? null;
   const p = chosen?.patient ?? null;
-  const postcode = traced ? (traced.postcode ?? (traced.restricted ? null : p?.postcode ?? null)) : (p?.postcode ?? null);
+  const home = traced ? (traced.postcode ?? (traced.restricted ? null : p?.postcode ?? null)) : (p?.postcode ?? null);
+  const postcode = postcodeNow?.trim() ? postcodeNow : home;
   const birth = traced?.birth_date ?? p?.birth_date ?? null;
   if (!chosen) missing.push("a patient");
   else {
