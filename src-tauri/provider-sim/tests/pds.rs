@@ -351,12 +351,14 @@ async fn the_token_must_come_from_the_platform_and_be_alive() {
     .await;
 
     sim.register_platform_client(
-        PlatformClient::new("ShortLivedPdsKey", "short-kid", &keys().1).with_token_lifetime(1),
+        // Two seconds: a token's times are whole seconds, so one issued late in a second and
+        // living one second could already be expired when first used.
+        PlatformClient::new("ShortLivedPdsKey", "short-kid", &keys().1).with_token_lifetime(2),
     )
     .expect("registers");
     let short = fetch_token(&sim, "ShortLivedPdsKey", "short-kid").await;
     expect_patient(send(get(Some(format!("Bearer {short}")))).await).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     let outcome = expect_outcome(
         send(get(Some(format!("Bearer {short}")))).await,
         401,
