@@ -285,8 +285,8 @@ impl Transport {
 
     /// Reads from a national API (PDS, the BaRS endpoint catalogue), which is not a bookable
     /// service: the platform's bearer token, a fresh `X-Request-ID`, the trace id as
-    /// `X-Correlation-ID` and any `extra` headers the API asks for, over the same verified TLS. A refusal comes back as the response, for the caller to read in its
-    /// API's own terms.
+    /// `X-Correlation-ID` and any `extra` headers the API asks for. A refusal comes back as the
+    /// response, for the caller to read in its API's own terms.
     pub async fn get_national(
         &self,
         session: &Session,
@@ -295,9 +295,9 @@ impl Transport {
         token: &AccessToken,
         extra: &[(&str, String)],
     ) -> Result<FhirResponse> {
-        let trace = TraceId::new();
         session.check_current(self.clock.now())?;
         secure_url::check(url, what)?;
+        let trace = TraceId::new();
         let mut request = self
             .client
             .get(url)
@@ -308,21 +308,11 @@ impl Transport {
         for (name, value) in extra {
             request = request.header(*name, value);
         }
-        let resp = request
-            .send()
-            .await
-            // The address names the patient (`/Patient/{NHS number}`): never in an error's text.
-            .map_err(|e| classify(&e.without_url(), self.presents_certificate).with_trace(trace))?;
-        let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
-            .await
-            .map_err(|e| e.with_trace(trace))?;
-        tracing::info!(api = what, status = result.status, trace_id = %trace, "national API answered");
-        Ok(result)
+        self.ask_national(request, what, trace).await
     }
 
-    /// Posts a SOAP request (the Directory of Services), over the same verified TLS and with
-    /// the same size limit. The body carries the desk's DoS account: neither it nor the answer
-    /// is logged. A fault comes back as the response, for the caller to read.
+    /// Posts a SOAP request (the Directory of Services). The body carries the desk's DoS
+    /// account: neither it nor the answer is logged. A fault comes back as the response.
     pub async fn post_soap(
         &self,
         url: &str,
@@ -330,22 +320,14 @@ impl Transport {
         content_type: &str,
         body: String,
     ) -> Result<FhirResponse> {
-        let trace = TraceId::new();
         secure_url::check(url, what)?;
-        let resp = self
+        let request = self
             .client
             .post(url)
             .header("Content-Type", content_type)
             .header("Accept", "application/soap+xml, text/xml")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| classify(&e.without_url(), self.presents_certificate).with_trace(trace))?;
-        let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
-            .await
-            .map_err(|e| e.with_trace(trace))?;
-        tracing::info!(api = what, status = result.status, trace_id = %trace, "national API answered");
-        Ok(result)
+            .body(body);
+        self.ask_national(request, what, TraceId::new()).await
     }
 
     /// Reads from a national API that takes the platform's API key (`apikey`), not a token:
@@ -356,16 +338,29 @@ impl Transport {
         what: &str,
         api_key: &crate::secrets::Secret,
     ) -> Result<FhirResponse> {
-        let trace = TraceId::new();
         secure_url::check(url, what)?;
-        let resp = self
+        let trace = TraceId::new();
+        let request = self
             .client
             .get(url)
             .header("apikey", api_key.expose())
             .header("Accept", FHIR_JSON)
-            .header("X-Correlation-Id", trace.to_string())
+            .header("X-Correlation-Id", trace.to_string());
+        self.ask_national(request, what, trace).await
+    }
+
+    /// Sends a request to a national service over the same verified TLS and size limit, and
+    /// reads its answer whatever its status.
+    async fn ask_national(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+        trace: TraceId,
+    ) -> Result<FhirResponse> {
+        let resp = request
             .send()
             .await
+            // An address can name the patient (`/Patient/{NHS number}`): never in an error's text.
             .map_err(|e| classify(&e.without_url(), self.presents_certificate).with_trace(trace))?;
         let result = response::read(resp, trace, self.settings.max_body_bytes, self.clock.now())
             .await
