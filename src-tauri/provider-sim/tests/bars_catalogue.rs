@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, SecondsFormat, Utc};
 use common::platform::{fetch_token, http, keys};
-use common::{now, options};
+use common::{now, options, resources};
 use provider_sim::{DEMO_PLATFORM_KEY_ID, RunningSim, ServiceEntry, national_cases, start};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -189,19 +189,6 @@ fn replacing(name: &'static str, value: String) -> impl FnOnce(&mut Headers) {
 async fn json_of(resp: Response) -> Value {
     let text = resp.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn resources(bundle: &Value, kind: &str) -> Vec<Value> {
-    bundle["entry"]
-        .as_array()
-        .map(|entries| {
-            entries
-                .iter()
-                .map(|e| e["resource"].clone())
-                .filter(|r| r["resourceType"] == kind)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 async fn expect_outcome(resp: Response, status: u16, code: &str) -> Value {
