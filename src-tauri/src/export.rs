@@ -27,7 +27,7 @@ pub fn folder() -> Result<PathBuf, Error> {
     }
     directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(Path::to_path_buf))
-        .or_else(provider_sim::embedded::data_dir)
+        .or_else(|| booking_engine::paths::data_dir().ok())
         .ok_or_else(|| {
             Error::config("There is no Downloads folder to save the file in.")
                 .with_next_step(format!(

@@ -7,7 +7,7 @@ mod interrupted;
 mod state;
 
 pub use interrupted::Interrupted;
-pub use state::{AppInfo, AppState, SignedIn};
+pub use state::{AppInfo, AppState, DemoRunning, SignedIn};
 
 use tauri::Runtime;
 

@@ -1,13 +1,13 @@
 //! What the app holds while it runs: the desk, who is signed in (if anyone), and the demo
-//! provider when no configuration was given. A start-up failure is kept and shown, not a crash.
+//! provider when no configuration was found (in a build with the demo). A start-up failure is
+//! kept and shown, not a crash.
 
 use booking_engine::auth::cis2::{ProvedIdentity, RoleChoice};
 use booking_engine::auth::idle::IdleLock;
 use booking_engine::auth::{Organisation, User};
-use booking_engine::config::DeskConfig;
-use booking_engine::secrets::{Keyring, Secret};
+use booking_engine::config::{DeskConfig, Located};
+use booking_engine::secrets::Keyring;
 use booking_engine::{Desk, Engine, Error, ErrorKind};
-use provider_sim::{RunningSim, embedded};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -73,16 +73,27 @@ struct Ready {
     keyring: Keyring,
     /// The signed-in person's engine. Nothing can reach a provider without one.
     engine: RwLock<Option<Engine>>,
-    /// Kept so the demo provider runs as long as the app (and its platform key can be
-    /// registered with it when first needed).
-    demo: Option<Arc<RunningSim>>,
-    /// The demo's configuration, kept while its provider runs: a CLI given it talks to this
-    /// app's provider (the end-to-end test does so).
-    _demo_config: Option<embedded::DemoConfig>,
+    /// The demo, kept running as long as the app.
+    demo: Option<DemoRunning>,
     settler: Settler,
     idle: IdleLock,
     /// A person proved by CIS2 who has yet to choose which of their roles to work in.
     pending: std::sync::Mutex<Option<ProvedIdentity>>,
+}
+
+/// The demo services this app runs on: their address, and what keeps them running.
+pub struct DemoRunning {
+    url: String,
+    _keep: Box<dyn std::any::Any + Send + Sync>,
+}
+
+impl DemoRunning {
+    pub fn new(url: String, keep: impl std::any::Any + Send + Sync) -> Self {
+        Self {
+            url,
+            _keep: Box::new(keep),
+        }
+    }
 }
 
 /// Shows the provider's sign-in page; the system browser unless tests give their own.
@@ -138,14 +149,13 @@ impl AppState {
     }
 
     /// A state over an engine someone else built, already signed in (tests).
-    pub fn from_engine(engine: Engine, demo: Option<RunningSim>) -> Self {
+    pub fn from_engine(engine: Engine, demo: Option<DemoRunning>) -> Self {
         let idle = IdleLock::new(engine.desk().idle_lock_minutes(), Instant::now());
         let ready = Ready {
             desk: engine.desk().clone(),
             keyring: Keyring::new("default"),
             engine: RwLock::new(Some(engine)),
-            demo: demo.map(Arc::new),
-            _demo_config: None,
+            demo,
             settler: Settler::default(),
             idle,
             pending: Default::default(),
@@ -249,7 +259,7 @@ impl AppState {
         let locked = user.is_some() && ready.idle.is_locked(self.now());
         Ok(AppInfo {
             demo: ready.demo.is_some(),
-            provider_url: ready.demo.as_ref().map(|d| d.base_url()),
+            provider_url: ready.demo.as_ref().map(|d| d.url.clone()),
             user,
             organisation: ready.desk.organisation().clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -402,45 +412,10 @@ fn poisoned() -> Error {
 
 async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
     let started = std::time::Instant::now();
-    // The demo's configuration is this process's own, in a folder kept while the app runs.
-    let (config_path, demo_config, demo) = match config {
-        Some(path) => (path, None, None),
-        None => {
-            let dir = embedded::data_dir().ok_or_else(|| {
-                Error::config("No home folder was found for the demo's data.")
-                    .with_next_step("Set BOOKDESK_DATA_DIR to a writable folder.")
-            })?;
-            let (sim, demo_config) = embedded::start_embedded_keyless(&dir)
-                .await
-                .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-            tracing::debug!(ms = started.elapsed().as_millis(), "demo provider ready");
-            (demo_config.path(), Some(demo_config), Some(Arc::new(sim)))
-        }
+    let (desk, config, demo) = match booking_engine::config::locate(config.as_deref())? {
+        Located::Found(config, _) => (Desk::open(&config).await?, *config, None),
+        Located::Nothing => open_demo().await?,
     };
-    let mut config = DeskConfig::load(&config_path)?;
-    if demo.is_some() {
-        config.audit_key = booking_engine::audit_key::AuditKeySource::DemoFile;
-    }
-    let desk = Desk::open(&config).await?;
-    if let Some(sim) = &demo {
-        // The demo's throwaway platform key takes a prime search of random length: made when a
-        // BaRS service is first asked, not while the window opens, on two cores with the page.
-        let sim = Arc::clone(sim);
-        desk.use_platform_credentials_when_needed(async move {
-            let made =
-                tokio::task::spawn_blocking(move || embedded::register_throwaway_desk_key(&sim))
-                    .await
-                    .map_err(|e| {
-                        Error::config(format!("The demo's platform key was not made: {e}"))
-                    })?
-                    .map_err(|e| {
-                        Error::config(format!("The demo's platform key was not made: {e}"))
-                    })?;
-            Ok((Secret::new(made.api_key), Secret::new(made.private_key_pem)))
-        })?;
-        // The simulated Directory of Services' demo account.
-        desk.use_dos_password(Secret::new(provider_sim::DEMO_DOS_PASSWORD))?;
-    }
     tracing::info!(ms = started.elapsed().as_millis(), "desk open");
     let idle = IdleLock::new(desk.idle_lock_minutes(), Instant::now());
     Ok(Ready {
@@ -448,9 +423,31 @@ async fn open(config: Option<PathBuf>) -> Result<Ready, Error> {
         keyring: Keyring::new(config.secrets.namespace.clone()),
         engine: RwLock::new(None),
         demo,
-        _demo_config: demo_config,
         settler: Settler::default(),
         idle,
         pending: Default::default(),
     })
+}
+
+/// No configuration was found: the demo, in a build that has it.
+#[cfg(feature = "demo")]
+async fn open_demo() -> Result<(Desk, DeskConfig, Option<DemoRunning>), Error> {
+    let demo = booking_demo::Demo::start().await?;
+    // The demo's throwaway platform key takes a prime search of random length: made when a BaRS
+    // service is first asked, not while the window opens, on two cores with the page.
+    let desk = demo
+        .open_desk(booking_demo::PlatformKey::WhenNeeded)
+        .await?;
+    let config = demo.config.clone();
+    Ok((
+        desk,
+        config,
+        Some(DemoRunning::new(demo.provider_url(), demo)),
+    ))
+}
+
+/// No configuration was found, and this build has no demo: say what to configure, and where.
+#[cfg(not(feature = "demo"))]
+async fn open_demo() -> Result<(Desk, DeskConfig, Option<DemoRunning>), Error> {
+    Err(booking_engine::config::not_configured())
 }

@@ -1,7 +1,7 @@
 //! The desktop commands through Tauri's IPC, on the mock runtime (no window, no display), against
 //! a real provider-sim on loopback: what the UI sends is what these tests send.
 
-use booking_desk::{AppState, app_builder};
+use booking_desk::{AppState, DemoRunning, app_builder};
 use booking_engine::Engine;
 use booking_engine::config::DeskConfig;
 use booking_engine::ids::ServiceId;
@@ -62,7 +62,7 @@ fn desk() -> Desk {
     let (dir, config_path, sim) = sim_and_config();
     let engine = engine_of(&config_path);
     mount(
-        AppState::from_engine(engine.clone(), Some(sim)),
+        AppState::from_engine(engine.clone(), Some(DemoRunning::new(sim.base_url(), sim))),
         Some(engine),
         dir,
     )

@@ -78,6 +78,8 @@ fi
 
 # A fresh demo per run: the app (started by the driver) inherits this, and so does the CLI.
 export BOOKDESK_DATA_DIR="$(mktemp -d -t booking-desk-e2e.XXXXXX)"
+# The demo, whatever configuration this machine holds for its people.
+export BOOKDESK_SYSTEM_CONFIG="$BOOKDESK_DATA_DIR/no-system.toml" BOOKDESK_USER_CONFIG="$BOOKDESK_DATA_DIR/no-user.toml"
 export BOOKDESK_E2E_SCREENSHOTS="$root/target/e2e-screenshots"
 rm -rf "$BOOKDESK_E2E_SCREENSHOTS"
 mkdir -p "$BOOKDESK_E2E_SCREENSHOTS"

@@ -9,7 +9,7 @@ use std::path::PathBuf;
     name = "bookdesk",
     version,
     about = "Booking Desk from the command line: find slots and book, amend and cancel appointments over GP Connect, UEC Booking and BaRS.",
-    after_help = "With no --config (or BOOKDESK_CONFIG) it runs on the embedded demo provider: simulated services, not live."
+    after_help = "The configuration: --config (or BOOKDESK_CONFIG); else the centre's /etc/booking-desk/bookdesk.toml with your own ~/.config/booking-desk/bookdesk.toml over it; else, in a build with the demo, the embedded demo provider: simulated services, not live."
 )]
 pub struct Cli {
     /// The desk configuration file (TOML).

@@ -162,21 +162,33 @@ pub async fn find_services(engine: &Engine, a: ServicesArgs, as_json: bool) -> R
 
 /// Checks a desk configuration without contacting anything: what it sets up, or what is wrong
 /// and where (the engine's error names the line, or the section and key).
-pub fn config_check(path: &std::path::Path, as_json: bool) -> Result<(), Error> {
-    let config = booking_engine::config::DeskConfig::load(path).map_err(|e| {
+pub fn config_check(named: Option<&std::path::Path>, as_json: bool) -> Result<(), Error> {
+    use booking_engine::config::Located;
+    let named_in = |e: Error| match named {
         // Which file, unless the error names one (the services list's own).
-        if e.message.contains(".toml") {
-            return e;
+        Some(path) if !e.message.contains(".toml") => {
+            let message = format!("{}: {}", path.display(), e.message);
+            e.with_message(message)
         }
-        let message = format!("{}: {}", path.display(), e.message);
-        e.with_message(message)
-    })?;
+        _ => e,
+    };
+    let (config, files) = match booking_engine::config::locate(named).map_err(named_in)? {
+        Located::Found(config, files) => (config, files),
+        Located::Nothing => return Err(booking_engine::config::not_configured()),
+    };
     let summary = config.summary();
     if as_json {
-        json(&summary);
+        json(&serde_json::json!({ "files": files, "summary": summary }));
         return Ok(());
     }
-    say!("{}: the configuration is valid.", path.display());
+    match &files.user {
+        None => say!("{}: the configuration is valid.", files.main.display()),
+        Some(user) => say!(
+            "{}, with your own settings from {}: the configuration is valid.",
+            files.main.display(),
+            user.display()
+        ),
+    }
     say!(
         "  Services listed: {}{}",
         summary.services_listed,
@@ -200,6 +212,12 @@ pub fn config_check(path: &std::path::Path, as_json: bool) -> Result<(), Error> 
     );
     say!("  Sign-in: {}", summary.sign_in);
     say!("  Bookings registry: {}", summary.store);
+    if !summary.user_may_set.is_empty() {
+        say!(
+            "  Each person's own file may set: {}",
+            summary.user_may_set.join(", ")
+        );
+    }
     Ok(())
 }
 

@@ -1,26 +1,25 @@
-//! Where the engine comes from: a configuration file, or the embedded demo provider started
-//! in-process with its state kept in the user's data directory between runs.
+//! Where the engine comes from: the configuration found (a file named, or the managed one with
+//! the person's own over it), or else the embedded demo in a build that has it.
 
-use booking_engine::audit_key::AuditKeySource;
-use booking_engine::config::DeskConfig;
-use booking_engine::secrets::Secret;
+use booking_engine::config::Located;
 use booking_engine::{Desk, Engine, Error};
-use provider_sim::RunningSim;
-use provider_sim::embedded;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub struct Context {
     pub engine: Engine,
     /// Kept alive for the command's lifetime when running on the demo.
-    pub demo: Option<RunningSim>,
+    #[cfg(feature = "demo")]
+    pub demo: Option<booking_demo::Demo>,
 }
 
-/// The folder for the demo's state.
-pub fn data_dir() -> Result<PathBuf, Error> {
-    embedded::data_dir().ok_or_else(|| {
-        Error::config("No home folder was found for the demo's data.")
-            .with_next_step("Set BOOKDESK_DATA_DIR to a writable folder, or pass --config.")
-    })
+impl Context {
+    /// Stops the demo services, if the command ran on them.
+    pub async fn close(self) {
+        #[cfg(feature = "demo")]
+        if let Some(demo) = self.demo {
+            demo.shutdown().await;
+        }
+    }
 }
 
 pub async fn open(config: Option<&Path>) -> Result<Context, Error> {
@@ -47,44 +46,39 @@ async fn settle_interrupted(engine: &Engine) {
 }
 
 async fn open_engine(config: Option<&Path>) -> Result<Context, Error> {
-    if let Some(path) = config {
-        let cfg = DeskConfig::load(path)?;
-        let engine = if cfg.cis2.is_some() {
-            // Who is asking comes from the sign-in `bookdesk login` kept, checked before the
-            // registry is opened.
-            let desk = Desk::open(&cfg).await?;
-            crate::signin::signed_in(&desk, &cfg)?
-        } else {
-            Engine::open(cfg).await?
-        };
-        return Ok(Context { engine, demo: None });
-    }
-    let demo = embedded::start_embedded(&data_dir()?)
-        .await
-        .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    tell!(
-        "DEMO: simulated services, not live (embedded demo provider at {}).",
-        demo.sim.base_url()
-    );
-    // Read now: the configuration's folder goes with `demo.config` at the end of this function.
-    let mut cfg = DeskConfig::load(&demo.config.path())?;
-    cfg.audit_key = AuditKeySource::DemoFile;
-    let desk = Desk::open(&cfg).await?;
-    desk.use_platform_credentials(
-        Secret::new(demo.platform.api_key),
-        Secret::new(demo.platform.private_key_pem),
-    )?;
-    // The simulated Directory of Services' demo account.
-    desk.use_dos_password(Secret::new(provider_sim::DEMO_DOS_PASSWORD))?;
-    let user = cfg.session()?.user;
+    let cfg = match booking_engine::config::locate(config)? {
+        Located::Found(cfg, _) => cfg,
+        Located::Nothing => return open_demo().await,
+    };
+    let engine = if cfg.cis2.is_some() {
+        // Who is asking comes from the sign-in `bookdesk login` kept, checked before the
+        // registry is opened.
+        let desk = Desk::open(&cfg).await?;
+        crate::signin::signed_in(&desk, &cfg)?
+    } else {
+        Engine::open(*cfg).await?
+    };
     Ok(Context {
-        engine: desk.sign_in(user)?,
-        demo: Some(demo.sim),
+        engine,
+        #[cfg(feature = "demo")]
+        demo: None,
     })
 }
 
-/// Forgets the demo's bookings: the provider's state and the desk's registry.
-pub fn reset_demo() -> Result<(), Error> {
-    embedded::reset_embedded(&data_dir()?)
-        .map_err(|e| Error::config(format!("The demo's bookings could not be cleared: {e}")))
+#[cfg(feature = "demo")]
+async fn open_demo() -> Result<Context, Error> {
+    let demo = booking_demo::Demo::start().await?;
+    tell!(
+        "DEMO: simulated services, not live (embedded demo provider at {}).",
+        demo.provider_url()
+    );
+    Ok(Context {
+        engine: demo.open_engine().await?,
+        demo: Some(demo),
+    })
+}
+
+#[cfg(not(feature = "demo"))]
+async fn open_demo() -> Result<Context, Error> {
+    Err(booking_engine::config::not_configured())
 }

@@ -21,10 +21,12 @@ mod context;
 mod files;
 mod reports;
 mod secrets;
+#[cfg(feature = "demo")]
 mod seed;
 mod signin;
 mod terminal;
 
+use booking_engine::config::{DeskConfig, Located};
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
 
@@ -34,53 +36,34 @@ use args::{Cli, ClinicalAction, Command, DemoAction};
 async fn run(cli: Cli) -> Result<bool, Error> {
     let j = cli.json;
     if let Command::Demo { action } = &cli.command {
-        match action {
-            DemoAction::Reset => {
-                context::reset_demo()?;
-                tell!("The demo's bookings have been cleared.");
-            }
-            DemoAction::SeedReports => seed::seed_reports(j).await?,
-            DemoAction::Patients => {
-                let patients = provider_sim::demo_patients();
-                if j {
-                    output::json(&patients);
-                } else {
-                    for p in patients {
-                        say!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
-                    }
-                }
-            }
-        }
+        demo(action, j).await?;
         return Ok(true);
     }
     match &cli.command {
         Command::Login { role, profile } => {
-            let config = cli.config.as_deref().ok_or_else(needs_config)?;
-            signin::login(config, role.map(Into::into), profile.as_deref(), j).await?;
+            let config = configured(cli.config.as_deref())?;
+            signin::login(&config, role.map(Into::into), profile.as_deref(), j).await?;
             return Ok(true);
         }
         Command::Logout => {
-            signin::logout(cli.config.as_deref().ok_or_else(needs_config)?)?;
+            signin::logout(&configured(cli.config.as_deref())?)?;
+            return Ok(true);
+        }
+        Command::Config {
+            action: args::ConfigAction::Check,
+        } => {
+            commands::config_check(cli.config.as_deref(), j)?;
+            return Ok(true);
+        }
+        Command::Secrets { action } => {
+            let config = match booking_engine::config::locate(cli.config.as_deref())? {
+                Located::Found(config, _) => Some(config),
+                Located::Nothing => None,
+            };
+            secrets::run(config.as_deref(), action, j)?;
             return Ok(true);
         }
         _ => {}
-    }
-    if let Command::Config {
-        action: args::ConfigAction::Check,
-    } = &cli.command
-    {
-        let path = cli.config.as_deref().ok_or_else(|| {
-            Error::invalid("Checking a configuration needs its file (--config or BOOKDESK_CONFIG).")
-                .with_next_step(
-                    "Run `bookdesk --config /etc/booking-desk/bookdesk.toml config check`.",
-                )
-        })?;
-        commands::config_check(path, j)?;
-        return Ok(true);
-    }
-    if let Command::Secrets { action } = &cli.command {
-        secrets::run(cli.config.as_deref(), action, j)?;
-        return Ok(true);
     }
     let ctx = context::open(cli.config.as_deref()).await?;
     let e = &ctx.engine;
@@ -135,16 +118,50 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         | Command::Login { .. }
         | Command::Logout => Ok(()),
     };
-    if let Some(sim) = ctx.demo {
-        sim.shutdown().await;
-    }
+    ctx.close().await;
     result.map(|()| answer)
 }
 
-/// Signing in is for a desk with CIS2; the demo names its call handler itself.
-fn needs_config() -> Error {
-    Error::invalid("Signing in needs the desk's configuration (--config or BOOKDESK_CONFIG).")
-        .with_next_step("The demo needs no sign-in: run the command without `login`.")
+/// The configuration found, for commands that mean nothing on the demo (signing in).
+fn configured(named: Option<&std::path::Path>) -> Result<DeskConfig, Error> {
+    match booking_engine::config::locate(named)? {
+        Located::Found(config, _) => Ok(*config),
+        Located::Nothing => Err(Error::invalid(
+            "Signing in needs the desk's configuration, and none was found.",
+        )
+        .with_next_step(
+            "Give it with --config or BOOKDESK_CONFIG. The demo needs no sign-in: run the command without `login`.",
+        )),
+    }
+}
+
+/// `bookdesk demo …`: the embedded demo, in a build that has it.
+#[cfg(feature = "demo")]
+async fn demo(action: &DemoAction, j: bool) -> Result<(), Error> {
+    match action {
+        DemoAction::Reset => {
+            booking_demo::reset()?;
+            tell!("The demo's bookings have been cleared.");
+        }
+        DemoAction::SeedReports => seed::seed_reports(j).await?,
+        DemoAction::Patients => {
+            let patients = booking_demo::demo_patients();
+            if j {
+                output::json(&patients);
+            } else {
+                for p in patients {
+                    say!("{}  {}, {}", p.nhs_number, p.family.to_uppercase(), p.given);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo(_: &DemoAction, _: bool) -> Result<(), Error> {
+    Err(Error::invalid("This build of Booking Desk has no demo.")
+        .with_next_step("Use a build with the demo (the default `cargo build`) to try it."))
 }
 
 /// The exit status for an error. An unknown outcome has its own, so that a script never takes it

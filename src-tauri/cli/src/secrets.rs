@@ -12,9 +12,9 @@ use crate::args::SecretsAction;
 use crate::output;
 
 /// The keyring namespace of the configuration, or the demo's (`default`).
-fn keyring(config: Option<&Path>) -> Result<Keyring, Error> {
+fn keyring(config: Option<&DeskConfig>) -> Result<Keyring, Error> {
     let namespace = match config {
-        Some(path) => DeskConfig::load(path)?.secrets.namespace,
+        Some(cfg) => cfg.secrets.namespace.clone(),
         None => booking_engine::config::SecretsSettings::default().namespace,
     };
     Ok(Keyring::new(namespace))
@@ -22,13 +22,12 @@ fn keyring(config: Option<&Path>) -> Result<Keyring, Error> {
 
 /// On a CIS2 desk only its administrator changes its keys; the demo and simulator-only desks
 /// have nobody to prove it.
-fn may_administer(config: Option<&Path>) -> Result<(), Error> {
-    let Some(path) = config else { return Ok(()) };
-    let cfg = DeskConfig::load(path)?;
+fn may_administer(config: Option<&DeskConfig>) -> Result<(), Error> {
+    let Some(cfg) = config else { return Ok(()) };
     if cfg.cis2.is_none() {
         return Ok(());
     }
-    let role = crate::signin::kept_role(&cfg)?;
+    let role = crate::signin::kept_role(cfg)?;
     booking_engine::auth::permissions::check(
         role,
         booking_engine::auth::permissions::Action::Administer,
@@ -62,7 +61,11 @@ fn read_value(from_file: Option<&Path>) -> Result<Secret, Error> {
     Ok(Secret::new(value))
 }
 
-pub fn run(config: Option<&Path>, action: &SecretsAction, as_json: bool) -> Result<(), Error> {
+pub fn run(
+    config: Option<&DeskConfig>,
+    action: &SecretsAction,
+    as_json: bool,
+) -> Result<(), Error> {
     let keyring = keyring(config)?;
     if !matches!(action, SecretsAction::Status) {
         may_administer(config)?;

@@ -4,6 +4,7 @@
 //! ahead, book past a triage timeframe, cancel and rebook, and hit a patient the service does not
 //! know. Then the day's report is printed as a supervisor sees it.
 
+use booking_demo::{Demo, PlatformKey};
 use booking_engine::auth::{Role, User};
 use booking_engine::booking::BookRequest;
 use booking_engine::clinical::Timeframe;
@@ -11,14 +12,10 @@ use booking_engine::config::DeskConfig;
 use booking_engine::directory::{ServiceKind, Standard};
 use booking_engine::ids::{NhsNumber, ServiceId, SlotId};
 use booking_engine::search::SearchRequest;
-use booking_engine::secrets::Secret;
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::Store;
 use booking_engine::{Desk, Engine, Error, ErrorKind};
 use chrono::{Duration, NaiveDate};
-use provider_sim::embedded;
-
-use crate::context;
 
 const JANE: &str = "9434765919";
 const DAVID: &str = "9476719931";
@@ -37,23 +34,23 @@ fn person(name: &str, local_id: &str, role: Role) -> User {
     }
 }
 
-/// What the seeding opened: the demo and its configuration, kept for every desk.
-struct Demo {
-    config: DeskConfig,
+/// What the seeding opened: the demo and its one registry, shared by every desk.
+struct Seeding {
+    demo: Demo,
     store: Store,
-    platform: embedded::DemoPlatformCredentials,
 }
 
-impl Demo {
+impl Seeding {
+    fn config(&self) -> &DeskConfig {
+        &self.demo.config
+    }
+
     /// `user` signed in at a desk called `name`, on the demo's one registry.
     fn desk(&self, name: &str, user: User) -> Result<Engine, Error> {
-        let mut config = self.config.clone();
+        let mut config = self.config().clone();
         config.desk.name = Some(name.into());
         let desk = Desk::from_parts(&config, self.store.clone())?;
-        desk.use_platform_credentials(
-            Secret::new(self.platform.api_key.clone()),
-            Secret::new(self.platform.private_key_pem.clone()),
-        )?;
+        self.demo.equip(&desk, PlatformKey::Now)?;
         desk.sign_in(user)
     }
 
@@ -63,7 +60,7 @@ impl Demo {
         standard: Standard,
         nth: usize,
     ) -> Result<ServiceId, Error> {
-        self.config
+        self.config()
             .directory
             .all()
             .iter()
@@ -137,17 +134,11 @@ fn expect_refusal<T>(what: &str, result: Result<T, Error>, kind: ErrorKind) {
 }
 
 pub async fn seed_reports(as_json: bool) -> Result<(), Error> {
-    let dir = context::data_dir()?;
-    let started = embedded::start_embedded(&dir)
-        .await
-        .map_err(|e| Error::config(format!("The demo provider could not start: {e}")))?;
-    let mut config = DeskConfig::load(&started.config.path())?;
-    config.audit_key = booking_engine::audit_key::AuditKeySource::DemoFile;
-    tell!("DEMO: seeding the reports in {}", config.store);
-    let demo = Demo {
-        store: booking_engine::open_store(&config).await?,
-        config,
-        platform: started.platform,
+    let demo = Demo::start().await?;
+    tell!("DEMO: seeding the reports in {}", demo.config.store);
+    let demo = Seeding {
+        store: booking_engine::open_store(&demo.config).await?,
+        demo,
     };
     let result = seed(&demo).await;
     let shown = match result {
@@ -161,11 +152,11 @@ pub async fn seed_reports(as_json: bool) -> Result<(), Error> {
         }
         Err(e) => Err(e),
     };
-    started.sim.shutdown().await;
+    demo.demo.shutdown().await;
     shown
 }
 
-async fn seed(demo: &Demo) -> Result<(), Error> {
+async fn seed(demo: &Seeding) -> Result<(), Error> {
     let gp = demo.service(ServiceKind::GpPractice, Standard::GpConnect, 0)?;
     let other_gp = demo.service(ServiceKind::GpPractice, Standard::GpConnect, 1)?;
     let utc = demo.service(ServiceKind::UrgentCare, Standard::UecBooking, 0)?;

@@ -8,7 +8,6 @@ use booking_engine::clinical::Approver;
 use booking_engine::config::DeskConfig;
 use booking_engine::secrets::Keyring;
 use booking_engine::{Desk, Engine, Error};
-use std::path::Path;
 
 use crate::output;
 
@@ -74,14 +73,13 @@ fn role_arg(role: Role) -> String {
 
 /// `bookdesk login`.
 pub async fn login(
-    config: &Path,
+    cfg: &DeskConfig,
     role: Option<Role>,
     profile: Option<&str>,
     as_json: bool,
 ) -> Result<(), Error> {
-    let cfg = DeskConfig::load(config)?;
-    let settings = settings(&cfg)?;
-    let cis2 = booking_engine::auth::cis2::Cis2::for_config(&cfg).await?;
+    let settings = settings(cfg)?;
+    let cis2 = booking_engine::auth::cis2::Cis2::for_config(cfg).await?;
     let identity = cis2.sign_in(open_browser).await?;
     let choice = choose(
         identity.choices(&settings.roles, &cfg.organisation_codes())?,
@@ -120,9 +118,8 @@ fn said(identity: &ProvedIdentity, choice: &RoleChoice, as_json: bool) {
 }
 
 /// `bookdesk logout`.
-pub fn logout(config: &Path) -> Result<(), Error> {
-    let cfg = DeskConfig::load(config)?;
-    if stored::forget(&Keyring::new(cfg.secrets.namespace))? {
+pub fn logout(cfg: &DeskConfig) -> Result<(), Error> {
+    if stored::forget(&Keyring::new(cfg.secrets.namespace.clone()))? {
         tell!("Signed out: the sign-in kept in the keyring is gone.");
     } else {
         tell!("Nobody was signed in at this desk.");

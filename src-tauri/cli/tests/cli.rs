@@ -12,8 +12,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use support::{
-    AMIR, DAVID, Desk, JANE, MARGARET, Run, TestSim, appointment_args, assert_has_keys, book_args,
-    book_args_for, bookdesk_bin, slots_args, start_of, str_of, today,
+    AMIR, CIS2_CONFIG, DAVID, Desk, JANE, MARGARET, Run, TestSim, appointment_args,
+    assert_has_keys, book_args, book_args_for, bookdesk_bin, slots_args, start_of, str_of, today,
+    write_one_service,
 };
 
 /// Checks a new booking is the one asked for, and returns its appointment id.
@@ -525,16 +526,18 @@ fn services_are_found_by_need_and_named_by_dos_id_or_ods_code() {
 #[test]
 fn config_check_names_the_line_and_key_of_what_is_wrong() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("services.toml"),
-        "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"https://a.example/A81001/STU3/1/gpconnect\"\nods = \"A81001\"\nasid = \"918999198001\"\n",
-    )
-    .expect("services");
-    let good = "directory = \"services.toml\"\nstore = \"bookings.sqlite\"\n[cis2]\nissuer = \"https://cis2.example/realms/Healthcare\"\nclient_id = \"booking-desk\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n";
+    write_one_service(dir.path());
+    let good = CIS2_CONFIG;
     let path = dir.path().join("bookdesk.toml");
     std::fs::write(&path, good).expect("config");
     let desk = Desk::with_config(&path);
-    let summary = desk.ok(&["config", "check"]);
+    let checked = desk.ok(&["config", "check"]);
+    let summary = &checked["summary"];
+    assert_eq!(
+        checked["files"]["main"],
+        path.to_string_lossy().as_ref(),
+        "{checked}"
+    );
     assert_eq!(summary["services_listed"], 1, "{summary}");
     assert_eq!(summary["sign_in"], "NHS CIS2", "{summary}");
     assert_eq!(summary["national"], serde_json::json!([]), "{summary}");

@@ -43,20 +43,6 @@ fn short_digest(text: &str) -> String {
         .collect()
 }
 
-/// The person's own data folder for the desk (`BOOKDESK_DATA_DIR` when set).
-fn data_dir() -> Result<PathBuf> {
-    std::env::var_os("BOOKDESK_DATA_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("uk.nhs", "Booking Desk", "booking-desk")
-                .map(|d| d.data_dir().to_path_buf())
-        })
-        .ok_or_else(|| {
-            Error::config("No home folder was found for the audit trail's anchor.")
-                .with_next_step("Set BOOKDESK_DATA_DIR to a folder this desk can write.")
-        })
-}
-
 /// Where the anchor goes: beside a SQLite registry; for a shared registry, in the person's own
 /// data folder, one file per registry (named by a digest of its URL without the password).
 fn anchor_for(store: &str) -> Result<Anchor> {
@@ -66,7 +52,7 @@ fn anchor_for(store: &str) -> Result<Anchor> {
     let mut url = url::Url::parse(store).map_err(|e| Error::config(e.to_string()))?;
     let _ = url.set_password(None);
     let name = format!("audit-anchor-{}.json", short_digest(url.as_str()));
-    Ok(Anchor::at(data_dir()?.join(name)))
+    Ok(Anchor::at(crate::paths::data_dir()?.join(name)))
 }
 
 /// Where the key is read from and kept.
@@ -131,13 +117,10 @@ impl KeyPlace {
             Some(file) => with_suffix(file, ".lock"),
             // One place for every process of this account, whatever data folder each was given
             // (BOOKDESK_DATA_DIR), as the keyring is one for them all.
-            None => directories::ProjectDirs::from("uk.nhs", "Booking Desk", "booking-desk")
-                .map(|d| d.data_dir().to_path_buf())
-                .ok_or_else(|| Error::config("No home folder was found for the audit key's lock."))?
-                .join(format!(
-                    "audit-key-{}.lock",
-                    short_digest(self.keyring.namespace())
-                )),
+            None => crate::paths::account_data_dir()?.join(format!(
+                "audit-key-{}.lock",
+                short_digest(self.keyring.namespace())
+            )),
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::private_files::create_dir(dir).map_err(|e| Error::config(e.to_string()))?;

@@ -16,6 +16,7 @@ pub mod fhir;
 mod handover;
 pub mod ids;
 pub mod national;
+pub mod paths;
 mod platform;
 pub mod private_files;
 pub mod provider;

@@ -507,6 +507,7 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
         platform: None,
         national: Default::default(),
         desk: Default::default(),
+        managed: Default::default(),
         audit_key: Default::default(),
     };
     let engine = Engine::open(config).await.expect("engine");

@@ -1,20 +1,10 @@
 //! The simulator as the desk's built-in demo: started in-process on a loopback port, its
 //! bookings kept in a folder between runs, with a desk configuration written beside them.
-//! The CLI and the desktop app start the demo the same way through here.
+//! Both fronts start the demo through the `booking-demo` crate, which calls here.
 
 use std::path::{Path, PathBuf};
 
 use crate::{RunningSim, SimError, SimOptions, start};
-
-/// A running demo and the desk configuration that points at it.
-pub struct EmbeddedDemo {
-    pub sim: RunningSim,
-    pub config: DemoConfig,
-    /// The desk's platform credentials for the demo's BaRS services, registered with the
-    /// simulated platform. Made afresh at each start and never written anywhere: they open
-    /// nothing but this simulator.
-    pub platform: DemoPlatformCredentials,
-}
 
 /// An API key and the PKCS#8 PEM private key whose public half the simulated platform knows.
 pub struct DemoPlatformCredentials {
@@ -52,16 +42,6 @@ pub fn register_throwaway_desk_key(sim: &RunningSim) -> Result<DemoPlatformCrede
     })
 }
 
-/// Where the desk keeps the demo: `BOOKDESK_DATA_DIR`, else the platform's data directory
-/// (e.g. `~/.local/share/booking-desk`). `None` when there is no home folder.
-pub fn data_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("BOOKDESK_DATA_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("uk.nhs", "Booking Desk", "booking-desk")
-        .map(|d| d.data_dir().to_path_buf())
-}
-
 /// The desk configuration for one process's demo. Each process writes its own, in a private
 /// temporary folder (removed when this is dropped): a configuration shared in the data folder
 /// was rewritten by every process that started, so processes started together used each
@@ -83,18 +63,6 @@ fn demo_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("demo")
 }
 
-/// Starts the demo with its state under `data_dir/demo`, and writes this process's
-/// configuration for it.
-pub async fn start_embedded(data_dir: &Path) -> Result<EmbeddedDemo, SimError> {
-    let (sim, config) = start_embedded_keyless(data_dir).await?;
-    let platform = register_throwaway_desk_key(&sim)?;
-    Ok(EmbeddedDemo {
-        sim,
-        config,
-        platform,
-    })
-}
-
 /// The demo's folder, and any missing above it, owner-only: it holds the demo's bookings. The
 /// demo folder is narrowed if an older run left it open; folders already above it are not ours.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -114,9 +82,9 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// As [`start_embedded`], leaving the desk's platform key to [`register_throwaway_desk_key`]
-/// later: the simulator and the configuration written for it.
-pub async fn start_embedded_keyless(data_dir: &Path) -> Result<(RunningSim, DemoConfig), SimError> {
+/// Starts the demo with its state under `data_dir/demo`, and writes this process's
+/// configuration for it; the desk's platform key is [`register_throwaway_desk_key`]'s, later.
+pub async fn start_embedded(data_dir: &Path) -> Result<(RunningSim, DemoConfig), SimError> {
     let dir = demo_dir(data_dir);
     let failed = |what: &str, e: std::io::Error| SimError::InvalidOption(format!("{what}: {e}"));
     create_private_dir(&dir).map_err(|e| {

@@ -70,6 +70,18 @@ pub fn appointment_args<'a>(
     args
 }
 
+/// A configuration whose people sign in with CIS2, listing `services.toml` beside it.
+pub const CIS2_CONFIG: &str = "directory = \"services.toml\"\nstore = \"bookings.sqlite\"\n[cis2]\nissuer = \"https://cis2.example/realms/Healthcare\"\nclient_id = \"booking-desk\"\n[organisation]\nods = \"RYA\"\nname = \"NHS 111 North West\"\ntelecom = \"0300 123 4567\"\n[system]\nasid = \"200000000359\"\nendpoint = \"https://desk.example/fhir\"\n";
+
+/// `services.toml` in `dir`, listing one GP Connect practice, "a".
+pub fn write_one_service(dir: &Path) {
+    std::fs::write(
+        dir.join("services.toml"),
+        "[[service]]\nid = \"a\"\nname = \"A\"\nkind = \"gp-practice\"\nstandard = \"gp-connect\"\nbase_url = \"https://a.example/A81001/STU3/1/gpconnect\"\nods = \"A81001\"\nasid = \"918999198001\"\n",
+    )
+    .expect("services");
+}
+
 fn to_strings(args: &[impl AsRef<str>]) -> Vec<String> {
     args.iter().map(|a| a.as_ref().to_string()).collect()
 }
@@ -189,6 +201,15 @@ impl Desk {
         cmd.env_remove("BOOKDESK_CONFIG")
             .env_remove("BOOKDESK_LOG")
             .env("BOOKDESK_DATA_DIR", self.data.path())
+            // Nor the machine's: no managed or personal configuration unless a test writes one.
+            .env(
+                "BOOKDESK_SYSTEM_CONFIG",
+                self.data.path().join("system-bookdesk.toml"),
+            )
+            .env(
+                "BOOKDESK_USER_CONFIG",
+                self.data.path().join("user-bookdesk.toml"),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

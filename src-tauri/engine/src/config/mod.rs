@@ -10,6 +10,9 @@ use crate::auth::{Organisation, Proof, Session, SystemIdentity, User};
 use crate::directory::Directory;
 use crate::error::{Error, ErrorKind, Result};
 
+mod managed;
+pub use managed::{ConfigFiles, Located, locate, not_configured};
+
 /// Limits on every network call.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -261,6 +264,17 @@ struct RawConfig {
     national: NationalSettings,
     #[serde(default)]
     desk: DeskSettings,
+    /// In the configuration IT deploys for every desk: what each person's own file may change.
+    #[serde(default)]
+    managed: ManagedSettings,
+}
+
+/// `[managed]`: what a person's own configuration may set over the managed one. Nothing unless
+/// named; a section name (`"desk"`) allows every key in it, a dotted key (`"desk.name"`) that one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManagedSettings {
+    pub user_may_set: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +301,7 @@ pub struct DeskConfig {
     pub platform: Option<PlatformSettings>,
     pub national: NationalSettings,
     pub desk: DeskSettings,
+    pub managed: ManagedSettings,
     /// Where the audit key is kept: the keyring, except for the demo (set by the front that
     /// opens it; never read from a file, so a configuration cannot move the key out of it).
     pub audit_key: crate::audit_key::AuditKeySource,
@@ -401,6 +416,7 @@ impl DeskConfig {
             platform: raw.platform,
             national: raw.national,
             desk: raw.desk,
+            managed: raw.managed,
             audit_key: Default::default(),
         })
     }
@@ -513,6 +529,8 @@ pub struct ConfigSummary {
     pub sign_in: &'static str,
     pub platform: bool,
     pub national: Vec<&'static str>,
+    /// What each person's own file may set over this one (`[managed] user_may_set`).
+    pub user_may_set: Vec<String>,
 }
 
 impl DeskConfig {
@@ -542,6 +560,7 @@ impl DeskConfig {
             .into_iter()
             .filter_map(|(on, name)| on.then_some(name))
             .collect(),
+            user_may_set: self.managed.user_may_set.clone(),
         }
     }
 }
