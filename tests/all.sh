@@ -26,6 +26,8 @@ bash tests/with-keyring.sh bash tests/with-postgres.sh cargo test --workspace --
 bash tests/with-keyring.sh bash tests/with-postgres.sh bash tests/any-day.sh
 npm --prefix ui test --silent -- --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
 BOOKDESK_E2E_TAP="$results/e2e.tap" bash tests/with-keyring.sh bash tests/e2e/run.sh
+# The production build's .deb installed, used under Xvfb and removed, as a centre's IT team would.
+bash tests/package-install.sh
 
 node tests/safety/check.mjs --cargo "$results/cargo.txt" --vitest "$results/vitest.json" \
   --tap "tests/e2e/booking.test.mjs=$results/e2e.tap" \

@@ -46,6 +46,26 @@ describe("signing in", () => {
     expect(screen.getByTestId("nhs-input")).toHaveFocus();
   });
 
+  it("marks the first screen drawn once, naming it: Sign in, or why the desk could not start", async () => {
+    render(<App />);
+    await screen.findByTestId("sign-in-form");
+    await waitFor(() => expect(client.firstScreenShown).toHaveBeenCalledWith("sign-in"));
+    expect(client.firstScreenShown).toHaveBeenCalledTimes(1);
+  });
+
+  it("says why the desk could not start (a production build with no configuration) and marks that as its first screen", async () => {
+    client.appInfo.mockResolvedValue(
+      fail(apiError({ kind: "config", message: "Booking Desk has no configuration: there is none at /etc/booking-desk/bookdesk.toml.", next_step: "Ask your IT team to install the centre's bookdesk.toml there." })),
+    );
+    render(<App />);
+    expect(await screen.findByText(/has no configuration/)).toBeInTheDocument();
+    expect(screen.getByText(/Ask your IT team/)).toBeInTheDocument();
+    expect(screen.queryByTestId("sign-in-form")).toBeNull();
+    await waitFor(() => expect(client.firstScreenShown).toHaveBeenCalledWith("start-error"));
+    // Nothing of the desk is asked for: it is not open.
+    expect(client.listServices).not.toHaveBeenCalled();
+  });
+
   it("shows what became of interrupted bookings before the desk opens, until acknowledged", async () => {
     client.signIn.mockImplementation(async (u) =>
       ok(signedInAnswer(u, {}, { settled: [reconciled(), reconciled({ service_id: "calder-utc", service_name: "Calder Valley Urgent Treatment Centre", settled: "still-unknown", appointment_id: null, message: "An interrupted booking at Calder Valley Urgent Treatment Centre could not be checked: call the service before booking again." })], error: null, left_open: [] })),

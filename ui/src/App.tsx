@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
-import type { AppInfo, Interrupted, SignedIn } from "./api/bindings";
+import type { AppInfo, FirstScreen, Interrupted, SignedIn } from "./api/bindings";
 import { appInfo, firstScreenShown, lockDesk, type ApiError } from "./api/client";
 import { AppHeader } from "./components/AppHeader";
 import { ErrorPanel } from "./components/ErrorPanel";
@@ -40,20 +40,22 @@ export function App() {
     });
   }, []);
 
-  // Once, when Sign in is first on screen: the first frame callback runs before that frame is
-  // painted, the second after it, so the mark means drawn, not just committed.
+  // Once, when the first screen is on it (Sign in, or why the desk could not start): the first
+  // frame callback runs before that frame is painted, the second after it, so the mark means
+  // drawn, not just committed.
   const signInShown = start.state === "ready" && !start.info.user;
+  const firstScreen: FirstScreen | null = start.state === "error" ? "start-error" : signInShown ? "sign-in" : null;
   const firstScreenMarked = useRef(false);
   useEffect(() => {
-    if (!signInShown || firstScreenMarked.current) return;
+    if (!firstScreen || firstScreenMarked.current) return;
     firstScreenMarked.current = true;
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
-        void firstScreenShown();
-        void loadDesk();
+        void firstScreenShown(firstScreen);
+        if (firstScreen === "sign-in") void loadDesk();
       }),
     );
-  }, [signInShown]);
+  }, [firstScreen]);
 
   if (start.state === "loading") {
     return (

@@ -213,6 +213,39 @@ fn main() -> std::process::ExitCode {
 mod tests {
     use super::*;
 
+    /// The man pages the packages install (bookdesk(1), and one for each command) are this
+    /// command line's own, so they cannot fall behind it. `UPDATE_MAN_PAGES=1` rewrites them.
+    #[test]
+    fn the_man_pages_are_the_command_lines_own() {
+        use clap::CommandFactory;
+        let made = tempfile::tempdir().expect("tempdir");
+        clap_mangen::generate_to(Cli::command(), made.path()).expect("the man pages render");
+        let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+        if std::env::var_os("UPDATE_MAN_PAGES").is_some_and(|v| v == "1") {
+            let _ = std::fs::remove_dir_all(&kept);
+            std::fs::create_dir_all(&kept).expect("man folder");
+            for page in std::fs::read_dir(made.path()).expect("made").flatten() {
+                std::fs::copy(page.path(), kept.join(page.file_name())).expect("copied");
+            }
+        }
+        let pages = |dir: &std::path::Path| -> Vec<(std::ffi::OsString, Vec<u8>)> {
+            let mut pages: Vec<_> = std::fs::read_dir(dir)
+                .map(|d| {
+                    d.flatten()
+                        .map(|p| (p.file_name(), std::fs::read(p.path()).unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            pages.sort();
+            pages
+        };
+        assert!(
+            pages(&kept) == pages(made.path()),
+            "src-tauri/cli/man/ is not the command line's own: run \
+             `UPDATE_MAN_PAGES=1 cargo test -p bookdesk-cli man_pages` and commit it"
+        );
+    }
+
     #[test]
     fn an_unknown_outcome_has_an_exit_status_of_its_own() {
         assert_eq!(exit_code(ErrorKind::OutcomeUnknown), 3);

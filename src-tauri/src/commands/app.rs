@@ -19,16 +19,30 @@ pub fn default_window() -> SearchWindow {
     SearchWindow::default_from(SystemClock.uk_today())
 }
 
-/// The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment is printed on
-/// stdout, so `tests/footprint.sh` can time start-up from outside; otherwise it does nothing.
+/// Which first screen the UI drew.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum FirstScreen {
+    SignIn,
+    /// The desk could not open (no configuration, say): what went wrong and what to do.
+    StartError,
+}
+
+/// The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment and the screen
+/// are printed on stdout, so `tests/footprint.sh` can time start-up from outside and the
+/// package test can see which screen an installed app opened on; otherwise it does nothing.
 #[tauri::command]
 #[specta::specta]
-pub fn first_screen_shown() {
+pub fn first_screen_shown(screen: FirstScreen) {
     if std::env::var_os("BOOKDESK_REPORT_READY").is_some_and(|v| v == "1") {
         // Wall-clock time: the script knows when it started the process and subtracts.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        println!("BOOKDESK_READY unix_us={}", now.as_micros());
+        let screen = match screen {
+            FirstScreen::SignIn => "sign-in",
+            FirstScreen::StartError => "start-error",
+        };
+        println!("BOOKDESK_READY screen={screen} unix_us={}", now.as_micros());
     }
 }

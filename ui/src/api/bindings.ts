@@ -9,10 +9,11 @@ export const commands = {
 	/**  Today and the next 14 days, in UK days: the longest window services accept. */
 	defaultWindow: () => __TAURI_INVOKE<SearchWindow>("default_window"),
 	/**
-	 *  The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment is printed on
-	 *  stdout, so `tests/footprint.sh` can time start-up from outside; otherwise it does nothing.
+	 *  The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment and the screen
+	 *  are printed on stdout, so `tests/footprint.sh` can time start-up from outside and the
+	 *  package test can see which screen an installed app opened on; otherwise it does nothing.
 	 */
-	firstScreenShown: () => __TAURI_INVOKE<void>("first_screen_shown"),
+	firstScreenShown: (screen: FirstScreen) => __TAURI_INVOKE<void>("first_screen_shown", { screen }),
 	/**
 	 *  Signs a named person in; whoever was signed in before is signed out. The UI clears the
 	 *  patient context on every change of user. Async: the first sign-in asks services about
@@ -615,6 +616,11 @@ export type ErrorKind =
 "already-booked" | 
 /**  The service had already received this very message (BaRS 409 duplicate) and acted on it. */
 "duplicate-message";
+
+/**  Which first screen the UI drew. */
+export type FirstScreen = "sign-in" | 
+/**  The desk could not open (no configuration, say): what went wrong and what to do. */
+"start-error";
 
 export type FlagKind = "safeguarding" | "other";
 

@@ -18,6 +18,7 @@ import {
   type ClinicalPreview,
   type ClinicalSummary,
   type Disposition,
+  type FirstScreen,
   type Error as ApiError,
   type PatientAppointments,
   type PatientMatch,
@@ -111,9 +112,9 @@ export const deleteSecret = (name: SecretName): Promise<Result<SecretStatus>> =>
   settle(() => commands.deleteSecret(name));
 
 /** Tells the shell the first screen is drawn; it notes the time only when start-up is being timed. */
-export async function firstScreenShown(): Promise<void> {
+export async function firstScreenShown(screen: FirstScreen): Promise<void> {
   try {
-    await commands.firstScreenShown();
+    await commands.firstScreenShown(screen);
   } catch (e) {
     internalError(e);
   }
