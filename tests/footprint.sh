@@ -3,7 +3,10 @@
 # the same tauri crates, features, window and security settings. Both are release builds run
 # under Xvfb, in turns, in the same run.
 #
-#   tests/footprint.sh [--runs N] [--check] [--screenshot FILE]
+#   tests/footprint.sh [--runs N] [--check] [--screenshot FILE] [--installed]
+#
+# --installed measures the installed package's app (/usr/bin/booking-desk: the production build,
+#   no demo) on a centre's configuration instead of the release build on the demo.
 #
 # Start: from the process's start to its first screen drawn (Booking Desk: Sign in, on the
 #   embedded demo provider), as the page reports it two frames after the screen is committed.
@@ -22,12 +25,14 @@ args=("$@")
 runs=5
 check=0
 screenshot=""
+installed=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --installed) installed=1; shift ;;
     --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
     --check) check=1; shift ;;
     --screenshot) screenshot="${2:?--screenshot needs a file}"; shift 2 ;;
-    *) echo "usage: tests/footprint.sh [--runs N] [--check] [--screenshot FILE]" >&2; exit 2 ;;
+    *) echo "usage: tests/footprint.sh [--runs N] [--check] [--screenshot FILE] [--installed]" >&2; exit 2 ;;
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive number" >&2; exit 2; }
@@ -38,6 +43,7 @@ ready_timeout=60
 target_limit=1.5
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 desk="$target_dir/release/booking-desk"
+[ "$installed" -eq 1 ] && desk=/usr/bin/booking-desk
 floor="$target_dir/release/footprint-empty-window"
 
 # Outside the virtual display: build both, then run the rest under Xvfb with a session bus, as a
@@ -55,9 +61,14 @@ if [ -z "${BOOKDESK_FOOTPRINT_INSIDE:-}" ]; then
     npm --prefix ui run build --silent
   fi
   # What people run is a release build.
-  cargo build --release -p booking-desk -p footprint-empty-window
+  if [ "$installed" -eq 1 ]; then
+    cargo build --release -p footprint-empty-window
+  else
+    cargo build --release -p booking-desk -p footprint-empty-window
+  fi
   export BOOKDESK_FOOTPRINT_INSIDE=1
-  exec xvfb-run -a -s "-screen 0 1366x860x24" dbus-run-session -- bash "$0" "${args[@]}"
+  # A session with an unlocked keyring, as a desktop has: a centre's desk keeps its audit key there.
+  exec xvfb-run -a -s "-screen 0 1366x860x24" bash tests/with-keyring.sh bash "$0" "${args[@]}"
 fi
 
 for bin in "$desk" "$floor"; do
@@ -74,6 +85,15 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+if [ "$installed" -eq 1 ]; then
+  # A centre's configuration: CIS2 sign-in (nothing is asked of CIS2 until someone signs in), one
+  # service listed, the registry in this run's folder. Nothing in /etc is touched.
+  mkdir -p "$work/centre" "$work/data"
+  printf '[[service]]\nid = "a81001"\nname = "Beckside Medical Practice"\nkind = "gp-practice"\nstandard = "gp-connect"\nbase_url = "https://gpconnect.example.nhs.uk/A81001/STU3/1/gpconnect"\nods = "A81001"\nasid = "918999198001"\n' > "$work/centre/services.toml"
+  printf 'directory = "services.toml"\nstore = "%s"\n[cis2]\nissuer = "https://cis2.example.nhs.uk/realms/Healthcare"\nclient_id = "booking-desk"\n[organisation]\nods = "RYA"\nname = "NHS 111 North West"\ntelecom = "0300 123 4567"\n[system]\nasid = "200000000359"\nendpoint = "https://desk.example.nhs.uk/fhir"\n' "$work/data/bookings.sqlite" > "$work/centre/bookdesk.toml"
+  export BOOKDESK_SYSTEM_CONFIG="$work/centre/bookdesk.toml" BOOKDESK_USER_CONFIG="$work/no-user.toml"
+fi
 
 # The app and every process under it, the app first.
 tree_of() {
@@ -151,6 +171,11 @@ measure() {
     waited=$((waited + 1))
   done
   if [ -n "$shot" ]; then import -window root "$shot"; fi
+  if [ "$side" = desk ] && [[ "$line" != *"screen=sign-in "* ]]; then
+    echo "the desk opened on another screen than Sign in ($line):" >&2
+    tail -n 20 "$err" >&2
+    return 1
+  fi
   local ready_us="${line#*unix_us=}" start_us
   start_us="$(tr -d '.,' < "$started")"
   start_ms=$(( (ready_us - start_us) / 1000 ))

@@ -80,7 +80,7 @@ pub fn write_csv_at(
 ) -> Result<PathBuf, Error> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let failed = |e: std::io::Error| {
-        Error::config(format!("The file {} could not be saved.", path.display()))
+        Error::internal(format!("The file {} could not be saved.", path.display()))
             .with_next_step("Choose a folder you can save files in, then export again.")
             .with_diagnostics(e.to_string())
     };
@@ -109,7 +109,7 @@ pub fn write_csv(
     rows: &[Vec<String>],
 ) -> Result<PathBuf, Error> {
     let failed = |e: std::io::Error| {
-        Error::config(format!("The file could not be saved in {}.", dir.display()))
+        Error::internal(format!("The file could not be saved in {}.", dir.display()))
             .with_next_step(
                 "Check the folder exists and you can save files there, then export again.",
             )
@@ -159,6 +159,22 @@ mod tests {
         );
         assert_eq!(file_stem("Ünïcödé"), "n-c-d");
         assert_eq!(file_stem("///"), "export");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_an_internal_fault_saying_what_to_do() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A folder that is a file: nothing can be saved in it, whoever runs the test.
+        let not_a_folder = dir.path().join("not-a-folder");
+        std::fs::write(&not_a_folder, "x").expect("file");
+        let header = vec!["NHS number".to_string()];
+        let e = write_csv_at(&not_a_folder.join("chosen.csv"), &header, &[])
+            .expect_err("nothing can be saved there");
+        assert_eq!(e.kind, booking_engine::ErrorKind::Internal, "{e:?}");
+        assert!(e.message.contains("chosen.csv"), "{e:?}");
+        assert!(e.next_step.contains("Choose a folder"), "{e:?}");
+        let e = write_csv(&not_a_folder, "Booked", &header, &[]).expect_err("nor there");
+        assert_eq!(e.kind, booking_engine::ErrorKind::Internal, "{e:?}");
     }
 
     #[test]

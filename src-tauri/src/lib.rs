@@ -62,9 +62,21 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> t
         .invoke_handler(specta.invoke_handler())
 }
 
+/// Logs to stderr, filtered by `BOOKDESK_LOG` (e.g. `info`, default `warn`). The engine never
+/// logs NHS numbers or names, so what this prints is safe to paste into a support ticket. The
+/// binary installs it, not the engine: a library leaves the process's logging to its owner.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// Starts the desktop app: `BOOKDESK_CONFIG` names a desk configuration; without it, the demo.
 pub fn run() {
-    booking_engine::init_logging();
+    init_logging();
     let config = std::env::var_os("BOOKDESK_CONFIG").map(std::path::PathBuf::from);
     // Not waited for: the window and its page load while the desk opens.
     let state = AppState::opening(config);

@@ -406,7 +406,7 @@ fn same_person(a: &User, b: &User) -> bool {
 
 /// A command panicked while holding the lock; say so rather than carry on in an unknown state.
 fn poisoned() -> Error {
-    Error::config("Booking Desk hit an internal fault and must be restarted.")
+    Error::internal("Booking Desk hit an internal fault and must be restarted.")
         .with_next_step("Close Booking Desk and open it again.")
 }
 

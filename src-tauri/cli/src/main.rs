@@ -164,6 +164,18 @@ async fn demo(_: &DemoAction, _: bool) -> Result<(), Error> {
         .with_next_step("Use a build with the demo (the default `cargo build`) to try it."))
 }
 
+/// Logs to stderr, filtered by `BOOKDESK_LOG` (e.g. `info`, default `warn`). The engine never
+/// logs NHS numbers or names, so what this prints is safe to paste into a support ticket. The
+/// binary installs it, not the engine: a library leaves the process's logging to its owner.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// The exit status for an error. An unknown outcome has its own, so that a script never takes it
 /// for an ordinary failure and books again: the patient may already be booked.
 fn exit_code(kind: ErrorKind) -> u8 {
@@ -176,7 +188,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn main() -> std::process::ExitCode {
-    booking_engine::init_logging();
+    init_logging();
     let cli = Cli::parse();
     let as_json = cli.json;
     let runtime = match tokio::runtime::Runtime::new() {

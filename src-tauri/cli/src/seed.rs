@@ -67,7 +67,7 @@ impl Seeding {
             .filter(|s| s.kind == kind && s.standard == standard)
             .nth(nth)
             .map(|s| s.id.clone())
-            .ok_or_else(|| Error::config("The demo directory lacks a service the seeding uses."))
+            .ok_or_else(|| Error::internal("The demo directory lacks a service the seeding uses."))
     }
 }
 

@@ -79,7 +79,7 @@ pub async fn login(
     as_json: bool,
 ) -> Result<(), Error> {
     let settings = settings(cfg)?;
-    let cis2 = booking_engine::auth::cis2::Cis2::for_config(cfg).await?;
+    let cis2 = booking_engine::cis2_provider(cfg).await?;
     let identity = cis2.sign_in(open_browser).await?;
     let choice = choose(
         identity.choices(&settings.roles, &cfg.organisation_codes())?,

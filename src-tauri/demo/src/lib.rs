@@ -37,7 +37,7 @@ pub enum PlatformKey {
 }
 
 fn failed(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::config(format!("{what}: {e}"))
+    Error::internal(format!("{what}: {e}"))
 }
 
 impl Demo {
@@ -117,7 +117,7 @@ fn credentials(
 ) -> Result<Arc<DemoPlatformCredentials>, Error> {
     let mut held = held
         .lock()
-        .map_err(|_| Error::config("The demo's platform key was lost to an earlier fault."))?;
+        .map_err(|_| Error::internal("The demo's platform key was lost to an earlier fault."))?;
     if let Some(made) = held.as_ref() {
         return Ok(Arc::clone(made));
     }

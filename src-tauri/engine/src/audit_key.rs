@@ -87,7 +87,7 @@ impl KeyPlace {
                 Ok(text) => Some(Secret::new(text)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
-                    return Err(Error::config(format!(
+                    return Err(Error::internal(format!(
                         "The demo's audit key ({}) could not be read: {e}",
                         path.display()
                     )));
@@ -102,7 +102,7 @@ impl KeyPlace {
             None => self.keyring.set(SecretName::AuditKey, &key.to_secret()),
             Some(path) => crate::private_files::write(path, key.to_secret().expose().as_bytes())
                 .map_err(|e| {
-                    Error::config(format!(
+                    Error::internal(format!(
                         "The demo's audit key ({}) could not be written: {e}",
                         path.display()
                     ))
@@ -123,11 +123,11 @@ impl KeyPlace {
             )),
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::private_files::create_dir(dir).map_err(|e| Error::config(e.to_string()))?;
+            crate::private_files::create_dir(dir).map_err(|e| Error::internal(e.to_string()))?;
         }
-        let file =
-            crate::private_files::open_for_lock(&path).map_err(|e| Error::config(e.to_string()))?;
-        file.lock().map_err(|e| Error::config(e.to_string()))?;
+        let file = crate::private_files::open_for_lock(&path)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        file.lock().map_err(|e| Error::internal(e.to_string()))?;
         Ok(file)
     }
 }

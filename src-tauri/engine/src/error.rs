@@ -12,6 +12,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// The desk's own configuration or services directory is wrong.
     Config,
+    /// A fault in the desk itself, not its configuration: a file it could not write, a task that
+    /// failed, a lock left broken by an earlier fault.
+    Internal,
     /// No service by that id in the directory.
     UnknownService,
     /// The service does not know this patient.
@@ -67,6 +70,11 @@ impl ErrorKind {
             Config => (
                 "Booking Desk is not set up correctly.",
                 "Ask your system administrator to check the configuration file.",
+            ),
+            Internal => (
+                "Booking Desk hit an internal fault.",
+                "Try again. If it happens again, close Booking Desk, open it again, and report it \
+                 with what you were doing.",
             ),
             UnknownService => (
                 "That service is not in the services directory.",
@@ -231,6 +239,11 @@ impl Error {
 
     pub fn config(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Config).with_message(message)
+    }
+
+    /// A fault in the desk itself (I/O, a failed task, a broken lock), not its configuration.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal).with_message(message)
     }
 
     /// The kind a provider's refusal falls into, from the HTTP status and the Spine code.

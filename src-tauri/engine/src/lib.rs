@@ -1,6 +1,7 @@
 //! Booking Desk's engine: everything the desk does, headless. The desktop shell and the
 //! `bookdesk` CLI are thin fronts over [`Engine`].
 
+pub mod api_platform;
 mod approvals;
 mod audit;
 pub mod audit_key;
@@ -13,7 +14,6 @@ pub mod config;
 pub mod directory;
 pub mod error;
 pub mod fhir;
-mod handover;
 pub mod ids;
 pub mod national;
 pub mod paths;
@@ -25,6 +25,7 @@ pub mod reports;
 pub mod search;
 mod search_log;
 pub mod secrets;
+pub mod secure_url;
 pub mod standards;
 pub mod store;
 pub mod transport;
@@ -42,16 +43,16 @@ use directory::Directory;
 use store::Store;
 use transport::{TlsSetup, Transport};
 
-/// Logs to stderr, filtered by `BOOKDESK_LOG` (e.g. `info`, default `warn`). The engine never
-/// logs NHS numbers or names, so what this prints is safe to paste into a support ticket.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BOOKDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    // A second call (tests, embedding) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+/// The CIS2 provider of a desk's configuration, before any desk is opened (the CLI's `login`),
+/// reached with the desk's own TLS settings. Here, where configuration, transport and sign-in
+/// meet, so that none of those modules needs another that needs it back.
+pub async fn cis2_provider(config: &DeskConfig) -> Result<auth::cis2::Cis2> {
+    let settings = config.cis2.as_ref().ok_or_else(|| {
+        Error::config("This desk has no [cis2] section: there is nothing to sign in to.")
+    })?;
+    let tls = TlsSetup::from_keyring(&config.tls, &config.secrets.namespace)?;
+    let transport = Transport::new(config.http.clone(), &tls)?;
+    auth::cis2::Cis2::discover(settings, transport.client().clone(), clock::system()).await
 }
 
 /// A desk before anyone signs in: its services, HTTP client and bookings store. It cannot send
@@ -78,7 +79,7 @@ struct DeskParts {
     desk_name: String,
     /// Made at the first BaRS request, so a desk whose platform secrets are missing still
     /// books into every other service.
-    tokens: tokio::sync::OnceCell<auth::platform_token::TokenCache>,
+    tokens: tokio::sync::OnceCell<api_platform::token::TokenCache>,
     /// Platform credentials still to be made, by the first BaRS request (the demo's).
     credentials_to_make: std::sync::Mutex<Option<MakeCredentials>>,
     /// Where every part of the desk reads the time.
@@ -119,7 +120,7 @@ fn store_is_remote(url: &str) -> bool {
     url::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
-        .is_some_and(|h| !h.is_empty() && !transport::secure_url::is_loopback_host(&h))
+        .is_some_and(|h| !h.is_empty() && !secure_url::is_loopback_host(&h))
 }
 
 /// Opens the configured registry (with its password from the keyring when it is shared),
@@ -186,7 +187,7 @@ impl Desk {
     /// Call before the desk is shared: a desk already cloned keeps its clock and this says so.
     pub fn with_clock(self, clock: Arc<dyn clock::Clock>) -> Result<Self> {
         let mut parts = Arc::try_unwrap(self.inner).map_err(|_| {
-            Error::config("The desk's clock can only be set before the desk is in use.")
+            Error::internal("The desk's clock can only be set before the desk is in use.")
         })?;
         parts.transport = parts.transport.with_clock(clock.clone());
         parts.clock = clock;
@@ -220,7 +221,7 @@ impl Desk {
         self.inner
             .dos_password
             .set(password)
-            .map_err(|_| Error::config("The DoS password was already given."))
+            .map_err(|_| Error::internal("The DoS password was already given."))
     }
 
     /// The DoS account, when the desk has one.
@@ -266,7 +267,7 @@ impl Desk {
         self.inner
             .tokens
             .set(cache)
-            .map_err(|_| Error::config("The platform credentials were already in use."))
+            .map_err(|_| Error::internal("The platform credentials were already in use."))
     }
 
     /// As [`Desk::use_platform_credentials`], with credentials that `make` makes only when a
@@ -291,8 +292,8 @@ impl Desk {
         &self,
         api_key: secrets::Secret,
         signing_key: secrets::Secret,
-    ) -> Result<auth::platform_token::TokenCache> {
-        auth::platform_token::TokenCache::with_client(
+    ) -> Result<api_platform::token::TokenCache> {
+        api_platform::token::TokenCache::with_client(
             self.platform_settings()?.clone(),
             api_key,
             signing_key,
@@ -315,7 +316,7 @@ impl Desk {
     }
 
     /// The platform's token cache: the one given, or one made from the keyring's secrets.
-    pub(crate) async fn platform_tokens(&self) -> Result<&auth::platform_token::TokenCache> {
+    pub(crate) async fn platform_tokens(&self) -> Result<&api_platform::token::TokenCache> {
         self.inner
             .tokens
             .get_or_try_init(|| async {
@@ -333,7 +334,7 @@ impl Desk {
                 }
                 let settings = self.platform_settings()?.clone();
                 let keyring = secrets::Keyring::new(self.inner.secrets_namespace.clone());
-                auth::platform_token::TokenCache::from_keyring(
+                api_platform::token::TokenCache::from_keyring(
                     settings,
                     &keyring,
                     self.inner.transport.client().clone(),

@@ -5,7 +5,7 @@
 mod test_session;
 use test_session::session;
 
-use booking_engine::auth::platform_token::TokenCache;
+use booking_engine::api_platform::token::TokenCache;
 use booking_engine::config::{HttpSettings, PlatformSettings};
 use booking_engine::secrets::Secret;
 use booking_engine::standards::bars::headers;

@@ -1738,9 +1738,10 @@ async fn a_422_whose_recheck_fails_keeps_the_providers_refusal() {
 // How kinds are named to the UI and the CLI
 // ---------------------------------------------------------------------------------------------
 
-const ALL_KINDS: [ErrorKind; 23] = [
+const ALL_KINDS: [ErrorKind; 24] = [
     ErrorKind::InvalidInput,
     ErrorKind::Config,
+    ErrorKind::Internal,
     ErrorKind::UnknownService,
     ErrorKind::PatientNotFound,
     ErrorKind::NotFound,
@@ -1769,6 +1770,7 @@ fn kebab(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::InvalidInput => "invalid-input",
         ErrorKind::Config => "config",
+        ErrorKind::Internal => "internal",
         ErrorKind::UnknownService => "unknown-service",
         ErrorKind::PatientNotFound => "patient-not-found",
         ErrorKind::NotFound => "not-found",

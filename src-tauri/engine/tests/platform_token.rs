@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
-use booking_engine::auth::client_assertion::{self, ASSERTION_TYPE, AssertionClaims};
-use booking_engine::auth::platform_token::{AccessToken, Clock, TokenCache};
+use booking_engine::api_platform::client_assertion::{self, ASSERTION_TYPE, AssertionClaims};
+use booking_engine::api_platform::token::{AccessToken, Clock, TokenCache};
 use booking_engine::config::{HttpSettings, PlatformSettings};
 use booking_engine::secrets::Secret;
 use booking_engine::{Error, ErrorKind};

@@ -63,7 +63,7 @@ pub async fn export_csv(
         Some(dir) => export::write_csv(&dir, &name, &header, &rows)?,
         None => {
             let no_dialog = || {
-                Error::config("Booking Desk could not open the save dialog.").with_next_step(
+                Error::internal("Booking Desk could not open the save dialog.").with_next_step(
                     "Ask your system administrator to set BOOKDESK_EXPORT_DIR to a folder for \
                      exports.",
                 )

@@ -22,7 +22,7 @@ async fn with_keyring<T: Send + 'static>(
     let keyring = state.keyring().await?;
     tauri::async_runtime::spawn_blocking(move || f(keyring))
         .await
-        .map_err(|e| Error::config(format!("The keyring task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("The keyring task failed: {e}")))?
 }
 
 #[tauri::command]

@@ -574,6 +574,11 @@ export type ErrorKind =
 "invalid-input" | 
 /**  The desk's own configuration or services directory is wrong. */
 "config" | 
+/**
+ *  A fault in the desk itself, not its configuration: a file it could not write, a task that
+ *  failed, a lock left broken by an earlier fault.
+ */
+"internal" | 
 /**  No service by that id in the directory. */
 "unknown-service" | 
 /**  The service does not know this patient. */

@@ -6,6 +6,7 @@ import type { ApiError } from "../api/client";
 const HEADINGS: Record<ApiError["kind"], string> = {
   "invalid-input": "Check what was entered",
   config: "Booking Desk is not set up correctly",
+  internal: "Booking Desk hit a fault of its own",
   "unknown-service": "That service is not in the directory",
   "patient-not-found": "The service has no record of this patient",
   "not-found": "The service has no record of that appointment",

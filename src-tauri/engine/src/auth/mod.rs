@@ -2,11 +2,9 @@
 //! about its sender.
 
 pub mod cis2;
-pub mod client_assertion;
 pub mod idle;
 pub mod jwt;
 pub mod permissions;
-pub mod platform_token;
 
 use serde::{Deserialize, Serialize};
 

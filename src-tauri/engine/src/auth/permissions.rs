@@ -1,12 +1,8 @@
 //! What each role may do. The engine enforces this itself, so a hidden button is never the only
 //! thing standing between a role and a booking.
 
-use chrono::{DateTime, FixedOffset};
-
 use super::Role;
-use crate::clinical::{Approver, Timeframe};
 use crate::error::{Error, ErrorKind, Result};
-use crate::standards::uk_time;
 
 /// Something a signed-in user asks the engine to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,38 +111,6 @@ fn refused_text(action: Action) -> Option<(&'static str, &'static str)> {
         | Action::ReviewBookings
         | Action::ReviewCentre
         | Action::Administer => None,
-    }
-}
-
-/// A slot later than the triage timeframe: a clinician may book it; a call handler only with the
-/// approval of a clinician who proved who they are at the desk (never their own). Ok when nothing
-/// stands in the way.
-pub fn check_timeframe(
-    role: Role,
-    booker_sds_user_id: &str,
-    timeframe: Option<&Timeframe>,
-    approval: Option<&Approver>,
-    slot_start: DateTime<FixedOffset>,
-) -> Result<()> {
-    if approval.is_some_and(|a| a.sds_user_id == booker_sds_user_id) {
-        return Err(Error::new(ErrorKind::NotPermitted)
-            .with_message("A booking cannot be approved by the person making it.")
-            .with_next_step("Ask another clinician to sign in at the desk and approve it."));
-    }
-    let Some(tf) = timeframe.filter(|tf| tf.is_exceeded_by(slot_start)) else {
-        return Ok(());
-    };
-    match (role, approval) {
-        (Role::Clinician, _) | (Role::CallHandler, Some(_)) => Ok(()),
-        (Role::CallHandler, None) => Err(Error::new(ErrorKind::NotPermitted)
-            .with_message(format!(
-                "This slot starts after the patient should be seen (by {}, from the triage outcome).",
-                uk_time(tf.see_by())
-            ))
-            .with_next_step(
-                "Choose an earlier slot, or ask a clinician to sign in at the desk and approve this one.",
-            )),
-        (Role::Supervisor | Role::Administrator, _) => check(role, Action::Book),
     }
 }
 
@@ -265,57 +229,5 @@ mod tests {
         }
         let err = check(Role::Administrator, Action::Book).expect_err("refused");
         assert!(err.next_step.contains("call handler"), "{}", err.next_step);
-    }
-
-    fn approver(sds: &str) -> Approver {
-        Approver {
-            ticket: "t1".into(),
-            name: "Dr Priya Shah".into(),
-            sds_user_id: sds.into(),
-            sds_role_profile_id: "555000000012".into(),
-            role_name: "Clinical Practitioner Access Role".into(),
-        }
-    }
-
-    #[test]
-    fn a_slot_after_the_timeframe_needs_a_clinician_or_another_clinicians_proved_approval() {
-        let assessed = DateTime::parse_from_rfc3339("2026-12-01T10:00:00+00:00").expect("time");
-        let tf = Timeframe {
-            assessed_at: assessed,
-            within_minutes: 120,
-        };
-        let inside = assessed + chrono::Duration::minutes(120);
-        let outside = assessed + chrono::Duration::minutes(121);
-        let me = "555000000001";
-        let other = approver("555000000002");
-        // Within the timeframe (the deadline itself included) anyone who books may book.
-        for role in [Role::CallHandler, Role::Clinician] {
-            assert!(check_timeframe(role, me, Some(&tf), None, inside).is_ok());
-            assert!(check_timeframe(role, me, None, None, outside).is_ok());
-        }
-        assert!(check_timeframe(Role::Clinician, me, Some(&tf), None, outside).is_ok());
-        assert!(check_timeframe(Role::CallHandler, me, Some(&tf), Some(&other), outside).is_ok());
-        let err =
-            check_timeframe(Role::CallHandler, me, Some(&tf), None, outside).expect_err("refused");
-        assert_eq!(err.kind, ErrorKind::NotPermitted);
-        assert!(
-            err.message.contains("10:00") || err.message.contains("12:00"),
-            "{}",
-            err.message
-        );
-        assert!(err.next_step.contains("clinician"), "{}", err.next_step);
-        let err = check_timeframe(
-            Role::CallHandler,
-            me,
-            Some(&tf),
-            Some(&approver(me)),
-            outside,
-        )
-        .expect_err("nobody approves their own booking");
-        assert_eq!(err.kind, ErrorKind::NotPermitted);
-        assert!(err.message.contains("person making it"), "{}", err.message);
-        let err = check_timeframe(Role::Supervisor, me, Some(&tf), Some(&other), outside)
-            .expect_err("supervisors never book");
-        assert_eq!(err.kind, ErrorKind::NotPermitted);
     }
 }

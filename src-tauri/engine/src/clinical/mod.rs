@@ -14,4 +14,4 @@ pub use summary::{
     FlagKind, TriageOutcome,
 };
 pub use text::GpConnectText;
-pub use timeframe::{Approver, ClinicalApproval, Timeframe};
+pub use timeframe::{Approver, ClinicalApproval, Timeframe, check_timeframe};

@@ -141,7 +141,7 @@ impl NationalSettings {
             (&self.bars_url, "[national] bars_url"),
         ] {
             if let Some(url) = url {
-                crate::transport::secure_url::check(url, key)?;
+                crate::secure_url::check(url, key)?;
             }
         }
         for (url, what) in [
@@ -352,7 +352,7 @@ impl DeskConfig {
             return Err(Error::config("The system endpoint must be a URL."));
         }
         if let Some(p) = &raw.platform {
-            crate::transport::secure_url::check(&p.token_url, "platform token_url")?;
+            crate::secure_url::check(&p.token_url, "platform token_url")?;
         }
         raw.national.check(raw.platform.is_some())?;
         // Refused here, at start, rather than when the first booking is made.
@@ -454,10 +454,7 @@ fn everything_on_this_machine(
     let local = |u: &str| {
         url::Url::parse(u)
             .ok()
-            .and_then(|u| {
-                u.host_str()
-                    .map(crate::transport::secure_url::is_loopback_host)
-            })
+            .and_then(|u| u.host_str().map(crate::secure_url::is_loopback_host))
             .unwrap_or(false)
     };
     directory.all().iter().all(|s| local(&s.base_url))

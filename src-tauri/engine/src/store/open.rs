@@ -261,7 +261,7 @@ fn check_off_machine(options: &PgConnectOptions, password_in_url: bool) -> Resul
     let host = options.get_host();
     let on_this_machine = options.get_socket().is_some()
         || host.starts_with('/')
-        || crate::transport::secure_url::is_loopback_host(host);
+        || crate::secure_url::is_loopback_host(host);
     if on_this_machine {
         return Ok(());
     }

@@ -4,7 +4,7 @@
 
 pub mod query;
 mod response;
-pub mod secure_url;
+
 pub mod tls;
 
 pub use response::{FhirResponse, spine_code};
@@ -16,7 +16,7 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::platform_token::AccessToken;
+use crate::api_platform::token::AccessToken;
 use crate::auth::{Session, jwt};
 use crate::clock::Clock;
 use crate::config::HttpSettings;
@@ -203,7 +203,8 @@ impl Transport {
             url.push_str(&query::build(&req.query));
         }
         // Checked again here, whatever built the directory: nothing leaves in clear.
-        if let Err(error) = secure_url::check(&url, &format!("address of {}", service.name)) {
+        if let Err(error) = crate::secure_url::check(&url, &format!("address of {}", service.name))
+        {
             return Err(SendFailure {
                 error: error.with_trace(trace),
                 maybe_delivered: false,
@@ -296,7 +297,7 @@ impl Transport {
         extra: &[(&str, String)],
     ) -> Result<FhirResponse> {
         session.check_current(self.clock.now())?;
-        secure_url::check(url, what)?;
+        crate::secure_url::check(url, what)?;
         let trace = TraceId::new();
         let mut request = self
             .client
@@ -320,7 +321,7 @@ impl Transport {
         content_type: &str,
         body: String,
     ) -> Result<FhirResponse> {
-        secure_url::check(url, what)?;
+        crate::secure_url::check(url, what)?;
         let request = self
             .client
             .post(url)
@@ -338,7 +339,7 @@ impl Transport {
         what: &str,
         api_key: &crate::secrets::Secret,
     ) -> Result<FhirResponse> {
-        secure_url::check(url, what)?;
+        crate::secure_url::check(url, what)?;
         let trace = TraceId::new();
         let request = self
             .client
@@ -373,7 +374,7 @@ impl Transport {
     /// verified TLS; any 2xx is delivery.
     pub async fn post_document(&self, url: &str, content_type: &str, body: String) -> Result<()> {
         let trace = TraceId::new();
-        secure_url::check(url, "report address")?;
+        crate::secure_url::check(url, "report address")?;
         let resp = self
             .client
             .post(url)

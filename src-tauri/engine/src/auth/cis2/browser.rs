@@ -19,7 +19,7 @@ pub fn open_system_browser(url: &str) -> Result<()> {
         .stdout(std::process::Stdio::null())
         .spawn()
         .map_err(|e| {
-            Error::config(format!("The browser ({program}) could not be opened: {e}."))
+            Error::internal(format!("The browser ({program}) could not be opened: {e}."))
                 .with_next_step("Open the sign-in address in a browser, or set BOOKDESK_BROWSER.")
         })?;
     // Reaped in the background: the desk waits for the sign-in, not for the browser to close.

@@ -30,13 +30,15 @@ pub(super) struct Loopback {
 impl Loopback {
     pub(super) async fn bind() -> Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
-            Error::config("Booking Desk could not listen on this machine for the sign-in's answer.")
-                .with_diagnostics(e.to_string())
+            Error::internal(
+                "Booking Desk could not listen on this machine for the sign-in's answer.",
+            )
+            .with_diagnostics(e.to_string())
         })?;
         let port = listener
             .local_addr()
             .map_err(|e| {
-                Error::config("The sign-in listener has no port.").with_diagnostics(e.to_string())
+                Error::internal("The sign-in listener has no port.").with_diagnostics(e.to_string())
             })?
             .port();
         Ok(Self { listener, port })

@@ -68,7 +68,7 @@ fn default_sign_in_secs() -> u64 {
 
 impl Cis2Settings {
     pub fn check(&self) -> Result<()> {
-        crate::transport::secure_url::check(&self.issuer, "CIS2 issuer")?;
+        crate::secure_url::check(&self.issuer, "CIS2 issuer")?;
         if self.client_id.trim().is_empty() {
             return Err(Error::config(
                 "[cis2] needs client_id, this desk's CIS2 client id.",
@@ -268,17 +268,6 @@ impl Cis2 {
             settings: settings.clone(),
             clock,
         })
-    }
-
-    /// The provider of a desk's configuration, before any desk is opened (the CLI's `login`):
-    /// reached with the desk's own TLS settings.
-    pub async fn for_config(config: &crate::config::DeskConfig) -> Result<Self> {
-        let settings = config.cis2.as_ref().ok_or_else(|| {
-            Error::config("This desk has no [cis2] section: there is nothing to sign in to.")
-        })?;
-        let tls = crate::transport::TlsSetup::from_keyring(&config.tls, &config.secrets.namespace)?;
-        let transport = crate::transport::Transport::new(config.http.clone(), &tls)?;
-        Self::discover(settings, transport.client().clone(), crate::clock::system()).await
     }
 
     /// A sign-in returning to `redirect_uri`.

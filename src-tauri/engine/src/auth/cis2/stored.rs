@@ -39,7 +39,7 @@ pub fn save(keyring: &Keyring, identity: &ProvedIdentity, choice: &RoleChoice) -
         role: choice.role,
     };
     let text = serde_json::to_string(&kept).map_err(|e| {
-        Error::config("The sign-in could not be kept.").with_diagnostics(e.to_string())
+        Error::internal("The sign-in could not be kept.").with_diagnostics(e.to_string())
     })?;
     keyring.set(SecretName::SignInSession, &Secret::new(text))
 }

@@ -9,10 +9,12 @@
 //!
 //! Data types whose R4 shape is the same as STU3's are the STU3 structs,
 //! re-exported here so R4 code needs only this module.
-//! [`check`] tests what we write against the R4 base rules we rely on.
+//! `check` tests what we write against the R4 base rules we rely on: test support, built only
+//! for the engine's own tests (the `test-support` feature), never part of the library's API.
 
 mod bundle;
 mod capability;
+#[cfg(any(test, feature = "test-support"))]
 pub mod check;
 mod clinical;
 mod datatypes;
@@ -36,6 +38,7 @@ pub use capability::{
     CapabilityRestSecurity, CapabilitySearchParam, CapabilitySoftware, CapabilityStatement,
     CapabilitySupportedMessage,
 };
+#[cfg(any(test, feature = "test-support"))]
 pub use check::{Problem, check, check_json};
 pub use clinical::{
     Encounter, EncounterLocation, EncounterParticipant, Flag, Observation, ServiceRequest,

@@ -4,8 +4,8 @@
 
 use uuid::Uuid;
 
+use super::request::{BookRequest, ClinicalSent};
 use crate::Engine;
-use crate::booking::{BookRequest, ClinicalSent};
 use crate::clinical::cda::{self, ReportInput};
 use crate::clinical::{
     ClinicalPreview, ClinicalSummary, PackageContext, PackageStandard, bars, preview,

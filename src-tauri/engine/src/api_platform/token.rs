@@ -140,7 +140,7 @@ impl TokenCache {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("BookingDesk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::config(format!("The HTTP client could not start: {e}")))?;
+            .map_err(|e| Error::internal(format!("The HTTP client could not start: {e}")))?;
         Self::with_client(settings, api_key, signing_key, client, clock)
     }
 
@@ -214,7 +214,7 @@ impl TokenCache {
     async fn fetch(&self) -> Result<AccessToken> {
         let inner = &self.inner;
         // The signed assertion is a credential: never in clear off this machine.
-        crate::transport::secure_url::check(&inner.settings.token_url, "platform token_url")?;
+        crate::secure_url::check(&inner.settings.token_url, "platform token_url")?;
         let now = inner.clock.now();
         let claims = AssertionClaims::new(inner.api_key.expose(), &inner.settings.token_url, now);
         let assertion = Secret::new(inner.signing_key.sign(&inner.settings.key_id, &claims)?);
