@@ -110,10 +110,7 @@ impl Engine {
             recorded_at: self.clock().now(),
             service_id: service.id.to_string(),
             appointment_id: appointment.id.to_string(),
-            standard: serde_json::to_value(standard)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            standard: crate::wire::wire_name(standard),
             summary_json: serde_json::to_string(summary).unwrap_or_default(),
             description: req.description.clone(),
             comment: req.comment.clone(),

@@ -22,10 +22,7 @@ impl Engine {
             outcome,
             user_local_id: s.user.local_id.clone(),
             user_name: s.user.name.clone(),
-            user_role: serde_json::to_value(s.user.role)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            user_role: crate::wire::wire_name(s.user.role),
             organisation_ods: s.organisation.ods.to_string(),
             service_id: service.id.to_string(),
             slot_ids: Vec::new(),
@@ -63,9 +60,7 @@ impl Engine {
                 }
             }
             Err(err) => {
-                e.error_kind = serde_json::to_value(err.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string));
+                e.error_kind = Some(crate::wire::wire_name(err.kind));
                 e.error_message = Some(err.message.clone());
                 e.trace_id = e.trace_id.or_else(|| err.trace_id.clone());
                 if err.kind == ErrorKind::OutcomeUnknown {

@@ -92,10 +92,7 @@ fn patient_problem(
 
 /// The audit entry vouching for `e`, as recorded.
 pub(super) fn cover_record(e: &BookingEvent) -> AuditRecord {
-    let outcome = serde_json::to_value(e.outcome)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| format!("recorded {s}")))
-        .unwrap_or_default();
+    let outcome = format!("recorded {}", crate::wire::wire_name(e.outcome));
     AuditRecord {
         user_local_id: e.user_local_id.clone(),
         user_name: e.user_name.clone(),
