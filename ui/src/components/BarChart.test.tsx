@@ -1,6 +1,5 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { toCsv } from "../csv";
 import { BarChart } from "./BarChart";
 
 describe("BarChart", () => {
@@ -19,11 +18,5 @@ describe("BarChart", () => {
   it("says when there is nothing to draw", () => {
     render(<BarChart title="Errors" unit="errors" testId="chart" bars={[]} />);
     expect(screen.getByTestId("chart-empty")).toHaveTextContent("None in this period.");
-  });
-});
-
-describe("toCsv", () => {
-  it("quotes only what must be quoted and doubles quotes", () => {
-    expect(toCsv(["a", "b"], [["1", "x,y"], ['say "hi"', "line\nbreak"]])).toBe('a,b\r\n1,"x,y"\r\n"say ""hi""","line\nbreak"\r\n');
   });
 });
