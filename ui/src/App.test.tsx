@@ -195,6 +195,9 @@ describe("the frame", () => {
     await user.keyboard("?");
     const dialog = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
     expect(dialog).toHaveTextContent("Alt+4");
+    expect(within(dialog).getAllByRole("row").map((r) => r.textContent)).toContain("Alt+4Booked today");
+    // A call handler has four tabs: no Alt+5.
+    expect(dialog).not.toHaveTextContent("Alt+5");
     expect(dialog).toHaveTextContent("Confirm the booking");
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog")).toBeNull();
@@ -391,6 +394,14 @@ describe("supervisors", () => {
     expect(await screen.findByTestId("centre-table")).toBeInTheDocument();
     await user.keyboard("{Alt>}5{/Alt}");
     expect(await screen.findByTestId("report-bookings-total")).toBeInTheDocument();
+    // The help lists the tabs a supervisor has, Reports on Alt+5, and nothing of booking.
+    await user.click(screen.getByRole("button", { name: /all shortcuts/ }));
+    const help = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
+    const rows = within(help).getAllByRole("row").map((r) => r.textContent);
+    expect(rows).toContain("Alt+5Reports");
+    expect(rows).toContain("Alt+4Booked");
+    expect(help).not.toHaveTextContent("Confirm the booking");
+    expect(help).not.toHaveTextContent("Alt+T");
   });
 
   it("call handlers get Amend and Cancel on the same appointment", async () => {

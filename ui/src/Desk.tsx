@@ -7,6 +7,7 @@ import { ErrorPanel } from "./components/ErrorPanel";
 import { PatientBanner } from "./components/PatientBanner";
 import { ShortcutBar } from "./components/ShortcutBar";
 import { ShortcutHelp } from "./components/ShortcutHelp";
+import { pressed, SHORTCUTS } from "./shortcuts";
 import { slotKey } from "./components/SlotList";
 import { Spinner } from "./components/Spinner";
 import { moveFocus } from "./focus";
@@ -360,11 +361,11 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
           else goTab(t);
           return;
         }
-        if (e.code === "KeyA") {
+        if (pressed(e, SHORTCUTS.appointments)) {
           e.preventDefault();
           goTab("appointments");
         }
-        if (e.code === "KeyT" && canBook) {
+        if (pressed(e, SHORTCUTS.triage) && canBook) {
           e.preventDefault();
           openTriage();
         }
@@ -553,7 +554,7 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
         </div>
       </main>
       <ShortcutBar onHelp={() => setHelp(true)} canBook={canBook} />
-      {help && <ShortcutHelp onClose={() => setHelp(false)} canBook={canBook} />}
+      {help && <ShortcutHelp onClose={() => setHelp(false)} tabs={tabs.map((t) => t.label)} canBook={canBook} />}
       {heldBack && (
         <Dialog title="A booking's outcome is unknown" onClose={() => setHeldBack(false)} alert testId="held-dialog">
           <p>

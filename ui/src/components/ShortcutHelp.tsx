@@ -1,13 +1,13 @@
 import { Dialog } from "./Dialog";
-import { ALL_SHORTCUTS, shortcutsFor } from "./ShortcutBar";
+import { helpList } from "../shortcuts";
 
-/** Every shortcut; Esc or Close returns to where the person was. */
-export function ShortcutHelp({ onClose, canBook = true }: { onClose: () => void; canBook?: boolean }) {
+/** Every shortcut this person has, their tabs among them; Esc or Close returns to where they were. */
+export function ShortcutHelp({ onClose, tabs, canBook = true }: { onClose: () => void; tabs: string[]; canBook?: boolean }) {
   return (
     <Dialog title="Keyboard shortcuts" onClose={onClose}>
       <table className="table table--dense">
         <tbody>
-          {shortcutsFor(ALL_SHORTCUTS, canBook).map(([key, what]) => (
+          {helpList(tabs, canBook).map(([key, what]) => (
             <tr key={key}>
               <th scope="row">
                 <kbd>{key}</kbd>

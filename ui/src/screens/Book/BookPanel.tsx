@@ -30,6 +30,7 @@ import { bookingReference } from "../../reference";
 import { Confirmation } from "./Confirmation";
 import { UpcomingNotice, upcomingProblem } from "./UpcomingNotice";
 import { useUpcoming } from "./useUpcoming";
+import { pressed, SHORTCUTS } from "../../shortcuts";
 import {
   COMMENT_ID,
   DESCRIPTION_ID,
@@ -163,7 +164,7 @@ export function BookPanel({ booking, patient, services, organisation, role, appr
 
   // Alt+B books from anywhere, with what is on screen at the moment it is pressed.
   const onBookKey = useEffectEvent((e: KeyboardEvent) => {
-    if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyB") {
+    if (pressed(e, SHORTCUTS.book)) {
       e.preventDefault();
       // Not while a dialog (switch user, shortcuts) is waiting for an answer.
       if (document.querySelector('[aria-modal="true"]')) return;

@@ -6,6 +6,7 @@ import { ErrorSummary } from "../../components/ErrorSummary";
 import { charCount, formatCount, formatMinutes, parseTime } from "../../format";
 import { dispositionFor, fillFromDisposition } from "./dispositions";
 import { useKnownDispositions } from "./useKnownDispositions";
+import { pressed, SHORTCUTS } from "../../shortcuts";
 import {
   checkTriage,
   MAX_TEXT,
@@ -90,7 +91,7 @@ export function TriageScreen({ draft: d, onEdit, onSave, onRemove, onBack, saved
   });
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
-      if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyS") {
+      if (pressed(e, SHORTCUTS.saveTriage)) {
         e.preventDefault();
         if (!document.querySelector('[aria-modal="true"]')) saveRef.current();
       }
