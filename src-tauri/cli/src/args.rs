@@ -1,5 +1,6 @@
 //! The command line, as a person or a script types it.
 
+use booking_engine::views::AppointmentStatus;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -157,8 +158,8 @@ pub struct BookingsArgs {
     #[arg(long)]
     pub service: Option<String>,
     /// With --centre: the appointment's latest status (booked, cancelled).
-    #[arg(long, requires = "centre")]
-    pub status: Option<String>,
+    #[arg(long, requires = "centre", value_parser = appointment_status)]
+    pub status: Option<AppointmentStatus>,
     /// With --centre: booked by this local user id.
     #[arg(long, requires = "centre")]
     pub user: Option<String>,
@@ -366,4 +367,11 @@ pub enum ConfigAction {
     /// Check the configuration (--config or BOOKDESK_CONFIG) and its services list: what is
     /// wrong and where, or what it sets up. Contacts nothing, opens no registry or keyring.
     Check,
+}
+
+/// A FHIR appointment status code, as `--status` takes it.
+fn appointment_status(code: &str) -> Result<AppointmentStatus, String> {
+    booking_engine::wire::from_wire_name(code)
+        .filter(|s| *s != AppointmentStatus::Unknown)
+        .ok_or_else(|| format!("{code:?} is not an appointment status: try booked or cancelled"))
 }

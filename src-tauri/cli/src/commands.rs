@@ -716,7 +716,7 @@ pub async fn appointments(
                 time(&a.end),
                 a.service_id.to_string(),
                 a.id.to_string(),
-                a.status.clone(),
+                a.status.to_string(),
                 channel_label(a.delivery_channel),
                 or_dash(a.description.as_deref()),
                 or_dash(a.cancellation_reason.as_deref()),
@@ -793,7 +793,7 @@ pub async fn bookings(engine: &Engine, history: bool, as_json: bool) -> Result<(
             vec![
                 b.service_id.clone(),
                 b.appointment_id.clone(),
-                or_dash(b.status.as_deref()),
+                or_dash(b.status.map(|s| s.code()).as_deref()),
                 or_dash(b.start.as_deref()),
                 or_dash(b.version.as_deref()),
                 b.booked_by.clone(),

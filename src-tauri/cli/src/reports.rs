@@ -100,7 +100,7 @@ async fn centre_list(
                 when(&b.booked_at.fixed_offset()),
                 b.service_name.clone(),
                 b.appointment_id.clone(),
-                or_dash(b.status.as_deref()),
+                or_dash(b.status.map(|s| s.code()).as_deref()),
                 or_dash(b.start.as_deref()),
                 b.booked_by.clone(),
                 b.desk.clone(),
@@ -131,7 +131,7 @@ fn booking_csv_row(b: &CentreBooking) -> Vec<String> {
         b.service_id.clone(),
         b.service_name.clone(),
         b.appointment_id.clone(),
-        opt(&b.status),
+        b.status.map(|s| s.code()).unwrap_or_default(),
         opt(&b.start),
         opt(&b.end),
         opt(&b.nhs_number),
@@ -171,7 +171,7 @@ async fn history(
                 lower(e.outcome),
                 e.user_name.clone(),
                 e.desk.clone(),
-                or_dash(e.appointment_status.as_deref()),
+                or_dash(e.appointment_status.map(|s| s.code()).as_deref()),
                 or_dash(e.error_message.as_deref()),
             ]
         })

@@ -9,7 +9,8 @@ use crate::ids::{AppointmentId, NhsNumber, ServiceId};
 use crate::standards::{SearchWindow, gp_connect, mapping, uec_booking};
 use crate::transport::{FhirRequest, FhirResponse};
 use crate::views::{
-    AppointmentView, CapabilityView, PatientMatch, PatientView, SlotView, capability_view,
+    AppointmentStatus, AppointmentView, CapabilityView, PatientMatch, PatientView, SlotView,
+    capability_view,
 };
 
 impl Engine {
@@ -240,7 +241,7 @@ impl Engine {
                     .with_diagnostics("appointment without a usable id, start or end")
             })?
         };
-        if view.status == "cancelled" && view.cancellation_reason.is_none() {
+        if view.status == AppointmentStatus::Cancelled && view.cancellation_reason.is_none() {
             // A registry failure must not hide the appointment itself.
             view.cancellation_reason = self
                 .store()

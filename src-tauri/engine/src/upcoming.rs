@@ -9,7 +9,7 @@ use crate::booking::PatientAppointments;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AppointmentId, NhsNumber, ServiceId};
 use crate::standards::{SearchWindow, uk_time};
-use crate::views::AppointmentView;
+use crate::views::{AppointmentStatus, AppointmentView};
 
 /// An upcoming appointment the person was shown before booking, and chose to book beside.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,7 +97,7 @@ impl Engine {
         let now = self.clock().now();
         found
             .appointments
-            .retain(|a| a.status == "booked" && a.start > now);
+            .retain(|a| a.status == AppointmentStatus::Booked && a.start > now);
         found
     }
 }

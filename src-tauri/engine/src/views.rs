@@ -115,12 +115,54 @@ impl SlotView {
     }
 }
 
+/// An appointment's status as FHIR codes it: STU3 and R4 share the first eight, R4 adds
+/// `checked-in` and `waitlist` (the Appointment resource's `status` value set in each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum AppointmentStatus {
+    Proposed,
+    Pending,
+    Booked,
+    Arrived,
+    Fulfilled,
+    Cancelled,
+    Noshow,
+    EnteredInError,
+    CheckedIn,
+    Waitlist,
+    /// The service gave no status, or one that is not a FHIR code: the desk does not know it,
+    /// so it is neither shown nor counted as booked or cancelled.
+    Unknown,
+}
+
+impl AppointmentStatus {
+    /// The status a FHIR `Appointment.status` gives; [`AppointmentStatus::Unknown`] for none, or
+    /// for a code outside the value set.
+    pub fn from_fhir(code: Option<&str>) -> Self {
+        code.and_then(crate::wire::from_wire_name)
+            .unwrap_or(Self::Unknown)
+    }
+
+    /// The FHIR code, for writing an Appointment.
+    pub fn code(self) -> String {
+        crate::wire::wire_name(self)
+    }
+}
+
+/// Shown as its FHIR code (`booked`, `entered-in-error`).
+impl std::fmt::Display for AppointmentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AppointmentView {
     pub id: AppointmentId,
     pub version: Option<String>,
-    pub status: String,
+    pub status: AppointmentStatus,
     pub service_id: ServiceId,
     pub service_name: String,
     pub standard: Standard,
@@ -317,5 +359,23 @@ mod tests {
             serde_json::to_value(DeliveryChannel::InPerson).expect("json"),
             "In-person"
         );
+    }
+
+    #[test]
+    fn appointment_statuses_are_fhir_codes_and_anything_else_is_unknown() {
+        use AppointmentStatus::*;
+        // The R4 value set (STU3's is the same less the last two).
+        let codes = "proposed pending booked arrived fulfilled cancelled noshow entered-in-error \
+                     checked-in waitlist";
+        for code in codes.split_whitespace() {
+            let status = AppointmentStatus::from_fhir(Some(code));
+            assert_ne!(status, Unknown, "{code}");
+            assert_eq!(status.code(), code);
+        }
+        assert_eq!(EnteredInError.code(), "entered-in-error");
+        assert_eq!(CheckedIn.to_string(), "checked-in");
+        for odd in [None, Some(""), Some("Booked"), Some("reserved")] {
+            assert_eq!(AppointmentStatus::from_fhir(odd), Unknown, "{odd:?}");
+        }
     }
 }

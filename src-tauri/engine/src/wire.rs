@@ -7,3 +7,8 @@ pub fn wire_name<T: serde::Serialize>(v: T) -> String {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
 }
+
+/// The value whose serde name is `name`, or `None` when no value goes by it.
+pub fn from_wire_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}

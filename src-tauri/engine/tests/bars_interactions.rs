@@ -14,6 +14,7 @@ use booking_engine::fhir::r4;
 use booking_engine::ids::ServiceId;
 use booking_engine::search::SearchRequest;
 use booking_engine::standards::SearchWindow;
+use booking_engine::views::AppointmentStatus;
 use booking_engine::views::SlotView;
 use booking_engine::{Desk, ErrorKind};
 use chrono::Duration;
@@ -125,7 +126,7 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
         .await
         .expect("booked");
     let a = &out.appointment;
-    assert_eq!(a.status, "booked");
+    assert_eq!(a.status, AppointmentStatus::Booked);
     assert_eq!(a.standard, Standard::Bars);
     assert_eq!(a.start, slot.start);
     assert_eq!(a.slot_ids, vec![slot.id.to_string()]);
@@ -190,7 +191,7 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
 
     // Read back, and in the patient's list.
     let read = h.engine.read_appointment(&utc, &a.id).await.expect("read");
-    assert_eq!(read.status, "booked");
+    assert_eq!(read.status, AppointmentStatus::Booked);
     assert_eq!(read.slot_ids, a.slot_ids);
     // The service's copy names what was booked: the channel and the clinician (issue 18.10).
     assert_eq!(read.delivery_channel, slot.delivery_channel);
@@ -220,7 +221,7 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
         .cancel(&utc, &a.id, "Patient feels better")
         .await
         .expect("cancelled");
-    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
     assert_eq!(
         cancelled.cancellation_reason.as_deref(),
         Some("Patient feels better")
@@ -239,7 +240,7 @@ async fn book_read_list_and_cancel_a_bars_slot_with_the_triage_summary() {
     );
     assert_r4_valid(&messages[1]);
     let read = h.engine.read_appointment(&utc, &a.id).await.expect("read");
-    assert_eq!(read.status, "cancelled");
+    assert_eq!(read.status, AppointmentStatus::Cancelled);
     let freed = slots_ahead(&h.engine, &utc).await;
     assert!(
         freed.iter().any(|s| s.id == slot.id),

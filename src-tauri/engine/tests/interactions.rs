@@ -9,6 +9,7 @@ use booking_engine::ids::{AppointmentId, NhsNumber, SlotId};
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
+use booking_engine::views::AppointmentStatus;
 use booking_engine::views::{DeliveryChannel, SlotView};
 use chrono::Duration;
 use harness::{jane, service_of, slots_ahead, start};
@@ -219,7 +220,7 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
         .expect("booked");
     assert!(!booked.confirmed_by_check);
     let a = &booked.appointment;
-    assert_eq!(a.status, "booked");
+    assert_eq!(a.status, AppointmentStatus::Booked);
     assert_eq!(a.start, slot.start);
     assert_eq!(a.version.as_deref(), Some("1"));
     assert_eq!(a.slot_ids, vec![slot.id.to_string()]);
@@ -272,7 +273,7 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
         .cancel(&gp, &a.id, "Feeling better")
         .await
         .expect("cancelled");
-    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
     assert_eq!(
         cancelled.cancellation_reason.as_deref(),
         Some("Feeling better")
@@ -306,7 +307,7 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
         .iter()
         .find(|x| x.id == a.id)
         .expect("listed");
-    assert_eq!(mine.status, "cancelled");
+    assert_eq!(mine.status, AppointmentStatus::Cancelled);
     assert!(
         slots_ahead(&h.engine, &gp)
             .await
@@ -332,7 +333,7 @@ async fn gp_connect_book_read_amend_cancel_and_list() {
     assert_eq!(events[2].reason.as_deref(), Some("Feeling better"));
     let summary = h.engine.bookings().await.expect("bookings");
     assert_eq!(summary.len(), 1);
-    assert_eq!(summary[0].status.as_deref(), Some("cancelled"));
+    assert_eq!(summary[0].status, Some(AppointmentStatus::Cancelled));
     assert_eq!(summary[0].version.as_deref(), Some("3"));
 }
 
@@ -393,7 +394,7 @@ async fn past_appointments_cannot_be_changed() {
     let past = list
         .appointments
         .iter()
-        .find(|a| a.start < h.engine.clock().now() && a.status == "booked")
+        .find(|a| a.start < h.engine.clock().now() && a.status == AppointmentStatus::Booked)
         .expect("the demo seeds a past appointment");
     let e = h
         .engine
@@ -455,7 +456,7 @@ async fn uec_book_read_cancel() {
         .await
         .expect("booked");
     let a = booked.appointment;
-    assert_eq!(a.status, "booked");
+    assert_eq!(a.status, AppointmentStatus::Booked);
     assert_eq!(a.slot_ids, vec![slot.id.to_string()]);
     assert_eq!(a.nhs_number, Some(jane()));
     // What the provider stored: the patient, slot and document reference, contained.
@@ -490,7 +491,7 @@ async fn uec_book_read_cancel() {
         .cancel(&utc, &a.id, "Booked GP instead")
         .await
         .expect("cancelled");
-    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
     assert_eq!(cancelled.version.as_deref(), Some("2"));
 
     // The desk's own record lets it list UEC appointments, which UEC cannot search.
@@ -501,7 +502,7 @@ async fn uec_book_read_cancel() {
         .patient_appointments(&jane(), std::slice::from_ref(&utc), &window)
         .await;
     assert_eq!(list.appointments.len(), 1);
-    assert_eq!(list.appointments[0].status, "cancelled");
+    assert_eq!(list.appointments[0].status, AppointmentStatus::Cancelled);
     assert_eq!(
         list.appointments[0].cancellation_reason.as_deref(),
         Some("Booked GP instead")

@@ -11,6 +11,7 @@ use booking_engine::directory::{Directory, Standard};
 use booking_engine::ids::ServiceId;
 use booking_engine::national::dos::{Age, CareNeed, Sex};
 use booking_engine::national::find::{HowBooked, ServiceOption, ServicesFound};
+use booking_engine::views::AppointmentStatus;
 use harness::{Harness, book_request, jane, open_desk, slots_ahead, start};
 use provider_sim::{SimOptions, national_cases};
 
@@ -151,7 +152,7 @@ async fn from_a_triage_outcome_to_a_booking_at_a_gp_practice_and_a_utc_the_desk_
             .book(book_request(&id, vec![slot.id.clone()], jane()))
             .await
             .expect("booked");
-        assert_eq!(booked.appointment.status, "booked");
+        assert_eq!(booked.appointment.status, AppointmentStatus::Booked);
         let held = if standard == Standard::Bars {
             h.sim
                 .bars_bookings()

@@ -13,6 +13,7 @@ use booking_engine::reports::{BookingFilter, CentreReport, DayCount, ReportRange
 use booking_engine::search::SearchRequest;
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
+use booking_engine::views::AppointmentStatus;
 use booking_engine::{Engine, ErrorKind};
 use chrono::Duration;
 use harness::{Harness, jane, open_desk, service_of, start, test_clock, test_instant};
@@ -162,7 +163,7 @@ async fn real_work_at_three_desks_makes_the_expected_report() {
     desks.sort_unstable();
     assert_eq!(desks, vec!["desk-a", "desk-a", "desk-b", "desk-c"]);
     let cancelled_line = BookingFilter {
-        status: Some("cancelled".into()),
+        status: Some(AppointmentStatus::Cancelled),
         ..BookingFilter::default()
     };
     let only = supervisor

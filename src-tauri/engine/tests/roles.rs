@@ -10,6 +10,7 @@ use booking_engine::clinical::{ClinicalApproval, Timeframe};
 use booking_engine::ids::{AppointmentId, ServiceId};
 use booking_engine::standards::SearchWindow;
 use booking_engine::store::{Action, Outcome};
+use booking_engine::views::AppointmentStatus;
 use booking_engine::{Engine, ErrorKind};
 use chrono::Duration;
 use harness::{Harness, jane, service_of, slots_ahead, start, test_clock, test_instant};
@@ -132,7 +133,7 @@ async fn a_clinician_books_amends_and_cancels() {
         .cancel(&gp, &id, "Patient feels better")
         .await
         .expect("clinician cancels");
-    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
 }
 
 #[tokio::test]
@@ -153,7 +154,7 @@ async fn a_call_handler_books_and_cancels() {
             .cancel(&service, &id, "Patient feels better")
             .await
             .expect("call handler cancels");
-        assert_eq!(cancelled.status, "cancelled", "{kind}");
+        assert_eq!(cancelled.status, AppointmentStatus::Cancelled, "{kind}");
     }
 }
 

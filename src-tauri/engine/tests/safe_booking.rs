@@ -6,6 +6,7 @@ mod harness;
 use booking_engine::ErrorKind;
 use booking_engine::booking::BookRequest;
 use booking_engine::store::{Action, Outcome};
+use booking_engine::views::AppointmentStatus;
 use harness::{jane, second_desk, service_of, slots_ahead, start};
 use provider_sim::SimOptions;
 
@@ -105,7 +106,7 @@ async fn lost_answer_after_commit_is_found_not_rebooked() {
             .await
             .expect("booked after check");
         assert!(outcome.confirmed_by_check, "{kind}");
-        assert_eq!(outcome.appointment.status, "booked");
+        assert_eq!(outcome.appointment.status, AppointmentStatus::Booked);
         assert_eq!(
             h.sim.appointments().len(),
             before + 1,

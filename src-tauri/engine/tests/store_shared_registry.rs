@@ -10,6 +10,7 @@ mod harness;
 use booking_engine::booking::BookRequest;
 use booking_engine::ids::ServiceId;
 use booking_engine::standards::SearchWindow;
+use booking_engine::views::AppointmentStatus;
 use chrono::Duration;
 use harness::{jane, service_of, slots_ahead, start, test_clock};
 use provider_sim::SimOptions;
@@ -132,7 +133,7 @@ async fn two_desks_share_one_registry_and_one_audit_chain() {
         .iter()
         .find(|b| b.appointment_id == at_gp.id.as_str())
         .expect("still listed");
-    assert_eq!(cancelled.status.as_deref(), Some("cancelled"));
+    assert_eq!(cancelled.status, Some(AppointmentStatus::Cancelled));
     assert_eq!(
         desk1
             .store()

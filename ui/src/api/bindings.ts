@@ -129,10 +129,21 @@ export type AppointmentHistory = {
 /**  A provider's Appointment logical id. */
 export type AppointmentId = string;
 
+/**
+ *  An appointment's status as FHIR codes it: STU3 and R4 share the first eight, R4 adds
+ *  `checked-in` and `waitlist` (the Appointment resource's `status` value set in each).
+ */
+export type AppointmentStatus = "proposed" | "pending" | "booked" | "arrived" | "fulfilled" | "cancelled" | "noshow" | "entered-in-error" | "checked-in" | "waitlist" | 
+/**
+ *  The service gave no status, or one that is not a FHIR code: the desk does not know it,
+ *  so it is neither shown nor counted as booked or cancelled.
+ */
+"unknown";
+
 export type AppointmentView = {
 	id: AppointmentId,
 	version: string | null,
-	status: string,
+	status: AppointmentStatus,
 	service_id: ServiceId,
 	service_name: string,
 	standard: Standard,
@@ -277,7 +288,7 @@ export type BookingEvent = {
 	slot_ids: string[],
 	appointment_id: string | null,
 	appointment_version: string | null,
-	appointment_status: string | null,
+	appointment_status: AppointmentStatus | null,
 	appointment_start: string | null,
 	appointment_end: string | null,
 	nhs_number: string | null,
@@ -314,8 +325,8 @@ export type BookingFilter = {
 	/**  Last UK day the booking was made on, inclusive. */
 	to: string | null,
 	service_id: string | null,
-	/**  The appointment's latest status: "booked" or "cancelled". */
-	status: string | null,
+	/**  The appointment's latest status (booked or cancelled, for the desk's own bookings). */
+	status: AppointmentStatus | null,
 	/**  Who booked it. */
 	user_local_id: string | null,
 	/**  The desk it was booked at. */
@@ -340,7 +351,7 @@ export type BookingSummary = {
 	service_id: string,
 	appointment_id: string,
 	version: string | null,
-	status: string | null,
+	status: AppointmentStatus | null,
 	start: string | null,
 	end: string | null,
 	nhs_number: string | null,
@@ -383,7 +394,7 @@ export type CentreBooking = {
 	/**  From this desk's directory; the service id when the directory does not list it. */
 	service_name: string,
 	appointment_id: string,
-	status: string | null,
+	status: AppointmentStatus | null,
 	start: string | null,
 	end: string | null,
 	nhs_number: string | null,

@@ -12,7 +12,7 @@ use crate::ids::{AppointmentId, NhsNumber, ServiceId};
 use crate::standards::{bars, check_texts, gp_connect, mapping, uec_booking};
 use crate::store::{Action, Outcome};
 use crate::transport::FhirRequest;
-use crate::views::AppointmentView;
+use crate::views::{AppointmentStatus, AppointmentView};
 
 impl Engine {
     /// Changes the description and/or comment (GP Connect only).
@@ -163,13 +163,7 @@ fn check_changeable(
     verb: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    check_changeable_at(
-        Some(view.status.as_str()),
-        Some(view.start),
-        service,
-        verb,
-        now,
-    )
+    check_changeable_at(view.status, Some(view.start), service, verb, now)
 }
 
 fn check_changeable_stu3(
@@ -179,17 +173,18 @@ fn check_changeable_stu3(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let start = current.start.as_deref().and_then(mapping::parse_instant);
-    check_changeable_at(current.status.as_deref(), start, service, verb, now)
+    let status = AppointmentStatus::from_fhir(current.status.as_deref());
+    check_changeable_at(status, start, service, verb, now)
 }
 
 fn check_changeable_at(
-    status: Option<&str>,
+    status: AppointmentStatus,
     start: Option<chrono::DateTime<chrono::FixedOffset>>,
     service: &Service,
     verb: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if status == Some("cancelled") {
+    if status == AppointmentStatus::Cancelled {
         return Err(Error::new(ErrorKind::Rejected)
             .with_service(&service.id)
             .with_message(format!(

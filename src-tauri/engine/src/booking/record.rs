@@ -52,7 +52,7 @@ impl Engine {
             Ok(a) => {
                 e.appointment_id = Some(a.id.to_string());
                 e.appointment_version = a.version.clone();
-                e.appointment_status = Some(a.status.clone());
+                e.appointment_status = Some(a.status);
                 e.appointment_start = Some(a.start.to_rfc3339());
                 e.appointment_end = Some(a.end.to_rfc3339());
                 if e.nhs_number.is_none() {

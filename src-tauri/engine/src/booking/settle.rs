@@ -13,7 +13,7 @@ use crate::ids::{NhsNumber, SlotId};
 use crate::standards::{SearchWindow, gp_connect, mapping};
 use crate::store::BookingEvent;
 use crate::transport::{FhirResponse, SendFailure};
-use crate::views::AppointmentView;
+use crate::views::{AppointmentStatus, AppointmentView};
 
 impl Engine {
     /// Sends the booking once; if no answer came back, checks before ever sending it again.
@@ -238,7 +238,7 @@ impl Engine {
         nhs: Option<&NhsNumber>,
     ) -> Result<Option<AppointmentView>> {
         let is_ours = |a: &AppointmentView| {
-            a.status == "booked"
+            a.status == AppointmentStatus::Booked
                 && !a.slot_ids.is_empty()
                 && a.slot_ids
                     .iter()

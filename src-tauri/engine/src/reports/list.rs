@@ -45,7 +45,7 @@ fn first_line(
         service_id: e.service_id.clone(),
         service_name: service_name(&e.service_id),
         appointment_id: appointment_id.to_string(),
-        status: e.appointment_status.clone(),
+        status: e.appointment_status,
         start: e.appointment_start.clone(),
         end: e.appointment_end.clone(),
         nhs_number: e.nhs_number.clone(),
@@ -60,7 +60,7 @@ fn first_line(
 
 /// A later successful event: what it says now replaces what was said, what it leaves out stays.
 fn follow(line: &mut CentreBooking, e: &BookingEvent) {
-    line.status = e.appointment_status.clone().or(line.status.take());
+    line.status = e.appointment_status.or(line.status);
     line.start = e.appointment_start.clone().or(line.start.take());
     line.end = e.appointment_end.clone().or(line.end.take());
     line.nhs_number = line.nhs_number.take().or_else(|| e.nhs_number.clone());
@@ -76,7 +76,7 @@ fn keeps(filter: &BookingFilter, l: &CentreBooking) -> bool {
     filter.from.is_none_or(|f| day >= f)
         && filter.to.is_none_or(|t| day <= t)
         && same(&filter.service_id, Some(&l.service_id))
-        && same(&filter.status, l.status.as_deref())
+        && filter.status.is_none_or(|w| l.status == Some(w))
         && same(&filter.user_local_id, Some(&l.booked_by_local_id))
         && same(&filter.desk, Some(&l.desk))
 }

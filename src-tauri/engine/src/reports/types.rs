@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::store::{Action, AuditEntry, BookingEvent};
+use crate::views::AppointmentStatus;
 
 /// Which appointments the centre's booked list shows; every part is optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -16,8 +17,8 @@ pub struct BookingFilter {
     /// Last UK day the booking was made on, inclusive.
     pub to: Option<NaiveDate>,
     pub service_id: Option<String>,
-    /// The appointment's latest status: "booked" or "cancelled".
-    pub status: Option<String>,
+    /// The appointment's latest status (booked or cancelled, for the desk's own bookings).
+    pub status: Option<AppointmentStatus>,
     /// Who booked it.
     pub user_local_id: Option<String>,
     /// The desk it was booked at.
@@ -32,7 +33,7 @@ pub struct CentreBooking {
     /// From this desk's directory; the service id when the directory does not list it.
     pub service_name: String,
     pub appointment_id: String,
-    pub status: Option<String>,
+    pub status: Option<AppointmentStatus>,
     pub start: Option<String>,
     pub end: Option<String>,
     pub nhs_number: Option<String>,

@@ -9,7 +9,7 @@ use crate::fhir::r4::{
     Appointment, Bundle, Location, Patient, Practitioner, Reference, ResourceKind, identifier_value,
 };
 use crate::ids::{AppointmentId, NhsNumber};
-use crate::views::{AppointmentView, LocationView, PractitionerView};
+use crate::views::{AppointmentStatus, AppointmentView, LocationView, PractitionerView};
 
 const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
 
@@ -103,7 +103,7 @@ pub fn appointment_view(
     Some(AppointmentView {
         id,
         version: a.meta.as_ref().and_then(|m| m.version_id.clone()),
-        status: a.status.clone().unwrap_or_else(|| "unknown".into()),
+        status: AppointmentStatus::from_fhir(a.status.as_deref()),
         service_id: service.id.clone(),
         service_name: service.name.clone(),
         standard: service.standard,
@@ -185,7 +185,7 @@ mod tests {
         let b = fixture("process_message_response_Booking_HTTP_Response.json");
         let a = message_appointment(&b).expect("the focus is an Appointment");
         let view = appointment_view(a, &service(), Some(&b)).expect("view");
-        assert_eq!(view.status, "booked");
+        assert_eq!(view.status, AppointmentStatus::Booked);
         assert_eq!(view.standard, crate::directory::Standard::Bars);
         assert!(view.end > view.start);
         assert_eq!(view.slot_ids.len(), 1, "{view:?}");

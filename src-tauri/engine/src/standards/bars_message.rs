@@ -12,7 +12,7 @@ use super::bars::{DOS_SERVICE_ID, VERSION};
 use super::bars_slot_entries::slot_entries;
 use crate::auth::Session;
 use crate::error::{Error, Result};
-use crate::views::{PatientView, SlotView};
+use crate::views::{AppointmentStatus, PatientView, SlotView};
 
 pub const EVENTS: &str = "https://fhir.nhs.uk/CodeSystem/message-events-bars";
 pub const REASONS: &str = "https://fhir.nhs.uk/CodeSystem/message-reason-bars";
@@ -357,7 +357,7 @@ pub fn booking(
     let mut appointment = json!({
         "resourceType": "Appointment",
         "meta": { "profile": [ukcore("Appointment")] },
-        "status": "booked",
+        "status": AppointmentStatus::Booked,
         "description": booking.description.trim(),
         "start": instant(slot.start),
         "end": instant(slot.end),
@@ -417,7 +417,7 @@ pub fn cancellation(
 ) -> Result<Value> {
     source_endpoint(session)?;
     let parties = parties(session, recipient);
-    current["status"] = json!("cancelled");
+    current["status"] = json!(AppointmentStatus::Cancelled);
     current["cancelationReason"] = json!({ "text": reason.trim() });
     let patient = cancelled_patient(&current, appointment_url);
     let mut entries = vec![

@@ -13,7 +13,7 @@ use crate::fhir::stu3::{
 };
 use crate::ids::{AppointmentId, NhsNumber};
 use crate::transport::FhirRequest;
-use crate::views::SlotView;
+use crate::views::{AppointmentStatus, SlotView};
 
 const PREFIX: &str = "urn:nhs:names:services:gpconnect:fhir:";
 
@@ -190,7 +190,7 @@ pub fn booking(
             value_reference: Some(Reference::new("#1")),
             ..Default::default()
         }],
-        status: Some("booked".into()),
+        status: Some(AppointmentStatus::Booked.code()),
         description: Some(description.to_string()),
         start: Some(instant(first.start)),
         end: Some(instant(last.end)),
@@ -248,7 +248,7 @@ pub fn cancel(
         return Err(Error::invalid("A reason for cancelling is required.")
             .with_next_step("Enter why the appointment is being cancelled."));
     }
-    current.status = Some("cancelled".into());
+    current.status = Some(AppointmentStatus::Cancelled.code());
     current
         .extension
         .retain(|e| e.url != urls::EXT_GPC_APPOINTMENT_CANCELLATION_REASON);

@@ -12,7 +12,8 @@ use crate::fhir::stu3::{
 };
 use crate::ids::{AppointmentId, NhsNumber, SlotId};
 use crate::views::{
-    AppointmentView, DeliveryChannel, LocationView, PatientView, PractitionerView, SlotView,
+    AppointmentStatus, AppointmentView, DeliveryChannel, LocationView, PatientView,
+    PractitionerView, SlotView,
 };
 
 /// A FHIR instant or dateTime with an offset; a date alone is taken as midnight UTC.
@@ -331,7 +332,7 @@ pub fn appointment_view(
             .as_ref()
             .and_then(|m| m.version_id.clone())
             .or(etag_version),
-        status: a.status.clone().unwrap_or_else(|| "unknown".into()),
+        status: AppointmentStatus::from_fhir(a.status.as_deref()),
         service_id: service.id.clone(),
         service_name: service.name.clone(),
         standard: service.standard,

@@ -14,7 +14,7 @@ use crate::fhir::stu3::{
 };
 use crate::ids::AppointmentId;
 use crate::transport::FhirRequest;
-use crate::views::{PatientView, SlotView};
+use crate::views::{AppointmentStatus, PatientView, SlotView};
 
 const PREFIX: &str = "urn:nhs:names:services:careconnect:fhir:rest:";
 
@@ -229,7 +229,7 @@ pub fn booking(
             Resource::Patient(Box::new(contained_patient(patient))),
             Resource::Slot(Box::new(contained_slot)),
         ],
-        status: Some("booked".into()),
+        status: Some(AppointmentStatus::Booked.code()),
         description: Some(description.to_string()),
         supporting_information: vec![Reference::new("#DR1")],
         start: Some(instant(slot.start)),
@@ -266,7 +266,7 @@ pub fn cancel(
     request_id: uuid::Uuid,
 ) -> Result<FhirRequest> {
     let aid = current.id.clone().unwrap_or_default();
-    current.status = Some("cancelled".into());
+    current.status = Some(AppointmentStatus::Cancelled.code());
     let mut req = FhirRequest::new(
         format!("/Appointment/{aid}"),
         id(interaction::CANCEL),

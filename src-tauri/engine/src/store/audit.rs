@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, SqliteConnection};
 
 use super::Store;
-use super::db::{Columns, Db, store_error, with_pool};
+use super::db::{Db, Stored, store_error, with_pool};
 use super::seal::{AnchorRead, AuditKey, Checkpoint};
 use crate::error::Result;
 
@@ -44,7 +44,7 @@ pub struct AuditRecord {
 }
 
 /// One entry as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditEntry {
     /// A plain number to the screens: registry ids stay far below 2^53.
@@ -178,27 +178,12 @@ impl AuditReport {
     }
 }
 
-pub(super) fn entry_from_row(r: &impl Columns) -> Result<AuditEntry> {
-    Ok(AuditEntry {
-        id: r.int("id")?,
-        recorded_at: r.text("recorded_at")?,
-        user_local_id: r.text("user_local_id")?,
-        user_name: r.text("user_name")?,
-        user_role: r.text("user_role")?,
-        organisation_ods: r.text("organisation_ods")?,
-        service_id: r.text("service_id")?,
-        interaction: r.text("interaction")?,
-        nhs_number: r.opt_text("nhs_number")?,
-        trace_id: r.text("trace_id")?,
-        request_id: r.opt_text("request_id")?,
-        outcome: r.text("outcome")?,
-        prev_hash: r.text("prev_hash")?,
-        hash: r.text("hash")?,
-        appointment_id: r.opt_text("appointment_id")?,
-        seal: r.opt_text("seal")?,
-        covers: r.opt_text("covers")?,
-        patient_ref: r.opt_text("patient_ref")?,
-    })
+/// An entry's columns are its fields, each stored as it is held.
+impl Stored for AuditEntry {
+    type Value = Self;
+    fn into_value(self) -> Result<Self> {
+        Ok(self)
+    }
 }
 
 impl AuditEntry {
@@ -406,13 +391,10 @@ impl Store {
     /// Every audit entry, oldest first.
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
         with_pool!(&self.db, pool => {
-            sqlx::query("SELECT * FROM audit_log ORDER BY id")
+            sqlx::query_as("SELECT * FROM audit_log ORDER BY id")
                 .fetch_all(pool)
                 .await
-                .map_err(store_error)?
-                .iter()
-                .map(entry_from_row)
-                .collect()
+                .map_err(store_error)
         })
     }
 

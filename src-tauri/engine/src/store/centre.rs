@@ -4,9 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::audit::entry_from_row;
 use super::db::fetch_rows;
-use super::registry::event_from_row;
+use super::registry::EventRow;
 use super::window::{Span, day_after, day_before, parse_instant};
 use super::{AuditEntry, BookingEvent, Store};
 use crate::error::Result;
@@ -56,7 +55,7 @@ impl Store {
             "SELECT * FROM booking_events WHERE recorded_at >= $1 AND recorded_at < $2
              ORDER BY id",
             [span.floor(), span.ceiling()],
-            event_from_row
+            EventRow
         )?;
         Ok(events
             .into_iter()
@@ -78,7 +77,7 @@ impl Store {
                AND outcome NOT LIKE 'http 2%' AND covers IS NULL
              ORDER BY id",
             [span.floor(), span.ceiling()],
-            entry_from_row
+            AuditEntry
         )?;
         let mut kept = Vec::with_capacity(entries.len());
         for e in entries {
@@ -100,7 +99,7 @@ impl Store {
             "SELECT * FROM booking_events WHERE service_id = $1 AND appointment_id = $2
              ORDER BY id",
             [service_id, appointment_id],
-            event_from_row
+            EventRow
         )
     }
 
@@ -116,7 +115,7 @@ impl Store {
             &self.db,
             APPOINTMENT_AUDIT,
             [service_id, appointment_id],
-            entry_from_row
+            AuditEntry
         )
     }
 
@@ -136,7 +135,7 @@ impl Store {
                 which.user_local_id,
                 which.desk,
             ],
-            event_from_row
+            EventRow
         )
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::db::{Columns, store_error, with_pool};
+use super::db::{Stored, fetch_rows, store_error, with_pool};
 use crate::error::Result;
 
 /// One booking's handover, as recorded.
@@ -64,45 +64,56 @@ impl Store {
 
     /// The handovers recorded for one appointment, oldest first.
     pub async fn handovers(&self, service_id: &str, appointment_id: &str) -> Result<Vec<Handover>> {
-        with_pool!(&self.db, pool => {
-            sqlx::query(
-                "SELECT * FROM clinical_handovers WHERE service_id = $1 AND appointment_id = $2
-                 ORDER BY id",
-            )
-            .bind(service_id)
-            .bind(appointment_id)
-            .fetch_all(pool)
-            .await
-            .map_err(store_error)?
-            .iter()
-            .map(handover_from_row)
-            .collect()
-        })
+        fetch_rows!(
+            &self.db,
+            "SELECT * FROM clinical_handovers WHERE service_id = $1 AND appointment_id = $2
+             ORDER BY id",
+            [service_id, appointment_id],
+            HandoverRow
+        )
     }
 }
 
-fn time(r: &impl Columns, name: &str) -> Result<Option<DateTime<Utc>>> {
-    r.opt_text(name)?
-        .map(|t| {
-            DateTime::parse_from_rfc3339(&t)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(store_error)
-        })
-        .transpose()
+/// A handover's columns as stored: instants as RFC 3339 text.
+#[derive(sqlx::FromRow)]
+struct HandoverRow {
+    recorded_at: Option<String>,
+    service_id: String,
+    appointment_id: String,
+    standard: String,
+    summary_json: String,
+    description: String,
+    comment: Option<String>,
+    report_id: Option<String>,
+    report_xml: Option<String>,
+    bars_bundle: String,
+    delivered_at: Option<String>,
 }
 
-fn handover_from_row(r: &impl Columns) -> Result<Handover> {
-    Ok(Handover {
-        recorded_at: time(r, "recorded_at")?.unwrap_or_default(),
-        service_id: r.text("service_id")?,
-        appointment_id: r.text("appointment_id")?,
-        standard: r.text("standard")?,
-        summary_json: r.text("summary_json")?,
-        description: r.text("description")?,
-        comment: r.opt_text("comment")?,
-        report_id: r.opt_text("report_id")?,
-        report_xml: r.opt_text("report_xml")?,
-        bars_bundle: r.text("bars_bundle")?,
-        delivered_at: time(r, "delivered_at")?,
+fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    text.map(|t| {
+        DateTime::parse_from_rfc3339(&t)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(store_error)
     })
+    .transpose()
+}
+
+impl Stored for HandoverRow {
+    type Value = Handover;
+    fn into_value(self) -> Result<Handover> {
+        Ok(Handover {
+            recorded_at: time(self.recorded_at)?.unwrap_or_default(),
+            service_id: self.service_id,
+            appointment_id: self.appointment_id,
+            standard: self.standard,
+            summary_json: self.summary_json,
+            description: self.description,
+            comment: self.comment,
+            report_id: self.report_id,
+            report_xml: self.report_xml,
+            bars_bundle: self.bars_bundle,
+            delivered_at: time(self.delivered_at)?,
+        })
+    }
 }

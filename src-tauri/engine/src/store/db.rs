@@ -3,9 +3,8 @@
 //! own connection settings (SQLite's WAL and busy timeout, PostgreSQL's TLS), its own transaction
 //! start and its own migrations, while the queries themselves are written once (see `with_pool!`).
 
-use sqlx::Row;
-use sqlx::postgres::{PgPool, PgRow};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -28,18 +27,18 @@ macro_rules! with_pool {
 }
 pub(super) use with_pool;
 
-/// Every row `$sql` selects with the values bound in order, each read by `$from_row` (a
-/// function over [`Columns`]), whichever backend the store is on.
+/// Every row `$sql` selects with the values bound in order, read as `$row` (a [`Stored`] row)
+/// and turned into its value, whichever backend the store is on.
 macro_rules! fetch_rows {
-    ($db:expr, $sql:expr, [$($value:expr),* $(,)?], $from_row:expr) => {
+    ($db:expr, $sql:expr, [$($value:expr),* $(,)?], $row:ty) => {
         $crate::store::db::with_pool!($db, pool => {
-            sqlx::query($sql)
+            sqlx::query_as::<_, $row>($sql)
                 $(.bind($value))*
                 .fetch_all(pool)
                 .await
                 .map_err($crate::store::db::store_error)?
-                .iter()
-                .map($from_row)
+                .into_iter()
+                .map($crate::store::db::Stored::into_value)
                 .collect::<$crate::error::Result<Vec<_>>>()
         })
     };
@@ -50,35 +49,9 @@ pub(super) fn store_error(e: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Store).with_diagnostics(e.to_string())
 }
 
-/// Reads one column of a row as the registry's value types, from either backend's rows.
-pub(super) trait Columns {
-    fn text(&self, name: &str) -> Result<String>;
-    fn opt_text(&self, name: &str) -> Result<Option<String>>;
-    fn int(&self, name: &str) -> Result<i64>;
-    fn opt_int(&self, name: &str) -> Result<Option<i64>>;
-    fn flag(&self, name: &str) -> Result<bool>;
+/// A table's row as sqlx reads it (`#[derive(sqlx::FromRow)]`, each column in the type it is
+/// stored as, the same on both backends), and the registry's value it holds.
+pub(super) trait Stored {
+    type Value;
+    fn into_value(self) -> Result<Self::Value>;
 }
-
-macro_rules! columns_for {
-    ($row:ty) => {
-        impl Columns for $row {
-            fn text(&self, name: &str) -> Result<String> {
-                self.try_get(name).map_err(store_error)
-            }
-            fn opt_text(&self, name: &str) -> Result<Option<String>> {
-                self.try_get(name).map_err(store_error)
-            }
-            fn int(&self, name: &str) -> Result<i64> {
-                self.try_get(name).map_err(store_error)
-            }
-            fn opt_int(&self, name: &str) -> Result<Option<i64>> {
-                self.try_get(name).map_err(store_error)
-            }
-            fn flag(&self, name: &str) -> Result<bool> {
-                self.try_get(name).map_err(store_error)
-            }
-        }
-    };
-}
-columns_for!(SqliteRow);
-columns_for!(PgRow);

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::Store;
-use super::db::{Columns, Db, fetch_rows, store_error, with_pool};
+use super::db::{Db, Stored, fetch_rows, store_error, with_pool};
 use super::window::parse_instant;
 use crate::error::Result;
 
@@ -170,7 +170,7 @@ impl Store {
             &self.db,
             "SELECT * FROM booking_intents WHERE desk = $1 ORDER BY recorded_at",
             [desk],
-            intent_from_row
+            IntentRow
         )
     }
 }
@@ -216,16 +216,33 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn intent_from_row(r: &impl Columns) -> Result<BookingIntent> {
-    Ok(BookingIntent {
-        request_id: r.text("request_id")?,
-        recorded_at: parse_instant(&r.text("recorded_at")?)?,
-        service_id: r.text("service_id")?,
-        slot_ids: serde_json::from_str(&r.text("slot_ids")?).map_err(store_error)?,
-        slot_start: r.text("slot_start")?,
-        nhs_number: r.opt_text("nhs_number")?,
-        user_local_id: r.text("user_local_id")?,
-        user_name: r.text("user_name")?,
-        desk: r.text("desk")?,
-    })
+/// A booking intent's columns as stored: the instant as RFC 3339 text, the slot ids as JSON.
+#[derive(sqlx::FromRow)]
+struct IntentRow {
+    request_id: String,
+    recorded_at: String,
+    service_id: String,
+    slot_ids: String,
+    slot_start: String,
+    nhs_number: Option<String>,
+    user_local_id: String,
+    user_name: String,
+    desk: String,
+}
+
+impl Stored for IntentRow {
+    type Value = BookingIntent;
+    fn into_value(self) -> Result<BookingIntent> {
+        Ok(BookingIntent {
+            request_id: self.request_id,
+            recorded_at: parse_instant(&self.recorded_at)?,
+            service_id: self.service_id,
+            slot_ids: serde_json::from_str(&self.slot_ids).map_err(store_error)?,
+            slot_start: self.slot_start,
+            nhs_number: self.nhs_number,
+            user_local_id: self.user_local_id,
+            user_name: self.user_name,
+            desk: self.desk,
+        })
+    }
 }

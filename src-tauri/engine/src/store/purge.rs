@@ -16,7 +16,6 @@ use serde::Serialize;
 use super::Store;
 use super::audit::{
     AuditEntry, AuditRecord, POSTGRES_BEGIN, SQLITE_BEGIN, append_postgres, append_sqlite,
-    entry_from_row,
 };
 use super::db::{Db, store_error};
 use super::seal::AuditKey;
@@ -94,13 +93,13 @@ macro_rules! purge_in {
             .map_err(store_error)?;
             purged.events += 1;
         }
-        let entries = sqlx::query("SELECT * FROM audit_log WHERE nhs_number IS NOT NULL")
-            .fetch_all(&mut *$tx)
-            .await
-            .map_err(store_error)?;
+        let entries: Vec<AuditEntry> =
+            sqlx::query_as("SELECT * FROM audit_log WHERE nhs_number IS NOT NULL")
+                .fetch_all(&mut *$tx)
+                .await
+                .map_err(store_error)?;
         let mut unsealed = Vec::new();
-        for row in &entries {
-            let mut e = entry_from_row(row)?;
+        for mut e in entries {
             if parse_instant(&e.recorded_at)? >= $before {
                 continue;
             }

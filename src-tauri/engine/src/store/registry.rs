@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::db::{Columns, Db, store_error, with_pool};
+use super::db::{Db, Stored, fetch_rows, store_error, with_pool};
 use super::sealing::{POSTGRES_BEGIN, SQLITE_BEGIN, append_postgres, append_sqlite, record_sealed};
 use super::window::parse_instant;
 use crate::error::Result;
+use crate::views::AppointmentStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -29,16 +30,7 @@ pub enum Outcome {
     Unknown,
 }
 
-fn text<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
+use crate::wire::{from_wire_name, wire_name as text};
 
 /// One attempt, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,7 +50,7 @@ pub struct BookingEvent {
     pub slot_ids: Vec<String>,
     pub appointment_id: Option<String>,
     pub appointment_version: Option<String>,
-    pub appointment_status: Option<String>,
+    pub appointment_status: Option<AppointmentStatus>,
     pub appointment_start: Option<String>,
     pub appointment_end: Option<String>,
     pub nhs_number: Option<String>,
@@ -104,7 +96,7 @@ pub struct BookingSummary {
     pub service_id: String,
     pub appointment_id: String,
     pub version: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<AppointmentStatus>,
     pub start: Option<String>,
     pub end: Option<String>,
     pub nhs_number: Option<String>,
@@ -142,7 +134,7 @@ macro_rules! bind_event {
             .bind($e.slot_ids.join(","))
             .bind(&$e.appointment_id)
             .bind(&$e.appointment_version)
-            .bind(&$e.appointment_status)
+            .bind($e.appointment_status.map(text))
             .bind(&$e.appointment_start)
             .bind(&$e.appointment_end)
             .bind(&$e.nhs_number)
@@ -196,13 +188,13 @@ impl Store {
         }
         // Nothing inserted: this request id is already recorded (the only conflict possible).
         let first = with_pool!(&self.db, pool => {
-            sqlx::query("SELECT * FROM booking_events WHERE request_id = $1")
+            sqlx::query_as::<_, EventRow>("SELECT * FROM booking_events WHERE request_id = $1")
                 .bind(&e.request_id)
                 .fetch_one(pool)
                 .await
                 .map_err(store_error)
-                .and_then(|r| event_from_row(&r))
-        })?;
+        })?
+        .into_value()?;
         if !settles(first.outcome, e.outcome) {
             return Ok(first.id);
         }
@@ -229,7 +221,7 @@ impl Store {
                 .await
                 .map_err(store_error)
         })?;
-        Ok(found.and_then(|o| parse(&o)))
+        Ok(found.and_then(|o| from_wire_name(&o)))
     }
 
     /// The event that settles event `id`, if one does.
@@ -257,15 +249,12 @@ impl Store {
 
     /// Every event, oldest first.
     pub async fn events(&self) -> Result<Vec<BookingEvent>> {
-        with_pool!(&self.db, pool => {
-            sqlx::query("SELECT * FROM booking_events ORDER BY id")
-                .fetch_all(pool)
-                .await
-                .map_err(store_error)?
-                .iter()
-                .map(event_from_row)
-                .collect()
-        })
+        fetch_rows!(
+            &self.db,
+            "SELECT * FROM booking_events ORDER BY id",
+            [],
+            EventRow
+        )
     }
 
     /// One line per appointment in the registry (every desk sharing it), as its latest successful
@@ -285,7 +274,7 @@ impl Store {
             match existing {
                 Some(b) => {
                     b.version = e.appointment_version.clone().or(b.version.take());
-                    b.status = e.appointment_status.clone().or(b.status.take());
+                    b.status = e.appointment_status.or(b.status);
                     b.last_action = e.action;
                     b.last_changed_at = e.recorded_at;
                 }
@@ -293,7 +282,7 @@ impl Store {
                     service_id: e.service_id.clone(),
                     appointment_id,
                     version: e.appointment_version.clone(),
-                    status: e.appointment_status.clone(),
+                    status: e.appointment_status,
                     start: e.appointment_start.clone(),
                     end: e.appointment_end.clone(),
                     nhs_number: e.nhs_number.clone(),
@@ -434,7 +423,7 @@ fn settled_event(first: &BookingEvent, then: &BookingEvent) -> BookingEvent {
         outcome: then.outcome,
         appointment_id: then.appointment_id.clone(),
         appointment_version: then.appointment_version.clone(),
-        appointment_status: then.appointment_status.clone(),
+        appointment_status: then.appointment_status,
         appointment_start: then.appointment_start.clone(),
         appointment_end: then.appointment_end.clone(),
         nhs_number: first.nhs_number.clone().or_else(|| then.nhs_number.clone()),
@@ -451,41 +440,83 @@ fn settled_event(first: &BookingEvent, then: &BookingEvent) -> BookingEvent {
     }
 }
 
-pub(super) fn event_from_row(r: &impl Columns) -> Result<BookingEvent> {
-    let recorded_at = parse_instant(&r.text("recorded_at")?)?;
-    let slot_ids = r
-        .text("slot_ids")?
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    Ok(BookingEvent {
-        id: r.int("id")?,
-        recorded_at,
-        action: parse(&r.text("action")?).ok_or_else(|| store_error("unknown action"))?,
-        outcome: parse(&r.text("outcome")?).ok_or_else(|| store_error("unknown outcome"))?,
-        user_local_id: r.text("user_local_id")?,
-        user_name: r.text("user_name")?,
-        user_role: r.text("user_role")?,
-        organisation_ods: r.text("organisation_ods")?,
-        service_id: r.text("service_id")?,
-        slot_ids,
-        appointment_id: r.opt_text("appointment_id")?,
-        appointment_version: r.opt_text("appointment_version")?,
-        appointment_status: r.opt_text("appointment_status")?,
-        appointment_start: r.opt_text("appointment_start")?,
-        appointment_end: r.opt_text("appointment_end")?,
-        nhs_number: r.opt_text("nhs_number")?,
-        trace_id: r.opt_text("trace_id")?,
-        request_id: r.opt_text("request_id")?,
-        error_kind: r.opt_text("error_kind")?,
-        error_message: r.opt_text("error_message")?,
-        reason: r.opt_text("reason")?,
-        approved_by: r.opt_text("approved_by")?,
-        approval_reason: r.opt_text("approval_reason")?,
-        desk: r.text("desk")?,
-        outside_timeframe: r.flag("outside_timeframe")?,
-        patient_ref: r.opt_text("patient_ref")?,
-        settles: r.opt_int("settles")?,
-    })
+/// A booking event's columns as stored: instants as RFC 3339 text, enums by their wire names,
+/// slot ids joined with commas.
+#[derive(sqlx::FromRow)]
+pub(super) struct EventRow {
+    id: i64,
+    recorded_at: String,
+    action: String,
+    outcome: String,
+    user_local_id: String,
+    user_name: String,
+    user_role: String,
+    organisation_ods: String,
+    service_id: String,
+    slot_ids: String,
+    appointment_id: Option<String>,
+    appointment_version: Option<String>,
+    appointment_status: Option<String>,
+    appointment_start: Option<String>,
+    appointment_end: Option<String>,
+    nhs_number: Option<String>,
+    trace_id: Option<String>,
+    request_id: Option<String>,
+    error_kind: Option<String>,
+    error_message: Option<String>,
+    reason: Option<String>,
+    approved_by: Option<String>,
+    approval_reason: Option<String>,
+    desk: String,
+    outside_timeframe: bool,
+    patient_ref: Option<String>,
+    settles: Option<i64>,
+}
+
+/// The stored wire name `name` as a `T`, or a store error naming what it should have been.
+fn named<T: serde::de::DeserializeOwned>(name: &str, what: &str) -> Result<T> {
+    from_wire_name(name).ok_or_else(|| store_error(format!("unknown {what} {name:?}")))
+}
+
+impl Stored for EventRow {
+    type Value = BookingEvent;
+    fn into_value(self) -> Result<BookingEvent> {
+        Ok(BookingEvent {
+            id: self.id,
+            recorded_at: parse_instant(&self.recorded_at)?,
+            action: named(&self.action, "action")?,
+            outcome: named(&self.outcome, "outcome")?,
+            user_local_id: self.user_local_id,
+            user_name: self.user_name,
+            user_role: self.user_role,
+            organisation_ods: self.organisation_ods,
+            service_id: self.service_id,
+            slot_ids: self
+                .slot_ids
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            appointment_id: self.appointment_id,
+            appointment_version: self.appointment_version,
+            appointment_status: self
+                .appointment_status
+                .map(|s| named(&s, "appointment status"))
+                .transpose()?,
+            appointment_start: self.appointment_start,
+            appointment_end: self.appointment_end,
+            nhs_number: self.nhs_number,
+            trace_id: self.trace_id,
+            request_id: self.request_id,
+            error_kind: self.error_kind,
+            error_message: self.error_message,
+            reason: self.reason,
+            approved_by: self.approved_by,
+            approval_reason: self.approval_reason,
+            desk: self.desk,
+            outside_timeframe: self.outside_timeframe,
+            patient_ref: self.patient_ref,
+            settles: self.settles,
+        })
+    }
 }

@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::Store;
 use super::audit::{self, AuditRecord};
-use super::db::{store_error, with_pool};
-use super::registry::{BookingEvent, event_from_row};
+use super::db::{Stored, store_error, with_pool};
+use super::registry::{BookingEvent, EventRow};
 use super::seal::{AuditKey, AuditSeal};
 use crate::error::Result;
 
@@ -121,12 +121,13 @@ macro_rules! record_sealed {
             .map_err(store_error)?;
         let mut entry = None;
         if let (Some(id), Some(key)) = (id, $key) {
-            let row = sqlx::query("SELECT * FROM booking_events WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(store_error)?;
-            let stored = event_from_row(&row)?;
+            let row: $crate::store::registry::EventRow =
+                sqlx::query_as("SELECT * FROM booking_events WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(store_error)?;
+            let stored = $crate::store::db::Stored::into_value(row)?;
             entry = $append(
                 &mut tx,
                 Some(key),
@@ -271,14 +272,18 @@ impl Store {
 
     /// Every booking event by id, or why it cannot be read.
     async fn event_rows(&self) -> Result<Vec<(i64, std::result::Result<BookingEvent, ()>)>> {
-        use super::db::Columns;
+        use sqlx::{FromRow, Row};
         with_pool!(&self.db, pool => {
             sqlx::query("SELECT * FROM booking_events ORDER BY id")
                 .fetch_all(pool)
                 .await
                 .map_err(store_error)?
                 .iter()
-                .map(|r| Ok((r.int("id")?, event_from_row(r).map_err(|_| ()))))
+                .map(|r| {
+                    // Read row by row, so one unreadable event is named rather than failing all.
+                    let event = EventRow::from_row(r).map_err(store_error).and_then(Stored::into_value);
+                    Ok((r.try_get("id").map_err(store_error)?, event.map_err(|_| ())))
+                })
                 .collect()
         })
     }

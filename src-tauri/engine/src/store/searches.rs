@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::db::{Columns, fetch_rows, store_error, with_pool};
+use super::db::{Stored, fetch_rows, store_error, with_pool};
 use super::window::{Span, parse_instant};
 use crate::error::Result;
 
@@ -68,7 +68,7 @@ impl Store {
             "SELECT * FROM search_events WHERE recorded_at >= $1 AND recorded_at < $2
              ORDER BY id",
             [span.floor(), span.ceiling()],
-            search_from_row
+            SearchRow
         )?;
         Ok(rows
             .into_iter()
@@ -77,26 +77,45 @@ impl Store {
     }
 }
 
-fn count(r: &impl Columns, name: &str) -> Result<u32> {
-    u32::try_from(r.int(name)?).map_err(store_error)
+/// A search's columns as stored: the instant as RFC 3339 text, the days as ISO dates.
+#[derive(sqlx::FromRow)]
+struct SearchRow {
+    id: i64,
+    recorded_at: String,
+    user_local_id: String,
+    user_name: String,
+    desk: String,
+    organisation_ods: String,
+    services_asked: i64,
+    services_failed: i64,
+    slots_found: i64,
+    window_from: String,
+    window_to: String,
 }
 
-fn day(r: &impl Columns, name: &str) -> Result<NaiveDate> {
-    r.text(name)?.parse().map_err(store_error)
+fn count(n: i64) -> Result<u32> {
+    u32::try_from(n).map_err(store_error)
 }
 
-fn search_from_row(r: &impl Columns) -> Result<SearchRecord> {
-    Ok(SearchRecord {
-        id: r.int("id")?,
-        recorded_at: parse_instant(&r.text("recorded_at")?)?,
-        user_local_id: r.text("user_local_id")?,
-        user_name: r.text("user_name")?,
-        desk: r.text("desk")?,
-        organisation_ods: r.text("organisation_ods")?,
-        services_asked: count(r, "services_asked")?,
-        services_failed: count(r, "services_failed")?,
-        slots_found: count(r, "slots_found")?,
-        window_from: day(r, "window_from")?,
-        window_to: day(r, "window_to")?,
-    })
+fn day(text: &str) -> Result<NaiveDate> {
+    text.parse().map_err(store_error)
+}
+
+impl Stored for SearchRow {
+    type Value = SearchRecord;
+    fn into_value(self) -> Result<SearchRecord> {
+        Ok(SearchRecord {
+            id: self.id,
+            recorded_at: parse_instant(&self.recorded_at)?,
+            user_local_id: self.user_local_id,
+            user_name: self.user_name,
+            desk: self.desk,
+            organisation_ods: self.organisation_ods,
+            services_asked: count(self.services_asked)?,
+            services_failed: count(self.services_failed)?,
+            slots_found: count(self.slots_found)?,
+            window_from: day(&self.window_from)?,
+            window_to: day(&self.window_to)?,
+        })
+    }
 }

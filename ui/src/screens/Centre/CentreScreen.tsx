@@ -1,5 +1,5 @@
 import { Fragment, useEffect, useId, useRef, useState } from "react";
-import type { AppointmentHistory, BookingEvent, BookingFilter, CentreBooking, Role, Service } from "../../api/bindings";
+import type { AppointmentHistory, AppointmentStatus, BookingEvent, BookingFilter, CentreBooking, Role, Service } from "../../api/bindings";
 import { appointmentHistory, centreBookings, type ApiError } from "../../api/client";
 import { CsvExport } from "../../components/CsvExport";
 import { DateField } from "../../components/DateField";
@@ -43,7 +43,7 @@ export function CentreScreen({ services, today }: Props) {
   const [from, setFrom] = useState(addDays(today, -6));
   const [to, setTo] = useState(today);
   const [service, setService] = useState("");
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<AppointmentStatus | "">("");
   const [user, setUser] = useState("");
   const [desk, setDesk] = useState("");
   const [load, setLoad] = useState<Load<CentreBooking[]>>({ state: "loading" });
@@ -113,7 +113,7 @@ export function CentreScreen({ services, today }: Props) {
           <label className="field__label" htmlFor={ids.status}>
             Status
           </label>
-          <select id={ids.status} className="input" value={status} onChange={(e) => setStatus(e.target.value)} data-testid="centre-status">
+          <select id={ids.status} className="input" value={status} onChange={(e) => setStatus(e.target.value as AppointmentStatus | "")} data-testid="centre-status">
             <option value="">All</option>
             <option value="booked">Booked</option>
             <option value="cancelled">Cancelled</option>

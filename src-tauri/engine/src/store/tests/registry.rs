@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::store::{Action, BookingEvent, Outcome};
+use crate::views::AppointmentStatus;
 
 fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0)
@@ -58,7 +59,7 @@ fn full_event() -> BookingEvent {
         slot_ids: vec!["s1".into(), "s2".into()],
         appointment_id: Some("1001".into()),
         appointment_version: Some("W/\"2\"".into()),
-        appointment_status: Some("booked".into()),
+        appointment_status: Some(AppointmentStatus::Booked),
         appointment_start: Some("2026-12-02T09:00:00+00:00".into()),
         appointment_end: Some("2026-12-02T09:10:00+00:00".into()),
         nhs_number: Some("9434765919".into()),
@@ -77,6 +78,19 @@ fn full_event() -> BookingEvent {
 }
 
 on_both_backends! {
+    async fn a_stored_status_that_is_no_fhir_code_is_refused_by_name(t) {
+        t.store.record(&full_event()).await.expect("recorded");
+        t.exec("UPDATE booking_events SET appointment_status = 'Booked'", &[])
+            .await
+            .expect("edited");
+        let err = t.store.events().await.expect_err("not a status");
+        assert_eq!(err.kind, crate::ErrorKind::Store);
+        assert!(
+            err.diagnostics.as_deref().is_some_and(|d| d.contains("appointment status \"Booked\"")),
+            "{err:?}"
+        );
+    }
+
     async fn an_event_reads_back_as_written(t) {
         let written = full_event();
         let id = t.store.record(&written).await.expect("recorded");
@@ -97,15 +111,15 @@ on_both_backends! {
     async fn bookings_follow_each_appointments_latest_successful_event(t) {
         let mut book = event(Action::Book, Outcome::Succeeded, Some("1001"));
         book.appointment_version = Some("1".into());
-        book.appointment_status = Some("booked".into());
+        book.appointment_status = Some(AppointmentStatus::Booked);
         book.appointment_start = Some("2026-12-02T09:00:00+00:00".into());
         let mut failed_amend = event(Action::Amend, Outcome::Failed, Some("1001"));
         failed_amend.recorded_at = at(1);
-        failed_amend.appointment_status = Some("should-not-show".into());
+        failed_amend.appointment_status = Some(AppointmentStatus::EnteredInError);
         let mut cancel = event(Action::Cancel, Outcome::Succeeded, Some("1001"));
         cancel.recorded_at = at(2);
         cancel.appointment_version = Some("2".into());
-        cancel.appointment_status = Some("cancelled".into());
+        cancel.appointment_status = Some(AppointmentStatus::Cancelled);
         cancel.reason = Some("Feeling better".into());
         let mut other = event(Action::Book, Outcome::Succeeded, Some("1002"));
         other.recorded_at = at(3);
@@ -119,7 +133,7 @@ on_both_backends! {
         let first = &bookings[0];
         assert_eq!(first.appointment_id, "1001");
         assert_eq!(first.version.as_deref(), Some("2"));
-        assert_eq!(first.status.as_deref(), Some("cancelled"));
+        assert_eq!(first.status, Some(AppointmentStatus::Cancelled));
         assert_eq!(first.start.as_deref(), Some("2026-12-02T09:00:00+00:00"));
         assert_eq!(first.booked_by, "Ada Lovelace");
         assert_eq!(first.booked_at, at(0));

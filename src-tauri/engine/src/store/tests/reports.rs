@@ -18,6 +18,7 @@ use crate::store::tests::harness::Fresh;
 use crate::store::tests::registry::event;
 use crate::store::{Action, AuditRecord, BookingEvent, Outcome};
 use crate::transport::TlsSetup;
+use crate::views::AppointmentStatus;
 use crate::{Desk, Engine};
 
 const BECKSIDE: &str = "beckside-medical-practice";
@@ -107,7 +108,7 @@ fn booked(service: &str, id: &str, nhs: &str) -> BookingEvent {
     let mut e = event(Action::Book, Outcome::Succeeded, Some(id));
     e.service_id = service.into();
     e.nhs_number = Some(nhs.into());
-    e.appointment_status = Some("booked".into());
+    e.appointment_status = Some(AppointmentStatus::Booked);
     e.appointment_start = Some("2026-04-02T09:00:00+01:00".into());
     e
 }
@@ -116,7 +117,7 @@ fn cancelled(service: &str, id: &str, nhs: Option<&str>) -> BookingEvent {
     let mut e = event(Action::Cancel, Outcome::Succeeded, Some(id));
     e.service_id = service.into();
     e.nhs_number = nhs.map(str::to_string);
-    e.appointment_status = Some("cancelled".into());
+    e.appointment_status = Some(AppointmentStatus::Cancelled);
     e.reason = Some("Feeling better".into());
     e
 }
@@ -376,7 +377,7 @@ on_both_backends! {
         let all = list(BookingFilter::default()).await;
         assert_eq!(ids(&all), vec!["u-late", "u-2", "1002", "1003", "u-1", "1001", "u-3"]);
         let first = all.iter().find(|b| b.appointment_id == "1001").expect("1001");
-        assert_eq!(first.status.as_deref(), Some("cancelled"));
+        assert_eq!(first.status, Some(AppointmentStatus::Cancelled));
         assert_eq!(first.last_action, Action::Cancel);
         assert_eq!(first.last_changed_at, at("2026-03-28T20:00:00Z"));
         assert_eq!(first.booked_at, at("2026-03-28T09:03:00Z"));
@@ -396,7 +397,7 @@ on_both_backends! {
         );
         let from_only = BookingFilter { from: Some(day("2026-03-29")), ..BookingFilter::default() };
         assert_eq!(ids(&list(from_only).await), vec!["u-late", "u-2"]);
-        let status = BookingFilter { status: Some("cancelled".into()), ..BookingFilter::default() };
+        let status = BookingFilter { status: Some(AppointmentStatus::Cancelled), ..BookingFilter::default() };
         assert_eq!(ids(&list(status).await), vec!["1001"]);
         let service = BookingFilter { service_id: Some(CALDER.into()), ..BookingFilter::default() };
         assert_eq!(ids(&list(service).await), vec!["u-late", "u-1", "u-3"]);
@@ -406,7 +407,7 @@ on_both_backends! {
         assert_eq!(ids(&list(desk).await), vec!["u-late", "u-1", "u-3"]);
         let both = BookingFilter {
             desk: Some("desk-a".into()),
-            status: Some("booked".into()),
+            status: Some(AppointmentStatus::Booked),
             from: Some(day("2026-03-28")),
             to: Some(day("2026-03-28")),
             ..BookingFilter::default()
