@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use booking_engine::audit_key::AuditKeySource;
+use booking_engine::config::AuditKeySource;
 use booking_engine::config::DeskConfig;
 use booking_engine::secrets::Secret;
 use booking_engine::{Desk, Engine, Error};

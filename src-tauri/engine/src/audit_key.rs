@@ -4,20 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::DeskConfig;
+use crate::config::{AuditKeySource, DeskConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::secrets::{Keyring, Secret, SecretName};
 use crate::store::{Anchor, AnchorRead, AuditKey, AuditSeal, Store};
-
-/// Where the desk's audit key is kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum AuditKeySource {
-    /// The OS keyring's `audit-key` secret.
-    #[default]
-    Keyring,
-    /// `<registry>.audit-key` beside a SQLite registry, owner-only: the demo's only.
-    DemoFile,
-}
 
 /// The registry's SQLite file, when it is one.
 fn sqlite_file(store: &str) -> Option<PathBuf> {

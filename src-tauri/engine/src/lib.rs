@@ -28,8 +28,8 @@ pub mod secrets;
 pub mod secure_url;
 pub mod standards;
 pub mod store;
+mod toml_place;
 pub mod transport;
-pub mod upcoming;
 pub mod views;
 pub mod wire;
 

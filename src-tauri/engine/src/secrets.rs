@@ -89,12 +89,32 @@ impl SecretName {
             SecretName::ApiKey if value.len() > 512 || value.contains(char::is_whitespace) => Err(
                 Error::invalid("The API key must be one word without spaces."),
             ),
-            SecretName::AuditKey => {
-                crate::store::AuditKey::from_secret(&Secret::new(value)).map(|_| ())
-            }
+            SecretName::AuditKey => audit_key_bytes(&Secret::new(value)).map(|_| ()),
             _ => Ok(()),
         }
     }
+}
+
+/// The 32 bytes of an audit key, kept as 64 hexadecimal digits.
+pub(crate) fn audit_key_bytes(secret: &Secret) -> Result<[u8; 32]> {
+    let text = secret.expose().trim();
+    let mut bytes = [0u8; 32];
+    let valid = text.len() == 64
+        && text.is_ascii()
+        && bytes.iter_mut().enumerate().all(|(i, b)| {
+            u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
+                .map(|v| *b = v)
+                .is_ok()
+        });
+    if !valid {
+        return Err(
+            Error::config("The audit key is not 64 hexadecimal digits (32 bytes).").with_next_step(
+                "Store the registry's audit key again: bookdesk secrets set audit-key (it reads \
+                 the key from standard input).",
+            ),
+        );
+    }
+    Ok(bytes)
 }
 
 impl fmt::Display for SecretName {

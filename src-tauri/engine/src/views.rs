@@ -204,30 +204,6 @@ pub struct PatientView {
 }
 
 impl PatientView {
-    /// Refuses details with characters FHIR strings and XML cannot carry (they would make the
-    /// booking or the encounter report invalid), naming the field.
-    pub fn check_chars(&self) -> crate::error::Result<()> {
-        use crate::standards::chars::check_chars;
-        check_chars("patient's family name", &self.family)?;
-        for g in &self.given {
-            check_chars("patient's given name", g)?;
-        }
-        for line in &self.address_lines {
-            check_chars("patient's address", line)?;
-        }
-        for (field, value) in [
-            ("patient's title", &self.prefix),
-            ("patient's gender", &self.gender),
-            ("patient's postcode", &self.postcode),
-            ("patient's phone number", &self.phone),
-        ] {
-            if let Some(v) = value {
-                check_chars(field, v)?;
-            }
-        }
-        Ok(())
-    }
-
     /// `JACKSON, Jane (Miss)`: the NHS banner convention.
     pub fn banner_name(&self) -> String {
         let mut s = format!("{}, {}", self.family.to_uppercase(), self.given.join(" "));
@@ -236,6 +212,34 @@ impl PatientView {
         }
         s
     }
+}
+
+/// A patient as PDS holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TracedPatient {
+    /// The NHS number PDS holds the record under: another than the one asked for when that
+    /// one was superseded (merged into this record).
+    pub nhs_number: String,
+    /// The number asked for, when PDS answered with the record it was merged into.
+    pub superseded: Option<String>,
+    pub family: String,
+    pub given: Vec<String>,
+    pub prefix: Option<String>,
+    pub gender: Option<String>,
+    /// yyyy-mm-dd
+    pub birth_date: Option<String>,
+    /// The home address: none for a restricted record, whose address PDS does not give and
+    /// the desk must never show or send.
+    pub address_lines: Vec<String>,
+    pub postcode: Option<String>,
+    pub phone: Option<String>,
+    /// The registered GP practice's ODS code (`generalPractitioner`).
+    pub registered_practice: Option<String>,
+    /// A restricted (sensitive) record: security label `R`.
+    pub restricted: bool,
+    /// When PDS records the patient's death.
+    pub deceased: Option<String>,
 }
 
 /// Where a patient was found, and as what.
@@ -248,7 +252,7 @@ pub struct PatientMatch {
     pub service_name: Option<String>,
     pub patient: PatientView,
     /// The patient as PDS holds them, on a desk with PDS.
-    pub traced: Option<crate::national::pds::TracedPatient>,
+    pub traced: Option<TracedPatient>,
     /// Why PDS could not be asked, when it could not: the practice's record is used instead.
     pub pds_error: Option<crate::error::Error>,
 }

@@ -7,7 +7,7 @@ mod harness;
 use booking_engine::ErrorKind;
 use booking_engine::directory::Standard;
 use booking_engine::ids::NhsNumber;
-use booking_engine::national::pds::TracedPatient;
+use booking_engine::views::TracedPatient;
 use harness::{Harness, jane, open_desk, start};
 use provider_sim::{SimOptions, pds_cases};
 

@@ -6,9 +6,9 @@
 mod harness;
 
 use booking_engine::booking::BookRequest;
+use booking_engine::booking::upcoming::SeenAppointment;
 use booking_engine::error::ErrorKind;
 use booking_engine::ids::{NhsNumber, ServiceId};
-use booking_engine::upcoming::SeenAppointment;
 use booking_engine::views::{PatientView, SlotView};
 use harness::{jane, service_of, slots_ahead, start};
 use provider_sim::SimOptions;

@@ -75,7 +75,7 @@ impl Engine {
         self.permit(Permission::Book, &event).await?;
         check_texts(&req.description, req.comment.as_deref())?;
         if let Some(p) = &req.patient {
-            p.check_chars()?;
+            crate::standards::chars::check_patient_chars(p)?;
         }
         // One correlation id for the booking, its slot check, retries and look-ups (BaRS).
         // This run's hold on its booking intent, kept until the outcome is recorded below.

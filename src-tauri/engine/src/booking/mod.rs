@@ -13,6 +13,7 @@ mod listing;
 mod record;
 pub mod request;
 mod settle;
+pub mod upcoming;
 
 pub use book::compare_demographics;
 pub use request::{BookRequest, BookingOutcome, ClinicalSent, PatientAppointments};

@@ -3,10 +3,10 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use super::upcoming::SeenAppointment;
 use crate::clinical::{ClinicalApproval, ClinicalSummary, PackageStandard, Timeframe};
 use crate::error::Error;
 use crate::ids::{NhsNumber, ServiceId, SlotId};
-use crate::upcoming::SeenAppointment;
 use crate::views::{AppointmentView, DemographicMismatch, PatientView};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -93,7 +93,7 @@ pub fn load_managed(system: &Path, user: Option<&Path>) -> Result<DeskConfig> {
         Error::config(format!(
             "{} could not be read{}: {}",
             user.display(),
-            super::at_line(&user_text, e.span()),
+            crate::toml_place::at_line(&user_text, e.span()),
             e.message()
         ))
     })?;
@@ -103,7 +103,7 @@ pub fn load_managed(system: &Path, user: Option<&Path>) -> Result<DeskConfig> {
             "{}{}: `{key}` is set by the centre's configuration ({}), and this file may not \
              change it.",
             user.display(),
-            super::at_line(&user_text, span),
+            crate::toml_place::at_line(&user_text, span),
             system.display()
         ))
         .with_next_step(if allowed.is_empty() {

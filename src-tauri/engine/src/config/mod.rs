@@ -9,6 +9,7 @@ use crate::auth::cis2::Cis2Settings;
 use crate::auth::{Organisation, Proof, Session, SystemIdentity, User};
 use crate::directory::Directory;
 use crate::error::{Error, ErrorKind, Result};
+use crate::toml_place::at_line;
 
 mod managed;
 pub use managed::{ConfigFiles, Located, locate, not_configured};
@@ -304,7 +305,17 @@ pub struct DeskConfig {
     pub managed: ManagedSettings,
     /// Where the audit key is kept: the keyring, except for the demo (set by the front that
     /// opens it; never read from a file, so a configuration cannot move the key out of it).
-    pub audit_key: crate::audit_key::AuditKeySource,
+    pub audit_key: AuditKeySource,
+}
+
+/// Where the desk's audit key is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AuditKeySource {
+    /// The OS keyring's `audit-key` secret.
+    #[default]
+    Keyring,
+    /// `<registry>.audit-key` beside a SQLite registry, owner-only: the demo's only.
+    DemoFile,
 }
 
 impl DeskConfig {
@@ -504,17 +515,6 @@ fn check_own_dos_id(org: &Organisation, directory: &Directory, platform: bool) -
         "Add dos_service_id = \"<your service's DoS id>\" to the [organisation] section, or \
          remove the BaRS services and the [platform] section.",
     ))
-}
-
-/// " at line L, column C" of `text` where a TOML error's span starts; empty without one.
-pub(crate) fn at_line(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    let Some(start) = span.map(|s| s.start.min(text.len())) else {
-        return String::new();
-    };
-    let before = text.get(..start).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    format!(" at line {line}, column {column}")
 }
 
 /// What a configuration that loads sets up, for `bookdesk config check`: nothing is contacted.

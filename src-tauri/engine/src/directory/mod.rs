@@ -141,7 +141,7 @@ impl Directory {
         let file: ServicesFile = toml::from_str(text).map_err(|e| {
             Error::config(format!(
                 "The services file could not be read{}: {}",
-                crate::config::at_line(text, e.span()),
+                crate::toml_place::at_line(text, e.span()),
                 e.message()
             ))
         })?;

@@ -6,8 +6,6 @@
 //! example patients. The desk uses the application-restricted access mode, with the national
 //! API platform's token, as for BaRS.
 
-use serde::{Deserialize, Serialize};
-
 use crate::Engine;
 use crate::auth::permissions::Action;
 use crate::error::{Error, ErrorKind, Result};
@@ -15,6 +13,7 @@ use crate::fhir::r4::{Patient, Reference};
 use crate::fhir::stu3::{Address, HumanName};
 use crate::ids::NhsNumber;
 use crate::transport::{FhirResponse, spine_code};
+use crate::views::TracedPatient;
 
 /// What PDS calls itself in messages and the audit.
 const PDS: &str = "the Personal Demographics Service (PDS)";
@@ -23,34 +22,6 @@ const ODS_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 /// How PDS and its read are named in the audit trail, in place of a service and an interaction.
 pub const AUDIT_NAME: &str = "pds";
 pub const AUDIT_INTERACTION: &str = "pds:read-patient";
-
-/// A patient as PDS holds them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct TracedPatient {
-    /// The NHS number PDS holds the record under: another than the one asked for when that
-    /// one was superseded (merged into this record).
-    pub nhs_number: String,
-    /// The number asked for, when PDS answered with the record it was merged into.
-    pub superseded: Option<String>,
-    pub family: String,
-    pub given: Vec<String>,
-    pub prefix: Option<String>,
-    pub gender: Option<String>,
-    /// yyyy-mm-dd
-    pub birth_date: Option<String>,
-    /// The home address: none for a restricted record, whose address PDS does not give and
-    /// the desk must never show or send.
-    pub address_lines: Vec<String>,
-    pub postcode: Option<String>,
-    pub phone: Option<String>,
-    /// The registered GP practice's ODS code (`generalPractitioner`).
-    pub registered_practice: Option<String>,
-    /// A restricted (sensitive) record: security label `R`.
-    pub restricted: bool,
-    /// When PDS records the patient's death.
-    pub deceased: Option<String>,
-}
 
 impl Engine {
     /// Traces the patient with NHS number `nhs` on PDS.

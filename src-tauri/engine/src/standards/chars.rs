@@ -4,6 +4,7 @@
 //! misread it.
 
 use crate::error::{Error, Result};
+use crate::views::PatientView;
 
 /// FHIR strings allow no control character but tab, CR and LF; XML 1.0 has no U+FFFE or U+FFFF.
 /// DEL and C1 controls (which XML discourages and terminals obey) and the other Unicode
@@ -44,6 +45,29 @@ fn capitalised(s: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// Refuses a patient's details with characters FHIR strings and XML cannot carry (they would
+/// make the booking or the encounter report invalid), naming the field.
+pub fn check_patient_chars(p: &PatientView) -> Result<()> {
+    check_chars("patient's family name", &p.family)?;
+    for g in &p.given {
+        check_chars("patient's given name", g)?;
+    }
+    for line in &p.address_lines {
+        check_chars("patient's address", line)?;
+    }
+    for (field, value) in [
+        ("patient's title", &p.prefix),
+        ("patient's gender", &p.gender),
+        ("patient's postcode", &p.postcode),
+        ("patient's phone number", &p.phone),
+    ] {
+        if let Some(v) = value {
+            check_chars(field, v)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::secrets::Secret;
 
 /// The audit key: 32 random bytes.
@@ -39,25 +39,7 @@ impl AuditKey {
 
     /// A key as the keyring holds it: 64 hexadecimal digits.
     pub fn from_secret(secret: &Secret) -> Result<Self> {
-        let text = secret.expose().trim();
-        let mut bytes = [0u8; 32];
-        let valid = text.len() == 64
-            && text.is_ascii()
-            && bytes.iter_mut().enumerate().all(|(i, b)| {
-                u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
-                    .map(|v| *b = v)
-                    .is_ok()
-            });
-        if !valid {
-            return Err(Error::config(
-                "The audit key is not 64 hexadecimal digits (32 bytes).",
-            )
-            .with_next_step(
-                "Store the registry's audit key again: bookdesk secrets set audit-key (it reads \
-                 the key from standard input).",
-            ));
-        }
-        Ok(Self(bytes))
+        crate::secrets::audit_key_bytes(secret).map(Self)
     }
 
     /// The key as the keyring holds it.

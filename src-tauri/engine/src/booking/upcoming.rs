@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::PatientAppointments;
 use crate::Engine;
-use crate::booking::PatientAppointments;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AppointmentId, NhsNumber, ServiceId};
 use crate::standards::{SearchWindow, uk_time};
