@@ -8,7 +8,7 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     // Build output, and the command bindings generated from the Rust side (regenerated, never edited).
-    ignores: ["dist/", "dist-mock/", "node_modules/", "src/api/bindings.ts"],
+    ignores: ["dist/", "dist-preview/", "node_modules/", "src/api/bindings.ts"],
   },
   {
     files: ["**/*.{js,ts,tsx}"],

@@ -3,15 +3,10 @@ import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 
 
-export default defineConfig(({ mode }) => ({
+export default defineConfig(() => ({
   // Tauri serves the files from its own protocol: relative paths keep every asset local.
   base: "./",
   plugins: [react()],
-  resolve: {
-    // `--mode mock` swaps the Tauri IPC for canned demo data so the screens can be looked at in a
-    // plain browser; every other build talks to the real commands and never contains the mock.
-    alias: (mode === "mock" ? { "@tauri-apps/api/core": "/src/api/mock/core.ts" } : {}) as Record<string, string>,
-  },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -216,6 +216,11 @@ impl AppState {
             .map_err(Clone::clone)
     }
 
+    /// The desk, once it has opened.
+    pub async fn desk(&self) -> Option<&Desk> {
+        self.ready().await.ok().map(|r| &r.desk)
+    }
+
     /// The signed-in person's engine, or a sign-in-required error.
     pub async fn engine(&self) -> Result<Engine, Error> {
         let ready = self.ready().await?;

@@ -1,7 +1,7 @@
 //! The desktop commands through Tauri's IPC, on the mock runtime (no window, no display), against
 //! a real provider-sim on loopback: what the UI sends is what these tests send.
 
-use booking_desk::{AppState, DemoRunning, app_builder};
+use booking_desk::{AppState, DemoRunning};
 use booking_engine::Engine;
 use booking_engine::config::DeskConfig;
 use booking_engine::ids::ServiceId;
@@ -10,36 +10,10 @@ use booking_engine::views::SlotView;
 use provider_sim::RunningSim;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow};
 
-struct Desk {
-    /// The same engine the app holds, for test set-up the IPC cannot do.
-    engine: Option<Engine>,
-    _app: App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-    _dir: tempfile::TempDir,
-}
-
-/// The app on Tauri's mock runtime with one window, over `state`.
-fn mount(state: AppState, engine: Option<Engine>, dir: tempfile::TempDir) -> Desk {
-    let app = app_builder(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("window");
-    Desk {
-        engine,
-        _app: app,
-        window,
-        _dir: dir,
-    }
-}
+#[path = "support/ipc.rs"]
+mod ipc;
+use ipc::{Desk, invoke, invoke_in, mount};
 
 /// A running simulator and a desk configuration for it, in a fresh folder.
 fn sim_and_config() -> (tempfile::TempDir, PathBuf, RunningSim) {
@@ -66,28 +40,6 @@ fn desk() -> Desk {
         Some(engine),
         dir,
     )
-}
-
-/// Invokes a command as the UI does; `Ok` is the command's value, `Err` its error object.
-fn invoke(desk: &Desk, cmd: &str, args: Value) -> Result<Value, Value> {
-    invoke_in(&desk.window, cmd, args)
-}
-
-/// [`invoke`] in `window` alone, which another thread may hold too.
-fn invoke_in(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let response = get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    );
-    response.map(|body| body.deserialize::<Value>().expect("json"))
 }
 
 #[test]

@@ -12,11 +12,16 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, Error> {
     state.info().await
 }
 
-/// Today and the next 14 days, in UK days: the longest window services accept.
+/// Today and the next 14 days, in UK days: the longest window services accept. Today is the
+/// desk's (the clock it books by), the computer's only while the desk has not opened.
 #[tauri::command]
 #[specta::specta]
-pub fn default_window() -> SearchWindow {
-    SearchWindow::default_from(SystemClock.uk_today())
+pub async fn default_window(state: State<'_, AppState>) -> Result<SearchWindow, Error> {
+    let today = match state.desk().await {
+        Some(desk) => desk.clock().uk_today(),
+        None => SystemClock.uk_today(),
+    };
+    Ok(SearchWindow::default_from(today))
 }
 
 /// Which first screen the UI drew.

@@ -6,8 +6,11 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Who is signed in, and whether this is the demo. */
 	appInfo: () => typedError<AppInfo, Error>(__TAURI_INVOKE("app_info")),
-	/**  Today and the next 14 days, in UK days: the longest window services accept. */
-	defaultWindow: () => __TAURI_INVOKE<SearchWindow>("default_window"),
+	/**
+	 *  Today and the next 14 days, in UK days: the longest window services accept. Today is the
+	 *  desk's (the clock it books by), the computer's only while the desk has not opened.
+	 */
+	defaultWindow: () => typedError<SearchWindow, Error>(__TAURI_INVOKE("default_window")),
 	/**
 	 *  The UI has drawn its first screen. With `BOOKDESK_REPORT_READY=1` the moment and the screen
 	 *  are printed on stdout, so `tests/footprint.sh` can time start-up from outside and the

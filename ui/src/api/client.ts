@@ -120,13 +120,7 @@ export async function firstScreenShown(screen: FirstScreen): Promise<void> {
   }
 }
 
-export async function defaultWindow(): Promise<Result<SearchWindow>> {
-  try {
-    return { ok: true, value: await commands.defaultWindow() };
-  } catch (e) {
-    return { ok: false, error: internalError(e) };
-  }
-}
+export const defaultWindow = (): Promise<Result<SearchWindow>> => settle(() => commands.defaultWindow());
 
 /** The number spaced `943 476 5919` when it passes Modulus 11; the reason when it does not. */
 export const checkNhsNumber = (input: string): Promise<Result<string>> =>
