@@ -91,19 +91,14 @@ async fn search(e: &Engine, services: &[ServiceId], window: SearchWindow) -> Vec
 
 fn request(service: &ServiceId, slot: &SlotId, nhs: &str) -> Result<BookRequest, Error> {
     Ok(BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.clone()],
-        slot_start: None,
         nhs_number: Some(NhsNumber::parse(nhs)?),
-        patient: None,
-        description: "Sore throat and fever for 3 days".into(),
-        comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         // The demo's own history, made on purpose.
         book_anyway: true,
+        ..BookRequest::new(
+            service.clone(),
+            vec![slot.clone()],
+            "Sore throat and fever for 3 days",
+        )
     })
 }
 

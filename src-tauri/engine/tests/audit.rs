@@ -32,18 +32,9 @@ async fn bookings_leave_an_intact_audit_trail() {
         let slot = slots_ahead(engine, service).await.remove(0);
         let outcome = engine
             .book(BookRequest {
-                service_id: service.clone(),
-                slot_ids: vec![slot.id.clone()],
-                slot_start: None,
-                nhs_number: Some(nhs.clone()),
-                patient: None,
                 description: "Earache".into(),
                 comment: None,
-                timeframe: None,
-                clinical_approval: None,
-                clinical: None,
-                book_beside: Vec::new(),
-                book_anyway: true,
+                ..harness::book_request(service, vec![slot.id.clone()], nhs.clone())
             })
             .await
             .expect("books");

@@ -35,18 +35,9 @@ fn request(service: &ServiceId, slot: &SlotView, clinical: Option<ClinicalSummar
         None => ("Sore throat and fever".to_string(), None),
     };
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.id.clone()],
-        slot_start: Some(slot.start),
-        nhs_number: Some(jane()),
-        patient: None,
-        description,
         comment,
-        timeframe: None,
-        clinical_approval: None,
         clinical,
-        book_beside: Vec::new(),
-        book_anyway: true,
+        ..harness::jane_books(service, slot, &description)
     }
 }
 

@@ -544,19 +544,17 @@ fn book_request(desk: &Desk, standard: Standard) -> BookRequest {
         postcode: Some("LS1 1AA".into()),
         phone: Some("0113 496 0000".into()),
     });
+    let slot = SlotId::parse(SLOT).expect("slot id");
     BookRequest {
-        service_id: desk.service.clone(),
-        slot_ids: vec![SlotId::parse(SLOT).expect("slot id")],
         slot_start: chrono::DateTime::parse_from_rfc3339(&slot_times().0).ok(),
         nhs_number: Some(nhs()),
         patient,
-        description: "Sore throat for three days".into(),
-        comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: true,
+        ..BookRequest::new(
+            desk.service.clone(),
+            vec![slot],
+            "Sore throat for three days",
+        )
     }
 }
 

@@ -23,18 +23,11 @@ fn summary() -> ClinicalSummary {
 fn request(service: &ServiceId, slot: &SlotView, clinical: ClinicalSummary) -> BookRequest {
     let packaged = text::gp_connect(&clinical);
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.id.clone()],
         slot_start: Some(slot.start),
         nhs_number: Some(jane()),
-        patient: None,
-        description: packaged.description,
         comment: Some(packaged.comment),
-        timeframe: None,
-        clinical_approval: None,
         clinical: Some(clinical),
-        book_beside: Vec::new(),
-        book_anyway: false,
+        ..BookRequest::new(service.clone(), vec![slot.id.clone()], packaged.description)
     }
 }
 

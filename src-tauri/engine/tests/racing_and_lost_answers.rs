@@ -40,19 +40,11 @@ fn visitor(n: usize) -> PatientView {
 
 fn request(service: &ServiceId, slot: &SlotId, n: usize, gp: bool) -> BookRequest {
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.clone()],
-        slot_start: None,
         // GP Connect books registered patients: Jane is registered at every demo practice.
         nhs_number: gp.then(harness::jane),
         patient: (!gp).then(|| visitor(n)),
-        description: "Race".into(),
-        comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: true,
+        ..BookRequest::new(service.clone(), vec![slot.clone()], "Race")
     }
 }
 

@@ -28,18 +28,14 @@ fn intent(desk: &str, slot: &SlotView) -> BookingIntent {
 /// Jane, at the slot's service.
 fn request(slot: &SlotView) -> BookRequest {
     BookRequest {
-        service_id: slot.service_id.clone(),
-        slot_ids: vec![slot.id.clone()],
         slot_start: Some(slot.start),
         nhs_number: Some(jane()),
-        patient: None,
-        description: "Sore throat".into(),
-        comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: true,
+        ..BookRequest::new(
+            slot.service_id.clone(),
+            vec![slot.id.clone()],
+            "Sore throat",
+        )
     }
 }
 

@@ -52,18 +52,10 @@ async fn search(e: &Engine, services: &[ServiceId], window: SearchWindow) -> Vec
 
 fn request(service: &ServiceId, slot: &SlotId, nhs: NhsNumber) -> BookRequest {
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.clone()],
-        slot_start: None,
-        nhs_number: Some(nhs),
-        patient: None,
         description: "Sore throat".into(),
         comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: false,
+        ..harness::book_request(service, vec![slot.clone()], nhs)
     }
 }
 

@@ -54,18 +54,9 @@ async fn a_supervisor_reviews_but_cannot_book_amend_or_cancel() {
 
     let book = supervisor
         .book(BookRequest {
-            service_id: gp.clone(),
-            slot_ids: vec![slot.id.clone()],
-            slot_start: None,
-            nhs_number: Some(jane()),
-            patient: None,
             description: "Earache".into(),
             comment: None,
-            timeframe: None,
-            clinical_approval: None,
-            clinical: None,
-            book_beside: Vec::new(),
-            book_anyway: true,
+            ..harness::book_request(&gp, vec![slot.id.clone()], jane())
         })
         .await
         .expect_err("supervisor may not book");
@@ -161,21 +152,14 @@ async fn a_call_handler_books_and_cancels() {
 /// A request for `slot` from a triage that said "within 2 hours", an hour ago.
 fn late_request(service: &ServiceId, slot: &booking_engine::views::SlotView) -> BookRequest {
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.id.clone()],
         slot_start: Some(slot.start),
         nhs_number: Some(jane()),
-        patient: None,
-        description: "Abdominal pain".into(),
-        comment: None,
         timeframe: Some(Timeframe {
             assessed_at: (test_instant() - Duration::hours(1)).fixed_offset(),
             within_minutes: 120,
         }),
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: true,
+        ..BookRequest::new(service.clone(), vec![slot.id.clone()], "Abdominal pain")
     }
 }
 

@@ -15,18 +15,9 @@ fn request(
     slot: &booking_engine::ids::SlotId,
 ) -> BookRequest {
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.clone()],
-        slot_start: None,
-        nhs_number: Some(jane()),
-        patient: None,
         description: "Earache".into(),
         comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
-        book_anyway: true,
+        ..harness::book_request(service, vec![slot.clone()], jane())
     }
 }
 

@@ -46,18 +46,9 @@ async fn fresh_registry() -> Option<(String, String, String)> {
 
 fn request(service: &ServiceId, slot: booking_engine::ids::SlotId) -> BookRequest {
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot],
-        slot_start: None,
-        nhs_number: Some(jane()),
-        patient: None,
         description: "Earache".into(),
         comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
-        book_anyway: true,
+        ..harness::book_request(service, vec![slot], jane())
     }
 }
 

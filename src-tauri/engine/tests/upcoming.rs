@@ -15,18 +15,10 @@ use provider_sim::SimOptions;
 
 fn request(service: &ServiceId, slot: &SlotView, nhs: &NhsNumber) -> BookRequest {
     BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.id.clone()],
         slot_start: Some(slot.start),
-        nhs_number: Some(nhs.clone()),
-        patient: None,
         description: "Sore throat".into(),
         comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
-        book_anyway: true,
+        ..harness::book_request(service, vec![slot.id.clone()], nhs.clone())
     }
 }
 

@@ -47,6 +47,31 @@ pub struct BookRequest {
     pub book_anyway: bool,
 }
 
+impl BookRequest {
+    /// A booking of `slot_ids` at `service_id`, described as `description`, with nothing else
+    /// set: no patient, no triage, and not booked beside another appointment.
+    pub fn new(
+        service_id: ServiceId,
+        slot_ids: Vec<SlotId>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            service_id,
+            slot_ids,
+            slot_start: None,
+            nhs_number: None,
+            patient: None,
+            description: description.into(),
+            comment: None,
+            timeframe: None,
+            clinical_approval: None,
+            clinical: None,
+            book_beside: Vec::new(),
+            book_anyway: false,
+        }
+    }
+}
+
 /// What of the triage summary went with a booking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

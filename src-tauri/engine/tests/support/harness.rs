@@ -186,18 +186,14 @@ pub fn jane_books(
     description: &str,
 ) -> booking_engine::booking::BookRequest {
     booking_engine::booking::BookRequest {
-        service_id: service.clone(),
-        slot_ids: vec![slot.id.clone()],
         slot_start: Some(slot.start),
         nhs_number: Some(jane()),
-        patient: None,
-        description: description.into(),
-        comment: None,
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: true,
+        ..booking_engine::booking::BookRequest::new(
+            service.clone(),
+            vec![slot.id.clone()],
+            description,
+        )
     }
 }
 
@@ -209,17 +205,13 @@ pub fn book_request(
     nhs: NhsNumber,
 ) -> booking_engine::booking::BookRequest {
     booking_engine::booking::BookRequest {
-        service_id: service.clone(),
-        slot_ids: slots,
-        slot_start: None,
         nhs_number: Some(nhs),
-        patient: None,
-        description: "Sore throat and fever for 3 days".into(),
         comment: Some("Call back on 07700 900123".into()),
-        timeframe: None,
-        clinical_approval: None,
-        clinical: None,
-        book_beside: Vec::new(),
         book_anyway: true,
+        ..booking_engine::booking::BookRequest::new(
+            service.clone(),
+            slots,
+            "Sore throat and fever for 3 days",
+        )
     }
 }
