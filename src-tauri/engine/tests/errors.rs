@@ -19,6 +19,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use booking_engine::auth::{Organisation, Role, SystemIdentity, User};
 use booking_engine::booking::BookRequest;
+use booking_engine::clock::{Clock, ClockFrom};
 use booking_engine::config::{DeskConfig, HttpSettings};
 use booking_engine::directory::{Directory, Standard};
 use booking_engine::ids::{AppointmentId, Asid, NhsNumber, OdsCode, ServiceId, SlotId};
@@ -197,7 +198,7 @@ async fn answer(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .filter(|s| s.method == method && s.path == path)
             .count()
     };
-    match (shared.script)(&Call { method, path, nth }) {
+    let mut response = match (shared.script)(&Call { method, path, nth }) {
         Reply::Full {
             status,
             content_type,
@@ -246,7 +247,13 @@ async fn answer(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             StatusCode::NO_CONTENT.into_response()
         }
+    };
+    // The service's clock is the desk's: the desk measures its skew from this header.
+    let date = now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = date.parse() {
+        response.headers_mut().insert(header::DATE, value);
     }
+    response
 }
 
 /// A streamed body has no known length, so hyper sends it chunked.
@@ -326,13 +333,19 @@ fn unexpected() -> Reply {
 // Provider resources
 // ---------------------------------------------------------------------------------------------
 
+/// The instant the desk runs at: a fixed one (or `BOOKDESK_TEST_AT`), so no test here depends on
+/// the day or the hour it runs.
+fn now() -> DateTime<Utc> {
+    provider_sim::clock::test_instant()
+}
+
 fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// The slot's times: three days ahead, so it is bookable and the appointment amendable.
 fn slot_times() -> (String, String) {
-    let day = (Utc::now() + TimeDelta::days(3)).date_naive();
+    let day = (now() + TimeDelta::days(3)).date_naive();
     let start = day.and_hms_opt(10, 0, 0).expect("time").and_utc();
     (instant(start), instant(start + TimeDelta::minutes(10)))
 }
@@ -418,7 +431,7 @@ fn appointment(id: &str, version: &str) -> Value {
         "start": start,
         "end": end,
         "slot": [{ "reference": format!("Slot/{SLOT}") }],
-        "created": instant(Utc::now() - TimeDelta::days(1)),
+        "created": instant(now() - TimeDelta::days(1)),
         "participant": [
             { "actor": { "reference": "Patient/1" }, "status": "accepted" },
             { "actor": { "reference": "Location/17" }, "status": "accepted" }
@@ -510,7 +523,14 @@ async fn desk_limited(services: &[(&str, u16, Standard)], max_body_bytes: usize)
         managed: Default::default(),
         audit_key: Default::default(),
     };
-    let engine = Engine::open(config).await.expect("engine");
+    let session = config.session().expect("session");
+    let engine = booking_engine::Desk::open(&config)
+        .await
+        .expect("desk")
+        .with_clock(Arc::new(ClockFrom::new(now())))
+        .expect("clock")
+        .sign_in(session.user)
+        .expect("engine");
     Desk {
         engine,
         service: ServiceId::parse(services[0].0).expect("service id"),
@@ -527,7 +547,7 @@ fn nhs() -> NhsNumber {
 }
 
 fn window() -> SearchWindow {
-    SearchWindow::default_from(Utc::now().date_naive())
+    SearchWindow::default_from(ClockFrom::new(now()).uk_today())
 }
 
 fn book_request(desk: &Desk, standard: Standard) -> BookRequest {
