@@ -142,6 +142,38 @@ describe("services for this patient", () => {
     expect(calls[2].request.services).toEqual(["calder-utc", "leeds-ed", "2000100707", "beckside"]);
   });
 
+  it("searches the desk's own services by kind when the person asks, and goes back to the ticks", async () => {
+    const calls = controlSearch();
+    const { user } = await janeWithTriage();
+    await screen.findByTestId("found-services");
+    await user.click(screen.getByTestId("found-services-use-own"));
+    expect(screen.getByTestId("found-services-own")).toHaveTextContent("The desk's own services are searched, by kind, instead of these.");
+    // The list stays to read, with nothing to tick; the kinds are back.
+    expect(screen.queryAllByTestId("found-service-tick")).toHaveLength(0);
+    expect(rows()).toHaveLength(foundOptions.length);
+    expect(screen.getByTestId("kind-gp-practice")).toBeChecked();
+    await user.keyboard("{Control>}f{/Control}");
+    expect(calls[0].request.services).toEqual(["beckside", "calder-utc", "leeds-ed", "wy-ooh"]);
+
+    await user.click(screen.getByTestId("found-services-use-found"));
+    expect(screen.queryByTestId("kind-gp-practice")).toBeNull();
+    expect(tick("2000100101")).toBeChecked();
+    await user.keyboard("{Control>}f{/Control}");
+    expect(calls.at(-1)!.request.services).toEqual(["calder-utc", "leeds-ed", "2000100707", "beckside"]);
+  });
+
+  it("starts from the services found again for the next patient", async () => {
+    const { user } = await janeWithTriage();
+    await screen.findByTestId("found-services");
+    await user.click(screen.getByTestId("found-services-use-own"));
+    expect(screen.getByTestId("found-services-own")).toBeInTheDocument();
+    await findPatient(user, "9476719931");
+    await saveTriage(user, CODED);
+    await screen.findByTestId("found-services");
+    expect(screen.queryByTestId("found-services-own")).toBeNull();
+    expect(screen.getByTestId("found-services-use-own")).toBeInTheDocument();
+  });
+
   it("says when nothing is ticked, and the search waits for a tick", async () => {
     const { user } = await janeWithTriage();
     await screen.findByTestId("found-services");

@@ -111,6 +111,8 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
   }
   const usable = view.options.filter((o) => isBookable(o) && !notForPatient(o, view.hasNhs));
   const firstTick = view.options.findIndex((o) => isBookable(o) && !notForPatient(o, view.hasNhs));
+  // Searching the desk's own services instead: the list stays to read, with nothing to tick.
+  const own = found.ownList;
   return (
     <fieldset className="fieldset found-services" data-testid="found-services">
       <legend className="fieldset__legend">Services for this patient</legend>
@@ -128,7 +130,7 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
       )}
       <ul className="found-services__list" aria-label="Services found">
         {view.options.map((o, i) => {
-          const tickable = isBookable(o) && !notForPatient(o, view.hasNhs);
+          const tickable = !own && isBookable(o) && !notForPatient(o, view.hasNhs);
           return (
             <FoundRow
               key={o.service.dos_id}
@@ -141,6 +143,21 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
           );
         })}
       </ul>
+      {usable.length > 0 &&
+        (own ? (
+          <p className="found-services__switch" role="status" data-testid="found-services-own">
+            The desk's own services are searched, by kind, instead of these.{" "}
+            <button type="button" className="link-button" onClick={() => found.useOwnList(false)} data-testid="found-services-use-found">
+              Search the services found for this patient
+            </button>
+          </p>
+        ) : (
+          <p className="found-services__switch">
+            <button type="button" className="link-button" onClick={() => found.useOwnList(true)} data-testid="found-services-use-own">
+              Search the desk's own services by kind instead
+            </button>
+          </p>
+        ))}
     </fieldset>
   );
 }

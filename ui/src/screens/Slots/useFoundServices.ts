@@ -26,6 +26,9 @@ const NO_DISTANCES = new Map<string, number>();
 export function useFoundServices(ask: CareNeedFor | null) {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [ticks, setTicks] = useState<{ key: string; ids: ReadonlySet<string> } | null>(null);
+  // The person chose the desk's own services by kind instead of those found, for this question
+  // only: another patient or another summary starts from the services found again.
+  const [ownFor, setOwnFor] = useState<string | null>(null);
   // Bumped by Retry: the same question asked again is a new one.
   const [round, setRound] = useState(0);
   const question = ask?.ok ? ask.ask : null;
@@ -76,18 +79,21 @@ export function useFoundServices(ask: CareNeedFor | null) {
 
   const retry = useCallback(() => setRound((n) => n + 1), []);
 
+  const ownList = key !== null && ownFor === key;
+  const useOwnList = useCallback((on: boolean) => setOwnFor(on ? key : null), [key]);
+
   // The search goes by the ticks once the DoS has found something the desk can book for this
   // patient; before that (no summary yet, or the DoS failed) the desk's own list serves.
   const scope: Scope = useMemo(() => {
     if (view.status === "asking") return { by: "waiting" };
     if (view.status !== "found") return { by: "kinds" };
     const usable = view.options.some((o) => isBookable(o) && !notForPatient(o, view.hasNhs));
-    return usable ? { by: "found", targets: tickedTargets(view.options, ticked) } : { by: "kinds" };
-  }, [view, ticked]);
+    return usable && !ownList ? { by: "found", targets: tickedTargets(view.options, ticked) } : { by: "kinds" };
+  }, [view, ticked, ownList]);
 
   const distances = useMemo(() => (view.status === "found" ? distancesById(view.options) : NO_DISTANCES), [view]);
 
-  return { view, ticked, toggle, retry, scope, distances };
+  return { view, ticked, toggle, retry, scope, distances, ownList, useOwnList };
 }
 
 export type FoundServices = ReturnType<typeof useFoundServices>;
