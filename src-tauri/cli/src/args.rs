@@ -33,14 +33,28 @@ pub enum Command {
         #[arg(long)]
         service: String,
     },
-    /// Trace a patient on the Personal Demographics Service (PDS), or look them up at a GP
-    /// Connect service with --service.
+    /// Trace a patient on the Personal Demographics Service (PDS) by NHS number, or search PDS
+    /// for them by --family and --birth-date; or look them up at a GP Connect service with
+    /// --service.
     Patient {
         /// A GP Connect service to ask instead of PDS.
-        #[arg(long)]
+        #[arg(long, requires = "nhs")]
         service: Option<String>,
-        #[arg(long)]
-        nhs: String,
+        #[arg(long, required_unless_present = "family", conflicts_with = "family")]
+        nhs: Option<String>,
+        /// Without an NHS number: the family name PDS searches on (with --birth-date).
+        #[arg(long, requires = "birth_date")]
+        family: Option<String>,
+        #[arg(long, requires = "family")]
+        given: Option<String>,
+        /// yyyy-mm-dd.
+        #[arg(long, requires = "family")]
+        birth_date: Option<NaiveDate>,
+        /// male, female, other or unknown (PDS advises leaving it out).
+        #[arg(long, requires = "family")]
+        gender: Option<String>,
+        #[arg(long, requires = "family")]
+        postcode: Option<String>,
     },
     /// Search free slots at some or all services.
     Slots(SlotsArgs),

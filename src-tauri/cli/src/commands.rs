@@ -3,9 +3,12 @@
 use booking_engine::booking::BookRequest;
 use booking_engine::clinical::{ClinicalApproval, PackageStandard, Timeframe};
 use booking_engine::ids::{AppointmentId, NhsNumber, ServiceId, SlotId};
+use booking_engine::national::pds::DemographicSearch;
 use booking_engine::search::{SearchRequest, ServiceProgress};
 use booking_engine::standards::SearchWindow;
-use booking_engine::views::{AppointmentView, DeliveryChannel, PatientView, SlotView};
+use booking_engine::views::{
+    AppointmentView, DeliveryChannel, PatientView, SlotView, TracedPatient,
+};
 use booking_engine::{Engine, Error, ErrorKind};
 use chrono::{Duration, NaiveDate};
 
@@ -284,6 +287,24 @@ pub async fn patient(
 pub async fn trace(engine: &Engine, nhs: &str, as_json: bool) -> Result<(), Error> {
     let nhs = NhsNumber::parse(nhs)?;
     let p = engine.trace_patient(&nhs).await?;
+    print_traced(&p, as_json)
+}
+
+/// `patient --family F --birth-date D`: the one patient PDS matches, shown as a trace is.
+pub async fn search_pds(
+    engine: &Engine,
+    search: &DemographicSearch,
+    as_json: bool,
+) -> Result<(), Error> {
+    match engine.search_pds(search).await? {
+        Some(p) => print_traced(&p, as_json),
+        None => Err(Error::new(booking_engine::ErrorKind::PatientNotFound)
+            .with_message("PDS found no patient with these details.")
+            .with_next_step("Check the details with the caller, or ask for the NHS number.")),
+    }
+}
+
+fn print_traced(p: &TracedPatient, as_json: bool) -> Result<(), Error> {
     if as_json {
         json(&p);
         return Ok(());

@@ -27,6 +27,7 @@ mod signin;
 mod terminal;
 
 use booking_engine::config::{DeskConfig, Located};
+use booking_engine::national::pds::DemographicSearch;
 use booking_engine::{Error, ErrorKind};
 use clap::Parser;
 
@@ -75,9 +76,29 @@ async fn run(cli: Cli) -> Result<bool, Error> {
         }
         Command::Services(a) => commands::find_services(e, a, j).await,
         Command::Capabilities { service } => commands::capabilities(e, &service, j).await,
-        Command::Patient { service, nhs } => match service {
-            Some(service) => commands::patient(e, &service, &nhs, j).await,
-            None => commands::trace(e, &nhs, j).await,
+        Command::Patient {
+            service,
+            nhs,
+            family,
+            given,
+            birth_date,
+            gender,
+            postcode,
+        } => match (service, nhs, family, birth_date) {
+            (Some(service), Some(nhs), _, _) => commands::patient(e, &service, &nhs, j).await,
+            (None, Some(nhs), _, _) => commands::trace(e, &nhs, j).await,
+            (_, None, Some(family), Some(birth_date)) => {
+                let search = DemographicSearch {
+                    family,
+                    given,
+                    birth_date,
+                    gender,
+                    postcode,
+                };
+                commands::search_pds(e, &search, j).await
+            }
+            // clap requires an NHS number, or a family name with a birth date.
+            _ => Err(Error::invalid("Give --nhs, or --family with --birth-date.")),
         },
         Command::Slots(a) => commands::slots(e, a, j).await,
         Command::Book(a) => commands::book(e, a, j).await,

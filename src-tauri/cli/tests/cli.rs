@@ -454,6 +454,60 @@ fn patient_traces_on_pds_and_says_what_matters_before_booking() {
     );
 }
 
+/// Issue 20.1: without an NHS number, `patient --family --birth-date` searches PDS for the one
+/// patient with those details; two alike are not guessed between.
+#[test]
+fn patient_without_a_number_is_searched_on_pds_by_name_and_birth_date() {
+    let desk = Desk::demo();
+    let jane = desk.ok(&[
+        "patient",
+        "--family",
+        "Jackson",
+        "--given",
+        "Jane",
+        "--birth-date",
+        "1982-03-12",
+    ]);
+    assert_eq!(jane["nhs_number"], JANE, "{jane}");
+    // The demo's PDS holds a twin brother with the same family name and birth date.
+    let two = desk.fails(
+        &[
+            "patient",
+            "--family",
+            "Jackson",
+            "--birth-date",
+            "1982-03-12",
+        ],
+        2,
+        "invalid-input",
+    );
+    assert!(
+        two["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("more than one patient")),
+        "{two}"
+    );
+    let nobody = desk.fails(
+        &[
+            "patient",
+            "--family",
+            "Jackson",
+            "--birth-date",
+            "1983-03-12",
+        ],
+        1,
+        "patient-not-found",
+    );
+    assert!(
+        nobody["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("PDS found no patient")),
+        "{nobody}"
+    );
+    // A family name alone is not a search PDS takes: clap says so before anything is asked.
+    desk.run(&["patient", "--family", "Jackson"]).expect_code(2);
+}
+
 /// Issue 20: `services --for` asks the Directory of Services (the demo's, in provider-sim) and
 /// says how each service is booked; `slots` and `book` take a DoS id or ODS code, and a
 /// service that cannot be booked from the desk is refused with why. Which services are open

@@ -85,7 +85,7 @@ impl Engine {
         &self,
         api: &str,
         interaction: &str,
-        nhs: &NhsNumber,
+        nhs: Option<&NhsNumber>,
         result: &Result<FhirResponse>,
     ) {
         let asked = Asked {
@@ -93,8 +93,7 @@ impl Engine {
             request_id: None,
             appointment_id: None,
         };
-        self.append_audit(api, &asked, Some(nhs), result.as_ref())
-            .await;
+        self.append_audit(api, &asked, nhs, result.as_ref()).await;
     }
 
     async fn append_audit(

@@ -7,6 +7,7 @@ mod harness;
 use booking_engine::ErrorKind;
 use booking_engine::directory::Standard;
 use booking_engine::ids::NhsNumber;
+use booking_engine::national::pds::DemographicSearch;
 use booking_engine::views::TracedPatient;
 use harness::{Harness, jane, open_desk, start};
 use provider_sim::{SimOptions, pds_cases};
@@ -221,4 +222,53 @@ async fn the_patient_lookup_traces_on_pds_first_and_asks_the_registered_practice
         .expect("found at a practice");
     assert!(found.traced.is_none());
     assert!(found.pds_error.is_some());
+}
+
+fn born(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// Issue 20.1: without an NHS number, PDS's search finds the one patient with the caller's
+/// details (the application-restricted mode answers a unique match only).
+#[tokio::test]
+async fn a_patient_without_a_number_is_found_by_name_and_birth_date() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_pds(&h, Some(h.sim.pds_url())).await;
+    let search = DemographicSearch {
+        family: "Jackson".into(),
+        given: Some("Jane".into()),
+        birth_date: born(1982, 3, 12),
+        gender: None,
+        postcode: Some("LS1 4AP".into()),
+    };
+    let found = engine
+        .search_pds(&search)
+        .await
+        .expect("searched")
+        .expect("a match");
+    assert_eq!(found.nhs_number, jane().as_str());
+    assert_eq!(found.family, "JACKSON");
+    assert!(found.registered_practice.is_some(), "{found:?}");
+    // Whom the search matched is in the audit trail, under the search.
+    let entries = engine.store().audit_entries().await.expect("entries");
+    let audited = entries
+        .iter()
+        .rfind(|e| e.service_id == "pds")
+        .expect("audited");
+    assert_eq!(audited.interaction, "pds:search-patient");
+    assert_eq!(audited.nhs_number.as_deref(), Some(jane().as_str()));
+
+    // Nobody with these details: none, and nothing is guessed.
+    let nobody = DemographicSearch {
+        birth_date: born(1983, 3, 12),
+        ..search.clone()
+    };
+    assert_eq!(engine.search_pds(&nobody).await.expect("searched"), None);
+    // Refused before asking: no family name.
+    let blank = DemographicSearch {
+        family: " ".into(),
+        ..search
+    };
+    let e = engine.search_pds(&blank).await.expect_err("refused");
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
 }

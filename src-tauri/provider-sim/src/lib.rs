@@ -361,7 +361,7 @@ pub async fn start(opts: SimOptions) -> Result<RunningSim, SimError> {
     let app = admin::router()
         .merge(itk::router())
         .merge(token::router(platform.clone()))
-        .merge(pds::router(platform.clone(), clock))
+        .merge(pds::router(platform.clone(), clock, &sim.base_url))
         .merge(national::router(national.clone()))
         .fallback(dispatch::fhir)
         .layer(axum::middleware::map_response_with_state(

@@ -1212,6 +1212,10 @@ pub mod pds_numbers {
     pub const INVALIDATED: &str = "9449304068";
     /// A valid NHS number PDS holds nothing for.
     pub const ABSENT: &str = "9449304076";
+    /// Jane JACKSON's twin brother, held only by PDS: a search by family name and date of
+    /// birth alone finds both twins (too many matches for one result); adding gender tells
+    /// them apart.
+    pub const TWIN: &str = "9449304084";
 }
 
 /// A person PDS holds who is not a demo patient (no booking service knows them).
@@ -1225,7 +1229,7 @@ pub struct PdsOnlyPatient {
     pub version: u32,
 }
 
-/// The people only PDS holds: one restricted, one who has died.
+/// The people only PDS holds: one restricted, one who has died, and Jane JACKSON's twin.
 pub fn pds_only_patients() -> Vec<PdsOnlyPatient> {
     vec![
         PdsOnlyPatient {
@@ -1263,6 +1267,24 @@ pub fn pds_only_patients() -> Vec<PdsOnlyPatient> {
             restricted: false,
             deceased: Some("2024-11-28T14:20:00+00:00"),
             version: 4,
+        },
+        PdsOnlyPatient {
+            patient: patient(
+                pds_numbers::TWIN,
+                "JACKSON",
+                "Thomas",
+                "Mr",
+                "male",
+                "1982-03-12",
+                &["7 Park Row"],
+                "Leeds",
+                "LS1 5HD",
+                "07700 900124",
+                "B86001",
+            ),
+            restricted: false,
+            deceased: None,
+            version: 1,
         },
     ]
 }
@@ -1367,7 +1389,7 @@ mod tests {
     fn pds_numbers_are_valid_and_apart_from_the_demo_patients() {
         use pds_numbers::*;
         let demo: HashSet<String> = patients().into_iter().map(|p| p.nhs_number).collect();
-        for n in [RESTRICTED, SUPERSEDED, DECEASED, INVALIDATED, ABSENT] {
+        for n in [RESTRICTED, SUPERSEDED, DECEASED, INVALIDATED, ABSENT, TWIN] {
             assert!(nhs_number::is_valid(n), "{n}");
             assert!(!demo.contains(n), "{n}");
         }

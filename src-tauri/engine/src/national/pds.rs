@@ -10,7 +10,7 @@ use crate::Engine;
 use crate::auth::permissions::Action;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fhir::r4::{Patient, Reference};
-use crate::fhir::stu3::{Address, HumanName};
+use crate::fhir::stu3::{Address, HumanName, OperationOutcome};
 use crate::ids::NhsNumber;
 use crate::transport::{FhirResponse, spine_code};
 use crate::views::TracedPatient;
@@ -23,36 +23,76 @@ const ODS_SYSTEM: &str = "https://fhir.nhs.uk/Id/ods-organization-code";
 pub const AUDIT_NAME: &str = "pds";
 pub const AUDIT_INTERACTION: &str = "pds:read-patient";
 
+/// How the patient search is named in the audit trail.
+pub const AUDIT_SEARCH: &str = "pds:search-patient";
+
+/// What the person knows of a patient without their NHS number: PDS's non-fuzzy search needs at
+/// least the family name and the date of birth (`patient-search.yaml`, "Non-fuzzy search").
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DemographicSearch {
+    pub family: String,
+    pub given: Option<String>,
+    pub birth_date: chrono::NaiveDate,
+    /// `male`, `female`, `other` or `unknown`; PDS advises leaving it out ("Gender").
+    pub gender: Option<String>,
+    pub postcode: Option<String>,
+}
+
+impl DemographicSearch {
+    /// The query PDS takes, refusing what it would refuse: a blank family name, a birth date in
+    /// the future, a gender outside its four, and wildcards (the desk searches for what the
+    /// caller said, not for patterns).
+    fn query(&self, today: chrono::NaiveDate) -> Result<Vec<(&'static str, String)>> {
+        let text = |what: &str, v: &str| -> Result<String> {
+            let v = v.trim();
+            if v.is_empty() || v.contains('*') {
+                return Err(Error::invalid(format!(
+                    "Enter the patient's {what} as the caller gives it."
+                )));
+            }
+            crate::standards::chars::check_chars(what, v)?;
+            Ok(v.to_string())
+        };
+        let mut q = vec![("family", text("family name", &self.family)?)];
+        if let Some(g) = self.given.as_deref().filter(|g| !g.trim().is_empty()) {
+            q.push(("given", text("given name", g)?));
+        }
+        if self.birth_date > today {
+            return Err(Error::invalid("The date of birth is in the future.")
+                .with_next_step("Check the date of birth with the caller."));
+        }
+        q.push((
+            "birthdate",
+            format!("eq{}", self.birth_date.format("%Y-%m-%d")),
+        ));
+        if let Some(g) = self.gender.as_deref().filter(|g| !g.trim().is_empty()) {
+            let g = g.trim().to_ascii_lowercase();
+            if !matches!(g.as_str(), "male" | "female" | "other" | "unknown") {
+                return Err(Error::invalid(
+                    "Gender is one of male, female, other or unknown.",
+                ));
+            }
+            q.push(("gender", g));
+        }
+        if let Some(p) = self.postcode.as_deref().filter(|p| !p.trim().is_empty()) {
+            q.push(("address-postalcode", text("postcode", p)?));
+        }
+        // "Include history - this increases the chance of a match" (application-restricted
+        // access mode's advice); non-fuzzy, as it advises too.
+        q.push(("_history", "true".into()));
+        Ok(q)
+    }
+}
+
 impl Engine {
     /// Traces the patient with NHS number `nhs` on PDS.
     pub async fn trace_patient(&self, nhs: &NhsNumber) -> Result<TracedPatient> {
         self.may(Action::Search)?;
-        let base = self.desk().pds_url().ok_or_else(|| {
-            Error::config("This desk has no Personal Demographics Service configured.")
-                .with_next_step(
-                    "Ask your system administrator to add pds_url to the [national] section, or \
-                     look the patient up at their GP practice instead.",
-                )
-        })?;
-        let url = format!("{}/Patient/{}", base.trim_end_matches('/'), nhs.as_str());
-        let tokens = self.desk().platform_tokens().await?;
-        let token = tokens.access_token().await?;
-        let mut result = self
-            .transport()
-            .get_national(self.session(), &url, PDS, &token, &[])
-            .await;
-        if matches!(&result, Ok(r) if r.status == 401) {
-            // Revoked or expired early: one fresh token, once (a read is safe to ask again).
-            tracing::info!("platform token refused by PDS; fetching a new one");
-            tokens.invalidate().await;
-            let token = tokens.access_token().await?;
-            result = self
-                .transport()
-                .get_national(self.session(), &url, PDS, &token, &[])
-                .await;
-        }
+        let url = format!("{}/Patient/{}", self.pds_base()?, nhs.as_str());
+        let result = self.pds_get(&url).await;
         // Who looked up which patient on the national record, whatever the answer.
-        self.audit_national(AUDIT_NAME, AUDIT_INTERACTION, nhs, &result)
+        self.audit_national(AUDIT_NAME, AUDIT_INTERACTION, Some(nhs), &result)
             .await;
         let resp = result?;
         if !resp.is_success() {
@@ -60,6 +100,130 @@ impl Engine {
         }
         let patient: Patient = resp.resource_r4()?;
         traced(&patient, nhs).map_err(|e| e.with_trace(resp.trace_id))
+    }
+
+    /// Searches PDS for the one patient with these details. In the application-restricted
+    /// access mode the desk uses, PDS answers only a unique match (`patient-search.yaml`):
+    /// `None` when nobody matches, an error when more than one does.
+    pub async fn search_pds(&self, search: &DemographicSearch) -> Result<Option<TracedPatient>> {
+        self.may(Action::Search)?;
+        let query = search.query(self.clock().uk_today())?;
+        let url = reqwest::Url::parse_with_params(&format!("{}/Patient", self.pds_base()?), &query)
+            .map_err(|e| {
+                Error::config("The PDS address is not a URL.").with_diagnostics(e.to_string())
+            })?;
+        let result = self.pds_get(url.as_str()).await;
+        let found = match &result {
+            Ok(resp) if resp.is_success() => searchset(resp),
+            _ => Ok(None),
+        };
+        let matched = found
+            .as_ref()
+            .ok()
+            .and_then(|p| p.as_ref())
+            .and_then(|p| NhsNumber::parse(&p.nhs_number).ok());
+        // PDS audits every patient a search matches; so does the desk, with the search's answer.
+        self.audit_national(AUDIT_NAME, AUDIT_SEARCH, matched.as_ref(), &result)
+            .await;
+        let resp = result?;
+        if !resp.is_success() {
+            return Err(search_refusal(&resp));
+        }
+        found.map_err(|e| e.with_trace(resp.trace_id))
+    }
+
+    fn pds_base(&self) -> Result<String> {
+        let base = self.desk().pds_url().ok_or_else(|| {
+            Error::config("This desk has no Personal Demographics Service configured.")
+                .with_next_step(
+                    "Ask your system administrator to add pds_url to the [national] section, or \
+                     look the patient up at their GP practice instead.",
+                )
+        })?;
+        Ok(base.trim_end_matches('/').to_string())
+    }
+
+    /// A read from PDS with the platform's token; a 401 gets one fresh token, once (a read is
+    /// safe to ask again: the token was revoked or expired early).
+    async fn pds_get(&self, url: &str) -> Result<FhirResponse> {
+        let tokens = self.desk().platform_tokens().await?;
+        let token = tokens.access_token().await?;
+        let result = self
+            .transport()
+            .get_national(self.session(), url, PDS, &token, &[])
+            .await;
+        if !matches!(&result, Ok(r) if r.status == 401) {
+            return result;
+        }
+        tracing::info!("platform token refused by PDS; fetching a new one");
+        tokens.invalidate().await;
+        let token = tokens.access_token().await?;
+        self.transport()
+            .get_national(self.session(), url, PDS, &token, &[])
+            .await
+    }
+}
+
+/// A 200 to a search: a `searchset` Bundle of the match (or none), or PDS's
+/// `TOO_MANY_MATCHES` OperationOutcome, which it also answers with 200.
+fn searchset(resp: &FhirResponse) -> Result<Option<TracedPatient>> {
+    let malformed = |what: &str| {
+        Error::new(ErrorKind::MalformedResponse)
+            .with_message(format!(
+                "PDS answered the search with something the desk cannot use: {what}."
+            ))
+            .with_next_step("Try again; if it happens again, ask the caller for the NHS number.")
+    };
+    let body: serde_json::Value = resp.json()?;
+    match body["resourceType"].as_str() {
+        Some("OperationOutcome") => {
+            let outcome: OperationOutcome = serde_json::from_value(body.clone()).map_err(|e| {
+                malformed("an outcome that is not FHIR").with_diagnostics(e.to_string())
+            })?;
+            let (code, diagnostics) = spine_code(&outcome);
+            if code.as_deref() == Some("TOO_MANY_MATCHES") {
+                let mut e = Error::new(ErrorKind::InvalidInput)
+                    .with_message("PDS found more than one patient with these details.")
+                    .with_next_step(
+                        "Add the given name and the postcode, or ask the caller for the NHS number.",
+                    )
+                    .with_code("TOO_MANY_MATCHES");
+                if let Some(d) = diagnostics {
+                    e = e.with_diagnostics(d);
+                }
+                return Err(e);
+            }
+            Err(malformed("an outcome that is not a search result"))
+        }
+        Some("Bundle") => {
+            let entries = body["entry"].as_array().cloned().unwrap_or_default();
+            let mut patients = entries
+                .iter()
+                .filter_map(|e| e.get("resource"))
+                .filter(|r| r["resourceType"] == "Patient");
+            let Some(first) = patients.next() else {
+                return Ok(None);
+            };
+            if patients.next().is_some() {
+                // The application-restricted mode answers one match at most: more is not ours to pick from.
+                return Err(malformed(
+                    "more than one patient, where one at most is answered",
+                ));
+            }
+            let patient: Patient = serde_json::from_value(first.clone()).map_err(|e| {
+                malformed("a patient record that is not FHIR").with_diagnostics(e.to_string())
+            })?;
+            let held = patient
+                .identifier
+                .iter()
+                .find(|i| i.system.as_deref() == Some(NHS_NUMBER_SYSTEM))
+                .and_then(|i| i.value.as_deref())
+                .or(patient.id.as_deref())
+                .and_then(|n| NhsNumber::parse(n).ok())
+                .ok_or_else(|| malformed("a patient with no valid NHS number"))?;
+            traced(&patient, &held).map(Some)
+        }
+        _ => Err(malformed("neither a Bundle nor an OperationOutcome")),
     }
 }
 
@@ -101,44 +265,80 @@ impl TracedPatient {
     }
 }
 
-/// PDS's refusal in words a call handler can act on; its error codes are those the API
-/// description lists for `GET /Patient/{id}`.
+/// PDS's refusal of a read in words a call handler can act on; its error codes are those the
+/// API description lists for `GET /Patient/{id}`.
 fn refusal(resp: &FhirResponse, nhs: &NhsNumber) -> Error {
-    let outcome = if resp.is_fhir_json() {
+    let number = nhs.spaced();
+    pds_refusal(
+        resp,
+        |status, code| {
+            match (status, code) {
+            (404, Some("INVALIDATED_RESOURCE")) => Some(Error::new(ErrorKind::PatientNotFound)
+                .with_message(format!(
+                    "PDS says the record for NHS number {number} has been invalidated: it is no longer a patient's record."
+                ))
+                .with_next_step(
+                    "Ask the patient for their NHS number again; without one PDS holds, enter their details by hand to book.",
+                )),
+            (404, _) => Some(Error::new(ErrorKind::PatientNotFound)
+                .with_message(format!("PDS has no patient with NHS number {number}."))
+                .with_next_step(
+                    "Check the number with the caller; without one PDS holds, enter their details by hand to book.",
+                )),
+            (400, Some("INVALID_RESOURCE_ID")) => Some(Error::new(ErrorKind::InvalidInput)
+                .with_message(format!("PDS says {number} is not a valid NHS number."))
+                .with_next_step("Check the number with the caller.")),
+            _ => None,
+        }
+        },
+        "Try again in a minute; meanwhile the patient can be looked up at their GP practice.",
+    )
+}
+
+/// PDS's refusal of a search; its codes are those `patient-search.yaml` lists.
+fn search_refusal(resp: &FhirResponse) -> Error {
+    pds_refusal(
+        resp,
+        |status, code| {
+            match (status, code) {
+            (400, Some("INVALID_SEARCH_DATA" | "MISSING_VALUE" | "INVALID_VALUE" | "UNSUPPORTED_SERVICE")) => {
+                Some(Error::new(ErrorKind::InvalidInput)
+                    .with_message("PDS cannot search on these details.")
+                    .with_next_step(
+                        "Check the family name and date of birth with the caller, or ask for the NHS number.",
+                    ))
+            }
+            _ => None,
+        }
+        },
+        "Try again in a minute, or ask the caller for the NHS number.",
+    )
+}
+
+/// An answer PDS refused with: `known` words its own codes; any other is the provider's kind,
+/// with PDS named, and `meanwhile` as the next step while PDS is not answering.
+fn pds_refusal(
+    resp: &FhirResponse,
+    known: impl FnOnce(u16, Option<&str>) -> Option<Error>,
+    meanwhile: &str,
+) -> Error {
+    let outcome: Option<OperationOutcome> = if resp.is_fhir_json() {
         serde_json::from_slice(&resp.body).ok()
     } else {
         None
     };
     let (code, diagnostics) = outcome.as_ref().map(spine_code).unwrap_or((None, None));
-    let number = nhs.spaced();
-    let mut err = match (resp.status, code.as_deref()) {
-        (404, Some("INVALIDATED_RESOURCE")) => Error::new(ErrorKind::PatientNotFound)
-            .with_message(format!(
-                "PDS says the record for NHS number {number} has been invalidated: it is no longer a patient's record."
-            ))
-            .with_next_step(
-                "Ask the patient for their NHS number again; without one PDS holds, enter their details by hand to book.",
-            ),
-        (404, _) => Error::new(ErrorKind::PatientNotFound)
-            .with_message(format!("PDS has no patient with NHS number {number}."))
-            .with_next_step(
-                "Check the number with the caller; without one PDS holds, enter their details by hand to book.",
-            ),
-        (400, Some("INVALID_RESOURCE_ID")) => Error::new(ErrorKind::InvalidInput)
-            .with_message(format!("PDS says {number} is not a valid NHS number."))
-            .with_next_step("Check the number with the caller."),
-        (status, code) => {
-            let mut e = Error::from_provider(status, code);
-            if matches!(e.kind, ErrorKind::AccessDenied) {
-                e.message = "PDS refused the desk's access token.".into();
-                e.next_step = "Ask your system administrator to check the desk's national API platform registration.".into();
-            } else if matches!(e.kind, ErrorKind::Unavailable | ErrorKind::ProviderError) {
-                e.message = "PDS is not answering properly just now.".into();
-                e.next_step = "Try again in a minute; meanwhile the patient can be looked up at their GP practice.".into();
-            }
-            e
+    let mut err = known(resp.status, code.as_deref()).unwrap_or_else(|| {
+        let mut e = Error::from_provider(resp.status, code.as_deref());
+        if matches!(e.kind, ErrorKind::AccessDenied) {
+            e.message = "PDS refused the desk's access token.".into();
+            e.next_step = "Ask your system administrator to check the desk's national API platform registration.".into();
+        } else if matches!(e.kind, ErrorKind::Unavailable | ErrorKind::ProviderError) {
+            e.message = "PDS is not answering properly just now.".into();
+            e.next_step = meanwhile.into();
         }
-    };
+        e
+    });
     err = err.with_status(resp.status).with_trace(resp.trace_id);
     if let Some(code) = code {
         err = err.with_code(code);
@@ -275,5 +475,124 @@ mod tests {
         let t = traced(&p, &asked).expect("traced");
         assert_eq!(t.superseded.as_deref(), Some("9434765919"));
         assert_ne!(t.nhs_number, "9434765919");
+    }
+
+    fn fixture(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../tests/fixtures/pds/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture")
+    }
+
+    fn answer(status: u16, body: Vec<u8>) -> FhirResponse {
+        FhirResponse {
+            status,
+            trace_id: crate::ids::TraceId::new(),
+            etag: None,
+            location: None,
+            content_type: Some("application/fhir+json".into()),
+            provider_date: None,
+            received_at: chrono::Utc::now(),
+            retry_after: None,
+            throttle_waited: None,
+            body,
+        }
+    }
+
+    fn jane() -> DemographicSearch {
+        DemographicSearch {
+            family: "Smith".into(),
+            given: Some("Jane".into()),
+            birth_date: chrono::NaiveDate::from_ymd_opt(2010, 10, 22).expect("date"),
+            gender: Some("Female".into()),
+            postcode: Some("LS1 6AE".into()),
+        }
+    }
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 7).expect("date")
+    }
+
+    /// The published search answer: one patient, read as a retrieve's would be.
+    #[test]
+    fn the_published_search_answer_reads_as_its_one_patient() {
+        let t = searchset(&answer(200, fixture("PatientSearch.json")))
+            .expect("read")
+            .expect("a match");
+        assert_eq!(t.nhs_number, "9000000009");
+        assert!(t.superseded.is_none(), "{t:?}");
+        assert_eq!(t.registered_practice.as_deref(), Some("Y12345"));
+        let restricted = searchset(&answer(200, fixture("Sensitive_PatientSearch.json")))
+            .expect("read")
+            .expect("a match");
+        assert!(
+            restricted.restricted && restricted.postcode.is_none() && restricted.phone.is_none()
+        );
+    }
+
+    #[test]
+    fn no_match_is_none_and_too_many_is_said_with_what_to_add() {
+        let empty = br#"{"resourceType":"Bundle","type":"searchset","total":0}"#.to_vec();
+        assert_eq!(searchset(&answer(200, empty)).expect("read"), None);
+        let many = searchset(&answer(200, fixture("TOO_MANY_MATCHES.json"))).expect_err("many");
+        assert_eq!(many.kind, ErrorKind::InvalidInput);
+        assert_eq!(many.code.as_deref(), Some("TOO_MANY_MATCHES"));
+        assert!(many.message.contains("more than one patient"), "{many:?}");
+        let refused = search_refusal(&answer(400, fixture("INVALID_SEARCH_DATA.json")));
+        assert_eq!(refused.kind, ErrorKind::InvalidInput);
+        assert_eq!(refused.code.as_deref(), Some("INVALID_SEARCH_DATA"));
+        let garbage = searchset(&answer(200, br#"{"resourceType":"Patient"}"#.to_vec()));
+        assert_eq!(
+            garbage.expect_err("not a search").kind,
+            ErrorKind::MalformedResponse
+        );
+    }
+
+    #[test]
+    fn the_query_is_what_pds_takes_and_bad_details_are_refused_before_asking() {
+        let q = jane().query(today()).expect("query");
+        assert_eq!(
+            q,
+            vec![
+                ("family", "Smith".to_string()),
+                ("given", "Jane".to_string()),
+                ("birthdate", "eq2010-10-22".to_string()),
+                ("gender", "female".to_string()),
+                ("address-postalcode", "LS1 6AE".to_string()),
+                ("_history", "true".to_string()),
+            ]
+        );
+        let minimal = DemographicSearch {
+            given: None,
+            gender: None,
+            postcode: Some(" ".into()),
+            ..jane()
+        };
+        assert_eq!(minimal.query(today()).expect("query").len(), 3);
+        for bad in [
+            DemographicSearch {
+                family: "  ".into(),
+                ..jane()
+            },
+            DemographicSearch {
+                family: "Sm*".into(),
+                ..jane()
+            },
+            DemographicSearch {
+                gender: Some("mal".into()),
+                ..jane()
+            },
+            DemographicSearch {
+                birth_date: today() + chrono::Days::new(1),
+                ..jane()
+            },
+        ] {
+            assert_eq!(
+                bad.query(today()).expect_err("refused").kind,
+                ErrorKind::InvalidInput,
+                "{bad:?}"
+            );
+        }
     }
 }
