@@ -33,6 +33,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             secrets::delete_secret,
             patient::check_nhs_number,
             patient::find_patient,
+            patient::search_pds,
             slots::list_services,
             services::find_services,
             services::known_dispositions,

@@ -1,6 +1,7 @@
 use booking_engine::Error;
 use booking_engine::ids::NhsNumber;
-use booking_engine::views::PatientMatch;
+use booking_engine::national::pds::DemographicSearch;
+use booking_engine::views::{PatientMatch, TracedPatient};
 use tauri::State;
 
 use crate::state::AppState;
@@ -21,4 +22,14 @@ pub async fn find_patient(
 ) -> Result<Option<PatientMatch>, Error> {
     let nhs = NhsNumber::parse(&nhs)?;
     state.engine().await?.lookup_patient(&nhs).await
+}
+
+/// Without an NHS number: the one patient PDS holds with these details, or none.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_pds(
+    state: State<'_, AppState>,
+    search: DemographicSearch,
+) -> Result<Option<TracedPatient>, Error> {
+    state.engine().await?.search_pds(&search).await
 }

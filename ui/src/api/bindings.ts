@@ -41,6 +41,8 @@ export const commands = {
 	checkNhsNumber: (input: string) => typedError<string, Error>(__TAURI_INVOKE("check_nhs_number", { input })),
 	/**  The patient's demographics from the first GP practice that knows them. */
 	findPatient: (nhs: string) => typedError<PatientMatch | null, Error>(__TAURI_INVOKE("find_patient", { nhs })),
+	/**  Without an NHS number: the one patient PDS holds with these details, or none. */
+	searchPds: (search: DemographicSearch) => typedError<TracedPatient | null, Error>(__TAURI_INVOKE("search_pds", { search })),
 	listServices: () => typedError<Service[], Error>(__TAURI_INVOKE("list_services")),
 	/**
 	 *  The services that suit `need`, nearest and most suitable first, each with how the desk can
@@ -536,6 +538,19 @@ export type DemographicMismatch = {
 	field: string,
 	ours: string,
 	theirs: string,
+};
+
+/**
+ *  What the person knows of a patient without their NHS number: PDS's non-fuzzy search needs at
+ *  least the family name and the date of birth (`patient-search.yaml`, "Non-fuzzy search").
+ */
+export type DemographicSearch = {
+	family: string,
+	given: string | null,
+	birth_date: string,
+	/**  `male`, `female`, `other` or `unknown`; PDS advises leaving it out ("Gender"). */
+	gender: string | null,
+	postcode: string | null,
 };
 
 /**  A disposition the desk knows. */

@@ -14,6 +14,7 @@ import {
   type CareNeed,
   type CentreBooking,
   type CentreReport,
+  type DemographicSearch,
   type Cis2SignIn,
   type ClinicalPreview,
   type ClinicalSummary,
@@ -33,6 +34,7 @@ import {
   type Service,
   type ServicesFound,
   type SignedIn,
+  type TracedPatient,
   type User,
 } from "./bindings";
 
@@ -128,6 +130,9 @@ export const checkNhsNumber = (input: string): Promise<Result<string>> =>
 
 export const findPatient = (nhs: string): Promise<Result<PatientMatch | null>> =>
   settle(() => commands.findPatient(nhs));
+
+export const searchPds = (search: DemographicSearch): Promise<Result<TracedPatient | null>> =>
+  settle(() => commands.searchPds(search));
 
 export const listServices = (): Promise<Result<Service[]>> => settle(() => commands.listServices());
 

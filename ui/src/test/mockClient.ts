@@ -26,6 +26,7 @@ export const defaultWindow = vi.fn();
 export const firstScreenShown = vi.fn();
 export const checkNhsNumber = vi.fn();
 export const findPatient = vi.fn();
+export const searchPds = vi.fn();
 export const listServices = vi.fn();
 export const findServices = vi.fn();
 export const knownDispositions = vi.fn();
@@ -89,6 +90,7 @@ export function resetClient() {
         });
   });
   findPatient.mockReset().mockResolvedValue(ok(null));
+  searchPds.mockReset().mockResolvedValue(ok(null));
   listServices.mockReset().mockResolvedValue(ok(services));
   findServices.mockReset().mockResolvedValue(ok({ services: foundOptions, search_distance_km: null, transaction_id: "dos-tx-1" }));
   knownDispositions.mockReset().mockResolvedValue(ok(dispositions));

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ErrorSummary } from "../../components/ErrorSummary";
 import type { PatientView } from "../../api/bindings";
+import { searchPds, type ApiError } from "../../api/client";
 import { formatNhsNumber, ukToday } from "../../format";
 
 type Props = {
@@ -8,6 +9,8 @@ type Props = {
   nhsNumber: string | null;
   onSubmit: (patient: PatientView) => void;
   onCancel: () => void;
+  /** PDS found the patient by these details: look them up by the NHS number it holds. */
+  onFoundOnPds: (nhs: string) => void;
 };
 
 type Fields = {
@@ -67,7 +70,7 @@ function check(f: Fields): [keyof Fields, string][] {
 }
 
 /** The patient's details typed in when no NHS number finds them: what a UEC booking needs. */
-export function ManualPatientForm({ nhsNumber, onSubmit, onCancel }: Props) {
+export function ManualPatientForm({ nhsNumber, onSubmit, onCancel, onFoundOnPds }: Props) {
   const base = useId();
   const id = (k: keyof Fields) => `${base}-${k}`;
   const [f, setF] = useState<Fields>(EMPTY);
@@ -76,6 +79,28 @@ export function ManualPatientForm({ nhsNumber, onSubmit, onCancel }: Props) {
   const first = useRef<HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), []);
+
+  // Without a number, PDS may still hold the patient: its search needs the last name and the
+  // date of birth, and takes what else is typed.
+  const [pds, setPds] = useState<{ state: "idle" | "asking" } | { state: "none" } | { state: "error"; error: ApiError }>({ state: "idle" });
+  async function findOnPds() {
+    const dob = birthDate(f);
+    if (!f.family.trim() || !dob) {
+      setPds({ state: "error", error: { kind: "invalid-input", message: "PDS needs the last name and the date of birth to search.", next_step: "Enter them, then search again.", http_status: null, code: null, trace_id: null, service_id: null, diagnostics: null } });
+      return;
+    }
+    setPds({ state: "asking" });
+    const r = await searchPds({
+      family: f.family.trim(),
+      given: f.given.trim() || null,
+      birth_date: dob,
+      gender: f.gender || null,
+      postcode: f.postcode.trim() || null,
+    });
+    if (!r.ok) setPds({ state: "error", error: r.error });
+    else if (r.value === null) setPds({ state: "none" });
+    else onFoundOnPds(r.value.nhs_number);
+  }
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -205,10 +230,25 @@ export function ManualPatientForm({ nhsNumber, onSubmit, onCancel }: Props) {
         {text("town", "Town or city", { optional: true })}
         {text("postcode", "Postcode", { width: "input--w8" })}
       </div>
+      {nhsNumber === null && (
+        <div className="manual-form__pds" aria-live="polite" data-testid="manual-pds">
+          {pds.state === "none" && <p className="notice">PDS holds no patient with these details: check them with the caller, or book with the details as typed.</p>}
+          {pds.state === "error" && (
+            <p className="notice notice--warning">
+              {pds.error.message} {pds.error.next_step}
+            </p>
+          )}
+        </div>
+      )}
       <div className="button-row">
         <button type="submit" className="button button--primary" data-testid="manual-submit">
           Use these details
         </button>
+        {nhsNumber === null && (
+          <button type="button" className="button button--secondary" onClick={() => void findOnPds()} disabled={pds.state === "asking"} data-testid="manual-find-on-pds">
+            {pds.state === "asking" ? "Searching PDS…" : "Find on PDS"}
+          </button>
+        )}
         <button type="button" className="button button--secondary" onClick={onCancel}>
           Cancel
         </button>

@@ -4,7 +4,7 @@ import { createRef, useState } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as client from "../../test/mockClient";
 import { fail, ok, type Result } from "../../test/mockClient";
-import { apiError, jane } from "../../test/fixtures";
+import { apiError, jane, janeTraced } from "../../test/fixtures";
 import type { PatientMatch, TracedPatient } from "../../api/bindings";
 import { controlSearch, renderApp, saveTriage } from "../../test/app";
 import { at, slot } from "../../test/fixtures";
@@ -122,6 +122,49 @@ describe("finding the patient", () => {
 });
 
 describe("manual demographics", () => {
+  it("finds a patient with no number on PDS by the details typed, and looks them up by the number it holds", async () => {
+    const user = userEvent.setup();
+    const onChosen = vi.fn();
+    client.searchPds.mockResolvedValue(ok({ ...janeTraced }));
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane, traced: janeTraced, pds_error: null }));
+    render(<Harness onChosen={onChosen} />);
+    await user.click(screen.getByTestId("manual-patient"));
+    // Without the last name and the date of birth, PDS is not asked: the form says what it needs.
+    await user.click(screen.getByTestId("manual-find-on-pds"));
+    expect(screen.getByTestId("manual-pds")).toHaveTextContent("PDS needs the last name and the date of birth to search.");
+    expect(client.searchPds).not.toHaveBeenCalled();
+    await user.type(screen.getByLabelText("First name"), "Jane");
+    await user.type(screen.getByLabelText("Last name"), "Jackson");
+    await user.type(screen.getByLabelText("Day"), "12");
+    await user.type(screen.getByLabelText("Month"), "3");
+    await user.type(screen.getByLabelText("Year"), "1982");
+    await user.click(screen.getByTestId("manual-find-on-pds"));
+    expect(client.searchPds).toHaveBeenCalledWith({ family: "Jackson", given: "Jane", birth_date: "1982-03-12", gender: null, postcode: null });
+    await waitFor(() => expect(client.findPatient).toHaveBeenCalledWith(janeTraced.nhs_number));
+    expect(screen.queryByTestId("manual-patient-form")).toBeNull();
+    expect(screen.getByTestId("nhs-input")).toHaveValue("943 476 5919");
+    await waitFor(() => expect(onChosen).toHaveBeenCalledWith(expect.objectContaining({ source: "found", patient: jane })));
+  });
+
+  it("says when PDS holds nobody with the details, or more than one, and the details stay to use", async () => {
+    const user = userEvent.setup();
+    render(<Harness />);
+    await user.click(screen.getByTestId("manual-patient"));
+    await user.type(screen.getByLabelText("Last name"), "Visitor");
+    await user.type(screen.getByLabelText("Day"), "1");
+    await user.type(screen.getByLabelText("Month"), "5");
+    await user.type(screen.getByLabelText("Year"), "1990");
+    await user.click(screen.getByTestId("manual-find-on-pds"));
+    expect(await screen.findByText(/PDS holds no patient with these details/)).toBeInTheDocument();
+    client.searchPds.mockResolvedValue(
+      fail(apiError({ kind: "invalid-input", message: "PDS found more than one patient with these details.", next_step: "Add the given name and the postcode, or ask the caller for the NHS number.", code: "TOO_MANY_MATCHES" })),
+    );
+    await user.click(screen.getByTestId("manual-find-on-pds"));
+    expect(await screen.findByText(/PDS found more than one patient with these details/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Last name")).toHaveValue("Visitor");
+    expect(client.findPatient).not.toHaveBeenCalled();
+  });
+
   it("requires the details a booking needs and then uses them with no NHS number", async () => {
     const user = userEvent.setup();
     const onChosen = vi.fn();

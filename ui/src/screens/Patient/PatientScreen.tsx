@@ -119,17 +119,28 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
       inputRef.current?.focus();
       return;
     }
+    await lookUp(digits);
+  }
+
+  /** PDS's search found the patient whose details were being typed: look them up by number. */
+  function foundOnPds(nhs: string) {
+    setManual(null);
+    onNhsText(formatNhsNumber(nhs));
+    void lookUp(nhs);
+  }
+
+  async function lookUp(number: string) {
     // Whatever this lookup finds, the last patient is no longer the one on the call: a number
     // with no record must not leave them in the banner, or book for them.
-    if (!onLookup(digits)) return;
+    if (!onLookup(number)) return;
     const seq = ++findSeq.current;
     setFind({ state: "finding" });
-    const r = await findPatient(digits);
+    const r = await findPatient(number);
     if (seq !== findSeq.current) return;
     // PDS holds no patient under the number: said as "no record", in PDS's words.
-    if (!r.ok && r.error.kind === "patient-not-found") setFind({ state: "not-found", nhs: digits, pds: r.error });
+    if (!r.ok && r.error.kind === "patient-not-found") setFind({ state: "not-found", nhs: number, pds: r.error });
     else if (!r.ok) setFind({ state: "error", error: r.error });
-    else if (r.value === null) setFind({ state: "not-found", nhs: digits });
+    else if (r.value === null) setFind({ state: "not-found", nhs: number });
     else {
       const m = r.value;
       const at = m.service_name ?? "the Personal Demographics Service";
@@ -267,6 +278,7 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
           <ManualPatientForm
             nhsNumber={manual.nhs}
             onSubmit={takeManual}
+            onFoundOnPds={foundOnPds}
             onCancel={() => {
               setManual(null);
               inputRef.current?.focus();
