@@ -508,6 +508,23 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       assert.match(helen, /Address not known/);
       await shot('04c-pds-restricted-record');
 
+      // No NHS number: the details typed by hand find the patient on PDS, who is then looked
+      // up by the number PDS holds, as if it had been typed.
+      await click(tid('manual-patient'), 'Patient has no NHS number');
+      await shown(tid('manual-patient-form'), 'the form for the patient\'s details');
+      await typeInto('manual-given', 'Jane');
+      await typeInto('manual-family', 'Jackson');
+      await typeInto('manual-day', '12');
+      await typeInto('manual-month', '3');
+      await typeInto('manual-year', '1982');
+      await shot('04d-details-by-hand');
+      await click(tid('manual-find-on-pds'), 'Find on PDS');
+      const traced = await shown(tid('patient-banner'), 'the patient banner');
+      await waitUntil(async () => /JACKSON, Jane/.test(await traced.getText()), 'the banner to name the patient PDS found');
+      assert.match(await traced.getText(), /943 476 5919/);
+      assert.equal(await browser.$(tid('nhs-input')).getValue(), '943 476 5919', 'the number PDS holds is in the field');
+      await shot('04e-found-on-pds');
+
       // Jane again, and her search again, for the steps that follow: the call handler's way to a
       // new number with a patient on screen, "Change patient" (the NHS number, selected) and the
       // digits over it.
