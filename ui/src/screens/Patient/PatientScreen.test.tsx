@@ -122,6 +122,19 @@ describe("finding the patient", () => {
 });
 
 describe("manual demographics", () => {
+  it("lets the patient on screen go when another's details are to be typed by hand", async () => {
+    client.findPatient.mockResolvedValue(ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: jane, traced: null, pds_error: null }));
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), "9434765919");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("patient-banner")).toHaveTextContent("JACKSON");
+    await user.click(screen.getByTestId("manual-patient"));
+    expect(screen.queryByTestId("patient-banner")).toBeNull();
+    expect(screen.getByTestId("nhs-input")).toHaveValue("");
+    expect(screen.getByTestId("manual-patient-form")).toHaveTextContent("No NHS number");
+  });
+
   it("finds a patient with no number on PDS by the details typed, and looks them up by the number it holds", async () => {
     const user = userEvent.setup();
     const onChosen = vi.fn();

@@ -151,6 +151,18 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
     }
   }
 
+  /**
+   * Another patient, with no NHS number: whoever was on screen goes now, as at the start of a
+   * lookup, so nothing is booked for them while this one's details are typed.
+   */
+  function startByHand() {
+    if (!onLookup("")) return;
+    ++findSeq.current;
+    onNhsText("");
+    setFind({ state: "idle" });
+    setManual({ nhs: null });
+  }
+
   function takeManual(patient: PatientView) {
     onChosen({ patient, source: "manual", foundAt: null });
     setManual(null);
@@ -266,7 +278,7 @@ export function PatientScreen({ nhsText, onNhsText, chosen, onChosen, onLookup, 
             type="button"
             className="link-button"
             data-testid="manual-patient"
-            onClick={() => setManual({ nhs: null })}
+            onClick={startByHand}
           >
             Patient has no NHS number — enter their details
           </button>
