@@ -213,12 +213,7 @@ fn searchset(resp: &FhirResponse) -> Result<Option<TracedPatient>> {
             let patient: Patient = serde_json::from_value(first.clone()).map_err(|e| {
                 malformed("a patient record that is not FHIR").with_diagnostics(e.to_string())
             })?;
-            let held = patient
-                .identifier
-                .iter()
-                .find(|i| i.system.as_deref() == Some(NHS_NUMBER_SYSTEM))
-                .and_then(|i| i.value.as_deref())
-                .or(patient.id.as_deref())
+            let held = held_number(&patient)
                 .and_then(|n| NhsNumber::parse(n).ok())
                 .ok_or_else(|| malformed("a patient with no valid NHS number"))?;
             traced(&patient, &held).map(Some)
@@ -360,13 +355,7 @@ fn traced(p: &Patient, asked: &NhsNumber) -> Result<TracedPatient> {
                 "Try again; if it happens again, look the patient up at their GP practice.",
             )
     };
-    let held = p
-        .identifier
-        .iter()
-        .find(|i| i.system.as_deref() == Some(NHS_NUMBER_SYSTEM))
-        .and_then(|i| i.value.as_deref())
-        .or(p.id.as_deref())
-        .ok_or_else(|| malformed("it has no NHS number"))?;
+    let held = held_number(p).ok_or_else(|| malformed("it has no NHS number"))?;
     let held = NhsNumber::parse(held).map_err(|_| malformed("its NHS number is not valid"))?;
     // The security label says whether the record is restricted; with none, PDS's default is
     // unrestricted (`U`).
@@ -403,6 +392,15 @@ fn traced(p: &Patient, asked: &NhsNumber) -> Result<TracedPatient> {
         restricted,
         deceased: p.deceased_date_time.clone(),
     })
+}
+
+/// The NHS number a PDS patient record is held under: its NHS number identifier, else its id.
+fn held_number(p: &Patient) -> Option<&str> {
+    p.identifier
+        .iter()
+        .find(|i| i.system.as_deref() == Some(NHS_NUMBER_SYSTEM))
+        .and_then(|i| i.value.as_deref())
+        .or(p.id.as_deref())
 }
 
 /// The name PDS marks `usual`, else the first.
