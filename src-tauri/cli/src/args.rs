@@ -220,7 +220,7 @@ pub enum PackageArg {
 pub enum SecretsAction {
     /// Store a secret, read from standard input (or a file), never from the command line.
     Set {
-        /// client-key, signing-key or api-key.
+        /// client-key, signing-key, api-key, registry-password, dos-password or audit-key.
         name: String,
         /// Read the value from this file instead of standard input (e.g. a PEM key to import).
         #[arg(long)]
@@ -230,7 +230,7 @@ pub enum SecretsAction {
     Status,
     /// Remove a secret from the keyring.
     Delete {
-        /// client-key, signing-key or api-key.
+        /// client-key, signing-key, api-key, registry-password, dos-password or audit-key.
         name: String,
     },
 }

@@ -722,8 +722,12 @@ pub async fn appointments(
         Some(from.unwrap_or(today - Duration::days(7))),
         to.or(Some(today + Duration::days(7))),
     )?;
-    let ids = service_ids(engine, services).await?;
-    let found = engine.patient_appointments(&nhs, &ids, &w).await;
+    let found = if services.is_empty() {
+        engine.patient_appointments_everywhere(&nhs, &w).await
+    } else {
+        let ids = service_ids(engine, services).await?;
+        engine.patient_appointments(&nhs, &ids, &w).await
+    };
     if as_json {
         json(&found);
         return Ok(());

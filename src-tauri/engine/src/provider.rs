@@ -41,7 +41,7 @@ impl Engine {
     }
 
     pub async fn capabilities(&self, service_id: &ServiceId) -> Result<CapabilityView> {
-        let service = &self.service(service_id)?;
+        let service = &self.reach_service(service_id, None).await?;
         let req = match service.standard {
             Standard::GpConnect => gp_connect::metadata(),
             Standard::UecBooking => uec_booking::metadata(),
@@ -59,7 +59,7 @@ impl Engine {
         nhs: &NhsNumber,
     ) -> Result<Option<PatientView>> {
         self.may(crate::auth::permissions::Action::Search)?;
-        let service = &self.service(service_id)?;
+        let service = &self.reach_service(service_id, Some(nhs.as_str())).await?;
         if service.standard != Standard::GpConnect {
             return Err(Error::new(ErrorKind::Rejected)
                 .with_message(format!(
@@ -230,7 +230,10 @@ impl Engine {
         nhs: Option<&NhsNumber>,
     ) -> Result<AppointmentView> {
         self.may(crate::auth::permissions::Action::ReadAppointments)?;
-        let service = &self.service(service_id)?;
+        let service = &match nhs {
+            Some(n) => self.reach_service(service_id, Some(n.as_str())).await?,
+            None => self.reach_appointment_service(service_id, id).await?,
+        };
         let mut view = if service.standard == Standard::Bars {
             self.bars_read(service, id, nhs).await?.0
         } else {

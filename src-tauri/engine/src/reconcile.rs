@@ -54,11 +54,12 @@ impl Engine {
             let Some(hold) = self.store().claim_orphan(&intent.request_id).await? else {
                 continue;
             };
-            let known =
-                ServiceId::parse(&intent.service_id).is_ok_and(|id| self.service(&id).is_ok());
-            out.push(self.settle(&intent).await);
-            // A service no longer in the directory cannot be asked or recorded against: the
-            // intent stays, and is reported again at the next start.
+            let settled = self.settle(&intent).await;
+            // A service the desk can no longer reach (gone from services.toml, or from the
+            // national directories) cannot be asked or recorded against: the intent stays, and
+            // is reported again at the next start.
+            let known = settled.service_name.is_some();
+            out.push(settled);
             if known && let Err(e) = self.store().end_booking(&intent.request_id).await {
                 tracing::error!(kind = ?e.kind, "interrupted booking not closed");
             }
@@ -111,13 +112,21 @@ impl Engine {
     }
 
     async fn settle(&self, intent: &BookingIntent) -> Reconciled {
-        let found = self.look_for(intent).await;
         let Ok(service_id) = ServiceId::parse(&intent.service_id) else {
             return unknown(intent, "its service id is not valid");
         };
-        let Ok(service) = self.service(&service_id) else {
-            return unknown(intent, "its service is no longer in the directory");
+        // A service found in the national directories is looked up there again.
+        let service = match self
+            .reach_service(&service_id, intent.nhs_number.as_deref())
+            .await
+        {
+            Ok(service) => service,
+            Err(e) if e.kind == ErrorKind::UnknownService => {
+                return unknown(intent, "its service is no longer in the directory");
+            }
+            Err(_) => return unknown(intent, "its service could not be looked up"),
         };
+        let found = self.look_for(intent, &service).await;
         let mut event = self.event(Action::Book, &service, Outcome::Failed);
         event.slot_ids = intent.slot_ids.clone();
         event.nhs_number = intent.nhs_number.clone();
@@ -173,9 +182,8 @@ impl Engine {
     async fn look_for(
         &self,
         intent: &BookingIntent,
+        service: &crate::directory::Service,
     ) -> Result<Option<crate::views::AppointmentView>> {
-        let service_id = ServiceId::parse(&intent.service_id)?;
-        let service = self.service(&service_id)?;
         let nhs = intent
             .nhs_number
             .as_deref()
@@ -195,14 +203,8 @@ impl Engine {
             }
             _ => None,
         };
-        self.find_booked(
-            &service,
-            &wanted,
-            start,
-            patient_id.as_deref(),
-            nhs.as_ref(),
-        )
-        .await
+        self.find_booked(service, &wanted, start, patient_id.as_deref(), nhs.as_ref())
+            .await
     }
 }
 

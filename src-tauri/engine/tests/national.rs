@@ -11,6 +11,8 @@ use booking_engine::directory::{Directory, Standard};
 use booking_engine::ids::ServiceId;
 use booking_engine::national::dos::{Age, CareNeed, Sex};
 use booking_engine::national::find::{HowBooked, ServiceOption, ServicesFound};
+use booking_engine::reconcile::Settled;
+use booking_engine::standards::SearchWindow;
 use booking_engine::views::AppointmentStatus;
 use harness::{Harness, book_request, jane, open_desk, slots_ahead, start};
 use provider_sim::{SimOptions, national_cases};
@@ -379,4 +381,136 @@ async fn a_desk_without_the_directories_says_what_to_configure() {
         .expect_err("no DoS");
     assert_eq!(e.kind, ErrorKind::Config);
     assert!(e.next_step.contains("dos_url"), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_desk_with_no_services_list_sees_checks_settles_and_cancels_what_it_booked_after_a_restart()
+ {
+    let h = start(SimOptions::default()).await;
+    let first = with_no_local_services(&h).await;
+    let found = first
+        .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+    let bookable = |standard: Standard| {
+        found
+            .services
+            .iter()
+            .filter(|o| matches!(&o.booking, HowBooked::Book { standard: s, .. } if *s == standard))
+            .map(booked_as)
+            .next()
+            .unwrap_or_else(|| panic!("a {standard:?} service: {:#?}", found.services))
+            .1
+    };
+    let (uec, bars) = (bookable(Standard::UecBooking), bookable(Standard::Bars));
+    let uec_slot = slots_ahead(&first, &uec).await.remove(0);
+    let booked = first
+        .book(book_request(&uec, vec![uec_slot.id.clone()], jane()))
+        .await
+        .expect("booked at the found UEC service");
+    // A BaRS booking whose run stopped with its request never sent: the intent alone.
+    let bars_slot = slots_ahead(&first, &bars).await.remove(0);
+    first
+        .store()
+        .begin_booking(&booking_engine::store::BookingIntent {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            recorded_at: harness::test_instant(),
+            service_id: bars.to_string(),
+            slot_ids: vec![bars_slot.id.to_string()],
+            slot_start: bars_slot.start.to_rfc3339(),
+            nhs_number: Some(jane().as_str().to_string()),
+            user_local_id: "alex.taylor".into(),
+            user_name: "Alex Taylor".into(),
+            desk: first.desk().name().to_string(),
+        })
+        .await
+        .expect("intent written");
+    drop(first);
+
+    // The next start: a session that has found nothing yet.
+    let next = with_no_local_services(&h).await;
+    assert!(next.service(&uec).is_err(), "nothing is found this session");
+    // The interrupted booking is settled at the service the DoS and SDS give again, not left
+    // as "no longer in the directory" at every start.
+    let settled = next.reconcile_interrupted().await.expect("reconciled");
+    assert_eq!(settled.len(), 1, "{settled:?}");
+    assert_eq!(settled[0].settled, Settled::NotBooked, "{settled:?}");
+    assert!(settled[0].service_name.is_some(), "{settled:?}");
+
+    // The patient's appointments: the booking at the found service, from the registry.
+    let today = next.clock().uk_today();
+    let window = SearchWindow::new(today, today + chrono::Duration::days(9)).expect("window");
+    let listed = next.patient_appointments_everywhere(&jane(), &window).await;
+    assert!(listed.failures.is_empty(), "{:?}", listed.failures);
+    assert!(
+        listed
+            .appointments
+            .iter()
+            .any(|a| a.service_id == uec && a.id == booked.appointment.id),
+        "{:?}",
+        listed.appointments
+    );
+
+    // The already-booked check sees it too: a second booking elsewhere is refused, naming it.
+    let mut again = book_request(&bars, vec![bars_slot.id.clone()], jane());
+    again.book_anyway = false;
+    let e = next.book(again).await.expect_err("already booked");
+    assert_eq!(e.kind, ErrorKind::AlreadyBooked, "{e:?}");
+    assert!(e.message.contains(booked.appointment.id.as_str()), "{e:?}");
+
+    // Another start cancels it by the desk's id for the service alone, as the registry holds
+    // it: the endpoint is looked up for the patient the booking was for.
+    let third = with_no_local_services(&h).await;
+    let cancelled = third
+        .cancel(&uec, &booked.appointment.id, "Patient no longer needs it")
+        .await
+        .expect("cancelled");
+    assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
+    assert!(
+        h.sim
+            .sds_endpoint_lookups()
+            .iter()
+            .any(|(_, i)| i == "urn:nhs:names:services:careconnect:fhir:rest:update:appointment"),
+        "{:?}",
+        h.sim.sds_endpoint_lookups()
+    );
+}
+
+#[tokio::test]
+async fn a_bars_service_is_not_called_call_to_refer_when_the_catalogue_could_not_be_read() {
+    let h = start(SimOptions::default()).await;
+    let mut config = h.config.clone();
+    config.directory = Directory::new(Vec::new()).expect("empty directory");
+    // The DoS account, but no platform key: the BaRS endpoint catalogue cannot be asked.
+    let desk = booking_engine::Desk::open(&config)
+        .await
+        .expect("desk opens")
+        .with_clock(harness::test_clock())
+        .expect("clock");
+    desk.use_dos_password(booking_engine::secrets::Secret::new(
+        provider_sim::DEMO_DOS_PASSWORD,
+    ))
+    .expect("password");
+    let engine = desk
+        .sign_in(config.session().expect("session").user)
+        .expect("signed in");
+    let found = engine
+        .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+    let bars = h
+        .sim
+        .services()
+        .into_iter()
+        .filter(|s| s.standard == "bars")
+        .filter_map(|s| s.target_identifier)
+        .find_map(|dos| found.services.iter().find(|o| o.service.dos_id == dos))
+        .expect("a BaRS service among those found");
+    match &bars.booking {
+        HowBooked::CannotBook { reason, next_step } => {
+            assert!(reason.contains("BaRS could not be checked"), "{reason}");
+            assert!(next_step.contains("api-key"), "{next_step}");
+        }
+        other => panic!("{} is {other:?}", bars.service.name),
+    }
 }

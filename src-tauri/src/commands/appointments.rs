@@ -7,7 +7,8 @@ use tauri::State;
 
 use crate::state::AppState;
 
-/// The patient's appointments at every service in the directory.
+/// The patient's appointments at every service in the directory and wherever the centre
+/// booked them.
 #[tauri::command]
 #[specta::specta]
 pub async fn patient_appointments(
@@ -17,8 +18,7 @@ pub async fn patient_appointments(
 ) -> Result<PatientAppointments, Error> {
     let engine = state.engine().await?;
     let nhs = NhsNumber::parse(&nhs)?;
-    let services = engine.directory().ids();
-    Ok(engine.patient_appointments(&nhs, &services, &window).await)
+    Ok(engine.patient_appointments_everywhere(&nhs, &window).await)
 }
 
 /// "Already booked?": the patient's upcoming appointments at `services` and wherever the

@@ -68,7 +68,10 @@ export const commands = {
 	/**  A clinician signs in with CIS2, in the system browser, to approve a late slot. */
 	approveWithCis2: () => typedError<Approver, Error>(__TAURI_INVOKE("approve_with_cis2")),
 	book: (request: BookRequest) => typedError<BookingOutcome, Error>(__TAURI_INVOKE("book", { request })),
-	/**  The patient's appointments at every service in the directory. */
+	/**
+	 *  The patient's appointments at every service in the directory and wherever the centre
+	 *  booked them.
+	 */
 	patientAppointments: (nhs: string, window: SearchWindow) => typedError<PatientAppointments, Error>(__TAURI_INVOKE("patient_appointments", { nhs, window })),
 	/**
 	 *  "Already booked?": the patient's upcoming appointments at `services` and wherever the

@@ -68,7 +68,8 @@ fn check_contiguous(slots: &[SlotView]) -> Result<()> {
 impl Engine {
     /// Books a slot for a patient. See the module docs for the safety rules.
     pub async fn book(&self, req: BookRequest) -> Result<BookingOutcome> {
-        let service = self.service(&req.service_id)?;
+        let nhs = req.nhs_number.as_ref().map(|n| n.as_str());
+        let service = self.reach_service(&req.service_id, nhs).await?;
         let mut event = self.event(Action::Book, &service, Outcome::Failed);
         event.slot_ids = req.slot_ids.iter().map(|s| s.to_string()).collect();
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());

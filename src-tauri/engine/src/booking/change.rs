@@ -23,7 +23,7 @@ impl Engine {
         description: Option<String>,
         comment: Option<String>,
     ) -> Result<AppointmentView> {
-        let service = self.service(service_id)?;
+        let service = self.reach_appointment_service(service_id, id).await?;
         let mut event = self.event(Action::Amend, &service, Outcome::Failed);
         event.appointment_id = Some(id.to_string());
         let act = self.amend_inner(&service, id, description.as_deref(), comment.as_deref());
@@ -70,7 +70,7 @@ impl Engine {
         id: &AppointmentId,
         reason: &str,
     ) -> Result<AppointmentView> {
-        let service = self.service(service_id)?;
+        let service = self.reach_appointment_service(service_id, id).await?;
         let mut event = self.event(Action::Cancel, &service, Outcome::Failed);
         event.appointment_id = Some(id.to_string());
         event.reason = Some(reason.to_string());

@@ -41,6 +41,22 @@ impl Engine {
         out
     }
 
+    /// The patient's appointments at every service in services.toml and wherever the registry
+    /// says the centre booked them (a service found in the national directories is looked up
+    /// again): a desk with no services list still shows what it booked.
+    pub async fn patient_appointments_everywhere(
+        &self,
+        nhs: &NhsNumber,
+        window: &SearchWindow,
+    ) -> PatientAppointments {
+        let (ask, unreached) = self
+            .services_for_patient(nhs, &self.directory().ids())
+            .await;
+        let mut out = self.patient_appointments(nhs, &ask, window).await;
+        out.failures.extend(unreached);
+        out
+    }
+
     async fn appointments_at(
         &self,
         service_id: &ServiceId,
@@ -48,7 +64,7 @@ impl Engine {
         window: &SearchWindow,
     ) -> Result<Vec<AppointmentView>> {
         self.may(Permission::ReadAppointments)?;
-        let service = self.service(service_id)?;
+        let service = self.reach_service(service_id, Some(nhs.as_str())).await?;
         match service.standard {
             Standard::GpConnect => {
                 let Some(patient) = self.find_patient(&service.id, nhs).await? else {

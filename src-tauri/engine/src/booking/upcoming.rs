@@ -73,31 +73,53 @@ impl Engine {
         nhs: &NhsNumber,
         services: &[ServiceId],
     ) -> PatientAppointments {
-        let mut ask: Vec<ServiceId> = services
-            .iter()
-            .filter(|id| self.service(id).is_ok())
-            .cloned()
-            .collect();
-        match self.store().appointments_for(nhs.as_str(), None).await {
-            Ok(known) => {
-                for (service, _) in known {
-                    if let Ok(id) = ServiceId::parse(&service)
-                        && self.service(&id).is_ok()
-                        && !ask.contains(&id)
-                    {
-                        ask.push(id);
-                    }
-                }
-            }
-            // The services asked still answer; the registry's part is missing, and said so.
-            Err(e) => tracing::warn!(kind = ?e.kind, "registry not read for the upcoming check"),
-        }
+        let (ask, unreached) = self.services_for_patient(nhs, services).await;
         let window = SearchWindow::default_from(self.clock().uk_today());
         let mut found = self.patient_appointments(nhs, &ask, &window).await;
+        found.failures.extend(unreached);
         let now = self.clock().now();
         found
             .appointments
             .retain(|a| a.status == AppointmentStatus::Booked && a.start > now);
         found
+    }
+
+    /// `services`, and every service the registry says the centre booked the patient at: a
+    /// service found in the national directories in an earlier session is looked up again. One
+    /// that cannot be reached is returned with why, never dropped unsaid.
+    pub(crate) async fn services_for_patient(
+        &self,
+        nhs: &NhsNumber,
+        services: &[ServiceId],
+    ) -> (Vec<ServiceId>, Vec<Error>) {
+        let mut ask: Vec<ServiceId> = services
+            .iter()
+            .filter(|id| self.service(id).is_ok())
+            .cloned()
+            .collect();
+        let mut unreached = Vec::new();
+        let known = match self.store().appointments_for(nhs.as_str(), None).await {
+            Ok(known) => known,
+            // The services asked still answer; the registry's part is missing, and said so.
+            Err(e) => {
+                tracing::warn!(kind = ?e.kind, "registry not read for the patient's services");
+                unreached.push(e);
+                Vec::new()
+            }
+        };
+        let mut booked_at: Vec<String> = known.into_iter().map(|(service, _)| service).collect();
+        booked_at.sort();
+        booked_at.dedup();
+        for id in booked_at.iter().filter_map(|s| ServiceId::parse(s).ok()) {
+            if ask.contains(&id) {
+                continue;
+            }
+            match self.reach_service(&id, Some(nhs.as_str())).await {
+                Ok(s) if !ask.contains(&s.id) => ask.push(s.id),
+                Ok(_) => {}
+                Err(e) => unreached.push(e.with_service(&id)),
+            }
+        }
+        (ask, unreached)
     }
 }

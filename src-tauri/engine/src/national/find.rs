@@ -164,7 +164,13 @@ impl Engine {
         {
             return Ok(id);
         }
-        let name = name.trim();
+        // The desk's own name for a service found in an earlier session, as the registry and
+        // the listings show it: found again by its DoS id.
+        let name = ServiceId::parse(name)
+            .ok()
+            .and_then(|id| dos_id_of(&id).map(str::to_string))
+            .unwrap_or_else(|| name.trim().to_string());
+        let name = name.as_str();
         let looks_national =
             !name.is_empty() && name.len() <= 12 && name.bytes().all(|b| b.is_ascii_alphanumeric());
         let unknown = || {
@@ -208,6 +214,41 @@ impl Engine {
         }
     }
 
+    /// The service `id` names wherever the desk knows it from: services.toml, this session's
+    /// finds, or, for a service found in an earlier session (the registry keeps its `dos-…`
+    /// id), the Directory of Services and SDS asked again for `patient`'s care. Without this a
+    /// desk with no services list could not see, check or settle a booking after a restart.
+    pub async fn reach_service(&self, id: &ServiceId, patient: Option<&str>) -> Result<Service> {
+        let unknown = match self.service(id) {
+            Ok(s) => return Ok(s),
+            Err(e) => e,
+        };
+        if dos_id_of(id).is_none() {
+            return Err(unknown);
+        }
+        let reached = self.resolve_service(id.as_str(), patient).await?;
+        self.service(&reached)
+    }
+
+    /// As [`Engine::reach_service`], for the service an appointment is at: the patient whose
+    /// care the endpoint is looked up for is the one the registry booked it for.
+    pub(crate) async fn reach_appointment_service(
+        &self,
+        id: &ServiceId,
+        appointment: &crate::ids::AppointmentId,
+    ) -> Result<Service> {
+        if let Ok(s) = self.service(id) {
+            return Ok(s);
+        }
+        let patient = self
+            .store()
+            .appointment_nhs_number(id.as_str(), appointment.as_str())
+            .await
+            .ok()
+            .flatten();
+        self.reach_service(id, patient.as_deref()).await
+    }
+
     /// One SOAP request to the DoS; SOAP 1.2 carries the action in the content type.
     async fn ask_dos(
         &self,
@@ -236,6 +277,7 @@ impl Engine {
             };
         }
         // BaRS: the platform's catalogue says whether the service takes it.
+        let mut catalogue_unread = None;
         match self.in_bars_catalogue(&found.dos_id).await {
             Ok(true) => match bars_service(found, self.desk().bars_url().unwrap_or_default()) {
                 Ok(service) => {
@@ -251,11 +293,28 @@ impl Engine {
             },
             Ok(false) => {}
             // The catalogue unreadable: SDS may still know the service; said if not.
-            Err(e) => tracing::warn!(kind = ?e.kind, "BaRS catalogue not read"),
+            Err(e) => {
+                tracing::warn!(kind = ?e.kind, "BaRS catalogue not read");
+                catalogue_unread = Some(e);
+            }
         }
         let endpoints: Vec<&DosEndpoint> = found.booking_endpoints().collect();
         let Some(endpoint) = endpoints.first() else {
-            return HowBooked::CallToRefer;
+            // No endpoint in the DoS, but it may take BaRS: "call to refer" would be a guess.
+            return match catalogue_unread {
+                Some(e) => cannot(
+                    &format!(
+                        "whether it takes bookings through BaRS could not be checked: {}",
+                        e.message
+                    ),
+                    if e.next_step.is_empty() {
+                        "Try again, or refer the patient by phone."
+                    } else {
+                        &e.next_step
+                    },
+                ),
+                None => HowBooked::CallToRefer,
+            };
         };
         let Some(ods) = endpoint.sds_ods().or_else(|| found.ods.clone()) else {
             return cannot(
@@ -373,13 +432,23 @@ fn bars_service(found: &FoundService, root: &str) -> Result<Service> {
 /// Stands in for the ASID a BaRS service does not have (it is only sent through Spine).
 const NO_ASID: &str = "000000000000";
 
+/// How the desk names a service found in the national directories: its DoS id, prefixed.
+const FOUND_PREFIX: &str = "dos-";
+
 /// The desk's id for a found service: its DoS id.
 fn found_id(dos_id: &str) -> Result<ServiceId> {
-    ServiceId::parse(&format!("dos-{}", dos_id.to_ascii_lowercase())).map_err(|_| {
+    ServiceId::parse(&format!("{FOUND_PREFIX}{}", dos_id.to_ascii_lowercase())).map_err(|_| {
         Error::new(ErrorKind::MalformedResponse).with_message(format!(
             "The Directory of Services gave a service id the desk cannot use ({dos_id})."
         ))
     })
+}
+
+/// The DoS id in the desk's id for a found service; `None` for any other id.
+fn dos_id_of(id: &ServiceId) -> Option<&str> {
+    id.as_str()
+        .strip_prefix(FOUND_PREFIX)
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// `service` at SDS's endpoint for one interaction: its address and ASID.

@@ -174,6 +174,20 @@ describe("services for this patient", () => {
     expect(screen.getByTestId("found-services-use-own")).toBeInTheDocument();
   });
 
+  it("offers no own list to switch to on a desk without one, and says so when nothing can be booked", async () => {
+    client.listServices.mockResolvedValue(ok([]));
+    const { user } = await janeWithTriage();
+    await screen.findByTestId("found-services");
+    expect(tick("2000100101")).toBeChecked();
+    expect(screen.queryByTestId("found-services-use-own")).toBeNull();
+
+    client.findServices.mockResolvedValue(ok({ services: [], search_distance_km: 60, transaction_id: null }));
+    await saveTriage(user, { sg: CODED.sg, sd: ["SD4020", "Rash"] });
+    const none = await screen.findByTestId("found-services-none");
+    expect(none).toHaveTextContent("this desk has no list of its own");
+    expect(none).not.toHaveTextContent("The desk's own services are searched");
+  });
+
   it("says when nothing is ticked, and the search waits for a tick", async () => {
     const { user } = await janeWithTriage();
     await screen.findByTestId("found-services");

@@ -18,6 +18,8 @@ type Props = {
   onEditTriage: () => void;
   /** The first tick takes this id, so "fix the search" can put focus on it. */
   firstId: string;
+  /** Whether the desk has a services list of its own to search instead (services.toml). */
+  hasOwnList: boolean;
 };
 
 /**
@@ -73,7 +75,7 @@ function WhereNow({ postcode, onChange }: { postcode: string; onChange: (postcod
   );
 }
 
-function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) {
+function FoundList({ found, practice, onToggle, onEditTriage, firstId, hasOwnList }: Props) {
   const { view, ticked } = found;
   const ids = useId();
   if (view.status === "off") return null;
@@ -81,8 +83,8 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
     return (
       <div className="notice found-services__note" data-testid="found-services-missing">
         <p>
-          <strong>Services for this patient</strong> need {joinWords(view.missing)}. Until then the desk's own services
-          are searched.
+          <strong>Services for this patient</strong> need {joinWords(view.missing)}.
+          {hasOwnList ? " Until then the desk's own services are searched." : " This desk has no list of its own to search until then."}
         </p>
         <button type="button" className="link-button" onClick={onEditTriage} aria-keyshortcuts="Alt+T">
           Open the triage summary
@@ -101,7 +103,7 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
     return (
       <div data-testid="found-services-error" className="found-services__error">
         <ErrorPanel error={view.error} title="Services for this patient could not be found">
-          <p>The desk's own services can still be searched.</p>
+          <p>{hasOwnList ? "The desk's own services can still be searched." : "Try again; meanwhile the patient can be referred by phone."}</p>
           <button type="button" className="button button--secondary button--small" onClick={found.retry}>
             Try again
           </button>
@@ -119,12 +121,16 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
       <p className="field__hint">From the Directory of Services, nearest and most suitable first.</p>
       {view.options.length === 0 ? (
         <p className="notice" role="status" data-testid="found-services-none">
-          The Directory of Services found no services for this patient. The desk's own services are searched.
+          {hasOwnList
+            ? "The Directory of Services found no services for this patient. The desk's own services are searched."
+            : "The Directory of Services found no services for this patient, and this desk has no list of its own: check the postcode and the triage outcome, or refer the patient by phone."}
         </p>
       ) : (
         usable.length === 0 && (
           <p className="notice" role="status" data-testid="found-services-none">
-            None of these can be booked from here: refer by phone, or search the desk's own services.
+            {hasOwnList
+              ? "None of these can be booked from here: refer by phone, or search the desk's own services."
+              : "None of these can be booked from here: refer the patient by phone."}
           </p>
         )
       )}
@@ -144,6 +150,7 @@ function FoundList({ found, practice, onToggle, onEditTriage, firstId }: Props) 
         })}
       </ul>
       {usable.length > 0 &&
+        hasOwnList &&
         (own ? (
           <p className="found-services__switch" role="status" data-testid="found-services-own">
             The desk's own services are searched, by kind, instead of these.{" "}

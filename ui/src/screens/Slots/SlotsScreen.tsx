@@ -123,6 +123,7 @@ export function SlotsScreen(props: Props) {
             onToggle={props.onToggleFound}
             onEditTriage={props.triage.onEdit}
             firstId="search-form-first"
+            hasOwnList={services.length > 0}
           />
           {scope.by !== "found" && (
           <fieldset className="fieldset">
