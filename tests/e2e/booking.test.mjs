@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installLongTaskProbe, readLongTasks } from './longtasks.mjs';
+import { registerPlatformKey, tomlValue } from './platform.mjs';
 import { openApp, screenshots } from './window.mjs';
 
 const APP = requireEnv('BOOKING_DESK_APP');
@@ -94,12 +94,7 @@ function cliConfig() {
 
 /** The demo configuration's value of `key` in `[section]`, or before any section for `null`. */
 function configValue(section, key) {
-  const toml = demoConfig();
-  const body =
-    section === null
-      ? toml.split(/^\[/m)[0]
-      : (toml.split(new RegExp(`^\\[${section}\\]\\s*$`, 'm'))[1]?.split(/^\[/m)[0] ?? '');
-  return new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm').exec(body)?.[1];
+  return tomlValue(demoConfig(), section, key);
 }
 
 /** Runs the bookdesk CLI against the app's demo provider; its JSON answer and exit status. */
@@ -174,14 +169,24 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
   const rowSelector = (row) => `${tid('slot-row')}[data-service-id="${row.service}"][data-slot-id="${row.slot}"]`;
 
   /** The slot rows in the page, in list order, with their start times where known. */
-  const renderedRows = async () => {
+  const renderedRows = async ({ inView = false } = {}) => {
     const rows = await browser.execute(
-      (sel) =>
-        [...document.querySelectorAll(sel)].map((r) => ({
-          service: r.getAttribute('data-service-id'),
-          slot: r.getAttribute('data-slot-id'),
-        })),
+      (sel, list, inView) => {
+        const box = document.querySelector(list)?.getBoundingClientRect();
+        return [...document.querySelectorAll(sel)]
+          .filter((r) => {
+            if (!inView) return true;
+            const b = r.getBoundingClientRect();
+            return box && b.bottom > box.top && b.top < box.bottom;
+          })
+          .map((r) => ({
+            service: r.getAttribute('data-service-id'),
+            slot: r.getAttribute('data-slot-id'),
+          }));
+      },
       tid('slot-row'),
+      tid('slot-list'),
+      inView,
     );
     return rows.map((r) => ({ ...r, start: slotStarts.get(slotKey(r.service, r.slot)) }));
   };
@@ -217,13 +222,17 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       'the slot list to render the rows in view',
       5_000,
     );
-    return { ...moved, rows: (await renderedRows()).filter((r) => r.start !== undefined) };
+    // Only the rows in view: the list keeps the highlighted row rendered wherever it scrolls,
+    // so the page can hold a row far from the ones on screen.
+    return { ...moved, rows: (await renderedRows({ inView: true })).filter((r) => r.start !== undefined) };
   };
 
   /**
    * Scrolls so that slots starting at `ms` are in view, with rows on both sides of that time
    * where the list has them (the list is sorted by start time). Returns the rows rendered.
    */
+  const earliestOf = (rows) => Math.min(...rows.map((r) => r.start));
+  const latest = (rows) => Math.max(...rows.map((r) => r.start));
   const scrollToTime = async (ms) => {
     const { max, page } = await scrollList(0);
     let lo = 0;
@@ -233,11 +242,12 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const mid = Math.floor((lo + hi) / 2);
       view = await scrollList(mid);
       if (view.rows.length === 0) break;
-      if (view.rows.at(-1).start < ms) lo = mid + 1;
-      else if (view.rows[0].start > ms) hi = mid - 1;
+      // The rows in the page's order, which a virtual list need not keep: by their times.
+      if (latest(view.rows) < ms) lo = mid + 1;
+      else if (earliestOf(view.rows) > ms) hi = mid - 1;
       else break;
     }
-    if (!view || view.rows.length === 0 || view.rows.at(-1).start < ms || view.rows[0].start > ms) {
+    if (!view || view.rows.length === 0 || latest(view.rows) < ms || earliestOf(view.rows) > ms) {
       view = await scrollList(Math.min(Math.max(lo, 0), max));
     }
     // Same-time slots of several services may fill more than a page (the first slots of a
@@ -307,6 +317,15 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
     const rows = await scrollToTime(earliest);
     const row = rows.find((r) => r.start >= earliest && pool.some((s) => s.service === r.service && s.slot === r.slot));
     if (row) await centre(row);
+    else {
+      const shown = await renderedRows();
+      t.diagnostic(
+        `no GP slot found from ${new Date(earliest).toISOString()}: ${pool.length} in the pool, ${rows.length} rows looked at (${rows
+          .slice(0, 5)
+          .map((r) => `${r.service}@${new Date(r.start).toISOString()}`)
+          .join(', ')}), ${shown.length} rendered, ${shown.filter((r) => r.start === undefined).length} with no known start`,
+      );
+    }
     return row ?? null;
   };
 
@@ -419,18 +438,7 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
       const tokenUrl = configValue('platform', 'token_url');
       const keyId = configValue('platform', 'key_id');
       assert.ok(tokenUrl && keyId, 'the demo configuration names the platform');
-      const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      });
-      const apiKey = `e2e-${randomUUID()}`;
-      const res = await fetch(`${new URL(tokenUrl).origin}/_admin/platform-clients`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ api_key: apiKey, key_id: keyId, public_key_pem: publicKey }),
-      });
-      assert.equal(res.status, 200, 'the platform registered the CLI\'s key');
+      const { apiKey, privateKey } = await registerPlatformKey(tokenUrl, keyId);
       // Desks that share a registry share its audit key: the CLI is given the app's, as IT would.
       const registry = configValue(null, 'store');
       assert.ok(registry, 'the demo configuration names its registry');

@@ -2,13 +2,24 @@
 // a real OpenID provider (tests/oidc, oidc-provider), its "system browser" signing in through
 // the provider's own pages (tests/oidc/browse.mjs, by way of cis2-browser.sh). Run it with
 // tests/e2e/run.sh, which starts the provider, a provider-sim and the driver for this test.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { registerPlatformKey, tomlValue } from './platform.mjs';
 import { openApp, screenshots, SHOTS } from './window.mjs';
 
 const APP = requireEnv('BOOKING_DESK_APP');
+const CLI = requireEnv('BOOKDESK_CLI');
+// The desk's configuration: CIS2, the national services, and no services list at all.
+const CONFIG = requireEnv('BOOKDESK_CONFIG');
+// The same desk as the simulator configured it, with a named user (see `before`).
+const SETUP_CONFIG = requireEnv('BOOKDESK_E2E_SETUP_CONFIG');
+// provider-sim's own address, to read what its services hold.
+const SIM = requireEnv('BOOKDESK_E2E_SIM_URL').replace(/\/$/, '');
+// The simulated Directory of Services' account password (provider-sim's DEMO_DOS_PASSWORD).
+const DOS_PASSWORD = 'Demo-DoS-1234';
 // Whom the browser signs in as next: the test writes the provider's user name here.
 const USER_FILE = requireEnv('BOOKDESK_E2E_CIS2_USER_FILE');
 const WAIT = 30_000;
@@ -21,14 +32,25 @@ function requireEnv(name) {
 }
 
 const tid = (id) => `[data-testid="${id}"]`;
+
+// As IT sets a desk up: its platform key registered, and the keys and the DoS account's
+// password in the keyring, with the CLI, as the README says. On a CIS2 desk only a desk
+// administrator who signed in may do that; here it is done through the simulator's own
+// configuration of the same desk (the same keyring namespace), which names a user instead.
+before(async () => {
+  const toml = readFileSync(CONFIG, 'utf8');
+  assert.equal(tomlValue(toml, null, 'directory'), undefined, 'this desk has no services list');
+  const { apiKey, privateKey } = await registerPlatformKey(tomlValue(toml, 'platform', 'token_url'), tomlValue(toml, 'platform', 'key_id'), 'cis2-e2e');
+  for (const [name, value] of [['api-key', apiKey], ['signing-key', privateKey], ['dos-password', DOS_PASSWORD]]) {
+    const set = spawnSync(CLI, ['--config', SETUP_CONFIG, 'secrets', 'set', name], { input: value, encoding: 'utf8', timeout: WAIT });
+    assert.equal(set.status, 0, `bookdesk secrets set ${name}: ${set.stderr}`);
+  }
+});
 /** The next sign-in in the browser is `user`'s; '' is a person who never finishes there. */
 const browserSignsInAs = (user) => writeFileSync(USER_FILE, user);
 
-test('a person signs in with CIS2, chooses a role, is locked out when away, and can give up a sign-in', { timeout: 300_000 }, async (t) => {
-  browserSignsInAs('multi');
-  const browser = await openApp(APP);
-  const shot = screenshots(browser, t);
-  const axeChecked = shot.checked;
+/** Waiting for, typing into and pressing keys in `browser`'s window, each failure saying what. */
+function drive(browser) {
   const shown = async (selector, what = selector, timeout = WAIT) => {
     const el = await browser.$(selector);
     await el.waitForDisplayed({ timeout, timeoutMsg: `${what} was not shown within ${timeout} ms` });
@@ -36,6 +58,31 @@ test('a person signs in with CIS2, chooses a role, is locked out when away, and 
   };
   const waitUntil = (fn, what, timeout = WAIT) =>
     browser.waitUntil(fn, { timeout, interval: 200, timeoutMsg: `${what} (waited ${timeout} ms)` });
+  const typeInto = async (id, value) => {
+    const el = await shown(tid(id), id);
+    await el.clearValue();
+    await el.setValue(value);
+  };
+  /** A shortcut from the keyboard; the control it stands for if the webview keeps the keys. */
+  const shortcut = async (keys, appears, fallback) => {
+    await browser.keys(keys);
+    try {
+      await browser.$(appears).waitForDisplayed({ timeout: 3_000 });
+      return true;
+    } catch {
+      await (await shown(fallback, fallback)).click();
+      return false;
+    }
+  };
+  return { shown, waitUntil, typeInto, shortcut };
+}
+
+test('a person signs in with CIS2, chooses a role, is locked out when away, and can give up a sign-in', { timeout: 300_000 }, async (t) => {
+  browserSignsInAs('multi');
+  const browser = await openApp(APP);
+  const shot = screenshots(browser, t);
+  const axeChecked = shot.checked;
+  const { shown, waitUntil } = drive(browser);
   const bannerName = async () => (await browser.$(tid('patient-banner')).isExisting() ? browser.$(tid('patient-banner')).getText() : '');
 
   try {
@@ -93,6 +140,144 @@ test('a person signs in with CIS2, chooses a role, is locked out when away, and 
     t.diagnostic(`axe-core: no violations on ${axeChecked.length} screens (${axeChecked.join(', ')})`);
   } catch (e) {
     await browser.saveScreenshot(path.join(SHOTS, 'c-cis2-FAILED.png')).catch(() => {});
+    throw e;
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+});
+
+// Issue 20: from an NHS number and a triage outcome to a booking at a service the desk found
+// itself, with no services list: the Directory of Services finds the services for the need, SDS
+// gives the booking endpoint. An emergency department is open at every hour of every day, so
+// the walk does not depend on when it runs.
+const ED = { dosId: '2000100303', serviceId: 'dos-2000100303', name: 'Leeds East Hospital Emergency Department' };
+const TRIAGE = {
+  complaint: 'Fell from a ladder an hour ago, painful swollen right wrist, cannot grip',
+  dxCode: 'Dx03',
+  dxText: 'Attend an emergency treatment centre within 4 hours',
+  timeframeMinutes: 240,
+};
+
+test('with no services list, a call handler books at a service the desk found itself, and the next session sees it', { timeout: 300_000 }, async (t) => {
+  browserSignsInAs('handler');
+  let browser = await openApp(APP);
+  const shot = screenshots(browser, t);
+  const WAIT_LONG = 60_000;
+  let { shown, waitUntil, typeInto, shortcut } = drive(browser);
+  const signInAndFindJane = async () => {
+    await (await shown(tid('cis2-start'), 'Sign in with NHS CIS2')).click();
+    await waitUntil(async () => /Amira Okafor/.test(await browser.$(tid('user-name')).getText().catch(() => '')), 'Amira Okafor to be signed in');
+    const nhs = await shown(tid('nhs-input'), 'the NHS number field');
+    await nhs.setValue(NHS);
+    await browser.keys('Enter');
+    await waitUntil(async () => /JACKSON, Jane/.test(await browser.$(tid('patient-banner')).getText().catch(() => '')), 'the banner to name JACKSON, Jane');
+  };
+
+  let appointmentId = '';
+  try {
+    await signInAndFindJane();
+
+    // The triage outcome, from the keyboard.
+    const viaKeys = await shortcut(['Alt', 't'], tid('triage-screen'), tid('banner-triage-edit'));
+    t.diagnostic(`triage summary opened ${viaKeys ? 'with Alt+T' : 'from the banner'}`);
+    await typeInto('triage-complaint', TRIAGE.complaint);
+    await typeInto('triage-dx-code', TRIAGE.dxCode);
+    await typeInto('triage-dx-text', TRIAGE.dxText);
+    await (await shown(tid('triage-timeframe'))).selectByAttribute('value', String(TRIAGE.timeframeMinutes));
+    await typeInto('triage-sg-code', 'SG1010');
+    await typeInto('triage-sg-text', 'Wound');
+    await typeInto('triage-sd-code', 'SD4003');
+    await typeInto('triage-sd-text', 'PC full Primary Care assessment and prescribing capability');
+    const consent = await shown(tid('triage-consent'), 'the consent tick');
+    if (!(await consent.isSelected())) await consent.click();
+    await browser.keys(['Alt', 's']);
+    await browser.$(tid('triage-screen')).waitForExist({ reverse: true, timeout: 3_000 }).catch(async () => {
+      await (await shown(tid('triage-save'), 'Save triage summary')).click();
+    });
+    await waitUntil(async () => !(await browser.$(tid('triage-screen')).isExisting()), 'the triage summary to close once saved');
+
+    // The services the DoS finds for Jane's need near her postcode, each with how it is booked.
+    await (await shown(tid('nav-slots'), 'the Find a slot tab')).click();
+    await shown(tid('found-services'), 'the services for this patient', WAIT_LONG);
+    const rows = await browser.execute(
+      (sel) => [...document.querySelectorAll(sel)].map((r) => [r.getAttribute('data-dos-id'), r.getAttribute('data-how'), r.textContent.replace(/\s+/g, ' ')]),
+      tid('found-service'),
+    );
+    t.diagnostic(`services found: ${rows.map(([id, how]) => `${id}=${how}`).join(', ')}`);
+    const ed = rows.find(([id]) => id === ED.dosId);
+    assert.ok(ed, `the DoS returned ${ED.name}: ${JSON.stringify(rows)}`);
+    assert.equal(ed[1], 'book', `${ED.name} is bookable: ${ed[2]}`);
+    assert.match(ed[2], /UEC Booking/, 'by the standard SDS has its endpoint for');
+    assert.equal(await browser.$(tid('found-services-use-own')).isExisting(), false, 'no own list to switch to');
+    // Only the emergency department is searched: its tick on, every other off, from the keyboard.
+    const ticks = await browser.$$(`${tid('found-service')} ${tid('found-service-tick')}`);
+    for (const tick of ticks) {
+      const row = await tick.$('./ancestor::li[@data-testid="found-service"]');
+      const want = (await row.getAttribute('data-dos-id')) === ED.dosId;
+      if ((await tick.isSelected()) !== want) {
+        await browser.execute((e) => e.focus(), tick);
+        await browser.keys(' ');
+        await waitUntil(async () => (await tick.isSelected()) === want, 'the tick to follow the Space bar');
+      }
+    }
+    await shot('c6-found-services');
+
+    await (await shown(tid('search-slots'), 'the Search button')).click();
+    await waitUntil(async () => {
+      const states = await browser.execute((sel) => [...document.querySelectorAll(sel)].map((s) => s.getAttribute('data-state')), tid('service-status'));
+      return states.length > 0 && states.every((state) => state !== 'searching');
+    }, 'the search to finish', WAIT_LONG);
+    await waitUntil(async () => (await browser.$$(tid('slot-row'))).length > 0, `slots at ${ED.name}`);
+    const services = await browser.execute((sel) => [...new Set([...document.querySelectorAll(sel)].map((r) => r.getAttribute('data-service-id')))], tid('slot-row'));
+    assert.deepEqual(services, [ED.serviceId], 'only the ticked service is listed');
+
+    // The soonest slot, chosen and booked from the keyboard.
+    await browser.execute((sel) => document.querySelector(sel).focus(), tid('slot-list'));
+    await browser.keys('Home');
+    await browser.keys('Enter');
+    await shown(tid('book-panel'), 'the booking panel');
+    const description = await browser.$(tid('description-input'));
+    await waitUntil(async () => (await description.getValue()) !== '', 'the description to be filled in from the summary');
+    assert.equal(await browser.$(tid('timeframe-warning')).isExisting(), false, 'the soonest emergency department slot is within 4 hours');
+    await shortcut(['Alt', 'b'], tid('booking-confirmation'), tid('confirm-booking'));
+    await shown(tid('booking-confirmation'), 'the booking confirmation', WAIT_LONG);
+    await waitUntil(async () => (appointmentId = (await browser.$(tid('confirmation-reference')).getText().catch(() => '')).trim()) !== '', 'a booking reference');
+    t.diagnostic(`booked ${ED.serviceId} appointment ${appointmentId}`);
+    await shot('c7-found-service-booked');
+
+    // The emergency department holds it, as booked, for Jane.
+    const held = await (await fetch(`${SIM}/_admin/appointments`)).json();
+    const appointment = held.find((a) => a.id === appointmentId);
+    assert.ok(appointment, `the service holds appointment ${appointmentId}`);
+    assert.equal(appointment.status, 'booked');
+    assert.ok(JSON.stringify(appointment).includes(NHS), 'booked for Jane');
+  } catch (e) {
+    await browser.saveScreenshot(path.join(SHOTS, 'c-found-FAILED.png')).catch(() => {});
+    throw e;
+  } finally {
+    await browser.deleteSession().catch(() => {});
+  }
+
+  // The next session has found nothing yet: the patient's appointments still show the booking,
+  // its service looked up again from the registry's record by the DoS and SDS.
+  browser = await openApp(APP);
+  ({ shown, waitUntil, typeInto, shortcut } = drive(browser));
+  const again = screenshots(browser, t);
+  try {
+    await signInAndFindJane();
+    await browser.keys(['Alt', 'a']);
+    const onTab = async () => (await browser.$(tid('nav-appointments')).getAttribute('aria-selected')) === 'true';
+    const viaKeys = await waitUntil(onTab, 'Alt+A', 3_000).then(() => true, () => false);
+    if (!viaKeys) await (await shown(tid('nav-appointments'), 'the Appointments tab')).click();
+    t.diagnostic(`appointments opened ${viaKeys ? 'with Alt+A' : 'from the tab'}`);
+    const row = await shown(`${tid('appointment-row')}[data-appointment-id="${appointmentId}"]`, `appointment ${appointmentId} in the list`, WAIT_LONG);
+    assert.equal(await row.getAttribute('data-service-id'), ED.serviceId);
+    assert.equal(await row.getAttribute('data-status'), 'booked');
+    assert.match(await row.getText(), /Leeds East/);
+    await again('c8-next-session-appointments');
+    t.diagnostic(`axe-core: no violations on ${[...shot.checked, ...again.checked].join(', ')}`);
+  } catch (e) {
+    await browser.saveScreenshot(path.join(SHOTS, 'c-found-next-FAILED.png')).catch(() => {});
     throw e;
   } finally {
     await browser.deleteSession().catch(() => {});

@@ -159,7 +159,8 @@ if [ -z "$issuer" ] || [ ! -s "$cis2_dir/sim.out" ]; then
 fi
 # The simulator's configuration names a [user]; a CIS2 desk names nobody, and locks after one
 # minute left, so the test sees the lock.
-awk '/^\[user\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' "$cis2_dir/bookdesk.toml" >"$cis2_dir/cis2.toml"
+# It names no services list either: services are found in the national directories (issue 20).
+awk '/^\[user\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip && !/^directory *=/' "$cis2_dir/bookdesk.toml" >"$cis2_dir/cis2.toml"
 cat >>"$cis2_dir/cis2.toml" <<TOML
 
 [cis2]
@@ -171,6 +172,8 @@ sign_in_timeout_secs = 120
 idle_lock_minutes = 1
 TOML
 export BOOKDESK_CONFIG="$cis2_dir/cis2.toml"
+BOOKDESK_E2E_SIM_URL="$(head -n 1 "$cis2_dir/sim.out")"
+export BOOKDESK_E2E_SIM_URL BOOKDESK_E2E_SETUP_CONFIG="$cis2_dir/bookdesk.toml"
 export BOOKDESK_BROWSER="$here/cis2-browser.sh"
 export BOOKDESK_E2E_CIS2_USER_FILE="$cis2_dir/browser-user"
 start_driver

@@ -74,6 +74,7 @@ impl Engine {
         event.slot_ids = req.slot_ids.iter().map(|s| s.to_string()).collect();
         event.nhs_number = req.nhs_number.as_ref().map(|n| n.as_str().to_string());
         self.permit(Permission::Book, &event).await?;
+        self.remember_found(&service).await;
         check_texts(&req.description, req.comment.as_deref())?;
         if let Some(p) = &req.patient {
             crate::standards::chars::check_patient_chars(p)?;

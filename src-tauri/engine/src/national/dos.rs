@@ -349,7 +349,7 @@ pub fn read_details(status: u16, body: &[u8]) -> Result<Vec<FoundService>> {
                 .filter_map(|s| {
                     let dos_id = s.text_of("id")?.to_string();
                     Some(FoundService {
-                        name: format!("DoS service {dos_id}"),
+                        name: unnamed(&dos_id),
                         dos_id,
                         public_name: None,
                         ods: s.text_of("odsCode").map(str::to_ascii_uppercase),
@@ -373,6 +373,11 @@ pub fn read_details(status: u16, body: &[u8]) -> Result<Vec<FoundService>> {
                 .collect()
         })
         .unwrap_or_default())
+}
+
+/// What a service the DoS gave no name for is called: ServiceDetailsById gives none.
+pub fn unnamed(dos_id: &str) -> String {
+    format!("DoS service {dos_id}")
 }
 
 /// The SOAP message's root, or the fault it carries as an error.

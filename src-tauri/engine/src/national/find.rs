@@ -191,9 +191,11 @@ impl Engine {
             .ask_dos(&url, &dos::service_details_by_id_action(), body)
             .await?;
         let services = dos::read_details(resp.status, &resp.body)?;
-        let Some(found) = services.first() else {
+        let Some(mut found) = services.into_iter().next() else {
             return Err(unknown());
         };
+        self.name_from_registry(&mut found).await;
+        let found = &found;
         match self
             .how_booked(found, patient.unwrap_or("no patient"))
             .await
@@ -247,6 +249,49 @@ impl Engine {
             .ok()
             .flatten();
         self.reach_service(id, patient.as_deref()).await
+    }
+
+    /// The name, kind and place the DoS's search gave a found service the desk booked at, for
+    /// one reached again by id (the lookup by id gives none of them).
+    async fn name_from_registry(&self, found: &mut FoundService) {
+        let Ok(id) = found_id(&found.dos_id) else {
+            return;
+        };
+        match self.store().found_service(id.as_str()).await {
+            Ok(Some(known)) => {
+                found.name = known.name;
+                found.service_type = known.service_type;
+                found.address = known.address;
+                found.postcode = known.postcode;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(kind = ?e.kind, "found service's name not read"),
+        }
+    }
+
+    /// Keeps what the directory said of a found service about to be booked, so a later session
+    /// can name it. A configured service, or one known only by its id, is not kept.
+    pub(crate) async fn remember_found(&self, service: &Service) {
+        if !self.found.is_found(&service.id)
+            || self.directory().get(&service.id).is_ok()
+            || dos_id_of(&service.id).is_none_or(|d| service.name == dos::unnamed(d))
+        {
+            return;
+        }
+        let record = crate::store::FoundServiceRecord {
+            service_id: service.id.to_string(),
+            name: service.name.clone(),
+            service_type: Some(service.kind.label().to_string()),
+            address: service.address.clone(),
+            postcode: service.postcode.clone(),
+        };
+        if let Err(e) = self
+            .store()
+            .remember_found_service(&record, self.clock().now())
+            .await
+        {
+            tracing::warn!(kind = ?e.kind, "found service not kept");
+        }
     }
 
     /// One SOAP request to the DoS; SOAP 1.2 carries the action in the content type.

@@ -38,6 +38,7 @@ mod clinical;
 mod concurrency;
 mod connect;
 mod encrypted;
+mod found;
 mod harness;
 mod intents;
 mod migrations;
