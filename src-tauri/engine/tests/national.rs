@@ -33,14 +33,17 @@ fn jane_needs_primary_care() -> CareNeed {
     }
 }
 
-/// 10:00 (UK) on the Tuesday after the tests' instant: the DoS searches as if then
-/// (`searchDateTime`), so which services are open does not depend on the day the tests run.
+/// 10:00 (UK) on the first Tuesday after the tests' instant that is not a bank holiday: the
+/// DoS searches as if then (`searchDateTime`), so which services are open does not depend on
+/// the day the tests run.
 fn a_tuesday_morning() -> chrono::DateTime<chrono::Utc> {
     use chrono::{Datelike, TimeZone};
     let london = chrono_tz::Europe::London;
     let mut day =
         harness::test_instant().with_timezone(&london).date_naive() + chrono::Duration::days(1);
-    while day.weekday() != chrono::Weekday::Tue {
+    while day.weekday() != chrono::Weekday::Tue
+        || booking_engine::national::bank_holidays::is_bank_holiday(day)
+    {
         day += chrono::Duration::days(1);
     }
     london

@@ -99,6 +99,11 @@ pub struct NationalCases {
 }
 
 /// The simulated directories' special cases.
+/// Whether the simulated Directory of Services takes `date` for a bank holiday.
+pub fn is_bank_holiday(date: chrono::NaiveDate) -> bool {
+    national::is_bank_holiday(date)
+}
+
 pub fn national_cases() -> NationalCases {
     use national::directory::cases as c;
     let dir = national::directory::Directory::build(&seed::region(), "", |_| String::new());

@@ -15,11 +15,11 @@ use provider_sim::{
 const NS: &str = "https://nww.pathwaysdos.nhs.uk/app/api/webservices";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 
-/// The next Tuesday (at least a day ahead) at this London hour: searches run at a known time
-/// whatever day the tests run on.
+/// The next Tuesday (at least a day ahead, and not a bank holiday) at this London hour:
+/// searches run at a known time whatever day the tests run on.
 fn next_tuesday(hour: u32) -> DateTime<Utc> {
     let mut date = now().with_timezone(&London).date_naive() + Duration::days(1);
-    while date.weekday() != chrono::Weekday::Tue {
+    while date.weekday() != chrono::Weekday::Tue || provider_sim::is_bank_holiday(date) {
         date += Duration::days(1);
     }
     London
@@ -625,4 +625,54 @@ async fn directory_only_services_stay_out_of_the_services_file() {
         .find(|p| p.nhs_number == c.search_nhs_number)
         .expect("Jane");
     assert_eq!(jane.postcode, c.search_postcode);
+}
+
+#[tokio::test]
+async fn a_practice_is_closed_on_bank_holidays_and_the_rotas_say_when_others_open() {
+    let sim = start(options()).await.expect("sim");
+    // 10:00 on the next Monday bank holiday whose Tuesday is an ordinary day, and that Tuesday.
+    let mut day = now().with_timezone(&London).date_naive() + Duration::days(1);
+    while !(day.weekday() == chrono::Weekday::Mon
+        && provider_sim::is_bank_holiday(day)
+        && !provider_sim::is_bank_holiday(day + Duration::days(1)))
+    {
+        day += Duration::days(1);
+        assert!(
+            day.year() < 2041,
+            "the simulator's Easter table needs extending"
+        );
+    }
+    let at = |date: chrono::NaiveDate| {
+        stamp(
+            London
+                .from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("time"))
+                .single()
+                .expect("instant")
+                .with_timezone(&Utc),
+        )
+    };
+    let holiday = Case {
+        surgery: Some("B86001"),
+        when: Some(at(day)),
+        ..Case::primary_care()
+    };
+    let (status, body) = ccs(&sim, &holiday).await;
+    assert_eq!(status, 200, "{body}");
+    let found = ids(&body);
+    assert!(
+        !found.contains(&"2000100801".to_string()),
+        "the practice is closed: {found:?}"
+    );
+    // The hub opens every day, bank holidays too, and its rota gives that day its own sessions.
+    let hub = destination(&body, national_cases().no_sds_endpoint.dos_service_id).expect("the hub");
+    assert!(
+        hub.contains("<ns1:startDayOfWeek>Bankholiday</ns1:startDayOfWeek>"),
+        "{hub}"
+    );
+    let next_day = Case {
+        when: Some(at(day + Duration::days(1))),
+        ..holiday
+    };
+    let (_, body) = ccs(&sim, &next_day).await;
+    assert_eq!(ids(&body)[0], "2000100801", "the practice is open again");
 }

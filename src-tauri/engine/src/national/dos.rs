@@ -470,7 +470,7 @@ fn destination(s: &Element, at: DateTime<Utc>) -> Option<FoundService> {
         open_now: if open_all_hours {
             Some(true)
         } else {
-            s.child("rotaSessions").and_then(|r| open_at(r, at))
+            open_at(s, at)
         },
         open_all_hours,
         capacity: text("capacity"),
@@ -490,18 +490,31 @@ fn endpoint(e: &Element) -> Option<DosEndpoint> {
     })
 }
 
-/// Whether the weekly rota has the service open at `at` (UK time); `None` with no sessions.
-/// Sessions run from `startDayOfWeek startTime` to `endDayOfWeek endTime`; a session marked
-/// `Closed` closes it. Bank holidays are not known to the desk, so their sessions are skipped.
-fn open_at(rota: &Element, at: DateTime<Utc>) -> Option<bool> {
+/// Whether the service is open at `at` (UK time); `None` when the DoS gives no opening times.
+///
+/// CheckCapacitySummary v1.5 (WSDL): `openTimeSpecifiedSessions` are exceptions that override
+/// the rota for their date ("DD-MM-YYYY-hh:mm-hh:mm", `00:00-00:00` closed all day, field
+/// definitions v1.5); `rotaSessions` is the regular week, from `startDayOfWeek startTime` to
+/// `endDayOfWeek endTime`, a session marked `Closed` closing it, with `Bankholiday` a day of its
+/// own that gives the opening on bank holidays — on one, only those sessions count, and a rota
+/// without any has the service closed.
+fn open_at(service: &Element, at: DateTime<Utc>) -> Option<bool> {
     let local = at.with_timezone(&chrono_tz::Europe::London);
+    if let Some(open) = service
+        .child("openTimeSpecifiedSessions")
+        .and_then(|list| open_on_specified(list, local.date_naive(), local.time()))
+    {
+        return Some(open);
+    }
+    let rota = service.child("rotaSessions")?;
+    let holiday = super::bank_holidays::is_bank_holiday(local.date_naive());
     let now = minute_of_week(local.weekday(), local.time());
     let mut any = false;
     let mut open = false;
     for session in &rota.children {
         let (Some(start_day), Some(end_day)) = (
-            session.text_of("startDayOfWeek").and_then(day),
-            session.text_of("endDayOfWeek").and_then(day),
+            session.text_of("startDayOfWeek").map(day),
+            session.text_of("endDayOfWeek").map(day),
         ) else {
             continue;
         };
@@ -512,13 +525,22 @@ fn open_at(rota: &Element, at: DateTime<Utc>) -> Option<bool> {
             continue;
         };
         any = true;
-        let from = minute_of_week(start_day, start);
-        let to = minute_of_week(end_day, end);
-        let inside = if from <= to {
-            (from..to).contains(&now)
-        } else {
-            // Over the week's end (Saturday night into Sunday).
-            now >= from || now < to
+        let inside = match (start_day, end_day) {
+            (Day::BankHoliday, _) | (_, Day::BankHoliday) => {
+                holiday && (start..end).contains(&local.time())
+            }
+            (Day::Week(_), Day::Week(_)) if holiday => false,
+            (Day::Week(start_day), Day::Week(end_day)) => {
+                let from = minute_of_week(start_day, start);
+                let to = minute_of_week(end_day, end);
+                if from <= to {
+                    (from..to).contains(&now)
+                } else {
+                    // Over the week's end (Saturday night into Sunday).
+                    now >= from || now < to
+                }
+            }
+            (Day::Unknown, _) | (_, Day::Unknown) => false,
         };
         if inside {
             if session
@@ -533,8 +555,57 @@ fn open_at(rota: &Element, at: DateTime<Utc>) -> Option<bool> {
     any.then_some(open)
 }
 
-fn day(name: &str) -> Option<chrono::Weekday> {
-    name.parse().ok()
+/// The exceptional sessions given for `date`, if any: whether one has the service open at
+/// `time`. A session of `00:00-00:00` is the service closed that day.
+fn open_on_specified(
+    list: &Element,
+    date: chrono::NaiveDate,
+    time: chrono::NaiveTime,
+) -> Option<bool> {
+    let mut today = list
+        .children
+        .iter()
+        .map(|e| e.text.as_str())
+        .filter_map(specified_session)
+        .filter(|(d, _, _)| *d == date)
+        .peekable();
+    today.peek()?;
+    Some(today.any(|(_, from, to)| from != to && (from..to).contains(&time)))
+}
+
+/// "DD-MM-YYYY-hh:mm-hh:mm" as its date and times (24:00 is the day's end).
+fn specified_session(
+    text: &str,
+) -> Option<(chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveTime)> {
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let [d, m, y, from, to] = parts.as_slice() else {
+        return None;
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    let clock = |t: &str| {
+        let (h, min) = t.split_once(':')?;
+        let (h, min): (u32, u32) = (h.parse().ok()?, min.parse().ok()?);
+        if h == 24 && min == 0 {
+            return chrono::NaiveTime::from_hms_opt(23, 59, 59);
+        }
+        chrono::NaiveTime::from_hms_opt(h, min, 0)
+    };
+    Some((date, clock(from)?, clock(to)?))
+}
+
+/// A rota session's day: a weekday, or the bank holiday "day".
+#[derive(Clone, Copy)]
+enum Day {
+    Week(chrono::Weekday),
+    BankHoliday,
+    Unknown,
+}
+
+fn day(name: &str) -> Day {
+    if name.eq_ignore_ascii_case("bankholiday") {
+        return Day::BankHoliday;
+    }
+    name.parse().map_or(Day::Unknown, Day::Week)
 }
 
 fn time_of_day(e: &Element) -> Option<chrono::NaiveTime> {
@@ -724,6 +795,76 @@ mod tests {
             .expect("instant");
         let later = read_answer(200, body.as_bytes(), monday_night).expect("answer");
         assert_eq!(later.services[0].open_now, Some(false));
+    }
+
+    /// A CheckCapacitySummary answer with one service of `inner` (its rota and exceptions).
+    fn one_service(inner: &str) -> String {
+        format!(
+            r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>
+<ns1:CheckCapacitySummaryResponse xmlns:ns1="https://nww.pathwaysdos.nhs.uk/app/api/webservices"><ns1:CheckCapacitySummaryResult>
+<ns1:ServiceCareSummaryDestination><ns1:id>2000100101</ns1:id><ns1:capacity>High</ns1:capacity><ns1:name>Calder UTC</ns1:name>
+<ns1:openAllHours>false</ns1:openAllHours>{inner}</ns1:ServiceCareSummaryDestination>
+</ns1:CheckCapacitySummaryResult></ns1:CheckCapacitySummaryResponse></env:Body></env:Envelope>"#
+        )
+    }
+
+    fn session(day: &str, from: (u32, u32), to: (u32, u32)) -> String {
+        format!(
+            "<ns1:serviceCareItemRotaSession><ns1:startDayOfWeek>{day}</ns1:startDayOfWeek><ns1:startTime><ns1:hours>{}</ns1:hours><ns1:minutes>{}</ns1:minutes></ns1:startTime><ns1:endDayOfWeek>{day}</ns1:endDayOfWeek><ns1:endTime><ns1:hours>{}</ns1:hours><ns1:minutes>{}</ns1:minutes></ns1:endTime><ns1:status>Open</ns1:status></ns1:serviceCareItemRotaSession>",
+            from.0, from.1, to.0, to.1
+        )
+    }
+
+    fn open_now(body: &str, at: DateTime<Utc>) -> Option<bool> {
+        read_answer(200, body.as_bytes(), at)
+            .expect("answer")
+            .services[0]
+            .open_now
+    }
+
+    #[test]
+    fn bank_holidays_follow_the_rotas_own_day_and_exceptions_override_the_rota() {
+        let at = |m, d, h| {
+            Utc.with_ymd_and_hms(2026, m, d, h, 0, 0)
+                .single()
+                .expect("instant")
+        };
+        let weekdays: String = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+            .iter()
+            .map(|d| session(d, (8, 0), (18, 30)))
+            .collect();
+        // A practice open on weekdays and never on bank holidays: Monday 28 December 2026 is the
+        // Boxing Day holiday, Monday 7 December an ordinary Monday.
+        let practice = one_service(&format!("<ns1:rotaSessions>{weekdays}</ns1:rotaSessions>"));
+        assert_eq!(open_now(&practice, at(12, 7, 10)), Some(true));
+        assert_eq!(open_now(&practice, at(12, 28, 10)), Some(false));
+        // A centre that opens 10:00-16:00 on bank holidays.
+        let centre = one_service(&format!(
+            "<ns1:rotaSessions>{weekdays}{}</ns1:rotaSessions>",
+            session("Bankholiday", (10, 0), (16, 0))
+        ));
+        assert_eq!(
+            open_now(&centre, at(12, 28, 9)),
+            Some(false),
+            "before its holiday hours"
+        );
+        assert_eq!(open_now(&centre, at(12, 28, 11)), Some(true));
+        assert_eq!(
+            open_now(&centre, at(12, 7, 9)),
+            Some(true),
+            "a Monday's hours, not the holiday's"
+        );
+        // Exceptions for their date only: closed all day on the 7th, open late on the 8th.
+        let exceptions = one_service(&format!(
+            "<ns1:rotaSessions>{weekdays}</ns1:rotaSessions><ns1:openTimeSpecifiedSessions><ns1:openTimeSpecified>07-12-2026-00:00-00:00</ns1:openTimeSpecified><ns1:openTimeSpecified>08-12-2026-08:00-22:00</ns1:openTimeSpecified></ns1:openTimeSpecifiedSessions>"
+        ));
+        assert_eq!(open_now(&exceptions, at(12, 7, 10)), Some(false));
+        assert_eq!(open_now(&exceptions, at(12, 8, 20)), Some(true));
+        assert_eq!(
+            open_now(&exceptions, at(12, 9, 20)),
+            Some(false),
+            "the rota again"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! suit the patient's need (the Directory of Services) and where each one's booking endpoint is
 //! (the Spine Directory Service).
 
+pub mod bank_holidays;
 mod bars_catalogue;
 pub mod disposition;
 pub mod dos;

@@ -175,6 +175,8 @@ pub const SYMPTOM_GROUPS: &[(i64, &[i64])] = &[
 /// A session in the weekly rota, local (Europe/London) time; `day` 0 is Monday.
 #[derive(Clone, Copy, Debug)]
 pub struct Session {
+    /// 0 Monday … 6 Sunday, and [`BANK_HOLIDAY`]: the WSDL's `DayOfWeek` has a `Bankholiday`
+    /// day that gives a service's opening on bank holidays.
     pub day: u32,
     pub start: u32,
     pub end: u32,
@@ -367,15 +369,21 @@ const URGENT_SG: &[i64] = &[1010, 1011];
 const UTC_SD: &[i64] = &[4003, 4020, 4304];
 const ED_SD: &[i64] = &[4003, 4010, 4052, 4304];
 
-/// The weekly rota of a seed schedule's hours, as DoS sessions (which never cross midnight).
+/// The rota's day for bank holidays (`Bankholiday` in the WSDL's `DayOfWeek`).
+pub const BANK_HOLIDAY: u32 = 7;
+
+/// The weekly rota of a seed schedule's hours, as DoS sessions (which never cross midnight):
+/// practices open on weekdays are closed on bank holidays (no `Bankholiday` session); services
+/// open every day, or at weekends, keep their weekend hours on them.
 fn rota(hours: Hours) -> Vec<Session> {
     let mut out = Vec::new();
-    for day in 0..7 {
+    for day in 0..=BANK_HOLIDAY {
+        let weekday = day < 5;
         let sessions: &[(u32, u32)] = match hours {
-            Hours::Weekdays(s) if day < 5 => s,
+            Hours::Weekdays(s) if weekday => s,
             Hours::Weekdays(_) => &[],
             Hours::Daily(s) => s,
-            Hours::EveningsAndWeekends if day < 5 => &[(18 * 60 + 30, 22 * 60)],
+            Hours::EveningsAndWeekends if weekday => &[(18 * 60 + 30, 22 * 60)],
             Hours::EveningsAndWeekends => &[(8 * 60, 22 * 60)],
         };
         out.extend(

@@ -371,7 +371,7 @@ fn write_endpoints(out: &mut String, endpoints: &[DosEndpoint]) {
     out.push_str("</ns1:serviceEndpoints>");
 }
 
-const DAYS: [&str; 7] = [
+const DAYS: [&str; 8] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -379,6 +379,7 @@ const DAYS: [&str; 7] = [
     "Friday",
     "Saturday",
     "Sunday",
+    "Bankholiday",
 ];
 
 /// WSDL `ServiceCareItemRotaSession`; LOGIC: sessions never pass midnight, so a day's end is
@@ -389,7 +390,7 @@ fn write_rota(out: &mut String, opening: &Opening) {
     };
     out.push_str("<ns1:rotaSessions>");
     for s in sessions {
-        let day = DAYS[s.day as usize % 7];
+        let day = DAYS[s.day as usize % DAYS.len()];
         let end = s.end.min(23 * 60 + 59);
         let _ = write!(
             out,

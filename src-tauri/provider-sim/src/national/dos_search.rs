@@ -92,6 +92,62 @@ fn local(date: NaiveDate, minute: u32) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Easter Sunday by year, from the published Easter tables, for the years the simulator runs in.
+const EASTER_SUNDAYS: &[(i32, u32, u32)] = &[
+    (2026, 4, 5),
+    (2027, 3, 28),
+    (2028, 4, 16),
+    (2029, 4, 1),
+    (2030, 4, 21),
+    (2031, 4, 13),
+    (2032, 3, 28),
+    (2033, 4, 17),
+    (2034, 4, 9),
+    (2035, 3, 25),
+    (2036, 4, 13),
+    (2037, 4, 5),
+    (2038, 4, 25),
+    (2039, 4, 10),
+    (2040, 4, 1),
+];
+
+/// Bank holidays in England and Wales as GOV.UK describes them: New Year's Day, Good Friday,
+/// Easter Monday, the first and last Mondays of May, the last Monday of August, Christmas Day and
+/// Boxing Day, a weekend one taken on the next weekday not already a holiday. Years without an
+/// Easter above have none.
+pub fn is_bank_holiday(date: chrono::NaiveDate) -> bool {
+    use chrono::Weekday::{Mon, Sat, Sun};
+    let year = date.year();
+    let Some(&(_, m, d)) = EASTER_SUNDAYS.iter().find(|e| e.0 == year) else {
+        return false;
+    };
+    let ymd = |m, d| chrono::NaiveDate::from_ymd_opt(year, m, d);
+    let easter = ymd(m, d);
+    let monday_of =
+        |month, nth: u8| chrono::NaiveDate::from_weekday_of_month_opt(year, month, Mon, nth);
+    let last_monday = |month| monday_of(month, 5).or_else(|| monday_of(month, 4));
+    let moving = [
+        easter.map(|e| e - Duration::days(2)),
+        easter.map(|e| e + Duration::days(1)),
+        monday_of(5, 1),
+        last_monday(5),
+        last_monday(8),
+    ];
+    if moving.contains(&Some(date)) {
+        return true;
+    }
+    // The fixed days, each moved past weekends and the one before it.
+    let mut taken: Vec<chrono::NaiveDate> = Vec::new();
+    for fixed in [ymd(1, 1), ymd(12, 25), ymd(12, 26)].into_iter().flatten() {
+        let mut day = fixed;
+        while matches!(day.weekday(), Sat | Sun) || taken.contains(&day) {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        taken.push(day);
+    }
+    taken.contains(&date)
+}
+
 /// LOGIC: open at some point within [when, end], and not closing within 30 minutes of `when`
 /// (a session already under way must run at least 30 minutes more to count).
 pub fn open_within(opening: &Opening, when: DateTime<Utc>, end: DateTime<Utc>) -> bool {
@@ -102,8 +158,13 @@ pub fn open_within(opening: &Opening, when: DateTime<Utc>, end: DateTime<Utc>) -
     let last = end.with_timezone(&London).date_naive();
     let mut date = first;
     while date <= last {
-        let weekday = date.weekday().num_days_from_monday();
-        for s in sessions.iter().filter(|s| s.day == weekday) {
+        // On a bank holiday the rota's Bankholiday sessions are the day's opening.
+        let day = if is_bank_holiday(date) {
+            super::directory::BANK_HOLIDAY
+        } else {
+            date.weekday().num_days_from_monday()
+        };
+        for s in sessions.iter().filter(|s| s.day == day) {
             let (Some(start), Some(stop)) = (local(date, s.start), local(date, s.end)) else {
                 continue;
             };

@@ -5,6 +5,7 @@
 pub mod directory;
 mod dos;
 mod dos_search;
+pub use dos_search::is_bank_holiday;
 mod sds;
 mod soap;
 
