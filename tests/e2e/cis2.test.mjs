@@ -148,9 +148,10 @@ test('a person signs in with CIS2, chooses a role, is locked out when away, and 
 
 // Issue 20: from an NHS number and a triage outcome to a booking at a service the desk found
 // itself, with no services list: the Directory of Services finds the services for the need, SDS
-// gives the booking endpoint. An emergency department is open at every hour of every day, so
-// the walk does not depend on when it runs.
-const ED = { dosId: '2000100303', serviceId: 'dos-2000100303', name: 'Leeds East Hospital Emergency Department' };
+// (UEC Booking) or the BaRS endpoint catalogue gives the booking endpoint. Emergency departments
+// are open at every hour of every day, so the walk does not depend on when it runs.
+const LEEDS_EAST = { dosId: '2000100303', serviceId: 'dos-2000100303', name: 'Leeds East Hospital Emergency Department', standard: 'UEC Booking' };
+const KIRKGATE = { dosId: '2000100606', serviceId: 'dos-2000100606', name: 'Kirkgate Infirmary Emergency Department', standard: 'BaRS' };
 const TRIAGE = {
   complaint: 'Fell from a ladder an hour ago, painful swollen right wrist, cannot grip',
   dxCode: 'Dx03',
@@ -158,12 +159,20 @@ const TRIAGE = {
   timeframeMinutes: 240,
 };
 
-test('with no services list, a call handler books at a service the desk found itself, and the next session sees it', { timeout: 300_000 }, async (t) => {
+test('with no services list, a call handler books at services the desk found itself, and the next session sees them', { timeout: 300_000 }, async (t) => {
   browserSignsInAs('handler');
   let browser = await openApp(APP);
-  const shot = screenshots(browser, t);
+  const checked = [];
+  let shot;
   const WAIT_LONG = 60_000;
-  let { shown, waitUntil, typeInto, shortcut } = drive(browser);
+  let shown, waitUntil, typeInto, shortcut;
+  const session = () => {
+    shot = screenshots(browser, t);
+    checked.push(shot.checked);
+    ({ shown, waitUntil, typeInto, shortcut } = drive(browser));
+  };
+  session();
+
   const signInAndFindJane = async () => {
     await (await shown(tid('cis2-start'), 'Sign in with NHS CIS2')).click();
     await waitUntil(async () => /Amira Okafor/.test(await browser.$(tid('user-name')).getText().catch(() => '')), 'Amira Okafor to be signed in');
@@ -173,11 +182,8 @@ test('with no services list, a call handler books at a service the desk found it
     await waitUntil(async () => /JACKSON, Jane/.test(await browser.$(tid('patient-banner')).getText().catch(() => '')), 'the banner to name JACKSON, Jane');
   };
 
-  let appointmentId = '';
-  try {
-    await signInAndFindJane();
-
-    // The triage outcome, from the keyboard.
+  /** The triage outcome, from the keyboard. */
+  const triage = async () => {
     const viaKeys = await shortcut(['Alt', 't'], tid('triage-screen'), tid('banner-triage-edit'));
     t.diagnostic(`triage summary opened ${viaKeys ? 'with Alt+T' : 'from the banner'}`);
     await typeInto('triage-complaint', TRIAGE.complaint);
@@ -195,8 +201,14 @@ test('with no services list, a call handler books at a service the desk found it
       await (await shown(tid('triage-save'), 'Save triage summary')).click();
     });
     await waitUntil(async () => !(await browser.$(tid('triage-screen')).isExisting()), 'the triage summary to close once saved');
+  };
 
-    // The services the DoS finds for Jane's need near her postcode, each with how it is booked.
+  /**
+   * The services the DoS finds for Jane's need, `service` among them as bookable by its
+   * standard; only it ticked (Space on each tick), searched, and its soonest slot chosen with
+   * the keyboard. Ends on the booking panel.
+   */
+  const chooseSoonestAt = async (service, picture) => {
     await (await shown(tid('nav-slots'), 'the Find a slot tab')).click();
     await shown(tid('found-services'), 'the services for this patient', WAIT_LONG);
     const rows = await browser.execute(
@@ -204,34 +216,30 @@ test('with no services list, a call handler books at a service the desk found it
       tid('found-service'),
     );
     t.diagnostic(`services found: ${rows.map(([id, how]) => `${id}=${how}`).join(', ')}`);
-    const ed = rows.find(([id]) => id === ED.dosId);
-    assert.ok(ed, `the DoS returned ${ED.name}: ${JSON.stringify(rows)}`);
-    assert.equal(ed[1], 'book', `${ED.name} is bookable: ${ed[2]}`);
-    assert.match(ed[2], /UEC Booking/, 'by the standard SDS has its endpoint for');
+    const found = rows.find(([id]) => id === service.dosId);
+    assert.ok(found, `the DoS returned ${service.name}: ${JSON.stringify(rows)}`);
+    assert.equal(found[1], 'book', `${service.name} is bookable: ${found[2]}`);
+    assert.ok(found[2].includes(service.standard), `by the standard its endpoint is for: ${found[2]}`);
     assert.equal(await browser.$(tid('found-services-use-own')).isExisting(), false, 'no own list to switch to');
-    // Only the emergency department is searched: its tick on, every other off, from the keyboard.
     const ticks = await browser.$$(`${tid('found-service')} ${tid('found-service-tick')}`);
     for (const tick of ticks) {
       const row = await tick.$('./ancestor::li[@data-testid="found-service"]');
-      const want = (await row.getAttribute('data-dos-id')) === ED.dosId;
+      const want = (await row.getAttribute('data-dos-id')) === service.dosId;
       if ((await tick.isSelected()) !== want) {
         await browser.execute((e) => e.focus(), tick);
         await browser.keys(' ');
         await waitUntil(async () => (await tick.isSelected()) === want, 'the tick to follow the Space bar');
       }
     }
-    await shot('c6-found-services');
-
+    if (picture) await shot(picture);
     await (await shown(tid('search-slots'), 'the Search button')).click();
     await waitUntil(async () => {
       const states = await browser.execute((sel) => [...document.querySelectorAll(sel)].map((s) => s.getAttribute('data-state')), tid('service-status'));
       return states.length > 0 && states.every((state) => state !== 'searching');
     }, 'the search to finish', WAIT_LONG);
-    await waitUntil(async () => (await browser.$$(tid('slot-row'))).length > 0, `slots at ${ED.name}`);
-    const services = await browser.execute((sel) => [...new Set([...document.querySelectorAll(sel)].map((r) => r.getAttribute('data-service-id')))], tid('slot-row'));
-    assert.deepEqual(services, [ED.serviceId], 'only the ticked service is listed');
-
-    // The soonest slot, chosen and booked from the keyboard.
+    await waitUntil(async () => (await browser.$$(tid('slot-row'))).length > 0, `slots at ${service.name}`);
+    const listed = await browser.execute((sel) => [...new Set([...document.querySelectorAll(sel)].map((r) => r.getAttribute('data-service-id')))], tid('slot-row'));
+    assert.deepEqual(listed, [service.serviceId], 'only the ticked service is listed');
     await browser.execute((sel) => document.querySelector(sel).focus(), tid('slot-list'));
     await browser.keys('Home');
     await browser.keys('Enter');
@@ -239,10 +247,24 @@ test('with no services list, a call handler books at a service the desk found it
     const description = await browser.$(tid('description-input'));
     await waitUntil(async () => (await description.getValue()) !== '', 'the description to be filled in from the summary');
     assert.equal(await browser.$(tid('timeframe-warning')).isExisting(), false, 'the soonest emergency department slot is within 4 hours');
+  };
+
+  /** Alt+B, and the booking's reference once confirmed. */
+  const confirm = async () => {
     await shortcut(['Alt', 'b'], tid('booking-confirmation'), tid('confirm-booking'));
     await shown(tid('booking-confirmation'), 'the booking confirmation', WAIT_LONG);
-    await waitUntil(async () => (appointmentId = (await browser.$(tid('confirmation-reference')).getText().catch(() => '')).trim()) !== '', 'a booking reference');
-    t.diagnostic(`booked ${ED.serviceId} appointment ${appointmentId}`);
+    let id = '';
+    await waitUntil(async () => (id = (await browser.$(tid('confirmation-reference')).getText().catch(() => '')).trim()) !== '', 'a booking reference');
+    return id;
+  };
+
+  let appointmentId = '';
+  try {
+    await signInAndFindJane();
+    await triage();
+    await chooseSoonestAt(LEEDS_EAST, 'c6-found-services');
+    appointmentId = await confirm();
+    t.diagnostic(`booked ${LEEDS_EAST.serviceId} appointment ${appointmentId}`);
     await shot('c7-found-service-booked');
 
     // The emergency department holds it, as booked, for Jane.
@@ -259,10 +281,10 @@ test('with no services list, a call handler books at a service the desk found it
   }
 
   // The next session has found nothing yet: the patient's appointments still show the booking,
-  // its service looked up again from the registry's record by the DoS and SDS.
+  // its service looked up again from the registry's record by the DoS and SDS; and a booking at
+  // another found service (BaRS this time) is held until the person acknowledges it.
   browser = await openApp(APP);
-  ({ shown, waitUntil, typeInto, shortcut } = drive(browser));
-  const again = screenshots(browser, t);
+  session();
   try {
     await signInAndFindJane();
     await browser.keys(['Alt', 'a']);
@@ -271,11 +293,29 @@ test('with no services list, a call handler books at a service the desk found it
     if (!viaKeys) await (await shown(tid('nav-appointments'), 'the Appointments tab')).click();
     t.diagnostic(`appointments opened ${viaKeys ? 'with Alt+A' : 'from the tab'}`);
     const row = await shown(`${tid('appointment-row')}[data-appointment-id="${appointmentId}"]`, `appointment ${appointmentId} in the list`, WAIT_LONG);
-    assert.equal(await row.getAttribute('data-service-id'), ED.serviceId);
+    assert.equal(await row.getAttribute('data-service-id'), LEEDS_EAST.serviceId);
     assert.equal(await row.getAttribute('data-status'), 'booked');
-    assert.match(await row.getText(), /Leeds East/);
-    await again('c8-next-session-appointments');
-    t.diagnostic(`axe-core: no violations on ${[...shot.checked, ...again.checked].join(', ')}`);
+    assert.match(await row.getText(), /Leeds East Hospital Emergency Department/, 'named as the DoS named it');
+    await shot('c8-next-session-appointments');
+
+    await triage();
+    await chooseSoonestAt(KIRKGATE);
+    const warning = await shown(tid('already-booked'), 'the already-booked warning', WAIT_LONG);
+    assert.match(await warning.getText(), /Leeds East Hospital Emergency Department/, 'it names the booking of the last session');
+    assert.equal(await browser.$(tid('confirm-booking')).isEnabled(), false, 'no booking before the tick');
+    await browser.execute(() => document.querySelector('.book-panel').scrollTo(0, 0));
+    await shot('c9-already-booked-at-a-found-service');
+    const ack = await shown(tid('already-booked-ack'), 'Book another anyway');
+    await browser.execute((e) => e.focus(), ack);
+    await browser.keys(' ');
+    const id = await confirm();
+    t.diagnostic(`booked ${KIRKGATE.serviceId} appointment ${id}`);
+    await shot('c10-bars-found-service-booked');
+    const bars = await (await fetch(`${SIM}/_admin/bars-bookings`)).json();
+    const booking = bars.find((b) => b.appointment.id === id);
+    assert.ok(booking, `Kirkgate holds BaRS booking ${id}`);
+    assert.equal(booking.appointment.status, 'booked');
+    t.diagnostic(`axe-core: no violations on ${checked.flat().join(', ')}`);
   } catch (e) {
     await browser.saveScreenshot(path.join(SHOTS, 'c-found-next-FAILED.png')).catch(() => {});
     throw e;
