@@ -54,6 +54,15 @@ pub fn services(engine: &Engine, as_json: bool) {
     if as_json {
         return json(&list);
     }
+    if list.is_empty() {
+        say!(
+            "This desk has no services list of its own: it finds services for each patient's need."
+        );
+        say!(
+            "Try: bookdesk services --for Dx05 --postcode \"LS1 4AP\" --age 44 --sex female --sg SG1010 --sd SD4003"
+        );
+        return;
+    }
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|s| {
@@ -403,6 +412,15 @@ pub async fn slots(engine: &Engine, a: SlotsArgs, as_json: bool) -> Result<(), E
     let w = window(engine, a.from, a.to)?;
     // --all and --service exclude each other, so no --service means every service.
     let services = service_ids(engine, &a.services).await?;
+    if services.is_empty() {
+        return Err(Error::invalid(
+            "There are no services to search: this desk has no services list.",
+        )
+        .with_next_step(
+            "Name the services with --service (a DoS service id or ODS code); \
+                     `bookdesk services --for …` finds them for the patient's need.",
+        ));
+    }
     let channel = a.channel.map(|c| match c {
         Channel::InPerson => DeliveryChannel::InPerson,
         Channel::Telephone => DeliveryChannel::Telephone,

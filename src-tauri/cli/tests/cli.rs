@@ -1770,3 +1770,28 @@ fn a_reader_that_stops_reading_ends_the_command_quietly_not_in_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
 }
+
+#[test]
+fn a_desk_with_no_services_list_says_how_to_find_services() {
+    let sim = TestSim::start(SimOptions::default());
+    // The simulator's configuration without its services list.
+    let config = std::fs::read_to_string(sim.config()).expect("config");
+    let listless: String = config
+        .lines()
+        .filter(|l| !l.starts_with("directory"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let path = sim.config().with_file_name("listless.toml");
+    std::fs::write(&path, listless).expect("write");
+    let desk = Desk::with_config(&path);
+
+    let words = desk.run(&["services"]);
+    words.expect_code(0);
+    assert!(
+        words.stdout.contains("no services list") && words.stdout.contains("--for"),
+        "{}",
+        words.stdout
+    );
+    let e = desk.fails(&["slots", "--all"], 2, "invalid-input");
+    assert!(str_of(&e, "next_step").contains("--service"), "{e}");
+}
