@@ -265,6 +265,9 @@ test('with no services list, a call handler books at services the desk found its
     await chooseSoonestAt(LEEDS_EAST, 'c6-found-services');
     appointmentId = await confirm();
     t.diagnostic(`booked ${LEEDS_EAST.serviceId} appointment ${appointmentId}`);
+    // The 111 report went to the ITK address the DoS gives the department.
+    const sent = await shown(tid('clinical-sent'), 'the 111 report sent');
+    assert.equal((await sent.getText()).trim(), 'The 111 report was sent to the service.');
     await shot('c7-found-service-booked');
 
     // The emergency department holds it, as booked, for Jane.

@@ -517,3 +517,44 @@ async fn a_bars_service_is_not_called_call_to_refer_when_the_catalogue_could_not
         other => panic!("{} is {other:?}", bars.service.name),
     }
 }
+
+#[tokio::test]
+async fn the_111_report_goes_where_the_dos_says_a_found_uec_service_takes_it() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_no_local_services(&h).await;
+    let found = engine
+        .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
+        .await
+        .expect("DoS answers");
+    let (_, uec) = found
+        .services
+        .iter()
+        .filter(|o| {
+            matches!(
+                &o.booking,
+                HowBooked::Book {
+                    standard: Standard::UecBooking,
+                    ..
+                }
+            )
+        })
+        .map(booked_as)
+        .next()
+        .expect("a UEC Booking service");
+    let slot = slots_ahead(&engine, &uec).await.remove(0);
+    let booked = engine
+        .book(booking_engine::booking::BookRequest {
+            slot_start: Some(slot.start),
+            clinical: Some(harness::triage_summary()),
+            ..book_request(&uec, vec![slot.id.clone()], jane())
+        })
+        .await
+        .expect("booked");
+    let sent = booked.clinical.expect("the summary went");
+    assert!(sent.report_delivered, "{:?}", sent.report_problem);
+    let report_id = sent.report_id.expect("a report id");
+    assert!(
+        h.sim.reports().iter().any(|r| r.report_id == report_id),
+        "the service received report {report_id}"
+    );
+}

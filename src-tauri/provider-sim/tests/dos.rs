@@ -581,7 +581,18 @@ async fn service_details_by_id_lists_endpoints_by_dos_id_or_ods_code() {
     let (status, body) = post(&sim, SOAP12_CT, details("2000100101")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(all(&body, "odsCode"), ["NQ501"]);
-    assert_eq!(all(&body, "address"), ["ODS:NQ501"]);
+    // The booking endpoint names the SDS entry; the 111 report's (ITK, CDA) is a URL here.
+    let addresses = all(&body, "address");
+    assert_eq!(addresses[0], "ODS:NQ501");
+    assert_eq!(all(&body, "transport"), ["http", "itk"]);
+    assert!(
+        addresses[1].starts_with(&sim.base_url()) && addresses[1].ends_with("/report"),
+        "{addresses:?}"
+    );
+    assert!(
+        all(&body, "interaction")[1].ends_with("RecipientNHS111CDADocument-v2-0"),
+        "{body}"
+    );
     let (_, body) = post(&sim, SOAP12_CT, details("B86001")).await;
     assert_eq!(all(&body, "id"), ["2000100801"]);
     // A BaRS service: no endpoint in DoS (its endpoints are in the BaRS catalogue).

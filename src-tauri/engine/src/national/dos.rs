@@ -188,6 +188,21 @@ impl DosEndpoint {
             && self.interaction.eq_ignore_ascii_case("Scheduling")
     }
 
+    /// Where the service takes the NHS 111 report: transport `itk`, format `CDA`, an ITK
+    /// `…RecipientNHS111CDADocument-v2-0` interaction, for action (`Primary`), addressed by URL
+    /// (nhsd-a2si/docs-uec-appts, dos_endpoints_existing and dos_endpoints_new; dos_itk).
+    pub fn is_111_report(&self) -> bool {
+        self.transport.eq_ignore_ascii_case("itk")
+            && self.format.eq_ignore_ascii_case("CDA")
+            && self
+                .interaction
+                .ends_with("RecipientNHS111CDADocument-v2-0")
+            && self
+                .business_scenario
+                .as_deref()
+                .is_none_or(|b| b.eq_ignore_ascii_case("Primary"))
+    }
+
     /// The ODS code a booking endpoint's address points SDS at, if it names one.
     pub fn sds_ods(&self) -> Option<String> {
         self.address

@@ -446,9 +446,24 @@ fn service_from(
         healthcare_service: (standard == Standard::UecBooking).then(|| found.dos_id.clone()),
         address: found.address.clone(),
         postcode: found.postcode.clone(),
-        report_url: None,
+        report_url: (standard == Standard::UecBooking)
+            .then(|| report_address(found))
+            .flatten(),
         target_identifier: None,
     })
+}
+
+/// Where the DoS says a UEC service takes the 111 report, if it says so in a way the desk can
+/// send to safely (a URL over TLS); otherwise the report is kept and the person told.
+fn report_address(found: &FoundService) -> Option<String> {
+    let endpoint = found.endpoints.iter().find(|e| e.is_111_report())?;
+    match crate::secure_url::check(&endpoint.address, "111 report address the DoS gives") {
+        Ok(()) => Some(endpoint.address.clone()),
+        Err(e) => {
+            tracing::warn!(kind = ?e.kind, "a found service's 111 report address is not used");
+            None
+        }
+    }
 }
 
 /// The found service as the desk books it through the BaRS root, addressed by its DoS id.

@@ -247,6 +247,22 @@ impl DosEndpoint {
             comment: "Appointment booking",
         }
     }
+
+    /// Where the service takes the NHS 111 report (CDA over ITK): `docs-uec-appts`
+    /// `dos_endpoints_existing.md` and `dos_endpoints_new.md` — transport `itk`, format `CDA`,
+    /// an ITK recipient interaction, business scenario `Primary`, the address a URL.
+    fn itk_report(interaction: &'static str, url: String) -> Self {
+        DosEndpoint {
+            order: 2,
+            transport: "itk",
+            format: "CDA",
+            interaction,
+            business_scenario: "Primary",
+            address: url,
+            compression: "uncompressed",
+            comment: "NHS 111 report",
+        }
+    }
 }
 
 /// A service as DoS holds it.
@@ -471,10 +487,23 @@ fn hosted_dos_id(s: &Service) -> String {
     fresh.to_string()
 }
 
-fn hosted(s: &Service) -> DosService {
+fn hosted(s: &Service, base_url: &str) -> DosService {
     let (service_type, opening, profile) = hosted_profile(s);
     let endpoints = match s.standard {
-        Standard::GpConnect | Standard::UecBooking => vec![DosEndpoint::booking(s.ods)],
+        Standard::GpConnect => vec![DosEndpoint::booking(s.ods)],
+        // UEC services take the 111 report by ITK beside the booking (`dos_itk.md`).
+        Standard::UecBooking => {
+            let interaction = if s.kind == Kind::EmergencyDepartment {
+                "urn:nhs-itk:interaction:primaryEmergencyDepartmentRecipientNHS111CDADocument-v2-0"
+            } else {
+                "urn:nhs-itk:interaction:primaryOutofHourRecipientNHS111CDADocument-v2-0"
+            };
+            let report = format!("{base_url}{}", crate::itk::report_path(s.id));
+            vec![
+                DosEndpoint::booking(s.ods),
+                DosEndpoint::itk_report(interaction, report),
+            ]
+        }
         // BaRS services are found in the BaRS endpoint catalogue under their DoS id.
         Standard::Bars => Vec::new(),
     };
@@ -689,7 +718,11 @@ pub struct Directory {
 impl Directory {
     /// `root_url` gives a hosted service's full root URL; `base_url` the simulator's.
     pub fn build(region: &Region, base_url: &str, root_url: impl Fn(&Service) -> String) -> Self {
-        let mut dos: Vec<DosService> = region.services.iter().map(hosted).collect();
+        let mut dos: Vec<DosService> = region
+            .services
+            .iter()
+            .map(|s| hosted(s, base_url.trim_end_matches('/')))
+            .collect();
         dos.extend(extras());
         let mut sds = Vec::new();
         for s in &region.services {
