@@ -205,3 +205,34 @@ async fn details_fhir_cannot_carry_are_refused_before_anything_is_sent() {
     assert!(err.message.contains("family name"), "{}", err.message);
     assert_eq!(h.sim.appointments(), before, "nothing sent");
 }
+
+#[tokio::test]
+async fn a_booking_at_a_service_this_desk_does_not_know_is_named_not_dropped() {
+    let h = start(SimOptions::default()).await;
+    let utc = service_of(&h, "urgent-care", "uec-booking");
+    let slot = slots_ahead(&h.engine, &utc).await.remove(0);
+    h.engine
+        .book(request(&utc, &slot, &jane()))
+        .await
+        .expect("booked");
+    // Another desk on the same registry whose services list lacks that centre.
+    let mut config = h.config.clone();
+    let others: Vec<_> = h
+        .engine
+        .directory()
+        .all()
+        .iter()
+        .filter(|s| s.id != utc)
+        .cloned()
+        .collect();
+    config.directory = booking_engine::directory::Directory::new(others).expect("directory");
+    let other = harness::open_desk(&h.sim, &config).await;
+    let found = other.upcoming_appointments(&jane(), &[]).await;
+    let named = found
+        .failures
+        .iter()
+        .find(|e| e.service_id.as_deref() == Some(utc.as_str()))
+        .unwrap_or_else(|| panic!("{:?}", found.failures));
+    assert!(named.message.contains("does not know"), "{named:?}");
+    assert!(named.next_step.contains("by phone"), "{named:?}");
+}

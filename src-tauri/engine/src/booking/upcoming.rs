@@ -117,6 +117,15 @@ impl Engine {
             match self.reach_service(&id, Some(nhs.as_str())).await {
                 Ok(s) if !ask.contains(&s.id) => ask.push(s.id),
                 Ok(_) => {}
+                // Booked by a desk with another services list, say: this desk cannot ask.
+                Err(e) if e.kind == ErrorKind::UnknownService => unreached.push(
+                    Error::new(ErrorKind::UnknownService)
+                        .with_service(&id)
+                        .with_message(format!(
+                            "The centre booked this patient at '{id}', which this desk does not know."
+                        ))
+                        .with_next_step("Check with that service by phone before booking again."),
+                ),
                 Err(e) => unreached.push(e.with_service(&id)),
             }
         }
