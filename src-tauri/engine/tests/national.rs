@@ -82,6 +82,18 @@ fn booked_as(o: &ServiceOption) -> (Standard, ServiceId) {
     }
 }
 
+/// The first service found that the desk books by `standard`, by its own id.
+fn found_by(found: &ServicesFound, standard: Standard) -> ServiceId {
+    found
+        .services
+        .iter()
+        .filter(|o| matches!(&o.booking, HowBooked::Book { standard: s, .. } if *s == standard))
+        .map(booked_as)
+        .next()
+        .unwrap_or_else(|| panic!("a {standard:?} service: {:#?}", found.services))
+        .1
+}
+
 #[tokio::test]
 async fn from_a_triage_outcome_to_a_booking_at_a_gp_practice_and_a_utc_the_desk_found_itself() {
     let h = start(SimOptions::default()).await;
@@ -395,17 +407,10 @@ async fn a_desk_with_no_services_list_sees_checks_settles_and_cancels_what_it_bo
         .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
         .await
         .expect("DoS answers");
-    let bookable = |standard: Standard| {
-        found
-            .services
-            .iter()
-            .filter(|o| matches!(&o.booking, HowBooked::Book { standard: s, .. } if *s == standard))
-            .map(booked_as)
-            .next()
-            .unwrap_or_else(|| panic!("a {standard:?} service: {:#?}", found.services))
-            .1
-    };
-    let (uec, bars) = (bookable(Standard::UecBooking), bookable(Standard::Bars));
+    let (uec, bars) = (
+        found_by(&found, Standard::UecBooking),
+        found_by(&found, Standard::Bars),
+    );
     let uec_slot = slots_ahead(&first, &uec).await.remove(0);
     let booked = first
         .book(book_request(&uec, vec![uec_slot.id.clone()], jane()))
@@ -526,21 +531,7 @@ async fn the_111_report_goes_where_the_dos_says_a_found_uec_service_takes_it() {
         .find_services(&jane_needs_primary_care(), Some(jane().as_str()))
         .await
         .expect("DoS answers");
-    let (_, uec) = found
-        .services
-        .iter()
-        .filter(|o| {
-            matches!(
-                &o.booking,
-                HowBooked::Book {
-                    standard: Standard::UecBooking,
-                    ..
-                }
-            )
-        })
-        .map(booked_as)
-        .next()
-        .expect("a UEC Booking service");
+    let uec = found_by(&found, Standard::UecBooking);
     let slot = slots_ahead(&engine, &uec).await.remove(0);
     let booked = engine
         .book(booking_engine::booking::BookRequest {
