@@ -27,7 +27,7 @@ import { useTriage } from "./screens/Triage/useTriage";
 import { careNeedFor } from "./screens/Slots/careNeed";
 import { isBookable, shownName, tickedTargets } from "./screens/Slots/foundServices";
 import { useFoundServices } from "./screens/Slots/useFoundServices";
-import { cannotBook, filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, type Filters, type Scope } from "./screens/Slots/useSlotSearch";
+import { cannotBook, filtersProblem, MAX_WINDOW_DAYS, searchCovers, useSlotSearch, whyNotSearched, type Filters, type Scope } from "./screens/Slots/useSlotSearch";
 import type { ChosenPatient, Screen, ServiceRef, Tab } from "./types";
 
 type TabDef = { tab: Tab; label: string; testId: string };
@@ -196,7 +196,7 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
   });
 
   // Services that cannot book the patient on the call are not searched, and the screen says why.
-  const leaveOut = useMemo(() => cannotBook(patient?.patient ?? null), [patient]);
+  const leaveOut = useMemo(() => cannotBook(patient), [patient]);
   const leftOut = useMemo(
     () => (scope.by === "found" ? [] : services.filter((s) => filters.kinds.includes(s.kind) && leaveOut(s))),
     [services, filters.kinds, leaveOut, scope.by],
@@ -496,6 +496,7 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
                 filters={filters}
                 onFilters={changeFilters}
               leftOut={leftOut}
+              leftOutWhy={whyNotSearched(patient)}
                 search={search}
                 onSearch={runSearch}
                 booking={booking}

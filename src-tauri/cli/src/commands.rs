@@ -345,6 +345,7 @@ fn print_traced(p: &TracedPatient, as_json: bool) -> Result<(), Error> {
     }
     if p.restricted {
         say!("  RESTRICTED RECORD: the address and contact details are not shown or sent.");
+        say!("  UEC Booking and BaRS services need a home address: phone them to book.");
     } else {
         let mut address = p.address_lines.join(", ");
         if let Some(pc) = &p.postcode {

@@ -551,6 +551,30 @@ async fn uec_booking_without_nhs_number_uses_given_details() {
     }));
 }
 
+/// UEC Booking takes no booking without the patient's home postcode (NHS Digital's UEC test
+/// tool, C63 and C64): the desk says so before sending anything, and how to go on.
+#[tokio::test]
+async fn uec_booking_without_a_home_postcode_is_refused_before_sending() {
+    let h = start(SimOptions::default()).await;
+    let ed = service_of(&h, "emergency-department", "uec-booking");
+    let slot = slots_ahead(&h.engine, &ed).await.remove(0);
+    let patient: booking_engine::views::PatientView = serde_json::from_value(serde_json::json!({
+        "id": null, "nhs_number": null, "family": "Visitor", "given": ["Tom"], "prefix": "Mr",
+        "gender": "male", "birth_date": "1990-05-01", "address_lines": [],
+        "postcode": null, "phone": "07700 900555"
+    }))
+    .expect("patient");
+    let held = h.sim.appointments().len();
+    let mut req = book_req(&ed, vec![slot.id.clone()], jane());
+    req.nhs_number = None;
+    req.patient = Some(patient);
+    let e = h.engine.book(req).await.expect_err("no postcode");
+    assert_eq!(e.kind, ErrorKind::InvalidInput, "{e:?}");
+    assert!(e.message.contains("home postcode"), "{}", e.message);
+    assert!(e.next_step.contains("ZZ99 3VZ"), "{}", e.next_step);
+    assert_eq!(h.sim.appointments().len(), held, "nothing was sent");
+}
+
 /// A slot listed more than a fortnight ahead is still free when booked: the check before
 /// booking searches the slot's own day, not the next 14 days. At UEC too, where slots are found
 /// by instants.

@@ -9,7 +9,7 @@ use booking_engine::directory::Standard;
 use booking_engine::ids::NhsNumber;
 use booking_engine::national::pds::DemographicSearch;
 use booking_engine::views::TracedPatient;
-use harness::{Harness, jane, open_desk, start};
+use harness::{Harness, jane, open_desk, service_of, slots_ahead, start};
 use provider_sim::{SimOptions, pds_cases};
 
 /// The harness's desk with PDS at `pds_url`, or none.
@@ -271,4 +271,63 @@ async fn a_patient_without_a_number_is_found_by_name_and_birth_date() {
     };
     let e = engine.search_pds(&blank).await.expect_err("refused");
     assert_eq!(e.kind, ErrorKind::InvalidInput);
+}
+
+/// Issue 20.1: a restricted record's address and phone go to no service, even when the call
+/// handler typed them in. UEC Booking and BaRS take no booking without a home postcode, so the
+/// desk refuses there before sending anything and says to phone. The same typed details for
+/// an unrestricted patient do go, so the rule is PDS's.
+#[tokio::test]
+async fn a_restricted_record_sends_no_address_or_phone_typed_in() {
+    let h = start(SimOptions::default()).await;
+    let engine = with_pds(&h, Some(h.sim.pds_url())).await;
+    let cases = pds_cases();
+    let typed = |nhs: &str, family: &str| booking_engine::views::PatientView {
+        id: None,
+        nhs_number: Some(NhsNumber::parse(nhs).expect("valid")),
+        family: family.into(),
+        given: vec!["Helen".into()],
+        prefix: None,
+        gender: Some("female".into()),
+        birth_date: Some(born(1980, 3, 14)),
+        address_lines: vec!["12 Quarry Hill Lane".into(), "Leeds".into()],
+        postcode: Some("LS9 7QQ".into()),
+        phone: Some("07700 900999".into()),
+    };
+    let ed = service_of(&h, "emergency-department", "uec-booking");
+    let utc = service_of(&h, "urgent-care", "bars");
+    let held_before = h.sim.appointments().len();
+    for service in [&ed, &utc] {
+        let slot = slots_ahead(&engine, service).await.remove(0);
+        let mut req = harness::jane_books(service, &slot, "Chest pain");
+        req.nhs_number = Some(NhsNumber::parse(cases.restricted).expect("valid"));
+        req.patient = Some(typed(cases.restricted, "RESTRICTED"));
+        req.clinical = Some(harness::triage_summary());
+        let e = engine.book(req).await.expect_err("refused before sending");
+        assert_eq!(e.kind, ErrorKind::InvalidInput, "{e:?}");
+        assert!(e.message.contains("restricted"), "{}", e.message);
+        assert!(e.next_step.contains("Phone"), "{}", e.next_step);
+        // Without the typed details the desk finds PDS's, which have no address: refused too.
+        let mut req = harness::jane_books(service, &slot, "Chest pain");
+        req.nhs_number = Some(NhsNumber::parse(cases.restricted).expect("valid"));
+        let e = engine.book(req).await.expect_err("refused before sending");
+        assert!(e.message.contains("restricted"), "{}", e.message);
+    }
+    assert_eq!(
+        h.sim.appointments().len(),
+        held_before,
+        "nothing was booked"
+    );
+    assert!(h.sim.reports().is_empty(), "no report went");
+
+    // Jane's record is not restricted: what was typed for her goes.
+    let slot = slots_ahead(&engine, &ed).await.remove(0);
+    let mut req = harness::jane_books(&ed, &slot, "Chest pain");
+    req.patient = Some(typed(jane().as_str(), "JACKSON"));
+    engine.book(req).await.expect("booked");
+    let held = serde_json::to_string(&h.sim.appointments()).expect("json");
+    assert!(
+        held.contains("Quarry Hill") && held.contains("LS9 7QQ"),
+        "an unrestricted patient's address goes"
+    );
 }

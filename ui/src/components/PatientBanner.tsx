@@ -86,7 +86,7 @@ function TriageLine({ summary, onOpen }: { summary: ClinicalSummary | null; onOp
 function NationalRecord({ traced }: { traced: TracedPatient }) {
   const notes: { key: string; text: string }[] = [];
   if (traced.restricted) {
-    notes.push({ key: "restricted", text: "Restricted record: the address and contact details are not shown or sent." });
+    notes.push({ key: "restricted", text: "Restricted record: the address and contact details are not shown or sent. Urgent care and emergency departments booked by UEC Booking or BaRS need a home address: phone them to book." });
   }
   if (traced.deceased) {
     notes.push({

@@ -52,6 +52,17 @@ pub fn compare_demographics(ours: &PatientView, theirs: &PatientView) -> Vec<Dem
     out
 }
 
+/// The patient with the call-back number the caller gave as their phone when no other is known
+/// (a restricted record's is never): UEC Booking refuses a patient it cannot phone.
+fn reachable_on_call_back(mut p: PatientView, req: &BookRequest) -> PatientView {
+    if p.phone.as_deref().is_none_or(|n| n.trim().is_empty())
+        && let Some(summary) = &req.clinical
+    {
+        p.phone = Some(summary.call_back_number.trim().to_string());
+    }
+    p
+}
+
 /// GP Connect books several slots only when they are back to back in one schedule.
 fn check_contiguous(slots: &[SlotView]) -> Result<()> {
     for pair in slots.windows(2) {
@@ -305,6 +316,9 @@ impl Engine {
                         .with_service(&service.id)
                         .with_message(format!("{} has no record of this patient.", service.name))
                 })?;
+                // The practice's address of a record PDS holds as restricted is neither shown
+                // nor kept.
+                let theirs = self.withhold_if_restricted(theirs).await;
                 let mismatches = req
                     .patient
                     .as_ref()
@@ -319,7 +333,9 @@ impl Engine {
                     if p.nhs_number.is_none() {
                         p.nhs_number = req.nhs_number.clone();
                     }
-                    return Ok((None, p, Vec::new()));
+                    let p = self.withhold_if_restricted(p).await;
+                    self.check_home_postcode(service, &p)?;
+                    return Ok((None, reachable_on_call_back(p, req), Vec::new()));
                 }
                 let nhs = req.nhs_number.as_ref().ok_or_else(|| {
                     Error::invalid("The patient's details are needed to book.").with_next_step(
@@ -328,7 +344,8 @@ impl Engine {
                 })?;
                 // UEC has no patient search: look the patient up at a GP Connect service.
                 if let Some(found) = self.lookup_patient(nhs).await? {
-                    return Ok((None, found.patient, Vec::new()));
+                    self.check_home_postcode(service, &found.patient)?;
+                    return Ok((None, reachable_on_call_back(found.patient, req), Vec::new()));
                 }
                 Err(Error::invalid(
                     "The patient's details could not be found from their NHS number.",
@@ -336,6 +353,42 @@ impl Engine {
                 .with_next_step("Enter the patient's name, date of birth, gender and address."))
             }
         }
+    }
+
+    /// UEC Booking and BaRS take no booking without the patient's home postcode (NHS Digital's
+    /// UEC test tool, FHIR_111_UEC C63 and C64; the BaRS guide's Application 1 Patient): refused
+    /// here, before anything is sent, with what to do. A restricted record's address is never
+    /// sent, so such a patient is booked at these services by phone.
+    fn check_home_postcode(&self, service: &Service, p: &PatientView) -> Result<()> {
+        if p.postcode.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+            return Ok(());
+        }
+        let restricted = p
+            .nhs_number
+            .as_ref()
+            .and_then(|n| self.found.pds.restricted(n))
+            .unwrap_or(false);
+        let standard = service.standard.label();
+        let e = if restricted {
+            Error::invalid(format!(
+                "This patient's record is restricted: their address is never sent to a service, \
+                 and {} ({standard}) takes no booking without a home postcode.",
+                service.name
+            ))
+            .with_next_step(format!(
+                "Phone {} to book, or book at the patient's GP practice.",
+                service.name
+            ))
+        } else {
+            Error::invalid(format!(
+                "{} ({standard}) needs the patient's home postcode to book.",
+                service.name
+            ))
+            .with_next_step(
+                "Enter the patient's home postcode (ZZ99 3VZ when they have no fixed abode), then book.",
+            )
+        };
+        Err(e.with_service(&service.id))
     }
 
     /// The requested slots, if every one is still offered as free; otherwise slot-taken. The

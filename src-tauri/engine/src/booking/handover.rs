@@ -56,6 +56,8 @@ impl Engine {
     ) -> Result<ClinicalPreview> {
         summary.check_content()?;
         let service = &self.service(service_id)?;
+        // As the booking will send it: nothing of a restricted record's address.
+        let patient = &self.found.pds.withheld(patient.clone());
         Ok(preview(
             summary,
             service.standard.into(),

@@ -20,6 +20,7 @@ use crate::standards::{gp_connect, uec_booking};
 #[derive(Debug, Default)]
 pub struct Found {
     pub(crate) sds: SdsCache,
+    pub(crate) pds: super::pds::PdsSeen,
     services: Mutex<HashMap<ServiceId, Service>>,
 }
 

@@ -6,6 +6,9 @@
 //! example patients. The desk uses the application-restricted access mode, with the national
 //! API platform's token, as for BaRS.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use crate::Engine;
 use crate::auth::permissions::Action;
 use crate::error::{Error, ErrorKind, Result};
@@ -99,7 +102,9 @@ impl Engine {
             return Err(refusal(&resp, nhs));
         }
         let patient: Patient = resp.resource_r4()?;
-        traced(&patient, nhs).map_err(|e| e.with_trace(resp.trace_id))
+        let t = traced(&patient, nhs).map_err(|e| e.with_trace(resp.trace_id))?;
+        self.found.pds.note(nhs, &t);
+        Ok(t)
     }
 
     /// Searches PDS for the one patient with these details. In the application-restricted
@@ -129,7 +134,31 @@ impl Engine {
         if !resp.is_success() {
             return Err(search_refusal(&resp));
         }
-        found.map_err(|e| e.with_trace(resp.trace_id))
+        let found = found.map_err(|e| e.with_trace(resp.trace_id))?;
+        if let Some(t) = &found
+            && let Ok(held) = t.current_number()
+        {
+            self.found.pds.note(&held, t);
+        }
+        Ok(found)
+    }
+
+    /// The patient's details as they may go to a service: a record PDS holds as restricted
+    /// sends no address or contact details, whoever typed them in. A number this session has not
+    /// traced is traced now. On a desk without PDS, or when PDS cannot be asked (the lookup
+    /// already told the person so), the details stand as given.
+    pub(crate) async fn withhold_if_restricted(
+        &self,
+        patient: crate::views::PatientView,
+    ) -> crate::views::PatientView {
+        if let Some(nhs) = &patient.nhs_number
+            && self.desk().pds_url().is_some()
+            && self.found.pds.restricted(nhs).is_none()
+            && let Err(e) = self.trace_patient(nhs).await
+        {
+            tracing::warn!(kind = ?e.kind, "PDS not asked before booking; the details stand as given");
+        }
+        self.found.pds.withheld(patient)
     }
 
     fn pds_base(&self) -> Result<String> {
@@ -257,6 +286,46 @@ impl TracedPatient {
             view.phone = None;
         }
         view
+    }
+}
+
+/// What this session's PDS traces said of each NHS number (the one asked and the one PDS holds
+/// the record under): whether the record is restricted. Kept in memory for the sign-in only.
+#[derive(Debug, Default)]
+pub struct PdsSeen(Mutex<HashMap<String, bool>>);
+
+impl PdsSeen {
+    fn note(&self, asked: &NhsNumber, t: &TracedPatient) {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.insert(asked.as_str().to_string(), t.restricted);
+        seen.insert(t.nhs_number.clone(), t.restricted);
+    }
+
+    pub(crate) fn restricted(&self, nhs: &NhsNumber) -> Option<bool> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(nhs.as_str())
+            .copied()
+    }
+
+    /// `patient` without address or contact details when this session traced their record
+    /// as restricted.
+    pub(crate) fn withheld(
+        &self,
+        mut patient: crate::views::PatientView,
+    ) -> crate::views::PatientView {
+        if patient
+            .nhs_number
+            .as_ref()
+            .and_then(|n| self.restricted(n))
+            .unwrap_or(false)
+        {
+            patient.address_lines.clear();
+            patient.postcode = None;
+            patient.phone = None;
+        }
+        patient
     }
 }
 

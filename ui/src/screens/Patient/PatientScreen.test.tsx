@@ -397,7 +397,9 @@ describe("the national record (PDS)", () => {
       pds_error: null,
     });
     expect(screen.getByText(/Found at the Personal Demographics Service/)).toBeInTheDocument();
-    expect(screen.getByTestId("national-restricted")).toHaveTextContent("Restricted record: the address and contact details are not shown or sent.");
+    expect(screen.getByTestId("national-restricted")).toHaveTextContent(
+      "Restricted record: the address and contact details are not shown or sent. Urgent care and emergency departments booked by UEC Booking or BaRS need a home address: phone them to book.",
+    );
     expect(screen.getByTestId("national-deceased")).toHaveTextContent("PDS records that this patient died on 28-Nov-2024");
     expect(banner).toHaveTextContent("Address not known");
     expect(banner).toHaveTextContent("Registered practice not given");

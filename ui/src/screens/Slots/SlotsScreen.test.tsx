@@ -6,7 +6,7 @@ import type { SearchEvent } from "../../api/bindings";
 import { App } from "../../App";
 import { addDays, formatDay, ukToday } from "../../format";
 import { controlSearch, renderApp, signInThroughForm } from "../../test/app";
-import { apiError, at, jane, slot } from "../../test/fixtures";
+import { apiError, at, jane, janeTraced, slot } from "../../test/fixtures";
 import * as client from "../../test/mockClient";
 import { fail, ok } from "../../test/mockClient";
 
@@ -319,6 +319,27 @@ describe("a patient with no NHS number (issue 18.5)", () => {
     expect(note).toHaveTextContent("Not searched: Beckside Medical Practice, West Yorkshire GP Out of Hours.");
     expect(note).toHaveTextContent("Find the patient by NHS number to book there.");
     expect(screen.getAllByTestId("service-status").map((r) => r.dataset.serviceId)).toEqual(["calder-utc", "leeds-ed"]);
+  });
+});
+
+describe("a restricted record (issue 20.1)", () => {
+  it("is searched for at GP Connect services only, and the screen says why the others are not", async () => {
+    const calls = controlSearch();
+    const helen = { ...jane, nhs_number: "9449304025", family: "ASHWORTH", given: ["Helen"], address_lines: [], postcode: null, phone: null };
+    client.findPatient.mockResolvedValue(
+      ok({ service_id: "beckside", service_name: "Beckside Medical Practice", patient: helen, traced: { ...janeTraced, nhs_number: "9449304025", restricted: true, address_lines: [], postcode: null, phone: null }, pds_error: null }),
+    );
+    const { user } = await renderApp();
+    await user.type(screen.getByTestId("nhs-input"), "9449304025");
+    await waitFor(() => expect(screen.getByTestId("find-patient")).toBeEnabled());
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("patient-banner");
+    await user.keyboard("{Control>}f{/Control}");
+    expect(calls).toHaveLength(1);
+    expect(calls[0].request.services).toEqual(["beckside", "wy-ooh"]);
+    const note = screen.getByTestId("services-left-out");
+    expect(note).toHaveTextContent("Not searched: Calder Valley Urgent Treatment Centre, Leeds East Hospital Emergency Department.");
+    expect(note).toHaveTextContent("This patient's record is restricted: their address is never sent, and these services take no booking without one. Phone them to book.");
   });
 });
 

@@ -23,6 +23,8 @@ type Props = {
   onFilters: (f: Filters) => void;
   /** Services of the ticked types not searched, as they cannot book this patient. */
   leftOut: Service[];
+  /** Why they are left out. */
+  leftOutWhy: string;
   search: SlotSearch;
   onSearch: () => void;
   booking: Booking;
@@ -208,8 +210,7 @@ export function SlotsScreen(props: Props) {
         </form>
         {props.leftOut.length > 0 && (
           <p className="notice" data-testid="services-left-out">
-            Not searched: {props.leftOut.map((s) => s.name).join(", ")}. GP Connect finds the patient by NHS number
-            before it books, and this patient has none here. Find the patient by NHS number to book there.
+            Not searched: {props.leftOut.map((s) => s.name).join(", ")}. {props.leftOutWhy}
           </p>
         )}
         <ServiceStatus rows={rows} onRetry={search.retry} role={props.role} />

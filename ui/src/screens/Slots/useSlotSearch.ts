@@ -229,12 +229,27 @@ export function searchCovers(
   return services.every((s) => !filters.kinds.includes(s.kind) || leaveOut(s) || request.services.includes(s.id));
 }
 
+/** What decides where a patient can be booked: their NHS number, and whether PDS restricts the record. */
+type Bookable = { patient: { nhs_number: string | null }; traced?: { restricted: boolean } | null };
+
 /**
- * GP Connect finds the patient by NHS number before it books: a patient known without one
- * cannot be booked there, so those services are not searched for them.
+ * Services that cannot book the patient, so are not searched for them. GP Connect finds the
+ * patient by NHS number before it books: not a patient known without one. UEC Booking and BaRS
+ * take no booking without a home address, which a restricted record's never goes with (the
+ * engine refuses these bookings too).
  */
-export function cannotBook(patient: { nhs_number: string | null } | null): (s: Service) => boolean {
-  return (s) => patient !== null && !patient.nhs_number && s.standard === "gp-connect";
+export function cannotBook(chosen: Bookable | null): (s: Service) => boolean {
+  return (s) =>
+    chosen !== null &&
+    ((!chosen.patient.nhs_number && s.standard === "gp-connect") || (chosen.traced?.restricted === true && s.standard !== "gp-connect"));
+}
+
+/** Why `cannotBook` leaves services out for this patient, in words for the call handler. */
+export function whyNotSearched(chosen: Bookable | null): string {
+  if (chosen?.traced?.restricted) {
+    return "This patient's record is restricted: their address is never sent, and these services take no booking without one. Phone them to book.";
+  }
+  return "GP Connect finds the patient by NHS number before it books, and this patient has none here. Find the patient by NHS number to book there.";
 }
 
 // A hidden window is given no animation frames: its events are still applied, this much later.
