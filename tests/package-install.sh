@@ -61,7 +61,9 @@ unset XDG_DATA_HOME XDG_CONFIG_HOME
 
 echo "Package: $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB); $(basename "$BOOKDESK_RPM") ($(du -k "$BOOKDESK_RPM" | cut -f1) KiB)"
 dpkg-deb -f "$deb" Depends | grep -q libwebkit2gtk-4.1 || fail "the package does not depend on WebKitGTK"
-pass "the .deb and the .rpm were built; the .deb depends on WebKitGTK"
+# The desk's type is Arial; Liberation Sans is its metric twin on Linux (ui/src/styles.css).
+dpkg-deb -f "$deb" Depends | grep -q fonts-liberation || fail "the package does not bring the desk's font"
+pass "the .deb and the .rpm were built; the .deb depends on WebKitGTK and the desk's font"
 
 # The production build's dependencies hold no simulator; the demo build's do (so the check can fail).
 for front in booking-desk bookdesk-cli; do
@@ -79,7 +81,8 @@ done >"$existed_before" || true
 
 DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$deb" >/dev/null
 dpkg -L booking-desk >"$work/installed"
-pass "apt-get installed it"
+fc-match -f '%{family}\n' Arial | grep -q 'Liberation Sans' || fail "Arial, the desk's type, is not found once installed"
+pass "apt-get installed it, and the desk's type with it"
 
 for bin in /usr/bin/bookdesk /usr/bin/booking-desk; do
   [ -x "$bin" ] || fail "$bin is not installed"

@@ -7,8 +7,9 @@ mode="${1:-all}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# libssl-dev: the registry is SQLCipher, on the system's libcrypto.
-want=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev)
+# libssl-dev: the registry is SQLCipher, on the system's libcrypto. fonts-liberation: the desk's
+# type, Arial, by its metric twin, as the package brings it.
+want=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev fonts-liberation)
 if [ "$mode" != "desk" ]; then
   # A real window under Xvfb, driven through WebKit's WebDriver; imagemagick for screenshots.
   want+=(xvfb xauth webkit2gtk-driver imagemagick)

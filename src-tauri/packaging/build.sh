@@ -56,12 +56,12 @@ cat >"$work/bundle.json" <<JSON
     "linux": {
       "deb": {
         "section": "misc",
-        "depends": ["libssl3"],
+        "depends": ["libssl3", "fonts-liberation"],
         "recommends": ["gnome-keyring"],
         "files": { $files }
       },
       "rpm": {
-        "depends": ["openssl-libs"],
+        "depends": ["openssl-libs", "liberation-sans-fonts"],
         "recommends": ["gnome-keyring"],
         "files": { $files }
       }
