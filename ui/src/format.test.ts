@@ -17,6 +17,8 @@ import {
   parseDay,
   parseTime,
   ukDay,
+  ukParts,
+  ukPartsByIntl,
   ukWallTime,
 } from "./format";
 
@@ -57,6 +59,23 @@ describe("dates and times", () => {
     expect(formatTimeRange("2026-10-25T00:50:00Z", "2026-10-25T01:10:00Z")).toBe("01:50 BST–01:10 GMT");
     // The spring gap repeats nothing.
     expect(formatTime("2027-03-28T01:30:00Z")).toBe("02:30");
+  });
+
+  it("works out UK wall-clock time by the clock-change rule exactly as the zone data does", () => {
+    const check = (ms: number) => expect(ukParts(new Date(ms)), new Date(ms).toISOString()).toEqual(ukPartsByIntl(new Date(ms)));
+    // Every half hour of seven years, and each minute of the two hours around every change.
+    for (let ms = Date.UTC(2024, 0, 1); ms < Date.UTC(2031, 0, 1); ms += 1_800_000) check(ms);
+    for (const year of [1996, 2024, 2025, 2026, 2027, 2028, 2040, 2099]) {
+      for (const month0 of [2, 9]) {
+        const lastDay = new Date(Date.UTC(year, month0 + 1, 0));
+        const change = Date.UTC(year, month0, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+        for (let ms = change - 3_600_000; ms <= change + 3_600_000; ms += 60_000) check(ms);
+      }
+    }
+    // Outside the rule's years the zone data answers; a string with any offset reads the same.
+    for (const iso of ["1990-07-01T12:00:00Z", "2100-07-01T12:00:00Z"]) check(Date.parse(iso));
+    expect(ukParts("2026-07-01T09:00:00+02:00")).toEqual({ year: 2026, month: 7, day: 1, hour: 8, minute: 0 });
+    expect(() => ukParts("not a time")).toThrow(RangeError);
   });
 
   it("puts an instant on its UK day, not the UTC one", () => {

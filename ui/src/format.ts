@@ -18,9 +18,46 @@ const london = new Intl.DateTimeFormat("en-GB", {
 
 export type UkParts = { year: number; month: number; day: number; hour: number; minute: number };
 
-/** The wall-clock date and time in the UK for an instant (any offset on the wire). */
+const HOUR_MS = 3_600_000;
+
+/** 01:00 UTC on the last Sunday of a month (`month0` from 0), when UK clocks change. */
+function lastSundayAtOneUtc(year: number, month0: number): number {
+  const lastDay = Date.UTC(year, month0 + 1, 0, 1);
+  return lastDay - new Date(lastDay).getUTCDay() * 24 * HOUR_MS;
+}
+
+/**
+ * Whether UK clocks are on summer time (UTC+1) at `ms`: from 01:00 UTC on the last Sunday of
+ * March to 01:00 UTC on the last Sunday of October (The Summer Time Order 2002, the rule since
+ * 1996), or `null` outside the years it is known to hold for, where Intl's zone data decides.
+ */
+function ukSummerTime(ms: number): boolean | null {
+  const year = new Date(ms).getUTCFullYear();
+  if (!(year >= 1996 && year <= 2099)) return null;
+  return ms >= lastSundayAtOneUtc(year, 2) && ms < lastSundayAtOneUtc(year, 9);
+}
+
+/**
+ * The wall-clock date and time in the UK for an instant (any offset on the wire). Worked out by
+ * the clock-change rule, not by Intl: the slot list asks for thousands of slots as results
+ * stream, and Intl took most of a frame for them.
+ */
 export function ukParts(instant: string | Date): UkParts {
-  const d = typeof instant === "string" ? new Date(instant) : instant;
+  const ms = typeof instant === "string" ? Date.parse(instant) : instant.getTime();
+  const summer = ukSummerTime(ms);
+  if (summer === null) return ukPartsByIntl(new Date(ms));
+  const wall = new Date(ms + (summer ? HOUR_MS : 0));
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+  };
+}
+
+/** `ukParts` by the zone data: the reference the rule above is tested against. */
+export function ukPartsByIntl(d: Date): UkParts {
   const out: UkParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0 };
   for (const p of london.formatToParts(d)) {
     if (p.type in out) out[p.type as keyof UkParts] = Number(p.value);

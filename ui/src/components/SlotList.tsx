@@ -60,10 +60,16 @@ function dayOf(slot: SlotView): string {
   return day;
 }
 
-function headingOf(slot: SlotView, day: string, today: string, groupBy: Grouping, distances: ReadonlyMap<string, number>): [string, string] {
-  if (groupBy === "day") return [day, dayHeading(day, today)];
+/** Which heading a slot goes under: its day, or its service. */
+function headingKey(slot: SlotView, day: string, groupBy: Grouping): string {
+  return groupBy === "day" ? day : `service-${slot.service_id}`;
+}
+
+/** The heading's words, worked out once per heading rather than once per slot. */
+function headingLabel(slot: SlotView, day: string, today: string, groupBy: Grouping, distances: ReadonlyMap<string, number>): string {
+  if (groupBy === "day") return dayHeading(day, today);
   const miles = distances.get(slot.service_id);
-  return [`service-${slot.service_id}`, `${miles === undefined ? "Distance not known" : formatMiles(miles)} · ${slot.service_name}`];
+  return `${miles === undefined ? "Distance not known" : formatMiles(miles)} · ${slot.service_name}`;
 }
 
 function buildItems(slots: SlotView[], today: string, groupBy: Grouping, distances: ReadonlyMap<string, number>) {
@@ -74,10 +80,10 @@ function buildItems(slots: SlotView[], today: string, groupBy: Grouping, distanc
   let header: Head | null = null;
   slots.forEach((slot, slotIndex) => {
     const day = dayOf(slot);
-    const [key, label] = headingOf(slot, day, today, groupBy, distances);
+    const key = headingKey(slot, day, groupBy);
     if (key !== current) {
       current = key;
-      header = { type: "head", key, label, count: 0 };
+      header = { type: "head", key, label: headingLabel(slot, day, today, groupBy, distances), count: 0 };
       headers.set(key, header);
       items.push(header);
     }
