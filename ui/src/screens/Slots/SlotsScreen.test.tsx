@@ -102,6 +102,32 @@ describe("searching", () => {
     expect(summary).toHaveTextContent("Search finished: 3 free slots; 1 service failed");
   });
 
+  it("spreads a wave of thousands of slots over the next frames, and says finished only once all are shown (issue 18.15)", async () => {
+    const calls = controlSearch();
+    const { user } = await openSlots();
+    await user.keyboard("{Control>}f{/Control}");
+    const summary = screen.getByTestId("search-summary");
+    const many = (service_id: string, n: number) =>
+      Array.from({ length: n }, (_, i) => slot({ service_id, service_name: service_id, id: `${service_id}-${i}`, start: at(1 + (i % 10), 8 + (i % 9)) }));
+    // Every service answers between two paints. (No await until the end: jsdom's own frame timer
+    // cannot run in between.)
+    calls[0].deliver({ event: "slots", service_id: "beckside", slots: many("beckside", 1500) });
+    calls[0].deliver({ event: "progress", service_id: "beckside", service_name: "beckside", progress: { state: "found", count: 1500 } });
+    calls[0].deliver({ event: "slots", service_id: "leeds-ed", slots: many("leeds-ed", 1000) });
+    calls[0].deliver({ event: "progress", service_id: "leeds-ed", service_name: "leeds-ed", progress: { state: "found", count: 1000 } });
+    for (const id of ["calder-utc", "wy-ooh"]) {
+      calls[0].deliver({ event: "progress", service_id: id, service_name: id, progress: { state: "none" } });
+    }
+    calls[0].frame();
+    expect(summary).toHaveTextContent("Searching: 0 of 4 services answered, 1,000 slots so far");
+    calls[0].frame();
+    expect(summary).toHaveTextContent("Searching: 1 of 4 services answered, 2,000 slots so far");
+    calls[0].frame();
+    expect(summary).toHaveTextContent("Search finished: 2,500 free slots");
+    await calls[0].returns();
+    expect(summary).toHaveTextContent("Search finished: 2,500 free slots");
+  });
+
   it("a retry that fails leaves the first search's slow services searching, and the search unfinished (issue 18.6)", async () => {
     const calls = controlSearch();
     const { user } = await openSlots();

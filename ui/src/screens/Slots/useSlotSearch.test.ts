@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { SlotView } from "../../api/bindings";
+import type { SearchEvent, SlotView } from "../../api/bindings";
 import { at, slot } from "../../test/fixtures";
-import { mergeSlots } from "./useSlotSearch";
+import { mergeSlots, takeSlice } from "./useSlotSearch";
 
 const key = (s: SlotView) => `${s.service_id}|${s.id}`;
 
@@ -49,5 +49,33 @@ describe("merging streamed slots", () => {
     const list = [slot({ start: at(1, 9), id: "a" })];
     expect(mergeSlots(list, [])).toBe(list);
     expect(mergeSlots(list, [{ ...list[0] }])).toBe(list);
+  });
+});
+
+describe("a frame's share of the queued events (issue 18.15)", () => {
+  const batch = (service_id: string, n: number): SearchEvent => ({
+    event: "slots",
+    service_id,
+    slots: Array.from({ length: n }, (_, i) => slot({ service_id, id: `${service_id}-${i}`, start: at(1, 8) })),
+  });
+  const found = (service_id: string): SearchEvent => ({ event: "progress", service_id, service_name: service_id, progress: { state: "found", count: 1 } });
+  const sizes = (events: SearchEvent[]) => events.map((e) => (e.event === "slots" ? `${e.service_id}:${e.slots.length}` : e.event));
+
+  it("takes events in order up to the budget, splitting the batch where it ends", () => {
+    const events = [batch("a", 600), found("a"), batch("b", 700), found("b"), batch("c", 10)];
+    const [now, later] = takeSlice(events, 1000);
+    expect(sizes(now)).toEqual(["a:600", "progress", "b:400"]);
+    // b's answer waits with the rest of its slots: it is not said to have answered before they show.
+    expect(sizes(later)).toEqual(["b:300", "progress", "c:10"]);
+    const ids = (events: SearchEvent[]) => events.flatMap((e) => (e.event === "slots" ? e.slots.map((s) => s.id) : []));
+    expect([...ids(now), ...ids(later)]).toEqual(ids(events));
+  });
+
+  it("takes everything that fits, and nothing of a batch when the budget is spent", () => {
+    const events = [batch("a", 3), found("a"), { event: "finished" } as SearchEvent];
+    expect(takeSlice(events, 1000)).toEqual([events, []]);
+    const [now, later] = takeSlice([found("a"), batch("b", 5), found("b")], 0);
+    expect(sizes(now)).toEqual(["progress"]);
+    expect(sizes(later)).toEqual(["b:5", "progress"]);
   });
 });

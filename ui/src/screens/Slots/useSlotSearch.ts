@@ -269,6 +269,36 @@ export function whyNotSearched(chosen: Bookable | null): string {
 // A hidden window is given no animation frames: its events are still applied, this much later.
 const FRAMELESS_MS = 250;
 
+// Slots applied in one frame at most: a wave of answers (thousands of slots at once) is spread
+// over the next frames, so no frame blocks the page for long (issue 18.15).
+export const SLOTS_PER_FRAME = 1000;
+
+/**
+ * The events to apply now, in order, holding at most `budget` slots (a batch split where the
+ * budget ends), and the rest, to apply next. An event after a batch held back waits with it, so
+ * a service is never said to have answered before all its slots are shown.
+ */
+export function takeSlice(events: SearchEvent[], budget: number): [SearchEvent[], SearchEvent[]] {
+  const now: SearchEvent[] = [];
+  let left = budget;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.event !== "slots") {
+      now.push(e);
+      continue;
+    }
+    if (e.slots.length <= left) {
+      now.push(e);
+      left -= e.slots.length;
+      continue;
+    }
+    if (left > 0) now.push({ ...e, slots: e.slots.slice(0, left) });
+    const rest = left > 0 ? { ...e, slots: e.slots.slice(left) } : e;
+    return [now, [rest, ...events.slice(i + 1)]];
+  }
+  return [now, []];
+}
+
 /** The streaming slot search, kept above the screens so a search survives a change of tab. */
 export function useSlotSearch(services: Service[]) {
   const [state, dispatch] = useReducer(reduce, initial);
@@ -278,17 +308,32 @@ export function useSlotSearch(services: Service[]) {
   // never wait behind a render for each batch of slots.
   const queued = useRef<SearchEvent[]>([]);
   const wake = useRef<{ frame: number; timer: number } | null>(null);
+  // Answers of search commands that returned while their events were still queued: applied
+  // after them, in order.
+  const returned = useRef<Action[]>([]);
 
-  const flush = useCallback(() => {
+  /**
+   * Applies what is queued: one frame's worth (`SLOTS_PER_FRAME`), asking for another frame for
+   * the rest, or everything when `all` (before a change the person made, which must come after
+   * every answer that arrived first). Commands that returned go once nothing is left before them.
+   */
+  const flush = useCallback(function applyQueued(all = false) {
     if (wake.current) {
       cancelAnimationFrame(wake.current.frame);
       clearTimeout(wake.current.timer);
       wake.current = null;
     }
-    const events = queued.current;
-    if (events.length === 0) return;
-    queued.current = [];
-    dispatch({ type: "events", generation: generation.current, events });
+    const [now, later] = all ? [queued.current, []] : takeSlice(queued.current, SLOTS_PER_FRAME);
+    queued.current = later;
+    if (now.length > 0) dispatch({ type: "events", generation: generation.current, events: now });
+    if (later.length > 0) {
+      const next = () => applyQueued();
+      wake.current = { frame: requestAnimationFrame(next), timer: window.setTimeout(next, FRAMELESS_MS) };
+      return;
+    }
+    const answers = returned.current;
+    returned.current = [];
+    for (const answer of answers) dispatch(answer);
   }, []);
 
   const receive = useCallback(
@@ -296,7 +341,8 @@ export function useSlotSearch(services: Service[]) {
       // An older search's answers are not this one's.
       if (gen !== generation.current) return;
       queued.current.push(event);
-      wake.current ??= { frame: requestAnimationFrame(flush), timer: window.setTimeout(flush, FRAMELESS_MS) };
+      const next = () => flush();
+      wake.current ??= { frame: requestAnimationFrame(next), timer: window.setTimeout(next, FRAMELESS_MS) };
     },
     [flush],
   );
@@ -304,9 +350,9 @@ export function useSlotSearch(services: Service[]) {
   const run = useCallback(
     (request: SearchRequest, gen: number) => {
       void searchSlots(request, (event) => receive(gen, event)).then((r) => {
-        // What came before the answer is applied before it.
-        flush();
-        dispatch({ type: "done", generation: gen, services: request.services, error: r.ok ? null : r.error });
+        // What came before the answer is applied before it: now, or over the next frames.
+        returned.current.push({ type: "done", generation: gen, services: request.services, error: r.ok ? null : r.error });
+        if (!wake.current) flush();
       });
     },
     [receive, flush],
@@ -318,6 +364,7 @@ export function useSlotSearch(services: Service[]) {
     (request: SearchRequest) => {
       generation.current += 1;
       queued.current = [];
+      returned.current = [];
       const gen = generation.current;
       const byId = new Map<string, Named>([...named.current, ...services.map((s) => [s.id, s] as const)]);
       dispatch({ type: "start", generation: gen, request, services: byId });
@@ -356,7 +403,7 @@ export function useSlotSearch(services: Service[]) {
     (serviceId: string) => {
       if (!state.request) return;
       const gen = generation.current;
-      flush();
+      flush(true);
       dispatch({ type: "retry", generation: gen, serviceId });
       run({ ...state.request, services: [serviceId] }, gen);
     },
@@ -368,6 +415,7 @@ export function useSlotSearch(services: Service[]) {
     // A new generation, so answers still on their way for that search are ignored.
     generation.current += 1;
     queued.current = [];
+    returned.current = [];
     dispatch({ type: "clear", generation: generation.current });
   }, []);
 
@@ -375,7 +423,7 @@ export function useSlotSearch(services: Service[]) {
     (keys: string[]) => {
       // Events that came first are applied first: a batch still queued must not bring back a
       // slot just booked.
-      flush();
+      flush(true);
       dispatch({ type: "remove", keys });
     },
     [flush],
