@@ -282,7 +282,9 @@ test('a call handler signs in, books, cancels, meets a taken slot and hands over
     await scrollList(row.top);
     await browser.execute((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'center' }), rowSelector(row));
     await scrollList(await browser.execute((sel) => document.querySelector(sel).scrollTop, tid('slot-list')));
-    assert.ok(await browser.$(rowSelector(row)).isDisplayed(), `slot ${row.slot} is on screen`);
+    // The list draws the rows for its new offset on a later frame, and may have drawn another
+    // row in view first: wait for this one.
+    await waitUntil(() => browser.$(rowSelector(row)).isDisplayed(), `slot ${row.slot} to be on screen`, 5000);
   };
 
   /** Searches every service and waits until none is still searching. */
