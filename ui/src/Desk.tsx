@@ -198,8 +198,8 @@ export function Desk({ info, user, onSignedOut, onLock }: Props) {
   // Services that cannot book the patient on the call are not searched, and the screen says why.
   const leaveOut = useMemo(() => cannotBook(patient), [patient]);
   const leftOut = useMemo(
-    () => (scope.by === "found" ? [] : services.filter((s) => filters.kinds.includes(s.kind) && leaveOut(s))),
-    [services, filters.kinds, leaveOut, scope.by],
+    () => (scope.by === "found" ? scope.targets.filter(leaveOut) : services.filter((s) => filters.kinds.includes(s.kind) && leaveOut(s))),
+    [services, filters.kinds, leaveOut, scope],
   );
 
   const runSearch = useCallback(() => {

@@ -100,6 +100,8 @@ export type TriageInput = {
   /** Symptom group and discriminator, as code and words: what the DoS searches by. */
   sg?: [string, string];
   sd?: [string, string];
+  /** Typed when the patient's record gives no phone to start from. */
+  callBack?: string;
 };
 
 /**
@@ -128,6 +130,10 @@ export async function saveTriage(user: UserEvent, input: TriageInput = {}) {
     await fill(`triage-${which}-code`, coded[0]);
     await user.click(screen.getByTestId(`triage-${which}-text`));
     await fill(`triage-${which}-text`, coded[1]);
+  }
+  if (input.callBack) {
+    await user.click(screen.getByTestId("triage-call-back"));
+    await fill("triage-call-back", input.callBack);
   }
   const tick = screen.getByTestId("triage-consent");
   if ((tick as HTMLInputElement).checked !== consent) await user.click(tick);

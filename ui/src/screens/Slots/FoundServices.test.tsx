@@ -249,6 +249,35 @@ describe("services for this patient", () => {
     expect(client.findServices.mock.lastCall![0].symptom_discriminators).toEqual([4052]);
   });
 
+  it("does not search the UEC Booking and BaRS services found for a restricted record, and says why (issue 20.1)", async () => {
+    const calls = controlSearch();
+    client.findPatient.mockResolvedValue(
+      ok({
+        service_id: "beckside",
+        service_name: "Beckside Medical Practice",
+        patient: { ...jane, address_lines: [], postcode: null, phone: null },
+        traced: { ...janeTraced, restricted: true, address_lines: [], postcode: null, phone: null },
+        pds_error: null,
+      }),
+    );
+    const { user } = await renderApp();
+    await findPatient(user);
+    await saveTriage(user, { ...CODED, callBack: "07700 900123" });
+    await screen.findByTestId("nav-slots");
+    // A restricted record gives no home postcode: the person asks where the patient is now.
+    const field = await screen.findByTestId("postcode-now");
+    await user.type(field, "ls1 4ap{Enter}");
+    await screen.findByTestId("found-services");
+    await waitFor(() => expect(tick("2000100202")).toBeChecked());
+    // Setting where the patient is searched nothing by itself.
+    expect(calls).toHaveLength(0);
+    await user.keyboard("{Control>}f{/Control}");
+    expect(calls[0].request.services).toEqual(["beckside"]);
+    const note = screen.getByTestId("services-left-out");
+    expect(note).toHaveTextContent("Not searched: Calder Valley Urgent Treatment Centre, Leeds East Hospital Emergency Department, Spen Valley UTC.");
+    expect(note).toHaveTextContent("This patient's record is restricted");
+  });
+
   it("asks from where the patient is now when the person changes the postcode, for this patient only", async () => {
     const { user } = await janeWithTriage();
     await screen.findByTestId("found-services");

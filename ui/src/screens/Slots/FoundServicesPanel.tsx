@@ -49,6 +49,9 @@ function WhereNow({ postcode, onChange }: { postcode: string; onChange: (postcod
       data-testid="postcode-now-form"
       onSubmit={(e) => {
         e.preventDefault();
+        // This form sits inside the search form: Enter here sets where the patient is, and must
+        // not also search (with what was chosen before the DoS answers for the new place).
+        e.stopPropagation();
         const value = new FormData(e.currentTarget).get("postcode-now");
         onChange(typeof value === "string" ? value : "");
       }}

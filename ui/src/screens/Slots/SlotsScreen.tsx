@@ -22,7 +22,7 @@ type Props = {
   filters: Filters;
   onFilters: (f: Filters) => void;
   /** Services of the ticked types not searched, as they cannot book this patient. */
-  leftOut: Service[];
+  leftOut: Pick<Service, "name">[];
   /** Why they are left out. */
   leftOutWhy: string;
   search: SlotSearch;

@@ -235,11 +235,11 @@ export function searchCovers(
   request: SearchRequest,
   filters: Filters,
   services: Service[],
-  leaveOut: (s: Service) => boolean = () => false,
+  leaveOut: (s: Pick<Service, "standard">) => boolean = () => false,
   scope: Scope = BY_KINDS,
 ): boolean {
   if (request.channel !== null && request.channel !== filters.channel) return false;
-  if (scope.by === "found") return scope.targets.every((t) => request.services.includes(t.id));
+  if (scope.by === "found") return scope.targets.every((t) => leaveOut(t) || request.services.includes(t.id));
   return services.every((s) => !filters.kinds.includes(s.kind) || leaveOut(s) || request.services.includes(s.id));
 }
 
@@ -252,7 +252,7 @@ type Bookable = { patient: { nhs_number: string | null }; traced?: { restricted:
  * take no booking without a home address, which a restricted record's never goes with (the
  * engine refuses these bookings too).
  */
-export function cannotBook(chosen: Bookable | null): (s: Service) => boolean {
+export function cannotBook(chosen: Bookable | null): (s: Pick<Service, "standard">) => boolean {
   return (s) =>
     chosen !== null &&
     ((!chosen.patient.nhs_number && s.standard === "gp-connect") || (chosen.traced?.restricted === true && s.standard !== "gp-connect"));
@@ -379,12 +379,12 @@ export function useSlotSearch(services: Service[]) {
    * `filtersProblem` first.
    */
   const search = useCallback(
-    (filters: Filters, leaveOut: (s: Service) => boolean = () => false, scope: Scope = BY_KINDS) => {
+    (filters: Filters, leaveOut: (s: Pick<Service, "standard">) => boolean = () => false, scope: Scope = BY_KINDS) => {
       if (scope.by === "waiting") return;
       let ids: string[];
       if (scope.by === "found") {
         named.current = new Map(scope.targets.map((t) => [t.id, t]));
-        ids = scope.targets.map((t) => t.id);
+        ids = scope.targets.filter((t) => !leaveOut(t)).map((t) => t.id);
       } else {
         ids = services.filter((s) => filters.kinds.includes(s.kind) && !leaveOut(s)).map((s) => s.id);
       }
