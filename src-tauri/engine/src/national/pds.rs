@@ -281,12 +281,17 @@ impl TracedPatient {
     pub fn govern(&self, mut view: crate::views::PatientView) -> crate::views::PatientView {
         view.nhs_number = self.current_number().ok().or(view.nhs_number);
         if self.restricted {
-            view.address_lines.clear();
-            view.postcode = None;
-            view.phone = None;
+            without_address_or_phone(&mut view);
         }
         view
     }
+}
+
+/// What a restricted record never shows or sends.
+fn without_address_or_phone(view: &mut crate::views::PatientView) {
+    view.address_lines.clear();
+    view.postcode = None;
+    view.phone = None;
 }
 
 /// What this session's PDS traces said of each NHS number (the one asked and the one PDS holds
@@ -321,9 +326,7 @@ impl PdsSeen {
             .and_then(|n| self.restricted(n))
             .unwrap_or(false)
         {
-            patient.address_lines.clear();
-            patient.postcode = None;
-            patient.phone = None;
+            without_address_or_phone(&mut patient);
         }
         patient
     }

@@ -244,7 +244,7 @@ export function searchCovers(
 }
 
 /** What decides where a patient can be booked: their NHS number, and whether PDS restricts the record. */
-type Bookable = { patient: { nhs_number: string | null }; traced?: { restricted: boolean } | null };
+type PatientOnCall = { patient: { nhs_number: string | null }; traced?: { restricted: boolean } | null };
 
 /**
  * Services that cannot book the patient, so are not searched for them. GP Connect finds the
@@ -252,14 +252,14 @@ type Bookable = { patient: { nhs_number: string | null }; traced?: { restricted:
  * take no booking without a home address, which a restricted record's never goes with (the
  * engine refuses these bookings too).
  */
-export function cannotBook(chosen: Bookable | null): (s: Pick<Service, "standard">) => boolean {
+export function cannotBook(chosen: PatientOnCall | null): (s: Pick<Service, "standard">) => boolean {
   return (s) =>
     chosen !== null &&
     ((!chosen.patient.nhs_number && s.standard === "gp-connect") || (chosen.traced?.restricted === true && s.standard !== "gp-connect"));
 }
 
 /** Why `cannotBook` leaves services out for this patient, in words for the call handler. */
-export function whyNotSearched(chosen: Bookable | null): string {
+export function whyNotSearched(chosen: PatientOnCall | null): string {
   if (chosen?.traced?.restricted) {
     return "This patient's record is restricted: their address is never sent, and these services take no booking without one. Phone them to book.";
   }
@@ -268,6 +268,11 @@ export function whyNotSearched(chosen: Bookable | null): string {
 
 // A hidden window is given no animation frames: its events are still applied, this much later.
 const FRAMELESS_MS = 250;
+
+/** Runs `apply` at the next frame, or after FRAMELESS_MS if no frame comes; cancel both once run. */
+function nextFrame(apply: () => void): { frame: number; timer: number } {
+  return { frame: requestAnimationFrame(() => apply()), timer: window.setTimeout(apply, FRAMELESS_MS) };
+}
 
 // Slots applied in one frame at most: a wave of answers (thousands of slots at once) is spread
 // over the next frames, so no frame blocks the page for long (issue 18.15).
@@ -327,8 +332,7 @@ export function useSlotSearch(services: Service[]) {
     queued.current = later;
     if (now.length > 0) dispatch({ type: "events", generation: generation.current, events: now });
     if (later.length > 0) {
-      const next = () => applyQueued();
-      wake.current = { frame: requestAnimationFrame(next), timer: window.setTimeout(next, FRAMELESS_MS) };
+      wake.current = nextFrame(() => applyQueued());
       return;
     }
     const answers = returned.current;
@@ -341,8 +345,7 @@ export function useSlotSearch(services: Service[]) {
       // An older search's answers are not this one's.
       if (gen !== generation.current) return;
       queued.current.push(event);
-      const next = () => flush();
-      wake.current ??= { frame: requestAnimationFrame(next), timer: window.setTimeout(next, FRAMELESS_MS) };
+      wake.current ??= nextFrame(() => flush());
     },
     [flush],
   );
